@@ -1,0 +1,131 @@
+"""The command line: one library call per command; user errors become one Swedish line."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import TEMPLATE, blank_bytes, build_bytes
+from .errors import BlankettError
+from .fill import Template, fill_rows
+from .load import load_rows
+from .model import json_schema
+from .profile import load_profile
+from .write import write_bytes, write_text
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def user_errors(func):
+    """Turn a :class:`BlankettError` into one line on stderr and its exit code; Ctrl-C into exit 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except BlankettError as exc:
+            click.echo(f"Fel: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Avbrutet. Inga halvskrivna filer har lämnats kvar.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", message="blankett %(version)s")
+def main() -> None:
+    """blankett – Bilaga 5, Incidentrapport och händelsedokumentation.
+
+    Fyller i blanketten från data, läser tillbaka ifyllda blanketter och tar
+    fram den tomma blanketten för webbplatsen.
+    """
+
+
+profile_option = click.option(
+    "--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="Kommunprofil (JSON) med namn, adresser och logotyp. Standard: Oxelösunds kommun.",
+)
+force_option = click.option("--force", is_flag=True, help="Skriv över filer som redan finns.")
+template_option = click.option(
+    "--template", "template_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Använd en annan mall (.docx) än den inbyggda.",
+)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("out/Bilaga5.docx"),
+              show_default=True, help="Filen som skrivs.")
+@profile_option
+@force_option
+@user_errors
+def blank(output: Path, profile_path: Path | None, force: bool) -> None:
+    """Skriv den tomma, ifyllbara blanketten (.docx)."""
+    data = blank_bytes(load_profile(profile_path) if profile_path else None)
+    write_bytes(output, data, force)
+    click.echo(f"Skrev {output} ({len(data) // 1024} kB).")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=TEMPLATE,
+              show_default=True, help="Mallfilen som skrivs.")
+@profile_option
+@user_errors
+def template(output: Path, profile_path: Path | None) -> None:
+    """Bygg om mallen templates/Bilaga5.docx från formulärets deklaration och kommunprofilen."""
+    data = build_bytes(load_profile(profile_path))
+    write_bytes(output, data, force=True)
+    click.echo(f"Skrev {output} ({len(data) // 1024} kB).")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Mappen där de ifyllda blanketterna skrivs.")
+@click.option("--check", is_flag=True, help="Kontrollera indata utan att skriva något.")
+@force_option
+@template_option
+@user_errors
+def fill(inputs: tuple[Path, ...], output: Path, check: bool, force: bool, template_path: Path | None) -> None:
+    """Fyll i en blankett (.docx) per incident från JSON- eller JSON Lines-filer."""
+    template = Template(template_path)
+    counts = {"skriven": 0, "kontrollerad": 0, "finns redan": 0, "fel": 0}
+    problems: list[str] = []
+    for path in inputs:
+        try:
+            outcomes = list(fill_rows(load_rows(path), output, force, check, template))
+        except BlankettError as exc:
+            problems.append(str(exc))
+            counts["fel"] += 1
+            continue
+        for outcome in outcomes:
+            counts[outcome.status] += 1
+            if outcome.status != "skriven" and outcome.status != "kontrollerad" or outcome.messages:
+                problems.extend(outcome.messages)
+    for line in problems:
+        click.echo(line, err=True)
+    done = f"{counts['kontrollerad']} godkända" if check else f"{counts['skriven']} skrivna"
+    click.echo(f"Klart: {done}, {counts['finns redan']} hoppade över (finns redan), {counts['fel']} fel.")
+    if counts["fel"]:
+        sys.exit(1)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Skriv schemat till en fil i stället för till skärmen.")
+@force_option
+@user_errors
+def schema(output: Path | None, force: bool) -> None:
+    """Skriv JSON Schema för en incidentpost."""
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if output:
+        write_text(output, text, force)
+        click.echo(f"Skrev {output}.")
+    else:
+        click.echo(text, nl=False)

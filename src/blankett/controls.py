@@ -1,0 +1,110 @@
+"""The form's fields in a .docx: get or set a field's value through its content controls.
+
+One table, by kind, used by fill and by read-back, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from lxml import etree
+
+from . import kinds, ooxml
+from .form import FIELDS, LIST_ITEMS, Field, Kind, janej_tag, list_tag
+
+Controls = dict[str, etree._Element]
+
+
+def _write_text(ctl: Controls, f: Field, value: str | None) -> None:
+    if value:
+        ooxml.set_text(ctl[f.key], value)
+
+
+def _write_date(ctl: Controls, f: Field, value: dt.date | None) -> None:
+    ooxml.set_date(ctl[f.key], value)
+
+
+def _write_janej(ctl: Controls, f: Field, value: str | None) -> None:
+    ooxml.set_checked(ctl[janej_tag(f.key, kinds.JA)], value == kinds.JA)
+    ooxml.set_checked(ctl[janej_tag(f.key, kinds.NEJ)], value == kinds.NEJ)
+
+
+def _write_list(ctl: Controls, f: Field, value: list[str]) -> None:
+    for n, item in enumerate(value or (), start=1):
+        ooxml.set_text(ctl[list_tag(f.key, n)], item)
+
+
+def _read_text(ctl: Controls, f: Field) -> tuple[Any, list[str]]:
+    return kinds.parse_text(ooxml.get_text(ctl[f.key])), []
+
+
+def _read_date(ctl: Controls, f: Field) -> tuple[Any, list[str]]:
+    value, text = ooxml.get_date(ctl[f.key])
+    if value is not None or not text.strip():
+        return value, []
+    try:
+        return kinds.parse_date(text), []
+    except ValueError as exc:
+        return None, [f'"{f.column}": {exc}; texten lämnades bort']
+
+
+def _read_janej(ctl: Controls, f: Field) -> tuple[Any, list[str]]:
+    ja = ooxml.is_checked(ctl[janej_tag(f.key, kinds.JA)])
+    nej = ooxml.is_checked(ctl[janej_tag(f.key, kinds.NEJ)])
+    if ja and nej:
+        return None, [f'"{f.column}": både Ja och Nej är ikryssade; räknas som inte besvarad']
+    return (kinds.JA if ja else kinds.NEJ if nej else None), []
+
+
+def _read_list(ctl: Controls, f: Field) -> tuple[Any, list[str]]:
+    items = [ooxml.get_text(ctl[list_tag(f.key, n)]) for n in range(1, LIST_ITEMS + 1)]
+    lines = [line for item in items for line in item.split("\n")]
+    return kinds.parse_list(lines), []
+
+
+WRITERS: dict[Kind, Callable[[Controls, Field, Any], None]] = {
+    Kind.TEXT: _write_text,
+    Kind.DATE: _write_date,
+    Kind.JANEJ: _write_janej,
+    Kind.LIST: _write_list,
+}
+
+READERS: dict[Kind, Callable[[Controls, Field], tuple[Any, list[str]]]] = {
+    Kind.TEXT: _read_text,
+    Kind.DATE: _read_date,
+    Kind.JANEJ: _read_janej,
+    Kind.LIST: _read_list,
+}
+
+EXPECTED_KIND = {Kind.TEXT: "text", Kind.DATE: "date", Kind.JANEJ: "checkbox", Kind.LIST: "text"}
+
+
+def missing_tags(ctl: Controls) -> list[str]:
+    """The form's control tags that ``ctl`` lacks (or holds as the wrong kind of control), in form order."""
+    missing = []
+    for f in FIELDS:
+        for tag in f.tags():
+            sdt = ctl.get(tag)
+            if sdt is None or ooxml.kind_of(sdt) != EXPECTED_KIND[f.kind]:
+                missing.append(tag)
+    return missing
+
+
+def write_fields(ctl: Controls, values: dict[str, Any]) -> None:
+    """Write every field's value into its controls."""
+    for f in FIELDS:
+        WRITERS[f.kind](ctl, f, values.get(f.key))
+
+
+def read_fields(ctl: Controls) -> tuple[dict[str, Any], list[str]]:
+    """Every field's value read from its controls, and warnings; fields whose controls are missing are skipped."""
+    values: dict[str, Any] = {}
+    warnings: list[str] = []
+    for f in FIELDS:
+        if any(tag not in ctl for tag in f.tags()):
+            continue
+        value, notes = READERS[f.kind](ctl, f)
+        values[f.key] = value
+        warnings.extend(notes)
+    return values, warnings

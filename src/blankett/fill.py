@@ -1,0 +1,140 @@
+"""Fill: validated incidents written into the form's content controls, one .docx each."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from lxml import etree
+from pydantic import BaseModel
+
+from . import controls, ooxml
+from .build import blank_bytes
+from .errors import BlankettError, InputError, OutputExistsError, RecordError
+from .load import Row
+from .model import CASE_KEY, validate
+from .package import parse_xml, read_all, zip_bytes
+from .write import write_bytes
+
+MAIN_PART = "word/document.xml"
+
+
+class Template:
+    """The form's package held in memory, ready to be filled many times."""
+
+    def __init__(self, source: str | Path | bytes | None = None):
+        if source is None:
+            source = blank_bytes()
+        name = Path(source).name if isinstance(source, (str, Path)) else "mallen"
+        try:
+            self.parts = read_all(source)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{name}: mallen kan inte läsas ({exc.__class__.__name__})") from None
+        names = [n for n, _ in self.parts]
+        if MAIN_PART not in names:
+            raise InputError(f"{name}: mallen är inget Word-dokument")
+        self._main = names.index(MAIN_PART)
+        self.root = parse_xml(self.parts[self._main][1], name)
+        missing = controls.missing_tags(ooxml.first_controls(self.root))
+        if missing:
+            raise InputError(f"{name}: mallen saknar fälten {', '.join(missing)}")
+
+    def render(self, incident: BaseModel) -> bytes:
+        """The filled form as .docx bytes."""
+        root = copy.deepcopy(self.root)
+        controls.write_fields(ooxml.first_controls(root), dict(incident))
+        xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        parts = list(self.parts)
+        parts[self._main] = (MAIN_PART, xml)
+        return zip_bytes(parts)
+
+
+def fill_record(record: dict[str, Any], template: Template | None = None) -> bytes:
+    """One record (as JSON would give it) validated and filled into the form; raises :class:`RecordError`."""
+    incident, _ = validate(record)
+    return (template or Template()).render(incident)
+
+
+_UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
+
+
+def output_name(row: Row, incident: BaseModel) -> str:
+    """The file name of a filled form: the case number when given, else the row or record number.
+
+    Never a name from the form's contents: those are personal data.
+    """
+    case = getattr(incident, CASE_KEY, None)
+    if case:
+        safe = _UNSAFE.sub("-", case.strip()).strip("-.")[:80]
+        if safe:
+            return f"Bilaga5-{safe}"
+    return f"Bilaga5-{row.unit}-{row.number:04d}"
+
+
+@dataclass
+class Outcome:
+    """What became of one record."""
+
+    where: str
+    status: str  # "skriven", "kontrollerad", "finns redan", "fel"
+    path: Path | None = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "fel"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def plan(rows: Iterable[Row]) -> Iterator[tuple[Row, BaseModel | None, str, list[str]]]:
+    """Validate each row and give it its output name: (row, incident or None, name, messages)."""
+    taken: set[str] = set()
+    for row in rows:
+        if row.error:
+            yield row, None, "", [row.error]
+            continue
+        try:
+            incident, warnings = validate(row.data)
+        except RecordError as exc:
+            yield row, None, "", [row.describe(m) for m in exc.messages]
+            continue
+        yield row, incident, _unique(output_name(row, incident), taken), [row.describe(m) for m in warnings]
+
+
+def fill_one(template: Template, row: Row, incident: BaseModel, name: str, out_dir: Path,
+             force: bool = False, check: bool = False, notes: list[str] | None = None) -> Outcome:
+    """Render and write one validated record; failures become an :class:`Outcome`, never an exception."""
+    notes = list(notes or [])
+    target = out_dir / f"{name}.docx"
+    if check:
+        return Outcome(row.where, "kontrollerad", target, notes)
+    try:
+        write_bytes(target, template.render(incident), force)
+    except OutputExistsError as exc:
+        return Outcome(row.where, "finns redan", target, notes + [str(exc)])
+    except BlankettError as exc:
+        return Outcome(row.where, "fel", None, notes + [str(exc)])
+    return Outcome(row.where, "skriven", target, notes)
+
+
+def fill_rows(rows: Iterable[Row], out_dir: str | Path, force: bool = False, check: bool = False,
+              template: Template | None = None) -> Iterator[Outcome]:
+    """Fill every row into its own .docx in ``out_dir``, one at a time, in input order."""
+    template = template or Template()
+    out_dir = Path(out_dir)
+    for row, incident, name, messages in plan(rows):
+        if incident is None:
+            yield Outcome(row.where, "fel", None, messages)
+        else:
+            yield fill_one(template, row, incident, name, out_dir, force, check, messages)

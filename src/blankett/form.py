@@ -1,0 +1,342 @@
+"""Declare: Bilaga 5, its fields and its layout, declared once.
+
+The form is a list of sections; each section is a list of rows in the order
+they are printed. A row that holds an answer carries its :class:`Field`, so the
+field list (:data:`FIELDS`) is read off the layout and never written twice.
+The template builder walks the rows; the model, fill, read-back, workbook and
+JSON Schema walk :data:`FIELDS`. Adding a field is adding one row here.
+
+The printed texts are verbatim from the original form (typos included).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field as dc_field
+
+
+class Kind(str, enum.Enum):
+    """How a field is answered."""
+
+    TEXT = "text"
+    JANEJ = "janej"
+    DATE = "date"
+    LIST = "list"
+
+
+#: Answer rows in each list field (the form prints four lines to write on).
+LIST_ITEMS = 4
+
+
+@dataclass(frozen=True)
+class Field:
+    """One answer on the form: its key is the content control's tag and the data key."""
+
+    key: str
+    label: str
+    kind: Kind
+    section: str = ""
+    short: str = ""
+    hint: str = ""
+    multiline: bool = True
+    lines: int = 1
+
+    @property
+    def column(self) -> str:
+        """Swedish column header: the short label, or the label itself."""
+        return self.short or self.label
+
+    @property
+    def question(self) -> str:
+        """The full question as printed, hint included."""
+        return f"{self.label}\n{self.hint}" if self.hint else self.label
+
+    def tags(self) -> list[str]:
+        """The content-control tags this field owns in the .docx."""
+        if self.kind is Kind.JANEJ:
+            return [janej_tag(self.key, "Ja"), janej_tag(self.key, "Nej")]
+        if self.kind is Kind.LIST:
+            return [list_tag(self.key, i) for i in range(1, LIST_ITEMS + 1)]
+        return [self.key]
+
+
+def janej_tag(key: str, answer: str) -> str:
+    """Tag of the Ja or Nej checkbox of a Ja/Nej field."""
+    return f"{key}={answer}"
+
+
+def list_tag(key: str, number: int) -> str:
+    """Tag of item ``number`` (1-based) of a list field."""
+    return f"{key}#{number}"
+
+
+# --- rows of the layout ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """Section 1: question and hint on the left, the answer on the right."""
+
+    field: Field
+
+
+@dataclass(frozen=True)
+class TableHeader:
+    """The checklist's header row (repeated on every page)."""
+
+    cells: tuple[str, str, str] = ("", "Åtgärd", "Ansvar")
+
+
+@dataclass(frozen=True)
+class Step:
+    """A checklist step: number (or empty), action, who is responsible."""
+
+    number: str
+    action: str
+    responsible: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A checklist row holding a bulleted list in the action cell."""
+
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A ``Check!`` row: a Ja/Nej question, or a prompt with free text."""
+
+    field: Field
+    first: bool = True
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A prompt in the checklist followed by free-text space."""
+
+    field: Field
+
+
+@dataclass(frozen=True)
+class Talk:
+    """A follow-up talk block: a title and its fields (date, present, documentation)."""
+
+    title: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """A prompt followed by lines to write on (a list field)."""
+
+    field: Field
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the rows under it."""
+
+    heading: str
+    rows: tuple = ()
+    tables: tuple[tuple, ...] = dc_field(default_factory=tuple)
+
+
+# --- the form ---------------------------------------------------------------
+
+TITLE = "Incidentrapport och händelsedokumentation"
+SUBTITLE = "Hot- och våldssituationer samt trakasserier riktade mot förtroendevalda"
+INTRO = (
+    "Incident- och händelsedokumentation görs av berört partis säkerhetsansvarig "
+    "enskilt (tillämpliga delar) eller i samråd/samverkan med kommunens säkerhetsstrateg.",
+    "Mall för dokumentation finns tillgänglig på kommunens hemsida/för dig som är "
+    "förtroendevald. ",
+)
+
+S1 = "1. Incidentrapport"
+S2 = (
+    "2. Checklista för åtgärder enligt kommunens rutin för hantering av hot- och "
+    "våldssituationer eller trakasserier riktade mot förtroendevalda"
+)
+S3 = "3. Stöd på längre sikt"
+S4 = "Uppföljning"
+
+
+def _q(key: str, label: str, hint: str, short: str, lines: int) -> Question:
+    return Question(Field(key, label, Kind.TEXT, S1, short, hint, True, lines))
+
+
+def _janej(key: str, label: str, short: str, first: bool = False, section: str = S2) -> Check:
+    return Check(Field(key, label, Kind.JANEJ, section, short, multiline=False), first)
+
+
+def _comment(key: str, label: str, short: str, lines: int = 2) -> Comment:
+    return Comment(Field(key, label, Kind.TEXT, S2, short, lines=lines))
+
+
+def _talk(n: int, title: str) -> Talk:
+    sect = S3
+    return Talk(
+        title,
+        (
+            Field(f"samtal{n}_datum", "Datum", Kind.DATE, sect, f"Samtal {n}: datum", multiline=False),
+            Field(f"samtal{n}_narvarande", "Närvarande", Kind.TEXT, sect, f"Samtal {n}: närvarande", lines=2),
+            Field(
+                f"samtal{n}_dokumentation",
+                "Dokumentation av nuläge och behov av fortsatt stöd till den utsatte",
+                Kind.TEXT,
+                sect,
+                f"Samtal {n}: dokumentation",
+                lines=8,
+            ),
+        ),
+    )
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        S1,
+        rows=(
+            _q("rapporterad_av", "Vem rapporterar incidenten?",
+               "(Namn, funktion, relation till den utsatte)", "Rapporterad av", 1),
+            _q("utsatt", "Vem utsattes?", "(Namn, vilken nämnd/styrelse)", "Utsatt person", 2),
+            _q("handelse", "Vad utsattes personen för?",
+               "(Beskriv detaljrikt händelsen. Trakasserier, hot, skadegörelse, våld, korruption? "
+               "Via brev, telefonsamtal, sms/mms, personligt framfört)", "Händelse", 6),
+            _q("tid_och_plats", "När och var inträffade händelsen?",
+               "(Plats och tidpunkt samt i vilket sammanhang händelsen inträffade.", "Tid och plats", 2),
+            _q("vittnen", "Var det någon annan som såg händelsen?",
+               "(T.ex. annan förtroendevald, familjemedlem? Nådde hotet fram till den tänka mottagaren?)",
+               "Vittnen", 4),
+            _q("forovare", "Vem/vilka utsatte den förtroendevalde?",
+               "(Känd/okänd förövare? En eller flera personer? Kön, ungefärlig ålder? Dialekt? "
+               "Har förövaren utsatt andra förtroendevalda?)", "Förövare", 5),
+            _q("forovare_grupp", "Antas förövaren tillhöra en grupp/falang av något slag?",
+               "(Ja/nej? Om ja, vilken?)", "Grupp/falang", 4),
+            _q("utlosande_faktor", "Finns någon känd utlösande faktor?",
+               "(T.ex. särskild politisk fråga, ett beslut, annat?)", "Utlösande faktor", 4),
+            _q("beslut_om_atgarder", "Beslut om eventuella åtgärder?",
+               "(Ex. polisanmälan, skyddsåtgärder för den utsatte)", "Beslut om åtgärder", 5),
+            _q("upplevelse", "Hur upplevde den utsatte incidenten?",
+               "(Skrämmande eller inte? Allvarligt menad eller inte?", "Upplevelse", 6),
+        ),
+    ),
+    Section(
+        S2,
+        tables=(
+            (
+                TableHeader(),
+                Step("3.1.1", "Den som har blivit utsatt för hot, våld etc informerar partiets säkerhetsansvarig.",
+                     "Den utsatte. Själv eller genom eget valt ombud, t ex initialt stöd"),
+                Step("", "Den utsatte och partiets säkerhetsansvarig gör en bedömning av situationen och "
+                     "kontaktar vid behov kommunens säkerhetsstrateg.", "Partiets säkerhetsansvarig"),
+                Step("", "Vid behov kontaktas kommunens säkerhetsstrateg", "Partiets säkerhetsansvarig"),
+                _janej("sakerhetsstrateg_kontaktad", "Har kommunens säkerhetsstrateg kontaktats?",
+                       "Säkerhetsstrateg kontaktad", first=True),
+                _comment("kommentar_3_1_1", "Kommentar:", "Kommentar 3.1.1"),
+                Step("3.1.2", "Polisen kontaktas för bedömning av om händelsen bör anmälas. Vid kontakt anges "
+                     "att händelsen har koppling till den utsattes politiska uppdrag.",
+                     "Kommunens säkerhetsstrateg"),
+                Step("3.1.3", "Polisanmälan görs om den utsatte beslutar så", "Kommunchefen"),
+                Step("", "Anmälaren begär att polisanmälan blir åtkomstskyddad", "Kommunchefen"),
+                Step("", "Anmälaren uppger att händelsen har koppling till den utsattes politiska uppdrag",
+                     "Kommunchefen"),
+                _janej("polis_kontaktad", "Har polisen kontaktats för en bedömning av händelsen?",
+                       "Polis kontaktad", first=True),
+                _janej("polisanmald", "Har händelsen polisanmälts?", "Polisanmäld"),
+                _comment("kommentar_3_1_3", "Kommentar:", "Kommentar 3.1.2–3.1.3"),
+                Step("3.2.1", "Den utsatte har fått initialt stöd (t ex från kamrat) för att inte lämnas ensam "
+                     "i den utsatta situationen", "Partiets säkerhetsansvarig"),
+                Step("", "Den utsatte har valt en stödperson, t ex anhörig, som den initiala stödpersonen "
+                     "kan kontakta.", "Partiets säkerhetsansvarig"),
+                _janej("initialt_stod", "Har den utsatte fått initialt stöd den utsatta situationen?",
+                       "Initialt stöd", first=True),
+                _janej("anhoriga_informerade", "Har den utsattes anhöriga informerats?", "Anhöriga informerade"),
+                _janej("stodperson_vald", "Har den utsatte valt en stödperson?", "Stödperson vald"),
+                _comment("kommentar_stod", "Kommentar, vem stöttade initialt? Vem valdes som stödperson?",
+                         "Kommentar 3.2.1", lines=5),
+            ),
+            (
+                TableHeader(),
+                Step("3.2.2", "Den utsatte har sällskap vid transport till, och i avvaktan på, sjukvård.",
+                     "Partiets säkerhetsansvarig"),
+                Step("", "Den utsatte har sällskap vid transport till hemmet eller annan vald plats.",
+                     "Partiets säkerhetsansvarig"),
+                Step("", "Den utsatte har sällskap i hemmet eller annan vald plats i avvaktan på vald "
+                     "stödperson, t ex anhörig", "Partiets säkerhetsansvarig"),
+                _janej("sallskap_sjukvard", "Har den utsatte fått sällskap till, och i avvaktan på, sjukvård?",
+                       "Sällskap till sjukvård", first=True),
+                _janej("sallskap_transport",
+                       "Har den utsatte haft sällskap vid transport samt i avvaktan på stödperson?",
+                       "Sällskap vid transport"),
+                _comment("kommentar_sallskap", "Kommentar, Vem/vilka har hållit den utsatte sällskap?",
+                         "Kommentar sällskap"),
+                _comment("kommentar_stodatgarder", "Kommentar; Följande initiala stödåtgärder har aktiverats:",
+                         "Initiala stödåtgärder", lines=3),
+                Step("3.2.3", "Information (endast nödvändig) om det inträffade lämnas till valda målgrupper, "
+                     "t ex;", "Partiets säkerhetsansvarig och kommunens säkerhetsstrateg i samråd"),
+                Bullets(("Partikamrater", "Övriga förtroendevalda", "Kommunens medarbetare")),
+                Step("", "Information (endast nödvändig) om det inträffade lämnas till massmedia",
+                     "Partiets säkerhetsansvarig"),
+                Check(Field("informerade", "Följande har informerats om händelsen:", Kind.TEXT, S2,
+                            "Informerade om händelsen", lines=8)),
+            ),
+        ),
+    ),
+    Section(
+        S3,
+        rows=(
+            _talk(1, "Uppföljningssamtal 1-2 veckor efter händelse"),
+            _talk(2, "Uppföljningssamtal 2"),
+            _talk(3, "Uppföljningssamtal 3"),
+        ),
+    ),
+    Section(
+        S4,
+        rows=(
+            _janej("rutin_tillampad",
+                   "Kommunens rutin för hantering av hot- och våldssituationer eller trakasserier har tillämpats",
+                   "Rutinen tillämpad", first=True, section=S4),
+            Findings(Field("sarbarheter_rutin",
+                           "Följande sårbarheter/förbättringsmöjligheter i rutinen, och/eller i arbetet i övrigt, "
+                           "har konstaterats:", Kind.LIST, S4, "Sårbarheter i rutinen", multiline=False)),
+            Findings(Field("sarbarheter_plan",
+                           "Följande sårbarheter/förbättringsmöjligheter i övrigt har konstaterats när det gäller "
+                           "kommunens ”Plan för hantering av hot-, och våldssituationer samt trakasserier riktade "
+                           "mot förtroendevalda”", Kind.LIST, S4, "Sårbarheter i planen", multiline=False)),
+        ),
+    ),
+)
+
+
+def _rows(section: Section):
+    yield from section.rows
+    for table in section.tables:
+        yield from table
+
+
+def _fields() -> tuple[Field, ...]:
+    out: list[Field] = []
+    for section in SECTIONS:
+        for row in _rows(section):
+            if isinstance(row, Talk):
+                out.extend(row.fields)
+            elif hasattr(row, "field"):
+                out.append(row.field)
+    keys = [f.key for f in out]
+    dupes = {k for k in keys if keys.count(k) > 1}
+    if dupes:
+        raise RuntimeError(f"duplicate field keys: {sorted(dupes)}")
+    return tuple(out)
+
+
+#: Every field of the form, in form order (= column order = schema order).
+FIELDS: tuple[Field, ...] = _fields()
+BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+
+
+def field_for_tag(tag: str) -> Field | None:
+    """The field that owns a content-control tag, or None for a foreign tag."""
+    key = tag.split("=", 1)[0].split("#", 1)[0]
+    f = BY_KEY.get(key)
+    return f if f is not None and tag in f.tags() else None

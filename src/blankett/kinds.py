@@ -1,0 +1,147 @@
+"""The per-kind conversions, used by every stage so that they can never disagree.
+
+``parse`` turns what a person or a program gave (JSON value, Excel cell, CSV
+text, text typed into a Word control) into the record's value; ``to_text``
+turns a value back into the plain text written in CSV cells and in Word.
+Errors are :class:`ValueError` with a Swedish message about the value only;
+the caller adds file, row and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Callable
+
+from .form import LIST_ITEMS, Kind
+
+JA, NEJ = "Ja", "Nej"
+_JA = {"ja", "j", "x", "true", "sant", "1", "yes", "☒", "☑", "✓", "✔"}
+_NEJ = {"nej", "n", "false", "falskt", "0", "no"}
+
+# Characters XML 1.0 cannot hold: C0 controls but TAB/LF/CR, lone surrogates, U+FFFE/U+FFFF.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> tuple[str, int]:
+    """Text with Windows/Mac line ends made ``\\n`` and XML-illegal characters dropped; and how many were dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cleaned, n = _XML_ILLEGAL.subn("", text)
+    return cleaned, n
+
+
+def _number_text(value: float | int) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def parse_text(value: Any) -> str | None:
+    """A free-text answer: ``None`` when empty, else the text exactly as given."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f'"{value}" är ingen text')
+    if isinstance(value, (int, float)):
+        value = _number_text(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise ValueError("värdet är ingen text")
+    return value if value != "" else None
+
+
+def parse_janej(value: Any) -> str | None:
+    """``"Ja"``, ``"Nej"`` or ``None`` (not answered) from the spellings people use."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return JA if value else NEJ
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return JA if value == 1 else NEJ
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word == "":
+            return None
+        if word in _JA:
+            return JA
+        if word in _NEJ:
+            return NEJ
+    raise ValueError(f'"{value}" är inte Ja eller Nej')
+
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SLASH = re.compile(r"(\d{1,2})/(\d{1,2})[ ]+(\d{4})")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from ``ÅÅÅÅ-MM-DD``, ``ÅÅÅÅMMDD``, ``D/M ÅÅÅÅ`` or an Excel date."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return None
+        for pattern, order in ((_ISO, (1, 2, 3)), (_COMPACT, (1, 2, 3)), (_SLASH, (3, 2, 1))):
+            m = pattern.fullmatch(text)
+            if m:
+                y, mo, d = (int(m.group(i)) for i in order)
+                try:
+                    return dt.date(y, mo, d)
+                except ValueError:
+                    break
+        # an ISO date with a time part, as some programs export it
+        m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text)
+        if m:
+            return dt.date.fromisoformat(m.group(1))
+    raise ValueError(f'"{value}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)')
+
+
+def parse_list(value: Any) -> list[str]:
+    """Up to four one-line items; a text cell gives one item per line; empty lines are dropped."""
+    if value is None:
+        return []
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = _number_text(value)
+    if isinstance(value, str):
+        items = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    elif isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            if item is None:
+                continue
+            if not isinstance(item, str):
+                raise ValueError("varje punkt i listan ska vara en text")
+            if "\n" in item or "\r" in item:
+                raise ValueError("en punkt i listan får inte innehålla radbrytningar")
+            items.append(item)
+    else:
+        raise ValueError("värdet är ingen lista")
+    items = [i for i in items if i.strip() != ""]
+    if len(items) > LIST_ITEMS:
+        raise ValueError(f"högst {LIST_ITEMS} punkter får plats, här finns {len(items)}")
+    return items
+
+
+def text_of(kind: Kind, value: Any) -> str:
+    """The plain text of a value, as written to CSV and shown in Word ('' when empty)."""
+    if value is None:
+        return ""
+    if kind is Kind.DATE:
+        return value.isoformat()
+    if kind is Kind.LIST:
+        return "\n".join(value)
+    return str(value)
+
+
+PARSERS: dict[Kind, Callable[[Any], Any]] = {
+    Kind.TEXT: parse_text,
+    Kind.JANEJ: parse_janej,
+    Kind.DATE: parse_date,
+    Kind.LIST: parse_list,
+}

@@ -1,0 +1,139 @@
+"""Validate: the pydantic model of one incident, derived from the form's declaration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field as PydField, ValidationError, ValidationInfo, create_model
+from pydantic.functional_validators import BeforeValidator
+
+from . import kinds
+from .errors import RecordError
+from .form import FIELDS, LIST_ITEMS, Field, Kind
+
+#: Optional key of a record that names the output file (a case number); not printed on the form.
+CASE_KEY = "diarienummer"
+CASE_LABEL = "Diarienummer"
+
+_TYPES: dict[Kind, Any] = {
+    Kind.TEXT: Optional[str],
+    Kind.JANEJ: Optional[Literal["Ja", "Nej"]],
+    Kind.DATE: Optional[dt.date],
+    Kind.LIST: list[Annotated[str, PydField(min_length=1, pattern=r"^[^\n\r]*$")]],
+}
+
+_KIND_DESCRIPTION = {
+    Kind.TEXT: "Fritext; radbrytningar blir nya rader i svaret.",
+    Kind.JANEJ: "Ja, Nej eller tomt (inte besvarat).",
+    Kind.DATE: "Datum, ÅÅÅÅ-MM-DD.",
+    Kind.LIST: f"Lista med högst {LIST_ITEMS} punkter, en rad per punkt.",
+}
+
+
+def _cleaning(kind: Kind):
+    """A before-validator: the kind's lenient parse, with XML-illegal characters dropped and counted."""
+    parse = kinds.PARSERS[kind]
+
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        dropped = 0
+        if isinstance(value, str):
+            value, dropped = kinds.clean_text(value)
+        elif isinstance(value, (list, tuple)):
+            cleaned = []
+            for item in value:
+                if isinstance(item, str):
+                    item, n = kinds.clean_text(item)
+                    dropped += n
+                cleaned.append(item)
+            value = cleaned
+        if dropped and info.context is not None:
+            info.context.setdefault("warnings", []).append(
+                (info.field_name, f"{dropped} tecken som inte kan sparas i Word (styrtecken) togs bort")
+            )
+        return parse(value)
+
+    return validate
+
+
+def _field_definition(f: Field) -> tuple[Any, Any]:
+    annotated = Annotated[_TYPES[f.kind], BeforeValidator(_cleaning(f.kind))]
+    default = PydField(
+        default_factory=list if f.kind is Kind.LIST else lambda: None,
+        title=f.column,
+        description=f"{f.question} — {_KIND_DESCRIPTION[f.kind]}",
+        json_schema_extra={"x-section": f.section, "x-kind": f.kind.value},
+    )
+    return annotated, default
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Bilaga 5 – incident")
+
+
+Incident: type[BaseModel] = create_model(
+    "Incident",
+    __base__=_Base,
+    __doc__="En incidentrapport (Bilaga 5) med alla fält i blankettens ordning.",
+    **{CASE_KEY: (Optional[str], PydField(default=None, title=CASE_LABEL,
+                                          description="Diarienummer eller annat ärendenummer; "
+                                          "namnger den ifyllda filen. Skrivs inte på blanketten."))},
+    **{f.key: _field_definition(f) for f in FIELDS},
+)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of one incident record."""
+    return Incident.model_json_schema()
+
+
+def _field_name(key: str) -> str:
+    from .form import BY_KEY
+
+    f = BY_KEY.get(key)
+    if f is not None:
+        return f'fältet "{f.key}" ({f.column})'
+    if key == CASE_KEY:
+        return f'fältet "{CASE_KEY}"'
+    return f'fältet "{key}"'
+
+
+def _message(err: dict) -> str:
+    loc = [str(p) for p in err.get("loc", ())]
+    key = loc[0] if loc else ""
+    typ = err.get("type", "")
+    if typ == "extra_forbidden":
+        return f'okänt fält "{key}"'
+    if typ == "value_error":
+        text = str(err.get("ctx", {}).get("error", err.get("msg", "")))
+    elif typ == "literal_error":
+        text = f'"{err.get("input")}" är inte Ja eller Nej'
+    elif typ.startswith("string_pattern") or typ == "string_too_short":
+        text = "en punkt i listan måste vara en icke-tom rad"
+    elif typ in ("string_type", "str_type"):
+        text = "värdet är ingen text"
+    elif typ.startswith("date"):
+        text = f'"{err.get("input")}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'
+    elif typ == "model_type" or typ == "dict_type":
+        return "posten är inget objekt med fält"
+    else:
+        text = err.get("msg", "ogiltigt värde")
+    return f"{_field_name(key)}: {text}"
+
+
+def validate(data: Any) -> tuple[BaseModel, list[str]]:
+    """The validated incident and its warnings; :class:`RecordError` lists every bad field."""
+    if not isinstance(data, dict):
+        raise RecordError(["posten är inget objekt med fält (förväntade {\"fält\": värde, …})"])
+    context: dict = {}
+    try:
+        incident = Incident.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise RecordError([_message(e) for e in exc.errors(include_url=False)]) from None
+    warnings = [f"{_field_name(k)}: {text}" for k, text in context.get("warnings", [])]
+    return incident, warnings
+
+
+def to_record(incident: BaseModel) -> dict:
+    """The incident as a JSON-ready record (the format ``fill`` reads and ``extract`` writes)."""
+    return incident.model_dump(mode="json")

@@ -1,0 +1,432 @@
+"""The one low layer that spells WordprocessingML: content controls, made, read and written.
+
+Nothing above this module knows a ``w:`` tag. A control is addressed by its
+tag; its value is text (with ``\\n`` for line breaks), a checked state or a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Iterator
+
+from lxml import etree
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+
+def w(tag: str) -> str:
+    """Clark name of a ``w:`` element or attribute."""
+    return f"{{{W_NS}}}{tag}"
+
+
+def w14(tag: str) -> str:
+    """Clark name of a ``w14:`` element or attribute."""
+    return f"{{{W14_NS}}}{tag}"
+
+
+SDT, SDT_PR, SDT_CONTENT = w("sdt"), w("sdtPr"), w("sdtContent")
+TAG, ALIAS, VAL = w("tag"), w("alias"), w("val")
+R, RPR, T, BR, CR, TAB, P = w("r"), w("rPr"), w("t"), w("br"), w("cr"), w("tab"), w("p")
+PLC = w("showingPlcHdr")
+CHECKBOX, CHECKED = w14("checkbox"), w14("checked")
+DATE, FULLDATE = w("date"), w("fullDate")
+DEL, DEL_TEXT, INSTR = w("del"), w("delText"), w("instrText")
+MOVE_FROM = w("moveFrom")
+PLACEHOLDER_STYLE = "PlaceholderText"
+SPACE = f"{{{XML_NS}}}space"
+
+BOX_CHECKED, BOX_UNCHECKED = "☒", "☐"
+BOX_FONT = "MS Gothic"
+
+
+def _el(tag: str, parent: etree._Element | None = None, **attrs: str) -> etree._Element:
+    el = etree.Element(tag) if parent is None else etree.SubElement(parent, tag)
+    for k, v in attrs.items():
+        el.set(w(k) if "}" not in k else k, v)
+    return el
+
+
+# --- making controls ----------------------------------------------------------
+
+
+def _props(tag: str, alias: str, sdt_id: int, placeholder: bool) -> tuple[etree._Element, etree._Element]:
+    sdt = _el(SDT)
+    pr = _el(SDT_PR, sdt)
+    _el(ALIAS, pr, val=alias)
+    _el(TAG, pr, val=tag)
+    _el(w("id"), pr, val=str(sdt_id))
+    _el(w("lock"), pr, val="sdtLocked")
+    if placeholder:
+        _el(PLC, pr)
+    return sdt, pr
+
+
+def _run(text: str, style: str | None = None, font: str | None = None) -> etree._Element:
+    r = _el(R)
+    if style or font:
+        rpr = _el(RPR, r)
+        if style:
+            _el(w("rStyle"), rpr, val=style)
+        if font:
+            _el(w("rFonts"), rpr, ascii=font, hAnsi=font, eastAsia=font, hint="eastAsia")
+    _append_text(r, text)
+    return r
+
+
+def text_control(tag: str, alias: str, placeholder: str, sdt_id: int, multiline: bool) -> etree._Element:
+    """A run-level plain-text control showing grey ``placeholder``."""
+    sdt, pr = _props(tag, alias, sdt_id, True)
+    _el(w("text"), pr, **({"multiLine": "1"} if multiline else {}))
+    _el(SDT_CONTENT, sdt).append(_run(placeholder, PLACEHOLDER_STYLE))
+    return sdt
+
+
+def date_control(tag: str, alias: str, placeholder: str, sdt_id: int) -> etree._Element:
+    """A run-level date picker (``yyyy-MM-dd``, Swedish) showing grey ``placeholder``."""
+    sdt, pr = _props(tag, alias, sdt_id, True)
+    date = _el(DATE, pr)
+    _el(w("dateFormat"), date, val="yyyy-MM-dd")
+    _el(w("lid"), date, val="sv-SE")
+    _el(w("storeMappedDataAs"), date, val="dateTime")
+    _el(w("calendar"), date, val="gregorian")
+    _el(SDT_CONTENT, sdt).append(_run(placeholder, PLACEHOLDER_STYLE))
+    return sdt
+
+
+def checkbox_control(tag: str, alias: str, sdt_id: int) -> etree._Element:
+    """A run-level Word 2010 checkbox (☐/☒), unchecked."""
+    sdt, pr = _props(tag, alias, sdt_id, False)
+    box = etree.SubElement(pr, CHECKBOX)
+    etree.SubElement(box, CHECKED).set(w14("val"), "0")
+    for name, code in (("checkedState", "2612"), ("uncheckedState", "2610")):
+        state = etree.SubElement(box, w14(name))
+        state.set(w14("val"), code)
+        state.set(w14("font"), BOX_FONT)
+    _el(SDT_CONTENT, sdt).append(_run(BOX_UNCHECKED, font=BOX_FONT))
+    return sdt
+
+
+# --- finding controls -------------------------------------------------------------
+
+
+def tag_of(sdt: etree._Element) -> str | None:
+    """The control's tag, or None."""
+    pr = sdt.find(SDT_PR)
+    tag = pr.find(TAG) if pr is not None else None
+    return tag.get(VAL) if tag is not None else None
+
+
+def controls(root: etree._Element) -> dict[str, list[etree._Element]]:
+    """Every tagged control under ``root``, by tag, in document order."""
+    found: dict[str, list[etree._Element]] = {}
+    for sdt in root.iter(SDT):
+        tag = tag_of(sdt)
+        if tag is not None:
+            found.setdefault(tag, []).append(sdt)
+    return found
+
+
+def first_controls(root: etree._Element) -> dict[str, etree._Element]:
+    """The first control of each tag under ``root``."""
+    return {tag: found[0] for tag, found in controls(root).items()}
+
+
+def kind_of(sdt: etree._Element) -> str:
+    """``text``, ``date``, ``checkbox`` or ``other`` (rich text, drop-down, …)."""
+    pr = sdt.find(SDT_PR)
+    if pr is None:
+        return "other"
+    if pr.find(CHECKBOX) is not None:
+        return "checkbox"
+    if pr.find(DATE) is not None:
+        return "date"
+    if pr.find(w("text")) is not None:
+        return "text"
+    return "other"
+
+
+def showing_placeholder(sdt: etree._Element) -> bool:
+    """True while the control shows its placeholder, i.e. holds no answer."""
+    pr = sdt.find(SDT_PR)
+    return pr is not None and pr.find(PLC) is not None
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+def _deleted(el: etree._Element, stop: etree._Element) -> bool:
+    while el is not None and el is not stop:
+        if el.tag in (DEL, MOVE_FROM):
+            return True
+        el = el.getparent()
+    return False
+
+
+def text_in(root: etree._Element) -> str:
+    """The text under an element as a person reads it: paragraphs and breaks as ``\\n``, tabs as ``\\t``.
+
+    Deleted text of tracked changes does not count; inserted text does.
+    """
+    parts: list[str] = []
+    paragraphs = 0
+    for el in root.iter(T, BR, CR, TAB, P, w("noBreakHyphen"), w("sym")):
+        if el.tag == P:
+            if paragraphs:
+                parts.append("\n")
+            paragraphs += 1
+            continue
+        if _deleted(el, root):
+            continue
+        if el.tag == T:
+            parts.append(el.text or "")
+        elif el.tag == TAB:
+            if el.getparent() is not None and el.getparent().tag == R:
+                parts.append("\t")
+        elif el.tag == BR:
+            if el.get(w("type")) in (None, "textWrapping"):
+                parts.append("\n")
+        elif el.tag == CR:
+            parts.append("\n")
+        elif el.tag == w("noBreakHyphen"):
+            parts.append("-")
+    return "".join(parts)
+
+
+def get_text(sdt: etree._Element) -> str:
+    """The control's value as text; '' while it shows its placeholder."""
+    if showing_placeholder(sdt):
+        return ""
+    content = sdt.find(SDT_CONTENT)
+    return text_in(content) if content is not None else ""
+
+
+def is_checked(sdt: etree._Element) -> bool:
+    """The checkbox's stored checked state (not its glyph)."""
+    checked = sdt.find(f"{SDT_PR}/{CHECKBOX}/{CHECKED}")
+    return checked is not None and checked.get(w14("val")) in ("1", "true", "on")
+
+
+def get_date(sdt: etree._Element) -> tuple[dt.date | None, str]:
+    """The date control's stored date (or None) and its shown text."""
+    text = get_text(sdt)
+    date = sdt.find(f"{SDT_PR}/{DATE}")
+    full = date.get(FULLDATE) if date is not None else None
+    if full and text:
+        try:
+            return dt.date.fromisoformat(full[:10]), text
+        except ValueError:
+            pass
+    return None, text
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+def _append_text(run: etree._Element, text: str) -> None:
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            etree.SubElement(run, BR)
+        for j, chunk in enumerate(line.split("\t")):
+            if j:
+                etree.SubElement(run, TAB)
+            if chunk:
+                t = etree.SubElement(run, T)
+                t.text = chunk
+                if chunk[0].isspace() or chunk[-1].isspace():
+                    t.set(SPACE, "preserve")
+
+
+def _answer_rpr(content: etree._Element) -> etree._Element | None:
+    """The first run's properties without the placeholder style, to keep the answer's font."""
+    first = content.find(f".//{RPR}")
+    if first is None:
+        return None
+    rpr = etree.fromstring(etree.tostring(first))
+    for style in rpr.findall(w("rStyle")):
+        if style.get(VAL) == PLACEHOLDER_STYLE:
+            rpr.remove(style)
+    return rpr if len(rpr) else None
+
+
+def set_text(sdt: etree._Element, text: str) -> None:
+    """Write ``text`` into the control (placeholder state removed); '' keeps it as it is."""
+    if text == "":
+        return
+    pr = sdt.find(SDT_PR)
+    plc = pr.find(PLC)
+    if plc is not None:
+        pr.remove(plc)
+    content = sdt.find(SDT_CONTENT)
+    rpr = _answer_rpr(content)
+    for child in list(content):
+        content.remove(child)
+    run = etree.SubElement(content, R)
+    if rpr is not None:
+        run.append(rpr)
+    _append_text(run, text)
+
+
+def set_checked(sdt: etree._Element, checked: bool) -> None:
+    """Tick or clear a checkbox: its state and its glyph."""
+    sdt.find(f"{SDT_PR}/{CHECKBOX}/{CHECKED}").set(w14("val"), "1" if checked else "0")
+    glyph = BOX_CHECKED if checked else BOX_UNCHECKED
+    ts = list(sdt.find(SDT_CONTENT).iter(T))
+    if ts:
+        ts[0].text = glyph
+        for extra in ts[1:]:
+            extra.text = ""
+
+
+def set_date(sdt: etree._Element, value: dt.date | None) -> None:
+    """Set the date value and the shown ``ÅÅÅÅ-MM-DD`` text; None keeps the placeholder."""
+    if value is None:
+        return
+    sdt.find(f"{SDT_PR}/{DATE}").set(FULLDATE, f"{value.isoformat()}T00:00:00Z")
+    set_text(sdt, value.isoformat())
+
+
+def iter_tags(root: etree._Element) -> Iterator[str]:
+    """Every control tag under ``root``, in document order (duplicates included)."""
+    for sdt in root.iter(SDT):
+        tag = tag_of(sdt)
+        if tag is not None:
+            yield tag
+
+
+def strip_controls_text(root: etree._Element) -> Iterable[str]:
+    """The paragraphs' text under ``root`` with every control's content left out (the form's own text)."""
+    for p in root.iter(P):
+        parts = []
+        for el in p.iter(T, TAB, BR):
+            anc = el.getparent()
+            inside = False
+            while anc is not None and anc is not p:
+                if anc.tag == SDT_CONTENT:
+                    inside = True
+                    break
+                anc = anc.getparent()
+            if inside or _deleted(el, p):
+                continue
+            parts.append(el.text or "" if el.tag == T else ("\t" if el.tag == TAB else "\n"))
+        yield "".join(parts)
+
+
+# --- page furniture the builder needs (fields, links, table and document flags) ----
+
+
+def append_field(paragraph: etree._Element, instruction: str, shown: str) -> None:
+    """Append a complex field (e.g. ``PAGE``) with ``shown`` as its cached result."""
+    def run_with(child: etree._Element) -> None:
+        _el(R, paragraph).append(child)
+
+    run_with(_el(w("fldChar"), fldCharType="begin"))
+    instr = _el(INSTR)
+    instr.text = f" {instruction} "
+    instr.set(SPACE, "preserve")
+    run_with(instr)
+    run_with(_el(w("fldChar"), fldCharType="separate"))
+    paragraph.append(_run(shown))
+    run_with(_el(w("fldChar"), fldCharType="end"))
+
+
+def append_hyperlink(paragraph: etree._Element, rel_id: str, text: str, style: str) -> None:
+    """Append a hyperlink run pointing at relationship ``rel_id``."""
+    link = _el(w("hyperlink"), paragraph)
+    link.set(f"{{{R_NS}}}id", rel_id)
+    link.append(_run(text, style))
+
+
+def append_control(paragraph: etree._Element, sdt: etree._Element) -> None:
+    """Append a run-level control to a paragraph."""
+    paragraph.append(sdt)
+
+
+def _tr_pr(tr: etree._Element) -> etree._Element:
+    pr = tr.find(w("trPr"))
+    if pr is None:
+        pr = etree.Element(w("trPr"))
+        tbl_pr_ex = tr.find(w("tblPrEx"))
+        tr.insert(1 if tbl_pr_ex is not None else 0, pr)
+    return pr
+
+
+def mark_header_row(tr: etree._Element) -> None:
+    """Mark a table row as a header row, repeated at the top of each page."""
+    _el(w("tblHeader"), _tr_pr(tr))
+
+
+def keep_row_together(tr: etree._Element) -> None:
+    """Do not split a row across pages."""
+    _el(w("cantSplit"), _tr_pr(tr))
+
+
+def row_min_height(tr: etree._Element, twips: int) -> None:
+    """Give a row at least this height (room to write in)."""
+    _el(w("trHeight"), _tr_pr(tr), val=str(twips), hRule="atLeast")
+
+
+def table_caption(tbl: etree._Element, caption: str, description: str = "") -> None:
+    """Alternative text of a table (read by screen readers)."""
+    pr = tbl.find(w("tblPr"))
+    # tblCaption/tblDescription come last in tblPr
+    _el(w("tblCaption"), pr, val=caption)
+    if description:
+        _el(w("tblDescription"), pr, val=description)
+
+
+def shade_cell(tc: etree._Element, fill: str) -> None:
+    """Background colour of a cell."""
+    pr = tc.find(w("tcPr"))
+    if pr is None:
+        pr = etree.Element(w("tcPr"))
+        tc.insert(0, pr)
+    _el(w("shd"), pr, val="clear", color="auto", fill=fill)
+
+
+def set_language(styles: etree._Element, settings: etree._Element, lang: str) -> None:
+    """Make ``lang`` the document language (default run properties and theme fonts)."""
+    for el in styles.iter(w("lang")):
+        el.set(VAL, lang)
+        el.set(w("eastAsia"), lang)
+    for el in settings.iter(w("themeFontLang")):
+        el.set(VAL, lang)
+        el.attrib.pop(w("eastAsia"), None)
+
+
+def default_font(styles: etree._Element, font: str, half_points: int) -> None:
+    """Make ``font`` at ``half_points`` the document's default."""
+    rpr = styles.find(f"{w('docDefaults')}/{w('rPrDefault')}/{RPR}")
+    fonts = rpr.find(w("rFonts"))
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
+        fonts.set(w(attr), font)
+    rpr.find(w("sz")).set(VAL, str(half_points))
+    rpr.find(w("szCs")).set(VAL, str(half_points))
+
+
+def drop_rsids(settings: etree._Element) -> None:
+    """Remove the revision-session ids of the template the document was made from."""
+    for el in settings.findall(w("rsids")):
+        settings.remove(el)
+
+
+def picture_alt_text(root: etree._Element, alt: str) -> None:
+    """Set the alternative text of every picture under ``root``."""
+    wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+    for doc_pr in root.iter(f"{{{wp}}}docPr"):
+        doc_pr.set("descr", alt)
+        doc_pr.set("title", alt)
+
+
+def plain_fonts(style: etree._Element, font: str) -> None:
+    """Make a style use ``font`` for every script, dropping theme-font references."""
+    for fonts in style.iter(w("rFonts")):
+        for attr in list(fonts.attrib):
+            del fonts.attrib[attr]
+        for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
+            fonts.set(w(attr), font)
