@@ -1,0 +1,62 @@
+"""Shared fixtures: the repo's paths, the example data, LibreOffice (required, never skipped)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from blankett.office import find_soffice
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seed" / "000_5b03c77610026aea.txt"
+EXAMPLE = ROOT / "data" / "exempel.json"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+NS = {"w": W, "w14": W14}
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """The soffice program; a missing LibreOffice fails the test (it is required, see README)."""
+    try:
+        return find_soffice()
+    except Exception as exc:  # noqa: BLE001 - turned into a failure on purpose
+        pytest.fail(f"LibreOffice is required for this test: {exc}")
+
+
+@pytest.fixture(scope="session")
+def example_records() -> list[dict]:
+    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def docx_xml(path_or_bytes, part: str = "word/document.xml") -> etree._Element:
+    """One part of a .docx parsed with lxml, independently of blankett's reader."""
+    source = path_or_bytes if isinstance(path_or_bytes, (str, Path)) else __import__("io").BytesIO(path_or_bytes)
+    with zipfile.ZipFile(source) as zf:
+        return etree.fromstring(zf.read(part))
+
+
+def sdt_by_tag(root: etree._Element) -> dict[str, etree._Element]:
+    """Content controls by tag, read with plain XPath."""
+    return {sdt.find("w:sdtPr/w:tag", NS).get(f"{{{W}}}val"): sdt
+            for sdt in root.iterfind(".//w:sdt", NS) if sdt.find("w:sdtPr/w:tag", NS) is not None}
+
+
+def sdt_text(sdt: etree._Element) -> str:
+    """A control's text with line breaks as newlines and tabs as tabs (plain XPath, no blankett code)."""
+    out = []
+    for el in sdt.find("w:sdtContent", NS).iter(f"{{{W}}}t", f"{{{W}}}br", f"{{{W}}}tab"):
+        out.append(el.text or "" if el.tag.endswith("}t") else "\n" if el.tag.endswith("}br") else "\t")
+    return "".join(out)
+
+
+def sdt_checked(sdt: etree._Element) -> bool:
+    return sdt.find("w:sdtPr/w14:checkbox/w14:checked", NS).get(f"{{{W14}}}val") == "1"
+
+
+def shows_placeholder(sdt: etree._Element) -> bool:
+    return sdt.find("w:sdtPr/w:showingPlcHdr", NS) is not None
