@@ -1,0 +1,124 @@
+"""The model of one incident, derived from the declaration."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from blankett.errors import RecordError
+from blankett.form import FIELDS, SECTIONS, Kind, Question
+from blankett.model import CASE_KEY, Incident, json_schema, to_record, validate
+
+
+def test_the_form_has_the_fields_form_layout_md_lists():
+    by_kind = {k: [f for f in FIELDS if f.kind is k] for k in Kind}
+    questions = [row.field for row in SECTIONS[0].rows if isinstance(row, Question)]
+    assert len(questions) == 10
+    assert len(by_kind[Kind.JANEJ]) == 9
+    assert len(by_kind[Kind.DATE]) == 3
+    assert len(by_kind[Kind.LIST]) == 2
+    comments = [f for f in by_kind[Kind.TEXT] if f.section.startswith("2.")]
+    assert len(comments) == 6
+    talks = [f for f in FIELDS if f.section.startswith("3.")]
+    assert len(talks) == 9
+
+
+def test_schema_order_is_form_order_and_every_key_is_in_it():
+    schema = json_schema()
+    assert list(schema["properties"]) == [CASE_KEY] + [f.key for f in FIELDS]
+    assert schema["additionalProperties"] is False
+    for f in FIELDS:
+        prop = schema["properties"][f.key]
+        assert prop["title"] == f.column
+        assert f.label in prop["description"]
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("Ja", "Ja"), ("Nej", "Nej"), (None, None), ("", None), ("  ", None),
+    ("ja", "Ja"), ("NEJ", "Nej"), ("J", "Ja"), ("n", "Nej"), ("x", "Ja"), ("X", "Ja"),
+    ("true", "Ja"), ("False", "Nej"), ("1", "Ja"), ("0", "Nej"), (True, "Ja"), (False, "Nej"), (1, "Ja"), (0, "Nej"),
+])
+def test_janej_is_three_states(given, expected):
+    incident, _ = validate({"polisanmald": given})
+    assert incident.polisanmald == expected
+
+
+def test_not_answered_is_never_nej():
+    incident, _ = validate({})
+    assert all(getattr(incident, f.key) is None for f in FIELDS if f.kind is Kind.JANEJ)
+
+
+@pytest.mark.parametrize("bad", ["kanske", "jo", 2, "ja nej"])
+def test_janej_rejects_other_values_naming_field_and_value(bad):
+    with pytest.raises(RecordError) as err:
+        validate({"polisanmald": bad})
+    assert 'fältet "polisanmald"' in str(err.value) and f'"{bad}" är inte Ja eller Nej' in str(err.value)
+
+
+@pytest.mark.parametrize("given", ["2026-03-12", "20260312", "12/3 2026", dt.date(2026, 3, 12),
+                                   dt.datetime(2026, 3, 12, 0, 0)])
+def test_dates(given):
+    incident, _ = validate({"samtal1_datum": given})
+    assert incident.samtal1_datum == dt.date(2026, 3, 12)
+    assert to_record(incident)["samtal1_datum"] == "2026-03-12"
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "12.3.2026", "igår", "2026-13-01"])
+def test_bad_dates_are_errors(bad):
+    with pytest.raises(RecordError, match="samtal1_datum.*inget giltigt datum"):
+        validate({"samtal1_datum": bad})
+
+
+def test_unknown_keys_are_rejected_by_name():
+    with pytest.raises(RecordError) as err:
+        validate({"utsatt": "A", "personnummer": "x", "Polisanmäld": "Ja"})
+    assert 'okänt fält "personnummer"' in err.value.messages
+    assert 'okänt fält "Polisanmäld"' in err.value.messages
+
+
+def test_every_bad_field_is_listed():
+    with pytest.raises(RecordError) as err:
+        validate({"polisanmald": "kanske", "samtal2_datum": "snart"})
+    assert len(err.value.messages) == 2
+
+
+def test_text_has_no_length_limit_and_keeps_everything():
+    text = "  å\tä\nö " * 20_000
+    incident, warnings = validate({"handelse": text})
+    assert incident.handelse == text and warnings == []
+
+
+def test_xml_illegal_characters_are_dropped_with_a_warning():
+    incident, warnings = validate({"handelse": "a\x00b\x1bc\x0cd", "sarbarheter_plan": ["x\x07y"]})
+    assert incident.handelse == "abcd" and incident.sarbarheter_plan == ["xy"]
+    assert len(warnings) == 2 and "handelse" in warnings[0]
+
+
+def test_windows_line_ends_become_newlines():
+    incident, _ = validate({"handelse": "a\r\nb\rc"})
+    assert incident.handelse == "a\nb\nc"
+
+
+@pytest.mark.parametrize("given, expected", [
+    (["a", "b"], ["a", "b"]), ("a\nb\n\n", ["a", "b"]), (None, []), ([], []), (["a", "", None], ["a"]),
+])
+def test_lists(given, expected):
+    incident, _ = validate({"sarbarheter_rutin": given})
+    assert incident.sarbarheter_rutin == expected
+
+
+def test_lists_hold_at_most_four_one_line_items():
+    with pytest.raises(RecordError, match="högst 4"):
+        validate({"sarbarheter_rutin": ["1", "2", "3", "4", "5"]})
+    with pytest.raises(RecordError, match="radbrytningar"):
+        validate({"sarbarheter_rutin": ["a\nb"]})
+
+
+def test_a_record_that_is_not_an_object_is_an_error():
+    with pytest.raises(RecordError, match="inget objekt"):
+        validate(["utsatt"])
+
+
+def test_model_is_built_from_the_declaration():
+    assert list(Incident.model_fields) == [CASE_KEY] + [f.key for f in FIELDS]
