@@ -18,7 +18,7 @@ from blankett.form import FIELDS, Kind, janej_tag, list_tag
 from blankett.fill import Template, fill_record
 from blankett.office import convert
 
-from .conftest import NS, W, docx_xml, sdt_by_tag, sdt_checked, sdt_text, shows_placeholder
+from .conftest import EXAMPLE, NS, W, docx_xml, sdt_by_tag, sdt_checked, sdt_text, shows_placeholder
 
 HOSTILE = [
     "Tom & Jerry <script>alert('x')</script> \"citat\" 'apostrof'",
@@ -103,16 +103,16 @@ def test_fill_keeps_controls_editable_and_the_rest_of_the_package(template):
 
 def test_cli_fill_writes_one_owner_only_file_per_incident(tmp_path, example_records):
     runner = CliRunner()
-    result = runner.invoke(main, ["fill", "data/exempel.json", "-o", str(tmp_path)])
+    result = runner.invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     files = sorted(tmp_path.iterdir())
     assert [f.name for f in files] == ["Bilaga5-KS-2026-0412.docx", "Bilaga5-KS-2026-0587.docx"]
     for f, record in zip(files, example_records):
         assert stat.S_IMODE(f.stat().st_mode) == 0o600
         assert_filled_as(f.read_bytes(), record)
-    again = runner.invoke(main, ["fill", "data/exempel.json", "-o", str(tmp_path)])
+    again = runner.invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path)])
     assert "finns redan" in again.output and "--force" in again.output
-    assert runner.invoke(main, ["fill", "data/exempel.json", "-o", str(tmp_path), "--force"]).exit_code == 0
+    assert runner.invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path), "--force"]).exit_code == 0
 
 
 def test_a_bad_record_is_named_and_the_others_are_still_written(tmp_path):
@@ -131,7 +131,7 @@ def test_a_bad_record_is_named_and_the_others_are_still_written(tmp_path):
 
 
 def test_check_writes_nothing(tmp_path):
-    result = CliRunner().invoke(main, ["fill", "data/exempel.json", "-o", str(tmp_path / "x"), "--check"])
+    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path / "x"), "--check"])
     assert result.exit_code == 0 and not (tmp_path / "x").exists()
 
 

@@ -122,3 +122,11 @@ def test_a_record_that_is_not_an_object_is_an_error():
 
 def test_model_is_built_from_the_declaration():
     assert list(Incident.model_fields) == [CASE_KEY] + [f.key for f in FIELDS]
+
+
+def test_the_example_data_uses_every_field_and_leaves_some_janej_unanswered(example_records):
+    first, second = example_records
+    assert set(first) == {CASE_KEY} | {f.key for f in FIELDS}
+    assert all(validate(first)[0].__getattribute__(f.key) not in (None, []) for f in FIELDS)
+    assert any("\n" in v for v in first.values() if isinstance(v, str))
+    assert any(second.get(f.key) is None for f in FIELDS if f.kind is Kind.JANEJ)
