@@ -136,7 +136,8 @@ def _control(paragraph, f: Field, ids: _Ids, tag: str | None = None, alias: str 
 def _janej_cells(ja_cell, nej_cell, f: Field, ids: _Ids) -> None:
     for cell, answer in ((ja_cell, "Ja"), (nej_cell, "Nej")):
         p = _cell_text(cell, f"{answer} ")
-        _control(p, f, ids, janej_tag(f.key, answer), f"{f.label} – {answer}")
+        tag = janej_tag(f.key, answer)
+        _control(p, f, ids, tag, f.control_label(tag))
 
 
 def _header_table(container, profile: Profile, width: float) -> None:
@@ -281,7 +282,8 @@ def _followup(doc, section: Section, ids: _Ids, width: float) -> None:
             _cell_text(table.rows[0].cells[0], row.field.label)
             for n in range(1, LIST_ITEMS + 1):
                 p = table.add_row().cells[0].paragraphs[0]
-                _control(p, row.field, ids, list_tag(row.field.key, n), f"{row.field.label} (punkt {n})")
+                tag = list_tag(row.field.key, n)
+                _control(p, row.field, ids, tag, row.field.control_label(tag))
             _widths(table, [width], together=True)
             ooxml.table_caption(table._tbl, row.field.column)
         else:  # pragma: no cover

@@ -59,6 +59,14 @@ class Field:
             return [list_tag(self.key, i) for i in range(1, LIST_ITEMS + 1)]
         return [self.key]
 
+    def control_label(self, tag: str) -> str:
+        """The Swedish name of one of this field's controls (its alias in Word, its tooltip in PDF)."""
+        if self.kind is Kind.JANEJ:
+            return f"{self.label} – {tag.rsplit('=', 1)[1]}"
+        if self.kind is Kind.LIST:
+            return f"{self.label} (punkt {tag.rsplit('#', 1)[1]})"
+        return self.label
+
 
 def janej_tag(key: str, answer: str) -> str:
     """Tag of the Ja or Nej checkbox of a Ja/Nej field."""

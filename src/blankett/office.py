@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BlankettError, OfficeMissingError
@@ -97,3 +98,66 @@ def _kill(proc: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     proc.wait()
+
+
+#: Files per LibreOffice start: big enough to amortize the start, small enough that a failed chunk costs little.
+CHUNK = 50
+#: Seconds a conversion may take: a start-up allowance plus this much per file.
+START_SECONDS, FILE_SECONDS = 60.0, 20.0
+
+
+@dataclass
+class Converted:
+    """What became of one file in a batch: its output, or a Swedish message why there is none."""
+
+    source: Path
+    output: Path | None = None
+    error: str = ""
+
+
+def _budget(count: int, per_file: float) -> float:
+    """Seconds allowed for one LibreOffice start converting ``count`` files."""
+    return START_SECONDS + per_file * count
+
+
+def _one_by_one(files: list[Path], target: str, outdir: Path, per_file: float,
+                soffice: str | Path | None) -> list[Converted]:
+    """Convert each file with its own start: isolates the file that makes LibreOffice fail or hang."""
+    done = []
+    for f in files:
+        try:
+            out = convert([f], target, outdir, _budget(1, per_file), soffice)[f]
+        except ConversionError as exc:
+            done.append(Converted(f, None, f"{f.name}: {exc}"))
+            continue
+        done.append(Converted(f, out, "" if out else f"{f.name}: LibreOffice gav ingen fil"))
+    return done
+
+
+def convert_batch(files: list[Path], target: str, outdir: Path, per_file: float = FILE_SECONDS,
+                  chunk: int = CHUNK, soffice: str | Path | None = None) -> list[Converted]:
+    """Convert many files with one LibreOffice start per ``chunk`` files; a failed chunk is retried file by file.
+
+    A hung start is killed after its time budget and reported per file; the rest
+    of the batch goes on. :class:`OfficeMissingError` is raised before anything
+    starts when LibreOffice is not there. Stems must be unique (LibreOffice names
+    outputs after them).
+    """
+    program = find_soffice(soffice)
+    files = [Path(f) for f in files]
+    if len({f.stem for f in files}) != len(files):
+        raise ValueError("convert_batch needs unique file stems")
+    results: list[Converted] = []
+    for start in range(0, len(files), max(1, chunk)):
+        part = files[start:start + max(1, chunk)]
+        try:
+            outs = convert(part, target, outdir, _budget(len(part), per_file), program)
+        except ConversionError:
+            results.extend(_one_by_one(part, target, outdir, per_file, program))
+            continue
+        missing = [f for f in part if outs[f] is None]
+        results.extend(Converted(f, outs[f]) for f in part if outs[f] is not None)
+        if missing:
+            results.extend(_one_by_one(missing, target, outdir, per_file, program))
+    order = {f: i for i, f in enumerate(files)}
+    return sorted(results, key=lambda c: order[c.source])
