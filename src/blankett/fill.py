@@ -16,7 +16,7 @@ from .build import blank_bytes
 from .errors import BlankettError, InputError, OutputExistsError, RecordError
 from .load import Row
 from .model import CASE_KEY, validate
-from .package import parse_xml, read_all, zip_bytes
+from .package import deflate, parse_xml, read_all, zip_deflated
 from .write import write_bytes
 
 MAIN_PART = "word/document.xml"
@@ -41,15 +41,17 @@ class Template:
         missing = controls.missing_tags(ooxml.first_controls(self.root))
         if missing:
             raise InputError(f"{name}: mallen saknar fälten {', '.join(missing)}")
+        # the other parts never change: compress them once, copy them raw into every form
+        self._deflated = [None if n == MAIN_PART else deflate(n, d) for n, d in self.parts]
 
     def render(self, incident: BaseModel) -> bytes:
         """The filled form as .docx bytes."""
         root = copy.deepcopy(self.root)
         controls.write_fields(ooxml.first_controls(root), dict(incident))
         xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        parts = list(self.parts)
-        parts[self._main] = (MAIN_PART, xml)
-        return zip_bytes(parts)
+        members = list(self._deflated)
+        members[self._main] = deflate(MAIN_PART, xml)
+        return zip_deflated(members)
 
 
 def fill_record(record: dict[str, Any], template: Template | None = None) -> bytes:

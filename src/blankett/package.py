@@ -8,7 +8,9 @@ no DTD, no entities and no network.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -148,6 +150,46 @@ def zip_bytes(parts: list[tuple[str, bytes]], level: int = 6) -> bytes:
     buf = io.BytesIO()
     write_zip(parts, buf, level)
     return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """A zip member compressed once, to be copied raw into many packages."""
+
+    name: str
+    crc: int
+    size: int
+    data: bytes
+
+
+def deflate(member: str, data: bytes, level: int = 6) -> Deflated:
+    """``data`` compressed exactly as :func:`write_zip` would (raw deflate, same level)."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Deflated(member, zlib.crc32(data), len(data), packer.compress(data) + packer.flush())
+
+
+def _dos_time() -> tuple[int, int]:
+    y, mo, d, h, mi, s = ZIP_DATE
+    return (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
+
+
+def zip_deflated(members: list[Deflated]) -> bytes:
+    """A zip of already compressed members, laid out as :func:`write_zip` lays them out."""
+    time, date = _dos_time()
+    out, central = bytearray(), bytearray()
+    for m in members:
+        name = m.name.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800
+        offset = len(out)
+        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, 8, time, date,
+                           m.crc, len(m.data), m.size, len(name), 0)
+        out += name
+        out += m.data
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", (3 << 8) | 20, 20, flags, 8, time, date,
+                               m.crc, len(m.data), m.size, len(name), 0, 0, 0, 0, 0o600 << 16, offset)
+        central += name
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(out), 0)
+    return bytes(out + central + end)
 
 
 def read_all(source: str | Path | bytes) -> list[tuple[str, bytes]]:

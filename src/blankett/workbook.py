@@ -1,0 +1,307 @@
+"""Workbook: the spreadsheet columns of the form, the input workbook, and header matching.
+
+Everything here is derived from :data:`form.FIELDS` (plus the optional case
+number column first): the workbook ``blankett workbook`` writes, the rows a
+later export writes, and how the reader maps the headers of any .xlsx or .csv
+back to field keys. Writer and reader use the same :func:`columns`, so they
+cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import kinds
+from .form import FIELDS, LIST_ITEMS, Kind
+from .model import CASE_KEY, CASE_LABEL
+
+#: Name of the data sheet and of the instructions sheet.
+SHEET = "Incidenter"
+INSTRUCTIONS = "Instruktioner"
+#: Prefix of the defined names that tie a column to its field key (survive renaming and moving columns).
+NAME_PREFIX = "blankett."
+#: Excel number format of date cells (shown as ÅÅÅÅ-MM-DD).
+DATE_FORMAT = "yyyy-mm-dd"
+#: Rows formatted for input below the header (drop-downs, dates); Excel extends them as people type.
+INPUT_ROWS = 1000
+#: Excel's limit of characters in one cell.
+EXCEL_CELL_LIMIT = 32767
+
+_WIDTH = {Kind.TEXT: 40, Kind.JANEJ: 14, Kind.DATE: 14, Kind.LIST: 40, None: 18}
+_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+_HEADER_FONT = Font(bold=True)
+_HEADER_BORDER = Border(bottom=Side(style="medium", color="4F81BD"))
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_CASE_QUESTION = "Diarienummer eller annat ärendenummer (valfritt). Namnger den ifyllda filen; skrivs inte på blanketten."
+
+
+@dataclass(frozen=True)
+class Column:
+    """One spreadsheet column: the field key, its Swedish header, the full question and the kind."""
+
+    key: str
+    header: str
+    question: str
+    kind: Kind | None  # None: the case number column (plain text, not on the form)
+
+    @property
+    def width(self) -> int:
+        """Column width in characters."""
+        return max(_WIDTH[self.kind], min(len(self.header) + 4, 40))
+
+
+def columns() -> list[Column]:
+    """Every column in order: the case number first, then the form's fields in form order."""
+    first = Column(CASE_KEY, CASE_LABEL, _CASE_QUESTION, None)
+    return [first] + [Column(f.key, f.column, f.question, f.kind) for f in FIELDS]
+
+
+# --- reading: header -> key -------------------------------------------------
+
+
+def normalize(header: Any) -> str:
+    """A header compared case- and whitespace-insensitively."""
+    return " ".join(str(header).split()).casefold() if header is not None else ""
+
+
+def _header_index() -> dict[str, str]:
+    """Normalized key, short label and (when unique) printed question -> field key."""
+    index: dict[str, str] = {}
+    labels = [f.label for f in FIELDS]
+    for col in columns():
+        index[normalize(col.key)] = col.key
+        index[normalize(col.header)] = col.key
+    for f in FIELDS:
+        if labels.count(f.label) == 1:
+            index.setdefault(normalize(f.label), f.key)
+    return index
+
+
+_INDEX = _header_index()
+
+
+def key_for(header: Any) -> str | None:
+    """The field key a header names (by key or label, any case and spacing), or None."""
+    return _INDEX.get(normalize(header))
+
+
+@dataclass
+class Mapping:
+    """How a sheet's columns map to fields: position -> key, the headers as shown, and warnings."""
+
+    keys: dict[int, str]
+    shown: dict[str, str]
+    warnings: list[str]
+
+
+def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, source: str = "") -> Mapping:
+    """Map header cells (0-based positions) to keys; ``pinned`` positions (from defined names) win."""
+    keys: dict[int, str] = {}
+    shown: dict[str, str] = {}
+    unknown: list[str] = []
+    doubles: list[str] = []
+    pinned = pinned or {}
+    for pos, header in enumerate(headers):
+        key = pinned.get(pos) or key_for(header)
+        text = " ".join(str(header).split()) if header is not None else ""
+        if key is None:
+            if text:
+                unknown.append(text)
+            continue
+        if key in shown:
+            doubles.append(text or get_column_letter(pos + 1))
+            continue
+        keys[pos] = key
+        shown[key] = text or get_column_letter(pos + 1)
+    warnings = []
+    prefix = f"{source}: " if source else ""
+    if unknown:
+        names = ", ".join(f'"{u}"' for u in unknown)
+        warnings.append(f"{prefix}okända kolumner lästes inte: {names}")
+    if doubles:
+        names = ", ".join(f'"{d}"' for d in doubles)
+        warnings.append(f"{prefix}kolumner som förekommer två gånger (den första används): {names}")
+    if not keys:
+        warnings.append(f"{prefix}ingen kolumn känns igen; rad 1 ska innehålla rubrikerna (kör blankett workbook)")
+    return Mapping(keys, shown, warnings)
+
+
+_REF = re.compile(r"^(?:'?(?P<sheet>[^!]+?)'?!)?\$?(?P<col>[A-Z]{1,3})(?:\$?\d+)?(?::\$?[A-Z]{1,3}(?:\$?\d+)?)?$")
+
+
+def pinned_columns(defined: Iterable[tuple[str, str]], sheet: str) -> dict[int, str]:
+    """0-based column positions of the ``blankett.<key>`` defined names that point into ``sheet``."""
+    from openpyxl.utils import column_index_from_string
+
+    known = {c.key for c in columns()}
+    pinned: dict[int, str] = {}
+    for name, ref in defined:
+        if not name.startswith(NAME_PREFIX) or name[len(NAME_PREFIX):] not in known:
+            continue
+        m = _REF.match(ref or "")
+        if m and (m.group("sheet") is None or m.group("sheet").strip("'") == sheet):
+            pinned[column_index_from_string(m.group("col")) - 1] = name[len(NAME_PREFIX):]
+    return pinned
+
+
+# --- writing ------------------------------------------------------------------
+
+
+def cell_value(column: Column, value: Any) -> Any:
+    """A record's value (as a record or as JSON gives it) as an Excel cell value."""
+    if value is None or value == [] or value == "":
+        return None
+    if column.kind is Kind.DATE:
+        return value if isinstance(value, dt.date) else kinds.parse_date(value)
+    if column.kind is Kind.LIST:
+        return "\n".join(value) if isinstance(value, (list, tuple)) else value
+    return value
+
+
+def _style_header(ws, cols: list[Column]) -> None:
+    """Row 1: bold shaded labels, the full question as comment, frozen, filtered."""
+    for n, col in enumerate(cols, start=1):
+        cell = ws.cell(row=1, column=n, value=col.header)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.border = _HEADER_BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        comment = Comment(col.question, "blankett", width=320, height=140)
+        cell.comment = comment
+    ws.row_dimensions[1].height = 45
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}1"
+
+
+def _style_columns(ws, cols: list[Column]) -> None:
+    """Widths, wrapping, date format and Ja/Nej drop-downs for the input rows."""
+    janej = DataValidation(type="list", formula1='"Ja,Nej"', allow_blank=True, showErrorMessage=True,
+                           errorTitle="Ja eller Nej", error="Välj Ja eller Nej i listan, eller lämna tomt.")
+    dates = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
+                           showErrorMessage=True, errorTitle="Datum",
+                           error="Skriv ett datum, till exempel 2026-03-04.")
+    ws.add_data_validation(janej)
+    ws.add_data_validation(dates)
+    last = INPUT_ROWS + 1
+    for n, col in enumerate(cols, start=1):
+        letter = get_column_letter(n)
+        dim = ws.column_dimensions[letter]
+        dim.width = col.width
+        dim.alignment = _WRAP
+        if col.kind is Kind.DATE:
+            dim.number_format = DATE_FORMAT
+            dates.add(f"{letter}2:{letter}{last}")
+        elif col.kind is Kind.JANEJ:
+            janej.add(f"{letter}2:{letter}{last}")
+
+
+def _define_names(wb: Workbook, cols: list[Column]) -> None:
+    """A defined name ``blankett.<key>`` per column, so moved or renamed columns still map."""
+    for n, col in enumerate(cols, start=1):
+        letter = get_column_letter(n)
+        name = DefinedName(f"{NAME_PREFIX}{col.key}", attr_text=f"'{SHEET}'!${letter}:${letter}")
+        wb.defined_names[name.name] = name
+
+
+def append_records(ws, records: Iterable[dict], cols: list[Column] | None = None) -> int:
+    """Append one row per record (dict by key) with real dates and wrapped text; the number of rows."""
+    cols = cols or columns()
+    count = 0
+    for record in records:
+        values = [cell_value(col, record.get(col.key)) for col in cols]
+        ws.append(values)
+        count += 1
+        for n, col in enumerate(cols, start=1):
+            cell = ws.cell(row=ws.max_row, column=n)
+            cell.alignment = _WRAP
+            if col.kind is Kind.DATE:
+                cell.number_format = DATE_FORMAT
+    return count
+
+
+def _instructions(wb: Workbook, cols: list[Column]) -> None:
+    """The ``Instruktioner`` sheet, in Swedish: how to fill in and what each column means."""
+    ws = wb.create_sheet(INSTRUCTIONS)
+    lines = [
+        "Bilaga 5 – Incidentrapport: inmatning i Excel",
+        "",
+        "Så fyller du i",
+        f"1. Skriv en incident per rad på bladet {SHEET}, med början på rad 2. Rad 1 är rubrikerna.",
+        "2. Håll muspekaren över en rubrik för att se hela frågan som den står på blanketten.",
+        "3. Ja/Nej-kolumner: välj Ja eller Nej i listan, eller lämna tomt om frågan inte är besvarad.",
+        "4. Datum skrivs ÅÅÅÅ-MM-DD, till exempel 2026-03-04.",
+        "5. Ny rad i ett svar: Alt+Enter (Mac: Ctrl+Option+Enter). Radbrytningen följer med till blanketten.",
+        f"6. Sårbarheter: högst {LIST_ITEMS} punkter, en punkt per rad i cellen.",
+        ("7. Diarienummer är valfritt. Finns det blir det filens namn, annars radens nummer. "
+         "Skriv aldrig namn på personer i diarienummerkolumnen."),
+        "8. Tomma rader hoppas över. Kolumner får flyttas, döljas eller döpas om; extra kolumner läses inte.",
+        "9. Använd inte formler som hämtar data från andra filer; spara alltid filen i Excel innan du kör.",
+        "",
+        "Så skapar du blanketterna",
+        "Spara filen och kör i ett terminalfönster:",
+        "    blankett fill Bilaga5-inmatning.xlsx",
+        ("En Word-fil (.docx) per ifylld rad hamnar i mappen out/. Fel visas med rad och kolumn; "
+         "övriga rader skrivs ändå. Kontrollera utan att skriva något: blankett fill --check Bilaga5-inmatning.xlsx"),
+        "",
+        "Kolumnerna",
+    ]
+    for text in lines:
+        ws.append([text])
+    for row in (1, 3, 14, 19):
+        ws.cell(row=row, column=1).font = Font(bold=True, size=14 if row == 1 else 12)
+    ws.append(["Kolumn", "Fråga på blanketten", "Så fyller du i"])
+    header = ws.max_row
+    for n in range(1, 4):
+        ws.cell(row=header, column=n).font = _HEADER_FONT
+        ws.cell(row=header, column=n).fill = _HEADER_FILL
+    for col in cols:
+        ws.append([col.header, col.question, _HOW[col.kind]])
+        for n in range(1, 4):
+            ws.cell(row=ws.max_row, column=n).alignment = _WRAP
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 70
+    ws.column_dimensions["C"].width = 45
+
+
+_HOW = {
+    None: "Valfritt ärendenummer; blir filnamnet.",
+    Kind.TEXT: "Fritext. Alt+Enter ger ny rad.",
+    Kind.JANEJ: "Ja, Nej eller tomt (inte besvarat).",
+    Kind.DATE: "Datum, ÅÅÅÅ-MM-DD.",
+    Kind.LIST: f"Högst {LIST_ITEMS} punkter, en per rad (Alt+Enter).",
+}
+
+
+def new_workbook(records: Iterable[dict] = ()) -> Workbook:
+    """The styled input workbook, with ``records`` (dicts by key) as rows below the header."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    cols = columns()
+    _style_header(ws, cols)
+    _style_columns(ws, cols)
+    _define_names(wb, cols)
+    append_records(ws, records, cols)
+    _instructions(wb, cols)
+    wb.properties.creator = "blankett"
+    wb.properties.lastModifiedBy = "blankett"
+    wb.properties.created = wb.properties.modified = dt.datetime(2026, 1, 1)
+    return wb
+
+
+def workbook_bytes(records: Iterable[dict] = ()) -> bytes:
+    """The input workbook (optionally with rows) as .xlsx bytes."""
+    buf = io.BytesIO()
+    new_workbook(records).save(buf)
+    return buf.getvalue()
