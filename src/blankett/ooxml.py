@@ -31,6 +31,7 @@ def w14(tag: str) -> str:
 SDT, SDT_PR, SDT_CONTENT = w("sdt"), w("sdtPr"), w("sdtContent")
 TAG, ALIAS, VAL = w("tag"), w("alias"), w("val")
 R, RPR, T, BR, CR, TAB, P = w("r"), w("rPr"), w("t"), w("br"), w("cr"), w("tab"), w("p")
+TBL, TR, TC = w("tbl"), w("tr"), w("tc")
 PLC = w("showingPlcHdr")
 CHECKBOX, CHECKED = w14("checkbox"), w14("checked")
 DATE, FULLDATE = w("date"), w("fullDate")
@@ -166,11 +167,13 @@ def _deleted(el: etree._Element, stop: etree._Element) -> bool:
     return False
 
 
-def text_in(root: etree._Element) -> str:
+def text_in(root: etree._Element, skip=None) -> str:
     """The text under an element as a person reads it: paragraphs and breaks as ``\\n``, tabs as ``\\t``.
 
-    Deleted text of tracked changes does not count; inserted text does.
+    Deleted text of tracked changes does not count; inserted text does. ``skip(el, root)``
+    may leave out more (see :func:`_unseen`, :func:`_in_control`).
     """
+    skip = skip or _deleted
     parts: list[str] = []
     paragraphs = 0
     for el in root.iter(T, BR, CR, TAB, P, w("noBreakHyphen"), w("sym")):
@@ -179,7 +182,7 @@ def text_in(root: etree._Element) -> str:
                 parts.append("\n")
             paragraphs += 1
             continue
-        if _deleted(el, root):
+        if skip(el, root):
             continue
         if el.tag == T:
             parts.append(el.text or "")
@@ -221,6 +224,54 @@ def get_date(sdt: etree._Element) -> tuple[dt.date | None, str]:
         except ValueError:
             pass
     return None, text
+
+
+def _unseen(el: etree._Element, stop: etree._Element) -> bool:
+    """Deleted text, or a control's placeholder: what a person does not read as an answer."""
+    while el is not None and el is not stop:
+        if el.tag in (DEL, MOVE_FROM) or (el.tag == SDT and showing_placeholder(el)):
+            return True
+        el = el.getparent()
+    return False
+
+
+def _in_control(el: etree._Element, stop: etree._Element) -> bool:
+    """Deleted text, or any text inside a control."""
+    while el is not None and el is not stop:
+        if el.tag in (DEL, MOVE_FROM, SDT):
+            return True
+        el = el.getparent()
+    return False
+
+
+def _paragraphs(container: etree._Element, skip) -> list[str]:
+    """The text of each paragraph under ``container`` (nested tables included), leaving out what ``skip`` says."""
+    return [text_in(p, lambda el, _p: skip(el, container)) for p in container.iter(P)]
+
+
+def outside_text(sdt: etree._Element) -> list[str]:
+    """The paragraphs of the table cell (or paragraph) holding ``sdt``, without any control's content."""
+    home = sdt.getparent()
+    while home is not None and home.tag != TC:
+        home = home.getparent()
+    if home is None:
+        home = next(sdt.iterancestors(P), None)
+    return _paragraphs(home, _in_control) if home is not None else []
+
+
+def cell_grid(root: etree._Element) -> list[list[list[list[str]]]]:
+    """Every table under ``root`` as rows of cells, each cell its paragraphs' text as a person sees it."""
+    return [[[_paragraphs(tc, _unseen) for tc in tr.iter(TC) if _owner_row(tc) is tr]
+             for tr in tbl.findall(f".//{TR}") if _owner_table(tr) is tbl]
+            for tbl in root.iter(TBL)]
+
+
+def _owner_row(tc: etree._Element) -> etree._Element | None:
+    return next(tc.iterancestors(TR), None)
+
+
+def _owner_table(tr: etree._Element) -> etree._Element | None:
+    return next(tr.iterancestors(TBL), None)
 
 
 # --- writing ---------------------------------------------------------------------

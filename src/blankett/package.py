@@ -21,6 +21,7 @@ from .errors import UnsafeFileError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK"
+MAIN_PART = "word/document.xml"
 #: Limits for untrusted packages: inflated size of all parts, of one XML part, and the compression ratio.
 MAX_TOTAL = 200 * 1024 * 1024
 MAX_XML_PART = 50 * 1024 * 1024
@@ -42,6 +43,8 @@ def parse_xml(data: bytes, what: str) -> etree._Element:
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
+        if "huge" in str(exc.msg).lower():
+            raise UnsafeFileError(f"{what} innehåller en orimligt lång text och läses inte") from None
         raise UnsafeFileError(f"{what} är trasig XML ({exc.msg})") from None
 
 
@@ -74,8 +77,11 @@ class Package:
         """The inflated bytes of one member, refusing more than :data:`MAX_XML_PART` for XML."""
         info = self.zip.getinfo(member)
         limit = MAX_XML_PART if member.endswith((".xml", ".rels")) else MAX_TOTAL
-        with self.zip.open(info) as fh:
-            data = fh.read(limit + 1)
+        try:
+            with self.zip.open(info) as fh:
+                data = fh.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+            raise UnsafeFileError(f"{self.name}: filen är trasig eller avkortad ({member} kan inte packas upp)") from None
         if len(data) > limit:
             raise UnsafeFileError(f"{self.name}: delen {member} är större än {limit // 2**20} MB och läses inte")
         return data
@@ -83,6 +89,22 @@ class Package:
     def xml(self, member: str) -> etree._Element:
         """One member parsed as hostile XML."""
         return parse_xml(self.read(member), f"{self.name} ({member})")
+
+    def main_part(self) -> str:
+        """The main document part: ``word/document.xml``, or where the package's relationships point."""
+        if MAIN_PART in self.zip.NameToInfo:
+            return MAIN_PART
+        if "_rels/.rels" in self.zip.NameToInfo:
+            for rel in self.xml("_rels/.rels"):
+                if rel.get("Type", "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
+                    target = rel.get("Target", "").lstrip("/")
+                    if target in self.zip.NameToInfo:
+                        return target
+        raise UnsafeFileError(f"{self.name}: filen är inget Word-dokument (dokumentdelen saknas)")
+
+    def has_macros(self) -> bool:
+        """True when the package carries a VBA project (a macro-enabled .docm)."""
+        return any(n.lower().endswith("vbaproject.bin") for n in self.zip.NameToInfo)
 
     def close(self) -> None:
         """Close the zip file."""
