@@ -1,0 +1,457 @@
+"""Read back: a returned form (.docx, .docm, .doc, .odt) to the record ``fill`` reads.
+
+Open (untrusted package) → read (content controls by tag, with fallbacks for
+answers typed beside or in place of a control) → validate (the same model as
+``fill``). Each file gives one :class:`Result`; a bad file is a ``fel`` result
+with a Swedish message, never an exception, so the rest of a batch goes on.
+
+A reader per file ending is registered in :data:`READERS_BY_SUFFIX`; it gives the
+raw values by field key and its warnings, and raises :class:`BlankettError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from lxml import etree
+
+from . import controls, kinds, ooxml
+from .errors import BlankettError, InputError, RecordError
+from .form import FIELDS, LIST_ITEMS, Field, Kind, janej_tag, list_tag
+from .model import to_record, validate
+from .package import open_package
+
+OK, VARNING, FEL = "ok", "varning", "fel"
+MACRO_NOTE = "filen innehåller makron (.docm); de kördes inte och följer inte med, bara svaren lästes"
+CONVERT_HINT = "öppna filen i Word eller LibreOffice och spara den som Word-dokument (.docx)"
+NO_OFFICE = ("filen måste konverteras till .docx men LibreOffice finns inte: öppna filen i Word eller LibreOffice "
+             "och välj Spara som > Word-dokument (.docx), eller installera LibreOffice "
+             "(sudo bash scripts/install-libreoffice.sh) så konverteras den automatiskt")
+#: Files larger than this are not even opened (a returned form is well under 1 MB).
+MAX_FILE = 100 * 1024 * 1024
+
+Values = dict[str, Any]
+Reading = tuple[Values, list[str]]
+
+
+class NotTheFormError(InputError):
+    """The document is not Bilaga 5, or misses some of its fields; ``values`` holds what was found."""
+
+    def __init__(self, message: str, values: Values | None = None):
+        super().__init__(message)
+        self.values = values or {}
+
+
+@dataclass
+class Result:
+    """What one returned file gave: its status, Swedish messages and the record (None when unreadable)."""
+
+    source: str
+    status: str = OK
+    messages: list[str] = field(default_factory=list)
+    record: dict | None = None
+
+    def as_dict(self) -> dict:
+        """The result as a JSON-ready object."""
+        return {"source": self.source, "status": self.status, "messages": self.messages, "record": self.record}
+
+
+# --- the document: values from controls, with fallbacks -----------------------------
+
+
+def _mark(text: str, answer: str) -> bool:
+    """True when a Ja/Nej cell's text, less its word, is a tick (X, ☒, ✓ …)."""
+    rest = text.strip()
+    if rest.casefold().startswith(answer.casefold()):
+        rest = rest[len(answer):]
+    rest = rest.replace(ooxml.BOX_UNCHECKED, "").strip()
+    try:
+        return kinds.parse_janej(rest) == kinds.JA
+    except ValueError:
+        return False
+
+
+def _janej_from(ja: bool, nej: bool, f: Field, notes: list[str]) -> str | None:
+    """Ja, Nej or None from two ticks; both ticked is a warning and not answered."""
+    if ja and nej:
+        notes.append(f'"{f.column}": både Ja och Nej är ikryssade; räknas som inte besvarad')
+        return None
+    return kinds.JA if ja else kinds.NEJ if nej else None
+
+
+def _placeholders() -> tuple[str, ...]:
+    """The template's placeholder texts, which are no answer when found as plain text."""
+    from .build import PLACEHOLDER
+
+    return tuple(PLACEHOLDER.values())
+
+
+def _clean(paragraphs: Iterable[str], drop: Iterable[str] = ()) -> str:
+    """Paragraphs as one text, without placeholder texts, the given label lines, and outer blank lines."""
+    drop = {d.strip() for d in drop if d}
+    lines = []
+    for line in paragraphs:
+        for plc in _placeholders():
+            line = line.replace(plc, "")
+        if line.strip() not in drop:
+            lines.append(line)
+    return "\n".join(lines).strip()
+
+
+def _value_of(f: Field, text: str, notes: list[str]) -> Any:
+    """A text found outside a control, as the field's raw value."""
+    if f.kind is Kind.DATE:
+        return _date_text(f, text, notes)
+    if f.kind is Kind.LIST:
+        return [line.strip() for line in text.split("\n") if line.strip()]
+    return text or None
+
+
+def _date_text(f: Field, text: str, notes: list[str]) -> dt.date | None:
+    """A date typed as text: parsed, or left out with a warning that shows the text."""
+    if not text.strip():
+        return None
+    try:
+        return kinds.parse_date(text)
+    except ValueError as exc:
+        notes.append(f'"{f.column}": {exc}; texten finns inte med i datan')
+        return None
+
+
+def _beside(ctl: controls.Controls, f: Field) -> str:
+    """Text typed in an empty control's cell but outside the control."""
+    texts = [_clean(ooxml.outside_text(ctl[tag]), (f.label, f.hint)) for tag in f.tags()]
+    return "\n".join(t for t in texts if t)
+
+
+def _read_controls(ctl: controls.Controls, f: Field, notes: list[str], outside: list[str]) -> Any:
+    """One field from its controls; an empty answer is looked for beside the control too."""
+    value, warnings = controls.READERS[f.kind](ctl, f)
+    notes.extend(warnings)
+    if f.kind is Kind.DATE and value is not None:
+        value = _date_as_shown(ctl[f.key], f, value, notes)
+    if value not in (None, []) or any(_unanswered_both(ctl, f, w) for w in warnings):
+        return value
+    if f.kind is Kind.JANEJ:
+        ja, nej = (_mark(_clean(ooxml.outside_text(ctl[janej_tag(f.key, a)])), a) for a in (kinds.JA, kinds.NEJ))
+        found = _janej_from(ja, nej, f, notes)
+    else:
+        text = _beside(ctl, f)
+        found = _value_of(f, text, notes) if text else None
+    if found not in (None, []):
+        outside.append(f.column)
+        return found
+    return value
+
+
+def _unanswered_both(ctl: controls.Controls, f: Field, warning: str) -> bool:
+    return f.kind is Kind.JANEJ and "både Ja och Nej" in warning
+
+
+def _date_as_shown(sdt: etree._Element, f: Field, value: dt.date, notes: list[str]) -> dt.date:
+    """The stored date, unless the shown text is another valid date (then what the person sees wins)."""
+    _, text = ooxml.get_date(sdt)
+    try:
+        shown = kinds.parse_date(text)
+    except ValueError:
+        return value
+    if shown is not None and shown != value:
+        notes.append(f'"{f.column}": datumet som visas ({shown}) skiljer sig från det lagrade ({value}); '
+                     "det som visas lästes")
+        return shown
+    return value
+
+
+# --- fallback: the question's text in the table ----------------------------------------
+
+
+def _occurrence(f: Field) -> int:
+    """How many earlier fields print the same label (``Datum`` is printed three times)."""
+    return [g.label for g in FIELDS[: FIELDS.index(f)]].count(f.label)
+
+
+def _find_label(grid, f: Field) -> tuple | None:
+    """(table, row, cell, paragraph) of the ``_occurrence``-th cell that starts with the field's label."""
+    want, seen = f.label.strip(), 0
+    for t, table in enumerate(grid):
+        for r, row in enumerate(table):
+            for c, cell in enumerate(row):
+                for p, text in enumerate(cell):
+                    if not text.strip():
+                        continue
+                    if text.strip() == want:
+                        if seen == _occurrence(f):
+                            return t, r, c, p
+                        seen += 1
+                    break
+    return None
+
+
+def _answer_area(grid, f: Field, where: tuple) -> list[list[str]]:
+    """The cells that hold the answer to a question: the rest of its cell, the next cell, or the rows below."""
+    t, r, c, p = where
+    row = grid[t][r]
+    rest = [text for text in row[c][p + 1:] if text.strip() != f.hint.strip() or not f.hint]
+    if len(row[c]) > p + 1 + (1 if f.hint else 0):
+        return [rest]
+    if c + 1 < len(row):
+        return row[c + 1:]
+    below = grid[t][r + 1: r + 1 + (LIST_ITEMS if f.kind is Kind.LIST else 1)]
+    return [[text for cell in cells for text in cell] for cells in below]
+
+
+def _by_label(grid, f: Field, notes: list[str]) -> tuple[bool, Any]:
+    """(found, value) of a field whose controls are gone, read from the text at its question."""
+    where = _find_label(grid, f)
+    if where is None:
+        return False, None
+    area = _answer_area(grid, f, where)
+    if f.kind is Kind.JANEJ:
+        ticks = {a: any(_mark(_clean(cell), a) for cell in area if _clean(cell).casefold().startswith(a.casefold()))
+                 for a in (kinds.JA, kinds.NEJ)}
+        return True, _janej_from(ticks[kinds.JA], ticks[kinds.NEJ], f, notes)
+    if f.kind is Kind.LIST:
+        return True, _value_of(f, "\n".join(_clean(cell) for cell in area), notes)
+    return True, _value_of(f, "\n".join(_clean(cell) for cell in area).strip(), notes)
+
+
+def _usable(ctl: controls.Controls, f: Field) -> bool:
+    """True when every control of the field is there, and checkboxes are still checkboxes."""
+    for tag in f.tags():
+        if tag not in ctl or (f.kind is Kind.JANEJ and ooxml.kind_of(ctl[tag]) != "checkbox"):
+            return False
+    return True
+
+
+def read_root(root: etree._Element) -> Reading:
+    """The raw values and warnings of a Bilaga 5 document; :class:`NotTheFormError` when fields are missing."""
+    ctl = ooxml.first_controls(root)
+    values: Values = {}
+    notes: list[str] = []
+    outside: list[str] = []
+    gone: list[Field] = []
+    for f in FIELDS:
+        if _usable(ctl, f):
+            values[f.key] = _read_controls(ctl, f, notes, outside)
+        else:
+            gone.append(f)
+    missing = _fallback(root, gone, values, notes, outside) if gone else []
+    if outside:
+        notes.append(_outside_note(outside))
+    if missing:
+        raise _not_the_form(missing, values)
+    return values, notes
+
+
+def _outside_note(columns: list[str]) -> str:
+    """One warning for every answer read from the text at its question instead of its control."""
+    if len(columns) > 8:
+        return (f"{len(columns)} av blankettens {len(FIELDS)} fält saknade innehållskontroll (filen har troligen "
+                "sparats i ett annat format, t.ex. .doc) och lästes från texten vid frågorna – kontrollera svaren")
+    return ("svar som stod utanför blankettens fält (innehållskontrollen saknas eller är tom) "
+            f"lästes från texten vid frågan – kontrollera dem: {', '.join(columns)}")
+
+
+def _fallback(root, gone: list[Field], values: Values, notes: list[str], outside: list[str]) -> list[Field]:
+    """Read fields without controls by their question; the fields not found at all."""
+    grid = ooxml.cell_grid(root)
+    missing = []
+    for f in gone:
+        found, value = _by_label(grid, f, notes)
+        if not found:
+            missing.append(f)
+            continue
+        values[f.key] = value
+        outside.append(f.column)
+    return missing
+
+
+def _not_the_form(missing: list[Field], values: Values) -> NotTheFormError:
+    """The error for a document without (some of) the form's fields."""
+    if len(missing) == len(FIELDS):
+        return NotTheFormError("dokumentet är inte blanketten Bilaga 5 (inga av blankettens fält hittades)")
+    names = ", ".join(f.column for f in missing)
+    return NotTheFormError(f"blanketten saknar {len(missing)} av sina {len(FIELDS)} fält (en äldre eller ändrad "
+                           f"mall?): {names}", values)
+
+
+# --- readers by file ending ------------------------------------------------------------
+
+
+def _size_check(path: Path) -> None:
+    """Refuse a file too large to be a returned form before opening it."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"filen kan inte öppnas ({exc.strerror})") from None
+    if size > MAX_FILE:
+        raise InputError(f"filen är {size // 2**20} MB, orimligt stor för en ifylld blankett, och läses inte")
+
+
+def read_docx(path: Path) -> Reading:
+    """A .docx or .docm: the document part only; macros are never run or kept, only noted."""
+    _size_check(path)
+    with open_package(path, path.name) as pkg:
+        macros = pkg.has_macros()
+        root = pkg.xml(pkg.main_part())
+    values, notes = read_root(root)
+    return values, notes + ([MACRO_NOTE] if macros or path.suffix.lower() == ".docm" else [])
+
+
+def read_converted(path: Path) -> Reading:
+    """A .doc or .odt: converted to .docx by LibreOffice in a private folder, then read."""
+    _size_check(path)
+    with converted([path]) as done:
+        return _read_conversion(path, done)
+
+
+def _read_conversion(path: Path, done: dict) -> Reading:
+    """Read the .docx LibreOffice made of ``path``; an error when there is none."""
+    out = done.get(path)
+    if out is None or out.output is None:
+        why = f" ({_strip_name(out.error, out.source.name)})" if out is not None and out.error else ""
+        raise InputError(f"LibreOffice kunde inte konvertera filen{why}; {CONVERT_HINT}")
+    return read_docx(out.output)
+
+
+@contextlib.contextmanager
+def converted(paths: Iterable[Path]) -> Iterator[dict]:
+    """LibreOffice's conversion of each path to .docx (``office.Converted``), in an owner-only temporary folder."""
+    from . import office
+    from .errors import OfficeMissingError
+
+    paths = list(paths)
+    with tempfile.TemporaryDirectory(prefix="blankett-read-") as tmp:
+        links: dict[Path, Path] = {}
+        (Path(tmp) / "in").mkdir(mode=0o700)
+        for n, path in enumerate(paths):
+            links[path] = Path(tmp) / "in" / f"{n:06d}{path.suffix.lower()}"
+            os.symlink(path.resolve(), links[path])
+        try:
+            done = office.convert_batch(list(links.values()), "docx:MS Word 2007 XML", Path(tmp) / "out")
+        except OfficeMissingError:
+            raise InputError(NO_OFFICE) from None
+        by_link = {c.source: c for c in done}
+        yield {path: by_link.get(link) for path, link in links.items()}
+
+
+#: Reader per file ending (lower case). The PDF reader registers ``.pdf`` here.
+READERS_BY_SUFFIX: dict[str, Callable[[Path], Reading]] = {
+    ".docx": read_docx,
+    ".docm": read_docx,
+    ".doc": read_converted,
+    ".odt": read_converted,
+}
+#: Endings that LibreOffice converts before reading (done once per batch).
+CONVERTED = {".doc", ".odt"}
+
+
+# --- one file, many files ---------------------------------------------------------------
+
+
+def _strip_name(message: str, name: str) -> str:
+    """A lower layer's message without the file name it starts with (the result names the file)."""
+    for prefix in (f"{name}: ", f"{name} "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+def result_of(source: str, reading: Callable[[], Reading]) -> Result:
+    """Run a reader and validate what it read; every failure becomes a ``fel`` result."""
+    name = Path(source).name
+    partial: Values | None = None
+    try:
+        values, notes = reading()
+    except NotTheFormError as exc:
+        if not exc.values:
+            return Result(source, FEL, [str(exc)])
+        values, notes, partial = exc.values, [str(exc)], exc.values
+    except BlankettError as exc:
+        return Result(source, FEL, [_strip_name(str(exc), name)])
+    except (OSError, ValueError, etree.LxmlError, RecursionError, MemoryError) as exc:
+        return Result(source, FEL, [f"filen kan inte läsas ({exc.__class__.__name__})"])
+    try:
+        incident, more = validate(values)
+    except RecordError as exc:
+        return Result(source, FEL, notes + exc.messages)
+    status = FEL if partial is not None else VARNING if notes or more else OK
+    return Result(source, status, notes + more, to_record(incident))
+
+
+def _unknown(path: Path) -> Reading:
+    known = ", ".join(sorted(READERS_BY_SUFFIX))
+    raise InputError(f"okänt filformat; blanketter läses från {known}")
+
+
+def read_file(path: str | Path) -> Result:
+    """One returned form as a :class:`Result` (never raises for a bad file)."""
+    path = Path(path)
+    reader = READERS_BY_SUFFIX.get(path.suffix.lower(), _unknown)
+    return result_of(str(path), lambda: reader(path))
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """The files to read: each file as given, and every readable file in each folder (sorted, recursive)."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in READERS_BY_SUFFIX
+                                and not f.name.startswith(("~$", "."))))
+        else:
+            files.append(p)
+    return files
+
+
+def read_files(paths: Iterable[Path], workers: int = 1) -> Iterator[Result]:
+    """A result per file, in order; .doc/.odt are converted by one LibreOffice run; ``workers`` > 1 reads in parallel."""
+    paths = list(paths)
+    to_convert = [p for p in paths if p.suffix.lower() in CONVERTED and p.is_file()]
+    with contextlib.ExitStack() as stack:
+        done: dict[Path, Path | None] = {}
+        if to_convert:
+            try:
+                done = stack.enter_context(converted(to_convert))
+            except BlankettError as exc:
+                failed = str(exc)
+                done = {p: None for p in to_convert}
+                yield from _each(paths, done, workers, failed)
+                return
+        yield from _each(paths, done, workers, None)
+
+
+def _each(paths: list[Path], done: dict, workers: int, failed: str | None) -> Iterator[Result]:
+    """Read every path; converted ones from their conversion (or the conversion's failure)."""
+    if workers > 1 and len(paths) > 1:
+        yield from _parallel(paths, done, workers, failed)
+        return
+    for path in paths:
+        yield _one(path, done, failed)
+
+
+def _one(path: Path, done: dict, failed: str | None) -> Result:
+    """One path's result; a converted file is read from its .docx."""
+    if path in done:
+        if failed:
+            return Result(str(path), FEL, [failed])
+        return result_of(str(path), lambda: _read_conversion(path, done))
+    return read_file(path)
+
+
+def _parallel(paths: list[Path], done: dict, workers: int, failed: str | None) -> Iterator[Result]:
+    """Read in worker processes, in order, a bounded number in flight (memory stays flat)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with ctx.Pool(workers) as pool:
+        yield from pool.imap(_one_star, ((p, done, failed) for p in paths), chunksize=32)
+
+
+def _one_star(args: tuple) -> Result:
+    return _one(*args)
