@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,8 @@ MAX_PDF = 50 * 1024 * 1024
 FONT = "/Helv"
 _PLACEHOLDERS = set(PLACEHOLDER.values())
 _MULTILINE = 1 << 12
+# pypdf reports a broken file's details on its logger too; the one Swedish line is ours to give.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 
 def export_target(fields: bool = True) -> str:
@@ -385,7 +388,11 @@ def docx_bytes_to_pdf(docx: bytes, flatten: bool = False, soffice: str | Path | 
 
 def _open(source: str | Path | bytes, name: str) -> PdfReader:
     """The PDF, refused with a Swedish message when empty, too big, not a PDF, broken or encrypted."""
-    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
+    if isinstance(source, (str, Path)):
+        if Path(source).stat().st_size > MAX_PDF:
+            raise InputError(f"{name}: PDF-filen är större än {MAX_PDF // (1024 * 1024)} MB och läses inte")
+        source = Path(source).read_bytes()
+    data = source
     if not data:
         raise InputError(f"{name}: filen är tom")
     if len(data) > MAX_PDF:
@@ -450,18 +457,22 @@ def _read_field(f: Field, values: dict[str, Any]) -> tuple[Any, list[str]]:
 
 
 def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[str, Any], list[str]]:
-    """A filled PDF form's values by field key, and warnings; :class:`InputError` when it is not readable or not ours."""
+    """A filled PDF form's values by field key, and warnings; raises like the .docx reader when unreadable or not ours."""
+    from .read import _not_the_form
+
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "PDF-filen")
     values = _values(_open(source, name), name)
-    present = [f for f in FIELDS if all(tag in values for tag in f.tags())]
-    if not present:
-        raise InputError(f"{name}: PDF-filen är inte blanketten Bilaga 5 (den har inga av blankettens fält)")
     record: dict[str, Any] = {}
     warnings: list[str] = []
-    for f in present:
+    missing = [f for f in FIELDS if not all(tag in values for tag in f.tags())]
+    for f in FIELDS:
+        if f in missing:
+            continue
         try:
             record[f.key], notes = _read_field(f, values)
         except ValueError as exc:
             record[f.key], notes = None, [f'"{f.column}": {exc}']
         warnings.extend(notes)
+    if missing:
+        raise _not_the_form(missing, record)
     return record, warnings

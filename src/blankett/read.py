@@ -26,6 +26,7 @@ from .errors import BlankettError, InputError, RecordError
 from .form import FIELDS, LIST_ITEMS, Field, Kind, janej_tag, list_tag
 from .model import to_record, validate
 from .package import open_package
+from .pdf import read_pdf
 
 OK, VARNING, FEL = "ok", "varning", "fel"
 MACRO_NOTE = "filen innehåller makron (.docm); de kördes inte och följer inte med, bara svaren lästes"
@@ -347,6 +348,7 @@ READERS_BY_SUFFIX: dict[str, Callable[[Path], Reading]] = {
     ".docm": read_docx,
     ".doc": read_converted,
     ".odt": read_converted,
+    ".pdf": read_pdf,
 }
 #: Endings that LibreOffice converts before reading (done once per batch).
 CONVERTED = {".doc", ".odt"}
