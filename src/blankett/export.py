@@ -1,0 +1,203 @@
+"""Export: read-back results as JSON, JSON Lines, CSV or Excel, chosen by the output's file ending.
+
+Every format gives one entry per form: the source file, status, Swedish messages
+and the record. The spreadsheet formats use the input workbook's columns
+(:func:`workbook.columns`), so an extracted sheet can be given to ``fill`` again,
+followed by the file, status and messages columns. Files are written atomically
+and owner-only; nothing is a formula, whatever a person typed into the form.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable, Iterable, Iterator
+
+from . import kinds
+from .errors import InputError
+from .form import Kind
+from .read import FEL, OK, VARNING, Result
+from .workbook import DATE_FORMAT, EXCEL_CELL_LIMIT, SHEET, Column, columns
+from .write import atomic_path
+
+#: Headers of the columns after the form's: where the form came from and how reading it went.
+EXTRA_HEADERS = ("Fil", "Status", "Meddelanden")
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Tally:
+    """How many forms were read, read with warnings, and failed."""
+
+    counts: dict[str, int] = field(default_factory=lambda: {OK: 0, VARNING: 0, FEL: 0})
+
+    def watch(self, results: Iterable[Result]) -> Iterator[Result]:
+        """Pass results through, counting them."""
+        for result in results:
+            self.counts[result.status] += 1
+            yield result
+
+    @property
+    def failed(self) -> int:
+        """The number of files that could not be read."""
+        return self.counts[FEL]
+
+    def summary(self) -> str:
+        """The Swedish summary line."""
+        read = self.counts[OK] + self.counts[VARNING]
+        return f"Klart: {read} blanketter lästa, varav {self.counts[VARNING]} med varningar; {self.failed} fel."
+
+
+def guard(text: str) -> str:
+    """A text that no spreadsheet runs as a formula: a leading ``'`` before = + - @ tab or CR (OWASP)."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def _plain(col: Column, value) -> str:
+    """A record value as the text a CSV cell holds."""
+    if value is None or value == []:
+        return ""
+    if col.kind is Kind.LIST:
+        return "\n".join(value)
+    return kinds.text_of(col.kind or Kind.TEXT, value) if not isinstance(value, str) else value
+
+
+def _rows(results: Iterable[Result], cols: list[Column]) -> Iterator[tuple[Result, list]]:
+    """Each result with its record's values in column order (empty for a failed file)."""
+    for result in results:
+        record = result.record or {}
+        yield result, [record.get(col.key) for col in cols]
+
+
+# --- JSON ------------------------------------------------------------------------------
+
+
+def _json_stream(results: Iterable[Result], out: IO[str]) -> None:
+    """A JSON list of results, one at a time (memory stays flat)."""
+    out.write("[")
+    for n, result in enumerate(results):
+        out.write(",\n" if n else "\n")
+        out.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    out.write("\n]\n")
+
+
+def _jsonl_stream(results: Iterable[Result], out: IO[str]) -> None:
+    """One JSON object per line."""
+    for result in results:
+        out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+
+
+def _csv_stream(results: Iterable[Result], out: IO[str]) -> None:
+    """Semicolon-separated, as Swedish Excel opens it; every cell guarded against formulas."""
+    cols = columns()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([guard(c.header) for c in cols] + list(EXTRA_HEADERS))
+    for result, values in _rows(results, cols):
+        cells = [_plain(col, v) for col, v in zip(cols, values)]
+        cells += [result.source, result.status, "\n".join(result.messages)]
+        writer.writerow([guard(c) for c in cells])
+
+
+def _text_file(path: Path, force: bool, bom: bool, stream: Callable[[Iterable[Result], IO[str]], None],
+               results: Iterable[Result]) -> None:
+    """Write a text format atomically (0600), UTF-8, optionally with a BOM."""
+    with atomic_path(path, force) as tmp:
+        with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            stream(results, fh)
+
+
+# --- Excel -----------------------------------------------------------------------------
+
+
+def _cell(ws, col: Column | None, value, notes: list[str]):
+    """One write-only cell: dates as Excel dates, text always as text (never a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if col is not None and value is not None and col.kind is Kind.DATE:
+        cell = WriteOnlyCell(ws, value=value if isinstance(value, dt.date) else kinds.parse_date(value))
+        cell.number_format = DATE_FORMAT
+        return cell
+    text = _plain(col, value) if col is not None else (value or "")
+    if len(text) > EXCEL_CELL_LIMIT:
+        notes.append(f'"{col.header if col else "Meddelanden"}" var längre än Excel tillåter '
+                     f"({EXCEL_CELL_LIMIT} tecken) och kortades av i kalkylbladet")
+        text = text[:EXCEL_CELL_LIMIT]
+    if not text:
+        return None
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    return cell
+
+
+def _xlsx_header(ws, cols: list[Column]) -> None:
+    """Bold headers, column widths and the same defined names as the input workbook."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    for n, col in enumerate(cols, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = col.width
+    headers = []
+    for text in [c.header for c in cols] + list(EXTRA_HEADERS):
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font = Font(bold=True)
+        headers.append(cell)
+    ws.append(headers)
+
+
+def _xlsx_file(path: Path, force: bool, results: Iterable[Result]) -> None:
+    """One row per form in a write-only workbook (rows stream to disk: memory stays flat)."""
+    from openpyxl import Workbook
+
+    from .workbook import _define_names
+
+    cols = columns()
+    with atomic_path(path, force) as tmp:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(SHEET)
+        _xlsx_header(ws, cols)
+        _define_names(wb, cols)
+        for result, values in _rows(results, cols):
+            notes: list[str] = []
+            cells = [_cell(ws, col, v, notes) for col, v in zip(cols, values)]
+            messages = "\n".join(result.messages + notes)
+            cells += [_cell(ws, None, result.source, notes), _cell(ws, None, result.status, notes),
+                      _cell(ws, None, messages, notes)]
+            ws.append(cells)
+        wb.properties.creator = wb.properties.lastModifiedBy = "blankett"
+        wb.save(tmp)
+
+
+# --- by file ending -------------------------------------------------------------------
+
+
+FORMATS = (".json", ".jsonl", ".csv", ".xlsx")
+
+
+def check_output(path: Path | None) -> None:
+    """Refuse an output ending no exporter writes, before any form is read."""
+    if path is not None and path.suffix.lower() not in FORMATS:
+        raise InputError(f"{path.name}: okänt utdataformat; använd {', '.join(FORMATS)}")
+
+
+def export(results: Iterable[Result], path: Path | None = None, force: bool = False) -> None:
+    """Write results to ``path`` (format by its ending), or as JSON to standard output."""
+    if path is None:
+        if hasattr(sys.stdout, "reconfigure") and (sys.stdout.encoding or "").lower() != "utf-8":
+            sys.stdout.reconfigure(encoding="utf-8")
+        _json_stream(results, sys.stdout)
+        sys.stdout.flush()
+        return
+    check_output(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        _xlsx_file(path, force, results)
+    elif suffix == ".csv":
+        _text_file(path, force, True, _csv_stream, results)
+    else:
+        _text_file(path, force, False, _json_stream if suffix == ".json" else _jsonl_stream, results)
