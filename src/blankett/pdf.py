@@ -476,3 +476,26 @@ def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[
     if missing:
         raise _not_the_form(missing, record)
     return record, warnings
+
+
+# --- PDFs of filled forms ------------------------------------------------------------
+
+
+def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = False, force: bool = False,
+                 soffice: str | Path | None = None) -> list:
+    """A PDF in ``out_dir`` for every filled .docx, each as a fill ``Outcome`` (skriven, finns redan or fel)."""
+    from .fill import Outcome
+
+    out_dir = Path(out_dir)
+    result, pairs = [], []
+    for docx in map(Path, docx_files):
+        target = out_dir / f"{docx.stem}.pdf"
+        if target.exists() and not force:
+            result.append(Outcome(docx.name, "finns redan", target,
+                                  [f"{target} finns redan; ange --force för att skriva över"]))
+        else:
+            pairs.append((docx, target))
+    for r in docx_to_pdf(pairs, flatten, force, soffice) if pairs else []:
+        status = "finns redan" if r.exists else "fel" if r.error else "skriven"
+        result.append(Outcome(r.source.name, status, None if r.error else r.target, [r.error] if r.error else []))
+    return result

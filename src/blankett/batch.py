@@ -1,0 +1,162 @@
+"""Batch: many input rows into many forms, on every core, with flat memory and one summary line.
+
+The parent process streams the rows, validates them and names every output
+(:func:`fill.plan`), so names and order never depend on scheduling. Worker
+processes only render and write, a small chunk at a time; at most a few chunks
+are in flight, so memory stays flat however long the input is. Every file is
+written atomically: a crash or Ctrl-C leaves complete files only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import click
+
+from .errors import BlankettError
+from .fill import Outcome, Template, fill_one, plan
+from .load import Row, load_rows
+
+#: Rows a batch must have before worker processes are worth starting.
+PARALLEL_FROM = 64
+#: Forms per task sent to a worker, and tasks in flight per worker.
+CHUNK = 16
+WINDOW = 4
+
+#: A planned row as sent to a worker: an Outcome (already failed) or (row, values, name, notes).
+Item = Outcome | tuple[Row, dict, str, list[str]]
+
+
+@dataclass
+class Summary:
+    """Counts by outcome and every message to show, in input order."""
+
+    check: bool = False
+    counts: dict[str, int] = field(default_factory=lambda: {"skriven": 0, "kontrollerad": 0,
+                                                              "finns redan": 0, "fel": 0})
+    problems: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        """Count one outcome and keep its messages (and the path of a written file, for the PDF step)."""
+        self.counts[outcome.status] += 1
+        self.problems.extend(outcome.messages)
+        if outcome.status == "skriven" and outcome.path is not None:
+            self.written.append(outcome.path)
+
+    def fail(self, message: str) -> None:
+        """Count a file that could not be read at all."""
+        self.counts["fel"] += 1
+        self.problems.append(message)
+
+    @property
+    def failed(self) -> bool:
+        """Whether any row or file failed."""
+        return self.counts["fel"] > 0
+
+    def line(self) -> str:
+        """The one-line Swedish summary: written (or approved), skipped, failed."""
+        c = self.counts
+        done = f"{c['kontrollerad']} godkända" if self.check else f"{c['skriven']} skrivna"
+        return f"Klart: {done}, {c['finns redan']} hoppade över (finns redan), {c['fel']} fel."
+
+
+def _rows(inputs: Iterable[Path], summary: Summary) -> Iterator[Row]:
+    """Every row of every input file; a file that cannot be read is counted and the next one read."""
+    for path in inputs:
+        try:
+            yield from load_rows(path)
+        except BlankettError as exc:
+            summary.fail(str(exc))
+
+
+def _items(rows: Iterable[Row]) -> Iterator[Item]:
+    """Planned rows, small enough to send to a worker (the row without its data, the values as a dict)."""
+    for row, incident, name, notes in plan(rows):
+        if incident is None:
+            yield Outcome(row.where, "fel", None, notes)
+        else:
+            yield Row(row.source, row.number, row.unit), dict(incident), name, notes
+
+
+# --- one worker's state ---------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _start_worker(template_path: Path | None, out_dir: Path, force: bool) -> None:
+    """Worker initializer: leave Ctrl-C to the parent (which lets running tasks finish) and load the template."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER.update(template=Template(template_path), out_dir=out_dir, force=force)
+
+
+def _fill_items(items: Sequence[Item], template: Template, out_dir: Path, force: bool, check: bool) -> list[Outcome]:
+    """Render and write a chunk of planned rows, in order."""
+    return [item if isinstance(item, Outcome) else fill_one(template, *item[:3], out_dir, force, check, item[3])
+            for item in items]
+
+
+def _work(items: Sequence[Item]) -> list[Outcome]:
+    """A worker's task: one chunk, with the template loaded at start."""
+    return _fill_items(items, _WORKER["template"], _WORKER["out_dir"], _WORKER["force"], False)
+
+
+def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
+
+
+def _parallel(items: Iterator[Item], template_path: Path | None, out_dir: Path, force: bool,
+              jobs: int) -> Iterator[Outcome]:
+    """Outcomes in input order from ``jobs`` worker processes, with a bounded number of chunks in flight."""
+    pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(template_path, out_dir, force))
+    pending: deque[Future] = deque()
+    try:
+        for chunk in _chunks(items, CHUNK):
+            pending.append(pool.submit(_work, chunk))
+            while len(pending) >= jobs * WINDOW:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # running chunks finish: only complete files remain
+        raise
+    pool.shutdown(wait=True)
+
+
+def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: bool = False,
+             template_path: Path | None = None, jobs: int | None = None) -> Iterator[Outcome]:
+    """Fill every row of ``inputs`` into ``out_dir``; in worker processes when the batch is large."""
+    template = Template(template_path)  # a broken template fails here, once, before any row
+    items = _items(_rows(inputs, summary))
+    head = list(itertools.islice(items, PARALLEL_FROM))
+    jobs = jobs or os.cpu_count() or 1
+    if summary.check or jobs < 2 or len(head) < PARALLEL_FROM:
+        for chunk in _chunks(itertools.chain(head, items), CHUNK):
+            yield from _fill_items(chunk, template, out_dir, force, summary.check)
+    else:
+        yield from _parallel(itertools.chain(head, items), template_path, out_dir, force, jobs)
+
+
+def fill_files(inputs: Iterable[str | Path], out_dir: str | Path = "out", check: bool = False, force: bool = False,
+               template_path: str | Path | None = None, jobs: int | None = None, progress: bool = False) -> Summary:
+    """Fill one .docx per row of every input file; the summary (with a progress bar on request)."""
+    summary = Summary(check=check)
+    paths = [Path(p) for p in inputs]
+    stream = outcomes(paths, Path(out_dir), summary, force, Path(template_path) if template_path else None, jobs)
+    if progress:
+        stderr = click.get_text_stream("stderr")
+        with click.progressbar(stream, label="Fyller i blanketter", show_pos=True, file=stderr) as bar:
+            for outcome in bar:
+                summary.add(outcome)
+    else:
+        for outcome in stream:
+            summary.add(outcome)
+    return summary

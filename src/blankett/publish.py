@@ -1,0 +1,29 @@
+"""Publish: the blank form for the website, as the same .docx as ``blankett blank`` and as an accessible PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .build import blank_bytes
+from .form import SUBTITLE, TITLE
+from .pdf import docx_bytes_to_pdf
+from .profile import Profile, load_profile
+from .write import write_bytes
+
+NAME = "Bilaga5"
+
+
+def publish(out_dir: str | Path, profile: Profile | None = None, force: bool = False,
+            soffice: str | Path | None = None) -> list[tuple[Path, int]]:
+    """Write ``Bilaga5.docx`` and ``Bilaga5.pdf`` to ``out_dir``; each path written with its size in bytes.
+
+    The PDF is made first, so that a missing LibreOffice leaves nothing half published.
+    """
+    out_dir = Path(out_dir)
+    docx = blank_bytes(profile)
+    title = f"{TITLE} – {(profile or load_profile()).appendix}"
+    pdf = docx_bytes_to_pdf(docx, soffice=soffice, title=title, subject=SUBTITLE)
+    written = []
+    for suffix, data in ((".docx", docx), (".pdf", pdf)):
+        written.append((write_bytes(out_dir / f"{NAME}{suffix}", data, force), len(data)))
+    return written
