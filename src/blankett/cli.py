@@ -12,10 +12,10 @@ import click
 from . import __version__
 from .build import TEMPLATE, blank_bytes, build_bytes
 from .errors import BlankettError
-from .fill import Template, fill_rows
-from .load import load_rows
+from .batch import fill_files
 from .model import json_schema
 from .profile import load_profile
+from .workbook import workbook_bytes
 from .write import write_bytes, write_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -89,31 +89,30 @@ def template(output: Path, profile_path: Path | None) -> None:
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Mappen där de ifyllda blanketterna skrivs.")
 @click.option("--check", is_flag=True, help="Kontrollera indata utan att skriva något.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Antal processer som fyller i samtidigt. Standard: alla processorkärnor.")
 @force_option
 @template_option
 @user_errors
-def fill(inputs: tuple[Path, ...], output: Path, check: bool, force: bool, template_path: Path | None) -> None:
-    """Fyll i en blankett (.docx) per incident från JSON- eller JSON Lines-filer."""
-    template = Template(template_path)
-    counts = {"skriven": 0, "kontrollerad": 0, "finns redan": 0, "fel": 0}
-    problems: list[str] = []
-    for path in inputs:
-        try:
-            outcomes = list(fill_rows(load_rows(path), output, force, check, template))
-        except BlankettError as exc:
-            problems.append(str(exc))
-            counts["fel"] += 1
-            continue
-        for outcome in outcomes:
-            counts[outcome.status] += 1
-            if outcome.status != "skriven" and outcome.status != "kontrollerad" or outcome.messages:
-                problems.extend(outcome.messages)
-    for line in problems:
+def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, force: bool,
+         template_path: Path | None) -> None:
+    """Fyll i en blankett (.docx) per incident från Excel (.xlsx), CSV, JSON eller JSON Lines."""
+    summary = fill_files(inputs, output, check, force, template_path, jobs, progress=sys.stderr.isatty())
+    for line in summary.problems:
         click.echo(line, err=True)
-    done = f"{counts['kontrollerad']} godkända" if check else f"{counts['skriven']} skrivna"
-    click.echo(f"Klart: {done}, {counts['finns redan']} hoppade över (finns redan), {counts['fel']} fel.")
-    if counts["fel"]:
-        sys.exit(1)
+    click.echo(summary.line())
+    sys.exit(1 if summary.failed else 0)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("out/Bilaga5-inmatning.xlsx"), show_default=True, help="Filen som skrivs.")
+@force_option
+@user_errors
+def workbook(output: Path, force: bool) -> None:
+    """Skriv Excel-arbetsboken att mata in incidenter i (en rad per incident)."""
+    write_bytes(output, workbook_bytes(), force)
+    click.echo(f"Skrev {output}. Fyll i en rad per incident och kör: blankett fill {output.name}")
 
 
 @main.command(context_settings=CONTEXT)

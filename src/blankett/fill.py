@@ -104,14 +104,15 @@ def plan(rows: Iterable[Row]) -> Iterator[tuple[Row, BaseModel | None, str, list
     taken: set[str] = set()
     for row in rows:
         if row.error:
-            yield row, None, "", [row.error]
+            yield row, None, "", row.notes + [row.error]
             continue
         try:
             incident, warnings = validate(row.data)
         except RecordError as exc:
-            yield row, None, "", [row.describe(m) for m in exc.messages]
+            yield row, None, "", row.notes + [row.describe(m) for m in exc.messages]
             continue
-        yield row, incident, _unique(output_name(row, incident), taken), [row.describe(m) for m in warnings]
+        notes = row.notes + [row.describe(m) for m in warnings]
+        yield row, incident, _unique(output_name(row, incident), taken), notes
 
 
 def fill_one(template: Template, row: Row, incident: BaseModel, name: str, out_dir: Path,

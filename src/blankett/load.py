@@ -6,12 +6,26 @@ stream of rows with raw values by field key, validated by one code path.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import json
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
+
+import openpyxl
+from lxml import etree
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
 
 from .errors import InputError
+from .form import BY_KEY, Kind
+from .package import open_package, refuse_dtd
+from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns
 
 
 @dataclass
@@ -24,6 +38,7 @@ class Row:
     data: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     columns: dict[str, str] = field(default_factory=dict)  # field key -> column header as shown
+    notes: list[str] = field(default_factory=list)  # warnings about the file, given with its first row
 
     @property
     def where(self) -> str:
@@ -79,9 +94,180 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
             raise InputError(f"{path.name}: filen är inte UTF-8-kodad") from None
 
 
+# --- spreadsheets (.xlsx, .csv): columns matched by workbook.match_columns ----------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _excel_date(value: Any, epoch: dt.datetime) -> Any:
+    """A date cell's value: an Excel serial number becomes a date; ÅÅÅÅMMDD numbers stay for kinds.parse_date."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, int) and 10_000_000 <= value <= 99_999_999:
+        return value
+    try:
+        return from_excel(value, epoch)
+    except (OverflowError, ValueError):
+        return value
+
+
+def _as_text(value: Any) -> Any:
+    """A number or Excel date in a text column as the text a person sees."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return value
+
+
+def _cell(key: str, value: Any, epoch: dt.datetime) -> Any:
+    """A raw cell value prepared for the field's lenient parser (kinds.PARSERS)."""
+    kind = BY_KEY[key].kind if key in BY_KEY else None
+    if kind is Kind.DATE:
+        return _excel_date(value, epoch)
+    if kind in (None, Kind.TEXT, Kind.LIST):
+        return _as_text(value)
+    return value
+
+
+def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping,
+               epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset()) -> Row | None:
+    """One spreadsheet row as a :class:`Row`; None for a row with nothing in it."""
+    data: dict[str, Any] = {}
+    errors: list[str] = []
+    row = Row(source, number, "rad", columns=mapping.shown)
+    for pos, key in mapping.keys.items():
+        value = values[pos] if pos < len(values) else None
+        cell = f"{get_column_letter(pos + 1)}{number}"
+        if value is None and cell in uncached:
+            errors.append(f'kolumn "{mapping.shown[key]}": formeln i cell {cell} saknar sparat värde '
+                          "(öppna filen i Excel och spara den igen)")
+        elif isinstance(value, str) and value in ERROR_CODES:
+            errors.append(f'kolumn "{mapping.shown[key]}": formeln i cell {cell} ger felet {value}')
+        elif not _blank(value):
+            data[key] = _cell(key, value, epoch)
+    if errors:
+        row.error = f"{row.where}, " + "; ".join(errors)
+    elif not data:
+        return None
+    row.data = data
+    return row
+
+
+def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, str] | None = None,
+                epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset()) -> Iterator[Row]:
+    """Rows of a sheet whose first row holds the headers; empty rows skipped, column warnings on the first row."""
+    header = next(rows, None)
+    if header is None:
+        return
+    mapping = match_columns(header, pinned, source)
+    if not mapping.keys:
+        raise InputError(f"{source}: ingen kolumn känns igen; rad 1 ska innehålla rubrikerna "
+                         "(se blankett workbook)")
+    notes = mapping.warnings
+    for number, values in enumerate(rows, start=2):
+        row = _sheet_row(source, number, values, mapping, epoch, uncached)
+        if row is not None:
+            row.notes, notes = notes, []
+            yield row
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _check_xlsx(path: Path) -> set[str]:
+    """Refuse an unsafe workbook before openpyxl reads it; the sheet parts that hold formulas."""
+    with open_package(path) as pkg:
+        formulas = set()
+        for member in pkg.names:
+            if member.endswith((".xml", ".rels", ".vml")):
+                data = pkg.read(member)
+                refuse_dtd(data, f"{path.name} ({member})")
+                if member.startswith("xl/worksheets/") and _FORMULA.search(data):
+                    formulas.add(member)
+    return formulas
+
+
+def _uncached_formulas(path: Path, member: str) -> frozenset[str]:
+    """Cells (``L7``) of a sheet part that hold a formula without a saved value."""
+    with open_package(path) as pkg:
+        data = pkg.read(member)
+    cells = set()
+    for _, c in etree.iterparse(io.BytesIO(data), tag="{*}c", resolve_entities=False, no_network=True):
+        local = {etree.QName(child).localname: child for child in c}
+        if "f" in local and not (local.get("v") is not None and local["v"].text):
+            cells.add(c.get("r", ""))
+        c.clear()
+    return frozenset(cells)
+
+
+def _data_sheet(wb, name: str):
+    """The sheet to read: a visible sheet named like the workbook's, else the first visible one."""
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != INSTRUCTIONS]
+    if not visible:
+        raise InputError(f"{name}: arbetsboken har inget synligt blad med data")
+    named = [ws for ws in visible if normalize(ws.title) == normalize(SHEET)]
+    return (named or visible)[0]
+
+
+def _xlsx_rows(path: Path) -> Iterator[Row]:
+    """Rows of an .xlsx: checked first, then streamed by openpyxl (read-only, saved formula values)."""
+    formulas = _check_xlsx(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except (KeyError, ValueError, TypeError, IndexError, OSError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{path.name}: Excel-filen kan inte läsas ({exc.__class__.__name__})") from None
+    try:
+        ws = _data_sheet(wb, path.name)
+        member = getattr(ws, "_worksheet_path", "")
+        uncached = _uncached_formulas(path, member) if member in formulas else frozenset()
+        names = [(n, d.attr_text) for n, d in wb.defined_names.items()]
+        ws.reset_dimensions()  # a wrong <dimension> must not hide rows
+        rows = ws.iter_rows(values_only=True)
+        yield from _sheet_rows(path.name, rows, pinned_columns(names, ws.title), wb.epoch, uncached)
+    except (KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{path.name}: Excel-filen kan inte läsas ({exc.__class__.__name__})") from None
+    finally:
+        wb.close()
+
+
+def _delimiter(first_line: str) -> str:
+    """``;`` (Swedish Excel) or ``,``: whichever the header line holds more of."""
+    return ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
+
+
+def _csv_rows(path: Path) -> Iterator[Row]:
+    """Rows of a UTF-8 CSV (BOM or not, ``;`` or ``,``, quoted multi-line cells)."""
+    try:
+        fh = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputError(f"{path.name}: filen kan inte öppnas ({exc.strerror})") from None
+    with fh:
+        try:
+            delimiter = _delimiter(fh.readline())
+            fh.seek(0)
+            yield from _sheet_rows(path.name, csv.reader(fh, delimiter=delimiter))
+        except UnicodeDecodeError:
+            raise InputError(f"{path.name}: filen är inte UTF-8-kodad; spara den i Excel som "
+                             "\"CSV UTF-8 (kommaavgränsad)\"") from None
+        except csv.Error as exc:
+            raise InputError(f"{path.name}: trasig CSV-fil ({exc})") from None
+
+
 LOADERS: dict[str, Callable[[Path], Iterator[Row]]] = {
     ".json": _json_rows,
     ".jsonl": _jsonl_rows,
+    ".xlsx": _xlsx_rows,
+    ".xlsm": _xlsx_rows,
+    ".csv": _csv_rows,
 }
 
 

@@ -35,11 +35,15 @@ _PARSER = etree.XMLParser(
 )
 
 
+def refuse_dtd(data: bytes, what: str) -> None:
+    """Raise :class:`UnsafeFileError` if an XML part holds a DTD or an entity declaration."""
+    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
+        raise UnsafeFileError(f"{what} innehåller en DTD/entitetsdeklaration och läses inte av säkerhetsskäl")
+
+
 def parse_xml(data: bytes, what: str) -> etree._Element:
     """Parse an XML part that may be hostile: a DTD or entity declaration is refused, never resolved."""
-    head = data[:4096]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in data:
-        raise UnsafeFileError(f"{what} innehåller en DTD/entitetsdeklaration och läses inte av säkerhetsskäl")
+    refuse_dtd(data, what)
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:

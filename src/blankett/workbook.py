@@ -132,8 +132,6 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
     if doubles:
         names = ", ".join(f'"{d}"' for d in doubles)
         warnings.append(f"{prefix}kolumner som förekommer två gånger (den första används): {names}")
-    if not keys:
-        warnings.append(f"{prefix}ingen kolumn känns igen; rad 1 ska innehålla rubrikerna (kör blankett workbook)")
     return Mapping(keys, shown, warnings)
 
 
