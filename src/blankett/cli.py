@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .build import TEMPLATE, blank_bytes, build_bytes
-from .errors import BlankettError
+from .errors import BlankettError, OutputExistsError
 from .batch import fill_files
 from .model import json_schema
 from .profile import load_profile
@@ -128,3 +128,82 @@ def schema(output: Path | None, force: bool) -> None:
         click.echo(f"Skrev {output}.")
     else:
         click.echo(text, nl=False)
+
+
+soffice_option = click.option(
+    "--soffice", type=click.Path(dir_okay=False, path_type=Path),
+    help="Programmet soffice (LibreOffice), om det inte hittas av sig självt. Även miljövariabeln BLANKETT_SOFFICE.",
+)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("out/webb"),
+              show_default=True, help="Mappen där Bilaga5.docx och Bilaga5.pdf skrivs.")
+@profile_option
+@force_option
+@soffice_option
+@user_errors
+def publish(output: Path, profile_path: Path | None, force: bool, soffice: Path | None) -> None:
+    """Skriv den tomma blanketten för webbplatsen: Word-fil och tillgänglig, ifyllbar PDF."""
+    from .publish import publish as publish_form
+
+    for path, size in publish_form(output, load_profile(profile_path) if profile_path else None, force, soffice):
+        click.echo(f"Skrev {path} ({max(1, size // 1024)} kB).")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Skriv till .xlsx, .csv, .json eller .jsonl (efter filändelsen). Standard: JSON på skärmen.")
+@force_option
+@user_errors
+def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
+    """Läs ifyllda blanketter (.docx, .docm, .doc, .odt, .pdf; mappar: alla sådana filer i dem) till data."""
+    from .export import Tally, check_output, export
+    from .read import expand, read_files
+
+    check_output(output)
+    if output is not None and output.exists() and not force:
+        raise OutputExistsError(f"{output} finns redan; ange --force för att skriva över")
+    files = expand(paths)
+    tally = Tally()
+    results = _reported(tally.watch(read_files(files, workers=_workers(len(files)))))
+    if any(p.is_dir() for p in paths) and sys.stderr.isatty():
+        with click.progressbar(results, length=len(files), label="Läser blanketter", file=sys.stderr) as bar:
+            export(bar, output, force)
+    else:
+        export(results, output, force)
+    click.echo(tally.summary() + (f" Skrev {output}." if output else ""), err=True)
+    if tally.failed:
+        sys.exit(1)
+
+
+def _reported(results):
+    """Pass results through, printing each problem as one line naming the file on stderr."""
+    for result in results:
+        for message in result.messages:
+            click.echo(f"{result.source}: {message}", err=True)
+        yield result
+
+
+def _workers(count: int) -> int:
+    """Worker processes for reading: one per core for big batches, none for a few files."""
+    import os
+
+    return min(os.cpu_count() or 1, 8) if count >= 200 else 1
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@user_errors
+def check(file: Path) -> None:
+    """Kontrollera att en fil (t.ex. en mall som ändrats i Word) fortfarande är en komplett Bilaga 5."""
+    from .read import check_file
+
+    problems = check_file(file)
+    for line in problems:
+        click.echo(f"{file.name}: {line}", err=True)
+    if problems:
+        click.echo(f"{file.name}: inte en komplett Bilaga 5 ({len(problems)} problem).", err=True)
+        sys.exit(1)
+    click.echo(f"{file.name}: en komplett Bilaga 5, alla fält finns.")

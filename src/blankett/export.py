@@ -50,7 +50,7 @@ class Tally:
     def summary(self) -> str:
         """The Swedish summary line."""
         read = self.counts[OK] + self.counts[VARNING]
-        return f"Klart: {read} blanketter lästa, varav {self.counts[VARNING]} med varningar; {self.failed} fel."
+        return f"Klart: {read} lästa (varav {self.counts[VARNING]} med varningar), {self.failed} fel."
 
 
 def guard(text: str) -> str:

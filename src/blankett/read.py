@@ -457,3 +457,39 @@ def _parallel(paths: list[Path], done: dict, workers: int, failed: str | None) -
 
 def _one_star(args: tuple) -> Result:
     return _one(*args)
+
+
+# --- is this still a complete Bilaga 5? ---------------------------------------------------
+
+
+def _control_problems(root: etree._Element) -> list[str]:
+    """Each control of the form that is missing, of the wrong kind, or doubled, in form order."""
+    found = ooxml.controls(root)
+    first = {tag: sdts[0] for tag, sdts in found.items()}
+    missing = set(controls.missing_tags(first))
+    problems = []
+    for f in FIELDS:
+        for tag in f.tags():
+            what = f'"{f.column}" (tagg {tag})'
+            if tag not in first:
+                problems.append(f"{what}: innehållskontrollen saknas")
+            elif tag in missing:
+                problems.append(f"{what}: fel sorts innehållskontroll (väntade {controls.EXPECTED_KIND[f.kind]})")
+            elif len(found[tag]) > 1:
+                problems.append(f"{what}: finns {len(found[tag])} gånger; bara den första läses")
+    return problems
+
+
+def check_file(path: str | Path) -> list[str]:
+    """The problems that keep a file from being a complete Bilaga 5 template (empty when it is one)."""
+    path = Path(path)
+    if path.suffix.lower() in CONVERTED:
+        with converted([path]) as done:
+            out = done.get(path)
+            if out is None or out.output is None:
+                raise InputError(f"{path.name}: LibreOffice kunde inte konvertera filen; {CONVERT_HINT}")
+            return check_file(out.output)
+    _size_check(path)
+    with open_package(path, path.name) as pkg:
+        root = pkg.xml(pkg.main_part())
+    return _control_problems(root)
