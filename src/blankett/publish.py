@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .build import blank_bytes
+from .errors import OutputExistsError
 from .form import SUBTITLE, TITLE
 from .pdf import docx_bytes_to_pdf
 from .profile import Profile, load_profile
@@ -20,6 +21,9 @@ def publish(out_dir: str | Path, profile: Profile | None = None, force: bool = F
     The PDF is made first, so that a missing LibreOffice leaves nothing half published.
     """
     out_dir = Path(out_dir)
+    for path in (out_dir / f"{NAME}.docx", out_dir / f"{NAME}.pdf"):
+        if path.exists() and not force:
+            raise OutputExistsError(f"{path} finns redan; ange --force för att skriva över")
     docx = blank_bytes(profile)
     title = f"{TITLE} – {(profile or load_profile()).appendix}"
     pdf = docx_bytes_to_pdf(docx, soffice=soffice, title=title, subject=SUBTITLE)
