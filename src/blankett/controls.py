@@ -44,9 +44,9 @@ def _read_date(ctl: Controls, f: Field) -> tuple[Any, list[str]]:
     if value is not None or not text.strip():
         return value, []
     try:
-        return kinds.parse_date(text), []
+        return kinds.parse_typed_date(text), []
     except ValueError as exc:
-        return None, [f'"{f.column}": {exc}; texten lämnades bort']
+        return None, [f'"{f.column}": {exc}; texten finns inte med i datan']
 
 
 def _read_janej(ctl: Controls, f: Field) -> tuple[Any, list[str]]:

@@ -71,6 +71,47 @@ def parse_janej(value: Any) -> str | None:
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _SLASH = re.compile(r"(\d{1,2})/(\d{1,2})[ ]+(\d{4})")
+# Swedish spellings people type into a date control: 12/3-2026, 12.3.2026, 2026.03.12, 2026/03/12
+_SV_NUMERIC = (
+    (re.compile(r"(\d{1,2})/(\d{1,2})\s*-\s*(\d{4})"), (3, 2, 1)),
+    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
+    (re.compile(r"(\d{4})[./](\d{1,2})[./](\d{1,2})"), (1, 2, 3)),
+)
+_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+           "november", "december")
+# "12 mars 2026", "den 3 jan. 2026", "3:e maj 2026", "måndag 2 mars 2026"
+_SV_WORDS = re.compile(r"(?:\w+dag\s+)?(?:den\s+)?(\d{1,2})(?::[ae])?\s+([a-zåäö]+)\.?\s+(\d{4})", re.IGNORECASE)
+
+
+def _swedish_date(text: str) -> dt.date | None:
+    """A date in one of the Swedish spellings above, or None."""
+    for pattern, order in _SV_NUMERIC:
+        m = pattern.fullmatch(text)
+        if m:
+            y, mo, d = (int(m.group(i)) for i in order)
+            return _date_or_none(y, mo, d)
+    m = _SV_WORDS.fullmatch(text)
+    word = m.group(2).lower() if m else ""
+    months = [n for n, name in enumerate(_MONTHS, start=1) if len(word) >= 3 and name.startswith(word)]
+    return _date_or_none(int(m.group(3)), months[0], int(m.group(1))) if len(months) == 1 else None
+
+
+def parse_typed_date(value: Any) -> dt.date | None:
+    """A date a person typed into a form: :func:`parse_date`, or a Swedish spelling (``12 mars 2026``, ``12/3-2026``)."""
+    try:
+        return parse_date(value)
+    except ValueError:
+        found = _swedish_date(value.strip()) if isinstance(value, str) else None
+        if found is None:
+            raise
+        return found
+
+
+def _date_or_none(y: int, mo: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None
 
 
 def parse_date(value: Any) -> dt.date | None:

@@ -119,7 +119,7 @@ def _date_text(f: Field, text: str, notes: list[str]) -> dt.date | None:
     if not text.strip():
         return None
     try:
-        return kinds.parse_date(text)
+        return kinds.parse_typed_date(text)
     except ValueError as exc:
         notes.append(f'"{f.column}": {exc}; texten finns inte med i datan')
         return None
@@ -159,7 +159,7 @@ def _date_as_shown(sdt: etree._Element, f: Field, value: dt.date, notes: list[st
     """The stored date, unless the shown text is another valid date (then what the person sees wins)."""
     _, text = ooxml.get_date(sdt)
     try:
-        shown = kinds.parse_date(text)
+        shown = kinds.parse_typed_date(text)
     except ValueError:
         return value
     if shown is not None and shown != value:
