@@ -1,0 +1,269 @@
+"""Benchmarks: ``python -m blankett.bench`` prints each measurement beside its floor, its rival and its target.
+
+One section per function (``bench_fill``, ``bench_batch``, …); ``--only`` picks
+sections. Not a test: figures depend on the machine; the README quotes a run.
+Needs the ``bench`` extra (docxtpl) for the comparison with docxtpl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from .form import FIELDS, LIST_ITEMS, Kind
+from .model import CASE_KEY
+
+RSS_LIMIT_MB = 300
+
+
+def full_record(n: int = 1) -> dict:
+    """A record with every field answered (text with line breaks, Ja/Nej, dates, full lists)."""
+    record: dict = {CASE_KEY: f"KS 2026/{n:05d}"}
+    for f in FIELDS:
+        if f.kind is Kind.TEXT:
+            record[f.key] = f"{f.column}: exempeltext för incident {n}.\nAndra raden med å, ä och ö & <tecken>."
+        elif f.kind is Kind.JANEJ:
+            record[f.key] = "Ja" if n % 2 else "Nej"
+        elif f.kind is Kind.DATE:
+            record[f.key] = (dt.date(2026, 1, 1) + dt.timedelta(days=n % 365)).isoformat()
+        else:
+            record[f.key] = [f"Punkt {i} för incident {n}" for i in range(1, LIST_ITEMS + 1)]
+    return record
+
+
+def _per_call_ms(func: Callable[[], object], repeat: int) -> float:
+    """Median of ``repeat`` timed calls, in milliseconds, after one warm-up call."""
+    func()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return times[len(times) // 2] * 1000
+
+
+def _row(label: str, value: str, note: str = "") -> None:
+    print(f"  {label:<44} {value:>14}  {note}")
+
+
+# --- fill: one form, one process -------------------------------------------------
+
+
+def _jinja_template(folder: Path) -> Path:
+    """A copy of the template whose controls hold Jinja tags ``{{ v_<tag> }}``, for docxtpl."""
+    from lxml import etree
+
+    from . import ooxml
+    from .build import blank_bytes
+    from .package import read_all, zip_bytes
+
+    parts = read_all(blank_bytes())
+    out = []
+    for name, data in parts:
+        if name == "word/document.xml":
+            root = etree.fromstring(data)
+            for tag, sdt in ooxml.first_controls(root).items():
+                var = "{{ " + _var(tag) + " }}"
+                if ooxml.kind_of(sdt) == "checkbox":
+                    content = sdt.find(ooxml.w("sdtContent"))
+                    texts = list(content.iter(ooxml.w("t")))
+                    texts[0].text = var
+                else:
+                    ooxml.set_text(sdt, var)
+            data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        out.append((name, data))
+    path = folder / "Bilaga5-jinja.docx"
+    path.write_bytes(zip_bytes(out))
+    return path
+
+
+def _var(tag: str) -> str:
+    return "v_" + "".join(c if c.isalnum() else "_" for c in tag)
+
+
+def _jinja_context(incident) -> dict:
+    """The values of a validated incident as docxtpl variables (text with line breaks as Listing)."""
+    from docxtpl import Listing
+
+    from . import kinds
+    from .form import janej_tag, list_tag
+
+    ctx: dict = {}
+    for f in FIELDS:
+        value = getattr(incident, f.key)
+        if f.kind is Kind.JANEJ:
+            for answer in (kinds.JA, kinds.NEJ):
+                ctx[_var(janej_tag(f.key, answer))] = "☒" if value == answer else "☐"
+        elif f.kind is Kind.LIST:
+            for i in range(1, LIST_ITEMS + 1):
+                ctx[_var(list_tag(f.key, i))] = value[i - 1] if i <= len(value) else ""
+        else:
+            ctx[_var(f.key)] = Listing(kinds.text_of(f.kind, value))
+    return ctx
+
+
+def bench_fill(repeat: int = 50) -> dict:
+    """Milliseconds per form: blankett's fill, the floor (rewrite the package unchanged), docxtpl."""
+    from .build import blank_bytes
+    from .fill import Template
+    from .model import validate
+    from .package import read_all, zip_bytes
+
+    template = Template()
+    incident, _ = validate(full_record())
+    source = blank_bytes()
+    fill_ms = _per_call_ms(lambda: template.render(incident), repeat)
+    floor_ms = _per_call_ms(lambda: zip_bytes(read_all(source)), repeat)
+    result = {"fill_ms": fill_ms, "floor_ms": floor_ms, "docxtpl_ms": None}
+    try:
+        from docxtpl import DocxTemplate
+    except ImportError:
+        DocxTemplate = None
+    if DocxTemplate is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            jinja = _jinja_template(Path(tmp))
+            context = _jinja_context(incident)
+
+            def render_docxtpl() -> bytes:
+                doc = DocxTemplate(str(jinja))
+                doc.render(context, autoescape=True)
+                buf = io.BytesIO()
+                doc.save(buf)
+                return buf.getvalue()
+
+            result["docxtpl_ms"] = _per_call_ms(render_docxtpl, max(5, repeat // 5))
+    print("fill: en blankett, en process (median, ms per blankett)")
+    _row("blankett fill (fullt ifylld post)", f"{fill_ms:.2f} ms",
+         f"{fill_ms / floor_ms:.2f} × golvet (mål ≤ 1.2)")
+    _row("golv: skriv om mallens paket oförändrat", f"{floor_ms:.2f} ms", "läs alla delar, skriv alla, samma komprimering")
+    if result["docxtpl_ms"] is None:
+        _row("docxtpl", "saknas", "installera med: pip install -e '.[bench]'")
+    else:
+        speedup = result["docxtpl_ms"] / fill_ms
+        _row("docxtpl (samma mall med Jinja-taggar)", f"{result['docxtpl_ms']:.2f} ms",
+             f"fill är {speedup:.1f} × snabbare (mål ≥ 5)")
+    return result
+
+
+# --- batch: 10 000 rows from .xlsx ---------------------------------------------------------------
+
+
+def write_xlsx(path: Path, rows: int) -> None:
+    """An input workbook of ``rows`` fully filled incidents (write-only, so that it is quick to make)."""
+    from openpyxl import Workbook
+
+    from .workbook import SHEET, cell_value, columns
+
+    cols = columns()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET)
+    ws.append([c.header for c in cols])
+    for n in range(1, rows + 1):
+        record = full_record(n)
+        ws.append([cell_value(c, record.get(c.key)) for c in cols])
+    wb.save(path)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def _rss_mb(pids: list[int]) -> float:
+    """Summed resident memory of ``pids`` in MB (shared pages counted in each process: an upper bound)."""
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def run_fill(xlsx: Path, out: Path, jobs: int) -> tuple[float, float, str]:
+    """Run ``blankett fill`` as a separate process: wall seconds, peak RSS of its process tree (MB), its summary."""
+    cmd = [sys.executable, "-m", "blankett", "fill", str(xlsx), "-o", str(out), "-j", str(jobs)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, _rss_mb(_tree(proc.pid)))
+        time.sleep(0.1)
+    wall = time.perf_counter() - start
+    stdout, stderr = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"blankett fill misslyckades ({proc.returncode}): {stderr[-500:]}")
+    return wall, peak, stdout.strip()
+
+
+def bench_batch(rows: int = 10_000) -> dict:
+    """Wall time, forms per second and peak memory for ``rows`` .xlsx rows, on all cores and on one."""
+    jobs = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        xlsx = Path(tmp) / "incidenter.xlsx"
+        start = time.perf_counter()
+        write_xlsx(xlsx, rows)
+        made = time.perf_counter() - start
+        wall_n, peak_n, summary = run_fill(xlsx, Path(tmp) / "alla", jobs)
+        written = sum(1 for _ in (Path(tmp) / "alla").glob("*.docx"))
+        wall_1, peak_1, _ = run_fill(xlsx, Path(tmp) / "en", 1)
+    rate_n, rate_1 = rows / wall_n, rows / wall_1
+    print(f"batch: {rows} rader från .xlsx till .docx ({jobs} kärnor; indatafilen gjordes på {made:.1f} s)")
+    _row(f"alla kärnor (-j {jobs}): väggtid", f"{wall_n:.1f} s", summary)
+    _row("alla kärnor: blanketter per sekund", f"{rate_n:.0f} /s",
+         f"{rate_n / rate_1:.2f} × en process (mål ≥ 1.6)")
+    _row("alla kärnor: högsta minne (RSS, alla processer)", f"{peak_n:.0f} MB", f"mål ≤ {RSS_LIMIT_MB} MB")
+    _row("en process (-j 1): väggtid", f"{wall_1:.1f} s", "")
+    _row("en process: blanketter per sekund", f"{rate_1:.0f} /s", f"högsta minne {peak_1:.0f} MB")
+    _row("filer skrivna (alla kärnor)", f"{written}", "")
+    return {"rows": rows, "wall_s": wall_n, "rate": rate_n, "rate_single": rate_1, "peak_mb": peak_n,
+            "written": written}
+
+
+SECTIONS: dict[str, Callable[..., dict]] = {
+    "fill": bench_fill,
+    "batch": bench_batch,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the chosen sections (all by default) and print their figures."""
+    parser = argparse.ArgumentParser(prog="python -m blankett.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=sorted(SECTIONS),
+                        help="kör bara detta avsnitt (kan anges flera gånger)")
+    parser.add_argument("--rows", type=int, default=10_000, help="rader i batch-avsnittet (standard 10000)")
+    args = parser.parse_args(argv)
+    for name in args.only or list(SECTIONS):
+        kwargs = {"rows": args.rows} if name == "batch" else {}
+        SECTIONS[name](**kwargs)
+        print()
+
+
+if __name__ == "__main__":
+    main()
