@@ -1,0 +1,334 @@
+"""Read back: filled forms, and forms as people really return them, to records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from lxml import etree
+
+from blankett.build import blank_bytes
+from blankett.cli import main
+from blankett.read import FEL, OK, VARNING, MACRO_NOTE, check_file, read_file
+
+from .conftest import NS
+from .forms import cell_of, edit, expected, filled, run, save, sdt, set_content, unwrap, w
+
+RECORD = {
+    "utsatt": "Anders Bergström",
+    "handelse": "Hot via sms.\nSedan ett samtal.",
+    "polisanmald": "Nej",
+    "samtal1_datum": "2026-03-12",
+    "kommentar_3_1_1": "Kontaktad.",
+    "sarbarheter_rutin": ["Ett", "Två"],
+}
+
+
+def _read(tmp_path, data: bytes, name: str = "svar.docx"):
+    return read_file(save(tmp_path, name, data))
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_example_records_read_back(tmp_path, example_records, n):
+    result = _read(tmp_path, filled(example_records[n]))
+    assert (result.status, result.messages) == (OK, [])
+    assert result.record == expected(example_records[n])
+
+
+def test_blank_form_reads_as_empty(tmp_path):
+    result = _read(tmp_path, blank_bytes())
+    assert result.status == OK
+    assert all(v in (None, []) for v in result.record.values())
+
+
+def test_result_is_json_with_source_status_messages_record(tmp_path):
+    result = _read(tmp_path, filled(RECORD))
+    data = json.loads(json.dumps(result.as_dict()))
+    assert set(data) == {"source", "status", "messages", "record"}
+    assert data["source"].endswith("svar.docx")
+
+
+def test_tracked_changes_insertions_count_deletions_do_not(tmp_path):
+    def change(root):
+        ins = etree.Element(w("ins"), {w("id"): "1", w("author"): "A", w("date"): "2026-03-04T00:00:00Z"})
+        ins.append(run("Berg"))
+        deleted = etree.Element(w("del"), {w("id"): "2", w("author"): "A", w("date"): "2026-03-04T00:00:00Z"})
+        r = etree.SubElement(deleted, w("r"))
+        etree.SubElement(r, w("delText")).text = "Lund"
+        set_content(sdt(root, "utsatt"), run("Anders "), ins, deleted, run("ström"))
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["utsatt"] == "Anders Bergström"
+    assert result.status == OK
+
+
+def test_comments_bookmarks_proofing_and_split_runs_are_ignored(tmp_path):
+    def change(root):
+        ref = etree.Element(w("r"))
+        etree.SubElement(ref, w("commentReference"), {w("id"): "0"})
+        set_content(
+            sdt(root, "handelse"),
+            etree.Element(w("bookmarkStart"), {w("id"): "0", w("name"): "mark"}),
+            run("Hot ", b=""),
+            etree.Element(w("commentRangeStart"), {w("id"): "0"}),
+            etree.Element(w("proofErr"), {w("type"): "spellStart"}),
+            run("v", i=""), run("ia", b=""),
+            etree.Element(w("proofErr"), {w("type"): "spellEnd"}),
+            etree.Element(w("commentRangeEnd"), {w("id"): "0"}),
+            ref,
+            run(" sms"),
+            etree.Element(w("bookmarkEnd"), {w("id"): "0"}),
+        )
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["handelse"] == "Hot via sms"
+    assert result.status == OK
+
+
+def test_answer_typed_beside_an_empty_control_is_read_with_a_warning(tmp_path):
+    def change(root):
+        cell = cell_of(sdt(root, "vittnen"))
+        p = etree.SubElement(cell, w("p"))
+        p.append(run("Maken såg det."))
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["vittnen"] == "Maken såg det."
+    assert result.status == VARNING
+    assert any("Vittnen" in m and "utanför" in m for m in result.messages)
+
+
+def test_answer_kept_when_the_control_was_removed(tmp_path):
+    result = _read(tmp_path, edit(filled(RECORD), lambda root: unwrap(sdt(root, "handelse"))))
+    assert result.record["handelse"] == RECORD["handelse"]
+    assert result.status == VARNING and "Händelse" in result.messages[-1]
+
+
+def test_comment_answer_read_when_its_control_was_removed(tmp_path):
+    result = _read(tmp_path, edit(filled(RECORD), lambda root: unwrap(sdt(root, "kommentar_3_1_1"))))
+    assert result.record["kommentar_3_1_1"] == "Kontaktad."
+    assert result.record["kommentar_3_1_3"] is None
+
+
+def test_date_and_list_read_when_their_controls_were_removed(tmp_path):
+    def change(root):
+        for tag in ("samtal1_datum", *[f"sarbarheter_rutin#{n}" for n in range(1, 5)]):
+            unwrap(sdt(root, tag))
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["samtal1_datum"] == "2026-03-12"
+    assert result.record["sarbarheter_rutin"] == ["Ett", "Två"]
+    assert result.record["samtal2_datum"] is None  # the second "Datum" is another field
+
+
+@pytest.mark.parametrize("mark", ["X", "x", "☒", "✓"])
+def test_box_ticked_by_typing_where_the_checkbox_was_deleted(tmp_path, mark):
+    def change(root):
+        for answer in ("Ja", "Nej"):
+            box = sdt(root, f"polis_kontaktad={answer}")
+            parent = box.getparent()
+            parent.replace(box, run(f" {mark}" if answer == "Ja" else " "))
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["polis_kontaktad"] == "Ja"
+    assert result.status == VARNING and "Polis kontaktad" in result.messages[-1]
+
+
+def test_box_ticked_by_typing_beside_an_unticked_checkbox(tmp_path):
+    def change(root):
+        box = sdt(root, "initialt_stod=Nej")
+        box.addnext(run("X"))
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["initialt_stod"] == "Nej"
+    assert result.status == VARNING
+
+
+def test_both_boxes_ticked_is_a_warning_and_not_answered(tmp_path):
+    def change(root):
+        box = sdt(root, "polisanmald=Ja").find("w:sdtPr/w14:checkbox/w14:checked", NS)
+        box.set(f"{{{NS['w14']}}}val", "1")
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["polisanmald"] is None
+    assert result.status == VARNING
+    assert any("både Ja och Nej" in m for m in result.messages)
+
+
+def test_checkbox_state_counts_not_the_glyph(tmp_path):
+    def change(root):
+        for t in sdt(root, "polisanmald=Ja").iterfind(".//w:t", NS):
+            t.text = "☒"  # the glyph says ticked, the state does not
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["polisanmald"] == "Nej"
+
+
+def _typed_date(text: str):
+    def change(root):
+        control = sdt(root, "samtal1_datum")
+        control.find("w:sdtPr/w:date", NS).attrib.pop(w("fullDate"), None)
+        set_content(control, run(text))
+
+    return change
+
+
+@pytest.mark.parametrize("text, date", [("12 mars 2026", "2026-03-12"), ("den 3 april 2026", "2026-04-03"),
+                                        ("12/3-2026", "2026-03-12"), ("2026-03-12", "2026-03-12"),
+                                        ("12.3.2026", "2026-03-12")])
+def test_date_typed_as_text_in_swedish(tmp_path, text, date):
+    result = _read(tmp_path, edit(filled(RECORD), _typed_date(text)))
+    assert result.record["samtal1_datum"] == date
+
+
+def test_date_typed_as_unreadable_text_is_kept_in_a_warning(tmp_path):
+    result = _read(tmp_path, edit(filled(RECORD), _typed_date("i början av mars")))
+    assert result.record["samtal1_datum"] is None
+    assert result.status == VARNING
+    assert any("i början av mars" in m and "Samtal 1: datum" in m for m in result.messages)
+
+
+def test_shown_date_wins_over_a_stale_stored_date(tmp_path):
+    def change(root):
+        set_content(sdt(root, "samtal1_datum"), run("2026-03-13"))
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["samtal1_datum"] == "2026-03-13"
+    assert result.status == VARNING
+
+
+def test_another_document_is_not_bilaga_5(tmp_path):
+    doc = Document()
+    doc.add_paragraph("Ett helt annat dokument.")
+    buf = io.BytesIO()
+    doc.save(buf)
+    result = _read(tmp_path, buf.getvalue())
+    assert result.status == FEL and result.record is None
+    assert "inte blanketten Bilaga 5" in result.messages[0]
+
+
+def test_an_edited_template_missing_a_question_lists_what_is_missing(tmp_path):
+    def change(root):
+        row = next(sdt(root, "vittnen").iterancestors(w("tr")))
+        row.getparent().remove(row)
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.status == FEL
+    assert "saknar 1 av" in result.messages[0] and "Vittnen" in result.messages[0]
+    assert result.record["utsatt"] == "Anders Bergström"  # what was there is still given
+
+
+def test_docm_is_read_and_its_macros_noted(tmp_path):
+    data = filled(RECORD)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    parts["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0 not really VBA"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, member in parts.items():
+            zf.writestr(name, member)
+    result = _read(tmp_path, out.getvalue(), "svar.docm")
+    assert result.status == VARNING and MACRO_NOTE in result.messages
+    assert result.record == expected(RECORD)
+
+
+def test_list_item_with_two_lines_gives_two_items(tmp_path):
+    def change(root):
+        r = run("Ett")
+        etree.SubElement(r, w("br"))
+        r.append(run("Tre").find(w("t")))
+        set_content(sdt(root, "sarbarheter_plan#1"), r)
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["sarbarheter_plan"] == ["Ett", "Tre"]
+
+
+# --- blankett check -------------------------------------------------------------------
+
+
+def test_check_template_is_complete(tmp_path):
+    path = save(tmp_path, "Bilaga5.docx", blank_bytes())
+    assert check_file(path) == []
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 0 and "komplett" in result.output
+
+
+def test_check_lists_missing_and_wrong_controls(tmp_path):
+    def change(root):
+        unwrap(sdt(root, "utsatt"))
+        checkbox = sdt(root, "polisanmald=Ja").find("w:sdtPr/w14:checkbox", NS)
+        checkbox.getparent().replace(checkbox, etree.Element(w("text")))
+
+    path = save(tmp_path, "ändrad.docx", edit(blank_bytes(), change))
+    problems = check_file(path)
+    assert problems == ['"Utsatt person" (tagg utsatt): innehållskontrollen saknas',
+                        '"Polisanmäld" (tagg polisanmald=Ja): fel sorts innehållskontroll (väntade checkbox)']
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1 and "inte en komplett Bilaga 5" in result.output
+
+
+def test_check_refuses_a_broken_file_in_one_line(tmp_path):
+    path = save(tmp_path, "trasig.docx", b"not a zip")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0 and "trasig.docx" in result.output
+
+
+# --- blankett extract -------------------------------------------------------------------
+
+
+def test_extract_folder_to_stdout_json_with_summary_and_exit_code(tmp_path, example_records):
+    folder = tmp_path / "inkomna"
+    folder.mkdir()
+    save(folder, "a.docx", filled(example_records[0]))
+    save(folder, "b.docx", filled(example_records[1]))
+    save(folder, "c.docx", b"")
+    save(folder, "anteckning.txt", b"not a form")
+    result = CliRunner().invoke(main, ["extract", str(folder)])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [Path_name(d["source"]) for d in data] == ["a.docx", "b.docx", "c.docx"]
+    assert [d["status"] for d in data] == ["ok", "ok", "fel"]
+    assert data[0]["record"] == expected(example_records[0])
+    assert "Klart: 2 lästa (varav 0 med varningar), 1 fel." in result.stderr
+    assert "c.docx: filen är tom" in result.stderr
+
+
+def Path_name(source: str) -> str:
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def test_extract_all_ok_exits_zero_and_keeps_swedish_letters(tmp_path):
+    path = save(tmp_path, "a.docx", filled(RECORD))
+    result = CliRunner().invoke(main, ["extract", str(path)])
+    assert result.exit_code == 0
+    assert "Bergström" in result.stdout
+
+
+def test_extract_never_overwrites_without_force(tmp_path):
+    path = save(tmp_path, "a.docx", filled(RECORD))
+    out = save(tmp_path, "svar.json", b"old")
+    result = CliRunner().invoke(main, ["extract", str(path), "-o", str(out)])
+    assert result.exit_code != 0 and out.read_bytes() == b"old"
+    assert CliRunner().invoke(main, ["extract", str(path), "-o", str(out), "--force"]).exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))[0]["status"] == "ok"
+
+
+def test_extract_refuses_an_unknown_output_format(tmp_path):
+    path = save(tmp_path, "a.docx", filled(RECORD))
+    result = CliRunner().invoke(main, ["extract", str(path), "-o", str(tmp_path / "svar.txt")])
+    assert result.exit_code != 0 and "okänt utdataformat" in result.output
+
+
+def test_unknown_file_kind_is_one_error(tmp_path):
+    result = read_file(save(tmp_path, "a.txt", b"x"))
+    assert result.status == FEL and "okänt filformat" in result.messages[0]
+
+
+def test_date_record_value_is_iso_text(tmp_path):
+    result = _read(tmp_path, filled({"samtal2_datum": dt.date(2026, 1, 2)}))
+    assert result.record["samtal2_datum"] == "2026-01-02"
