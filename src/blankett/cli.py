@@ -53,6 +53,10 @@ profile_option = click.option(
     help="Kommunprofil (JSON) med namn, adresser och logotyp. Standard: Oxelösunds kommun.",
 )
 force_option = click.option("--force", is_flag=True, help="Skriv över filer som redan finns.")
+soffice_option = click.option(
+    "--soffice", type=click.Path(dir_okay=False, path_type=Path),
+    help="Programmet soffice (LibreOffice), om det inte hittas av sig självt. Även miljövariabeln BLANKETT_SOFFICE.",
+)
 template_option = click.option(
     "--template", "template_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Använd en annan mall (.docx) än den inbyggda.",
@@ -91,17 +95,31 @@ def template(output: Path, profile_path: Path | None) -> None:
 @click.option("--check", is_flag=True, help="Kontrollera indata utan att skriva något.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Antal processer som fyller i samtidigt. Standard: alla processorkärnor.")
+@click.option("--pdf", "with_pdf", is_flag=True, help="Skriv också en PDF bredvid varje .docx (kräver LibreOffice).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True,
+              help="Filformat: docx, eller pdf för bara PDF (kräver LibreOffice).")
+@click.option("--flatten/--no-flatten", default=False, show_default=True,
+              help="PDF: svaren som vanlig text (--flatten) eller i ifyllbara fält som går att läsa tillbaka.")
 @force_option
 @template_option
+@soffice_option
 @user_errors
-def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, force: bool,
-         template_path: Path | None) -> None:
-    """Fyll i en blankett (.docx) per incident från Excel (.xlsx), CSV, JSON eller JSON Lines."""
-    summary = fill_files(inputs, output, check, force, template_path, jobs, progress=sys.stderr.isatty())
-    for line in summary.problems:
+def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, with_pdf: bool, fmt: str,
+         flatten: bool, force: bool, template_path: Path | None, soffice: Path | None) -> None:
+    """Fyll i en blankett (.docx och/eller PDF) per incident från Excel (.xlsx), CSV, JSON eller JSON Lines."""
+    progress = sys.stderr.isatty()
+    if (with_pdf or fmt == "pdf") and not check:
+        from .pdf import fill_with_pdf
+
+        summaries = fill_with_pdf(list(inputs), output, fmt == "docx", flatten, force, template_path, jobs,
+                                  soffice, progress)
+    else:
+        summaries = [fill_files(inputs, output, check, force, template_path, jobs, progress=progress)]
+    for line in (line for s in summaries for line in s.problems):
         click.echo(line, err=True)
-    click.echo(summary.line())
-    sys.exit(1 if summary.failed else 0)
+    for n, summary in enumerate(summaries):
+        click.echo(summary.line() if n == 0 else "PDF: " + summary.line()[len("Klart: "):])
+    sys.exit(1 if any(s.failed for s in summaries) else 0)
 
 
 @main.command(context_settings=CONTEXT)
@@ -128,12 +146,6 @@ def schema(output: Path | None, force: bool) -> None:
         click.echo(f"Skrev {output}.")
     else:
         click.echo(text, nl=False)
-
-
-soffice_option = click.option(
-    "--soffice", type=click.Path(dir_okay=False, path_type=Path),
-    help="Programmet soffice (LibreOffice), om det inte hittas av sig självt. Även miljövariabeln BLANKETT_SOFFICE.",
-)
 
 
 @main.command(context_settings=CONTEXT)

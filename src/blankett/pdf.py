@@ -499,3 +499,31 @@ def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = Fa
         status = "finns redan" if r.exists else "fel" if r.error else "skriven"
         result.append(Outcome(r.source.name, status, None if r.error else r.target, [r.error] if r.error else []))
     return result
+
+
+def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = True, flatten: bool = False,
+                  force: bool = False, template_path: Path | None = None, jobs: int | None = None,
+                  soffice: str | Path | None = None, progress: bool = False) -> list:
+    """Fill forms and make their PDFs (beside the .docx, or alone); the summaries to show, PDF last.
+
+    LibreOffice is looked for first, so that a missing one is said before anything is written.
+    """
+    from .batch import Summary, fill_files
+    from .office import find_soffice
+
+    program = find_soffice(soffice)
+    if keep_docx:
+        summary = fill_files(inputs, out_dir, False, force, template_path, jobs, progress)
+        made = pdf_outcomes(summary.written, out_dir, flatten, force, program)
+    else:
+        with tempfile.TemporaryDirectory(prefix="blankett-fill-") as tmp:
+            summary = fill_files(inputs, tmp, False, True, template_path, jobs, progress)
+            made = pdf_outcomes(summary.written, out_dir, flatten, force, program)
+    pdfs = Summary()
+    for outcome in made:
+        pdfs.add(outcome)
+    if keep_docx:
+        return [summary, pdfs]
+    pdfs.counts["fel"] += summary.counts["fel"]
+    pdfs.problems[:0] = summary.problems
+    return [pdfs]
