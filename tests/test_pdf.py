@@ -203,3 +203,38 @@ def test_export_target_asks_for_tagged_pdf_ua_with_fields():
     assert options["UseTaggedPDF"]["value"] == options["PDFUACompliance"]["value"] == "true"
     assert options["ExportFormFields"]["value"] == "true" and options["DisplayPDFDocumentTitle"]["value"] == "true"
     assert json.loads(pdf.export_target(False).split(":", 2)[2])["ExportFormFields"]["value"] == "false"
+
+
+def test_fill_pdf_writes_a_pdf_beside_each_docx(soffice, tmp_path):
+    from click.testing import CliRunner
+
+    from blankett.cli import main
+    from tests.conftest import EXAMPLE
+
+    out = tmp_path / "ut"
+    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--pdf", "--soffice", soffice])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "PDF: 2 skrivna, 0 hoppade över (finns redan), 0 fel."
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["Bilaga5-KS-2026-0412.docx", "Bilaga5-KS-2026-0412.pdf",
+                     "Bilaga5-KS-2026-0587.docx", "Bilaga5-KS-2026-0587.pdf"]
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in out.iterdir())
+    for docx in out.glob("*.docx"):
+        assert read_file(docx.with_suffix(".pdf")).record == read_file(docx).record
+
+
+def test_fill_format_pdf_writes_only_pdfs_and_flatten_takes_the_fields_away(soffice, tmp_path):
+    from click.testing import CliRunner
+
+    from blankett.cli import main
+    from tests.conftest import EXAMPLE
+
+    out = tmp_path / "ut"
+    args = ["fill", str(EXAMPLE), "-o", str(out), "--format", "pdf", "--flatten", "--soffice", soffice]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["Klart: 2 skrivna, 0 hoppade över (finns redan), 0 fel."]
+    assert sorted(p.suffix for p in out.iterdir()) == [".pdf", ".pdf"]
+    assert all(not PdfReader(p).get_fields() for p in out.iterdir())
+    again = CliRunner().invoke(main, args)
+    assert again.output.splitlines()[-1] == "Klart: 0 skrivna, 2 hoppade över (finns redan), 0 fel."
