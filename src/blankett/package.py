@@ -47,6 +47,8 @@ def parse_xml(data: bytes, what: str) -> etree._Element:
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
+        if "depth" in str(exc.msg).lower():
+            raise UnsafeFileError(f"{what} är orimligt djupt nästlad XML och läses inte") from None
         if "huge" in str(exc.msg).lower():
             raise UnsafeFileError(f"{what} innehåller en orimligt lång text och läses inte") from None
         raise UnsafeFileError(f"{what} är trasig XML ({exc.msg})") from None

@@ -1,0 +1,193 @@
+"""Hostile and broken returned files: each one Swedish line naming the file, fast, and the batch goes on."""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import io
+import os
+import struct
+import threading
+import time
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from blankett.cli import main
+from blankett.read import FEL, OK, read_file
+
+from .forms import MAIN, filled, rezip, save
+
+RECORD = {"utsatt": "Anders Bergström", "polisanmald": "Ja"}
+SECONDS = 2.0
+
+
+@pytest.fixture(scope="module")
+def form() -> bytes:
+    return filled(RECORD)
+
+
+@pytest.fixture
+def server():
+    """A local web server that counts the requests it gets (nothing may ever be fetched)."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<x/>")
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
+    httpd.shutdown()
+
+
+def _document(form: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(form)) as zf:
+        return zf.read(MAIN)
+
+
+def _with_answer(form: bytes, answer: str) -> bytes:
+    xml = _document(form).replace("Anders Bergström".encode(), answer.encode())
+    return rezip(form, {MAIN: xml})
+
+
+def _bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr(MAIN, b"<a>" + b" " * (300 * 2**20) + b"</a>")
+    return out.getvalue()
+
+
+def _lying_sizes(form: bytes) -> bytes:
+    """A zip whose directory claims the document part is tiny while it inflates to much more."""
+    data = bytearray(form)
+    name = MAIN.encode()
+    for sig, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (pos := data.find(sig, start)) >= 0:
+            name_at = pos + (30 if sig == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + len(name)] == name:
+                struct.pack_into("<L", data, pos + size_at, 100)
+            start = pos + 4
+    return bytes(data)
+
+
+def _corrupted_member(form: bytes) -> bytes:
+    data = bytearray(form)
+    pos = data.find(b"PK\x03\x04" + b"\x14\x00")
+    at = data.find(MAIN.encode()) + len(MAIN) + 200
+    data[at:at + 64] = os.urandom(64)
+    return bytes(data) if pos >= 0 else bytes(data)
+
+
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                     for i in range(1, 10))
+          + b']><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            b"<w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>")
+
+
+def _external_entity(url: str) -> bytes:
+    return (f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "{url}/entity">]>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            "<w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>").encode()
+
+
+def _deep() -> bytes:
+    return (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+            + b"<w:p>" * 20_000 + b"</w:p>" * 20_000 + b"</w:body></w:document>")
+
+
+def _ole() -> bytes:
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4096 + "EncryptedPackage".encode("utf-16-le")
+
+
+def _big_answer(form: bytes, megabytes: int) -> bytes:
+    """An answer of ``megabytes`` MB of text that does not compress well (so no bomb check stops it)."""
+    text = base64.b64encode(os.urandom(megabytes * 2**20 * 3 // 4)).decode()
+    return _with_answer(form, text)
+
+
+CASES = {
+    "inte-zip.docx": (lambda form, url: "Hej, det här är ingen blankett.".encode(), "ingen zip-fil"),
+    "tom.docx": (lambda form, url: b"", "filen är tom"),
+    "avkortad.docx": (lambda form, url: form[: len(form) // 2], "trasig eller avkortad"),
+    "skadad.docx": (lambda form, url: _corrupted_member(form), "trasig"),
+    "zipbomb.docx": (lambda form, url: _bomb(), "zip-bomb"),
+    "ljuger.docx": (lambda form, url: _lying_sizes(form), "trasig"),
+    "entiteter.docx": (lambda form, url: rezip(form, {MAIN: LAUGHS}), "entitetsdeklaration"),
+    "extern-entitet.docx": (lambda form, url: rezip(form, {MAIN: _external_entity(url)}), "entitetsdeklaration"),
+    "djup.docx": (lambda form, url: rezip(form, {MAIN: _deep()}), "djupt nästlad"),
+    "krypterad.docx": (lambda form, url: _ole(), "krypterad"),
+    "50MB-svar.docx": (lambda form, url: _big_answer(form, 50), "större än 50 MB"),
+    "20MB-svar.docx": (lambda form, url: _big_answer(form, 20), "orimligt lång text"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hostile_file_is_one_swedish_line_fast(tmp_path, form, server, name):
+    url, hits = server
+    make, words = CASES[name]
+    path = save(tmp_path, name, make(form, url))
+    started = time.perf_counter()
+    result = read_file(path)
+    took = time.perf_counter() - started
+    assert result.status == FEL and result.record is None
+    assert len(result.messages) == 1 and "\n" not in result.messages[0]
+    assert words in result.messages[0]
+    assert took < SECONDS, f"{name} took {took:.2f} s"
+    assert hits == []
+
+
+def test_external_relationships_are_never_fetched(tmp_path, form, server):
+    url, hits = server
+    with zipfile.ZipFile(io.BytesIO(form)) as zf:
+        rels = zf.read("word/_rels/document.xml.rels").decode()
+        settings = zf.read("word/settings.xml").decode()
+    rels = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="rIdX1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" '
+        f'Target="{url}/bild.png" TargetMode="External"/>'
+        f'<Relationship Id="rIdX2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        f'subDocument" Target="{url}/del.docx" TargetMode="External"/></Relationships>')
+    settings_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rIdT" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        f'attachedTemplate" Target="{url}/mall.dotx" TargetMode="External"/></Relationships>')
+    settings = settings.replace("<w:zoom", '<w:attachedTemplate r:id="rIdT" xmlns:r="http://schemas.openxmlformats.org/'
+                                'officeDocument/2006/relationships"/><w:zoom', 1)
+    data = rezip(form, {"word/_rels/document.xml.rels": rels.encode(), "word/settings.xml": settings.encode()},
+                 {"word/_rels/settings.xml.rels": settings_rels.encode()})
+    result = read_file(save(tmp_path, "externa.docx", data))
+    assert result.status == OK and result.record["utsatt"] == "Anders Bergström"
+    time.sleep(0.2)
+    assert hits == []
+
+
+def test_hostile_batch_goes_on_with_one_line_per_bad_file(tmp_path, form, server):
+    url, _ = server
+    folder = tmp_path / "inkomna"
+    folder.mkdir()
+    quick = [n for n in CASES if "MB" not in n]
+    for name in quick:
+        save(folder, name, CASES[name][0](form, url))
+    save(folder, "zz-bra.docx", form)
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(tmp_path / "svar.jsonl")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output + result.stderr
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("Klart")]
+    assert len(lines) == len(quick)
+    for name in quick:
+        assert sum(name in line for line in lines) == 1
+    assert f"Klart: 1 lästa (varav 0 med varningar), {len(quick)} fel." in result.stderr
