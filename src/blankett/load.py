@@ -50,8 +50,10 @@ class Row:
         for key, header in self.columns.items():
             field_ref = f'fältet "{key}"'
             if message.startswith(field_ref):
-                end = message.find(":")
-                return f'{self.where}, kolumn "{header}"{message[end:]}'
+                rest = message[len(field_ref):]
+                if rest.startswith(" (") and "): " in rest:  # the label after the key: the header replaces both
+                    rest = rest[rest.index("): ") + 1:]
+                return f'{self.where}, kolumn "{header}"{rest}'
         return f"{self.where}, {message}"
 
 

@@ -1,0 +1,293 @@
+"""Reading .xlsx and .csv: spellings, Excel dates and formulas, bad cells named by row and column, unsafe files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from blankett.cli import main
+from blankett.errors import InputError, UnsafeFileError
+from blankett.fill import plan
+from blankett.load import load_rows
+from blankett.package import OLE_MAGIC
+
+from .conftest import docx_xml, sdt_by_tag, sdt_checked, sdt_text
+from .sheets import column_letter, patch_part, plain_workbook, set_cell_xml, typed_workbook
+
+
+def planned(path: Path) -> list[tuple]:
+    """(where, incident or None, name, messages) for every row of a file."""
+    return [(row.where, inc, name, msgs) for row, inc, name, msgs in plan(load_rows(path))]
+
+
+def one(path: Path):
+    """The only row's incident (the test fails with its messages if it did not validate)."""
+    rows = planned(path)
+    assert len(rows) == 1, rows
+    assert rows[0][1] is not None, rows[0][3]
+    return rows[0][1]
+
+
+def write_csv(path: Path, text: str, bom: bool = False) -> Path:
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delimiter", [";", ","])
+@pytest.mark.parametrize("bom", [False, True])
+def test_csv_delimiters_bom_and_multiline_cells(tmp_path, delimiter, bom):
+    d = delimiter
+    text = (f"Diarienummer{d}Händelse{d}Polisanmäld{d}Samtal 1: datum{d}Sårbarheter i rutinen\r\n"
+            f'KS 1{d}"Rad ett\r\nrad två; med, skiljetecken"{d}ja{d}2026-03-04{d}"a\nb"\r\n'
+            f"{d}{d}{d}{d}\r\n"
+            f"KS 2{d}Kort{d}N{d}4/3 2026{d}\r\n")
+    rows = planned(write_csv(tmp_path / "incidenter.csv", text, bom))
+    assert [r[0] for r in rows] == ["incidenter.csv rad 2", "incidenter.csv rad 4"]
+    first, second = rows[0][1], rows[1][1]
+    assert first.handelse == "Rad ett\nrad två; med, skiljetecken"
+    assert first.polisanmald == "Ja" and second.polisanmald == "Nej"
+    assert first.samtal1_datum == second.samtal1_datum == dt.date(2026, 3, 4)
+    assert first.sarbarheter_rutin == ["a", "b"]
+    assert rows[0][2] == "Bilaga5-KS-1"
+
+
+def test_csv_that_is_not_utf8_is_refused_with_advice(tmp_path):
+    path = tmp_path / "ansi.csv"
+    path.write_bytes("Händelse;Polisanmäld\nHot;Ja\n".encode("cp1252"))
+    with pytest.raises(InputError, match="inte UTF-8.*CSV UTF-8"):
+        list(load_rows(path))
+
+
+# --- accepted spellings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("Ja", "Ja"), ("ja", "Ja"), ("JA", "Ja"), ("J", "Ja"), ("j", "Ja"), ("x", "Ja"), ("X", "Ja"),
+    ("true", "Ja"), ("TRUE", "Ja"), ("1", "Ja"), (" Ja ", "Ja"),
+    ("Nej", "Nej"), ("nej", "Nej"), ("N", "Nej"), ("n", "Nej"), ("false", "Nej"), ("False", "Nej"), ("0", "Nej"),
+])
+def test_janej_spellings_in_csv(tmp_path, cell, expected):
+    path = write_csv(tmp_path / "j.csv", f"Händelse;Polisanmäld\nHot;{cell}\n")
+    assert one(path).polisanmald == expected
+
+
+@pytest.mark.parametrize("cell, expected", [
+    (True, "Ja"), (False, "Nej"), (1, "Ja"), (0, "Nej"), ("x", "Ja"), ("Nej", "Nej"), (None, None),
+])
+def test_janej_cells_in_excel(tmp_path, cell, expected):
+    path = typed_workbook(tmp_path / "j.xlsx", [{"handelse": "Hot", "polisanmald": cell}])
+    assert one(path).polisanmald == expected
+
+
+@pytest.mark.parametrize("cell", ["2026-03-04", "20260304", "4/3 2026", "04/03 2026", "2026-03-04 00:00:00"])
+def test_date_spellings_in_csv(tmp_path, cell):
+    path = write_csv(tmp_path / "d.csv", f"Händelse;Samtal 1: datum\nHot;{cell}\n")
+    assert one(path).samtal1_datum == dt.date(2026, 3, 4)
+
+
+@pytest.mark.parametrize("cell", [
+    dt.date(2026, 3, 4), dt.datetime(2026, 3, 4, 14, 30), "2026-03-04", "20260304", 20260304, "4/3 2026",
+    46085,  # an Excel serial number in a cell that lost its date format
+])
+def test_date_cells_in_excel(tmp_path, cell):
+    path = typed_workbook(tmp_path / "d.xlsx", [{"handelse": "Hot", "samtal1_datum": cell}])
+    assert one(path).samtal1_datum == dt.date(2026, 3, 4)
+
+
+def test_1904_based_workbook_dates(tmp_path):
+    path = tmp_path / "mac.xlsx"
+    wb = openpyxl.Workbook()
+    wb.epoch = openpyxl.utils.datetime.MAC_EPOCH
+    ws = wb.active
+    ws.append(["Händelse", "Samtal 1: datum", "Samtal 2: datum"])
+    ws.append(["Hot", dt.date(2026, 3, 4), 44623])  # 44623 days after 1904-01-01
+    wb.save(path)
+    incident = one(path)
+    assert incident.samtal1_datum == dt.date(2026, 3, 4)
+    assert incident.samtal2_datum == dt.date(2026, 3, 4)
+
+
+def test_numbers_and_times_in_text_columns_read_as_shown(tmp_path):
+    path = typed_workbook(tmp_path / "t.xlsx", [{"diarienummer": 412, "tid_och_plats": dt.datetime(2026, 3, 4, 21, 40),
+                                                 "vittnen": 3.0}])
+    incident = one(path)
+    assert (incident.diarienummer, incident.tid_och_plats, incident.vittnen) == ("412", "2026-03-04 21:40", "3")
+
+
+# --- formulas ---------------------------------------------------------------------------------------
+
+
+def test_formula_cells_use_their_saved_values(tmp_path):
+    path = typed_workbook(tmp_path / "f.xlsx", [{"handelse": "Hot", "polisanmald": "?", "samtal1_datum": "?"}])
+    janej, datum = column_letter("polisanmald"), column_letter("samtal1_datum")
+    set_cell_xml(path, f"{janej}2", f'<c r="{janej}2" t="str"><f>IF(TRUE,"Ja","Nej")</f><v>Ja</v></c>')
+    set_cell_xml(path, f"{datum}2", f'<c r="{datum}2" s="0"><f>TODAY()</f><v>46085</v></c>')
+    incident = one(path)
+    assert incident.polisanmald == "Ja"
+    assert incident.samtal1_datum == dt.date(2026, 3, 4)  # a number in a date column is an Excel date
+
+
+def test_formula_without_saved_value_is_an_error_naming_the_cell(tmp_path):
+    path = typed_workbook(tmp_path / "f.xlsx", [{"handelse": "Hot", "polisanmald": "=IF(TRUE,\"Ja\",\"Nej\")"},
+                                                {"handelse": "Annat"}])
+    (where, incident, _, messages), second = planned(path)
+    cell = f"{column_letter('polisanmald')}2"
+    assert incident is None
+    assert messages == [f'f.xlsx rad 2, kolumn "Polisanmäld": formeln i cell {cell} saknar sparat värde '
+                        "(öppna filen i Excel och spara den igen)"]
+    assert second[1] is not None
+
+
+def test_formula_error_value_is_an_error_naming_the_cell(tmp_path):
+    path = typed_workbook(tmp_path / "f.xlsx", [{"handelse": "?"}])
+    set_cell_xml(path, "D2", '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    (_, incident, _, messages), = planned(path)
+    assert messages == ['f.xlsx rad 2, kolumn "Händelse": formeln i cell D2 ger felet #DIV/0!']
+
+
+# --- bad cells through the command: named, the others written, exit code 1 --------------------------
+
+
+BAD_CELLS = [
+    ("polisanmald", "kanske", '"Polisanmäld": "kanske" är inte Ja eller Nej'),
+    ("samtal1_datum", "igår", '"Samtal 1: datum": "igår" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'),
+    ("samtal2_datum", "31/2 2026", '"Samtal 2: datum": "31/2 2026" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'),
+    ("sarbarheter_plan", "a\nb\nc\nd\ne", '"Sårbarheter i planen": högst 4 punkter får plats, här finns 5'),
+]
+
+
+@pytest.mark.parametrize("key, value, message", BAD_CELLS)
+def test_bad_cell_names_file_row_and_column_and_the_others_are_written(tmp_path, key, value, message):
+    rows = [{"handelse": "Första"}, {"handelse": "Andra"}, {}, {"handelse": "Fjärde", key: value},
+            {"handelse": "Femte"}]
+    path = typed_workbook(tmp_path / "incidenter.xlsx", rows)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"incidenter.xlsx rad 5, kolumn {message}" in result.output
+    assert "Klart: 3 skrivna, 0 hoppade över (finns redan), 1 fel." in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["Bilaga5-rad-0002.docx", "Bilaga5-rad-0003.docx",
+                                                     "Bilaga5-rad-0006.docx"]
+
+
+def test_bad_csv_cell_names_row_and_column(tmp_path):
+    path = write_csv(tmp_path / "incidenter.csv", "Händelse;Polisanmäld\nHot;Ja\nHot;kanske\n")
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert 'incidenter.csv rad 3, kolumn "Polisanmäld": "kanske" är inte Ja eller Nej' in result.output
+
+
+# --- columns, rows, sheets -----------------------------------------------------------------------
+
+
+def test_unknown_column_warns_once_and_missing_columns_are_empty(tmp_path):
+    path = plain_workbook(tmp_path / "x.xlsx", [["Händelse", "Anteckning"], ["Hot", "a"], ["Våld", "b"]])
+    rows = planned(path)
+    assert rows[0][3] == ['x.xlsx: okända kolumner lästes inte: "Anteckning"']
+    assert rows[1][3] == []
+    assert rows[0][1].polisanmald is None and rows[0][1].sarbarheter_rutin == []
+
+
+def test_no_known_column_is_a_file_error(tmp_path):
+    path = plain_workbook(tmp_path / "x.xlsx", [["A", "B"], [1, 2]])
+    with pytest.raises(InputError, match="ingen kolumn känns igen"):
+        list(load_rows(path))
+
+
+def test_empty_rows_are_skipped_and_row_numbers_stay_excel_rows(tmp_path):
+    path = plain_workbook(tmp_path / "x.xlsx", [["Händelse"], ["Hot"], [None], ["   "], ["Våld"]])
+    assert [r[0] for r in planned(path)] == ["x.xlsx rad 2", "x.xlsx rad 5"]
+
+
+def test_hidden_sheets_are_never_read(tmp_path):
+    path = tmp_path / "dold.xlsx"
+    wb = openpyxl.Workbook()
+    hidden = wb.active
+    hidden.title = "Gammalt"
+    hidden.append(["Händelse"])
+    hidden.append(["Ska inte läsas"])
+    hidden.sheet_state = "hidden"
+    ws = wb.create_sheet("Mina incidenter")
+    ws.append(["Händelse"])
+    ws.append(["Hot"])
+    wb.save(path)
+    assert one(path).handelse == "Hot"
+
+
+def test_merged_cells_belong_to_their_top_left_row(tmp_path):
+    path = tmp_path / "m.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Händelse", "Polisanmäld"])
+    ws.append(["Hot", "Ja"])
+    ws.append(["Våld", None])
+    ws.merge_cells("B2:B3")
+    wb.save(path)
+    first, second = planned(path)
+    assert first[1].polisanmald == "Ja" and second[1].polisanmald is None
+
+
+def test_cells_over_excels_limit_are_read_in_full(tmp_path):
+    long = "x" * 40_000
+    path = write_csv(tmp_path / "lång.csv", f"Händelse\n{long}\n")
+    assert one(path).handelse == long
+
+
+def test_line_breaks_in_cells_reach_the_form(tmp_path):
+    path = typed_workbook(tmp_path / "br.xlsx", [{"handelse": "Rad ett\nRad två", "polisanmald": "Ja"}])
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    sdts = sdt_by_tag(docx_xml(tmp_path / "out" / "Bilaga5-rad-0002.docx"))
+    assert sdt_text(sdts["handelse"]) == "Rad ett\nRad två"
+    assert sdt_checked(sdts["polisanmald=Ja"]) and not sdt_checked(sdts["polisanmald=Nej"])
+
+
+# --- untrusted files are refused before openpyxl reads them -----------------------------------------
+
+
+def test_defusedxml_is_what_openpyxl_parses_with():
+    assert openpyxl.xml.DEFUSEDXML
+
+
+DTD = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaa">]>'
+
+
+def test_entity_declaration_is_refused(tmp_path):
+    path = typed_workbook(tmp_path / "xxe.xlsx", [{"handelse": "Hot"}])
+    patch_part(path, "xl/worksheets/sheet1.xml",
+               lambda d: d.replace(b"?>", b"?>" + DTD, 1) if d.startswith(b"<?xml") else DTD + d)
+    with pytest.raises(UnsafeFileError, match="entitetsdeklaration"):
+        list(load_rows(path))
+
+
+def test_password_protected_workbook_is_refused(tmp_path):
+    path = tmp_path / "lösen.xlsx"
+    path.write_bytes(OLE_MAGIC + b"\0" * 4000)
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "lösen.xlsx: filen är lösenordsskyddad" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_zip_bomb_is_refused(tmp_path):
+    path = typed_workbook(tmp_path / "bomb.xlsx", [{"handelse": "Hot"}])
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/bomb.bin", b"\0" * (50 * 2**20))
+    with pytest.raises(UnsafeFileError, match="zip-bomb"):
+        list(load_rows(path))
+
+
+def test_not_a_workbook_is_refused(tmp_path):
+    path = tmp_path / "text.xlsx"
+    path.write_text("Händelse;Polisanmäld\n", encoding="utf-8")
+    with pytest.raises(UnsafeFileError, match="ingen zip-fil"):
+        list(load_rows(path))
