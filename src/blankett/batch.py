@@ -151,12 +151,15 @@ def fill_files(inputs: Iterable[str | Path], out_dir: str | Path = "out", check:
     summary = Summary(check=check)
     paths = [Path(p) for p in inputs]
     stream = outcomes(paths, Path(out_dir), summary, force, Path(template_path) if template_path else None, jobs)
-    if progress:
-        stderr = click.get_text_stream("stderr")
-        with click.progressbar(stream, label="Fyller i blanketter", show_pos=True, file=stderr) as bar:
-            for outcome in bar:
+    try:
+        if progress:
+            stderr = click.get_text_stream("stderr")
+            with click.progressbar(stream, label="Fyller i blanketter", show_pos=True, file=stderr) as bar:
+                for outcome in bar:
+                    summary.add(outcome)
+        else:
+            for outcome in stream:
                 summary.add(outcome)
-    else:
-        for outcome in stream:
-            summary.add(outcome)
+    finally:
+        stream.close()  # on Ctrl-C: stop the workers now, letting their running chunks finish
     return summary
