@@ -1,0 +1,163 @@
+"""Exports of read-back results: JSON, JSON Lines, CSV and Excel; never a formula; owner-only; back to fill."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import stat
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from blankett.cli import main
+from blankett.export import EXTRA_HEADERS, export, guard
+from blankett.errors import OutputExistsError
+from blankett.fill import fill_rows
+from blankett.load import load_rows
+from blankett.read import FEL, OK, Result
+from blankett.workbook import columns
+
+from .forms import expected, filled, save
+
+HOSTILE = {
+    "utsatt": "=HYPERLINK(\"http://example.com\";\"klicka\")",
+    "handelse": "+46 70 123 45 67",
+    "vittnen": "-2+3",
+    "forovare": "@SUM(A1:A2)",
+    "forovare_grupp": "\tflik först",
+    "polisanmald": "Ja",
+    "polis_kontaktad": "Nej",
+    "samtal1_datum": "2026-03-12",
+    "sarbarheter_rutin": ["Ett", "=1+1"],
+}
+
+
+@pytest.fixture
+def results(example_records) -> list[Result]:
+    return [
+        Result("inkomna/a.docx", OK, [], expected(example_records[0])),
+        Result("inkomna/b.docx", OK, [], expected(HOSTILE)),
+        Result("inkomna/c.docx", FEL, ["filen är tom"], None),
+    ]
+
+
+@pytest.mark.parametrize("guarded, text", [("'=1+1", "=1+1"), ("'+4670", "+4670"), ("'-x", "-x"), ("'@a", "@a"),
+                                           ("'\tx", "\tx"), ("'\rx", "\rx"), ("Åsa", "Åsa"), ("", "")])
+def test_guard(guarded, text):
+    assert guard(text) == guarded
+
+
+def test_json_is_utf8_unescaped_list_of_results(tmp_path, results):
+    out = tmp_path / "svar.json"
+    export(results, out)
+    text = out.read_text(encoding="utf-8")
+    assert "Bergström" in text and "\\u00f6" not in text
+    data = json.loads(text)
+    assert [d["status"] for d in data] == ["ok", "ok", "fel"]
+    assert data[1]["record"] == expected(HOSTILE)
+    assert data[2] == {"source": "inkomna/c.docx", "status": "fel", "messages": ["filen är tom"], "record": None}
+
+
+def test_jsonl_is_one_result_per_line(tmp_path, results):
+    out = tmp_path / "svar.jsonl"
+    export(results, out)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and json.loads(lines[0])["record"] == results[0].record
+
+
+def test_json_to_stdout_when_no_output(results, capsys):
+    export(results)
+    assert json.loads(capsys.readouterr().out)[1]["record"]["polisanmald"] == "Ja"
+
+
+def test_csv_bom_semicolon_columns_and_formula_guard(tmp_path, results):
+    out = tmp_path / "svar.csv"
+    export(results, out)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    header = rows[0]
+    assert header == [c.header for c in columns()] + list(EXTRA_HEADERS)
+    row = dict(zip(header, rows[2]))
+    assert row["Utsatt person"] == "'" + HOSTILE["utsatt"]
+    assert row["Händelse"] == "'+46 70 123 45 67"
+    assert row["Vittnen"] == "'-2+3"
+    assert row["Förövare"] == "'@SUM(A1:A2)"
+    assert row["Grupp/falang"] == "'\tflik först"
+    assert row["Polisanmäld"] == "Ja" and row["Polis kontaktad"] == "Nej" and row["Initialt stöd"] == ""
+    assert row["Samtal 1: datum"] == "2026-03-12"
+    assert row["Sårbarheter i rutinen"] == "Ett\n=1+1"
+    assert dict(zip(header, rows[3]))["Status"] == "fel"
+    first = dict(zip(header, rows[1]))
+    assert first["Händelse"] == results[0].record["handelse"]  # multi-line text stays one cell
+
+
+def test_xlsx_same_columns_text_never_formula_real_dates(tmp_path, results):
+    out = tmp_path / "svar.xlsx"
+    export(results, out)
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[1]]
+    assert header == [c.header for c in columns()] + list(EXTRA_HEADERS)
+    row = {h: c for h, c in zip(header, ws[3])}
+    for name in ("Utsatt person", "Händelse", "Vittnen", "Förövare", "Sårbarheter i rutinen"):
+        assert row[name].data_type == "s", name
+    assert row["Utsatt person"].value == HOSTILE["utsatt"]
+    assert row["Sårbarheter i rutinen"].value == "Ett\n=1+1"
+    assert row["Polisanmäld"].value == "Ja" and row["Polis kontaktad"].value == "Nej"
+    assert row["Initialt stöd"].value is None
+    assert row["Samtal 1: datum"].value == dt.datetime(2026, 3, 12) and row["Samtal 1: datum"].is_date
+    assert row["Fil"].value == "inkomna/b.docx" and row["Status"].value == "ok"
+    failed = {h: c.value for h, c in zip(header, ws[4])}
+    assert failed["Status"] == "fel" and failed["Meddelanden"] == "filen är tom"
+
+
+def test_xlsx_has_no_formula_anywhere(tmp_path, results):
+    out = tmp_path / "svar.xlsx"
+    export(results, out)
+    import zipfile
+
+    with zipfile.ZipFile(out) as zf:
+        sheet = next(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet"))
+        assert b"<f>" not in zf.read(sheet) and b"<f " not in zf.read(sheet)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl", ".csv", ".xlsx"])
+def test_outputs_are_owner_only_and_never_overwritten(tmp_path, results, suffix):
+    out = tmp_path / f"svar{suffix}"
+    export(results, out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    before = out.read_bytes()
+    with pytest.raises(OutputExistsError):
+        export(results, out)
+    assert out.read_bytes() == before
+    export(results, out, force=True)
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left behind
+
+
+def test_extracted_xlsx_can_be_filled_again(tmp_path, example_records):
+    forms = tmp_path / "inkomna"
+    forms.mkdir()
+    for n, record in enumerate(example_records):
+        save(forms, f"{n}.docx", filled(record))
+    sheet = tmp_path / "svar.xlsx"
+    assert CliRunner().invoke(main, ["extract", str(forms), "-o", str(sheet)]).exit_code == 0
+    rows = list(load_rows(sheet))
+    assert [row.error for row in rows] == [None, None]
+    outcomes = list(fill_rows(rows, tmp_path / "igen"))
+    assert [o.status for o in outcomes] == ["skriven", "skriven"]
+    again = CliRunner().invoke(main, ["extract", str(tmp_path / "igen")])
+    records = [d["record"] for d in json.loads(again.stdout)]
+    assert records == [expected(r) for r in example_records]
+
+
+def test_extracted_csv_can_be_filled_again(tmp_path, example_records):
+    path = save(tmp_path, "a.docx", filled(example_records[0]))
+    sheet = tmp_path / "svar.csv"
+    assert CliRunner().invoke(main, ["extract", str(path), "-o", str(sheet)]).exit_code == 0
+    rows = list(load_rows(sheet))
+    assert rows[0].error is None
+    outcome = next(fill_rows(rows, tmp_path / "igen"))
+    assert outcome.status == "skriven"
