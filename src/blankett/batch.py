@@ -109,6 +109,7 @@ def _work(items: Sequence[Item]) -> list[Outcome]:
 
 
 def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    """Consecutive lists of ``size`` items (the last one shorter)."""
     while chunk := list(itertools.islice(items, size)):
         yield chunk
 

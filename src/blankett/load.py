@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -22,7 +21,7 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
 
-from .errors import InputError
+from .errors import BlankettError, InputError
 from .form import BY_KEY, Kind
 from .package import open_package, refuse_dtd
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns
@@ -100,6 +99,7 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
 
 
 def _blank(value: Any) -> bool:
+    """Whether a cell counts as empty (nothing, or only spaces)."""
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
@@ -225,7 +225,7 @@ def _xlsx_rows(path: Path) -> Iterator[Row]:
     formulas = _check_xlsx(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except (KeyError, ValueError, TypeError, IndexError, OSError, zipfile.BadZipFile) as exc:
+    except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file is one Swedish line
         raise InputError(f"{path.name}: Excel-filen kan inte läsas ({exc.__class__.__name__})") from None
     try:
         ws = _data_sheet(wb, path.name)
@@ -235,7 +235,9 @@ def _xlsx_rows(path: Path) -> Iterator[Row]:
         ws.reset_dimensions()  # a wrong <dimension> must not hide rows
         rows = ws.iter_rows(values_only=True)
         yield from _sheet_rows(path.name, rows, pinned_columns(names, ws.title), wb.epoch, uncached)
-    except (KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile) as exc:
+    except BlankettError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above, also for a sheet broken halfway
         raise InputError(f"{path.name}: Excel-filen kan inte läsas ({exc.__class__.__name__})") from None
     finally:
         wb.close()

@@ -33,8 +33,8 @@ INSTRUCTIONS = "Instruktioner"
 NAME_PREFIX = "blankett."
 #: Excel number format of date cells (shown as ÅÅÅÅ-MM-DD).
 DATE_FORMAT = "yyyy-mm-dd"
-#: Rows formatted for input below the header (drop-downs, dates); Excel extends them as people type.
-INPUT_ROWS = 1000
+#: Last row of a sheet: drop-downs and date checks cover every row below the header.
+LAST_ROW = 1_048_576
 #: Excel's limit of characters in one cell.
 EXCEL_CELL_LIMIT = 32767
 
@@ -191,7 +191,7 @@ def _style_columns(ws, cols: list[Column]) -> None:
                            error="Skriv ett datum, till exempel 2026-03-04.")
     ws.add_data_validation(janej)
     ws.add_data_validation(dates)
-    last = INPUT_ROWS + 1
+    last = LAST_ROW
     for n, col in enumerate(cols, start=1):
         letter = get_column_letter(n)
         dim = ws.column_dimensions[letter]
