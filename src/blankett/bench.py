@@ -87,6 +87,7 @@ def _jinja_template(folder: Path) -> Path:
 
 
 def _var(tag: str) -> str:
+    """A Jinja variable name for a control tag."""
     return "v_" + "".join(c if c.isalnum() else "_" for c in tag)
 
 
@@ -246,9 +247,42 @@ def bench_batch(rows: int = 10_000) -> dict:
             "written": written}
 
 
+def _fill_pdf_seconds(records: list[dict], folder: Path) -> float:
+    """Wall seconds for ``fill --pdf`` (the library call behind it) over ``records`` in one JSON file."""
+    import json
+
+    from .pdf import fill_with_pdf
+
+    folder.mkdir(parents=True)
+    data = folder / "incidenter.json"
+    data.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    start = time.perf_counter()
+    summaries = fill_with_pdf([data], folder / "ut", jobs=1)
+    wall = time.perf_counter() - start
+    if any(s.failed for s in summaries) or summaries[-1].counts["skriven"] != len(records):
+        raise SystemExit(f"fill --pdf misslyckades: {summaries[-1].line()} {summaries[-1].problems[:3]}")
+    return wall
+
+
+def bench_pdf(forms: int = 200, sample: int = 10) -> dict:
+    """Seconds per form for ``fill --pdf``: a batch of ``forms`` (one LibreOffice start per chunk) vs one start per form."""
+    from .office import CHUNK
+
+    records = [full_record(n) for n in range(1, forms + 1)]
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = _fill_pdf_seconds(records, Path(tmp) / "batch") / forms
+        single = sum(_fill_pdf_seconds([r], Path(tmp) / f"en-{n}") for n, r in enumerate(records[:sample])) / sample
+    print("pdf: fill --pdf, .docx + PDF per blankett (LibreOffice, privat profil per start)")
+    _row(f"batch om {forms}: sekunder per blankett", f"{batch:.3f} s", f"en LibreOffice-start per {CHUNK} blanketter, {os.cpu_count()} starter åt gången")
+    _row(f"en start per blankett ({sample} mätta)", f"{single:.3f} s", "")
+    _row("batch jämfört med en start per blankett", f"{single / batch:.1f} ×", "mål ≥ 3 ×")
+    return {"forms": forms, "batch_s_per_form": batch, "single_s_per_form": single, "speedup": single / batch}
+
+
 SECTIONS: dict[str, Callable[..., dict]] = {
     "fill": bench_fill,
     "batch": bench_batch,
+    "pdf": bench_pdf,
 }
 
 

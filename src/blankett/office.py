@@ -11,8 +11,10 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .errors import BlankettError, OfficeMissingError
 
@@ -101,7 +103,7 @@ def _kill(proc: subprocess.Popen) -> None:
 
 
 #: Files per LibreOffice start: big enough to amortize the start, small enough that a failed chunk costs little.
-CHUNK = 50
+CHUNK = 25
 #: Seconds a conversion may take: a start-up allowance plus this much per file.
 START_SECONDS, FILE_SECONDS = 60.0, 20.0
 
@@ -134,30 +136,49 @@ def _one_by_one(files: list[Path], target: str, outdir: Path, per_file: float,
     return done
 
 
-def convert_batch(files: list[Path], target: str, outdir: Path, per_file: float = FILE_SECONDS,
-                  chunk: int = CHUNK, soffice: str | Path | None = None) -> list[Converted]:
-    """Convert many files with one LibreOffice start per ``chunk`` files; a failed chunk is retried file by file.
+def _chunk(part: list[Path], target: str, outdir: Path, per_file: float, program: str) -> list[Converted]:
+    """One LibreOffice start over ``part``; on failure or a missing output, the files concerned one by one."""
+    try:
+        outs = convert(part, target, outdir, _budget(len(part), per_file), program)
+    except ConversionError:
+        return _one_by_one(part, target, outdir, per_file, program)
+    missing = [f for f in part if outs[f] is None]
+    done = [Converted(f, outs[f]) for f in part if outs[f] is not None]
+    return done + (_one_by_one(missing, target, outdir, per_file, program) if missing else [])
 
-    A hung start is killed after its time budget and reported per file; the rest
-    of the batch goes on. :class:`OfficeMissingError` is raised before anything
-    starts when LibreOffice is not there. Stems must be unique (LibreOffice names
-    outputs after them).
+
+def iter_convert(files: list[Path], target: str, outdir: Path, per_file: float = FILE_SECONDS,
+                 chunk: int = CHUNK, soffice: str | Path | None = None,
+                 workers: int | None = None) -> Iterator[Converted]:
+    """Convert many files, ``chunk`` files per LibreOffice start and ``workers`` starts at a time; yield as chunks end.
+
+    Each start has its own private profile, so starts never clash. A hung start
+    is killed after its time budget and its files retried one by one, so only the
+    file that hangs is reported; the rest of the batch goes on.
+    :class:`OfficeMissingError` is raised before anything starts when LibreOffice
+    is not there. Stems must be unique (LibreOffice names outputs after them).
     """
     program = find_soffice(soffice)
     files = [Path(f) for f in files]
     if len({f.stem for f in files}) != len(files):
         raise ValueError("convert_batch needs unique file stems")
-    results: list[Converted] = []
-    for start in range(0, len(files), max(1, chunk)):
-        part = files[start:start + max(1, chunk)]
-        try:
-            outs = convert(part, target, outdir, _budget(len(part), per_file), program)
-        except ConversionError:
-            results.extend(_one_by_one(part, target, outdir, per_file, program))
-            continue
-        missing = [f for f in part if outs[f] is None]
-        results.extend(Converted(f, outs[f]) for f in part if outs[f] is not None)
-        if missing:
-            results.extend(_one_by_one(missing, target, outdir, per_file, program))
+    size = max(1, chunk)
+    parts = [files[i:i + size] for i in range(0, len(files), size)]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(parts) or 1))
+    pool = ThreadPoolExecutor(workers)
+    try:
+        futures = [pool.submit(_chunk, part, target, outdir, per_file, program) for part in parts]
+        for future in as_completed(futures):
+            yield from future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # starts not begun are dropped; running ones end or time out
+
+
+def convert_batch(files: list[Path], target: str, outdir: Path, per_file: float = FILE_SECONDS,
+                  chunk: int = CHUNK, soffice: str | Path | None = None,
+                  workers: int | None = None) -> list[Converted]:
+    """Every file's :class:`Converted`, in input order (see :func:`iter_convert`)."""
+    files = [Path(f) for f in files]
     order = {f: i for i, f in enumerate(files)}
-    return sorted(results, key=lambda c: order[c.source])
+    done = iter_convert(files, target, outdir, per_file, chunk, soffice, workers)
+    return sorted(done, key=lambda c: order[c.source])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,14 +22,14 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
-    ArrayObject, ContentStream, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject,
+    ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject,
 )
 
 from . import kinds, ooxml
 from .build import PLACEHOLDER
 from .errors import BlankettError, InputError, OutputExistsError
 from .form import FIELDS, LIST_ITEMS, SUBTITLE, TITLE, Field, Kind, field_for_tag, janej_tag, list_tag
-from .office import FILE_SECONDS, convert_batch
+from .office import FILE_SECONDS, iter_convert
 from .package import parse_xml, read_all
 from .write import write_bytes
 
@@ -153,28 +154,42 @@ def _mul(a: list[float], b: list[float]) -> list[float]:
             a[2] * b[1] + a[3] * b[3], a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
 
 
-def _page_lines(page, reader) -> _Lines:
-    """The straight strokes drawn on a page, found by following the content stream's ``cm``/``m``/``l``."""
-    ctm, stack, start = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [], None
+# Numbers, operators, and strings/dictionaries skipped whole (so text never looks like a path operator).
+_TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<<|>>|<[0-9A-Fa-f\s]*>|/[^\s/\[\]()<>{}]*|(-?(?:\d+\.?\d*|\.\d+))|([A-Za-z*'\"]+)")
+
+
+def _page_lines(page) -> _Lines:
+    """The straight strokes drawn on a page, found by following the content stream's ``q``/``Q``/``cm``/``m``/``l``."""
+    ctm, stack, start, numbers = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [], None, []
     lines = _Lines([], [])
-    for operands, op in ContentStream(page.get_contents(), reader).operations:
+    for match in _TOKEN.finditer(page.get_contents().get_data()):
+        number, op = match.group(1), match.group(2)
+        if number is not None:
+            numbers.append(float(number))
+            continue
         if op == b"q":
             stack.append(ctm)
         elif op == b"Q" and stack:
             ctm = stack.pop()
-        elif op == b"cm":
-            ctm = _mul([float(x) for x in operands], ctm)
-        elif op in (b"m", b"l"):
-            x, y = (float(v) for v in operands)
+        elif op == b"cm" and len(numbers) >= 6:
+            ctm = _mul(numbers[-6:], ctm)
+        elif op in (b"m", b"l") and len(numbers) >= 2:
+            x, y = numbers[-2:]
             point = (ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5])
             if op == b"l" and start is not None:
-                (x0, y0), (x1, y1) = start, point
-                if abs(x0 - x1) < 0.5:
-                    lines.vertical.append((x0, min(y0, y1), max(y0, y1)))
-                elif abs(y0 - y1) < 0.5:
-                    lines.horizontal.append((y0, min(x0, x1), max(x0, x1)))
+                _stroke(lines, start, point)
             start = point
+        numbers = []
     return lines
+
+
+def _stroke(lines: _Lines, a: tuple[float, float], b: tuple[float, float]) -> None:
+    """Keep a segment if it is vertical or horizontal."""
+    (x0, y0), (x1, y1) = a, b
+    if abs(x0 - x1) < 0.5:
+        lines.vertical.append((x0, min(y0, y1), max(y0, y1)))
+    elif abs(y0 - y1) < 0.5:
+        lines.horizontal.append((y0, min(x0, x1), max(x0, x1)))
 
 
 def _cell_rect(rect: list[float], lines: _Lines, below: list[float]) -> list[float]:
@@ -206,7 +221,7 @@ def grow_widgets(writer: PdfWriter, reader: PdfReader) -> None:
         texts = [a.get_object() for a in page.get("/Annots", []) if a.get_object().get("/FT") == "/Tx"]
         if not texts:
             continue
-        lines = _page_lines(source, reader)
+        lines = _page_lines(source)
         rects = {id(a): [float(v) for v in a["/Rect"]] for a in texts}
         for annot in texts:
             x0, y0, x1, y1 = rects[id(annot)]
@@ -352,23 +367,29 @@ def _finish_one(docx: Path, pdf: Path | None, target: Path, fields: bool, force:
 def docx_to_pdf(pairs: list[tuple[Path, Path]], flatten: bool = False, force: bool = False,
                 soffice: str | Path | None = None, per_file: float = FILE_SECONDS,
                 title: str = TITLE, subject: str = SUBTITLE) -> list[PdfResult]:
-    """Convert each (.docx, target .pdf) pair through one LibreOffice start per chunk; failures are reported."""
-    results: list[PdfResult] = []
+    """Convert each (.docx, target .pdf) pair, a chunk per LibreOffice start; failures are reported, in input order.
+
+    Each PDF is mended as soon as its chunk is done, while LibreOffice converts the next.
+    """
+    results: dict[int, PdfResult] = {}
     with tempfile.TemporaryDirectory(prefix="blankett-pdf-") as tmp:
-        staged = []
-        for n, (docx, target) in enumerate(pairs):
+        staged: dict[Path, int] = {}
+        (Path(tmp) / "in").mkdir()
+        for n, (docx, _) in enumerate(pairs):
             link = Path(tmp) / "in" / f"f{n:05d}.docx"
-            link.parent.mkdir(exist_ok=True)
             link.write_bytes(Path(docx).read_bytes())
-            staged.append(link)
-        done = convert_batch(staged, export_target(not flatten), Path(tmp) / "out", per_file, soffice=soffice)
-        for (docx, target), staged_file, conv in zip(pairs, staged, done):
+            staged[link] = n
+        for conv in iter_convert(list(staged), export_target(not flatten), Path(tmp) / "out", per_file,
+                                 soffice=soffice):
+            n = staged[conv.source]
+            docx, target = Path(pairs[n][0]), Path(pairs[n][1])
             if conv.output is None:
-                results.append(PdfResult(Path(docx), Path(target), conv.error.replace(staged_file.name, Path(docx).name)))
-                continue
-            results.append(_finish_one(staged_file, conv.output, Path(target), not flatten, force, title, subject))
-            results[-1].source = Path(docx)
-    return results
+                results[n] = PdfResult(docx, target, conv.error.replace(conv.source.name, docx.name))
+            else:
+                results[n] = _finish_one(conv.source, conv.output, target, not flatten, force, title, subject)
+                results[n].source = docx
+                conv.output.unlink()
+    return [results[n] for n in range(len(pairs))]
 
 
 def docx_bytes_to_pdf(docx: bytes, flatten: bool = False, soffice: str | Path | None = None,
