@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import zipfile
@@ -10,12 +11,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from blankett.cli import main
 from blankett.errors import InputError, UnsafeFileError
 from blankett.fill import plan
+from blankett.form import FIELDS, Kind
 from blankett.load import load_rows
 from blankett.package import OLE_MAGIC
+from blankett.workbook import columns
 
 from .conftest import docx_xml, sdt_by_tag, sdt_checked, sdt_text
 from .sheets import column_letter, patch_part, plain_workbook, set_cell_xml, typed_workbook
@@ -291,3 +295,32 @@ def test_not_a_workbook_is_refused(tmp_path):
     path.write_text("Händelse;Polisanmäld\n", encoding="utf-8")
     with pytest.raises(UnsafeFileError, match="ingen zip-fil"):
         list(load_rows(path))
+
+
+# --- any record survives a CSV written by another program ------------------------------------------
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
+                max_size=40).map(str.strip).filter(lambda t: t and not t.startswith(("=", "#")))
+_VALUES = {
+    Kind.TEXT: st.one_of(st.none(), st.lists(_TEXT, min_size=1, max_size=3).map("\n".join)),
+    Kind.JANEJ: st.sampled_from([None, "Ja", "Nej"]),
+    Kind.DATE: st.one_of(st.none(), st.dates(dt.date(1900, 3, 1), dt.date(2999, 12, 31))),
+    Kind.LIST: st.lists(_TEXT.filter(lambda t: "\n" not in t), max_size=4),
+}
+_RECORDS = st.fixed_dictionaries({f.key: _VALUES[f.kind] for f in FIELDS})
+
+
+@settings(max_examples=30, deadline=None)
+@given(record=_RECORDS, delimiter=st.sampled_from([";", ","]), bom=st.booleans())
+def test_any_record_round_trips_through_csv(tmp_path_factory, record, delimiter, bom):
+    cols = columns()[1:]
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([c.header for c in cols])
+    writer.writerow(["\n".join(v) if isinstance(v, list) else "" if v is None else str(v)
+                     for v in (record[c.key] for c in cols)])
+    path = write_csv(tmp_path_factory.mktemp("csv") / "r.csv", buf.getvalue(), bom)
+    if not any(v not in (None, []) for v in record.values()):
+        assert planned(path) == []
+        return
+    assert dict(one(path)) == {"diarienummer": None, **record}
