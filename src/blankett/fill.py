@@ -128,6 +128,8 @@ def fill_one(template: Template, row: Row, incident: BaseModel, name: str, out_d
         return Outcome(row.where, "finns redan", target, notes + [str(exc)])
     except BlankettError as exc:
         return Outcome(row.where, "fel", None, notes + [str(exc)])
+    except OSError as exc:  # e.g. no permission or a full disk: this row fails, the batch goes on
+        return Outcome(row.where, "fel", None, notes + [f"{target}: kan inte skriva filen ({exc.strerror})"])
     return Outcome(row.where, "skriven", target, notes)
 
 

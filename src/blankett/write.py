@@ -13,7 +13,7 @@ from .errors import BlankettError, OutputExistsError
 
 def _owner_only_dir(folder: Path) -> None:
     if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700)
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)  # batch workers may race to create it
 
 
 @contextlib.contextmanager
