@@ -134,11 +134,19 @@ def _beside(ctl: controls.Controls, f: Field) -> str:
 def _read_controls(ctl: controls.Controls, f: Field, notes: list[str], outside: list[str]) -> Any:
     """One field from its controls; an empty answer is looked for beside the control too."""
     value, warnings = controls.READERS[f.kind](ctl, f)
-    notes.extend(warnings)
-    if f.kind is Kind.DATE and value is not None:
-        value = _date_as_shown(ctl[f.key], f, value, notes)
-    if value not in (None, []) or any(_unanswered_both(ctl, f, w) for w in warnings):
-        return value
+    if warnings:
+        notes.extend(warnings)
+        if f.kind is Kind.JANEJ:  # both ticked: a warning and not answered, never a guess
+            return value
+    if value is None or value == []:
+        return _read_beside(ctl, f, notes, outside, value)
+    if f.kind is Kind.DATE:
+        return _date_as_shown(ctl[f.key], f, value, notes)
+    return value
+
+
+def _read_beside(ctl: controls.Controls, f: Field, notes: list[str], outside: list[str], value: Any) -> Any:
+    """An empty field's answer typed beside its controls, if any (noted in ``outside``)."""
     if f.kind is Kind.JANEJ:
         ja, nej = (_mark(_clean(ooxml.outside_text(ctl[janej_tag(f.key, a)])), a) for a in (kinds.JA, kinds.NEJ))
         found = _janej_from(ja, nej, f, notes)
@@ -149,10 +157,6 @@ def _read_controls(ctl: controls.Controls, f: Field, notes: list[str], outside: 
         outside.append(f.column)
         return found
     return value
-
-
-def _unanswered_both(ctl: controls.Controls, f: Field, warning: str) -> bool:
-    return f.kind is Kind.JANEJ and "både Ja och Nej" in warning
 
 
 def _date_as_shown(sdt: etree._Element, f: Field, value: dt.date, notes: list[str]) -> dt.date:
@@ -222,9 +226,12 @@ def _by_label(grid, f: Field, notes: list[str]) -> tuple[bool, Any]:
     return True, _value_of(f, "\n".join(_clean(cell) for cell in area).strip(), notes)
 
 
+_TAGS = {f.key: tuple(f.tags()) for f in FIELDS}
+
+
 def _usable(ctl: controls.Controls, f: Field) -> bool:
     """True when every control of the field is there, and checkboxes are still checkboxes."""
-    for tag in f.tags():
+    for tag in _TAGS[f.key]:
         if tag not in ctl or (f.kind is Kind.JANEJ and ooxml.kind_of(ctl[tag]) != "checkbox"):
             return False
     return True
