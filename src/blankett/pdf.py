@@ -37,7 +37,7 @@ PRODUCER = "blankett"
 LANGUAGE = "sv-SE"
 ON, OFF = "/Yes", "/Off"
 MAX_PDF = 50 * 1024 * 1024
-FONT = "/Helv"
+FONT, BOX_FONT = "/Helv", "/ZaDb"
 _PLACEHOLDERS = set(PLACEHOLDER.values())
 _MULTILINE = 1 << 12
 # pypdf reports a broken file's details on its logger too; the one Swedish line is ours to give.
@@ -89,6 +89,7 @@ def _check_box(widget: DictionaryObject) -> None:
             if old and old != new:
                 states[NameObject(new)] = states[old]
                 del states[old]
+    widget[NameObject("/DA")] = TextStringObject(f"0 g {BOX_FONT} 0 Tf")  # viewers draw the cross (MK/CA) in it
     checked = widget.get("/V") not in (None, OFF)
     widget[NameObject("/V")] = widget[NameObject("/AS")] = NameObject(ON if checked else OFF)
     widget[NameObject("/DV")] = NameObject(OFF)
@@ -124,12 +125,19 @@ def name_fields(writer: PdfWriter, controls: list[tuple[str, bool]]) -> None:
     form = writer._root_object["/AcroForm"]
     resources = form.setdefault(NameObject("/DR"), DictionaryObject())
     fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
-    fonts[NameObject(FONT)] = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-    }))
+    fonts[NameObject(FONT)] = writer._add_object(_standard_font("/Helvetica", "/WinAnsiEncoding"))
+    fonts[NameObject(BOX_FONT)] = writer._add_object(_standard_font("/ZapfDingbats"))
     form[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 10 Tf")
     form[NameObject("/NeedAppearances")] = _true()
+
+
+def _standard_font(name: str, encoding: str | None = None) -> DictionaryObject:
+    """A standard Type 1 font for viewers that draw the fields themselves."""
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject(name)})
+    if encoding:
+        font[NameObject("/Encoding")] = NameObject(encoding)
+    return font
 
 
 def _true():
