@@ -279,10 +279,96 @@ def bench_pdf(forms: int = 200, sample: int = 10) -> dict:
     return {"forms": forms, "batch_s_per_form": batch, "single_s_per_form": single, "speedup": single / batch}
 
 
+# --- extract: read returned forms back -------------------------------------------------------
+
+
+def _extract_floor(path: Path):
+    """The floor of reading a form: unzip the package and parse its document part, nothing else."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as zf:
+        return etree.fromstring(zf.read("word/document.xml"))
+
+
+def _docx2python_text(path: Path) -> str:
+    from docx2python import docx2python
+
+    with docx2python(str(path)) as doc:
+        return doc.text
+
+
+def _form_folder(folder: Path, forms: int, distinct: int = 100) -> None:
+    """``forms`` filled forms in ``folder``: ``distinct`` different ones, the rest hard links to them (little disk)."""
+    from .fill import Template
+    from .model import validate
+
+    template = Template()
+    folder.mkdir(parents=True)
+    sources = []
+    for n in range(1, min(distinct, forms) + 1):
+        path = folder / f"svar-{n:05d}.docx"
+        path.write_bytes(template.render(validate(full_record(n))[0]))
+        sources.append(path)
+    for n in range(len(sources) + 1, forms + 1):
+        os.link(sources[n % len(sources)], folder / f"svar-{n:05d}.docx")
+
+
+def run_extract(folder: Path, out: Path) -> tuple[float, float, str]:
+    """Run ``blankett extract`` as a separate process: wall seconds, peak RSS of its process tree (MB), its summary."""
+    cmd = [sys.executable, "-m", "blankett", "extract", str(folder), "-o", str(out)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, _rss_mb(_tree(proc.pid)))
+        time.sleep(0.1)
+    wall = time.perf_counter() - start
+    _, stderr = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"blankett extract misslyckades ({proc.returncode}): {stderr[-500:]}")
+    return wall, peak, stderr.strip().splitlines()[-1]
+
+
+def bench_extract(forms: int = 10_000, repeat: int = 200) -> dict:
+    """Milliseconds per form for reading back a fully filled form vs the floor and docx2python; ``forms`` to one .xlsx."""
+    from .fill import fill_record
+    from .read import read_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "svar.docx"
+        one.write_bytes(fill_record(full_record()))
+        assert read_file(one).status == "ok"
+        read_ms = _per_call_ms(lambda: read_file(one), repeat)
+        floor_ms = _per_call_ms(lambda: _extract_floor(one), repeat)
+        try:
+            d2p_ms = _per_call_ms(lambda: _docx2python_text(one), max(5, repeat // 10))
+        except ImportError:
+            d2p_ms = None
+        _form_folder(Path(tmp) / "inkomna", forms)
+        wall, peak, summary = run_extract(Path(tmp) / "inkomna", Path(tmp) / "svar.xlsx")
+        size_mb = (Path(tmp) / "svar.xlsx").stat().st_size / 2**20
+    print("extract: läs tillbaka en fullt ifylld blankett (median, ms per blankett)")
+    _row("blankett extract (läs, validera, post)", f"{read_ms:.2f} ms", f"{read_ms / floor_ms:.2f} × golvet (mål ≤ 1.5)")
+    _row("golv: packa upp och tolka word/document.xml", f"{floor_ms:.2f} ms", "inget annat")
+    if d2p_ms is None:
+        _row("docx2python", "saknas", "installera med: pip install docx2python")
+    else:
+        _row("docx2python (samma fil, bara text)", f"{d2p_ms:.2f} ms",
+             f"extract är {d2p_ms / read_ms:.0f} × snabbare (mål ≥ 10)")
+    print(f"extract: {forms} blanketter från en mapp till en .xlsx ({os.cpu_count()} kärnor)")
+    _row("väggtid", f"{wall:.1f} s", f"{forms / wall:.0f} blanketter/s; {summary}")
+    _row("högsta minne (RSS, alla processer)", f"{peak:.0f} MB", f"mål ≤ {RSS_LIMIT_MB} MB; .xlsx {size_mb:.1f} MB")
+    return {"read_ms": read_ms, "floor_ms": floor_ms, "docx2python_ms": d2p_ms, "forms": forms, "wall_s": wall,
+            "peak_mb": peak}
+
+
 SECTIONS: dict[str, Callable[..., dict]] = {
     "fill": bench_fill,
     "batch": bench_batch,
     "pdf": bench_pdf,
+    "extract": bench_extract,
 }
 
 

@@ -453,17 +453,33 @@ def _one(path: Path, done: dict, failed: str | None) -> Result:
     return read_file(path)
 
 
+#: Files per task handed to a worker, and tasks in flight per worker: bounded, so memory stays flat.
+CHUNK, AHEAD = 32, 4
+
+
 def _parallel(paths: list[Path], done: dict, workers: int, failed: str | None) -> Iterator[Result]:
-    """Read in worker processes, in order, a bounded number in flight (memory stays flat)."""
+    """Read in worker processes, in order, with a bounded number of tasks in flight (memory stays flat)."""
+    import collections
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    tasks = ([(p, {p: done[p]} if p in done else {}, failed) for p in paths[i:i + CHUNK]]
+             for i in range(0, len(paths), CHUNK))
     with ctx.Pool(workers) as pool:
-        yield from pool.imap(_one_star, ((p, done, failed) for p in paths), chunksize=32)
+        pending: collections.deque = collections.deque()
+        for task in tasks:
+            pending.append(pool.apply_async(_read_chunk, (task,)))
+            if len(pending) >= AHEAD * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
-def _one_star(args: tuple) -> Result:
-    return _one(*args)
+def _read_chunk(task: list[tuple]) -> list[Result]:
+    """One worker task: a few files read in order."""
+    return [_one(*args) for args in task]
+
+
 
 
 # --- is this still a complete Bilaga 5? ---------------------------------------------------
