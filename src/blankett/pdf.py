@@ -22,7 +22,8 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
-    ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject,
+    ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject,
+    TextStringObject,
 )
 
 from . import kinds, ooxml
@@ -140,9 +141,8 @@ def _standard_font(name: str, encoding: str | None = None) -> DictionaryObject:
     return font
 
 
-def _true():
-    from pypdf.generic import BooleanObject
-
+def _true() -> BooleanObject:
+    """PDF ``true``."""
     return BooleanObject(True)
 
 
@@ -158,12 +158,14 @@ class _Lines:
 
 
 def _mul(a: list[float], b: list[float]) -> list[float]:
+    """The product of two PDF matrices ``[a b c d e f]`` (``a`` applied first)."""
     return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2],
             a[2] * b[1] + a[3] * b[3], a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
 
 
 # Numbers, operators, and strings/dictionaries skipped whole (so text never looks like a path operator).
-_TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<<|>>|<[0-9A-Fa-f\s]*>|/[^\s/\[\]()<>{}]*|(-?(?:\d+\.?\d*|\.\d+))|([A-Za-z*'\"]+)")
+_TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<<|>>|<[0-9A-Fa-f\s]*>|/[^\s/\[\]()<>{}]*"
+                    rb"|(-?(?:\d+\.?\d*|\.\d+))|([A-Za-z*'\"]+)")
 
 
 def _page_lines(page) -> _Lines:
@@ -264,6 +266,7 @@ def _rows(table: DictionaryObject) -> list[list[DictionaryObject]]:
 
 
 def _header(cell: DictionaryObject, scope: str) -> None:
+    """Make a cell a header cell for its row or column."""
     cell[NameObject("/S")] = NameObject("/TH")
     cell[NameObject("/A")] = DictionaryObject({NameObject("/O"): NameObject("/Table"),
                                                NameObject("/Scope"): NameObject(scope)})
@@ -486,7 +489,7 @@ def _read_field(f: Field, values: dict[str, Any]) -> tuple[Any, list[str]]:
 
 
 def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[str, Any], list[str]]:
-    """A filled PDF form's values by field key, and warnings; raises like the .docx reader when unreadable or not ours."""
+    """A filled PDF form's values by field key, and warnings; raises like the .docx reader if unreadable or not ours."""
     from .read import _not_the_form
 
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "PDF-filen")
