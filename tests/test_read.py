@@ -332,3 +332,13 @@ def test_unknown_file_kind_is_one_error(tmp_path):
 def test_date_record_value_is_iso_text(tmp_path):
     result = _read(tmp_path, filled({"samtal2_datum": dt.date(2026, 1, 2)}))
     assert result.record["samtal2_datum"] == "2026-01-02"
+
+
+def test_worker_processes_give_the_same_results_in_order(tmp_path, example_records):
+    from blankett.read import read_files
+
+    paths = [save(tmp_path, f"{n:03d}.docx", filled(example_records[n % 2])) for n in range(70)]
+    paths.insert(35, save(tmp_path, "trasig.docx", b"PK\x03\x04 trasig"))
+    one = [r.as_dict() for r in read_files(paths, workers=1)]
+    two = [r.as_dict() for r in read_files(paths, workers=2)]
+    assert one == two and len(two) == 71 and two[35]["status"] == FEL
