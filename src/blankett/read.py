@@ -229,12 +229,9 @@ def _by_label(grid, f: Field, notes: list[str]) -> tuple[bool, Any]:
 _TAGS = {f.key: tuple(f.tags()) for f in FIELDS}
 
 
-def _usable(ctl: controls.Controls, f: Field) -> bool:
-    """True when every control of the field is there, and checkboxes are still checkboxes."""
-    for tag in _TAGS[f.key]:
-        if tag not in ctl or (f.kind is Kind.JANEJ and ooxml.kind_of(ctl[tag]) != "checkbox"):
-            return False
-    return True
+def _checkboxes(ctl: controls.Controls, f: Field) -> bool:
+    """True when a Ja/Nej field's controls are still checkboxes (an edited template may have changed them)."""
+    return all(ooxml.kind_of(ctl[tag]) == "checkbox" for tag in _TAGS[f.key])
 
 
 def read_root(root: etree._Element) -> Reading:
@@ -245,10 +242,14 @@ def read_root(root: etree._Element) -> Reading:
     outside: list[str] = []
     gone: list[Field] = []
     for f in FIELDS:
-        if _usable(ctl, f):
-            values[f.key] = _read_controls(ctl, f, notes, outside)
-        else:
+        if not all(tag in ctl for tag in _TAGS[f.key]):
             gone.append(f)
+            continue
+        value = _read_controls(ctl, f, notes, outside)
+        if value is None and f.kind is Kind.JANEJ and not _checkboxes(ctl, f):
+            gone.append(f)  # checked only when unanswered: answered boxes are checkboxes
+            continue
+        values[f.key] = value
     missing = _fallback(root, gone, values, notes, outside) if gone else []
     if outside:
         notes.append(_outside_note(outside))
