@@ -255,6 +255,12 @@ def test_line_breaks_in_cells_reach_the_form(tmp_path):
     assert sdt_checked(sdts["polisanmald=Ja"]) and not sdt_checked(sdts["polisanmald=Nej"])
 
 
+def test_excel_escaped_carriage_returns_become_line_breaks(tmp_path):
+    path = typed_workbook(tmp_path / "cr.xlsx", [{"handelse": "?"}])
+    set_cell_xml(path, "D2", '<c r="D2" t="inlineStr"><is><t>Rad ett_x000D_\nRad två</t></is></c>')
+    assert one(path).handelse == "Rad ett\nRad två"
+
+
 # --- untrusted files are refused before openpyxl reads them -----------------------------------------
 
 

@@ -20,6 +20,7 @@ from lxml import etree
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
+from openpyxl.utils.escape import unescape
 
 from .errors import BlankettError, InputError
 from .form import BY_KEY, Kind
@@ -220,6 +221,11 @@ def _data_sheet(wb, name: str):
     return (named or visible)[0]
 
 
+def _unescape(value: Any) -> Any:
+    """Text with Excel's ``_x000D_`` escapes (a carriage return from Windows text) turned back into characters."""
+    return unescape(value) if isinstance(value, str) and "_x" in value else value
+
+
 def _xlsx_rows(path: Path) -> Iterator[Row]:
     """Rows of an .xlsx: checked first, then streamed by openpyxl (read-only, saved formula values)."""
     formulas = _check_xlsx(path)
@@ -233,7 +239,7 @@ def _xlsx_rows(path: Path) -> Iterator[Row]:
         uncached = _uncached_formulas(path, member) if member in formulas else frozenset()
         names = [(n, d.attr_text) for n, d in wb.defined_names.items()]
         ws.reset_dimensions()  # a wrong <dimension> must not hide rows
-        rows = ws.iter_rows(values_only=True)
+        rows = (tuple(map(_unescape, r)) for r in ws.iter_rows(values_only=True))
         yield from _sheet_rows(path.name, rows, pinned_columns(names, ws.title), wb.epoch, uncached)
     except BlankettError:
         raise
