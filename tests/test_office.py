@@ -126,3 +126,13 @@ def test_real_libreoffice_converts_a_batch_with_one_start(soffice, tmp_path):
     done = office.convert_batch(files, "odt", tmp_path / "out", soffice=soffice)
     assert [c.error for c in done] == ["", "", ""]
     assert all(c.output.stat().st_size > 1000 for c in done)
+
+
+def test_fill_pdf_without_soffice_writes_nothing(monkeypatch, tmp_path):
+    from tests.conftest import EXAMPLE
+
+    monkeypatch.setenv(office.ENV_VAR, str(tmp_path / "saknas"))
+    out = tmp_path / "ut"
+    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--pdf"])
+    assert result.exit_code == 1 and result.output.startswith("Fel: LibreOffice hittades inte")
+    assert not out.exists()
