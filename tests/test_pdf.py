@@ -238,3 +238,9 @@ def test_fill_format_pdf_writes_only_pdfs_and_flatten_takes_the_fields_away(soff
     assert all(not PdfReader(p).get_fields() for p in out.iterdir())
     again = CliRunner().invoke(main, args)
     assert again.output.splitlines()[-1] == "Klart: 0 skrivna, 2 hoppade över (finns redan), 0 fel."
+
+
+@pytest.mark.parametrize("which", ["pdf", "flat"])
+def test_filled_pdfs_pass_the_accessibility_checker_too(filled, which):
+    report = pdfua.validate(str(filled[which]))
+    assert [f"{f.rule_id}: {f.message}" for f in report.findings] == []
