@@ -47,13 +47,13 @@ logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 def export_target(fields: bool = True) -> str:
     """The ``--convert-to`` value for a tagged PDF/UA export, with form fields or flattened (values as text)."""
+    # FormsType is left alone: it only sets how a submit button sends the form, and the form has none.
     options = {
-        "ExportFormFields": fields, "FormsType": 3 if fields else 0, "UseTaggedPDF": True,
+        "ExportFormFields": fields, "UseTaggedPDF": True,
         "PDFUACompliance": True, "DisplayPDFDocumentTitle": True, "ExportBookmarks": True,
         "ExportNotes": False, "ExportLinksRelativeFsys": False,
     }
-    typed = {k: {"type": "long" if isinstance(v, int) and not isinstance(v, bool) else "boolean",
-                 "value": str(v).lower()} for k, v in options.items()}
+    typed = {k: {"type": "boolean", "value": str(v).lower()} for k, v in options.items()}
     return "pdf:writer_pdf_Export:" + json.dumps(typed, separators=(",", ":"))
 
 
