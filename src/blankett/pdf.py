@@ -111,8 +111,8 @@ def name_fields(writer: PdfWriter, controls: list[tuple[str, bool]]) -> None:
     widgets = _field_widgets(writer)
     ours = [(tag, plc, field_for_tag(tag)) for tag, plc in controls]
     if len(widgets) != len(ours) or any(f is None for _, _, f in ours):
-        raise BlankettError(f"PDF:en fick {len(widgets)} fält men blanketten har {len(ours)}; "
-                            "LibreOffice-versionen stöds inte")
+        raise BlankettError(f"PDF:en fick {len(widgets)} fält men blanketten har {len(ours)} kontroller; mallen har "
+                            "kontroller som inte hör till blanketten, eller så stöds inte LibreOffice-versionen")
     for widget, (tag, placeholder, f) in zip(widgets, ours):
         want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
         if widget.get("/FT") != want:
