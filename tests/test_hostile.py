@@ -191,3 +191,15 @@ def test_hostile_batch_goes_on_with_one_line_per_bad_file(tmp_path, form, server
     for name in quick:
         assert sum(name in line for line in lines) == 1
     assert f"Klart: 1 lästa (varav 0 med varningar), {len(quick)} fel." in result.stderr
+
+
+def test_a_huge_table_without_controls_is_not_searched_for_long(tmp_path, form):
+    words = base64.b64encode(os.urandom(6 * 100_000)).decode()
+    rows = "".join("<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{words[i + j * 8:i + j * 8 + 8]}</w:t></w:r></w:p></w:tc>"
+                                      for j in range(10)) + "</w:tr>" for i in range(0, 80 * 10_000, 80))
+    xml = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           f"<w:tbl>{rows}</w:tbl></w:body></w:document>").encode()
+    started = time.perf_counter()
+    result = read_file(save(tmp_path, "stor-tabell.docx", rezip(form, {MAIN: xml})))
+    assert time.perf_counter() - started < SECONDS
+    assert result.status == FEL and "inte blanketten Bilaga 5" in result.messages[0]

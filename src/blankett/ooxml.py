@@ -286,6 +286,15 @@ def outside_text(sdt: etree._Element) -> list[str]:
     return _paragraphs(home, _in_control) if home is not None else []
 
 
+def count_cells(root: etree._Element, limit: int) -> int:
+    """How many table cells ``root`` holds, counting no further than ``limit`` + 1."""
+    n = 0
+    for n, _ in enumerate(root.iter(TC), start=1):
+        if n > limit:
+            break
+    return n
+
+
 def cell_grid(root: etree._Element) -> list[list[list[list[str]]]]:
     """Every table under ``root`` as rows of cells, each cell its paragraphs' text as a person sees it."""
     return [[[_paragraphs(tc, _unseen) for tc in tr.iter(TC) if _owner_row(tc) is tr]

@@ -36,6 +36,8 @@ NO_OFFICE = ("filen måste konverteras till .docx men LibreOffice finns inte: ö
              "(sudo bash scripts/install-libreoffice.sh) så konverteras den automatiskt")
 #: Files larger than this are not even opened (a returned form is well under 1 MB).
 MAX_FILE = 100 * 1024 * 1024
+#: Table cells searched for questions when controls are missing (the form has about 150).
+MAX_CELLS = 5000
 
 Values = dict[str, Any]
 Reading = tuple[Values, list[str]]
@@ -183,7 +185,7 @@ def _occurrence(f: Field) -> int:
 
 def _find_label(grid, f: Field) -> tuple | None:
     """(table, row, cell, paragraph) of the ``_occurrence``-th cell that starts with the field's label."""
-    want, seen = f.label.strip(), 0
+    want, seen, wanted = f.label.strip(), 0, _occurrence(f)
     for t, table in enumerate(grid):
         for r, row in enumerate(table):
             for c, cell in enumerate(row):
@@ -191,7 +193,7 @@ def _find_label(grid, f: Field) -> tuple | None:
                     if not text.strip():
                         continue
                     if text.strip() == want:
-                        if seen == _occurrence(f):
+                        if seen == wanted:
                             return t, r, c, p
                         seen += 1
                     break
@@ -269,6 +271,8 @@ def _outside_note(columns: list[str]) -> str:
 
 def _fallback(root, gone: list[Field], values: Values, notes: list[str], outside: list[str]) -> list[Field]:
     """Read fields without controls by their question; the fields not found at all."""
+    if ooxml.count_cells(root, MAX_CELLS) > MAX_CELLS:
+        return gone  # far bigger than the form: not searched (a hostile file must not take long)
     grid = ooxml.cell_grid(root)
     missing = []
     for f in gone:
