@@ -109,3 +109,18 @@ def test_ctrl_c_leaves_only_complete_files(big_xlsx, tmp_path):
     for p in files:
         with zipfile.ZipFile(p) as zf:
             assert zf.testzip() is None
+
+
+def test_a_crashed_worker_is_one_swedish_line(tmp_path, monkeypatch):
+    path = tmp_path / "in.xlsx"
+    write_xlsx(path, 100)
+    monkeypatch.setattr(batch, "_work", _crash)
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "out"), "-j", "2"])
+    assert result.exit_code == 1
+    assert "Fel: en arbetsprocess avbröts oväntat" in result.output
+    assert "Traceback" not in result.output
+
+
+def _crash(items):
+    """A worker task that dies as the out-of-memory killer would end it."""
+    os._exit(9)

@@ -14,6 +14,7 @@ import os
 import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -126,6 +127,10 @@ def _parallel(items: Iterator[Item], template_path: Path | None, out_dir: Path, 
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    except BrokenProcessPool:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise BlankettError("en arbetsprocess avbröts oväntat (slut på minne?); filerna som hann skrivas är hela. "
+                            "Kör samma kommando igen: färdiga filer hoppas över.") from None
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)  # running chunks finish: only complete files remain
         raise
