@@ -6,7 +6,6 @@ the reader against independently built XML.
 
 from __future__ import annotations
 
-import copy
 import io
 import zipfile
 from pathlib import Path
@@ -102,7 +101,3 @@ def save(tmp: Path, name: str, data: bytes) -> Path:
     path = tmp / name
     path.write_bytes(data)
     return path
-
-
-def copy_root(root: etree._Element) -> etree._Element:
-    return copy.deepcopy(root)

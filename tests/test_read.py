@@ -291,14 +291,15 @@ def test_extract_folder_to_stdout_json_with_summary_and_exit_code(tmp_path, exam
     result = CliRunner().invoke(main, ["extract", str(folder)])
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert [Path_name(d["source"]) for d in data] == ["a.docx", "b.docx", "c.docx"]
+    assert [_name(d["source"]) for d in data] == ["a.docx", "b.docx", "c.docx"]
     assert [d["status"] for d in data] == ["ok", "ok", "fel"]
     assert data[0]["record"] == expected(example_records[0])
     assert "Klart: 2 lästa (varav 0 med varningar), 1 fel." in result.stderr
     assert "c.docx: filen är tom" in result.stderr
 
 
-def Path_name(source: str) -> str:
+def _name(source: str) -> str:
+    """The file name of a result's source, on any system."""
     return source.replace("\\", "/").rsplit("/", 1)[-1]
 
 

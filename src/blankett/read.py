@@ -23,7 +23,7 @@ from lxml import etree
 
 from . import controls, kinds, ooxml
 from .errors import BlankettError, InputError, RecordError
-from .form import FIELDS, LIST_ITEMS, Field, Kind, janej_tag, list_tag
+from .form import FIELDS, LIST_ITEMS, Field, Kind, janej_tag
 from .model import to_record, validate
 from .package import open_package
 from .pdf import read_pdf
@@ -424,7 +424,7 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def read_files(paths: Iterable[Path], workers: int = 1) -> Iterator[Result]:
-    """A result per file, in order; .doc/.odt are converted by one LibreOffice run; ``workers`` > 1 reads in parallel."""
+    """A result per file, in order; .doc/.odt converted by LibreOffice first; ``workers`` > 1 reads in parallel."""
     paths = list(paths)
     to_convert = [p for p in paths if p.suffix.lower() in CONVERTED and p.is_file()]
     with contextlib.ExitStack() as stack:
