@@ -140,6 +140,13 @@ def test_formula_cells_use_their_saved_values(tmp_path):
     assert incident.samtal1_datum == dt.date(2026, 3, 4)  # a number in a date column is an Excel date
 
 
+def test_formula_whose_saved_value_is_empty_text_is_an_empty_answer(tmp_path):
+    path = typed_workbook(tmp_path / "f.xlsx", [{"handelse": "Hot", "vittnen": "?"}])
+    cell = f"{column_letter('vittnen')}2"
+    set_cell_xml(path, cell, f'<c r="{cell}" t="str"><f>IF(TRUE,"","x")</f><v></v></c>')
+    assert one(path).vittnen is None
+
+
 def test_formula_without_saved_value_is_an_error_naming_the_cell(tmp_path):
     path = typed_workbook(tmp_path / "f.xlsx", [{"handelse": "Hot", "polisanmald": "=IF(TRUE,\"Ja\",\"Nej\")"},
                                                 {"handelse": "Annat"}])

@@ -206,7 +206,9 @@ def _uncached_formulas(path: Path, member: str) -> frozenset[str]:
     cells = set()
     for _, c in etree.iterparse(io.BytesIO(data), tag="{*}c", resolve_entities=False, no_network=True):
         local = {etree.QName(child).localname: child for child in c}
-        if "f" in local and not (local.get("v") is not None and local["v"].text):
+        value = local.get("v")
+        saved = value is not None and (value.text or c.get("t") == "str")  # an empty text result is a value
+        if "f" in local and not saved:
             cells.add(c.get("r", ""))
         c.clear()
     return frozenset(cells)

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -140,8 +140,6 @@ _REF = re.compile(r"^(?:'?(?P<sheet>[^!]+?)'?!)?\$?(?P<col>[A-Z]{1,3})(?:\$?\d+)
 
 def pinned_columns(defined: Iterable[tuple[str, str]], sheet: str) -> dict[int, str]:
     """0-based column positions of the ``blankett.<key>`` defined names that point into ``sheet``."""
-    from openpyxl.utils import column_index_from_string
-
     known = {c.key for c in columns()}
     pinned: dict[int, str] = {}
     for name, ref in defined:
