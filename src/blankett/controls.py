@@ -14,6 +14,8 @@ from . import kinds, ooxml
 from .form import FIELDS, LIST_ITEMS, Field, Kind, janej_tag, list_tag
 
 Controls = dict[str, etree._Element]
+#: Controls as read for read-back (:func:`ooxml.read_controls`): one look at each, then plain values.
+Read = dict[str, ooxml.Control]
 
 
 def _write_text(ctl: Controls, f: Field, value: str | None) -> None:
@@ -35,12 +37,12 @@ def _write_list(ctl: Controls, f: Field, value: list[str]) -> None:
         ooxml.set_text(ctl[list_tag(f.key, n)], item)
 
 
-def _read_text(ctl: Controls, f: Field) -> tuple[Any, list[str]]:
-    return kinds.parse_text(ooxml.get_text(ctl[f.key])), []
+def _read_text(ctl: Read, f: Field) -> tuple[Any, list[str]]:
+    return kinds.parse_text(ctl[f.key].text), []
 
 
-def _read_date(ctl: Controls, f: Field) -> tuple[Any, list[str]]:
-    value, text = ooxml.get_date(ctl[f.key])
+def _read_date(ctl: Read, f: Field) -> tuple[Any, list[str]]:
+    value, text = ctl[f.key].date, ctl[f.key].text
     if value is not None or not text.strip():
         return value, []
     try:
@@ -49,16 +51,16 @@ def _read_date(ctl: Controls, f: Field) -> tuple[Any, list[str]]:
         return None, [f'"{f.column}": {exc}; texten finns inte med i datan']
 
 
-def _read_janej(ctl: Controls, f: Field) -> tuple[Any, list[str]]:
-    ja = ooxml.is_checked(ctl[janej_tag(f.key, kinds.JA)])
-    nej = ooxml.is_checked(ctl[janej_tag(f.key, kinds.NEJ)])
+def _read_janej(ctl: Read, f: Field) -> tuple[Any, list[str]]:
+    ja = ctl[janej_tag(f.key, kinds.JA)].checked
+    nej = ctl[janej_tag(f.key, kinds.NEJ)].checked
     if ja and nej:
         return None, [f'"{f.column}": både Ja och Nej är ikryssade; räknas som inte besvarad']
     return (kinds.JA if ja else kinds.NEJ if nej else None), []
 
 
-def _read_list(ctl: Controls, f: Field) -> tuple[Any, list[str]]:
-    items = [ooxml.get_text(ctl[list_tag(f.key, n)]) for n in range(1, LIST_ITEMS + 1)]
+def _read_list(ctl: Read, f: Field) -> tuple[Any, list[str]]:
+    items = [ctl[list_tag(f.key, n)].text for n in range(1, LIST_ITEMS + 1)]
     lines = [line for item in items for line in item.split("\n")]
     return kinds.parse_list(lines), []
 
@@ -70,7 +72,7 @@ WRITERS: dict[Kind, Callable[[Controls, Field, Any], None]] = {
     Kind.LIST: _write_list,
 }
 
-READERS: dict[Kind, Callable[[Controls, Field], tuple[Any, list[str]]]] = {
+READERS: dict[Kind, Callable[[Read, Field], tuple[Any, list[str]]]] = {
     Kind.TEXT: _read_text,
     Kind.DATE: _read_date,
     Kind.JANEJ: _read_janej,
@@ -97,7 +99,7 @@ def write_fields(ctl: Controls, values: dict[str, Any]) -> None:
         WRITERS[f.kind](ctl, f, values.get(f.key))
 
 
-def read_fields(ctl: Controls) -> tuple[dict[str, Any], list[str]]:
+def read_fields(ctl: Read) -> tuple[dict[str, Any], list[str]]:
     """Every field's value read from its controls, and warnings; fields whose controls are missing are skipped."""
     values: dict[str, Any] = {}
     warnings: list[str] = []

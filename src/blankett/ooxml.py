@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from lxml import etree
@@ -41,6 +42,7 @@ MOVE_FROM = w("moveFrom")
 _NBH, _SYM, _TYPE = w("noBreakHyphen"), w("sym"), w("type")
 _W14_VAL = w14("val")
 _TEXT_TAGS = frozenset((T, BR, CR, TAB, P, _NBH, _SYM, DEL, MOVE_FROM))
+_TEXT_PR = w("text")
 PLACEHOLDER_STYLE = "PlaceholderText"
 SPACE = f"{{{XML_NS}}}space"
 
@@ -224,33 +226,75 @@ def text_in(root: etree._Element, skip=None) -> str:
     return "".join(parts)
 
 
+@dataclass(slots=True)
+class Control:
+    """A content control read in one look: its element, kind, checked state, stored date and text."""
+
+    element: etree._Element
+    kind: str  # as kind_of
+    checked: bool  # the checkbox's stored state (never its glyph)
+    date: dt.date | None  # the stored date, while a date is shown
+    text: str  # as a person reads it; '' while the placeholder shows, and for a checkbox
+
+
+def read_control(sdt: etree._Element, pr: etree._Element | None = None) -> Control:
+    """Everything a reader needs from one control, with one pass over its properties."""
+    pr = _pr(sdt) if pr is None else pr
+    placeholder = checkbox = is_date = is_text = checked = False
+    full = None
+    for child in (pr if pr is not None else ()):
+        tag = child.tag
+        if tag == PLC:
+            placeholder = True
+        elif tag == CHECKBOX:
+            checkbox = True
+            state = child.find(CHECKED)
+            checked = state is not None and state.get(_W14_VAL) in ("1", "true", "on")
+        elif tag == DATE:
+            is_date, full = True, child.get(FULLDATE)
+        elif tag == _TEXT_PR:
+            is_text = True
+    kind = "checkbox" if checkbox else "date" if is_date else "text" if is_text else "other"
+    if placeholder or checkbox:
+        return Control(sdt, kind, checked, None, "")
+    content = _content(sdt)
+    text = text_in(content) if content is not None else ""
+    return Control(sdt, kind, checked, _stored_date(full) if full and text else None, text)
+
+
+def _stored_date(full: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(full[:10])
+    except ValueError:
+        return None
+
+
+def read_controls(root: etree._Element) -> dict[str, Control]:
+    """The first control of each tag under ``root``, read in one pass over the tags (see :func:`read_control`)."""
+    found: dict[str, Control] = {}
+    for tag in root.iter(TAG):
+        value, pr = tag.get(VAL), tag.getparent()
+        if value is not None and value not in found and pr is not None and pr.tag == SDT_PR:
+            sdt = pr.getparent()
+            if sdt is not None:
+                found[value] = read_control(sdt, pr)
+    return found
+
+
 def get_text(sdt: etree._Element) -> str:
-    """The control's value as text; '' while it shows its placeholder."""
-    pr, content = _pr(sdt), _content(sdt)
-    if content is None or (pr is not None and pr.find(PLC) is not None):
-        return ""
-    return text_in(content)
+    """The control's value as text; '' while it shows its placeholder (and for a checkbox)."""
+    return read_control(sdt).text
 
 
 def is_checked(sdt: etree._Element) -> bool:
     """The checkbox's stored checked state (not its glyph)."""
-    pr = _pr(sdt)
-    box = pr.find(CHECKBOX) if pr is not None else None
-    checked = box.find(CHECKED) if box is not None else None
-    return checked is not None and checked.get(_W14_VAL) in ("1", "true", "on")
+    return read_control(sdt).checked
 
 
 def get_date(sdt: etree._Element) -> tuple[dt.date | None, str]:
     """The date control's stored date (or None) and its shown text."""
-    text = get_text(sdt)
-    date = sdt.find(f"{SDT_PR}/{DATE}")
-    full = date.get(FULLDATE) if date is not None else None
-    if full and text:
-        try:
-            return dt.date.fromisoformat(full[:10]), text
-        except ValueError:
-            pass
-    return None, text
+    control = read_control(sdt)
+    return control.date, control.text
 
 
 def _unseen(el: etree._Element, stop: etree._Element) -> bool:

@@ -41,6 +41,8 @@ MAX_CELLS = 5000
 
 Values = dict[str, Any]
 Reading = tuple[Values, list[str]]
+#: Each field's control tags, computed once.
+_TAGS = {f.key: tuple(f.tags()) for f in FIELDS}
 
 
 class NotTheFormError(InputError):
@@ -127,13 +129,13 @@ def _date_text(f: Field, text: str, notes: list[str]) -> dt.date | None:
         return None
 
 
-def _beside(ctl: controls.Controls, f: Field) -> str:
+def _beside(ctl: controls.Read, f: Field) -> str:
     """Text typed in an empty control's cell but outside the control."""
-    texts = [_clean(ooxml.outside_text(ctl[tag]), (f.label, f.hint)) for tag in f.tags()]
+    texts = [_clean(ooxml.outside_text(ctl[tag].element), (f.label, f.hint)) for tag in _TAGS[f.key]]
     return "\n".join(t for t in texts if t)
 
 
-def _read_controls(ctl: controls.Controls, f: Field, notes: list[str], outside: list[str]) -> Any:
+def _read_controls(ctl: controls.Read, f: Field, notes: list[str], outside: list[str]) -> Any:
     """One field from its controls; an empty answer is looked for beside the control too."""
     value, warnings = controls.READERS[f.kind](ctl, f)
     if warnings:
@@ -147,10 +149,11 @@ def _read_controls(ctl: controls.Controls, f: Field, notes: list[str], outside: 
     return value
 
 
-def _read_beside(ctl: controls.Controls, f: Field, notes: list[str], outside: list[str], value: Any) -> Any:
+def _read_beside(ctl: controls.Read, f: Field, notes: list[str], outside: list[str], value: Any) -> Any:
     """An empty field's answer typed beside its controls, if any (noted in ``outside``)."""
     if f.kind is Kind.JANEJ:
-        ja, nej = (_mark(_clean(ooxml.outside_text(ctl[janej_tag(f.key, a)])), a) for a in (kinds.JA, kinds.NEJ))
+        ja, nej = (_mark(_clean(ooxml.outside_text(ctl[janej_tag(f.key, a)].element)), a)
+                   for a in (kinds.JA, kinds.NEJ))
         found = _janej_from(ja, nej, f, notes)
     else:
         text = _beside(ctl, f)
@@ -161,11 +164,10 @@ def _read_beside(ctl: controls.Controls, f: Field, notes: list[str], outside: li
     return value
 
 
-def _date_as_shown(sdt: etree._Element, f: Field, value: dt.date, notes: list[str]) -> dt.date:
+def _date_as_shown(control: ooxml.Control, f: Field, value: dt.date, notes: list[str]) -> dt.date:
     """The stored date, unless the shown text is another valid date (then what the person sees wins)."""
-    _, text = ooxml.get_date(sdt)
     try:
-        shown = kinds.parse_typed_date(text)
+        shown = kinds.parse_typed_date(control.text)
     except ValueError:
         return value
     if shown is not None and shown != value:
@@ -228,17 +230,14 @@ def _by_label(grid, f: Field, notes: list[str]) -> tuple[bool, Any]:
     return True, _value_of(f, "\n".join(_clean(cell) for cell in area).strip(), notes)
 
 
-_TAGS = {f.key: tuple(f.tags()) for f in FIELDS}
-
-
-def _checkboxes(ctl: controls.Controls, f: Field) -> bool:
+def _checkboxes(ctl: controls.Read, f: Field) -> bool:
     """True when a Ja/Nej field's controls are still checkboxes (an edited template may have changed them)."""
-    return all(ooxml.kind_of(ctl[tag]) == "checkbox" for tag in _TAGS[f.key])
+    return all(ctl[tag].kind == "checkbox" for tag in _TAGS[f.key])
 
 
 def read_root(root: etree._Element) -> Reading:
     """The raw values and warnings of a Bilaga 5 document; :class:`NotTheFormError` when fields are missing."""
-    ctl = ooxml.first_controls(root)
+    ctl = ooxml.read_controls(root)
     values: Values = {}
     notes: list[str] = []
     outside: list[str] = []
