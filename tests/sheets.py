@@ -17,6 +17,7 @@ SHEET_PART = "xl/worksheets/sheet1.xml"
 
 def typed_workbook(path: Path, rows: list[dict[str, Any]], start: int = 2) -> Path:
     """The input workbook from ``blankett workbook``, opened and typed into cell by cell as a person would."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(workbook_bytes())
     wb = openpyxl.load_workbook(path)
     ws = wb[SHEET]
