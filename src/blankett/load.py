@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -186,31 +185,47 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
+def _scan_part(pkg, member: str, what: str) -> bool:
+    """Stream one XML part, refusing a DTD or entity declaration; whether it holds a formula."""
+    formula, tail = False, b""
+    with pkg.zip.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            refuse_dtd(data, what)
+            formula = formula or bool(_FORMULA.search(data))
+            tail = data[-16:]
+    return formula
+
+
 def _check_xlsx(path: Path) -> set[str]:
-    """Refuse an unsafe workbook before openpyxl reads it; the sheet parts that hold formulas."""
+    """Refuse an unsafe workbook before openpyxl reads it; the sheet parts that hold formulas.
+
+    Parts are streamed, so a large sheet costs no memory here; the package's size limits still apply.
+    """
     with open_package(path) as pkg:
         formulas = set()
         for member in pkg.names:
             if member.endswith((".xml", ".rels", ".vml")):
-                data = pkg.read(member)
-                refuse_dtd(data, f"{path.name} ({member})")
-                if member.startswith("xl/worksheets/") and _FORMULA.search(data):
+                found = _scan_part(pkg, member, f"{path.name} ({member})")
+                if found and member.startswith("xl/worksheets/"):
                     formulas.add(member)
     return formulas
 
 
 def _uncached_formulas(path: Path, member: str) -> frozenset[str]:
-    """Cells (``L7``) of a sheet part that hold a formula without a saved value."""
-    with open_package(path) as pkg:
-        data = pkg.read(member)
+    """Cells (``L7``) of a sheet part that hold a formula without a saved value (streamed, row by row)."""
     cells = set()
-    for _, c in etree.iterparse(io.BytesIO(data), tag="{*}c", resolve_entities=False, no_network=True):
-        local = {etree.QName(child).localname: child for child in c}
-        value = local.get("v")
-        saved = value is not None and (value.text or c.get("t") == "str")  # an empty text result is a value
-        if "f" in local and not saved:
-            cells.add(c.get("r", ""))
-        c.clear()
+    with open_package(path) as pkg, pkg.zip.open(member) as fh:
+        for _, row in etree.iterparse(fh, tag="{*}row", resolve_entities=False, no_network=True):
+            for c in row:
+                local = {etree.QName(child).localname: child for child in c}
+                value = local.get("v")
+                saved = value is not None and (value.text or c.get("t") == "str")  # empty text is a value
+                if "f" in local and not saved:
+                    cells.add(c.get("r", ""))
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
     return frozenset(cells)
 
 
