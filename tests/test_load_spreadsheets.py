@@ -303,6 +303,15 @@ def test_zip_bomb_is_refused(tmp_path):
         list(load_rows(path))
 
 
+def test_large_sheets_are_streamed_not_held_whole(tmp_path, monkeypatch):
+    import blankett.package
+
+    monkeypatch.setattr(blankett.package, "MAX_XML_PART", 1000)  # the sheet part is bigger than this
+    path = typed_workbook(tmp_path / "stor.xlsx", [{"handelse": "Hot " * 500, "polisanmald": "=1"}])
+    (_, incident, _, messages), = planned(path)
+    assert messages[0].endswith("saknar sparat värde (öppna filen i Excel och spara den igen)")
+
+
 def test_not_a_workbook_is_refused(tmp_path):
     path = tmp_path / "text.xlsx"
     path.write_text("Händelse;Polisanmäld\n", encoding="utf-8")
