@@ -203,3 +203,11 @@ def test_a_huge_table_without_controls_is_not_searched_for_long(tmp_path, form):
     result = read_file(save(tmp_path, "stor-tabell.docx", rezip(form, {MAIN: xml})))
     assert time.perf_counter() - started < SECONDS
     assert result.status == FEL and "inte blanketten Bilaga 5" in result.messages[0]
+
+
+@pytest.mark.parametrize("name", ["tom.odt", "tom.doc"])
+def test_empty_file_to_convert_is_refused_before_libreoffice(tmp_path, name):
+    started = time.perf_counter()
+    result = read_file(save(tmp_path, name, b""))
+    assert result.status == FEL and result.messages == ["filen är tom"]
+    assert time.perf_counter() - started < 0.5

@@ -302,6 +302,8 @@ def _size_check(path: Path) -> None:
         size = path.stat().st_size
     except OSError as exc:
         raise InputError(f"filen kan inte öppnas ({exc.strerror})") from None
+    if size == 0:
+        raise InputError("filen är tom")
     if size > MAX_FILE:
         raise InputError(f"filen är {size // 2**20} MB, orimligt stor för en ifylld blankett, och läses inte")
 
@@ -425,7 +427,7 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 def read_files(paths: Iterable[Path], workers: int = 1) -> Iterator[Result]:
     """A result per file, in order; .doc/.odt converted by LibreOffice first; ``workers`` > 1 reads in parallel."""
     paths = list(paths)
-    to_convert = [p for p in paths if p.suffix.lower() in CONVERTED and p.is_file()]
+    to_convert = [p for p in paths if p.suffix.lower() in CONVERTED and _convertible(p)]
     with contextlib.ExitStack() as stack:
         done: dict[Path, Path | None] = {}
         if to_convert:
@@ -437,6 +439,15 @@ def read_files(paths: Iterable[Path], workers: int = 1) -> Iterator[Result]:
                 yield from _each(paths, done, workers, failed)
                 return
         yield from _each(paths, done, workers, None)
+
+
+def _convertible(path: Path) -> bool:
+    """True for a file worth handing to LibreOffice (it exists, is not empty and not too big)."""
+    try:
+        _size_check(path)
+    except InputError:
+        return False
+    return True
 
 
 def _each(paths: list[Path], done: dict, workers: int, failed: str | None) -> Iterator[Result]:
