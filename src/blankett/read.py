@@ -392,6 +392,8 @@ def result_of(source: str, reading: Callable[[], Reading]) -> Result:
         return Result(source, FEL, [_strip_name(str(exc), name)])
     except (OSError, ValueError, etree.LxmlError, RecursionError, MemoryError) as exc:
         return Result(source, FEL, [f"filen kan inte läsas ({exc.__class__.__name__})"])
+    except Exception as exc:  # noqa: BLE001 - an untrusted file must never stop the batch
+        return Result(source, FEL, [f"filen kan inte läsas (oväntat fel: {exc.__class__.__name__})"])
     try:
         incident, more = validate(values)
     except RecordError as exc:
