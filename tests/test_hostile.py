@@ -13,6 +13,8 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from blankett.cli import main
 from blankett.read import FEL, OK, read_file
@@ -211,3 +213,17 @@ def test_empty_file_to_convert_is_refused_before_libreoffice(tmp_path, name):
     result = read_file(save(tmp_path, name, b""))
     assert result.status == FEL and result.messages == ["filen är tom"]
     assert time.perf_counter() - started < 0.5
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), min_size=1,
+                max_size=20), st.one_of(st.none(), st.integers(min_value=0)))
+def test_any_corruption_gives_a_result_never_an_exception(tmp_path, form, changes, cut):
+    data = bytearray(form)
+    for pos, byte in changes:
+        data[pos % len(data)] = byte
+    if cut is not None:
+        data = data[: cut % len(data)]
+    result = read_file(save(tmp_path, "skadad.docx", bytes(data)))
+    assert result.status in (OK, "varning", FEL)
+    assert all("\n" not in m for m in result.messages)

@@ -343,3 +343,17 @@ def test_worker_processes_give_the_same_results_in_order(tmp_path, example_recor
     one = [r.as_dict() for r in read_files(paths, workers=1)]
     two = [r.as_dict() for r in read_files(paths, workers=2)]
     assert one == two and len(two) == 71 and two[35]["status"] == FEL
+
+
+def test_messages_are_one_line_even_when_the_typed_text_is_not(tmp_path):
+    def change(root):
+        control = sdt(root, "samtal1_datum")
+        control.find("w:sdtPr/w:date", NS).attrib.pop(w("fullDate"), None)
+        r = run("i början")
+        etree.SubElement(r, w("br"))
+        r.append(run("av mars").find(w("t")))
+        set_content(control, r)
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.status == VARNING and all("\n" not in m for m in result.messages)
+    assert any("i början av mars" in m for m in result.messages)

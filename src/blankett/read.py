@@ -55,12 +55,15 @@ class NotTheFormError(InputError):
 
 @dataclass
 class Result:
-    """What one returned file gave: its status, Swedish messages and the record (None when unreadable)."""
+    """What one returned file gave: status, Swedish messages (one line each), the record (None if unreadable)."""
 
     source: str
     status: str = OK
     messages: list[str] = field(default_factory=list)
     record: dict | None = None
+
+    def __post_init__(self) -> None:
+        self.messages = [" ".join(m.splitlines()) for m in self.messages]
 
     def as_dict(self) -> dict:
         """The result as a JSON-ready object."""
