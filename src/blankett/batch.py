@@ -115,40 +115,44 @@ def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _parallel(items: Iterator[Item], template_path: Path | None, out_dir: Path, force: bool,
-              jobs: int) -> Iterator[Outcome]:
-    """Outcomes in input order from ``jobs`` worker processes, with a bounded number of chunks in flight."""
+def _start_pool(template_path: Path | None, out_dir: Path, force: bool, jobs: int) -> ProcessPoolExecutor:
+    """Worker processes, started now: forked while this process is still small, before any input is read."""
     pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(template_path, out_dir, force))
+    pool.submit(int).result()  # starts every worker at once (fork), so none is forked later from a big parent
+    return pool
+
+
+def _parallel(pool: ProcessPoolExecutor, items: Iterator[Item], jobs: int) -> Iterator[Outcome]:
+    """Outcomes in input order from the pool's workers, with a bounded number of chunks in flight."""
     pending: deque[Future] = deque()
-    try:
-        for chunk in _chunks(items, CHUNK):
-            pending.append(pool.submit(_work, chunk))
-            while len(pending) >= jobs * WINDOW:
-                yield from pending.popleft().result()
-        while pending:
+    for chunk in _chunks(items, CHUNK):
+        pending.append(pool.submit(_work, chunk))
+        while len(pending) >= jobs * WINDOW:
             yield from pending.popleft().result()
-    except BrokenProcessPool:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise BlankettError("en arbetsprocess avbröts oväntat (slut på minne?); filerna som hann skrivas är hela. "
-                            "Kör samma kommando igen: färdiga filer hoppas över.") from None
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)  # running chunks finish: only complete files remain
-        raise
-    pool.shutdown(wait=True)
+    while pending:
+        yield from pending.popleft().result()
 
 
 def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: bool = False,
              template_path: Path | None = None, jobs: int | None = None) -> Iterator[Outcome]:
     """Fill every row of ``inputs`` into ``out_dir``; in worker processes when the batch is large."""
     template = Template(template_path)  # a broken template fails here, once, before any row
-    items = _items(_rows(inputs, summary))
-    head = list(itertools.islice(items, PARALLEL_FROM))
     jobs = jobs or os.cpu_count() or 1
-    if summary.check or jobs < 2 or len(head) < PARALLEL_FROM:
-        for chunk in _chunks(itertools.chain(head, items), CHUNK):
-            yield from _fill_items(chunk, template, out_dir, force, summary.check)
-    else:
-        yield from _parallel(itertools.chain(head, items), template_path, out_dir, force, jobs)
+    pool = _start_pool(template_path, out_dir, force, jobs) if jobs > 1 and not summary.check else None
+    try:
+        items = _items(_rows(inputs, summary))
+        head = list(itertools.islice(items, PARALLEL_FROM))
+        if pool is None or len(head) < PARALLEL_FROM:
+            for chunk in _chunks(itertools.chain(head, items), CHUNK):
+                yield from _fill_items(chunk, template, out_dir, force, summary.check)
+        else:
+            yield from _parallel(pool, itertools.chain(head, items), jobs)
+    except BrokenProcessPool:
+        raise BlankettError("en arbetsprocess avbröts oväntat (slut på minne?); filerna som hann skrivas är hela. "
+                            "Kör samma kommando igen: färdiga filer hoppas över.") from None
+    finally:
+        if pool is not None:  # on Ctrl-C too: running chunks finish, so only complete files remain
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def fill_files(inputs: Iterable[str | Path], out_dir: str | Path = "out", check: bool = False, force: bool = False,
