@@ -17,12 +17,12 @@ from blankett.cli import main
 from blankett.errors import InputError, UnsafeFileError
 from blankett.fill import plan
 from blankett.form import FIELDS, Kind
-from blankett.load import load_rows
+from blankett.load import SharedStrings, load_rows
 from blankett.package import OLE_MAGIC
 from blankett.workbook import columns
 
 from .conftest import docx_xml, sdt_by_tag, sdt_checked, sdt_text
-from .sheets import column_letter, patch_part, plain_workbook, set_cell_xml, typed_workbook
+from .sheets import column_letter, patch_part, plain_workbook, set_cell_xml, to_shared_strings, typed_workbook
 
 
 def planned(path: Path) -> list[tuple]:
@@ -266,6 +266,26 @@ def test_excel_escaped_carriage_returns_become_line_breaks(tmp_path):
     path = typed_workbook(tmp_path / "cr.xlsx", [{"handelse": "?"}])
     set_cell_xml(path, "D2", '<c r="D2" t="inlineStr"><is><t>Rad ett_x000D_\nRad två</t></is></c>')
     assert one(path).handelse == "Rad ett\nRad två"
+
+
+def test_workbook_with_shared_strings_as_excel_saves_it(tmp_path):
+    rows = [{"diarienummer": "KS 1", "handelse": "Rad ett\nRad två", "polisanmald": "Ja"},
+            {"diarienummer": "KS 2", "handelse": "Rad ett\nRad två", "polisanmald": "nej"}]
+    path = to_shared_strings(typed_workbook(tmp_path / "excel.xlsx", rows))
+    with zipfile.ZipFile(path) as zf:
+        assert b'<v>' in zf.read("xl/worksheets/sheet1.xml") and "xl/sharedStrings.xml" in zf.namelist()
+    first, second = planned(path)
+    assert (first[1].handelse, first[1].polisanmald, first[2]) == ("Rad ett\nRad två", "Ja", "Bilaga5-KS-1")
+    assert (second[1].handelse, second[1].polisanmald, second[2]) == ("Rad ett\nRad två", "Nej", "Bilaga5-KS-2")
+
+
+def test_shared_string_with_formatting_and_phonetic_guide_reads_as_plain_text():
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xml = (f'<sst xmlns="{ns}"><si><t>enkel</t></si>'
+           '<si><r><rPr><b/></rPr><t>fet </t></r><r><t xml:space="preserve">och vanlig</t></r>'
+           '<rPh sb="0" eb="1"><t>ふりがな</t></rPh></si><si><t/></si><si><t>å_x000D_</t></si></sst>')
+    strings = SharedStrings(io.BytesIO(xml.encode()))
+    assert list(strings) == ["enkel", "fet och vanlig", "", "å_x000D_"]
 
 
 # --- untrusted files are refused before openpyxl reads them -----------------------------------------

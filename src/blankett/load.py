@@ -10,16 +10,19 @@ import csv
 import datetime as dt
 import json
 import re
+from array import array
+from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-import openpyxl
 from lxml import etree
 from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
 from openpyxl.utils.escape import unescape
+from openpyxl.xml.constants import SHARED_STRINGS
 
 from .errors import BlankettError, InputError
 from .form import BY_KEY, Kind
@@ -229,6 +232,60 @@ def _uncached_formulas(path: Path, member: str) -> frozenset[str]:
     return frozenset(cells)
 
 
+class SharedStrings(SequenceABC):
+    """Excel's shared-strings table kept compact (UTF-8 in one buffer), each text decoded when a cell asks.
+
+    openpyxl keeps one Python object per text; for a workbook saved by Excel that is
+    most of the memory a large batch needs.
+    """
+
+    def __init__(self, source) -> None:
+        self._data, self._ends = bytearray(), array("Q")
+        for _, si in etree.iterparse(source, tag="{*}si", resolve_entities=False, no_network=True):
+            self._data += _si_text(si).encode("utf-8", "surrogatepass")
+            self._ends.append(len(self._data))
+            si.clear()
+            while si.getprevious() is not None:
+                del si.getparent()[0]
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> str:
+        start = self._ends[index - 1] if index > 0 else 0
+        return self._data[start:self._ends[index]].decode("utf-8", "surrogatepass")
+
+
+def _si_text(si: etree._Element) -> str:
+    """The text of one shared string without formatting or phonetic guides, as openpyxl gives it."""
+    parts = []
+    for child in si:
+        name = etree.QName(child).localname
+        if name == "t":
+            parts.append(child.text or "")
+        elif name == "r":
+            parts.extend(t.text or "" for t in child if etree.QName(t).localname == "t")
+    return "".join(parts).replace("x005F_", "")
+
+
+class _CompactReader(ExcelReader):
+    """openpyxl's workbook reader with :class:`SharedStrings` in place of its list of texts."""
+
+    def read_strings(self) -> None:
+        """Read the shared-strings part, if any, into a compact table."""
+        ct = self.package.find(SHARED_STRINGS)
+        if ct is not None:
+            with self.archive.open(ct.PartName[1:]) as src:
+                self.shared_strings = SharedStrings(src)
+
+
+def _open_workbook(path: Path):
+    """The workbook, read-only with saved formula values, shared strings kept compact."""
+    reader = _CompactReader(path, read_only=True, keep_vba=False, data_only=True, keep_links=False)
+    reader.read()
+    return reader.wb
+
+
 def _data_sheet(wb, name: str):
     """The sheet to read: a visible sheet named like the workbook's, else the first visible one."""
     visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != INSTRUCTIONS]
@@ -247,7 +304,7 @@ def _xlsx_rows(path: Path) -> Iterator[Row]:
     """Rows of an .xlsx: checked first, then streamed by openpyxl (read-only, saved formula values)."""
     formulas = _check_xlsx(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        wb = _open_workbook(path)
     except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file is one Swedish line
         raise InputError(f"{path.name}: Excel-filen kan inte läsas ({exc.__class__.__name__})") from None
     try:
