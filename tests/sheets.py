@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 
+from blankett.bench import excel_style
 from blankett.workbook import SHEET, columns, workbook_bytes
 
 SHEET_PART = "xl/worksheets/sheet1.xml"
@@ -70,33 +71,7 @@ def set_cell_xml(path: Path, ref: str, xml: str) -> Path:
     return patch_part(path, SHEET_PART, edit)
 
 
-_INLINE = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"([^>]*)><is><t(?: [^>]*)?>(.*?)</t></is></c>', re.S)
-
 
 def to_shared_strings(path: Path) -> Path:
     """Move every text cell into a shared-strings table, as Excel saves text (openpyxl writes it inline)."""
-    strings: dict[bytes, int] = {}
-
-    def shared(m: re.Match) -> bytes:
-        index = strings.setdefault(m.group(4), len(strings))
-        return b'<c r="%s"%s t="s"%s><v>%d</v></c>' % (m.group(1), m.group(2), m.group(3), index)
-
-    with zipfile.ZipFile(path) as zf:
-        parts = {info.filename: zf.read(info) for info in zf.infolist()}
-    sheets = [n for n in parts if n.startswith("xl/worksheets/sheet")]
-    for name in sheets:
-        parts[name] = _INLINE.sub(shared, parts[name])
-    table = b"".join(b'<si><t xml:space="preserve">%s</t></si>' % s for s in strings)
-    ns = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    parts["xl/sharedStrings.xml"] = b'<sst xmlns="%s" count="%d" uniqueCount="%d">%s</sst>' % (
-        ns, len(strings), len(strings), table)
-    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>", b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdSST"/></Relationships>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
-    return path
+    return excel_style(path)

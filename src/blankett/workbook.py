@@ -43,7 +43,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _HEADER_FONT = Font(bold=True)
 _HEADER_BORDER = Border(bottom=Side(style="medium", color="4F81BD"))
 _WRAP = Alignment(wrap_text=True, vertical="top")
-_CASE_QUESTION = "Diarienummer eller annat ärendenummer (valfritt). Namnger den ifyllda filen; skrivs inte på blanketten."
+_CASE_QUESTION = ("Diarienummer eller annat ärendenummer (valfritt). Namnger den ifyllda filen; "
+                  "skrivs inte på blanketten.")
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,8 @@ def _instructions(wb: Workbook, cols: list[Column]) -> None:
         "Spara filen och kör i ett terminalfönster:",
         "    blankett fill Bilaga5-inmatning.xlsx",
         ("En Word-fil (.docx) per ifylld rad hamnar i mappen out/. Fel visas med rad och kolumn; "
-         "övriga rader skrivs ändå. Kontrollera utan att skriva något: blankett fill --check Bilaga5-inmatning.xlsx"),
+         "övriga rader skrivs ändå. Kontrollera utan att skriva något: "
+         "blankett fill --check Bilaga5-inmatning.xlsx"),
         "",
         "Kolumnerna",
     ]
