@@ -146,6 +146,7 @@ def test_extracted_xlsx_can_be_filled_again(tmp_path, example_records):
     assert CliRunner().invoke(main, ["extract", str(forms), "-o", str(sheet)]).exit_code == 0
     rows = list(load_rows(sheet))
     assert [row.error for row in rows] == [None, None]
+    assert not any("okända kolumner" in note for row in rows for note in row.notes)  # Fil/Status/Meddelanden
     outcomes = list(fill_rows(rows, tmp_path / "igen"))
     assert [o.status for o in outcomes] == ["skriven", "skriven"]
     again = CliRunner().invoke(main, ["extract", str(tmp_path / "igen")])

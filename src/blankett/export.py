@@ -21,11 +21,9 @@ from . import kinds
 from .errors import InputError
 from .form import Kind
 from .read import FEL, OK, VARNING, Result
-from .workbook import DATE_FORMAT, EXCEL_CELL_LIMIT, SHEET, Column, columns
+from .workbook import DATE_FORMAT, EXCEL_CELL_LIMIT, EXTRA_HEADERS, SHEET, Column, columns
 from .write import atomic_path
 
-#: Headers of the columns after the form's: where the form came from and how reading it went.
-EXTRA_HEADERS = ("Fil", "Status", "Meddelanden")
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -97,6 +97,11 @@ def key_for(header: Any) -> str | None:
     return _INDEX.get(normalize(header))
 
 
+#: Headers of the columns ``extract`` adds after the form's (source file, status, messages);
+#: a sheet given back to ``fill`` may carry them, and they are passed over without a warning.
+EXTRA_HEADERS = ("Fil", "Status", "Meddelanden")
+
+
 @dataclass
 class Mapping:
     """How a sheet's columns map to fields: position -> key, the headers as shown, and warnings."""
@@ -117,7 +122,7 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
         key = pinned.get(pos) or key_for(header)
         text = " ".join(str(header).split()) if header is not None else ""
         if key is None:
-            if text:
+            if text and text not in EXTRA_HEADERS:
                 unknown.append(text)
             continue
         if key in shown:
