@@ -13,7 +13,7 @@ from blankett.build import TEMPLATE, build_bytes
 from blankett.form import FIELDS, Kind
 from blankett.profile import load_profile
 
-from .conftest import NS, SEED, W, W14, docx_xml, sdt_by_tag, shows_placeholder
+from .conftest import NS, SEED, SHARED_SEED, W, W14, docx_xml, sdt_by_tag, shows_placeholder
 
 ARTEFACTS = {"[bookmark: _GoBack]", "[image: ]"}
 PAGE_NUMBER = re.compile(r"^\d+\(\d+\)$")
@@ -60,6 +60,12 @@ def parts_in_order(data: bytes) -> list[str]:
 def test_every_seed_line_appears_verbatim_in_order(template):
     form = [line for part in parts_in_order(template) for line in visible_lines(docx_xml(template, part))]
     assert form == seed_lines()
+
+
+def test_the_seed_copy_is_the_shared_seed():
+    assert SEED.read_bytes().count(b"\n") > 300
+    if SHARED_SEED.exists():
+        assert SEED.read_bytes() == SHARED_SEED.read_bytes()
 
 
 def test_bullets_are_a_real_list(template):
