@@ -264,9 +264,9 @@ class Run:
     summary: str
 
 
-def run_fill(xlsx: Path, out: Path, jobs: int) -> Run:
-    """Run ``blankett fill`` as a separate process and measure it, its workers included."""
-    cmd = [sys.executable, "-m", "blankett", "fill", str(xlsx), "-o", str(out), "-j", str(jobs)]
+def _run_blankett(args: list[str]) -> Run:
+    """Run ``blankett ARGS`` as a separate process: wall and CPU time and peak RSS of its process tree."""
+    cmd = [sys.executable, "-m", "blankett", *args]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -278,9 +278,15 @@ def run_fill(xlsx: Path, out: Path, jobs: int) -> Run:
     stdout, stderr = proc.communicate()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
-        raise SystemExit(f"blankett fill misslyckades ({proc.returncode}): {stderr[-500:]}")
+        raise SystemExit(f"blankett {args[0]} misslyckades ({proc.returncode}): {stderr[-500:]}")
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return Run(wall, cpu, peak, stdout.strip())
+    summary = (stdout.strip() or stderr.strip()).splitlines()
+    return Run(wall, cpu, peak, summary[-1] if summary else "")
+
+
+def run_fill(xlsx: Path, out: Path, jobs: int) -> Run:
+    """Run ``blankett fill`` as a separate process and measure it, its workers included."""
+    return _run_blankett(["fill", str(xlsx), "-o", str(out), "-j", str(jobs)])
 
 
 def _best(runs: list[Run]) -> Run:
@@ -394,18 +400,8 @@ def _form_folder(folder: Path, forms: int, distinct: int = 100) -> None:
 
 def run_extract(folder: Path, out: Path) -> tuple[float, float, str]:
     """Run ``blankett extract`` as a separate process: wall seconds, peak RSS of its process tree (MB), its summary."""
-    cmd = [sys.executable, "-m", "blankett", "extract", str(folder), "-o", str(out)]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0.0
-    while proc.poll() is None:
-        peak = max(peak, _rss_mb(_tree(proc.pid)))
-        time.sleep(0.1)
-    wall = time.perf_counter() - start
-    _, stderr = proc.communicate()
-    if proc.returncode != 0:
-        raise SystemExit(f"blankett extract misslyckades ({proc.returncode}): {stderr[-500:]}")
-    return wall, peak, stderr.strip().splitlines()[-1]
+    run = _run_blankett(["extract", str(folder), "-o", str(out)])
+    return run.wall, run.peak_mb, run.summary
 
 
 def bench_extract(forms: int = 10_000, repeat: int = 200) -> dict:
