@@ -93,6 +93,25 @@ def test_tagged_pdf_ua_title_language(blank_pdf):
     assert reader.metadata.title.startswith("Incidentrapport och händelsedokumentation")
 
 
+def test_the_logo_is_a_figure_with_alt_text_once(blank_pdf):
+    reader = PdfReader(blank_pdf)
+    tree = reader.trailer["/Root"]["/StructTreeRoot"]
+    todo, figures = [tree], []
+    while todo:
+        element = todo.pop().get_object()
+        kids = element.get("/K")
+        kids = kids.get_object() if kids is not None else []
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object()
+            if hasattr(kid, "get") and "/S" in kid:
+                (figures if kid["/S"] == "/Figure" else todo).append(kid)
+    assert [str(f["/Alt"]) for f in figures] == ["Oxelösunds kommuns logotyp (platshållare)"]
+    marked = reader.pages[0].get_contents().get_data()
+    mcid = int(figures[0]["/K"])
+    assert f"/Figure <</MCID {mcid}>> BDC".encode() in marked
+    assert figures[0]["/Pg"].get_object() == reader.pages[0].get_object()
+
+
 def test_no_program_version_or_path_in_metadata(blank_pdf):
     reader = PdfReader(blank_pdf)
     info = {k: str(v) for k, v in reader.metadata.items()}

@@ -18,6 +18,7 @@ W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 
 
 def w(tag: str) -> str:
@@ -548,8 +549,7 @@ def drop_rsids(settings: etree._Element) -> None:
 
 def picture_alt_text(root: etree._Element, alt: str) -> None:
     """Set the alternative text of every picture under ``root``."""
-    wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-    for doc_pr in root.iter(f"{{{wp}}}docPr"):
+    for doc_pr in root.iter(f"{{{WP_NS}}}docPr"):
         doc_pr.set("descr", alt)
         doc_pr.set("title", alt)
 

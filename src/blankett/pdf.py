@@ -292,6 +292,71 @@ def table_headers(writer: PdfWriter) -> None:
             _header(rows[0][0], "/Column")
 
 
+_LOGO_DRAW = re.compile(
+    rb"/Artifact BMC\n(Q q [^\n]*\nW\* n\nq ([-\d.]+) 0 0 ([-\d.]+) ([-\d.]+) ([-\d.]+) cm\n/Im\d+ Do Q\n)EMC"
+)
+
+
+def _logo_alt(docx: bytes | None) -> str:
+    """The logo's alternative text in the .docx header (the profile's ``logo_alt``), or ''."""
+    if docx is None:
+        return ""
+    for name, data in read_all(docx):
+        if name.startswith("word/header") and name.endswith(".xml"):
+            for doc_pr in parse_xml(data, name).iter(f"{{{ooxml.WP_NS}}}docPr"):
+                if doc_pr.get("descr"):
+                    return doc_pr.get("descr")
+    return ""
+
+
+def logo_figure(writer: PdfWriter, alt: str) -> None:
+    """Tag the first page's logo as a Figure with ``alt`` as its text; on later pages it stays page furniture.
+
+    LibreOffice marks everything in a page header as an artifact, so without
+    this the logo would have no alternative text in the PDF at all.
+    """
+    root = writer._root_object.get("/StructTreeRoot")
+    page = writer.pages[0]
+    contents = page.get_contents()
+    match = _LOGO_DRAW.search(contents.get_data()) if alt and root is not None and contents is not None else None
+    if match is None or "/StructParents" not in page:
+        return
+    root = root.get_object()
+    nums = root["/ParentTree"].get_object()["/Nums"]
+    keys = [int(k) for k in nums[0::2]]
+    if page["/StructParents"] not in keys:
+        return
+    marked = nums[2 * keys.index(page["/StructParents"]) + 1].get_object()
+    top = root["/K"]
+    top_ref = top[0] if isinstance(top.get_object(), list) else top
+    document = top_ref.get_object()
+    w, h, x, y = (float(v) for v in match.group(2, 3, 4, 5))
+    figure = DictionaryObject({
+        NameObject("/Type"): NameObject("/StructElem"),
+        NameObject("/S"): NameObject("/Figure"),
+        NameObject("/P"): top_ref,
+        NameObject("/Pg"): page.indirect_reference,
+        NameObject("/K"): NumberObject(len(marked)),
+        NameObject("/Alt"): TextStringObject(alt),
+        NameObject("/A"): DictionaryObject({
+            NameObject("/O"): NameObject("/Layout"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (x, y, x + w, y + h)),
+        }),
+    })
+    ref = writer._add_object(figure)
+    tag = b"/Figure <</MCID %d>> BDC\n" % len(marked)
+    marked.append(ref)
+    kids = document["/K"]
+    if isinstance(kids.get_object(), list):
+        kids.get_object().insert(0, ref)
+    else:
+        document[NameObject("/K")] = ArrayObject([ref, kids])
+    data = contents.get_data()
+    contents.set_data(data[:match.start()] + tag + match.group(1) + b"EMC" + data[match.end():])
+    page.replace_contents(contents)
+    page.compress_content_streams()
+
+
 def link_descriptions(writer: PdfWriter) -> None:
     """Describe every link annotation (``/Contents``) by where it leads."""
     for page in writer.pages:
@@ -340,6 +405,7 @@ def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SU
         name_fields(writer, docx_controls(docx))
         grow_widgets(writer, reader)
     table_headers(writer)
+    logo_figure(writer, _logo_alt(docx))
     link_descriptions(writer)
     metadata(writer, title, subject)
     out = io.BytesIO()
