@@ -105,6 +105,16 @@ def _external_entity(url: str) -> bytes:
             "<w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>").encode()
 
 
+def _utf16_entities() -> bytes:
+    """The billion laughs in UTF-16: no byte of it spells ``<!DOCTYPE`` in ASCII."""
+    return LAUGHS.replace(b'<?xml version="1.0"?>', b"").decode().encode("utf-16")
+
+
+def _late_dtd() -> bytes:
+    """A DTD behind 8 KB of comments, past where a quick look at the start would see it."""
+    return LAUGHS.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0"?>' + b"<!-- " + b"x" * 8192 + b" -->")
+
+
 def _deep() -> bytes:
     return (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
             + b"<w:p>" * 20_000 + b"</w:p>" * 20_000 + b"</w:body></w:document>")
@@ -129,6 +139,8 @@ CASES = {
     "ljuger.docx": (lambda form, url: _lying_sizes(form), "trasig"),
     "entiteter.docx": (lambda form, url: rezip(form, {MAIN: LAUGHS}), "entitetsdeklaration"),
     "extern-entitet.docx": (lambda form, url: rezip(form, {MAIN: _external_entity(url)}), "entitetsdeklaration"),
+    "entiteter-utf16.docx": (lambda form, url: rezip(form, {MAIN: _utf16_entities()}), "entitetsdeklaration"),
+    "sen-dtd.docx": (lambda form, url: rezip(form, {MAIN: _late_dtd()}), "entitetsdeklaration"),
     "djup.docx": (lambda form, url: rezip(form, {MAIN: _deep()}), "djupt nästlad"),
     "krypterad.docx": (lambda form, url: _ole(), "krypterad"),
     "50MB-svar.docx": (lambda form, url: _big_answer(form, 50), "större än 50 MB"),
