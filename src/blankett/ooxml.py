@@ -40,9 +40,8 @@ CHECKBOX, CHECKED = w14("checkbox"), w14("checked")
 DATE, FULLDATE = w("date"), w("fullDate")
 DEL, DEL_TEXT, INSTR = w("del"), w("delText"), w("instrText")
 MOVE_FROM = w("moveFrom")
-_NBH, _SYM, _TYPE = w("noBreakHyphen"), w("sym"), w("type")
+_NBH, _TYPE = w("noBreakHyphen"), w("type")
 _W14_VAL = w14("val")
-_TEXT_TAGS = frozenset((T, BR, CR, TAB, P, _NBH, _SYM, DEL, MOVE_FROM))
 _TEXT_PR = w("text")
 PLACEHOLDER_STYLE = "PlaceholderText"
 SPACE = f"{{{XML_NS}}}space"
@@ -178,53 +177,64 @@ def showing_placeholder(sdt: etree._Element) -> bool:
 
 # --- reading ---------------------------------------------------------------------
 
+#: Elements that hold no text a person reads: properties, and the deleted text of tracked changes.
+_UNREAD = frozenset((DEL, MOVE_FROM, RPR, w("pPr"), SDT_PR, w("tcPr"), w("trPr"), w("tblPr"), w("tblGrid"),
+                     w("sectPr")))
+#: A run's characters that are not text elements: (tag, what a person reads).
+_RUN_CHARS = {CR: "\n", TAB: "\t", _NBH: "-"}
+_BREAK_TYPES = (None, "textWrapping")  # page and column breaks are no line of text
 
-def _deleted(el: etree._Element, stop: etree._Element) -> bool:
-    while el is not None and el is not stop:
-        if el.tag in (DEL, MOVE_FROM):
-            return True
-        el = el.getparent()
-    return False
 
+def _collect(el: etree._Element, lines: list[list[str]], skip) -> None:
+    """Append the text under ``el`` to ``lines``: each paragraph starts a line; ``skip(sdt)`` leaves out a control.
 
-def text_in(root: etree._Element, skip=None) -> str:
-    """The text under an element as a person reads it: paragraphs and breaks as ``\\n``, tabs as ``\\t``.
-
-    Deleted text of tracked changes does not count; inserted text does. ``skip(el, root)``
-    may leave out more (see :func:`_unseen`, :func:`_in_control`).
+    One walk that never enters what is not read (properties, deleted text, skipped
+    controls), so no element ever needs to ask who its ancestors are.
     """
-    parts: list[str] = []
-    add = parts.append
-    paragraphs = 0
-    # deleted text sits under w:del/w:moveFrom, met before its text: check ancestors only once one was seen
-    check = skip is not None
-    skip = skip or _deleted
-    for el in root.iter():  # iter() with no tag filter is several times faster than with nine
-        tag = el.tag
-        if tag == T:
-            if not (check and skip(el, root)):
-                add(el.text or "")
-        elif tag not in _TEXT_TAGS:
-            continue
+    for child in el:
+        tag = child.tag
+        if tag == R:
+            line = lines[-1]
+            for part in child:
+                kind = part.tag
+                if kind == T:
+                    line.append(part.text or "")
+                elif kind == BR:
+                    if part.get(_TYPE) in _BREAK_TYPES:
+                        line.append("\n")
+                elif kind in _RUN_CHARS:
+                    line.append(_RUN_CHARS[kind])
+                elif kind not in _UNREAD and len(part):  # a drawing or picture with a text box
+                    _collect(part, lines, skip)
+                    line = lines[-1]
         elif tag == P:
-            if paragraphs:
-                add("\n")
-            paragraphs += 1
-        elif tag == DEL or tag == MOVE_FROM:
-            check = True
-        elif check and skip(el, root):
+            lines.append([])
+            _collect(child, lines, skip)
+        elif tag in _UNREAD or (tag == SDT and skip is not None and skip(child)):
             continue
-        elif tag == TAB:
-            if el.getparent() is not None and el.getparent().tag == R:
-                add("\t")
-        elif tag == BR:
-            if el.get(_TYPE) in (None, "textWrapping"):
-                add("\n")
-        elif tag == CR:
-            add("\n")
-        elif tag == _NBH:
-            add("-")
-    return "".join(parts)
+        elif tag == T:
+            lines[-1].append(child.text or "")
+        elif len(child):
+            _collect(child, lines, skip)
+
+
+def paragraphs(el: etree._Element, skip=None) -> list[str]:
+    """The text under ``el`` as a person reads it, one string per paragraph (``\n`` for line breaks, ``\t`` tabs).
+
+    Deleted text of tracked changes does not count; inserted text does. A control
+    for which ``skip(sdt)`` is true is left out. Text not in any paragraph (a
+    run-level control's content) is the first string.
+    """
+    lines: list[list[str]] = [[]]
+    _collect(el, lines, skip)
+    if len(lines) > 1 and not lines[0]:
+        del lines[0]
+    return ["".join(line) for line in lines]
+
+
+def text_in(el: etree._Element) -> str:
+    """The text under ``el`` as one string, paragraphs joined by ``\n`` (see :func:`paragraphs`)."""
+    return "\n".join(paragraphs(el))
 
 
 @dataclass(slots=True)
@@ -238,25 +248,26 @@ class Control:
     text: str  # as a person reads it; '' while the placeholder shows, and for a checkbox
 
 
+_KINDS = {CHECKBOX: "checkbox", DATE: "date", _TEXT_PR: "text"}
+
+
 def read_control(sdt: etree._Element, pr: etree._Element | None = None) -> Control:
     """Everything a reader needs from one control, with one pass over its properties."""
     pr = _pr(sdt) if pr is None else pr
-    placeholder = checkbox = is_date = is_text = checked = False
-    full = None
+    placeholder = checked = False
+    kind, full = "other", None
     for child in (pr if pr is not None else ()):
         tag = child.tag
         if tag == PLC:
             placeholder = True
-        elif tag == CHECKBOX:
-            checkbox = True
-            state = child.find(CHECKED)
-            checked = state is not None and state.get(_W14_VAL) in ("1", "true", "on")
-        elif tag == DATE:
-            is_date, full = True, child.get(FULLDATE)
-        elif tag == _TEXT_PR:
-            is_text = True
-    kind = "checkbox" if checkbox else "date" if is_date else "text" if is_text else "other"
-    if placeholder or checkbox:
+        elif tag in _KINDS:
+            kind = _KINDS[tag]
+            if tag == CHECKBOX:
+                state = child.find(CHECKED)
+                checked = state is not None and state.get(_W14_VAL) in ("1", "true", "on")
+            elif tag == DATE:
+                full = child.get(FULLDATE)
+    if placeholder or kind == "checkbox":
         return Control(sdt, kind, checked, None, "")
     content = _content(sdt)
     text = text_in(content) if content is not None else ""
@@ -274,8 +285,11 @@ def read_controls(root: etree._Element) -> dict[str, Control]:
     """The first control of each tag under ``root``, read in one pass over the tags (see :func:`read_control`)."""
     found: dict[str, Control] = {}
     for tag in root.iter(TAG):
-        value, pr = tag.get(VAL), tag.getparent()
-        if value is not None and value not in found and pr is not None and pr.tag == SDT_PR:
+        value = tag.get(VAL)
+        if value is None or value in found:
+            continue
+        pr = tag.getparent()
+        if pr is not None and pr.tag == SDT_PR:
             sdt = pr.getparent()
             if sdt is not None:
                 found[value] = read_control(sdt, pr)
@@ -298,37 +312,16 @@ def get_date(sdt: etree._Element) -> tuple[dt.date | None, str]:
     return control.date, control.text
 
 
-def _unseen(el: etree._Element, stop: etree._Element) -> bool:
-    """Deleted text, or a control's placeholder: what a person does not read as an answer."""
-    while el is not None and el is not stop:
-        if el.tag in (DEL, MOVE_FROM) or (el.tag == SDT and showing_placeholder(el)):
-            return True
-        el = el.getparent()
-    return False
-
-
-def _in_control(el: etree._Element, stop: etree._Element) -> bool:
-    """Deleted text, or any text inside a control."""
-    while el is not None and el is not stop:
-        if el.tag in (DEL, MOVE_FROM, SDT):
-            return True
-        el = el.getparent()
-    return False
-
-
-def _paragraphs(container: etree._Element, skip) -> list[str]:
-    """The text of each paragraph under ``container`` (nested tables included), leaving out what ``skip`` says."""
-    return [text_in(p, lambda el, _p: skip(el, container)) for p in container.iter(P)]
+def _any_control(sdt: etree._Element) -> bool:
+    return True
 
 
 def outside_text(sdt: etree._Element) -> list[str]:
     """The paragraphs of the table cell (or paragraph) holding ``sdt``, without any control's content."""
-    home = sdt.getparent()
-    while home is not None and home.tag != TC:
-        home = home.getparent()
+    home = next(sdt.iterancestors(TC), None)
     if home is None:
         home = next(sdt.iterancestors(P), None)
-    return _paragraphs(home, _in_control) if home is not None else []
+    return paragraphs(home, _any_control) if home is not None else []
 
 
 def count_cells(root: etree._Element, limit: int) -> int:
@@ -342,7 +335,7 @@ def count_cells(root: etree._Element, limit: int) -> int:
 
 def cell_grid(root: etree._Element) -> list[list[list[list[str]]]]:
     """Every table under ``root`` as rows of cells, each cell its paragraphs' text as a person sees it."""
-    return [[[_paragraphs(tc, _unseen) for tc in tr.iter(TC) if _owner_row(tc) is tr]
+    return [[[paragraphs(tc, showing_placeholder) for tc in tr.iter(TC) if _owner_row(tc) is tr]
              for tr in tbl.findall(f".//{TR}") if _owner_table(tr) is tbl]
             for tbl in root.iter(TBL)]
 
@@ -427,24 +420,6 @@ def iter_tags(root: etree._Element) -> Iterator[str]:
         tag = tag_of(sdt)
         if tag is not None:
             yield tag
-
-
-def strip_controls_text(root: etree._Element) -> Iterable[str]:
-    """The paragraphs' text under ``root`` with every control's content left out (the form's own text)."""
-    for p in root.iter(P):
-        parts = []
-        for el in p.iter(T, TAB, BR):
-            anc = el.getparent()
-            inside = False
-            while anc is not None and anc is not p:
-                if anc.tag == SDT_CONTENT:
-                    inside = True
-                    break
-                anc = anc.getparent()
-            if inside or _deleted(el, p):
-                continue
-            parts.append(el.text or "" if el.tag == T else ("\t" if el.tag == TAB else "\n"))
-        yield "".join(parts)
 
 
 # --- page furniture the builder needs (fields, links, table and document flags) ----
