@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from blankett import kinds
 from blankett.errors import RecordError
 from blankett.form import FIELDS, SECTIONS, Kind, Question
 from blankett.model import CASE_KEY, Incident, json_schema, to_record, validate
@@ -130,3 +133,24 @@ def test_the_example_data_uses_every_field_and_leaves_some_janej_unanswered(exam
     assert all(validate(first)[0].__getattribute__(f.key) not in (None, []) for f in FIELDS)
     assert any("\n" in v for v in first.values() if isinstance(v, str))
     assert any(second.get(f.key) is None for f in FIELDS if f.kind is Kind.JANEJ)
+
+
+_ANY_VALUE = st.one_of(
+    st.none(), st.text(), st.sampled_from(["Ja", "Nej", "ja", "X", "", " "]), st.booleans(), st.integers(),
+    st.dates(), st.datetimes(), st.lists(st.one_of(st.text(), st.none()), max_size=6),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(list(Kind)), _ANY_VALUE)
+def test_a_value_taken_as_ready_is_what_cleaning_and_parsing_would_make_of_it(kind, value):
+    if not kinds.READY[kind](value):
+        return
+    cleaned = value
+    if isinstance(value, str):
+        cleaned, dropped = kinds.clean_text(value)
+        assert dropped == 0
+    elif isinstance(value, list):
+        assert all(kinds.clean_text(item) == (item, 0) for item in value)
+    parsed = kinds.PARSERS[kind](cleaned)
+    assert parsed == value and type(parsed) is type(value)

@@ -180,6 +180,27 @@ def text_of(kind: Kind, value: Any) -> str:
     return str(value)
 
 
+def _clean(text: str) -> bool:
+    return "\r" not in text and _XML_ILLEGAL.search(text) is None
+
+
+def _text_ready(value: Any) -> bool:
+    return value is None or (type(value) is str and value != "" and _clean(value))
+
+
+def _list_ready(value: Any) -> bool:
+    return type(value) is list and len(value) <= LIST_ITEMS and all(
+        type(item) is str and item.strip() != "" and "\n" not in item and _clean(item) for item in value)
+
+
+#: Per kind: is the value already what cleaning and parsing would make of it? (Then both are skipped.)
+READY: dict[Kind, Callable[[Any], bool]] = {
+    Kind.TEXT: _text_ready,
+    Kind.JANEJ: lambda value: value is None or value == JA or value == NEJ,
+    Kind.DATE: lambda value: value is None or type(value) is dt.date,
+    Kind.LIST: _list_ready,
+}
+
 PARSERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.TEXT: parse_text,
     Kind.JANEJ: parse_janej,

@@ -34,8 +34,11 @@ _KIND_DESCRIPTION = {
 def _cleaning(kind: Kind):
     """A before-validator: the kind's lenient parse, with XML-illegal characters dropped and counted."""
     parse = kinds.PARSERS[kind]
+    ready = kinds.READY[kind]
 
     def validate(value: Any, info: ValidationInfo) -> Any:
+        if ready(value):
+            return value
         dropped = 0
         if isinstance(value, str):
             value, dropped = kinds.clean_text(value)

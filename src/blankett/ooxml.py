@@ -248,7 +248,8 @@ class Control:
     text: str  # as a person reads it; '' while the placeholder shows, and for a checkbox
 
 
-_KINDS = {CHECKBOX: "checkbox", DATE: "date", _TEXT_PR: "text"}
+#: The properties a reader looks at, each with the kind of control it makes (PLC makes none).
+_PROPS = {PLC: None, CHECKBOX: "checkbox", DATE: "date", _TEXT_PR: "text"}
 
 
 def read_control(sdt: etree._Element, pr: etree._Element | None = None) -> Control:
@@ -258,15 +259,15 @@ def read_control(sdt: etree._Element, pr: etree._Element | None = None) -> Contr
     kind, full = "other", None
     for child in (pr if pr is not None else ()):
         tag = child.tag
+        if tag not in _PROPS:
+            continue
         if tag == PLC:
             placeholder = True
-        elif tag in _KINDS:
-            kind = _KINDS[tag]
-            if tag == CHECKBOX:
-                state = child.find(CHECKED)
-                checked = state is not None and state.get(_W14_VAL) in ("1", "true", "on")
-            elif tag == DATE:
-                full = child.get(FULLDATE)
+        elif tag == CHECKBOX:
+            kind, state = "checkbox", child.find(CHECKED)
+            checked = state is not None and state.get(_W14_VAL) in ("1", "true", "on")
+        else:
+            kind, full = _PROPS[tag], child.get(FULLDATE)
     if placeholder or kind == "checkbox":
         return Control(sdt, kind, checked, None, "")
     content = _content(sdt)

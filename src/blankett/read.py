@@ -43,6 +43,7 @@ Values = dict[str, Any]
 Reading = tuple[Values, list[str]]
 #: Each field's control tags, computed once.
 _TAGS = {f.key: tuple(f.tags()) for f in FIELDS}
+_ALL_TAGS = frozenset(tag for tags in _TAGS.values() for tag in tags)
 
 
 class NotTheFormError(InputError):
@@ -241,12 +242,13 @@ def _checkboxes(ctl: controls.Read, f: Field) -> bool:
 def read_root(root: etree._Element) -> Reading:
     """The raw values and warnings of a Bilaga 5 document; :class:`NotTheFormError` when fields are missing."""
     ctl = ooxml.read_controls(root)
+    absent = _ALL_TAGS.difference(ctl)
     values: Values = {}
     notes: list[str] = []
     outside: list[str] = []
     gone: list[Field] = []
     for f in FIELDS:
-        if not all(tag in ctl for tag in _TAGS[f.key]):
+        if absent and not absent.isdisjoint(_TAGS[f.key]):
             gone.append(f)
             continue
         value = _read_controls(ctl, f, notes, outside)
