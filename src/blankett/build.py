@@ -11,7 +11,6 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Cm, Pt, RGBColor
@@ -174,7 +173,10 @@ def _footer_table(footer, profile: Profile, width: float) -> None:
         for c, value in enumerate(values):
             cell = table.cell(r, c)
             for i, line in enumerate(value.split("\n")):
-                p = _cell_text(cell, line, bold=(r == 0), style="Sidfot") if i == 0 else _para(cell, line, "Sidfot")
+                if i == 0:
+                    _cell_text(cell, line, bold=(r == 0), style="Sidfot")
+                else:
+                    _para(cell, line, "Sidfot")
     ooxml.table_caption(table._tbl, "Kommunens adress", profile.name)
 
 

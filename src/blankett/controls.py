@@ -6,12 +6,12 @@ One table, by kind, used by fill and by read-back, so the two cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from lxml import etree
 
 from . import kinds, ooxml
-from .form import FIELDS, LIST_ITEMS, Field, Kind, janej_tag, list_tag
+from .form import FIELDS, TAGS, Field, Kind, janej_tag, list_tag
 
 Controls = dict[str, etree._Element]
 #: Controls as read for read-back (:func:`ooxml.read_controls`): one look at each, then plain values.
@@ -37,32 +37,34 @@ def _write_list(ctl: Controls, f: Field, value: list[str]) -> None:
         ooxml.set_text(ctl[list_tag(f.key, n)], item)
 
 
-def _read_text(ctl: Read, f: Field) -> tuple[Any, list[str]]:
-    return kinds.parse_text(ctl[f.key].text), []
+_NO_WARNINGS: tuple[str, ...] = ()
 
 
-def _read_date(ctl: Read, f: Field) -> tuple[Any, list[str]]:
+def _read_text(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
+    return kinds.parse_text(ctl[f.key].text), _NO_WARNINGS
+
+
+def _read_date(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
     value, text = ctl[f.key].date, ctl[f.key].text
     if value is not None or not text.strip():
-        return value, []
+        return value, _NO_WARNINGS
     try:
-        return kinds.parse_typed_date(text), []
+        return kinds.parse_typed_date(text), _NO_WARNINGS
     except ValueError as exc:
         return None, [f'"{f.column}": {exc}; texten finns inte med i datan']
 
 
-def _read_janej(ctl: Read, f: Field) -> tuple[Any, list[str]]:
-    ja = ctl[janej_tag(f.key, kinds.JA)].checked
-    nej = ctl[janej_tag(f.key, kinds.NEJ)].checked
+def _read_janej(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
+    ja_tag, nej_tag = TAGS[f.key]
+    ja, nej = ctl[ja_tag].checked, ctl[nej_tag].checked
     if ja and nej:
         return None, [f'"{f.column}": både Ja och Nej är ikryssade; räknas som inte besvarad']
-    return (kinds.JA if ja else kinds.NEJ if nej else None), []
+    return (kinds.JA if ja else kinds.NEJ if nej else None), _NO_WARNINGS
 
 
-def _read_list(ctl: Read, f: Field) -> tuple[Any, list[str]]:
-    items = [ctl[list_tag(f.key, n)].text for n in range(1, LIST_ITEMS + 1)]
-    lines = [line for item in items for line in item.split("\n")]
-    return kinds.parse_list(lines), []
+def _read_list(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
+    lines = [line for tag in TAGS[f.key] for line in ctl[tag].text.split("\n")]
+    return kinds.parse_list(lines), _NO_WARNINGS
 
 
 WRITERS: dict[Kind, Callable[[Controls, Field, Any], None]] = {
@@ -72,7 +74,7 @@ WRITERS: dict[Kind, Callable[[Controls, Field, Any], None]] = {
     Kind.LIST: _write_list,
 }
 
-READERS: dict[Kind, Callable[[Read, Field], tuple[Any, list[str]]]] = {
+READERS: dict[Kind, Callable[[Read, Field], tuple[Any, Sequence[str]]]] = {
     Kind.TEXT: _read_text,
     Kind.DATE: _read_date,
     Kind.JANEJ: _read_janej,
@@ -86,7 +88,7 @@ def missing_tags(ctl: Controls) -> list[str]:
     """The form's control tags that ``ctl`` lacks (or holds as the wrong kind of control), in form order."""
     missing = []
     for f in FIELDS:
-        for tag in f.tags():
+        for tag in TAGS[f.key]:
             sdt = ctl.get(tag)
             if sdt is None or ooxml.kind_of(sdt) != EXPECTED_KIND[f.kind]:
                 missing.append(tag)
@@ -104,7 +106,7 @@ def read_fields(ctl: Read) -> tuple[dict[str, Any], list[str]]:
     values: dict[str, Any] = {}
     warnings: list[str] = []
     for f in FIELDS:
-        if any(tag not in ctl for tag in f.tags()):
+        if any(tag not in ctl for tag in TAGS[f.key]):
             continue
         value, notes = READERS[f.kind](ctl, f)
         values[f.key] = value

@@ -341,6 +341,8 @@ def _fields() -> tuple[Field, ...]:
 #: Every field of the form, in form order (= column order = schema order).
 FIELDS: tuple[Field, ...] = _fields()
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+#: Each field's control tags (Ja before Nej, list items in order), computed once.
+TAGS: dict[str, tuple[str, ...]] = {f.key: tuple(f.tags()) for f in FIELDS}
 
 
 def field_for_tag(tag: str) -> Field | None:

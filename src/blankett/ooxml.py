@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from lxml import etree
 

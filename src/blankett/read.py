@@ -23,7 +23,7 @@ from lxml import etree
 
 from . import controls, kinds, ooxml
 from .errors import BlankettError, InputError, RecordError
-from .form import FIELDS, LIST_ITEMS, Field, Kind, janej_tag
+from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
 from .model import to_record, validate
 from .package import open_package
 from .pdf import read_pdf
@@ -41,9 +41,7 @@ MAX_CELLS = 5000
 
 Values = dict[str, Any]
 Reading = tuple[Values, list[str]]
-#: Each field's control tags, computed once.
-_TAGS = {f.key: tuple(f.tags()) for f in FIELDS}
-_ALL_TAGS = frozenset(tag for tags in _TAGS.values() for tag in tags)
+_ALL_TAGS = frozenset(tag for tags in TAGS.values() for tag in tags)
 
 
 class NotTheFormError(InputError):
@@ -135,7 +133,7 @@ def _date_text(f: Field, text: str, notes: list[str]) -> dt.date | None:
 
 def _beside(ctl: controls.Read, f: Field) -> str:
     """Text typed in an empty control's cell but outside the control."""
-    texts = [_clean(ooxml.outside_text(ctl[tag].element), (f.label, f.hint)) for tag in _TAGS[f.key]]
+    texts = [_clean(ooxml.outside_text(ctl[tag].element), (f.label, f.hint)) for tag in TAGS[f.key]]
     return "\n".join(t for t in texts if t)
 
 
@@ -156,8 +154,8 @@ def _read_controls(ctl: controls.Read, f: Field, notes: list[str], outside: list
 def _read_beside(ctl: controls.Read, f: Field, notes: list[str], outside: list[str], value: Any) -> Any:
     """An empty field's answer typed beside its controls, if any (noted in ``outside``)."""
     if f.kind is Kind.JANEJ:
-        ja, nej = (_mark(_clean(ooxml.outside_text(ctl[janej_tag(f.key, a)].element)), a)
-                   for a in (kinds.JA, kinds.NEJ))
+        ja, nej = (_mark(_clean(ooxml.outside_text(ctl[tag].element)), a)
+                   for tag, a in zip(TAGS[f.key], (kinds.JA, kinds.NEJ)))
         found = _janej_from(ja, nej, f, notes)
     else:
         text = _beside(ctl, f)
@@ -236,7 +234,7 @@ def _by_label(grid, f: Field, notes: list[str]) -> tuple[bool, Any]:
 
 def _checkboxes(ctl: controls.Read, f: Field) -> bool:
     """True when a Ja/Nej field's controls are still checkboxes (an edited template may have changed them)."""
-    return all(ctl[tag].kind == "checkbox" for tag in _TAGS[f.key])
+    return all(ctl[tag].kind == "checkbox" for tag in TAGS[f.key])
 
 
 def read_root(root: etree._Element) -> Reading:
@@ -248,7 +246,7 @@ def read_root(root: etree._Element) -> Reading:
     outside: list[str] = []
     gone: list[Field] = []
     for f in FIELDS:
-        if absent and not absent.isdisjoint(_TAGS[f.key]):
+        if absent and not absent.isdisjoint(TAGS[f.key]):
             gone.append(f)
             continue
         value = _read_controls(ctl, f, notes, outside)
