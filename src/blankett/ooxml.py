@@ -242,7 +242,7 @@ class Control:
     """A content control read in one look: its element, kind, checked state, stored date and text."""
 
     element: etree._Element
-    kind: str  # as kind_of
+    kind: str  # checkbox, date or text (any other control: its content is read as text)
     checked: bool  # the checkbox's stored state (never its glyph)
     date: dt.date | None  # the stored date, while a date is shown
     text: str  # as a person reads it; '' while the placeholder shows, and for a checkbox
@@ -254,19 +254,20 @@ class _Props:
 
     tag: str | None = None
     placeholder: bool = False
-    kind: str = "other"
+    kind: str = "text"
     checked: bool = False
     full_date: str | None = None
 
 
-#: The properties a reader needs, found for every control in one scan of the document.
-_READ_PROPS = (TAG, PLC, CHECKBOX, DATE, _TEXT_PR)
+#: The properties a reader needs, found for every control in one scan of the document. (Plain or rich
+#: text makes no difference to reading: any control but a checkbox or a date is read as its text.)
+_READ_PROPS = (TAG, PLC, CHECKBOX, DATE)
 
 
 def read_controls(root: etree._Element) -> dict[str, Control]:
     """The first control of each tag under ``root``, each read in one look.
 
-    One scan of the document for the five properties a reader needs, grouped by
+    One scan of the document for the four properties a reader needs, grouped by
     the control they belong to, costs less than visiting every control's
     properties in turn (fewer elements are touched from Python).
     """
@@ -284,10 +285,8 @@ def read_controls(root: etree._Element) -> dict[str, Control]:
             found.placeholder = True
         elif name == CHECKBOX:
             found.kind, found.checked = "checkbox", _checked(el)
-        elif name == DATE:
-            found.kind, found.full_date = "date", el.get(FULLDATE)
         else:
-            found.kind = "text"
+            found.kind, found.full_date = "date", el.get(FULLDATE)
     controls: dict[str, Control] = {}
     for pr, found in props.items():  # in document order: a control's properties lie together
         if found.tag is None or found.tag in controls or pr is None or pr.tag != SDT_PR:
