@@ -229,7 +229,7 @@ def paragraphs(el: etree._Element, skip=None) -> list[str]:
     _collect(el, lines, skip)
     if len(lines) > 1 and not lines[0]:
         del lines[0]
-    return ["".join(line) for line in lines]
+    return list(map("".join, lines))
 
 
 def text_in(el: etree._Element) -> str:
