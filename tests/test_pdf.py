@@ -154,6 +154,20 @@ def test_both_boxes_ticked_is_a_warning(blank_pdf, tmp_path):
     assert any("både Ja och Nej" in m for m in result.messages)
 
 
+def test_pdf_list_with_more_lines_than_rows_and_a_swedish_date_read_as_in_word(blank_pdf, tmp_path):
+    writer = PdfWriter(clone_from=PdfReader(blank_pdf))
+    values = {"sarbarheter_plan#1": "Ett\nTvå", "sarbarheter_plan#4": "Tre\nFyra\nFem",
+              "samtal2_datum": "12 mars 2026"}
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    writer.write(tmp_path / "rader.pdf")
+    result = read_file(tmp_path / "rader.pdf")
+    assert result.status == "varning"
+    assert result.record["sarbarheter_plan"] == ["Ett", "Två", "Tre", "Fyra; Fem"]
+    assert result.record["samtal2_datum"] == "2026-03-12"
+    assert any("5 rader" in m for m in result.messages)
+
+
 def test_filled_form_pdf_reads_back_like_its_docx(filled):
     from_pdf, from_docx = read_file(filled["pdf"]), read_file(filled["docx"])
     assert from_pdf.status == "ok", from_pdf.messages

@@ -247,6 +247,20 @@ def test_list_item_with_two_lines_gives_two_items(tmp_path):
     assert result.record["sarbarheter_plan"] == ["Ett", "Tre"]
 
 
+def test_more_list_lines_than_rows_are_kept_joined_with_a_warning(tmp_path):
+    def change(root):
+        r = run("Fyra")
+        etree.SubElement(r, w("br"))
+        r.append(run("Fem").find(w("t")))
+        set_content(sdt(root, "sarbarheter_plan#4"), r)
+
+    record = {"sarbarheter_plan": ["Ett", "Två", "Tre", "Fyra"]}
+    result = _read(tmp_path, edit(filled(record), change))
+    assert result.status == VARNING
+    assert result.record["sarbarheter_plan"] == ["Ett", "Två", "Tre", "Fyra; Fem"]
+    assert any("5 rader" in m and "Sårbarheter i planen" in m for m in result.messages)
+
+
 # --- blankett check -------------------------------------------------------------------
 
 

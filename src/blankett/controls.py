@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 from lxml import etree
 
 from . import kinds, ooxml
-from .form import FIELDS, TAGS, Field, Kind, janej_tag, list_tag
+from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind, janej_tag, list_tag
 
 Controls = dict[str, etree._Element]
 #: Controls as read for read-back (:func:`ooxml.read_controls`): one look at each, then plain values.
@@ -41,7 +41,7 @@ _NO_WARNINGS: tuple[str, ...] = ()
 
 
 def _read_text(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
-    return kinds.parse_text(ctl[f.key].text), _NO_WARNINGS
+    return ctl[f.key].text or None, _NO_WARNINGS
 
 
 def _read_date(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
@@ -63,8 +63,14 @@ def _read_janej(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
 
 
 def _read_list(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
-    lines = [line for tag in TAGS[f.key] for line in ctl[tag].text.split("\n")]
-    return kinds.parse_list(lines), _NO_WARNINGS
+    """Each written line is an item; more lines than the form has rows are kept, the last ones joined."""
+    items = [line for tag in TAGS[f.key] for line in ctl[tag].text.split("\n") if line.strip()]
+    if len(items) <= LIST_ITEMS:
+        return items, _NO_WARNINGS
+    last = LIST_ITEMS - 1
+    return items[:last] + ["; ".join(items[last:])], [
+        f'"{f.column}": {len(items)} rader skrevs men bara {LIST_ITEMS} punkter får plats; '
+        f"rad {LIST_ITEMS}–{len(items)} slogs ihop till punkt {LIST_ITEMS}, avskilda med semikolon"]
 
 
 WRITERS: dict[Kind, Callable[[Controls, Field, Any], None]] = {

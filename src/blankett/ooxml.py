@@ -241,7 +241,7 @@ def text_in(el: etree._Element) -> str:
 class Control:
     """A content control read in one look: its element, kind, checked state, stored date and text."""
 
-    element: etree._Element
+    element: etree._Element | None  # None for a field of a PDF form, which is read by the same rules
     kind: str  # checkbox, date or text (any other control: its content is read as text)
     checked: bool  # the checkbox's stored state (never its glyph)
     date: dt.date | None  # the stored date, while a date is shown

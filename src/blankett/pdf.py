@@ -26,10 +26,10 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import kinds, ooxml
+from . import controls, kinds, ooxml
 from .build import PLACEHOLDER
 from .errors import BlankettError, InputError, OutputExistsError
-from .form import FIELDS, LIST_ITEMS, SUBTITLE, TITLE, Field, Kind, field_for_tag, janej_tag, list_tag
+from .form import FIELDS, SUBTITLE, TAGS, TITLE, Field, Kind, field_for_tag
 from .office import FILE_SECONDS, iter_convert
 from .package import parse_xml, read_all
 from .write import write_bytes
@@ -535,23 +535,19 @@ def _checked(value: Any) -> bool:
     return value is not None and str(value) not in ("", OFF, "Off")
 
 
-def _read_field(f: Field, values: dict[str, Any]) -> tuple[Any, list[str]]:
-    """One field's value from the PDF's fields, with the same conversions as the .docx reader."""
-    if f.kind is Kind.JANEJ:
-        ja, nej = (_checked(values.get(janej_tag(f.key, a))) for a in (kinds.JA, kinds.NEJ))
-        if ja and nej:
-            return None, [f'"{f.column}": både Ja och Nej är ikryssade; räknas som inte besvarad']
-        return (kinds.JA if ja else kinds.NEJ if nej else None), []
-    if f.kind is Kind.LIST:
-        lines = [ln for n in range(1, LIST_ITEMS + 1) for ln in _text(values.get(list_tag(f.key, n))).split("\n")]
-        return kinds.parse_list(lines), []
-    text = _text(values.get(f.key))
-    if f.kind is Kind.DATE:
-        try:
-            return kinds.parse_date(text), []
-        except ValueError as exc:
-            return None, [f'"{f.column}": {exc}; texten lämnades bort']
-    return kinds.parse_text(text), []
+def _as_controls(values: dict[str, Any]) -> controls.Read:
+    """The PDF's fields as the controls a .docx reader reads, so that both read by the same rules."""
+    read: controls.Read = {}
+    for f in FIELDS:
+        for tag in TAGS[f.key]:
+            if tag not in values:
+                continue
+            value = values[tag]
+            if f.kind is Kind.JANEJ:
+                read[tag] = ooxml.Control(None, "checkbox", _checked(value), None, "")
+            else:
+                read[tag] = ooxml.Control(None, "date" if f.kind is Kind.DATE else "text", False, None, _text(value))
+    return read
 
 
 def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[str, Any], list[str]]:
@@ -559,18 +555,9 @@ def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[
     from .read import _not_the_form
 
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "PDF-filen")
-    values = _values(_open(source, name), name)
-    record: dict[str, Any] = {}
-    warnings: list[str] = []
-    missing = [f for f in FIELDS if not all(tag in values for tag in f.tags())]
-    for f in FIELDS:
-        if f in missing:
-            continue
-        try:
-            record[f.key], notes = _read_field(f, values)
-        except ValueError as exc:
-            record[f.key], notes = None, [f'"{f.column}": {exc}']
-        warnings.extend(notes)
+    read = _as_controls(_values(_open(source, name), name))
+    record, warnings = controls.read_fields(read)
+    missing = [f for f in FIELDS if f.key not in record]
     if missing:
         raise _not_the_form(missing, record)
     return record, warnings
