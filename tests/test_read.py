@@ -236,24 +236,23 @@ def test_docm_is_read_and_its_macros_noted(tmp_path):
     assert result.record == expected(RECORD)
 
 
-def test_list_item_with_two_lines_gives_two_items(tmp_path):
+def _two_lines_in(tag: str, first: str, second: str):
+    """An edit that writes two lines (a Shift+Enter line break) into one list row."""
     def change(root):
-        r = run("Ett")
+        r = run(first)
         etree.SubElement(r, w("br"))
-        r.append(run("Tre").find(w("t")))
-        set_content(sdt(root, "sarbarheter_plan#1"), r)
+        r.append(run(second).find(w("t")))
+        set_content(sdt(root, tag), r)
+    return change
 
-    result = _read(tmp_path, edit(filled(RECORD), change))
+
+def test_list_item_with_two_lines_gives_two_items(tmp_path):
+    result = _read(tmp_path, edit(filled(RECORD), _two_lines_in("sarbarheter_plan#1", "Ett", "Tre")))
     assert result.record["sarbarheter_plan"] == ["Ett", "Tre"]
 
 
 def test_more_list_lines_than_rows_are_kept_joined_with_a_warning(tmp_path):
-    def change(root):
-        r = run("Fyra")
-        etree.SubElement(r, w("br"))
-        r.append(run("Fem").find(w("t")))
-        set_content(sdt(root, "sarbarheter_plan#4"), r)
-
+    change = _two_lines_in("sarbarheter_plan#4", "Fyra", "Fem")
     record = {"sarbarheter_plan": ["Ett", "Två", "Tre", "Fyra"]}
     result = _read(tmp_path, edit(filled(record), change))
     assert result.status == VARNING
