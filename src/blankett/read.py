@@ -168,6 +168,8 @@ def _read_beside(ctl: controls.Read, f: Field, notes: list[str], outside: list[s
 
 def _date_as_shown(control: ooxml.Control, f: Field, value: dt.date, notes: list[str]) -> dt.date:
     """The stored date, unless the shown text is another valid date (then what the person sees wins)."""
+    if control.text == value.isoformat():  # shown as the form's ÅÅÅÅ-MM-DD: the usual case, no parsing
+        return value
     try:
         shown = kinds.parse_typed_date(control.text)
     except ValueError:
