@@ -242,21 +242,12 @@ class Control:
     """A content control read in one look: its element, kind, checked state, stored date and text."""
 
     element: etree._Element | None  # None for a field of a PDF form, which is read by the same rules
-    kind: str  # checkbox, date or text (any other control: its content is read as text)
-    checked: bool  # the checkbox's stored state (never its glyph)
-    date: dt.date | None  # the stored date, while a date is shown
-    text: str  # as a person reads it; '' while the placeholder shows, and for a checkbox
-
-
-@dataclass(slots=True)
-class _Props:
-    """What a reader needs from one control's properties."""
-
+    kind: str = "text"  # checkbox, date or text (any other control: its content is read as text)
+    checked: bool = False  # the checkbox's stored state (never its glyph)
+    date: dt.date | None = None  # the stored date, while a date is shown
+    text: str = ""  # as a person reads it; '' while the placeholder shows, and for a checkbox
+    placeholder: bool = False  # the control shows its placeholder: no answer
     tag: str | None = None
-    placeholder: bool = False
-    kind: str = "text"
-    checked: bool = False
-    full_date: str | None = None
 
 
 #: The properties a reader needs, found for every control in one scan of the document. (Plain or rich
@@ -269,42 +260,41 @@ def read_controls(root: etree._Element) -> dict[str, Control]:
 
     One scan of the document for the four properties a reader needs, grouped by
     the control they belong to, costs less than visiting every control's
-    properties in turn (fewer elements are touched from Python).
+    properties in turn (fewer elements are touched from Python). Then each
+    control that holds an answer has its content read.
     """
-    props: dict[etree._Element | None, _Props] = {}
+    found: dict[etree._Element | None, Control] = {}
     for el in root.iter(*_READ_PROPS):
         pr = el.getparent()
-        found = props.get(pr)
-        if found is None:
-            found = props[pr] = _Props()
+        control = found.get(pr)
+        if control is None:
+            control = found[pr] = Control(pr)
         name = el.tag
         if name == TAG:
-            if found.tag is None:
-                found.tag = el.get(VAL)
+            if control.tag is None:
+                control.tag = el.get(VAL)
         elif name == PLC:
-            found.placeholder = True
+            control.placeholder = True
         elif name == CHECKBOX:
-            found.kind, found.checked = "checkbox", _checked(el)
+            control.kind, control.checked = "checkbox", _checked(el)
         else:
-            found.kind, found.full_date = "date", el.get(FULLDATE)
+            control.kind, control.date = "date", _stored_date(el.get(FULLDATE))
     controls: dict[str, Control] = {}
-    for pr, found in props.items():  # in document order: a control's properties lie together
-        if found.tag is None or found.tag in controls or pr is None or pr.tag != SDT_PR:
+    for pr, control in found.items():  # in document order: a control's properties lie together
+        if control.tag is None or control.tag in controls or pr is None or pr.tag != SDT_PR:
             continue
-        sdt = pr.getparent()
-        if sdt is not None:
-            controls[found.tag] = _control(sdt, found)
+        control.element = sdt = pr.getparent()
+        if sdt is None:
+            continue
+        controls[control.tag] = control
+        if control.placeholder or control.kind == "checkbox":
+            control.date = None
+            continue
+        content = _content(sdt)
+        control.text = text_in(content) if content is not None else ""
+        if not control.text:
+            control.date = None
     return controls
-
-
-def _control(sdt: etree._Element, props: _Props) -> Control:
-    """A control's value from its properties and, when it holds an answer, its content."""
-    if props.placeholder or props.kind == "checkbox":
-        return Control(sdt, props.kind, props.checked, None, "")
-    content = _content(sdt)
-    text = text_in(content) if content is not None else ""
-    full = props.full_date
-    return Control(sdt, props.kind, props.checked, _stored_date(full) if full and text else None, text)
 
 
 def _checked(box: etree._Element) -> bool:
@@ -315,7 +305,9 @@ def _checked(box: etree._Element) -> bool:
     return False
 
 
-def _stored_date(full: str) -> dt.date | None:
+def _stored_date(full: str | None) -> dt.date | None:
+    if not full:
+        return None
     try:
         return dt.date.fromisoformat(full[:10])
     except ValueError:
