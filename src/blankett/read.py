@@ -144,7 +144,7 @@ def _read_controls(ctl: controls.Read, f: Field, notes: list[str], outside: list
         notes.extend(warnings)
         if f.kind is Kind.JANEJ:  # both ticked: a warning and not answered, never a guess
             return value
-    if value is None or value == []:
+    if not value:  # no answer (None, or an empty list)
         return _read_beside(ctl, f, notes, outside, value)
     if f.kind is Kind.DATE:
         return _date_as_shown(ctl[f.key], f, value, notes)
@@ -385,7 +385,6 @@ def _strip_name(message: str, name: str) -> str:
 
 def result_of(source: str, reading: Callable[[], Reading]) -> Result:
     """Run a reader and validate what it read; every failure becomes a ``fel`` result."""
-    name = Path(source).name
     partial: Values | None = None
     try:
         values, notes = reading()
@@ -394,7 +393,7 @@ def result_of(source: str, reading: Callable[[], Reading]) -> Result:
             return Result(source, FEL, [str(exc)])
         values, notes, partial = exc.values, [str(exc)], exc.values
     except BlankettError as exc:
-        return Result(source, FEL, [_strip_name(str(exc), name)])
+        return Result(source, FEL, [_strip_name(str(exc), Path(source).name)])
     except (OSError, ValueError, etree.LxmlError, RecursionError, MemoryError) as exc:
         return Result(source, FEL, [f"filen kan inte läsas ({exc.__class__.__name__})"])
     except Exception as exc:  # noqa: BLE001 - an untrusted file must never stop the batch
