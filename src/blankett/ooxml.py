@@ -218,6 +218,15 @@ def _collect(el: etree._Element, lines: list[list[str]], skip) -> None:
             _collect(child, lines, skip)
 
 
+def _lines(el: etree._Element, skip) -> list[list[str]]:
+    """The pieces of text under ``el``, line by line (the leading line only when it holds text)."""
+    lines: list[list[str]] = [[]]
+    _collect(el, lines, skip)
+    if len(lines) > 1 and not lines[0]:
+        del lines[0]
+    return lines
+
+
 def paragraphs(el: etree._Element, skip=None) -> list[str]:
     """The text under ``el`` as a person reads it, one string per paragraph (``\\n`` for line breaks, ``\\t`` tabs).
 
@@ -225,16 +234,13 @@ def paragraphs(el: etree._Element, skip=None) -> list[str]:
     for which ``skip(sdt)`` is true is left out. Text not in any paragraph (a
     run-level control's content) is the first string.
     """
-    lines: list[list[str]] = [[]]
-    _collect(el, lines, skip)
-    if len(lines) > 1 and not lines[0]:
-        del lines[0]
-    return list(map("".join, lines))
+    return list(map("".join, _lines(el, skip)))
 
 
 def text_in(el: etree._Element) -> str:
     """The text under ``el`` as one string, paragraphs joined by ``\\n`` (see :func:`paragraphs`)."""
-    return "\n".join(paragraphs(el))
+    lines = _lines(el, None)
+    return "".join(lines[0]) if len(lines) == 1 else "\n".join(map("".join, lines))
 
 
 @dataclass(slots=True)
