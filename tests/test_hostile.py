@@ -50,6 +50,7 @@ def server():
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
     httpd.shutdown()
+    httpd.server_close()
 
 
 def _document(form: bytes) -> bytes:

@@ -8,6 +8,7 @@ no DTD, no entities and no network.
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 import zlib
@@ -89,6 +90,8 @@ class Package:
 
     name: str
     zip: zipfile.ZipFile
+    macros: bool = False  # it carries a VBA project (a macro-enabled .docm)
+    owned: BinaryIO | None = None  # the file open_package opened, closed with the package
 
     @property
     def names(self) -> list[str]:
@@ -126,11 +129,13 @@ class Package:
 
     def has_macros(self) -> bool:
         """True when the package carries a VBA project (a macro-enabled .docm)."""
-        return any(n.lower().endswith("vbaproject.bin") for n in self.zip.NameToInfo)
+        return self.macros
 
     def close(self) -> None:
-        """Close the zip file."""
+        """Close the zip file (and the file it was read from, when the package opened it)."""
         self.zip.close()
+        if self.owned is not None:
+            self.owned.close()
 
     def __enter__(self) -> "Package":
         return self
@@ -139,12 +144,25 @@ class Package:
         self.close()
 
 
+#: A file up to this size is read in one go (a returned form is well under 1 MB): fewer system calls.
+READ_WHOLE = 4 * 1024 * 1024
+
+
+def _opened(path: str | Path) -> BinaryIO:
+    """The file to read the zip from: its bytes in memory when small, else the open file."""
+    fh = open(path, "rb")
+    if os.fstat(fh.fileno()).st_size > READ_WHOLE:
+        return fh
+    with fh:
+        return io.BytesIO(fh.read())
+
+
 def open_package(source: str | Path | bytes | BinaryIO, name: str | None = None) -> Package:
     """Open an untrusted zip package after checking its directory against the bomb limits."""
     if isinstance(source, (str, Path)):
         name = name or Path(source).name
         try:
-            fh: BinaryIO = open(source, "rb")
+            fh: BinaryIO = _opened(source)
         except OSError as exc:
             raise UnsafeFileError(f"{name}: filen kan inte öppnas ({exc.strerror})") from None
     elif isinstance(source, bytes):
@@ -160,9 +178,10 @@ def open_package(source: str | Path | bytes | BinaryIO, name: str | None = None)
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, OSError, ValueError):
             raise UnsafeFileError(f"{name}: filen är trasig eller avkortad (zip-arkivet kan inte läsas)") from None
-        total = 0
+        total, macros = 0, False
         for info in zf.infolist():
             total += info.file_size
+            macros = macros or info.filename.lower().endswith("vbaproject.bin")
             if info.flag_bits & 0x1:
                 raise UnsafeFileError(f"{name}: filen är krypterad och kan inte läsas")
             if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
@@ -172,7 +191,7 @@ def open_package(source: str | Path | bytes | BinaryIO, name: str | None = None)
                 )
         if total > MAX_TOTAL:
             raise UnsafeFileError(f"{name}: filen packas upp till mer än {MAX_TOTAL // 2**20} MB och läses inte")
-        return Package(name, zf)
+        return Package(name, zf, macros, fh if isinstance(source, (str, Path)) else None)
     except Exception:
         if isinstance(source, (str, Path)):
             fh.close()
