@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from blankett.cli import main
-from blankett.export import EXTRA_HEADERS, export, guard
+from blankett.export import EXTRA_HEADERS, export
+from blankett.workbook import guard, unguard
 from blankett.errors import OutputExistsError
 from blankett.fill import fill_rows
 from blankett.load import load_rows
@@ -48,6 +49,24 @@ def results(example_records) -> list[Result]:
                                            ("'\tx", "\tx"), ("'\rx", "\rx"), ("Åsa", "Åsa"), ("", "")])
 def test_guard(guarded, text):
     assert guard(text) == guarded
+    assert unguard(guarded) == text
+
+
+def test_unguard_keeps_an_apostrophe_that_guards_nothing():
+    assert unguard("'hej") == "'hej" and unguard("''=x") == "''=x"
+
+
+def test_extracted_csv_gives_answers_that_look_like_formulas_back_as_written(tmp_path):
+    record = {"handelse": "=HYPERLÄNK(\"x\")", "utsatt": "+46 70 123 45 67", "tid_och_plats": "-5 grader, @torget",
+              "sarbarheter_rutin": ["@larm", "vanlig punkt"]}
+    sheet = tmp_path / "svar.csv"
+    path = save(tmp_path, "a.docx", filled(record))
+    assert CliRunner().invoke(main, ["extract", str(path), "-o", str(sheet)]).exit_code == 0
+    assert "'=HYPERLÄNK" in sheet.read_text(encoding="utf-8-sig")  # guarded in the file Excel opens
+    outcome = next(fill_rows(load_rows(sheet), tmp_path / "igen"))
+    assert outcome.status == "skriven"
+    again = CliRunner().invoke(main, ["extract", str(outcome.path)])
+    assert json.loads(again.stdout)[0]["record"] == expected(record)
 
 
 def test_json_is_utf8_unescaped_list_of_results(tmp_path, results):

@@ -21,11 +21,10 @@ from . import kinds
 from .errors import InputError
 from .form import Kind
 from .read import FEL, OK, VARNING, Result
-from .workbook import DATE_FORMAT, EXCEL_CELL_LIMIT, EXTRA_HEADERS, SHEET, Column, columns
+from .workbook import DATE_FORMAT, EXCEL_CELL_LIMIT, EXTRA_HEADERS, SHEET, Column, columns, guard
 from .write import atomic_path
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -49,11 +48,6 @@ class Tally:
         """The Swedish summary line."""
         read = self.counts[OK] + self.counts[VARNING]
         return f"Klart: {read} lästa (varav {self.counts[VARNING]} med varningar), {self.failed} fel."
-
-
-def guard(text: str) -> str:
-    """A text that no spreadsheet runs as a formula: a leading ``'`` before = + - @ tab or CR (OWASP)."""
-    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def _plain(col: Column, value) -> str:

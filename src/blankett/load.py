@@ -27,7 +27,7 @@ from openpyxl.xml.constants import SHARED_STRINGS
 from .errors import BlankettError, InputError
 from .form import BY_KEY, Kind
 from .package import open_package, refuse_dtd
-from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns
+from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
 
 
 @dataclass
@@ -338,7 +338,8 @@ def _csv_rows(path: Path) -> Iterator[Row]:
         try:
             delimiter = _delimiter(fh.readline())
             fh.seek(0)
-            yield from _sheet_rows(path.name, csv.reader(fh, delimiter=delimiter))
+            cells = ([unguard(cell) for cell in row] for row in csv.reader(fh, delimiter=delimiter))
+            yield from _sheet_rows(path.name, cells)
         except UnicodeDecodeError:
             raise InputError(f"{path.name}: filen är inte UTF-8-kodad; spara den i Excel som "
                              "\"CSV UTF-8 (kommaavgränsad)\"") from None

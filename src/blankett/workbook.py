@@ -26,6 +26,20 @@ from . import kinds
 from .form import FIELDS, LIST_ITEMS, Kind
 from .model import CASE_KEY, CASE_LABEL
 
+#: What starts a formula in a spreadsheet cell (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard(text: str) -> str:
+    """A text that no spreadsheet runs as a formula: a leading ``'`` before = + - @ tab or CR (OWASP)."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def unguard(text: str) -> str:
+    """The text :func:`guard` was given: an extracted CSV read back by ``fill`` gives the answers as written."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
 #: Name of the data sheet and of the instructions sheet.
 SHEET = "Incidenter"
 INSTRUCTIONS = "Instruktioner"
