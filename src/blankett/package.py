@@ -151,10 +151,14 @@ READ_WHOLE = 4 * 1024 * 1024
 def _opened(path: str | Path) -> BinaryIO:
     """The file to read the zip from: its bytes in memory when small, else the open file."""
     fh = open(path, "rb")
-    if os.fstat(fh.fileno()).st_size > READ_WHOLE:
-        return fh
-    with fh:
-        return io.BytesIO(fh.read())
+    try:
+        if os.fstat(fh.fileno()).st_size > READ_WHOLE:
+            return fh
+        with fh:
+            return io.BytesIO(fh.read())
+    except BaseException:
+        fh.close()
+        raise
 
 
 def open_package(source: str | Path | bytes | BinaryIO, name: str | None = None) -> Package:
