@@ -24,8 +24,6 @@ from .read import FEL, OK, VARNING, Result
 from .workbook import DATE_FORMAT, EXCEL_CELL_LIMIT, EXTRA_HEADERS, SHEET, Column, columns, guard
 from .write import atomic_path
 
-#: First characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
-
 
 @dataclass
 class Tally:
