@@ -10,7 +10,6 @@ from typing import Any
 
 import openpyxl
 
-from blankett.bench import excel_style
 from blankett.workbook import SHEET, columns, workbook_bytes
 
 SHEET_PART = "xl/worksheets/sheet1.xml"
@@ -69,9 +68,3 @@ def set_cell_xml(path: Path, ref: str, xml: str) -> Path:
         return pattern.sub(xml, text, count=1).encode("utf-8")
 
     return patch_part(path, SHEET_PART, edit)
-
-
-
-def to_shared_strings(path: Path) -> Path:
-    """Move every text cell into a shared-strings table, as Excel saves text (openpyxl writes it inline)."""
-    return excel_style(path)

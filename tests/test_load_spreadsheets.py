@@ -13,16 +13,17 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
+from blankett.bench import excel_style
 from blankett.cli import main
 from blankett.errors import InputError, UnsafeFileError
 from blankett.fill import plan
 from blankett.form import FIELDS, Kind
 from blankett.load import SharedStrings, load_rows
 from blankett.package import OLE_MAGIC
-from blankett.workbook import columns
+from blankett.workbook import columns, unguard
 
 from .conftest import docx_xml, sdt_by_tag, sdt_checked, sdt_text
-from .sheets import column_letter, patch_part, plain_workbook, set_cell_xml, to_shared_strings, typed_workbook
+from .sheets import column_letter, patch_part, plain_workbook, set_cell_xml, typed_workbook
 
 
 def planned(path: Path) -> list[tuple]:
@@ -271,7 +272,7 @@ def test_excel_escaped_carriage_returns_become_line_breaks(tmp_path):
 def test_workbook_with_shared_strings_as_excel_saves_it(tmp_path):
     rows = [{"diarienummer": "KS 1", "handelse": "Rad ett\nRad två", "polisanmald": "Ja"},
             {"diarienummer": "KS 2", "handelse": "Rad ett\nRad två", "polisanmald": "nej"}]
-    path = to_shared_strings(typed_workbook(tmp_path / "excel.xlsx", rows))
+    path = excel_style(typed_workbook(tmp_path / "excel.xlsx", rows))  # text in shared strings, as Excel saves
     with zipfile.ZipFile(path) as zf:
         assert b'<v>' in zf.read("xl/worksheets/sheet1.xml") and "xl/sharedStrings.xml" in zf.namelist()
     first, second = planned(path)
@@ -342,7 +343,8 @@ def test_not_a_workbook_is_refused(tmp_path):
 # --- any record survives a CSV written by another program ------------------------------------------
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
-                max_size=40).map(str.strip).filter(lambda t: t and not t.startswith(("=", "#")))
+                max_size=40).map(str.strip).filter(lambda t: t and not t.startswith(("=", "#")) and unguard(t) == t)
+# (a leading ' before = + - @ is taken for extract's formula guard and dropped: see the README)
 _VALUES = {
     Kind.TEXT: st.one_of(st.none(), st.lists(_TEXT, min_size=1, max_size=3).map("\n".join)),
     Kind.JANEJ: st.sampled_from([None, "Ja", "Nej"]),

@@ -141,6 +141,15 @@ _ANY_VALUE = st.one_of(
 )
 
 
+@pytest.mark.parametrize("kind, ready, not_ready", [
+    (Kind.TEXT, "Hot\nvia sms", ""), (Kind.JANEJ, "Nej", "nej"), (Kind.DATE, dt.date(2026, 3, 12), "2026-03-12"),
+    (Kind.LIST, ["Ett", "Två"], ["Ett", " "]),
+])
+def test_final_values_are_ready_and_others_are_not(kind, ready, not_ready):
+    assert kinds.READY[kind](ready) and kinds.READY[kind](None if kind is not Kind.LIST else [])
+    assert not kinds.READY[kind](not_ready)
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.sampled_from(list(Kind)), _ANY_VALUE)
 def test_a_value_taken_as_ready_is_what_cleaning_and_parsing_would_make_of_it(kind, value):

@@ -219,17 +219,23 @@ def _uncached_formulas(path: Path, member: str) -> frozenset[str]:
     """Cells (``L7``) of a sheet part that hold a formula without a saved value (streamed, row by row)."""
     cells = set()
     with open_package(path) as pkg, pkg.zip.open(member) as fh:
-        for _, row in etree.iterparse(fh, tag="{*}row", resolve_entities=False, no_network=True):
+        for row in _streamed(fh, "{*}row"):
             for c in row:
                 local = {etree.QName(child).localname: child for child in c}
                 value = local.get("v")
                 saved = value is not None and (value.text or c.get("t") == "str")  # empty text is a value
                 if "f" in local and not saved:
                     cells.add(c.get("r", ""))
-            row.clear()
-            while row.getprevious() is not None:
-                del row.getparent()[0]
     return frozenset(cells)
+
+
+def _streamed(source, tag: str) -> Iterator[etree._Element]:
+    """The ``tag`` elements of an XML stream one at a time, each freed (with all before it) once it has been used."""
+    for _, element in etree.iterparse(source, tag=tag, resolve_entities=False, no_network=True):
+        yield element
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
 
 
 class SharedStrings(SequenceABC):
@@ -241,12 +247,9 @@ class SharedStrings(SequenceABC):
 
     def __init__(self, source) -> None:
         self._data, self._ends = bytearray(), array("Q")
-        for _, si in etree.iterparse(source, tag="{*}si", resolve_entities=False, no_network=True):
+        for si in _streamed(source, "{*}si"):
             self._data += _si_text(si).encode("utf-8", "surrogatepass")
             self._ends.append(len(self._data))
-            si.clear()
-            while si.getprevious() is not None:
-                del si.getparent()[0]
 
     def __len__(self) -> int:
         return len(self._ends)

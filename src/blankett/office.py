@@ -161,7 +161,7 @@ def iter_convert(files: list[Path], target: str, outdir: Path, per_file: float =
     program = find_soffice(soffice)
     files = [Path(f) for f in files]
     if len({f.stem for f in files}) != len(files):
-        raise ValueError("convert_batch needs unique file stems")
+        raise ValueError("iter_convert needs unique file stems")
     size = max(1, chunk)
     parts = [files[i:i + size] for i in range(0, len(files), size)]
     workers = max(1, min(workers or os.cpu_count() or 1, len(parts) or 1))
