@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the real programs the tests check our files with (Debian packages; run as root or with sudo):
+#   LibreOffice 25.2 (Writer, no GUI) and its Python UNO bridge, from bookworm-backports;
+#   qpdf, poppler (pdftoppm, pdftotext) and MuPDF (mutool) for PDFs;
+#   Chromium for the web pages (driven by Playwright with executable_path=/usr/bin/chromium).
+# Only the PDF features need LibreOffice at run time; everything here is needed by the tests,
+# which fail (never skip) when a program is missing.
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+fi
+export DEBIAN_FRONTEND=noninteractive
+need=()
+command -v soffice >/dev/null 2>&1 && soffice --version 2>/dev/null | grep -q 'LibreOffice 25' || need+=(libreoffice-writer-nogui)
+/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || need+=(python3-uno)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+command -v mutool >/dev/null 2>&1 || need+=(mupdf-tools)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -q DejaVuSans || need+=(fonts-dejavu-core)
+fc-list 2>/dev/null | grep -q Liberation || need+=(fonts-liberation2)
+if [ ${#need[@]} -gt 0 ]; then
+  $SUDO apt-get update -qq
+  # LibreOffice and its UNO bridge must come from backports together (25.2); the rest from bookworm.
+  $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports "${need[@]}" >/dev/null
+fi
+soffice --version
+/usr/bin/python3 -c 'import uno; print("python3-uno:", uno.__file__)'
+qpdf --version | head -n 1
+mutool -v 2>&1 | head -n 1
+pdftoppm -v 2>&1 | head -n 1
+chromium --version
