@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class BlankettError(Exception):
     """A problem the user can act on; ``str()`` is the Swedish message."""
@@ -9,11 +11,20 @@ class BlankettError(Exception):
     exit_code = 1
 
 
-class RecordError(BlankettError):
-    """One record (row, file) failed validation; ``messages`` names each bad field."""
+@dataclass(frozen=True)
+class Problem:
+    """One bad value of a record: the field's key (None for the record as a whole) and a Swedish message."""
 
-    def __init__(self, messages: list[str]):
+    field: str | None
+    message: str
+
+
+class RecordError(BlankettError):
+    """One record (row, file) failed validation; ``messages`` names each bad field, ``problems`` by key."""
+
+    def __init__(self, messages: list[str], problems: list[Problem] | None = None):
         self.messages = list(messages)
+        self.problems = list(problems) if problems is not None else [Problem(None, m) for m in self.messages]
         super().__init__("; ".join(self.messages))
 
 

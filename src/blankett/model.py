@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field as PydField, ValidationError, 
 from pydantic.functional_validators import BeforeValidator
 
 from . import kinds
-from .errors import RecordError
+from .errors import Problem, RecordError
 from .form import FIELDS, LIST_ITEMS, Field, Kind
 
 #: Optional key of a record that names the output file (a case number); not printed on the form.
@@ -101,12 +101,13 @@ def _field_name(key: str) -> str:
     return f'fältet "{key}"'
 
 
-def _message(err: dict) -> str:
+def _problem(err: dict) -> Problem:
+    """One pydantic error as the field's key and the Swedish line that names it."""
     loc = [str(p) for p in err.get("loc", ())]
     key = loc[0] if loc else ""
     typ = err.get("type", "")
     if typ == "extra_forbidden":
-        return f'okänt fält "{key}"'
+        return Problem(key or None, f'okänt fält "{key}"')
     if typ == "value_error":
         text = str(err.get("ctx", {}).get("error", err.get("msg", "")))
     elif typ == "literal_error":
@@ -118,10 +119,10 @@ def _message(err: dict) -> str:
     elif typ.startswith("date"):
         text = f'"{err.get("input")}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'
     elif typ == "model_type" or typ == "dict_type":
-        return "posten är inget objekt med fält"
+        return Problem(None, "posten är inget objekt med fält")
     else:
         text = err.get("msg", "ogiltigt värde")
-    return f"{_field_name(key)}: {text}"
+    return Problem(key or None, f"{_field_name(key)}: {text}")
 
 
 def validate(data: Any) -> tuple[BaseModel, list[str]]:
@@ -132,7 +133,9 @@ def validate(data: Any) -> tuple[BaseModel, list[str]]:
     try:
         incident = Incident.model_validate(data, context=context)
     except ValidationError as exc:
-        raise RecordError([_message(e) for e in exc.errors(include_url=False)]) from None
+        errors = exc.errors(include_url=False)
+        problems = [_problem(e) for e in errors]
+        raise RecordError([p.message for p in problems], problems) from None
     warnings = [f"{_field_name(k)}: {text}" for k, text in context.get("warnings", [])]
     return incident, warnings
 

@@ -25,9 +25,14 @@ def publish(out_dir: str | Path, profile: Profile | None = None, force: bool = F
         if path.exists() and not force:
             raise OutputExistsError(f"{path} finns redan; ange --force för att skriva över")
     docx = blank_bytes(profile)
-    title = f"{TITLE} – {(profile or load_profile()).appendix}"
-    pdf = docx_bytes_to_pdf(docx, soffice=soffice, title=title, subject=SUBTITLE)
+    pdf = blank_pdf(profile, soffice, docx)
     written = []
     for suffix, data in ((".docx", docx), (".pdf", pdf)):
         written.append((write_bytes(out_dir / f"{NAME}{suffix}", data, force), len(data)))
     return written
+
+
+def blank_pdf(profile: Profile | None = None, soffice: str | Path | None = None, docx: bytes | None = None) -> bytes:
+    """The blank form as an accessible, fillable PDF, titled with the profile's appendix name."""
+    title = f"{TITLE} – {(profile or load_profile()).appendix}"
+    return docx_bytes_to_pdf(docx or blank_bytes(profile), soffice=soffice, title=title, subject=SUBTITLE)

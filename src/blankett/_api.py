@@ -1,0 +1,118 @@
+"""The library's front door: each job is one call. The CLI and the web server use these and nothing else.
+
+Every function here is a thin wrapper over the stage that does the work, so
+that the stage modules can change without breaking a caller. Errors a user
+can act on are :class:`~blankett.errors.BlankettError` (``str()`` is one
+Swedish line); a record that fails validation is a
+:class:`~blankett.errors.RecordError` whose ``problems`` name each field.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from . import batch, build, export, fill, model, publish, read, workbook
+from .profile import Profile, load_profile
+
+PathLike = str | Path
+ExportFormat = Literal["json", "jsonl", "csv", "xlsx"]
+
+
+def blank_docx(profile: Profile | PathLike | None = None) -> bytes:
+    """The blank, fillable form as .docx bytes (the bundled template, or one built for ``profile``)."""
+    return build.blank_bytes(_profile(profile))
+
+
+def blank_pdf(profile: Profile | PathLike | None = None, soffice: PathLike | None = None) -> bytes:
+    """The blank form as an accessible, fillable PDF (needs LibreOffice; else :class:`OfficeMissingError`)."""
+    return publish.blank_pdf(_profile(profile), soffice)
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of one incident record (properties in the form's order)."""
+    return model.json_schema()
+
+
+def workbook_xlsx() -> bytes:
+    """The input workbook (.xlsx): one row per incident, one column per question."""
+    return workbook.workbook_bytes()
+
+
+def validate(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The record as ``fill`` would write it (normalised JSON values) and its warnings; raises :class:`RecordError`."""
+    incident, warnings = model.validate(dict(record))
+    return model.to_record(incident), warnings
+
+
+def fill_docx(record: Mapping[str, Any], template: fill.Template | None = None) -> bytes:
+    """One record filled into the form, as .docx bytes; raises :class:`RecordError` for a bad record.
+
+    Pass a :class:`Template` to fill many records without reading the template each time.
+    """
+    return fill.fill_record(dict(record), template)
+
+
+def fill_pdf(record: Mapping[str, Any], flatten: bool = False, template: fill.Template | None = None,
+             soffice: PathLike | None = None) -> bytes:
+    """One record filled into the form, as PDF bytes (fillable, or ``flatten`` to plain text; needs LibreOffice)."""
+    from .pdf import docx_bytes_to_pdf
+
+    return docx_bytes_to_pdf(fill_docx(record, template), flatten=flatten, soffice=soffice)
+
+
+def fill_files(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, force: bool = False,
+               check: bool = False, template: PathLike | None = None, jobs: int | None = None) -> batch.Summary:
+    """One .docx per record of every input file (.xlsx, .csv, .json, .jsonl) in ``out_dir``; the summary.
+
+    Bad rows are counted and described in the summary; the other rows are written.
+    """
+    return batch.fill_files(list(inputs), out_dir, check, force, template, jobs)
+
+
+def extract(source: PathLike | bytes, name: str | None = None) -> read.Result:
+    """One returned form (a path, or its bytes with its file ``name``) read back; never raises for a bad file."""
+    if not isinstance(source, bytes):
+        return read.read_file(source)
+    label = name or "blankett.docx"
+    with tempfile.TemporaryDirectory(prefix="blankett-") as tmp:  # owner-only, removed at once
+        staged = Path(tmp) / ("fil" + Path(label).suffix.lower())
+        staged.write_bytes(source)
+        result = read.read_file(staged)
+    result.source = label
+    return result
+
+
+def extract_files(paths: Iterable[PathLike], workers: int = 1) -> Iterator[read.Result]:
+    """A result per returned form, in order; folders give every form in them; ``workers`` > 1 reads in parallel."""
+    return read.read_files(read.expand(paths), workers=workers)
+
+
+def export_results(results: Iterable[read.Result], path: PathLike, force: bool = False) -> None:
+    """Write results as .json, .jsonl, .csv or .xlsx (by ``path``'s ending), atomically and owner-only."""
+    export.export(results, Path(path), force)
+
+
+def export_bytes(results: Iterable[read.Result], fmt: ExportFormat) -> bytes:
+    """Results as the bytes of a .json, .jsonl, .csv or .xlsx file, exactly as :func:`export_results` writes it."""
+    with tempfile.TemporaryDirectory(prefix="blankett-") as tmp:
+        target = Path(tmp) / f"svar.{fmt}"
+        export.export(results, target)
+        return target.read_bytes()
+
+
+def publish_files(out_dir: PathLike = "out/webb", profile: Profile | PathLike | None = None, force: bool = False,
+                  soffice: PathLike | None = None) -> list[tuple[Path, int]]:
+    """Write the blank form for the website (Bilaga5.docx and Bilaga5.pdf); each path with its size."""
+    return publish.publish(out_dir, _profile(profile), force, soffice)
+
+
+def check_form(path: PathLike) -> list[str]:
+    """What keeps a file from being a complete Bilaga 5 (missing, wrong or doubled fields); empty when complete."""
+    return read.check_file(path)
+
+
+def _profile(profile: Profile | PathLike | None) -> Profile | None:
+    return profile if profile is None or isinstance(profile, Profile) else load_profile(profile)
