@@ -12,6 +12,7 @@ The printed texts are verbatim from the original form (typos included).
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field as dc_field
 
 
@@ -141,13 +142,17 @@ class Findings:
     field: Field
 
 
+#: Any row of the layout. Adding a kind of row is adding it here; mypy then points at every ``match`` over rows that must say how to handle it.
+Row = Question | TableHeader | Step | Bullets | Check | Comment | Talk | Findings
+
+
 @dataclass(frozen=True)
 class Section:
-    """A heading and the rows under it."""
+    """A heading and the rows under it: free rows, or checklist tables of rows."""
 
     heading: str
-    rows: tuple = ()
-    tables: tuple[tuple, ...] = dc_field(default_factory=tuple)
+    rows: tuple[Row, ...] = ()
+    tables: tuple[tuple[Row, ...], ...] = dc_field(default_factory=tuple)
 
 
 # --- the form ---------------------------------------------------------------
@@ -317,20 +322,25 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def _rows(section: Section):
+def _rows(section: Section) -> Iterator[Row]:
     yield from section.rows
     for table in section.tables:
         yield from table
 
 
+def fields_of(row: Row) -> tuple[Field, ...]:
+    """The fields a layout row holds, in print order (none for a row of printed text only)."""
+    match row:
+        case Talk():
+            return row.fields
+        case Question() | Check() | Comment() | Findings():
+            return (row.field,)
+        case TableHeader() | Step() | Bullets():
+            return ()
+
+
 def _fields() -> tuple[Field, ...]:
-    out: list[Field] = []
-    for section in SECTIONS:
-        for row in _rows(section):
-            if isinstance(row, Talk):
-                out.extend(row.fields)
-            elif hasattr(row, "field"):
-                out.append(row.field)
+    out = [f for section in SECTIONS for row in _rows(section) for f in fields_of(row)]
     keys = [f.key for f in out]
     dupes = {k for k in keys if keys.count(k) > 1}
     if dupes:
