@@ -17,7 +17,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from . import ooxml
 from .form import (
-    INTRO, LIST_ITEMS, SECTIONS, SUBTITLE, TITLE, Bullets, Check, Comment, Field, Findings, Kind,
+    INTRO, LIST_ITEMS, PLACEHOLDER, SECTIONS, SUBTITLE, TITLE, Bullets, Check, Comment, Field, Findings, Kind,
     Question, Section, Step, TableHeader, Talk, janej_tag, list_tag,
 )
 from .package import read_all, zip_bytes
@@ -27,12 +27,6 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "Bilaga5.docx"
 LANGUAGE = "sv-SE"
 FONT = "Arial"
 LINE = 280  # twips of writing space per answer line
-
-PLACEHOLDER = {
-    Kind.TEXT: "Skriv svaret här.",
-    Kind.DATE: "Välj datum (ÅÅÅÅ-MM-DD).",
-    Kind.LIST: "Skriv en punkt här.",
-}
 
 # Parts of python-docx's default template that a published form must not carry.
 _DROP_RELS = (RT.THUMBNAIL, RT.CUSTOM_XML, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")

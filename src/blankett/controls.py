@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 from lxml import etree
 
 from . import kinds, ooxml
-from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind, janej_tag, list_tag
+from .form import FIELDS, LIST_ITEMS, PLACEHOLDER, TAGS, Field, Kind, janej_tag, list_tag
 
 Controls = dict[str, etree._Element]
 #: Controls as read for read-back (:func:`ooxml.read_controls`): one look at each, then plain values.
@@ -39,19 +39,55 @@ def _write_list(ctl: Controls, f: Field, value: list[str]) -> None:
 
 _NO_WARNINGS: tuple[str, ...] = ()
 
+# --- the placeholder rule: the flag is a hint, the text is the truth --------------------
+
+#: The form's placeholder texts, longest first (none is part of another, so the order only makes removal sure).
+PLACEHOLDER_TEXTS = tuple(sorted(set(PLACEHOLDER.values()), key=len, reverse=True))
+_PLACEHOLDER_SET = frozenset(PLACEHOLDER_TEXTS)
+
+
+def answer(control: ooxml.Control) -> str:
+    """The control's text as an answer: the form's placeholder text is none, and is removed where left beside one.
+
+    The placeholder flag is not asked: LibreOffice keeps it on text a person
+    pasted, so text that is not the placeholder is an answer even under the flag.
+    """
+    text = control.text
+    if not text or text in _PLACEHOLDER_SET:
+        return ""
+    found = False
+    for plc in PLACEHOLDER_TEXTS:
+        if plc in text:
+            text, found = text.replace(plc, ""), True
+    return text.strip() if found else text
+
+
+def _flagged(f: Field, controls: Sequence[ooxml.Control]) -> Sequence[str]:
+    """A warning when a control still flagged as showing its placeholder holds an answer (kept, to be checked)."""
+    if any(c.placeholder and answer(c) for c in controls):
+        return [f'"{f.column}": fältet var markerat som tomt (platshållare) men innehöll text; texten lästes som svar '
+                "– kontrollera den"]
+    return _NO_WARNINGS
+
 
 def _read_text(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
-    return ctl[f.key].text or None, _NO_WARNINGS
+    control = ctl[f.key]
+    text = answer(control)
+    return text or None, (_flagged(f, (control,)) if control.placeholder and text else _NO_WARNINGS)
 
 
 def _read_date(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
-    value, text = ctl[f.key].date, ctl[f.key].text
-    if value is not None or not text.strip():
-        return value, _NO_WARNINGS
+    control = ctl[f.key]
+    text = answer(control)
+    if not text.strip():  # nothing shown but the placeholder: a stored date left behind is no answer
+        return None, _NO_WARNINGS
+    notes = _flagged(f, (control,)) if control.placeholder else _NO_WARNINGS
+    if control.date is not None:
+        return control.date, notes
     try:
-        return kinds.parse_typed_date(text), _NO_WARNINGS
+        return kinds.parse_typed_date(text), notes
     except ValueError as exc:
-        return None, [f'"{f.column}": {exc}; texten finns inte med i datan']
+        return None, [*notes, f'"{f.column}": {exc}; texten finns inte med i datan']
 
 
 def _read_janej(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
@@ -64,11 +100,13 @@ def _read_janej(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
 
 def _read_list(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
     """Each written line is an item; more lines than the form has rows are kept, the last ones joined."""
-    items = [line for tag in TAGS[f.key] for line in ctl[tag].text.split("\n") if line.strip()]
+    read = [ctl[tag] for tag in TAGS[f.key]]
+    items = [line for control in read for line in answer(control).split("\n") if line.strip()]
+    notes = _flagged(f, read) if items and any(c.placeholder for c in read) else _NO_WARNINGS
     if len(items) <= LIST_ITEMS:
-        return items, _NO_WARNINGS
+        return items, notes
     last = LIST_ITEMS - 1
-    return items[:last] + ["; ".join(items[last:])], [
+    return items[:last] + ["; ".join(items[last:])], [*notes,
         f'"{f.column}": {len(items)} rader skrevs men bara {LIST_ITEMS} punkter får plats; '
         f"rad {LIST_ITEMS}–{len(items)} slogs ihop till punkt {LIST_ITEMS}, avskilda med semikolon"]
 

@@ -28,6 +28,14 @@ class Kind(str, enum.Enum):
 #: Answer rows in each list field (the form prints four lines to write on).
 LIST_ITEMS = 4
 
+#: The grey text an empty control shows, by kind. It is never an answer: read-back removes it wherever it
+#: is found (alone, or left beside what a person typed), whatever the control's placeholder flag says.
+PLACEHOLDER = {
+    Kind.TEXT: "Skriv svaret här.",
+    Kind.DATE: "Välj datum (ÅÅÅÅ-MM-DD).",
+    Kind.LIST: "Skriv en punkt här.",
+}
+
 
 @dataclass(frozen=True)
 class Field:

@@ -170,7 +170,7 @@ def kind_of(sdt: etree._Element) -> str:
 
 
 def showing_placeholder(sdt: etree._Element) -> bool:
-    """True while the control shows its placeholder, i.e. holds no answer."""
+    """True while the control says it shows its placeholder (a hint only: LibreOffice keeps it after a paste)."""
     pr = _pr(sdt)
     return pr is not None and pr.find(PLC) is not None
 
@@ -250,9 +250,9 @@ class Control:
     element: etree._Element | None  # None for a field of a PDF form, which is read by the same rules
     kind: str = "text"  # checkbox, date or text (any other control: its content is read as text)
     checked: bool = False  # the checkbox's stored state (never its glyph)
-    date: dt.date | None = None  # the stored date, while a date is shown
-    text: str = ""  # as a person reads it; '' while the placeholder shows, and for a checkbox
-    placeholder: bool = False  # the control shows its placeholder: no answer
+    date: dt.date | None = None  # the stored date, while any text is shown
+    text: str = ""  # as a person reads it, placeholder text included ('' for a checkbox)
+    placeholder: bool = False  # the control's placeholder flag: a hint, never the truth (see controls.answer)
     tag: str | None = None
 
 
@@ -267,7 +267,8 @@ def read_controls(root: etree._Element) -> dict[str, Control]:
     One scan of the document for the four properties a reader needs, grouped by
     the control they belong to, costs less than visiting every control's
     properties in turn (fewer elements are touched from Python). Then each
-    control that holds an answer has its content read.
+    control but a checkbox has its content read, whatever its placeholder flag
+    says: LibreOffice keeps the flag on text a person pasted or a program set.
     """
     found: dict[etree._Element | None, Control] = {}
     for el in root.iter(*_READ_PROPS):
@@ -293,7 +294,7 @@ def read_controls(root: etree._Element) -> dict[str, Control]:
         if sdt is None:
             continue
         controls[control.tag] = control
-        if control.placeholder or control.kind == "checkbox":
+        if control.kind == "checkbox":
             control.date = None
             continue
         content = _content(sdt)
@@ -343,7 +344,7 @@ def count_cells(root: etree._Element, limit: int) -> int:
 
 def cell_grid(root: etree._Element) -> list[list[list[list[str]]]]:
     """Every table under ``root`` as rows of cells, each cell its paragraphs' text as a person sees it."""
-    return [[[paragraphs(tc, showing_placeholder) for tc in tr.iter(TC) if _owner_row(tc) is tr]
+    return [[[paragraphs(tc) for tc in tr.iter(TC) if _owner_row(tc) is tr]
              for tr in tbl.findall(f".//{TR}") if _owner_table(tr) is tbl]
             for tbl in root.iter(TBL)]
 

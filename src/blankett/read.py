@@ -92,19 +92,12 @@ def _janej_from(ja: bool, nej: bool, f: Field, notes: list[str]) -> str | None:
     return kinds.JA if ja else kinds.NEJ if nej else None
 
 
-def _placeholders() -> tuple[str, ...]:
-    """The template's placeholder texts, which are no answer when found as plain text."""
-    from .build import PLACEHOLDER
-
-    return tuple(PLACEHOLDER.values())
-
-
 def _clean(paragraphs: Iterable[str], drop: Iterable[str] = ()) -> str:
     """Paragraphs as one text, without placeholder texts, the given label lines, and outer blank lines."""
     drop = {d.strip() for d in drop if d}
     lines = []
     for line in paragraphs:
-        for plc in _placeholders():
+        for plc in controls.PLACEHOLDER_TEXTS:
             line = line.replace(plc, "")
         if line.strip() not in drop:
             lines.append(line)
@@ -168,10 +161,11 @@ def _read_beside(ctl: controls.Read, f: Field, notes: list[str], outside: list[s
 
 def _date_as_shown(control: ooxml.Control, f: Field, value: dt.date, notes: list[str]) -> dt.date:
     """The stored date, unless the shown text is another valid date (then what the person sees wins)."""
-    if control.text == value.isoformat():  # shown as the form's ÅÅÅÅ-MM-DD: the usual case, no parsing
+    text = controls.answer(control)
+    if text == value.isoformat():  # shown as the form's ÅÅÅÅ-MM-DD: the usual case, no parsing
         return value
     try:
-        shown = kinds.parse_typed_date(control.text)
+        shown = kinds.parse_typed_date(text)
     except ValueError:
         return value
     if shown is not None and shown != value:
