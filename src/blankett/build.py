@@ -17,8 +17,8 @@ from docx.shared import Cm, Pt, RGBColor
 
 from . import ooxml
 from .form import (
-    INTRO, LIST_ITEMS, PLACEHOLDER, SECTIONS, SUBTITLE, TITLE, Bullets, Check, Comment, Field, Findings, Kind,
-    Question, Section, Step, TableHeader, Talk, janej_tag, list_tag,
+    INTRO, LIST_ITEMS, PLACEHOLDER, SECTIONS, SUBTITLE, TITLE, Bullets, Check, Comment, Field, Findings,
+    Kind, Question, Section, Step, TableHeader, Talk, janej_tag, list_tag,
 )
 from .package import read_all, zip_bytes
 from .profile import Profile, load_profile

@@ -11,7 +11,16 @@ from typing import Any, Callable, Sequence
 from lxml import etree
 
 from . import kinds, ooxml
-from .form import FIELDS, LIST_ITEMS, PLACEHOLDER, TAGS, Field, Kind, janej_tag, list_tag
+from .form import (
+    FIELDS,
+    LIST_ITEMS,
+    PLACEHOLDER,
+    TAGS,
+    Field,
+    Kind,
+    janej_tag,
+    list_tag,
+)
 
 Controls = dict[str, etree._Element]
 #: Controls as read for read-back (:func:`ooxml.read_controls`): one look at each, then plain values.
@@ -65,8 +74,8 @@ def answer(control: ooxml.Control) -> str:
 def _flagged(f: Field, controls: Sequence[ooxml.Control]) -> Sequence[str]:
     """A warning when a control still flagged as showing its placeholder holds an answer (kept, to be checked)."""
     if any(c.placeholder and answer(c) for c in controls):
-        return [f'"{f.column}": fältet var markerat som tomt (platshållare) men innehöll text; texten lästes som svar '
-                "– kontrollera den"]
+        return [(f'"{f.column}": fältet var markerat som tomt (platshållare) men innehöll text; '
+                 "texten lästes som svar – kontrollera den")]
     return _NO_WARNINGS
 
 
