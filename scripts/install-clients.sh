@@ -15,6 +15,8 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v soffice >/dev/null 2>&1 && soffice --version 2>/dev/null | grep -q 'LibreOffice 25' || need+=(libreoffice-writer-nogui)
 /usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || need+=(python3-uno)
+# Writer's UI files: without them headless Writer aborts when a cursor enters a titled content control (tests/uno_office.py)
+[ -f /usr/lib/libreoffice/share/config/soffice.cfg/modules/swriter/ui/contentcontrolaliasbutton.ui ] || need+=(libreoffice-uiconfig-writer)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v mutool >/dev/null 2>&1 || need+=(mupdf-tools)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
