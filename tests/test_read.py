@@ -10,10 +10,14 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 from docx import Document
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
+from blankett import controls, ooxml
 from blankett.build import blank_bytes
 from blankett.cli import main
+from blankett.form import FIELDS, PLACEHOLDER, Kind
 from blankett.read import FEL, OK, VARNING, MACRO_NOTE, check_file, read_file
 
 from .conftest import NS
@@ -370,3 +374,128 @@ def test_messages_are_one_line_even_when_the_typed_text_is_not(tmp_path):
     result = _read(tmp_path, edit(filled(RECORD), change))
     assert result.status == VARNING and all("\n" not in m for m in result.messages)
     assert any("i början av mars" in m for m in result.messages)
+
+
+# --- the placeholder flag is a hint: text that is not the placeholder is an answer ---------------------
+
+_FLAG_TEXT = "Skriv svaret här."  # the form's placeholder text, written out here, not taken from blankett
+_FLAG_DATE = "Välj datum (ÅÅÅÅ-MM-DD)."
+_FLAG_ITEM = "Skriv en punkt här."
+_PLACEHOLDERS = (_FLAG_TEXT, _FLAG_DATE, _FLAG_ITEM)
+
+
+def _flag(control) -> None:
+    """Put the placeholder flag back on a control, as LibreOffice leaves it after a paste."""
+    pr = control.find("w:sdtPr", NS)
+    if pr.find("w:showingPlcHdr", NS) is None:
+        etree.SubElement(pr, w("showingPlcHdr"))
+
+
+def _answered_under_flag(record: dict):
+    """Every answered text, date and list control flagged as showing its placeholder; the fields concerned."""
+    fields = [f for f in FIELDS if f.kind is not Kind.JANEJ and record.get(f.key) not in (None, "", [])]
+
+    def change(root):
+        for f in fields:
+            for tag in f.tags():
+                _flag(sdt(root, tag))
+
+    return change, fields
+
+
+def test_the_placeholder_texts_here_are_the_forms(tmp_path):
+    assert set(PLACEHOLDER.values()) == set(_PLACEHOLDERS)
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(blank_bytes())).read("word/document.xml"))
+    shown = {"".join(t.text for t in c.iterfind(".//w:sdtContent//w:t", NS))
+             for c in root.iterfind(".//w:sdt", NS) if c.find("w:sdtPr/w:showingPlcHdr", NS) is not None}
+    assert shown == set(_PLACEHOLDERS)
+
+
+ANSWER = st.text(st.characters(blacklist_categories=("Cs", "Cc")).filter(lambda c: c not in "\ufffe\uffff"),
+                 min_size=1, max_size=40).filter(lambda s: s.strip() and not any(p in s for p in _PLACEHOLDERS))
+FLAGGED_RECORDS = st.fixed_dictionaries({
+    "utsatt": ANSWER,
+    "handelse": st.one_of(st.none(), st.lists(ANSWER.filter(lambda s: "\n" not in s), min_size=1, max_size=3)
+                          .map("\n".join)),
+    "samtal1_datum": st.one_of(st.none(), st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 1, 1))),
+    "sarbarheter_rutin": st.lists(ANSWER.filter(lambda s: "\n" not in s), max_size=4),
+    "polisanmald": st.sampled_from([None, "Ja", "Nej"]),
+})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(FLAGGED_RECORDS)
+def test_an_answer_under_a_left_placeholder_flag_is_kept_with_a_warning_naming_its_column(tmp_path, record):
+    change, fields = _answered_under_flag(record)
+    result = _read(tmp_path, edit(filled(record), change))
+    assert result.record == expected(record), result.messages
+    assert result.status == VARNING
+    assert sorted(m for m in result.messages if "platshållare" in m) == sorted(
+        f'"{f.column}": fältet var markerat som tomt (platshållare) men innehöll text; '
+        "texten lästes som svar – kontrollera den" for f in fields)
+    assert len(result.messages) == len(fields)
+
+
+@pytest.mark.parametrize("where", ["before", "after", "both", "own run"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=ANSWER.map(str.strip).filter(bool))
+def test_placeholder_text_left_beside_typed_text_is_removed(tmp_path, where, typed):
+    def change(root):
+        control = sdt(root, "forovare")
+        if where == "own run":  # the grey run kept, the typed run added after it (Word, LibreOffice)
+            set_content(control, run(_FLAG_TEXT, rStyle=""), run(typed))
+        else:
+            text = {"before": _FLAG_TEXT + typed, "after": typed + _FLAG_TEXT,
+                    "both": f"{_FLAG_TEXT} {typed} {_FLAG_TEXT}"}[where]
+            set_content(control, run(text))
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["forovare"] == typed
+    assert (result.status, result.messages) == (OK, [])
+
+
+@pytest.mark.parametrize("tag, text", [("forovare", _FLAG_TEXT), ("samtal2_datum", _FLAG_DATE),
+                                       ("sarbarheter_plan#1", _FLAG_ITEM), ("forovare", f"  {_FLAG_TEXT}\n")])
+def test_placeholder_text_alone_is_no_answer_with_or_without_its_flag(tmp_path, tag, text):
+    for flagged in (False, True):
+        def change(root):
+            control = sdt(root, tag)
+            set_content(control, run(text))
+            if flagged:
+                _flag(control)
+
+        result = _read(tmp_path, edit(filled(RECORD), change))
+        assert (result.status, result.messages) == (OK, []), flagged
+        assert result.record == expected(RECORD)
+
+
+def test_a_date_stored_behind_the_placeholder_text_is_no_answer(tmp_path):
+    def change(root):
+        control = sdt(root, "samtal1_datum")
+        set_content(control, run(_FLAG_DATE))
+        _flag(control)  # fullDate (2026-03-12) stays stored
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["samtal1_datum"] is None
+    assert (result.status, result.messages) == (OK, [])
+
+
+def test_a_typed_date_under_the_flag_is_read_with_a_warning(tmp_path):
+    def change(root):
+        _typed_date("12 mars 2026")(root)
+        _flag(sdt(root, "samtal1_datum"))
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    assert result.record["samtal1_datum"] == "2026-03-12"
+    assert result.messages == ['"Samtal 1: datum": fältet var markerat som tomt (platshållare) men innehöll text; '
+                               "texten lästes som svar – kontrollera den"]
+
+
+@pytest.mark.parametrize("value, want", [(f"Anna{_FLAG_TEXT}", "Anna"), (_FLAG_TEXT, None), ("Anna", "Anna")])
+def test_pdf_fields_follow_the_same_placeholder_rule(value, want):
+    """A PDF's fields are read by the same readers: the form's placeholder text left in a field is no answer."""
+    read = {tag: ooxml.Control(None, "checkbox" if f.kind is Kind.JANEJ else f.kind.value if f.kind is Kind.DATE
+                               else "text", False, None, "") for f in FIELDS for tag in f.tags()}
+    read["utsatt"] = ooxml.Control(None, "text", False, None, value)
+    values, warnings = controls.read_fields(read)
+    assert (values["utsatt"], warnings) == (want, [])
