@@ -11,6 +11,8 @@ from lxml import etree
 
 from blankett.office import find_soffice
 
+from .uno_office import office, office_holder  # noqa: F401 - fixtures for tests that drive LibreOffice through UNO
+
 ROOT = Path(__file__).resolve().parents[1]
 #: The text extract of the original form (a copy of shared/seed/000_5b03c77610026aea.txt, kept in the repo
 #: so that the tests run in any clone; test_build checks the copy against shared/ where that is present).

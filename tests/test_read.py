@@ -458,7 +458,7 @@ def test_placeholder_text_left_beside_typed_text_is_removed(tmp_path, where, typ
                                        ("sarbarheter_plan#1", _FLAG_ITEM), ("forovare", f"  {_FLAG_TEXT}\n")])
 def test_placeholder_text_alone_is_no_answer_with_or_without_its_flag(tmp_path, tag, text):
     for flagged in (False, True):
-        def change(root):
+        def change(root, flagged=flagged):
             control = sdt(root, tag)
             set_content(control, run(text))
             if flagged:
@@ -487,8 +487,8 @@ def test_a_typed_date_under_the_flag_is_read_with_a_warning(tmp_path):
 
     result = _read(tmp_path, edit(filled(RECORD), change))
     assert result.record["samtal1_datum"] == "2026-03-12"
-    assert result.messages == ['"Samtal 1: datum": fältet var markerat som tomt (platshållare) men innehöll text; '
-                               "texten lästes som svar – kontrollera den"]
+    assert result.messages == [('"Samtal 1: datum": fältet var markerat som tomt (platshållare) men innehöll text; '
+                                "texten lästes som svar – kontrollera den")]
 
 
 @pytest.mark.parametrize("value, want", [(f"Anna{_FLAG_TEXT}", "Anna"), (_FLAG_TEXT, None), ("Anna", "Anna")])

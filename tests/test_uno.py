@@ -20,7 +20,7 @@ from blankett.read import OK, VARNING, read_file
 
 from .conftest import NS
 from .forms import expected
-from .uno_office import office, office_holder, running  # noqa: F401 - fixtures
+from .uno_office import running
 
 pytestmark = pytest.mark.office
 

@@ -50,13 +50,13 @@ START_SECONDS = 60.0
 def import_uno():
     """The ``uno`` module, from the system's python3-uno when the running Python has none; fails the test if absent."""
     try:
-        import uno  # noqa: F401
+        import uno
     except ImportError:
         for path in UNO_PATHS:
             if path not in sys.path and Path(path).is_dir():
                 sys.path.append(path)
         try:
-            import uno  # noqa: F401
+            import uno
         except ImportError as exc:
             pytest.fail(f"LibreOffice's Python bridge (python3-uno) is required for this test ({exc}); "
                         f"install it with: {INSTALL}")
