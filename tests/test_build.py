@@ -193,3 +193,15 @@ def test_properties_name_the_municipality_not_the_machine(template):
     assert "docProps/thumbnail.jpeg" not in names
     assert "python-docx" not in props and "Oxelösunds kommun" in props
     assert "/root" not in props and "/home" not in props
+
+
+def test_blank_and_filled_forms_are_protected_for_filling_in_without_a_password(template):
+    from blankett.fill import fill_record
+
+    for data in (template, fill_record({"utsatt": "Anders Bergström"})):
+        settings = docx_xml(data, "word/settings.xml")
+        protection = settings.findall("w:documentProtection", NS)
+        assert len(protection) == 1
+        assert dict(protection[0].attrib) == {f"{{{W}}}edit": "forms", f"{{{W}}}enforcement": "1"}  # no hash
+        names = [etree.QName(el).localname for el in settings]
+        assert names.index("proofState") < names.index("documentProtection") < names.index("defaultTabStop")

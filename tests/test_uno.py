@@ -15,7 +15,7 @@ from lxml import etree
 
 from blankett.build import blank_bytes
 from blankett.fill import fill_record
-from blankett.form import FIELDS
+from blankett.form import FIELDS, LIST_ITEMS, Kind, janej_tag
 from blankett.read import OK, VARNING, read_file
 
 from .conftest import NS
@@ -180,3 +180,118 @@ def test_a_blank_form_saved_untouched_reads_as_empty(office, tmp_path):
 
 def test_the_date_typed_is_a_date(results):
     assert results[".docx"].record["samtal1_datum"] == dt.date(2026, 3, 12).isoformat()
+
+
+# --- the form protected for filling in: answers can be given, the questions cannot be changed -------------
+
+
+def _settings_protection(path: Path) -> dict:
+    """The .docx's documentProtection attributes by local name ({} when there is none)."""
+    with zipfile.ZipFile(path) as zf:
+        settings = etree.fromstring(zf.read("word/settings.xml"))
+    found = settings.find("w:documentProtection", NS)
+    return {} if found is None else {etree.QName(k).localname: v for k, v in found.attrib.items()}
+
+
+def _answer_every_control(form) -> dict:
+    """An answer typed (a box ticked) into every control of the form; the record it makes."""
+    record: dict = {}
+    for n, f in enumerate(FIELDS):
+        if f.kind is Kind.JANEJ:
+            record[f.key] = "Ja" if n % 2 else "Nej"
+            form.tick(janej_tag(f.key, record[f.key]))
+        elif f.kind is Kind.DATE:
+            record[f.key] = dt.date(2026, 3, 1 + n % 28).isoformat()
+            form.click(f.key)
+            form.type(record[f.key])
+        elif f.kind is Kind.LIST:
+            record[f.key] = [f"Punkt {i} om {f.column}" for i in range(1, LIST_ITEMS + 1)]
+            for tag, item in zip(f.tags(), record[f.key]):
+                form.click(tag)
+                form.type(item)
+        else:
+            record[f.key] = f"Svar om {f.column}"
+            form.click(f.key)
+            form.type(record[f.key])
+    return record
+
+
+@pytest.fixture(scope="module")
+def protected(office_holder, tmp_path_factory) -> dict:
+    """The blank (protected) form answered in every control in Writer, saved as .docx and .odt."""
+    folder = tmp_path_factory.mktemp("skyddad")
+    blank = folder / "Bilaga5.docx"
+    blank.write_bytes(blank_bytes())
+    form = running(office_holder).open(blank)
+    try:
+        protect_form = form.doc.createInstance("com.sun.star.document.Settings").ProtectForm
+        record = _answer_every_control(form)
+        saved = {suffix: form.save(folder / f"svar{suffix}") for suffix in (".docx", ".odt")}
+    finally:
+        form.close()
+    return {"protect_form": protect_form, "record": record, **saved}
+
+
+def test_writer_opens_the_form_protected_for_filling_in(protected):
+    assert protected["protect_form"] is True
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".odt"])
+def test_every_control_of_the_protected_form_takes_its_answer(protected, suffix):
+    result = read_file(protected[suffix])
+    assert (result.record, result.status, result.messages) == (expected(protected["record"]), OK, [])
+
+
+def test_a_resave_keeps_the_protection_without_a_password(protected):
+    attrs = _settings_protection(protected[".docx"])
+    assert (attrs.get("edit"), attrs.get("enforcement")) == ("forms", "1")
+    assert not attrs.get("hash") and not attrs.get("hashValue")  # LibreOffice writes hash="" (no password)
+    with zipfile.ZipFile(protected[".odt"]) as zf:
+        settings = zf.read("settings.xml").decode()
+    assert '<config:config-item config:name="ProtectForm" config:type="boolean">true<' in settings
+
+
+def _page_text(form) -> list[str]:
+    """Every paragraph outside a table and every table cell's text, in order."""
+    texts = [p.getString() for p in form.doc.getText().createEnumeration()
+             if p.supportsService("com.sun.star.text.Paragraph")]
+    tables = form.doc.getTextTables()
+    for i in range(tables.getCount()):
+        table = tables.getByIndex(i)
+        texts.extend(table.getCellByName(name).getString() for name in table.getCellNames())
+    return texts
+
+
+@pytest.mark.parametrize("protection", [True, False], ids=["protected", "unprotected (the test can fail)"])
+def test_question_text_cannot_be_changed_in_the_protected_form(office, tmp_path, protection):
+    """Keys pressed with the cursor just before each control (in its question or a cell before it) change nothing."""
+    blank = tmp_path / "Bilaga5.docx"
+    blank.write_bytes(blank_bytes() if protection else _unprotected(blank_bytes()))
+    form = office.open(blank)
+    try:
+        before = _page_text(form)
+        for f in FIELDS:
+            form.cursor.gotoRange(form.control(f.tags()[0]).getAnchor().getStart(), False)
+            form.key("LEFT", 2)
+            form.type("QQ")
+            form.key("BACKSPACE")
+            form.key("DELETE")
+        form.cursor.gotoStart(False)
+        form.type("QQ")
+        after = _page_text(form)
+    finally:
+        form.close()
+    assert (after == before) is protection
+
+
+def _unprotected(data: bytes) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = src.read(info)
+            if info.filename == "word/settings.xml":
+                member = member.replace(b'<w:documentProtection w:edit="forms" w:enforcement="1"/>', b"")
+            dst.writestr(info, member)
+    return out.getvalue()

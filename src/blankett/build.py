@@ -355,6 +355,7 @@ def build_bytes(profile: Profile | None = None) -> bytes:
     doc = Document()
     _drop_default_parts(doc)
     _styles(doc)
+    ooxml.protect_for_forms(doc.settings.element)  # only the answers can be typed into (Word and LibreOffice)
     width = _page_frame(doc, profile)
     _body(doc, profile, width)
     # python-docx's default body starts with an empty paragraph before ours

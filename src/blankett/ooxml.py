@@ -531,6 +531,29 @@ def drop_rsids(settings: etree._Element) -> None:
         settings.remove(el)
 
 
+#: The settings that come before ``w:documentProtection`` in a settings part (ECMA-376 CT_Settings order).
+_BEFORE_PROTECTION = frozenset(w(name) for name in (
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts", "saveSubsetFonts",
+    "saveFormsData", "mirrorMargins", "alignBordersAndEdges", "bordersDoNotSurroundHeader",
+    "bordersDoNotSurroundFooter", "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors",
+    "activeWritingStyle", "proofState", "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+    "stylePaneSortMethod", "documentType", "mailMerge", "revisionView", "trackRevisions", "doNotTrackMoves",
+    "doNotTrackFormatting"))
+
+
+def protect_for_forms(settings: etree._Element) -> None:
+    """Word's "Filling in forms" protection, without a password: only the content controls can be typed into."""
+    for old in settings.findall(w("documentProtection")):
+        settings.remove(old)
+    at = 0
+    for i, child in enumerate(settings):
+        if child.tag in _BEFORE_PROTECTION:
+            at = i + 1
+    settings.insert(at, _el(w("documentProtection"), edit="forms", enforcement="1"))
+
+
 def picture_alt_text(root: etree._Element, alt: str) -> None:
     """Set the alternative text of every picture under ``root``."""
     for doc_pr in root.iter(f"{{{WP_NS}}}docPr"):
