@@ -36,8 +36,8 @@ ACTIONS = {
     "forovare": ("put the cursor in the grey text without selecting, type", "Okänd man"),
     "forovare_grupp": ("put the cursor after the grey text without selecting, type", "Ingen"),
     "tid_och_plats": ("a program sets the text through the API", "Den 4 mars, Stadshuset"),
-    "polis_kontaktad": ("tick Ja", "Ja"),
-    "sakerhetsstrateg_kontaktad": ("tick Nej", "Nej"),
+    "polis_kontaktad": ("click the Ja box", "Ja"),
+    "sakerhetsstrateg_kontaktad": ("click the Nej box", "Nej"),
     "samtal1_datum": ("click the date and type it", "2026-03-12"),
     "samtal2_datum": ("click the date and paste it", "2026-04-01"),
     "sarbarheter_rutin": ("type one point, paste another", ["Ingen larmknapp", "Otydligt vem som ringer"]),
@@ -234,6 +234,25 @@ def protected(office_holder, tmp_path_factory) -> dict:
 
 def test_writer_opens_the_form_protected_for_filling_in(protected):
     assert protected["protect_form"] is True
+
+
+def test_boxes_toggle_with_clicks_in_the_protected_form(office, tmp_path):
+    blank = tmp_path / "Bilaga5.docx"
+    blank.write_bytes(blank_bytes())
+    form = office.open(blank)
+    try:
+        seen = []
+        for _ in range(3):
+            form.mouse_click("polisanmald=Ja")
+            seen.append((form.control("polisanmald=Ja").Checked, form.shown("polisanmald=Ja")))
+        form.mouse_click("polisanmald=Nej")
+        saved = form.save(tmp_path / "svar.docx")
+    finally:
+        form.close()
+    assert seen == [(True, "☒"), (False, "☐"), (True, "☒")]
+    result = read_file(saved)
+    assert result.record["polisanmald"] is None and result.status == VARNING  # both ticked: not answered, a warning
+    assert any(m.startswith('"Polisanmäld": både Ja och Nej') for m in result.messages)
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".odt"])

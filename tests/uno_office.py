@@ -9,13 +9,16 @@ over the grey placeholder text does, Enter and Shift+Enter.
 
 What is not a key here, and why:
 
-* a click into a control is the cursor put just inside it and the placeholder
-  selected with Shift+Right, the same selection LibreOffice makes on a click;
+* a click into a text control is the cursor put just inside it and its text
+  selected with Shift+Right: the selection LibreOffice makes on a click (a real
+  click, :meth:`Form.mouse_click`, selects the same, but clicks in a row can
+  become a double click that selects one word);
 * a paste is ``.uno:Paste``, the command Ctrl+V is bound to, after the text was
   copied (``.uno:Copy``) from another Writer document. Ctrl+V sent as a key
   makes headless LibreOffice 25.2 abort, and so does a clipboard content written
   from Python;
-* ticking a box is its ``Checked`` property (a click cannot be aimed headless).
+* a mouse click (a checkbox's tick) is aimed at the character's place on screen,
+  found through the accessibility tree, and posted with the toolkit's robot.
 
 The UNO bridge (``python3-uno``) is built for the system Python; its folder is
 added to ``sys.path``. A missing LibreOffice, bridge or Writer UI file makes the
@@ -45,6 +48,7 @@ INSTALL = "sudo bash scripts/install-clients.sh"
 ALIAS_BUTTON_UI = "share/config/soffice.cfg/modules/swriter/ui/contentcontrolaliasbutton.ui"
 FILTERS = {".docx": "MS Word 2007 XML", ".odt": "writer8"}
 START_SECONDS = 60.0
+DOUBLE_CLICK = 0.6  # seconds between two clicks, more than VCL's double-click time
 
 
 def import_uno():
@@ -152,7 +156,7 @@ class Office:
 
     def copy_text(self, text: str) -> None:
         """Put ``text`` on the clipboard as a person copies it: selected in another Writer document and copied."""
-        source = self.desktop.loadComponentFromURL("private:factory/swriter", "_blank", 0, ())
+        source = self.desktop.loadComponentFromURL("private:factory/swriter", "_blank", 0, props(Hidden=True))
         try:
             source.getText().setString(text)
             frame = source.getCurrentController().getFrame()
@@ -182,6 +186,7 @@ class Form:
         self.controller = doc.getCurrentController()
         self.frame = self.controller.getFrame()
         self.cursor = self.controller.getViewCursor()
+        self._last_click = 0.0
 
     # --- finding ---------------------------------------------------------------------
 
@@ -226,6 +231,27 @@ class Form:
         self.cursor_into(tag)
         self.key("SHIFT+RIGHT", length)
 
+    def mouse_click(self, tag: str) -> None:
+        """A real mouse click on the control's first character, aimed through the accessibility tree."""
+        self.cursor_into(tag)
+        paragraph, caret = _caret_paragraph(self.frame.getComponentWindow().getAccessibleContext())
+        box, at = paragraph.getCharacterBounds(caret), paragraph.getLocationOnScreen()
+        x, y = at.X + box.X + box.Width // 2, at.Y + box.Y + box.Height // 2
+        window, origin = _window_at(self.frame.getComponentWindow(), x, y)
+        from com.sun.star.awt import MouseEvent
+
+        event = MouseEvent()
+        event.Source, event.Buttons, event.ClickCount, event.Modifiers = window, 1, 1, 0
+        event.X, event.Y = x - origin.X, y - origin.Y
+        toolkit = self.office.ctx.ServiceManager.createInstanceWithContext("com.sun.star.awt.Toolkit",
+                                                                           self.office.ctx)
+        time.sleep(max(0.0, self._last_click + DOUBLE_CLICK - time.monotonic()))  # two clicks, not a double click
+        toolkit.mouseMove(event)
+        toolkit.mousePress(event)
+        toolkit.mouseRelease(event)
+        toolkit.processEventsToIdle()
+        self._last_click = time.monotonic()
+
     def paste(self, text: str) -> None:
         """Copy ``text`` from another document and paste it at the cursor (Ctrl+V's command, ``.uno:Paste``)."""
         self.office.copy_text(text)
@@ -243,7 +269,14 @@ class Form:
         self.control(tag).setString(text)
 
     def tick(self, tag: str, checked: bool = True) -> None:
-        """Tick (or clear) a checkbox control."""
+        """Click a checkbox until it is ticked (or cleared): a real mouse click, as a person toggles it."""
+        if bool(self.control(tag).Checked) != checked:
+            self.mouse_click(tag)
+        if bool(self.control(tag).Checked) != checked:
+            pytest.fail(f"a click on checkbox {tag} did not {'tick' if checked else 'clear'} it")
+
+    def set_checked(self, tag: str, checked: bool = True) -> None:
+        """Tick (or clear) a checkbox control through the API, as a program does (its glyph is not redrawn)."""
         self.control(tag).Checked = checked
 
     # --- saving ------------------------------------------------------------------------
@@ -256,6 +289,37 @@ class Form:
     def close(self) -> None:
         with suppress(Exception):
             self.doc.close(True)
+
+
+def _caret_paragraph(context, depth: int = 0):
+    """The accessible paragraph of the document that holds the text cursor, and the cursor's index in it."""
+    from com.sun.star.accessibility.AccessibleRole import PARAGRAPH
+
+    if context.getAccessibleRole() == PARAGRAPH and hasattr(context, "getCaretPosition"):
+        with suppress(Exception):
+            caret = context.getCaretPosition()
+            if caret >= 0:
+                return context, caret
+    if depth < 12:
+        for i in range(min(context.getAccessibleChildCount(), 1000)):
+            found = _caret_paragraph(context.getAccessibleChild(i).getAccessibleContext(), depth + 1)
+            if found is not None:
+                return found
+    return None if depth else pytest.fail("no paragraph on screen holds the text cursor")
+
+
+def _window_at(window, x: int, y: int):
+    """The innermost sizeable window (not a small button or ruler) under screen point (x, y), and its origin."""
+    best = None
+    context = window.getAccessibleContext()
+    at, size = context.getLocationOnScreen(), window.getPosSize()
+    if size.Width > 200 and size.Height > 100 and at.X <= x < at.X + size.Width and at.Y <= y < at.Y + size.Height:
+        best = (window, at)
+    for child in window.getWindows() if hasattr(window, "getWindows") else ():
+        inner = _window_at(child, x, y)
+        if inner is not None:
+            best = inner
+    return best
 
 
 # --- fixtures: one LibreOffice per test module, started again if a test killed it -------------
