@@ -63,7 +63,8 @@ def import_uno():
             import uno
         except ImportError as exc:
             pytest.fail(f"LibreOffice's Python bridge (python3-uno) is required for this test ({exc}); "
-                        f"install it with: {INSTALL}")
+                        f"install it with: {INSTALL} (it is built for the system's python3, so the tests' "
+                        f"Python {sys.version_info.major}.{sys.version_info.minor} must be the same version)")
     import uno
 
     return uno
