@@ -48,7 +48,7 @@ INSTALL = "sudo bash scripts/install-clients.sh"
 ALIAS_BUTTON_UI = "share/config/soffice.cfg/modules/swriter/ui/contentcontrolaliasbutton.ui"
 FILTERS = {".docx": "MS Word 2007 XML", ".odt": "writer8"}
 START_SECONDS = 60.0
-DOUBLE_CLICK = 0.6  # seconds between two clicks, more than VCL's double-click time
+DOUBLE_CLICK = 1.0  # seconds between two clicks, twice VCL's double-click time
 
 
 def import_uno():
@@ -270,9 +270,18 @@ class Form:
         self.control(tag).setString(text)
 
     def tick(self, tag: str, checked: bool = True) -> None:
-        """Click a checkbox until it is ticked (or cleared): a real mouse click, as a person toggles it."""
-        if bool(self.control(tag).Checked) != checked:
+        """Click a checkbox until it is ticked (or cleared): a real mouse click, as a person toggles it.
+
+        On a loaded machine Writer may handle a click late, or take two as a double click; so each click is
+        given two seconds to show, and one that did nothing is made again (at most three clicks).
+        """
+        for _ in range(3):
+            if bool(self.control(tag).Checked) == checked:
+                return
             self.mouse_click(tag)
+            deadline = time.monotonic() + 2.0
+            while bool(self.control(tag).Checked) != checked and time.monotonic() < deadline:
+                time.sleep(0.05)
         if bool(self.control(tag).Checked) != checked:
             pytest.fail(f"a click on checkbox {tag} did not {'tick' if checked else 'clear'} it")
 
