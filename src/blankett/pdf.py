@@ -16,7 +16,8 @@ import json
 import logging
 import re
 import tempfile
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,8 @@ def _check_box(widget: DictionaryObject) -> None:
         on = [n for n in names if n not in off]
         for old, new in ((off[0] if off else None, OFF), (on[0] if on else None, ON)):
             if old and old != new:
-                states[NameObject(new)] = states[old]
+                # raw_get keeps the indirect reference: a stream copied in as a direct object breaks the file.
+                states[NameObject(new)] = states.raw_get(old)
                 del states[old]
     widget[NameObject("/DA")] = TextStringObject(f"0 g {BOX_FONT} 0 Tf")  # viewers draw the cross (MK/CA) in it
     checked = widget.get("/V") not in (None, OFF)
@@ -129,7 +131,7 @@ def name_fields(writer: PdfWriter, controls: list[tuple[str, bool]]) -> None:
     fonts[NameObject(FONT)] = writer._add_object(_standard_font("/Helvetica", "/WinAnsiEncoding"))
     fonts[NameObject(BOX_FONT)] = writer._add_object(_standard_font("/ZapfDingbats"))
     form[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 10 Tf")
-    form[NameObject("/NeedAppearances")] = _true()
+    form.pop(NameObject("/NeedAppearances"), None)  # every field carries its own appearance (text_appearances)
 
 
 def _standard_font(name: str, encoding: str | None = None) -> DictionaryObject:
@@ -238,6 +240,202 @@ def grow_widgets(writer: PdfWriter, reader: PdfReader) -> None:
             below = [r[3] for other, r in ((o, rects[id(o)]) for o in texts)
                      if other is not annot and r[3] < (y0 + y1) / 2 and r[0] < x1 + 200 and r[2] > x0]
             _grow(annot, _cell_rect([x0, y0, x1, y1], lines, below))
+
+
+# --- answers drawn into their fields ----------------------------------------------
+
+#: Helvetica's advance widths (1/1000 em) for ASCII 32–126, from Adobe's core-14 metrics.
+_HELVETICA = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556,
+    556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833,
+    722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556,
+    556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334,
+    260, 334, 584,
+]
+#: The other WinAnsi characters that are not as wide as their base letter (å is as wide as a, Ö as O).
+_HELVETICA_OTHER = {ch: width for width, chars in {
+    222: "‚‘’", 260: "¦", 278: "·ìíîï", 333: "„ˆ‹“”˜›¡¨\xad¯²³´¸¹", 350: "•", 365: "º", 370: "ª", 400: "°", 537: "¶",
+    556: "€ƒ†‡–¢£¤¥§«µ»ðþ", 584: "¬±×÷", 611: "¿ßø", 667: "Þ", 722: "Ð", 737: "©®", 778: "Ø", 834: "¼½¾",
+    889: "æ", 944: "œ", 1000: "…‰Œ—™Æ",
+}.items() for ch in chars}
+#: Answers are drawn in 10 pt, made smaller down to 7 pt to fit their box, never smaller.
+FONT_SIZE, MIN_FONT_SIZE = 10.0, 7.0
+_PAD, _LEADING, _ASCENT, _DESCENT = 2.0, 1.15, 0.8, 0.21
+
+
+def _char_width(ch: str) -> float:
+    """Width of one WinAnsi character in Helvetica, in 1/1000 em."""
+    if " " <= ch <= "~":
+        return _HELVETICA[ord(ch) - 32]
+    if ch in _HELVETICA_OTHER:
+        return _HELVETICA_OTHER[ch]
+    base = unicodedata.normalize("NFKD", ch)[:1]
+    return _HELVETICA[ord(base) - 32] if " " <= base <= "~" else 556
+
+
+def text_width(text: str, size: float) -> float:
+    """Width in points of WinAnsi ``text`` in Helvetica at ``size``."""
+    return sum(_char_width(ch) for ch in text) * size / 1000
+
+
+def winansi(text: str) -> tuple[str, bool]:
+    """``text`` as the standard font can show it, and whether anything had to be replaced.
+
+    Swedish letters, “ ” – … € are WinAnsi and stay; a letter with a mark the font lacks loses the mark
+    (ł stays ?, ş becomes s); anything else, such as ☒ or emoji, becomes ``?``. Tabs become spaces.
+    """
+    out, replaced = [], False
+    for ch in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "):
+        if ch == "\n" or _encodable(ch):
+            out.append(ch)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        out.append(base if base and all(_encodable(c) for c in base) else "?")
+        replaced = True
+    return "".join(out), replaced
+
+
+def _encodable(ch: str) -> bool:
+    """Whether one character is a printable WinAnsi character."""
+    if ch < " " or "\x7f" <= ch < "\xa0":
+        return False
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width``: at its line breaks, between words, inside too long words."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if text_width(candidate, size) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while len(word) > 1 and text_width(word, size) > width:
+                cut = 1
+                while text_width(word[:cut + 1], size) <= width:
+                    cut += 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        lines.append(line)
+    return lines
+
+
+def _lines_fitting(height: float, size: float) -> int:
+    """How many lines of ``size`` fit in a box ``height`` high."""
+    room = height - 1.5 * _PAD - (_ASCENT + _DESCENT) * size
+    return 0 if room < 0 else 1 + int(room / (_LEADING * size) + 1e-6)
+
+
+@dataclass
+class Layout:
+    """An answer laid out in its box: font size, lines, and whether all of it fits."""
+
+    size: float
+    lines: list[str]
+    fits: bool
+
+
+def layout(text: str, width: float, height: float, multiline: bool) -> Layout:
+    """The largest size from 10 pt down to 7 pt at which ``text`` fits the box; at 7 pt what fits if nothing does."""
+    inner = width - 2 * _PAD
+    size = FONT_SIZE
+    while True:
+        if multiline:
+            lines = _wrap(text, size, inner)
+            room = _lines_fitting(height, size)
+            fits = len(lines) <= room
+        else:
+            lines = [text.replace("\n", " ")]
+            fits = text_width(lines[0], size) <= inner and _lines_fitting(height, size) >= 1
+        if fits or size <= MIN_FONT_SIZE:
+            break
+        size = max(MIN_FONT_SIZE, size - 0.5)
+    if multiline and not fits:
+        lines = lines[:max(1, _lines_fitting(height, size))]
+    return Layout(size, lines, fits)
+
+
+def _pdf_string(text: str) -> bytes:
+    """A PDF literal string of WinAnsi text, non-ASCII bytes as octal escapes."""
+    out = bytearray(b"(")
+    for byte in text.encode("cp1252"):
+        if byte in b"()\\":
+            out += b"\\" + bytes([byte])
+        elif 32 <= byte < 127:
+            out.append(byte)
+        else:
+            out += b"\\%03o" % byte
+    return bytes(out + b")")
+
+
+def _number(value: float) -> bytes:
+    """A number for a content stream, without a float's noise."""
+    return (f"{value:.3f}".rstrip("0").rstrip(".") or "0").encode()
+
+
+def _appearance(writer: PdfWriter, font: Any, width: float, height: float, shown: Layout | None, multiline: bool):
+    """A text field's normal appearance: the answer in Helvetica, inside the box (clipped to it)."""
+    body = b"/Tx BMC\n"
+    if shown is not None and any(shown.lines):
+        size, n = shown.size, _number
+        lead = _LEADING * size
+        top = height - _PAD - _ASCENT * size if multiline else (height - (_ASCENT - _DESCENT) * size) / 2
+        body += b"q\n0 0 %s %s re W n\nBT\n%s %s Tf\n0 g\n%s TL\n%s %s Td\n" % (
+            n(width), n(height), FONT.encode(), n(size), n(lead), n(_PAD), n(top))
+        body += b"\nT*\n".join(_pdf_string(line) + b" Tj" for line in shown.lines)
+        body += b"\nET\nQ\n"
+    body += b"EMC\n"
+    stream = DecodedStreamObject()
+    stream.set_data(body)
+    stream.update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject(FloatObject(round(v, 3)) for v in (0, 0, width, height)),
+        NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject(FONT): font})}),
+    })
+    return writer._add_object(stream)
+
+
+def text_appearances(writer: PdfWriter) -> list[str]:
+    """Draw every text field's answer into its own appearance; Swedish warnings for answers that cannot be shown whole.
+
+    Viewers that draw fields themselves (NeedAppearances) differ: MuPDF draws nothing, poppler does not wrap.
+    So each field carries what it shows, wrapped in its box, in 10 pt or smaller down to 7 pt. An answer too
+    long even then is drawn as far as it fits and named in a warning; the field's value always keeps all of it.
+    """
+    form = writer._root_object["/AcroForm"]
+    font = form["/DR"].get_object()["/Font"].get_object().raw_get(FONT)
+    warnings = []
+    for widget in _field_widgets(writer):
+        if widget.get("/FT") != "/Tx":
+            continue
+        f = field_for_tag(str(widget["/T"]))
+        label = f.control_label(str(widget["/T"])) if f else str(widget["/T"])
+        x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+        multiline = bool(int(widget.get("/Ff", 0)) & _MULTILINE)
+        value = widget.get("/V")
+        text, replaced = winansi(kinds.clean_text(str(value))[0]) if isinstance(value, str) else ("", False)
+        shown = layout(text, x1 - x0, y1 - y0, multiline) if text.strip() else None
+        widget[NameObject("/AP")] = DictionaryObject(
+            {NameObject("/N"): _appearance(writer, font, x1 - x0, y1 - y0, shown, multiline)})
+        widget[NameObject("/DA")] = TextStringObject(
+            f"0 g {FONT} {_number(shown.size if shown else FONT_SIZE).decode()} Tf")
+        if shown is not None and not shown.fits:
+            warnings.append(f"fältet ”{label}”: svaret får inte plats i sin ruta i PDF:en ens med "
+                            f"{MIN_FONT_SIZE:g} punkters text och syns bara delvis på sidan (hela svaret finns kvar "
+                            "i fältet)")
+        if replaced:
+            warnings.append(f"fältet ”{label}”: tecken som PDF:ens typsnitt saknar visas som ? på sidan (svaret i "
+                            "fältet är oförändrat)")
+    return warnings
 
 
 # --- structure and metadata -----------------------------------------------------------
@@ -397,13 +595,21 @@ def metadata(writer: PdfWriter, title: str, subject: str) -> None:
     prefs[NameObject("/DisplayDocTitle")] = _true()
 
 
-def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SUBTITLE) -> bytes:
-    """LibreOffice's PDF mended: named fields with tooltips (when ``docx`` is given), headers, metadata."""
+def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SUBTITLE,
+           warnings: list[str] | None = None) -> bytes:
+    """LibreOffice's PDF mended: named fields with tooltips (when ``docx`` is given), headers, metadata.
+
+    Answers that cannot be shown whole on the page are told in ``warnings`` (Swedish, naming the field).
+    """
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header  # LibreOffice's version (1.7), not pypdf's default 1.3
     if docx is not None:
         name_fields(writer, docx_controls(docx))
         grow_widgets(writer, reader)
+        shown = text_appearances(writer)
+        if warnings is not None:
+            warnings.extend(shown)
     table_headers(writer)
     logo_figure(writer, _logo_alt(docx))
     link_descriptions(writer)
@@ -424,13 +630,15 @@ class PdfResult:
     target: Path
     error: str = ""
     exists: bool = False
+    warnings: list[str] = dc_field(default_factory=list)
 
 
 def _finish_one(docx: Path, pdf: Path | None, target: Path, fields: bool, force: bool,
                 title: str, subject: str) -> PdfResult:
     """Mend one converted PDF and write it atomically, owner-only."""
+    warnings: list[str] = []
     try:
-        data = finish(pdf.read_bytes(), docx.read_bytes() if fields else None, title, subject)
+        data = finish(pdf.read_bytes(), docx.read_bytes() if fields else None, title, subject, warnings)
         write_bytes(target, data, force)
     except OutputExistsError as exc:
         return PdfResult(docx, target, str(exc), exists=True)
@@ -438,7 +646,7 @@ def _finish_one(docx: Path, pdf: Path | None, target: Path, fields: bool, force:
         return PdfResult(docx, target, f"{target.name}: {exc}")
     except Exception as exc:  # noqa: BLE001 - pypdf's errors are many; the batch goes on
         return PdfResult(docx, target, f"{target.name}: PDF:en kunde inte efterbehandlas ({exc.__class__.__name__})")
-    return PdfResult(docx, target)
+    return PdfResult(docx, target, warnings=[f"{target.name}: {w}" for w in warnings])
 
 
 def docx_to_pdf(pairs: list[tuple[Path, Path]], flatten: bool = False, force: bool = False,
@@ -582,7 +790,7 @@ def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = Fa
             pairs.append((docx, target))
     for r in docx_to_pdf(pairs, flatten, force, soffice) if pairs else []:
         status = "finns redan" if r.exists else "fel" if r.error else "skriven"
-        result.append(Outcome(r.source.name, status, None if r.error else r.target, [r.error] if r.error else []))
+        result.append(Outcome(r.source.name, status, None if r.error else r.target, [r.error] if r.error else r.warnings))
     return result
 
 
