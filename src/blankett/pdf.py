@@ -23,8 +23,8 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
-    ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject,
-    TextStringObject,
+    ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NullObject,
+    NumberObject, TextStringObject,
 )
 
 from . import controls, kinds, ooxml
@@ -490,6 +490,63 @@ def table_headers(writer: PdfWriter) -> None:
             _header(rows[0][0], "/Column")
 
 
+_MARKED_FORM = re.compile(rb"/Form\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+
+
+def form_elements(writer: PdfWriter) -> None:
+    """Leave each ``Form`` structure element holding only its widget (PDF/UA-1 7.18.4: exactly one OBJR).
+
+    LibreOffice also puts the square it draws around a check box into the box's ``Form`` element as marked
+    content. That square is decoration: it becomes an artifact, and its structure parent entry is emptied.
+    """
+    root = writer._root_object.get("/StructTreeRoot")
+    if root is None:
+        return
+    root = root.get_object()
+    drawn: dict[int, set[int]] = {}  # page object number -> MCIDs to make artifacts
+    todo = _kids(root)
+    while todo:
+        element = todo.pop()
+        if element["/S"] != "/Form":
+            todo.extend(_kids(element))
+            continue
+        kids = element.get("/K")
+        items = kids.get_object() if kids is not None else []
+        items = list(items) if isinstance(items, list) else [items]
+        objrs = [k for k in items if isinstance(k.get_object(), DictionaryObject) and k.get_object().get("/Type")
+                 == "/OBJR"]
+        if len(objrs) != 1 or len(items) == 1:
+            continue
+        for item in items:
+            content = item.get_object()
+            if isinstance(content, DictionaryObject) and "/MCID" in content:
+                page, mcid = content.raw_get("/Pg") if "/Pg" in content else element.raw_get("/Pg"), content["/MCID"]
+            elif isinstance(content, int):
+                page, mcid = element.raw_get("/Pg"), content
+            else:
+                continue
+            drawn.setdefault(page.idnum, set()).add(int(mcid))
+        element[NameObject("/K")] = objrs[0]
+    if not drawn:
+        return
+    parents = root["/ParentTree"].get_object()["/Nums"]
+    by_key = {int(parents[i]): parents[i + 1].get_object() for i in range(0, len(parents), 2)}
+    for page in writer.pages:
+        mcids = drawn.get(page.indirect_reference.idnum)
+        contents = page.get_contents()
+        if not mcids or contents is None:
+            continue
+        data = contents.get_data()
+        contents.set_data(_MARKED_FORM.sub(
+            lambda m: b"/Artifact BMC" if int(m.group(1)) in mcids else m.group(0), data))
+        page.replace_contents(contents)
+        page.compress_content_streams()
+        marked = by_key.get(int(page.get("/StructParents", -1)))
+        for mcid in mcids:
+            if marked is not None and mcid < len(marked):
+                marked[mcid] = NullObject()
+
+
 _LOGO_DRAW = re.compile(
     rb"/Artifact BMC\n(Q q [^\n]*\nW\* n\nq ([-\d.]+) 0 0 ([-\d.]+) ([-\d.]+) ([-\d.]+) cm\n/Im\d+ Do Q\n)EMC"
 )
@@ -611,6 +668,7 @@ def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SU
         if warnings is not None:
             warnings.extend(shown)
     table_headers(writer)
+    form_elements(writer)
     logo_figure(writer, _logo_alt(docx))
     link_descriptions(writer)
     metadata(writer, title, subject)
