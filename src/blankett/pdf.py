@@ -260,7 +260,8 @@ _HELVETICA_OTHER = {ch: width for width, chars in {
 }.items() for ch in chars}
 #: Answers are drawn in 10 pt, made smaller down to 7 pt to fit their box, never smaller.
 FONT_SIZE, MIN_FONT_SIZE = 10.0, 7.0
-_PAD, _LEADING, _ASCENT, _DESCENT = 2.0, 1.15, 0.8, 0.21
+#: Space left and right of the text, above and below it; line height; ascent (of Å, not only A) and descent, in em.
+_PAD, _VPAD, _LEADING, _ASCENT, _DESCENT = 2.0, 1.0, 1.15, 0.9, 0.21
 
 
 def _char_width(ch: str) -> float:
@@ -331,7 +332,7 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
 
 def _lines_fitting(height: float, size: float) -> int:
     """How many lines of ``size`` fit in a box ``height`` high."""
-    room = height - 1.5 * _PAD - (_ASCENT + _DESCENT) * size
+    room = height - 2 * _VPAD - (_ASCENT + _DESCENT) * size
     return 0 if room < 0 else 1 + int(room / (_LEADING * size) + 1e-6)
 
 
@@ -345,23 +346,19 @@ class Layout:
 
 
 def layout(text: str, width: float, height: float, multiline: bool) -> Layout:
-    """The largest size from 10 pt down to 7 pt at which ``text`` fits the box; at 7 pt what fits if nothing does."""
-    inner = width - 2 * _PAD
+    """The largest size from 10 pt down to 7 pt at which ``text`` fits the box, wrapped; what fits at 7 pt if not.
+
+    A single-line field's line breaks become spaces; its text still wraps where the box is tall enough.
+    """
+    text = text if multiline else " ".join(text.split("\n"))
     size = FONT_SIZE
     while True:
-        if multiline:
-            lines = _wrap(text, size, inner)
-            room = _lines_fitting(height, size)
-            fits = len(lines) <= room
-        else:
-            lines = [text.replace("\n", " ")]
-            fits = text_width(lines[0], size) <= inner and _lines_fitting(height, size) >= 1
-        if fits or size <= MIN_FONT_SIZE:
+        lines = _wrap(text, size, width - 2 * _PAD)
+        room = _lines_fitting(height, size)
+        if len(lines) <= room or size <= MIN_FONT_SIZE:
             break
         size = max(MIN_FONT_SIZE, size - 0.5)
-    if multiline and not fits:
-        lines = lines[:max(1, _lines_fitting(height, size))]
-    return Layout(size, lines, fits)
+    return Layout(size, lines[:max(1, room)], len(lines) <= room)
 
 
 def _pdf_string(text: str) -> bytes:
@@ -382,13 +379,14 @@ def _number(value: float) -> bytes:
     return (f"{value:.3f}".rstrip("0").rstrip(".") or "0").encode()
 
 
-def _appearance(writer: PdfWriter, font: Any, width: float, height: float, shown: Layout | None, multiline: bool):
+def _appearance(writer: PdfWriter, font: Any, width: float, height: float, shown: Layout | None):
     """A text field's normal appearance: the answer in Helvetica, inside the box (clipped to it)."""
     body = b"/Tx BMC\n"
     if shown is not None and any(shown.lines):
         size, n = shown.size, _number
         lead = _LEADING * size
-        top = height - _PAD - _ASCENT * size if multiline else (height - (_ASCENT - _DESCENT) * size) / 2
+        one_line = _lines_fitting(height, size) <= 1  # a one-line box: the line in the middle, else from the top
+        top = (height - (_ASCENT - _DESCENT) * size) / 2 if one_line else height - _VPAD - _ASCENT * size
         body += b"q\n0 0 %s %s re W n\nBT\n%s %s Tf\n0 g\n%s TL\n%s %s Td\n" % (
             n(width), n(height), FONT.encode(), n(size), n(lead), n(_PAD), n(top))
         body += b"\nT*\n".join(_pdf_string(line) + b" Tj" for line in shown.lines)
@@ -425,7 +423,7 @@ def text_appearances(writer: PdfWriter) -> list[str]:
         text, replaced = winansi(kinds.clean_text(str(value))[0]) if isinstance(value, str) else ("", False)
         shown = layout(text, x1 - x0, y1 - y0, multiline) if text.strip() else None
         widget[NameObject("/AP")] = DictionaryObject(
-            {NameObject("/N"): _appearance(writer, font, x1 - x0, y1 - y0, shown, multiline)})
+            {NameObject("/N"): _appearance(writer, font, x1 - x0, y1 - y0, shown)})
         widget[NameObject("/DA")] = TextStringObject(
             f"0 g {FONT} {_number(shown.size if shown else FONT_SIZE).decode()} Tf")
         if shown is not None and not shown.fits:
@@ -520,12 +518,12 @@ def form_elements(writer: PdfWriter) -> None:
         for item in items:
             content = item.get_object()
             if isinstance(content, DictionaryObject) and "/MCID" in content:
-                page, mcid = content.raw_get("/Pg") if "/Pg" in content else element.raw_get("/Pg"), content["/MCID"]
+                on, mcid = content.raw_get("/Pg") if "/Pg" in content else element.raw_get("/Pg"), content["/MCID"]
             elif isinstance(content, int):
-                page, mcid = element.raw_get("/Pg"), content
+                on, mcid = element.raw_get("/Pg"), content
             else:
                 continue
-            drawn.setdefault(page.idnum, set()).add(int(mcid))
+            drawn.setdefault(on.idnum, set()).add(int(mcid))
         element[NameObject("/K")] = objrs[0]
     if not drawn:
         return
@@ -536,15 +534,18 @@ def form_elements(writer: PdfWriter) -> None:
         contents = page.get_contents()
         if not mcids or contents is None:
             continue
-        data = contents.get_data()
-        contents.set_data(_MARKED_FORM.sub(
-            lambda m: b"/Artifact BMC" if int(m.group(1)) in mcids else m.group(0), data))
+        contents.set_data(_as_artifacts(contents.get_data(), mcids))
         page.replace_contents(contents)
         page.compress_content_streams()
         marked = by_key.get(int(page.get("/StructParents", -1)))
         for mcid in mcids:
             if marked is not None and mcid < len(marked):
                 marked[mcid] = NullObject()
+
+
+def _as_artifacts(data: bytes, mcids: set[int]) -> bytes:
+    """A content stream with the ``Form`` marked content of ``mcids`` marked as artifacts instead."""
+    return _MARKED_FORM.sub(lambda m: b"/Artifact BMC" if int(m.group(1)) in mcids else m.group(0), data)
 
 
 _LOGO_DRAW = re.compile(
