@@ -401,7 +401,7 @@ def test_any_record_filled_with_pikepdf_or_pymupdf_reads_back(blank_pdf, tmp_pat
 
 LONG = {
     "diarienummer": "KS 2026/0999",
-    "rapporterad_av": "Åsa Öberg, nämndsekreterare – ”Ärendet gäller ÅÄÖ och åäö” (tredje försöket)",
+    "rapporterad_av": "Åsa Öberg, nämndsekreterare – ”Ärendet gäller ÅÄÖ och åäö” (“tredje” ‘försöket’)",
     "utsatt": "Örjan Ågren\nledamot i kommunstyrelsen\n\nordförande i tekniska nämnden",
     "handelse": "\n".join(f"Rad {n}: något hände i Göteborg och Malmö – ”citat” … 5 € § 4" for n in range(12)),
     "vittnen": " ".join(f"Vittne{n}" for n in range(250)),

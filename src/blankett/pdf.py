@@ -283,7 +283,7 @@ def winansi(text: str) -> tuple[str, bool]:
     """``text`` as the standard font can show it, and whether anything had to be replaced.
 
     Swedish letters, “ ” – … € are WinAnsi and stay; a letter with a mark the font lacks loses the mark
-    (ł stays ?, ş becomes s); anything else, such as ☒ or emoji, becomes ``?``. Tabs become spaces.
+    (ş becomes s); anything else, such as ł, ☒ or emoji, becomes ``?``. Tabs become spaces.
     """
     out, replaced = [], False
     for ch in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "):
