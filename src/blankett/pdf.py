@@ -19,7 +19,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -409,15 +409,16 @@ def text_appearances(writer: PdfWriter) -> list[str]:
     So each field carries what it shows, wrapped in its box, in 10 pt or smaller down to 7 pt. An answer too
     long even then is drawn as far as it fits and named in a warning; the field's value always keeps all of it.
     """
-    form = writer._root_object["/AcroForm"]
-    font = form["/DR"].get_object()["/Font"].get_object().raw_get(FONT)
+    form = cast(DictionaryObject, writer._root_object["/AcroForm"])
+    fonts = cast(DictionaryObject, cast(DictionaryObject, form["/DR"])["/Font"])
+    font = fonts.raw_get(FONT)
     warnings = []
     for widget in _field_widgets(writer):
         if widget.get("/FT") != "/Tx":
             continue
         f = field_for_tag(str(widget["/T"]))
         label = f.control_label(str(widget["/T"])) if f else str(widget["/T"])
-        x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+        x0, y0, x1, y1 = (float(v) for v in cast(ArrayObject, widget["/Rect"]))
         multiline = bool(int(widget.get("/Ff", 0)) & _MULTILINE)
         value = widget.get("/V")
         text, replaced = winansi(kinds.clean_text(str(value))[0]) if isinstance(value, str) else ("", False)
@@ -518,29 +519,30 @@ def form_elements(writer: PdfWriter) -> None:
         for item in items:
             content = item.get_object()
             if isinstance(content, DictionaryObject) and "/MCID" in content:
-                on, mcid = content.raw_get("/Pg") if "/Pg" in content else element.raw_get("/Pg"), content["/MCID"]
+                on = content.raw_get("/Pg") if "/Pg" in content else element.raw_get("/Pg")
+                mcid = int(cast(int, content["/MCID"]))
             elif isinstance(content, int):
                 on, mcid = element.raw_get("/Pg"), content
             else:
                 continue
-            drawn.setdefault(on.idnum, set()).add(int(mcid))
+            drawn.setdefault(on.idnum, set()).add(mcid)
         element[NameObject("/K")] = objrs[0]
     if not drawn:
         return
     parents = root["/ParentTree"].get_object()["/Nums"]
-    by_key = {int(parents[i]): parents[i + 1].get_object() for i in range(0, len(parents), 2)}
+    by_key = {int(parents[i]): cast(ArrayObject, parents[i + 1].get_object()) for i in range(0, len(parents), 2)}
     for page in writer.pages:
-        mcids = drawn.get(page.indirect_reference.idnum)
+        mcids = drawn.get(page.indirect_reference.idnum) if page.indirect_reference else None
         contents = page.get_contents()
         if not mcids or contents is None:
             continue
         contents.set_data(_as_artifacts(contents.get_data(), mcids))
         page.replace_contents(contents)
         page.compress_content_streams()
-        marked = by_key.get(int(page.get("/StructParents", -1)))
-        for mcid in mcids:
-            if marked is not None and mcid < len(marked):
-                marked[mcid] = NullObject()
+        marked = by_key.get(int(cast(int, page.get("/StructParents", -1))))
+        for number in mcids:
+            if marked is not None and number < len(marked):
+                marked[number] = NullObject()
 
 
 def _as_artifacts(data: bytes, mcids: set[int]) -> bytes:
