@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pdfua
+import pikepdf
+import pikepdf.form
+import pymupdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
 from blankett import pdf
@@ -18,7 +25,12 @@ from blankett.form import FIELDS, Kind, field_for_tag
 from blankett.model import to_record, validate
 from blankett.read import read_file
 
+from .conftest import EXAMPLE, NS, ROOT, W
+from .forms import expected
+from .test_roundtrip import RECORDS
+
 TAGS = [tag for f in FIELDS for tag in f.tags()]
+BOXES = [tag for f in FIELDS if f.kind is Kind.JANEJ for tag in f.tags()]
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +254,6 @@ def test_fill_pdf_writes_a_pdf_beside_each_docx(soffice, tmp_path):
     from click.testing import CliRunner
 
     from blankett.cli import main
-    from tests.conftest import EXAMPLE
 
     out = tmp_path / "ut"
     result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--pdf", "--soffice", soffice])
@@ -254,13 +265,14 @@ def test_fill_pdf_writes_a_pdf_beside_each_docx(soffice, tmp_path):
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in out.iterdir())
     for docx in out.glob("*.docx"):
         assert read_file(docx.with_suffix(".pdf")).record == read_file(docx).record
+        _qpdf_check(docx.with_suffix(".pdf"))
+        assert len(_mupdf_widgets(docx.with_suffix(".pdf"))) == 51
 
 
 def test_fill_format_pdf_writes_only_pdfs_and_flatten_takes_the_fields_away(soffice, tmp_path):
     from click.testing import CliRunner
 
     from blankett.cli import main
-    from tests.conftest import EXAMPLE
 
     out = tmp_path / "ut"
     args = ["fill", str(EXAMPLE), "-o", str(out), "--format", "pdf", "--flatten", "--soffice", soffice]
@@ -277,3 +289,325 @@ def test_fill_format_pdf_writes_only_pdfs_and_flatten_takes_the_fields_away(soff
 def test_filled_pdfs_pass_the_accessibility_checker_too(filled, which):
     report = pdfua.validate(str(filled[which]))
     assert [f"{f.rule_id}: {f.message}" for f in report.findings] == []
+
+
+# --- strict readers: qpdf, pikepdf, MuPDF -------------------------------------------------
+
+
+def _qpdf_check(path: Path) -> None:
+    """``qpdf --check`` finds nothing: no error, no warning (exit 0; 3 would mean warnings)."""
+    run = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and "WARNING" not in run.stdout + run.stderr, run.stdout + run.stderr
+    assert "No syntax or stream encoding errors found" in run.stdout
+
+
+def _pikepdf_fields(path: Path) -> list[pikepdf.Dictionary]:
+    with pikepdf.open(path) as doc:
+        fields = list(doc.Root.AcroForm.Fields)
+        assert all(isinstance(f, pikepdf.Dictionary) for f in fields), "pikepdf reads a field as null"
+        return [(str(f.T), str(f.FT)) for f in fields]
+
+
+def _mupdf_widgets(path: Path) -> list[tuple[str, int]]:
+    with pymupdf.open(path) as doc:
+        return [(w.field_name, w.field_type) for page in doc for w in page.widgets()]
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("which", ["blank", "pdf", "flat"])
+def test_strict_readers_open_our_pdfs(blank_pdf, filled, which):
+    path = blank_pdf if which == "blank" else filled[which]
+    _qpdf_check(path)
+    assert path.read_bytes().startswith(b"%PDF-1.7\n")  # LibreOffice's version, not pypdf's default 1.3
+    if which == "flat":
+        return
+    assert _pikepdf_fields(path) == [(t, "/Btn" if t in BOXES else "/Tx") for t in TAGS]
+    widgets = _mupdf_widgets(path)
+    assert [name for name, _ in widgets] == TAGS
+    assert [name for name, kind in widgets if kind == pymupdf.PDF_WIDGET_TYPE_CHECKBOX] == BOXES
+    assert len(TAGS) == 51 and len(BOXES) == 18
+
+
+def _pdf_values(record: dict) -> dict[str, object]:
+    """A record as the values a person puts into the PDF's fields: text, or True for a ticked box."""
+    values: dict[str, object] = {}
+    for f in FIELDS:
+        value = record.get(f.key)
+        if value is None or value == []:
+            continue
+        if f.kind is Kind.JANEJ:
+            values[f"{f.key}={value}"] = True
+        elif f.kind is Kind.LIST:
+            values.update((f"{f.key}#{n}", item) for n, item in enumerate(value, 1))
+        else:
+            values[f.key] = str(value)
+    return values
+
+
+def _fill_with_pikepdf(blank: Path, target: Path, values: dict[str, object]) -> None:
+    with pikepdf.open(blank) as doc:
+        fields = dict(pikepdf.form.Form(doc).items())
+        for name, value in values.items():
+            if value is True:
+                fields[name].checked = True
+            else:
+                fields[name].value = value
+        doc.save(target)
+
+
+def _fill_with_mupdf(blank: Path, target: Path, values: dict[str, object]) -> None:
+    with pymupdf.open(blank) as doc:
+        for page in doc:
+            for widget in page.widgets():
+                if widget.field_name in values:
+                    value = values[widget.field_name]
+                    widget.field_value = widget.on_state() if value is True else value
+                    widget.update()
+        doc.save(target)
+
+
+SWEDISH = {
+    "rapporterad_av": "Åsa Öberg, nämndsekreterare\nandra raden", "handelse": "Hot, våld – ”citat” … 5 €",
+    "polisanmald": "Ja", "polis_kontaktad": "Nej", "samtal2_datum": "2026-03-12",
+    "sarbarheter_rutin": ["Punkt ett", "Punkt två"], "upplevelse": "Skrämmande ☒ emoji 🙂",
+}
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("fill", [_fill_with_pikepdf, _fill_with_mupdf], ids=["pikepdf", "pymupdf"])
+def test_a_pdf_filled_and_saved_by_another_library_reads_back(blank_pdf, tmp_path, fill):
+    path = tmp_path / "ifylld.pdf"
+    fill(blank_pdf, path, _pdf_values(SWEDISH))
+    result = read_file(path)
+    assert result.status == "ok", result.messages
+    assert result.record == expected(SWEDISH)
+
+
+@pytest.mark.office
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(record=RECORDS)
+def test_any_record_filled_with_pikepdf_or_pymupdf_reads_back(blank_pdf, tmp_path, record):
+    values = _pdf_values(to_record(validate(record)[0]))
+    for fill in (_fill_with_pikepdf, _fill_with_mupdf):
+        path = tmp_path / f"{fill.__name__}.pdf"
+        fill(blank_pdf, path, values)
+        result = read_file(path)
+        assert result.status == "ok", (fill.__name__, result.messages)
+        assert result.record == expected(record), fill.__name__
+
+
+# --- every answer drawn in its field ----------------------------------------------------------
+
+LONG = {
+    "diarienummer": "KS 2026/0999",
+    "rapporterad_av": "Åsa Öberg, nämndsekreterare – ”Ärendet gäller ÅÄÖ och åäö” (“tredje” ‘försöket’)",
+    "utsatt": "Örjan Ågren\nledamot i kommunstyrelsen\n\nordförande i tekniska nämnden",
+    "handelse": "\n".join(f"Rad {n}: något hände i Göteborg och Malmö – ”citat” … 5 € § 4" for n in range(12)),
+    "vittnen": " ".join(f"Vittne{n}" for n in range(250)),
+    "kommentar_3_1_1": "MycketlångtordutanmellanslagsomintefårplatspåenradienrutaåäöÅÄÖ" * 3,
+    "samtal1_datum": "2026-03-12",
+    "sarbarheter_rutin": ["Ett mycket långt listsvar som inte ryms på en rad i sin ruta " * 3, "kort"],
+}
+
+
+@pytest.fixture(scope="module")
+def long_pdf(soffice, tmp_path_factory) -> Path:
+    """A form with long, multi-line Swedish answers, through LibreOffice and finish()."""
+    folder = tmp_path_factory.mktemp("lang")
+    docx = folder / "lang.docx"
+    docx.write_bytes(fill_record(LONG))
+    (result,) = pdf.docx_to_pdf([(docx, folder / "lang.pdf")], soffice=soffice)
+    assert result.error == "" and result.warnings == []
+    return folder / "lang.pdf"
+
+
+def _poppler_words(path: Path, page: int, rect: list[float], height: float) -> list[str]:
+    """The words poppler draws inside ``rect`` (PDF space) of a page: pdftotext cropped to it."""
+    x0, y0, x1, y1 = rect
+    args = ["pdftotext", "-f", str(page), "-l", str(page), "-x", str(int(x0)), "-y", str(int(height - y1)),
+            "-W", str(int(x1 - x0) + 1), "-H", str(int(y1 - y0) + 1), str(path), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout.split()
+
+
+def _drawn_answers(path: Path) -> list[tuple[str, str, list[str], str]]:
+    """Each filled text field: its name, its value, the words poppler draws in its box and the text MuPDF draws."""
+    out = []
+    with pymupdf.open(path) as doc:
+        for page in doc:
+            height = page.rect.height
+            for widget in page.widgets():
+                if widget.field_type != pymupdf.PDF_WIDGET_TYPE_TEXT or not widget.field_value:
+                    continue
+                r = widget.rect  # MuPDF's rect: top-left origin
+                rect = [r.x0, height - r.y1, r.x1, height - r.y0]
+                out.append((widget.field_name, widget.field_value, _poppler_words(path, page.number + 1, rect, height),
+                            page.get_text("text", clip=r)))
+    return out
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("which", ["filled", "long"])
+def test_every_answer_is_drawn_whole_inside_its_field_by_poppler_and_mupdf(filled, long_pdf, example_records,
+                                                                          which):
+    path, record = (filled["pdf"], example_records[0]) if which == "filled" else (long_pdf, LONG)
+    answers = _drawn_answers(path)
+    texts = {k for k, v in _pdf_values(to_record(validate(record)[0])).items() if v is not True}
+    assert sorted(name for name, *_ in answers) == sorted(texts)
+    for name, value, poppler, mupdf in answers:
+        want = "".join(value.split())  # words may be broken inside (a word wider than its box); none is lost
+        assert "".join(poppler) == want, (name, "poppler")
+        assert "".join(mupdf.split()) == want, (name, "mupdf")
+        if field_for_tag(name).kind is Kind.TEXT:  # each line of a multi-line answer starts a line on the page
+            starts = iter(line.split()[0] for line in mupdf.splitlines() if line.split())
+            assert all(any(p.split()[0].startswith(start) for start in starts)  # a too long word is broken
+                       for p in value.split("\n") if p.split()), name
+
+
+@pytest.mark.office
+def test_every_filled_field_carries_its_own_appearance(filled, long_pdf):
+    for path in (filled["pdf"], long_pdf):
+        with pikepdf.open(path) as doc:
+            assert "/NeedAppearances" not in doc.Root.AcroForm
+            for field in doc.Root.AcroForm.Fields:
+                if field.FT == "/Tx":
+                    drawn = field.AP.N.read_bytes()
+                    assert drawn.startswith(b"/Tx BMC") and (b" Tj" in drawn) == bool(str(field.get("/V", ""))), \
+                        str(field.T)
+                    assert re.fullmatch(r"0 g /Helv [\d.]+ Tf", str(field.DA))
+                    size = float(str(field.DA).split()[3])
+                    assert pdf.MIN_FONT_SIZE <= size <= pdf.FONT_SIZE
+
+
+def test_helvetica_widths_match_mupdf_for_every_winansi_character():
+    helv = pymupdf.Font("helv")
+    for byte in range(32, 256):
+        try:
+            ch = bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            continue
+        if pdf.winansi(ch) != (ch, False):  # DEL, the C1 controls: never drawn
+            assert ch == "\x7f"
+            continue
+        assert pdf.text_width(ch, 1000) == pytest.approx(helv.text_length(ch, 1000), abs=0.6), repr(ch)
+
+
+def test_winansi_keeps_swedish_and_typographic_characters_and_replaces_the_rest():
+    assert pdf.winansi("Åsa Öberg – ”citat” … 5 € äöå ÄÖÅ é ü") == ("Åsa Öberg – ”citat” … 5 € äöå ÄÖÅ é ü", False)
+    assert pdf.winansi("Łódź ☒ 🙂\tş") == ("?ódz ? ? s", True)
+
+
+@pytest.mark.parametrize("text, width, height, size, fits", [
+    ("Kort svar", 300, 14, 10, True),
+    ("ett två tre " * 8, 300, 14, 8, True),       # one line only: made smaller to fit
+    ("ett två tre " * 12, 300, 14, 7, False),     # not even in 7 pt: cut, and warned about
+    ("ett två tre " * 8, 300, 40, 10, True),      # wraps in a taller box
+    ("ett två tre " * 20, 300, 40, 9.5, True),    # wraps, and is made smaller to fit
+    ("rad\n" * 12, 300, 40, 7, False),            # line breaks kept: 12 lines cannot fit
+])
+def test_layout_wraps_shrinks_to_a_readable_minimum_and_says_when_it_cannot_fit(text, width, height, size, fits):
+    shown = pdf.layout(text, width, height, multiline=True)
+    assert (shown.size, shown.fits) == (size, fits)
+    assert all(pdf.text_width(line, shown.size) <= width - 4 for line in shown.lines)
+    if fits:
+        assert " ".join(shown.lines).split() == text.split()
+
+
+@pytest.mark.office
+def test_fill_pdf_tells_which_answer_cannot_be_shown_whole(soffice, tmp_path):
+    from click.testing import CliRunner
+
+    from blankett.cli import main
+
+    record = {"diarienummer": "KS 2026/0001", "rapporterad_av": "Kryss ☒ i texten", "samtal1_datum": "2026-03-12"}
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps([record], ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["fill", str(source), "-o", str(tmp_path / "ut"), "--format", "pdf",
+                                       "--soffice", soffice])
+    assert result.exit_code == 0, result.output
+    assert ("Bilaga5-KS-2026-0001.pdf: fältet ”Vem rapporterar incidenten?”: tecken som PDF:ens typsnitt saknar "
+            "visas som ? på sidan (svaret i fältet är oförändrat)") in result.output
+    assert "☒" not in result.output  # the answer itself is not logged
+    assert read_file(tmp_path / "ut" / "Bilaga5-KS-2026-0001.pdf").record["rapporterad_av"] == "Kryss ☒ i texten"
+
+
+def test_an_answer_that_cannot_fit_is_warned_about_by_its_place(tmp_path):
+    writer = PdfWriter()
+    page = writer.add_blank_page(300, 300)
+    widget = pdf.DictionaryObject({
+        pdf.NameObject("/Type"): pdf.NameObject("/Annot"), pdf.NameObject("/Subtype"): pdf.NameObject("/Widget"),
+        pdf.NameObject("/FT"): pdf.NameObject("/Tx"), pdf.NameObject("/T"): pdf.TextStringObject("samtal2_datum"),
+        pdf.NameObject("/V"): pdf.TextStringObject("2026-03-12 " * 10),
+        pdf.NameObject("/Rect"): pdf.ArrayObject(pdf.FloatObject(v) for v in (10, 10, 110, 24)),
+    })
+    ref = writer._add_object(widget)
+    page[pdf.NameObject("/Annots")] = pdf.ArrayObject([ref])
+    font = writer._add_object(pdf._standard_font("/Helvetica", "/WinAnsiEncoding"))
+    writer._root_object[pdf.NameObject("/AcroForm")] = pdf.DictionaryObject({
+        pdf.NameObject("/Fields"): pdf.ArrayObject([ref]),
+        pdf.NameObject("/DR"): pdf.DictionaryObject({pdf.NameObject("/Font"): pdf.DictionaryObject(
+            {pdf.NameObject(pdf.FONT): font})}),
+    })
+    assert pdf.text_appearances(writer) == [
+        ("fältet ”Uppföljningssamtal 2: Datum”: svaret får inte plats i sin ruta i PDF:en ens med 7 punkters text "
+         "och syns bara delvis på sidan (hela svaret finns kvar i fältet)")]
+
+
+# --- PDF/UA: Form elements, spoken names -----------------------------------------------------
+
+
+def _structure(doc: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Every structure element, walked from the root with pikepdf."""
+    out, todo = [], [doc.Root.StructTreeRoot]
+    while todo:
+        element = todo.pop()
+        kids = element.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                out.append(kid)
+                todo.append(kid)
+    return out
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("which", ["blank", "pdf"])
+def test_each_form_element_holds_exactly_one_widget_reference(blank_pdf, filled, which):
+    path = blank_pdf if which == "blank" else filled[which]
+    with pikepdf.open(path) as doc:
+        forms = [e for e in _structure(doc) if e.S == "/Form"]
+        widgets = {a.objgen for page in doc.pages for a in page.get("/Annots", []) if a.Subtype == "/Widget"}
+        held = []
+        for form in forms:
+            kids = form.K if isinstance(form.K, pikepdf.Array) else [form.K]
+            assert len(kids) == 1 and isinstance(kids[0], pikepdf.Dictionary), repr(kids)
+            assert kids[0].Type == "/OBJR" and "/MCID" not in kids[0]
+            held.append(kids[0].Obj.objgen)
+        assert sorted(held) == sorted(widgets) and len(held) == 51
+        for page in doc.pages:  # every marked content left still has its structure element
+            content = b"".join(s.read_bytes() for s in ([page.Contents] if isinstance(page.Contents, pikepdf.Stream)
+                                                         else page.Contents))
+            assert b"/Form<<" not in content.replace(b" ", b"")
+            nums = doc.Root.StructTreeRoot.ParentTree.Nums
+            marked = dict(zip([int(k) for k in nums[0::2]], nums[1::2]))[int(page.StructParents)]
+            for mcid in map(int, re.findall(rb"/MCID\s+(\d+)", content)):
+                assert isinstance(marked[mcid], pikepdf.Dictionary), mcid
+
+
+def _aliases(docx: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(docx)) as zf:
+        root = etree.fromstring(zf.read("word/document.xml"))
+    return [a.get(f"{{{W}}}val") for a in root.iterfind(".//w:sdt/w:sdtPr/w:alias", NS)]
+
+
+@pytest.mark.office
+def test_every_control_has_a_unique_spoken_name_that_says_where_it_is(blank_pdf):
+    with pikepdf.open(blank_pdf) as doc:
+        spoken = [str(f.TU) for f in doc.Root.AcroForm.Fields]
+    for names in (spoken, _aliases(blank_bytes()), _aliases((ROOT / "templates" / "Bilaga5.docx").read_bytes())):
+        assert len(names) == len(set(names)) == 51
+        assert names == [field_for_tag(t).control_label(t) for t in TAGS]
+    for name in ("Uppföljningssamtal 1-2 veckor efter händelse: Datum", "Uppföljningssamtal 2: Datum",
+                 "Uppföljningssamtal 3: Närvarande", "3.1.1: Kommentar", "3.1.2–3.1.3: Kommentar",
+                 "3.1.2–3.1.3: Har händelsen polisanmälts? – Ja",
+                 "Uppföljningssamtal 2: Dokumentation av nuläge och behov av fortsatt stöd till den utsatte"):
+        assert name in spoken

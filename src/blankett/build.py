@@ -116,7 +116,8 @@ def _cell_text(cell, text: str, bold: bool = False, style: str | None = None):
 
 
 def _control(paragraph, f: Field, ids: _Ids, tag: str | None = None, alias: str | None = None) -> None:
-    tag, alias = tag or f.key, alias or f.label
+    tag = tag or f.key
+    alias = alias or f.control_label(tag)
     if f.kind is Kind.DATE:
         sdt = ooxml.date_control(tag, alias, PLACEHOLDER[Kind.DATE], ids())
     elif f.kind is Kind.JANEJ:

@@ -69,12 +69,18 @@ class Field:
         return [self.key]
 
     def control_label(self, tag: str) -> str:
-        """The Swedish name of one of this field's controls (its alias in Word, its tooltip in PDF)."""
+        """The Swedish name of one of this field's controls (its alias in Word, its tooltip in PDF).
+
+        A screen reader says it when the control is reached, so it names where the control is: the follow-up
+        talk's title or the checklist step before the label (:data:`PLACES`), e.g. "Uppföljningssamtal 2: Datum".
+        """
+        place = PLACES.get(self.key, "")
+        label = f"{place}: {self.label.rstrip(':').rstrip()}" if place else self.label
         if self.kind is Kind.JANEJ:
-            return f"{self.label} – {tag.rsplit('=', 1)[1]}"
+            return f"{label} – {tag.rsplit('=', 1)[1]}"
         if self.kind is Kind.LIST:
-            return f"{self.label} (punkt {tag.rsplit('#', 1)[1]})"
-        return self.label
+            return f"{label} (punkt {tag.rsplit('#', 1)[1]})"
+        return label
 
 
 def janej_tag(key: str, answer: str) -> str:
@@ -356,8 +362,33 @@ def _fields() -> tuple[Field, ...]:
     return tuple(out)
 
 
+def _places() -> dict[str, str]:
+    """Each field's place on the form: its follow-up talk's title, or the checklist step number(s) it follows."""
+    places: dict[str, str] = {}
+    for section in SECTIONS:
+        steps: list[str] = []  # the numbers of the checklist steps the next answers follow
+        answered = False
+        for row in _rows(section):
+            match row:
+                case TableHeader():
+                    steps, answered = [], False
+                case Step() if row.number:
+                    steps, answered = ([] if answered else steps) + [row.number], False
+                case Talk():
+                    places.update((f.key, row.title) for f in row.fields)
+                case _:
+                    for f in fields_of(row):
+                        answered = True
+                        if steps:
+                            places[f.key] = steps[0] if len(steps) == 1 else f"{steps[0]}–{steps[-1]}"
+    return places
+
+
 #: Every field of the form, in form order (= column order = schema order).
 FIELDS: tuple[Field, ...] = _fields()
+#: Where a field sits, for its controls' spoken names: the follow-up talk's title, or the checklist step(s)
+#: it follows ("3.1.1", "3.1.2–3.1.3"); fields of section 1 and of the follow-up have none.
+PLACES: dict[str, str] = _places()
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
 #: Each field's control tags (Ja before Nej, list items in order), computed once.
 TAGS: dict[str, tuple[str, ...]] = {f.key: tuple(f.tags()) for f in FIELDS}

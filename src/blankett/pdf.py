@@ -16,14 +16,15 @@ import json
 import logging
 import re
 import tempfile
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field as dc_field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
-    ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject,
-    TextStringObject,
+    ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NullObject,
+    NumberObject, TextStringObject,
 )
 
 from . import controls, kinds, ooxml
@@ -88,7 +89,8 @@ def _check_box(widget: DictionaryObject) -> None:
         on = [n for n in names if n not in off]
         for old, new in ((off[0] if off else None, OFF), (on[0] if on else None, ON)):
             if old and old != new:
-                states[NameObject(new)] = states[old]
+                # raw_get keeps the indirect reference: a stream copied in as a direct object breaks the file.
+                states[NameObject(new)] = states.raw_get(old)
                 del states[old]
     widget[NameObject("/DA")] = TextStringObject(f"0 g {BOX_FONT} 0 Tf")  # viewers draw the cross (MK/CA) in it
     checked = widget.get("/V") not in (None, OFF)
@@ -129,7 +131,7 @@ def name_fields(writer: PdfWriter, controls: list[tuple[str, bool]]) -> None:
     fonts[NameObject(FONT)] = writer._add_object(_standard_font("/Helvetica", "/WinAnsiEncoding"))
     fonts[NameObject(BOX_FONT)] = writer._add_object(_standard_font("/ZapfDingbats"))
     form[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 10 Tf")
-    form[NameObject("/NeedAppearances")] = _true()
+    form.pop(NameObject("/NeedAppearances"), None)  # every field carries its own appearance (text_appearances)
 
 
 def _standard_font(name: str, encoding: str | None = None) -> DictionaryObject:
@@ -240,6 +242,201 @@ def grow_widgets(writer: PdfWriter, reader: PdfReader) -> None:
             _grow(annot, _cell_rect([x0, y0, x1, y1], lines, below))
 
 
+# --- answers drawn into their fields ----------------------------------------------
+
+#: Helvetica's advance widths (1/1000 em) for ASCII 32–126, from Adobe's core-14 metrics.
+_HELVETICA = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556,
+    556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833,
+    722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556,
+    556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334,
+    260, 334, 584,
+]
+#: The other WinAnsi characters that are not as wide as their base letter (å is as wide as a, Ö as O).
+_HELVETICA_OTHER = {ch: width for width, chars in {
+    222: "‚‘’", 260: "¦", 278: "·ìíîï", 333: "„ˆ‹“”˜›¡¨\xad¯²³´¸¹", 350: "•", 365: "º", 370: "ª", 400: "°", 537: "¶",
+    556: "€ƒ†‡–¢£¤¥§«µ»ðþ", 584: "¬±×÷", 611: "¿ßø", 667: "Þ", 722: "Ð", 737: "©®", 778: "Ø", 834: "¼½¾",
+    889: "æ", 944: "œ", 1000: "…‰Œ—™Æ",
+}.items() for ch in chars}
+#: Answers are drawn in 10 pt, made smaller down to 7 pt to fit their box, never smaller.
+FONT_SIZE, MIN_FONT_SIZE = 10.0, 7.0
+#: Space left and right of the text, above and below it; line height; ascent (of Å, not only A) and descent, in em.
+_PAD, _VPAD, _LEADING, _ASCENT, _DESCENT = 2.0, 1.0, 1.15, 0.9, 0.21
+
+
+def _char_width(ch: str) -> float:
+    """Width of one WinAnsi character in Helvetica, in 1/1000 em."""
+    if " " <= ch <= "~":
+        return _HELVETICA[ord(ch) - 32]
+    if ch in _HELVETICA_OTHER:
+        return _HELVETICA_OTHER[ch]
+    base = unicodedata.normalize("NFKD", ch)[:1]
+    return _HELVETICA[ord(base) - 32] if " " <= base <= "~" else 556
+
+
+def text_width(text: str, size: float) -> float:
+    """Width in points of WinAnsi ``text`` in Helvetica at ``size``."""
+    return sum(_char_width(ch) for ch in text) * size / 1000
+
+
+def winansi(text: str) -> tuple[str, bool]:
+    """``text`` as the standard font can show it, and whether anything had to be replaced.
+
+    Swedish letters, “ ” – … € are WinAnsi and stay; a letter with a mark the font lacks loses the mark
+    (ş becomes s); anything else, such as ł, ☒ or emoji, becomes ``?``. Tabs become spaces.
+    """
+    out, replaced = [], False
+    for ch in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "):
+        if ch == "\n" or _encodable(ch):
+            out.append(ch)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        out.append(base if base and all(_encodable(c) for c in base) else "?")
+        replaced = True
+    return "".join(out), replaced
+
+
+def _encodable(ch: str) -> bool:
+    """Whether one character is a printable WinAnsi character."""
+    if ch < " " or "\x7f" <= ch < "\xa0":
+        return False
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width``: at its line breaks, between words, inside too long words."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if text_width(candidate, size) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while len(word) > 1 and text_width(word, size) > width:
+                cut = 1
+                while text_width(word[:cut + 1], size) <= width:
+                    cut += 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        lines.append(line)
+    return lines
+
+
+def _lines_fitting(height: float, size: float) -> int:
+    """How many lines of ``size`` fit in a box ``height`` high."""
+    room = height - 2 * _VPAD - (_ASCENT + _DESCENT) * size
+    return 0 if room < 0 else 1 + int(room / (_LEADING * size) + 1e-6)
+
+
+@dataclass
+class Layout:
+    """An answer laid out in its box: font size, lines, and whether all of it fits."""
+
+    size: float
+    lines: list[str]
+    fits: bool
+
+
+def layout(text: str, width: float, height: float, multiline: bool) -> Layout:
+    """The largest size from 10 pt down to 7 pt at which ``text`` fits the box, wrapped; what fits at 7 pt if not.
+
+    A single-line field's line breaks become spaces; its text still wraps where the box is tall enough.
+    """
+    text = text if multiline else " ".join(text.split("\n"))
+    size = FONT_SIZE
+    while True:
+        lines = _wrap(text, size, width - 2 * _PAD)
+        room = _lines_fitting(height, size)
+        if len(lines) <= room or size <= MIN_FONT_SIZE:
+            break
+        size = max(MIN_FONT_SIZE, size - 0.5)
+    return Layout(size, lines[:max(1, room)], len(lines) <= room)
+
+
+def _pdf_string(text: str) -> bytes:
+    """A PDF literal string of WinAnsi text, non-ASCII bytes as octal escapes."""
+    out = bytearray(b"(")
+    for byte in text.encode("cp1252"):
+        if byte in b"()\\":
+            out += b"\\" + bytes([byte])
+        elif 32 <= byte < 127:
+            out.append(byte)
+        else:
+            out += b"\\%03o" % byte
+    return bytes(out + b")")
+
+
+def _number(value: float) -> bytes:
+    """A number for a content stream, without a float's noise."""
+    return (f"{value:.3f}".rstrip("0").rstrip(".") or "0").encode()
+
+
+def _appearance(writer: PdfWriter, font: Any, width: float, height: float, shown: Layout | None):
+    """A text field's normal appearance: the answer in Helvetica, inside the box (clipped to it)."""
+    body = b"/Tx BMC\n"
+    if shown is not None and any(shown.lines):
+        size, n = shown.size, _number
+        lead = _LEADING * size
+        one_line = _lines_fitting(height, size) <= 1  # a one-line box: the line in the middle, else from the top
+        top = (height - (_ASCENT - _DESCENT) * size) / 2 if one_line else height - _VPAD - _ASCENT * size
+        body += b"q\n0 0 %s %s re W n\nBT\n%s %s Tf\n0 g\n%s TL\n%s %s Td\n" % (
+            n(width), n(height), FONT.encode(), n(size), n(lead), n(_PAD), n(top))
+        body += b"\nT*\n".join(_pdf_string(line) + b" Tj" for line in shown.lines)
+        body += b"\nET\nQ\n"
+    body += b"EMC\n"
+    stream = DecodedStreamObject()
+    stream.set_data(body)
+    stream.update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject(FloatObject(round(v, 3)) for v in (0, 0, width, height)),
+        NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject(FONT): font})}),
+    })
+    return writer._add_object(stream)
+
+
+def text_appearances(writer: PdfWriter) -> list[str]:
+    """Draw every text field's answer into its own appearance; Swedish warnings for answers that cannot be shown whole.
+
+    Viewers that draw fields themselves (NeedAppearances) differ: MuPDF draws nothing, poppler does not wrap.
+    So each field carries what it shows, wrapped in its box, in 10 pt or smaller down to 7 pt. An answer too
+    long even then is drawn as far as it fits and named in a warning; the field's value always keeps all of it.
+    """
+    form = cast(DictionaryObject, writer._root_object["/AcroForm"])
+    fonts = cast(DictionaryObject, cast(DictionaryObject, form["/DR"])["/Font"])
+    font = fonts.raw_get(FONT)
+    warnings = []
+    for widget in _field_widgets(writer):
+        if widget.get("/FT") != "/Tx":
+            continue
+        f = field_for_tag(str(widget["/T"]))
+        label = f.control_label(str(widget["/T"])) if f else str(widget["/T"])
+        x0, y0, x1, y1 = (float(v) for v in cast(ArrayObject, widget["/Rect"]))
+        multiline = bool(int(widget.get("/Ff", 0)) & _MULTILINE)
+        value = widget.get("/V")
+        text, replaced = winansi(kinds.clean_text(str(value))[0]) if isinstance(value, str) else ("", False)
+        shown = layout(text, x1 - x0, y1 - y0, multiline) if text.strip() else None
+        widget[NameObject("/AP")] = DictionaryObject(
+            {NameObject("/N"): _appearance(writer, font, x1 - x0, y1 - y0, shown)})
+        widget[NameObject("/DA")] = TextStringObject(
+            f"0 g {FONT} {_number(shown.size if shown else FONT_SIZE).decode()} Tf")
+        if shown is not None and not shown.fits:
+            warnings.append(f"fältet ”{label}”: svaret får inte plats i sin ruta i PDF:en ens med "
+                            f"{MIN_FONT_SIZE:g} punkters text och syns bara delvis på sidan (hela svaret finns kvar "
+                            "i fältet)")
+        if replaced:
+            warnings.append(f"fältet ”{label}”: tecken som PDF:ens typsnitt saknar visas som ? på sidan (svaret i "
+                            "fältet är oförändrat)")
+    return warnings
+
+
 # --- structure and metadata -----------------------------------------------------------
 
 
@@ -290,6 +487,67 @@ def table_headers(writer: PdfWriter) -> None:
                     _header(row[0], "/Row")
         else:
             _header(rows[0][0], "/Column")
+
+
+_MARKED_FORM = re.compile(rb"/Form\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+
+
+def form_elements(writer: PdfWriter) -> None:
+    """Leave each ``Form`` structure element holding only its widget (PDF/UA-1 7.18.4: exactly one OBJR).
+
+    LibreOffice also puts the square it draws around a check box into the box's ``Form`` element as marked
+    content. That square is decoration: it becomes an artifact, and its structure parent entry is emptied.
+    """
+    root = writer._root_object.get("/StructTreeRoot")
+    if root is None:
+        return
+    root = root.get_object()
+    drawn: dict[int, set[int]] = {}  # page object number -> MCIDs to make artifacts
+    todo = _kids(root)
+    while todo:
+        element = todo.pop()
+        if element["/S"] != "/Form":
+            todo.extend(_kids(element))
+            continue
+        kids = element.get("/K")
+        items = kids.get_object() if kids is not None else []
+        items = list(items) if isinstance(items, list) else [items]
+        objrs = [k for k in items if isinstance(k.get_object(), DictionaryObject) and k.get_object().get("/Type")
+                 == "/OBJR"]
+        if len(objrs) != 1 or len(items) == 1:
+            continue
+        for item in items:
+            content = item.get_object()
+            if isinstance(content, DictionaryObject) and "/MCID" in content:
+                on = content.raw_get("/Pg") if "/Pg" in content else element.raw_get("/Pg")
+                mcid = int(cast(int, content["/MCID"]))
+            elif isinstance(content, int):
+                on, mcid = element.raw_get("/Pg"), content
+            else:
+                continue
+            drawn.setdefault(on.idnum, set()).add(mcid)
+        element[NameObject("/K")] = objrs[0]
+    if not drawn:
+        return
+    parents = root["/ParentTree"].get_object()["/Nums"]
+    by_key = {int(parents[i]): cast(ArrayObject, parents[i + 1].get_object()) for i in range(0, len(parents), 2)}
+    for page in writer.pages:
+        mcids = drawn.get(page.indirect_reference.idnum) if page.indirect_reference else None
+        contents = page.get_contents()
+        if not mcids or contents is None:
+            continue
+        contents.set_data(_as_artifacts(contents.get_data(), mcids))
+        page.replace_contents(contents)
+        page.compress_content_streams()
+        marked = by_key.get(int(cast(int, page.get("/StructParents", -1))))
+        for number in mcids:
+            if marked is not None and number < len(marked):
+                marked[number] = NullObject()
+
+
+def _as_artifacts(data: bytes, mcids: set[int]) -> bytes:
+    """A content stream with the ``Form`` marked content of ``mcids`` marked as artifacts instead."""
+    return _MARKED_FORM.sub(lambda m: b"/Artifact BMC" if int(m.group(1)) in mcids else m.group(0), data)
 
 
 _LOGO_DRAW = re.compile(
@@ -397,14 +655,23 @@ def metadata(writer: PdfWriter, title: str, subject: str) -> None:
     prefs[NameObject("/DisplayDocTitle")] = _true()
 
 
-def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SUBTITLE) -> bytes:
-    """LibreOffice's PDF mended: named fields with tooltips (when ``docx`` is given), headers, metadata."""
+def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SUBTITLE,
+           warnings: list[str] | None = None) -> bytes:
+    """LibreOffice's PDF mended: named fields with tooltips (when ``docx`` is given), headers, metadata.
+
+    Answers that cannot be shown whole on the page are told in ``warnings`` (Swedish, naming the field).
+    """
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header  # LibreOffice's version (1.7), not pypdf's default 1.3
     if docx is not None:
         name_fields(writer, docx_controls(docx))
         grow_widgets(writer, reader)
+        shown = text_appearances(writer)
+        if warnings is not None:
+            warnings.extend(shown)
     table_headers(writer)
+    form_elements(writer)
     logo_figure(writer, _logo_alt(docx))
     link_descriptions(writer)
     metadata(writer, title, subject)
@@ -424,13 +691,15 @@ class PdfResult:
     target: Path
     error: str = ""
     exists: bool = False
+    warnings: list[str] = dc_field(default_factory=list)
 
 
 def _finish_one(docx: Path, pdf: Path | None, target: Path, fields: bool, force: bool,
                 title: str, subject: str) -> PdfResult:
     """Mend one converted PDF and write it atomically, owner-only."""
+    warnings: list[str] = []
     try:
-        data = finish(pdf.read_bytes(), docx.read_bytes() if fields else None, title, subject)
+        data = finish(pdf.read_bytes(), docx.read_bytes() if fields else None, title, subject, warnings)
         write_bytes(target, data, force)
     except OutputExistsError as exc:
         return PdfResult(docx, target, str(exc), exists=True)
@@ -438,7 +707,7 @@ def _finish_one(docx: Path, pdf: Path | None, target: Path, fields: bool, force:
         return PdfResult(docx, target, f"{target.name}: {exc}")
     except Exception as exc:  # noqa: BLE001 - pypdf's errors are many; the batch goes on
         return PdfResult(docx, target, f"{target.name}: PDF:en kunde inte efterbehandlas ({exc.__class__.__name__})")
-    return PdfResult(docx, target)
+    return PdfResult(docx, target, warnings=[f"{target.name}: {w}" for w in warnings])
 
 
 def docx_to_pdf(pairs: list[tuple[Path, Path]], flatten: bool = False, force: bool = False,
@@ -582,7 +851,7 @@ def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = Fa
             pairs.append((docx, target))
     for r in docx_to_pdf(pairs, flatten, force, soffice) if pairs else []:
         status = "finns redan" if r.exists else "fel" if r.error else "skriven"
-        result.append(Outcome(r.source.name, status, None if r.error else r.target, [r.error] if r.error else []))
+        result.append(Outcome(r.source.name, status, None if r.error else r.target, [r.error] if r.error else r.warnings))
     return result
 
 
