@@ -544,3 +544,37 @@ def plain_fonts(style: etree._Element, font: str) -> None:
             del fonts.attrib[attr]
         for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
             fonts.set(w(attr), font)
+
+
+# --- package-wide honesty: drawing ids, table looks ------------------------------------
+
+DOC_PR = f"{{{WP_NS}}}docPr"
+#: tblLook's legacy bit mask (w:val) for each on/off attribute (ECMA-376 §17.4.56).
+_LOOK_BITS = {"firstRow": 0x0020, "lastRow": 0x0040, "firstColumn": 0x0080, "lastColumn": 0x0100,
+              "noHBand": 0x0200, "noVBand": 0x0400}
+
+
+def number_drawings(roots: list[etree._Element], start: int = 1) -> int:
+    """Give every drawing (``wp:docPr``) in all ``roots`` its own id, counting on from ``start``; the next free id.
+
+    Word requires drawing ids unique across the whole package and renumbers
+    (and may offer to repair) a file where two parts use the same one.
+    """
+    for root in roots:
+        for doc_pr in root.iter(DOC_PR):
+            doc_pr.set("id", str(start))
+            start += 1
+    return start
+
+
+def honest_table_looks(root: etree._Element) -> None:
+    """Make each table's look claim a header row only when its first row is marked as one (``w:tblHeader``)."""
+    for tbl in root.iter(TBL):
+        look = tbl.find(f"{w('tblPr')}/{w('tblLook')}")
+        first = tbl.find(TR)
+        if look is None or first is None:
+            continue
+        header = first.find(f"{w('trPr')}/{w('tblHeader')}") is not None
+        look.set(w("firstRow"), "1" if header else "0")
+        bits = sum(bit for name, bit in _LOOK_BITS.items() if look.get(w(name)) in ("1", "true", "on"))
+        look.set(VAL, f"{bits:04X}")
