@@ -240,3 +240,9 @@ def test_only_tables_with_a_header_row_claim_one(forms):
         # both checklist tables and the three follow-up talks in the body; the address table in the footer
         assert sorted(p for p, first in claims if first) == ["word/document.xml"] * 5 + ["word/footer1.xml"], name
         assert len(claims) == 12, name
+
+
+def test_the_blank_form_carries_no_case_number(template):
+    with zipfile.ZipFile(__import__("io").BytesIO(template)) as zf:
+        assert "docProps/custom.xml" not in zf.namelist()
+        assert b"custom-properties" not in zf.read("_rels/.rels")
