@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from xml.sax.saxutils import escape
 
 from lxml import etree
 from pydantic import BaseModel
@@ -20,6 +21,7 @@ from .package import deflate, parse_xml, read_all, zip_deflated
 from .write import write_bytes
 
 MAIN_PART = "word/document.xml"
+_MARK = "\ue000blankett-diarienummer\ue000"  # private-use characters: never in a template
 
 
 class Template:
@@ -68,6 +70,9 @@ class Template:
             rel_xml, type_xml = ooxml.with_custom_part(self.parts[rels][1], self.parts[types][1])
             self._declared = {rels: rel_xml, types: type_xml}
         self._custom_name = custom
+        # the property part around a marker, so that each form only escapes its case number into it
+        marked = ooxml.with_custom_property(self._custom_base, CASE_LABEL, _MARK)
+        self._custom_xml = marked.split(_MARK.encode(), 1)
 
     def render(self, incident: BaseModel) -> bytes:
         """The filled form as .docx bytes."""
@@ -81,7 +86,8 @@ class Template:
         if case is not None:  # stored as a custom document property: invisible, and kept by Word and LibreOffice
             for i, member in self._with_case.items():
                 members[i] = member
-            custom = deflate(self._custom_name, ooxml.with_custom_property(self._custom_base, CASE_LABEL, case))
+            head, tail = self._custom_xml
+            custom = deflate(self._custom_name, head + escape(case).encode("utf-8") + tail)
             members[self._custom:self._custom + 1] = [custom]
         return zip_deflated(members)
 
