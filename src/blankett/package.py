@@ -13,9 +13,10 @@ import posixpath
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -31,6 +32,8 @@ OFFICE_DOCUMENT = ("http://schemas.openxmlformats.org/officeDocument/2006/relati
                    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument")
 CUSTOM_PROPERTIES = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties",
                      "http://purl.oclc.org/ooxml/officeDocument/relationships/customProperties")
+_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_OVERRIDE, _DEFAULT = f"{_TYPES_NS}Override", f"{_TYPES_NS}Default"
 #: Content types a Word main document part may have (document, macro-enabled, template).
 WORD_MAIN_TYPES = frozenset(
     f"application/vnd.{kind}.main+xml" for kind in (
@@ -109,6 +112,7 @@ class Package:
     zip: zipfile.ZipFile
     macros: bool = False  # it carries a VBA project (a macro-enabled .docm)
     owned: BinaryIO | None = None  # the file open_package opened, closed with the package
+    _package_xml: dict = field(default_factory=dict, repr=False)  # rels and content types, parsed once
 
     @property
     def names(self) -> list[str]:
@@ -139,13 +143,20 @@ class Package:
         wanted = name.casefold()
         return next((n for n in self.names if n.casefold() == wanted), None)
 
+    def _package_part(self, name: str) -> etree._Element | None:
+        """``_rels/.rels`` or ``[Content_Types].xml`` parsed (once), or None when the package has none."""
+        if name not in self._package_xml:
+            member = self.part_name(name)
+            self._package_xml[name] = None if member is None else self.xml(member)
+        return self._package_xml[name]
+
     def targets(self, types: tuple[str, ...]) -> list[str]:
         """The part names the package relationships (``_rels/.rels``) give for a relationship type, in order."""
-        rels = self.part_name(PACKAGE_RELS)
+        rels = self._package_part(PACKAGE_RELS)
         if rels is None:
             return []
         found = []
-        for rel in self.xml(rels):
+        for rel in rels:
             if rel.get("Type") not in types:
                 continue
             if rel.get("TargetMode") == "External":
@@ -181,18 +192,16 @@ class Package:
 
     def content_type(self, member: str) -> str | None:
         """A part's content type from ``[Content_Types].xml``: its override, else its extension's default."""
-        types = self.part_name(CONTENT_TYPES)
-        if types is None:
+        root = self._package_part(CONTENT_TYPES)
+        if root is None:
             return None
-        root = self.xml(types)
         part = "/" + member.casefold()
         extension = member.rsplit(".", 1)[-1].casefold() if "." in member.rsplit("/", 1)[-1] else ""
         default = None
         for entry in root:
-            local = etree.QName(entry).localname if isinstance(entry.tag, str) else ""
-            if local == "Override" and (entry.get("PartName") or "").casefold() == part:
+            if entry.tag == _OVERRIDE and (entry.get("PartName") or "").casefold() == part:
                 return entry.get("ContentType")
-            if local == "Default" and (entry.get("Extension") or "").casefold() == extension:
+            if entry.tag == _DEFAULT and (entry.get("Extension") or "").casefold() == extension:
                 default = entry.get("ContentType")
         return default
 
@@ -227,8 +236,6 @@ class Package:
 
 def _resolve(target: str, name: str) -> str:
     """A package relationship's target as a part name (``/word/document.xml`` → ``word/document.xml``)."""
-    from urllib.parse import unquote
-
     path = posixpath.normpath(unquote(target).replace("\\", "/").lstrip("/"))
     if path in ("", ".") or path == ".." or path.startswith("../"):
         raise UnsafeFileError(f'{name}: paketets relationer pekar utanför paketet ("{target}") och läses inte')
