@@ -124,12 +124,33 @@ class Package:
         info = self.zip.getinfo(member)
         limit = MAX_XML_PART if member.endswith((".xml", ".rels")) else MAX_TOTAL
         try:
-            with self.zip.open(info) as fh:
-                data = fh.read(limit + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+            data = self._inflated(info, limit)
+            if data is None:
+                with self.zip.open(info) as fh:
+                    data = fh.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, struct.error):
             raise UnsafeFileError(f"{self.name}: filen är trasig eller avkortad ({member} kan inte packas upp)") from None
         if len(data) > limit:
             raise UnsafeFileError(f"{self.name}: delen {member} är större än {limit // 2**20} MB och läses inte")
+        return data
+
+    def _inflated(self, info: zipfile.ZipInfo, limit: int) -> bytes | None:
+        """A deflated member of a package held in memory, inflated straight from the buffer (up to ``limit`` + 1
+        bytes, CRC and size checked as zipfile checks them); None when zipfile must read it."""
+        if not isinstance(self.zip.fp, io.BytesIO) or info.compress_type != zipfile.ZIP_DEFLATED:
+            return None
+        buf = self.zip.fp.getvalue()  # the bytes it was made from: shared, not copied
+        at = info.header_offset
+        if buf[at:at + 4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("no local header")
+        name_len, extra_len = struct.unpack_from("<HH", buf, at + 26)
+        start = at + 30 + name_len + extra_len
+        inflater = zlib.decompressobj(-15)
+        data = inflater.decompress(memoryview(buf)[start:start + info.compress_size], limit + 1)
+        if len(data) > limit:
+            return data
+        if not inflater.eof or len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            raise zipfile.BadZipFile("bad member")
         return data
 
     def xml(self, member: str) -> etree._Element:
