@@ -234,3 +234,24 @@ def test_a_filled_form_used_as_template_passes_on_no_old_case_number(tmp_path):
         data = template.render(validate({CASE_KEY: case})[0])
         assert read_file(save(tmp_path, "svar.docx", data)).record[CASE_KEY] == case
         assert [n for n, _ in _parts(data)].count("docProps/custom.xml") == 1  # replaced, never doubled
+
+
+@pytest.mark.office
+def test_the_pdf_case_number_is_kept_by_other_writers_and_found_in_xmp_alone(soffice, tmp_path):
+    """Saved again by pikepdf (qpdf) the case number is still there; with the Info key gone, the XMP gives it."""
+    import pikepdf
+    from pypdf import PdfReader, PdfWriter
+
+    case = "KS 2026/0412 – ”Ö” & <x>"
+    (docx,) = _case_forms(tmp_path, [case])
+    pdf = docx.with_suffix(".pdf")
+    assert docx_to_pdf([(docx, pdf)], soffice=soffice)[0].error == ""
+    with pikepdf.open(pdf) as doc:
+        doc.save(tmp_path / "pikepdf.pdf")
+    writer = PdfWriter(clone_from=PdfReader(pdf))
+    del writer._info.get_object()["/Diarienummer"]
+    with open(tmp_path / "bara-xmp.pdf", "wb") as fh:
+        writer.write(fh)
+    assert "/Diarienummer" not in PdfReader(tmp_path / "bara-xmp.pdf").metadata
+    assert PdfReader(tmp_path / "pikepdf.pdf").metadata["/Diarienummer"] == case
+    assert _read_cases([tmp_path / "bara-xmp.pdf"]) == [case]
