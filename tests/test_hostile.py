@@ -316,10 +316,10 @@ def _custom_props(form: bytes, custom: bytes) -> bytes:
     return _zip(list(members.items()))
 
 
-CUSTOM = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/'
-          'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
-          'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Diarienummer">'
-          '<vt:lpwstr>KS 9</vt:lpwstr></property></Properties>').encode()
+CUSTOM = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/'
+          b'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+          b'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Diarienummer">'
+          b'<vt:lpwstr>KS 9</vt:lpwstr></property></Properties>')
 
 LYING = {
     "dubbel-huvuddel.docx": (lambda form: _doubled(form, MAIN, _document(filled({"utsatt": "Någon annan"}))),
@@ -384,7 +384,7 @@ def test_a_decoy_main_part_that_nothing_references_is_not_read(tmp_path, form):
 def test_relationship_targets_are_read_as_word_reads_them(tmp_path, form):
     """An absolute target, and a part name in other letter case, name the same part (OPC part names)."""
     for target in ("/word/document.xml", "/WORD/Document.XML", "./word/../word/document.xml"):
-        data = _with_rels(form, lambda r: r.replace('Target="word/document.xml"', f'Target="{target}"'))
+        data = _with_rels(form, lambda r, t=target: r.replace('Target="word/document.xml"', f'Target="{t}"'))
         result = read_file(save(tmp_path, "mal.docx", data))
         assert (result.status, result.record["utsatt"]) == (OK, "Anders Bergström"), (target, result.messages)
 

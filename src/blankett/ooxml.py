@@ -611,14 +611,14 @@ def with_custom_property(custom: bytes | None, name: str, value: str | None) -> 
     Other properties are kept; a new property takes the next free ``pid`` (ids start at 2).
     """
     if custom is None:
-        root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})
+        root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})  # type: ignore[dict-item]
     else:
         root = etree.fromstring(custom)
     for prop in root.findall(f"{{{CUSTOM_NS}}}property"):
         if prop.get("name") == name:
             root.remove(prop)
     if value is not None:
-        pids = [int(p.get("pid")) for p in root.iter(f"{{{CUSTOM_NS}}}property") if (p.get("pid") or "").isdigit()]
+        pids = [int(pid) for p in root.iter(f"{{{CUSTOM_NS}}}property") if (pid := p.get("pid") or "").isdigit()]
         prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property", fmtid=_USER_FMTID,
                                 pid=str(max(pids, default=1) + 1), name=name)
         etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value

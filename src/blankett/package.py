@@ -198,7 +198,7 @@ class Package:
         if not targets:
             raise UnsafeFileError(f"{self.name}: filen är inget Word-dokument (paketets relationer anger inget "
                                   "huvuddokument)")
-        if len(set(t.casefold() for t in targets)) > 1:
+        if len({t.casefold() for t in targets}) > 1:
             raise UnsafeFileError(f"{self.name}: paketets relationer anger {len(targets)} huvuddokument "
                                   f"({', '.join(targets)}); olika program skulle visa olika dokument, så filen läses inte")
         member = self.part_name(targets[0])

@@ -599,11 +599,11 @@ def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
     """The case number ``finish`` stored: the document information's key, else the XMP property (a re-save may
     keep only one of them)."""
     try:
-        info = reader.trailer.get("/Info")
-        value = info.get_object().get(CASE_INFO) if info is not None else None
+        info = reader.metadata
+        value = info.get(CASE_INFO) if info is not None else None
         if value is not None:
-            return str(value.get_object())
-        stream = reader.trailer["/Root"].get_object().get("/Metadata")
+            return str(value)
+        stream = reader.root_object.get("/Metadata")
         xmp = stream.get_object().get_data() if stream is not None else None
     except Exception:  # noqa: BLE001 - broken metadata: the answers are still read
         return None
