@@ -255,3 +255,34 @@ def test_the_pdf_case_number_is_kept_by_other_writers_and_found_in_xmp_alone(sof
     assert "/Diarienummer" not in PdfReader(tmp_path / "bara-xmp.pdf").metadata
     assert PdfReader(tmp_path / "pikepdf.pdf").metadata["/Diarienummer"] == case
     assert _read_cases([tmp_path / "bara-xmp.pdf"]) == [case]
+
+
+OTHER_PROPERTY = ('<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+                  'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+                  '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="5" name="Förvaltning">'
+                  '<vt:lpwstr>Kommunledningen</vt:lpwstr></property></Properties>').encode()
+
+
+def _template_with(replace: dict, add: dict) -> Template:
+    from blankett.build import blank_bytes
+
+    from .forms import rezip
+
+    return Template(rezip(blank_bytes(), replace, add))
+
+
+@pytest.mark.parametrize("how", ["odeklarerad-del", "relation-utan-del"])
+def test_a_template_with_its_own_properties_keeps_them_beside_the_case_number(tmp_path, how):
+    from blankett.build import blank_bytes
+
+    rels = dict(_parts(blank_bytes()))["_rels/.rels"].decode().replace("</Relationships>", (
+        '<Relationship Id="rX" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'custom-properties" Target="docProps/egna.xml"/></Relationships>'))
+    template = (_template_with({}, {"docProps/custom.xml": OTHER_PROPERTY}) if how == "odeklarerad-del"
+                else _template_with({"_rels/.rels": rels.encode()}, {}))
+    data = template.render(validate({CASE_KEY: "KS 7"})[0])
+    names = [n for n, _ in _parts(data)]
+    assert len(names) == len(set(names))
+    assert read_file(save(tmp_path, "svar.docx", data)).record[CASE_KEY] == "KS 7"
+    if how == "odeklarerad-del":
+        assert "Kommunledningen" in dict(_parts(data))["docProps/custom.xml"].decode()

@@ -58,17 +58,16 @@ class Template:
         rels, types = names.index("_rels/.rels"), names.index("[Content_Types].xml")
         targets = [r.get("Target", "").lstrip("/") for r in parse_xml(self.parts[rels][1], "_rels/.rels")
                    if r.get("Type") == ooxml.CUSTOM_REL and r.get("TargetMode") != "External"]
-        custom = targets[0] if targets and targets[0] in names else ooxml.CUSTOM_PART
+        custom = targets[0] if targets else ooxml.CUSTOM_PART
         self._custom_base = dict(self.parts).get(custom)
         if self._custom_base is not None:
+            parse_xml(self._custom_base, f"mallen ({custom})")  # a broken or hostile part is refused here
             self._custom = names.index(custom)
-            stripped = ooxml.with_custom_property(self._custom_base, CASE_LABEL, None)
-            self.parts[self._custom] = (custom, stripped)
-            self._declared: dict[int, bytes] = {}
+            self.parts[self._custom] = (custom, ooxml.with_custom_property(self._custom_base, CASE_LABEL, None))
         else:
             self._custom = len(self.parts)  # appended after the other parts
-            rel_xml, type_xml = ooxml.with_custom_part(self.parts[rels][1], self.parts[types][1])
-            self._declared = {rels: rel_xml, types: type_xml}
+        rel_xml, type_xml = ooxml.with_custom_part(self.parts[rels][1], self.parts[types][1], custom)
+        self._declared = {i: new for i, new in ((rels, rel_xml), (types, type_xml)) if new != self.parts[i][1]}
         self._custom_name = custom
         # the property part around a marker, so that each form only escapes its case number into it
         marked = ooxml.with_custom_property(self._custom_base, CASE_LABEL, _MARK)

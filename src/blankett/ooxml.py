@@ -625,16 +625,18 @@ def with_custom_property(custom: bytes | None, name: str, value: str | None) -> 
     return _xml_bytes(root)
 
 
-def with_custom_part(rels: bytes, types: bytes) -> tuple[bytes, bytes]:
-    """The package relationships and content types with ``docProps/custom.xml`` declared (when not already)."""
+def with_custom_part(rels: bytes, types: bytes, part: str = CUSTOM_PART) -> tuple[bytes, bytes]:
+    """The package relationships and content types with the custom properties ``part`` declared; each is
+    returned unchanged when it already declares it."""
     rel_root, type_root = etree.fromstring(rels), etree.fromstring(types)
     if not any(r.get("Type") == CUSTOM_REL for r in rel_root):
         taken = {r.get("Id") for r in rel_root}
         n = 1
         while f"rIdCustom{n}" in taken:
             n += 1
-        etree.SubElement(rel_root, f"{{{RELS_NS}}}Relationship", Id=f"rIdCustom{n}", Type=CUSTOM_REL,
-                         Target=CUSTOM_PART)
-    if not any(o.get("PartName") == f"/{CUSTOM_PART}" for o in type_root):
-        etree.SubElement(type_root, f"{{{TYPES_NS}}}Override", PartName=f"/{CUSTOM_PART}", ContentType=CUSTOM_TYPE)
-    return _xml_bytes(rel_root), _xml_bytes(type_root)
+        etree.SubElement(rel_root, f"{{{RELS_NS}}}Relationship", Id=f"rIdCustom{n}", Type=CUSTOM_REL, Target=part)
+        rels = _xml_bytes(rel_root)
+    if not any((o.get("PartName") or "").casefold() == f"/{part}".casefold() for o in type_root):
+        etree.SubElement(type_root, f"{{{TYPES_NS}}}Override", PartName=f"/{part}", ContentType=CUSTOM_TYPE)
+        types = _xml_bytes(type_root)
+    return rels, types
