@@ -205,3 +205,56 @@ def test_blank_and_filled_forms_are_protected_for_filling_in_without_a_password(
         assert dict(protection[0].attrib) == {f"{{{W}}}edit": "forms", f"{{{W}}}enforcement": "1"}  # no hash
         names = [etree.QName(el).localname for el in settings]
         assert names.index("proofState") < names.index("documentProtection") < names.index("defaultTabStop")
+
+
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+def xml_parts(data: bytes) -> dict[str, etree._Element]:
+    """Every XML part of a package, parsed with plain lxml."""
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as zf:
+        return {n: etree.fromstring(zf.read(n)) for n in zf.namelist() if n.endswith((".xml", ".rels"))}
+
+
+def drawing_ids(data: bytes) -> list[tuple[str, str]]:
+    """(part, id) of every drawing (wp:docPr) in every part."""
+    return [(name, el.get("id")) for name, root in xml_parts(data).items() for el in root.iter(f"{{{WP}}}docPr")]
+
+
+@pytest.fixture(scope="module")
+def forms(template, example_records) -> dict[str, bytes]:
+    from blankett.fill import fill_record
+
+    filled = {f"ifylld-{i}": fill_record(dict(r, diarienummer=f"KS 2026/{i}")) for i, r in enumerate(example_records)}
+    return {"blankett": template, **filled}
+
+
+def test_drawing_ids_are_unique_across_the_whole_package(forms):
+    for name, data in forms.items():
+        ids = drawing_ids(data)
+        assert len(ids) == 2, name  # the logo in the first-page header and in the other pages' header
+        assert len({i for _, i in ids}) == len(ids), (name, ids)
+        assert all(i.isdigit() and int(i) > 0 for _, i in ids), ids
+
+
+def test_only_tables_with_a_header_row_claim_one(forms):
+    for name, data in forms.items():
+        claims = []
+        for part, root in xml_parts(data).items():
+            for tbl in root.iter(f"{{{W}}}tbl"):
+                look = tbl.find("w:tblPr/w:tblLook", NS)
+                header = tbl.find("w:tr/w:trPr/w:tblHeader", NS) is not None  # the first row's
+                first = tbl.find("w:tr", NS).find("w:trPr/w:tblHeader", NS) is not None
+                assert header == first, (name, part, "a header row that is not the first row")
+                assert look.get(f"{{{W}}}firstRow") == ("1" if first else "0"), (name, part)
+                assert int(look.get(f"{{{W}}}val"), 16) & 0x20 == (0x20 if first else 0), (name, part)
+                claims.append((part, first))
+        # both checklist tables and the three follow-up talks in the body; the address table in the footer
+        assert sorted(p for p, first in claims if first) == ["word/document.xml"] * 5 + ["word/footer1.xml"], name
+        assert len(claims) == 12, name
+
+
+def test_the_blank_form_carries_no_case_number(template):
+    with zipfile.ZipFile(__import__("io").BytesIO(template)) as zf:
+        assert "docProps/custom.xml" not in zf.namelist()
+        assert b"custom-properties" not in zf.read("_rels/.rels")

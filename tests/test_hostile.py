@@ -9,6 +9,7 @@ import os
 import struct
 import threading
 import time
+import warnings
 import zipfile
 
 import pytest
@@ -240,3 +241,154 @@ def test_any_corruption_gives_a_result_never_an_exception(tmp_path, form, change
     result = read_file(save(tmp_path, "skadad.docx", bytes(data)))
     assert result.status in (OK, "varning", FEL)
     assert all("\n" not in m for m in result.messages)
+
+
+# --- packages that are not what they claim ----------------------------------------------------------------
+
+RELS = "_rels/.rels"
+TYPES = "[Content_Types].xml"
+OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def _members(form: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(form)) as zf:
+        return [(i.filename, zf.read(i)) for i in zf.infolist()]
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    """A zip of exactly these members, duplicates included (zipfile warns about them, and writes them)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, data in members:
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def _main_moved(form: bytes, target: str, decoy: bytes | None = None, rel_target: str | None = None,
+                main_type: str = MAIN_TYPE) -> bytes:
+    """The form with its main part at ``target`` (rels and content types say so), and optionally a decoy
+    ``word/document.xml`` that nothing references."""
+    members = dict(_members(form))
+    main = members.pop(MAIN)
+    rels = members[RELS].decode().replace('Target="word/document.xml"', f'Target="{rel_target or target}"')
+    types = members[TYPES].decode().replace(
+        f'<Override PartName="/word/document.xml" ContentType="{MAIN_TYPE}"/>',
+        f'<Override PartName="/{target}" ContentType="{main_type}"/>')
+    assert rels != members[RELS].decode() and types != members[TYPES].decode()
+    members.update({RELS: rels.encode(), TYPES: types.encode(), target: main})
+    if decoy is not None:
+        members[MAIN] = decoy
+    return _zip(list(members.items()))
+
+
+def _with_rels(form: bytes, change) -> bytes:
+    members = dict(_members(form))
+    members[RELS] = change(members[RELS].decode()).encode()
+    return _zip(list(members.items()))
+
+
+def _doubled(form: bytes, name: str, other: bytes, rename=lambda n: n) -> bytes:
+    members = _members(form)
+    return _zip(members + [(rename(name), other)])
+
+
+def _dtd(xml: bytes, utf16: bool = False) -> bytes:
+    """An XML part with a DTD that declares an entity, after its XML declaration (in UTF-16: no ASCII to see)."""
+    text = xml.decode()
+    body = text[text.index("?>") + 2:] if text.startswith("<?xml") else text
+    root = body.lstrip()[1:].split(None, 1)[0].split(">")[0]
+    doc = f'<!DOCTYPE {root} [<!ENTITY x "y">]>{body}'
+    return doc.encode("utf-16") if utf16 else ('<?xml version="1.0" encoding="UTF-8"?>' + doc).encode()
+
+
+def _custom_props(form: bytes, custom: bytes) -> bytes:
+    """The form with a custom properties part declared in the package relationships and content types."""
+    members = dict(_members(form))
+    members[RELS] = members[RELS].decode().replace("</Relationships>", (
+        '<Relationship Id="rIdC" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'custom-properties" Target="docProps/custom.xml"/></Relationships>')).encode()
+    members[TYPES] = members[TYPES].decode().replace("</Types>", (
+        '<Override PartName="/docProps/custom.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>')).encode()
+    members["docProps/custom.xml"] = custom
+    return _zip(list(members.items()))
+
+
+CUSTOM = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/'
+          b'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+          b'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Diarienummer">'
+          b'<vt:lpwstr>KS 9</vt:lpwstr></property></Properties>')
+
+LYING = {
+    "dubbel-huvuddel.docx": (lambda form: _doubled(form, MAIN, _document(filled({"utsatt": "Någon annan"}))),
+                             "innehåller delen word/document.xml två gånger"),
+    "dubbel-versaler.docx": (lambda form: _doubled(form, MAIN, _document(filled({"utsatt": "Någon annan"})),
+                                                   str.upper), "två gånger"),
+    "dubbla-relationer.docx": (lambda form: _doubled(form, RELS, dict(_members(form))[RELS]), "två gånger"),
+    "inga-relationer.docx": (lambda form: _zip([m for m in _members(form) if m[0] != RELS]),
+                             "paketets relationer, _rels/.rels, saknas"),
+    "inget-huvuddokument.docx": (lambda form: _with_rels(form, lambda r: r.replace(OFFICE_DOCUMENT, OFFICE_DOCUMENT
+                                                                                  + "X")), "anger inget huvuddokument"),
+    "huvuddokument-saknas.docx": (lambda form: _with_rels(form, lambda r: r.replace("word/document.xml",
+                                                                                   "word/borta.xml")),
+                                  "huvuddokumentet word/borta.xml som paketets relationer anger finns inte"),
+    "tva-huvuddokument.docx": (lambda form: _with_rels(form, lambda r: r.replace("</Relationships>", (
+        f'<Relationship Id="rIdZ" Type="{OFFICE_DOCUMENT}" Target="word/header1.xml"/></Relationships>'))),
+        "anger 2 huvuddokument"),
+    "utanfor-paketet.docx": (lambda form: _with_rels(form, lambda r: r.replace('Target="word/document.xml"',
+                                                                              'Target="../../word/document.xml"')),
+                             "pekar utanför paketet"),
+    "externt-huvuddokument.docx": (lambda form: _with_rels(form, lambda r: r.replace(
+        'Target="word/document.xml"', 'Target="http://127.0.0.1:9/x.xml" TargetMode="External"')), "extern fil"),
+    "fel-innehallstyp.docx": (lambda form: _main_moved(form, "word/document2.xml", main_type="application/xml"),
+                              "är inget Word-dokument (innehållstyp application/xml)"),
+    "dtd-relationer.docx": (lambda form: _with_rels(form, lambda r: _dtd(r.encode()).decode()),
+                            "_rels/.rels) innehåller en DTD"),
+    "dtd-relationer-utf16.docx": (lambda form: _zip([(n, _dtd(d, utf16=True) if n == RELS else d)
+                                                     for n, d in _members(form)]), "_rels/.rels) innehåller en DTD"),
+    "dtd-innehallstyper.docx": (lambda form: _zip([(n, _dtd(d) if n == TYPES else d) for n, d in _members(form)]),
+                                "[Content_Types].xml) innehåller en DTD"),
+    "dtd-innehallstyper-utf16.docx": (lambda form: _zip([(n, _dtd(d, utf16=True) if n == TYPES else d)
+                                                         for n, d in _members(form)]),
+                                      "[Content_Types].xml) innehåller en DTD"),
+    "dtd-egenskaper.docx": (lambda form: _custom_props(form, _dtd(CUSTOM)), "docProps/custom.xml) innehåller en DTD"),
+    "dtd-egenskaper-utf16.docx": (lambda form: _custom_props(form, _dtd(CUSTOM, utf16=True)),
+                                  "docProps/custom.xml) innehåller en DTD"),
+}
+
+
+@pytest.mark.parametrize("name", list(LYING))
+def test_a_package_that_lies_is_refused_with_one_swedish_line(tmp_path, form, name):
+    make, words = LYING[name]
+    result = read_file(save(tmp_path, name, make(form)))
+    assert (result.status, result.record) == (FEL, None), result.messages
+    assert len(result.messages) == 1 and "\n" not in result.messages[0]
+    assert words in result.messages[0], result.messages
+
+
+def test_the_main_part_is_found_through_the_relationships(tmp_path, form):
+    result = read_file(save(tmp_path, "document2.docx", _main_moved(form, "word/document2.xml")))
+    assert (result.status, result.messages) == (OK, [])
+    assert result.record["utsatt"] == "Anders Bergström" and result.record["polisanmald"] == "Ja"
+
+
+def test_a_decoy_main_part_that_nothing_references_is_not_read(tmp_path, form):
+    decoy = _document(filled({"utsatt": "Lockbete", "polisanmald": "Nej"}))
+    result = read_file(save(tmp_path, "lockbete.docx", _main_moved(form, "word/document2.xml", decoy)))
+    assert (result.status, result.messages) == (OK, [])
+    assert result.record["utsatt"] == "Anders Bergström" and result.record["polisanmald"] == "Ja"
+
+
+def test_relationship_targets_are_read_as_word_reads_them(tmp_path, form):
+    """An absolute target, and a part name in other letter case, name the same part (OPC part names)."""
+    for target in ("/word/document.xml", "/WORD/Document.XML", "./word/../word/document.xml"):
+        data = _with_rels(form, lambda r, t=target: r.replace('Target="word/document.xml"', f'Target="{t}"'))
+        result = read_file(save(tmp_path, "mal.docx", data))
+        assert (result.status, result.record["utsatt"]) == (OK, "Anders Bergström"), (target, result.messages)
+
+
+def test_a_case_number_in_the_document_properties_is_read(tmp_path, form):
+    result = read_file(save(tmp_path, "egenskaper.docx", _custom_props(form, CUSTOM)))
+    assert (result.status, result.record["diarienummer"]) == (OK, "KS 9")

@@ -172,6 +172,7 @@ def _footer_table(footer, profile: Profile, width: float) -> None:
                     _cell_text(cell, line, bold=(r == 0), style="Sidfot")
                 else:
                     _para(cell, line, "Sidfot")
+    ooxml.mark_header_row(table.rows[0]._tr)
     ooxml.table_caption(table._tbl, "Kommunens adress", profile.name)
 
 
@@ -348,6 +349,14 @@ def _drop_default_parts(doc) -> None:
                 del rels[rid]
 
 
+def _honest_parts(doc) -> None:
+    """Across every XML part: drawing ids unique in the package, table looks that claim only real header rows."""
+    roots = [part.element for part in doc.part.package.iter_parts() if hasattr(part, "element")]
+    ooxml.number_drawings(roots)
+    for root in roots:
+        ooxml.honest_table_looks(root)
+
+
 def build_bytes(profile: Profile | None = None) -> bytes:
     """The blank form as .docx bytes, reproducible for a given profile."""
     from xml.sax.saxutils import escape
@@ -365,6 +374,7 @@ def build_bytes(profile: Profile | None = None) -> bytes:
     if first.tag == ooxml.P and not len(first):
         body.remove(first)
     _properties(doc, profile)
+    _honest_parts(doc)
     buf = io.BytesIO()
     doc.save(buf)
     app = _APP_XML.format(company=escape(profile.name)).encode("utf-8")

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from xml.sax.saxutils import escape
 
 from lxml import etree
 from pydantic import BaseModel
@@ -15,11 +16,12 @@ from . import controls, ooxml
 from .build import blank_bytes
 from .errors import BlankettError, InputError, OutputExistsError, RecordError
 from .load import Row
-from .model import CASE_KEY, validate
+from .model import CASE_KEY, CASE_LABEL, validate
 from .package import deflate, parse_xml, read_all, zip_deflated
 from .write import write_bytes
 
 MAIN_PART = "word/document.xml"
+_MARK = "\ue000blankett-diarienummer\ue000"  # private-use characters: never in a template
 
 
 class Template:
@@ -36,21 +38,56 @@ class Template:
         names = [n for n, _ in self.parts]
         if MAIN_PART not in names:
             raise InputError(f"{name}: mallen är inget Word-dokument")
+        if "_rels/.rels" not in names or "[Content_Types].xml" not in names:
+            raise InputError(f"{name}: mallen är inget Word-dokument (paketets relationer saknas)")
         self._main = names.index(MAIN_PART)
         self.root = parse_xml(self.parts[self._main][1], name)
         missing = controls.missing_tags(ooxml.first_controls(self.root))
         if missing:
             raise InputError(f"{name}: mallen saknar fälten {', '.join(missing)}")
+        self._case_parts(names)
         # the other parts never change: compress them once, copy them raw into every form
         self._deflated = [None if n == MAIN_PART else deflate(n, d) for n, d in self.parts]
+        self._with_case = {i: deflate(self.parts[i][0], d) for i, d in self._declared.items()}
+
+    def _case_parts(self, names: list[str]) -> None:
+        """Where the case number goes: the custom properties part, declared in the package when it is not yet.
+
+        A template that carries a case number (a filled form used as template) has it removed.
+        """
+        rels, types = names.index("_rels/.rels"), names.index("[Content_Types].xml")
+        targets = [r.get("Target", "").lstrip("/") for r in parse_xml(self.parts[rels][1], "_rels/.rels")
+                   if r.get("Type") == ooxml.CUSTOM_REL and r.get("TargetMode") != "External"]
+        custom = targets[0] if targets else ooxml.CUSTOM_PART
+        self._custom_base = dict(self.parts).get(custom)
+        if self._custom_base is not None:
+            parse_xml(self._custom_base, f"mallen ({custom})")  # a broken or hostile part is refused here
+            self._custom = names.index(custom)
+            self.parts[self._custom] = (custom, ooxml.with_custom_property(self._custom_base, CASE_LABEL, None))
+        else:
+            self._custom = len(self.parts)  # appended after the other parts
+        rel_xml, type_xml = ooxml.with_custom_part(self.parts[rels][1], self.parts[types][1], custom)
+        self._declared = {i: new for i, new in ((rels, rel_xml), (types, type_xml)) if new != self.parts[i][1]}
+        self._custom_name = custom
+        # the property part around a marker, so that each form only escapes its case number into it
+        marked = ooxml.with_custom_property(self._custom_base, CASE_LABEL, _MARK)
+        self._custom_xml = marked.split(_MARK.encode(), 1)
 
     def render(self, incident: BaseModel) -> bytes:
         """The filled form as .docx bytes."""
         root = copy.deepcopy(self.root)
-        controls.write_fields(ooxml.first_controls(root), dict(incident))
+        values = dict(incident)  # a model, or its fields as a dict (as batch sends them to workers)
+        controls.write_fields(ooxml.first_controls(root), values)
         xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         members = list(self._deflated)
         members[self._main] = deflate(MAIN_PART, xml)
+        case = values.get(CASE_KEY)
+        if case is not None:  # stored as a custom document property: invisible, and kept by Word and LibreOffice
+            for i, member in self._with_case.items():
+                members[i] = member
+            head, tail = self._custom_xml
+            custom = deflate(self._custom_name, head + escape(case).encode("utf-8") + tail)
+            members[self._custom:self._custom + 1] = [custom]
         return zip_deflated(members)
 
 

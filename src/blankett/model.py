@@ -15,6 +15,8 @@ from .form import FIELDS, LIST_ITEMS, Field, Kind
 #: Optional key of a record that names the output file (a case number); not printed on the form.
 CASE_KEY = "diarienummer"
 CASE_LABEL = "Diarienummer"
+#: Longest case number: Word keeps at most 255 characters of a document property, where the case number is stored.
+CASE_MAX = 255
 
 _TYPES: dict[Kind, Any] = {
     Kind.TEXT: Optional[str],
@@ -78,9 +80,10 @@ Incident: type[BaseModel] = create_model(
     "Incident",
     __base__=_Base,
     __doc__="En incidentrapport (Bilaga 5) med alla fält i blankettens ordning.",
-    **{CASE_KEY: (Optional[str], PydField(default=None, title=CASE_LABEL,
-                                          description="Diarienummer eller annat ärendenummer; "
-                                          "namnger den ifyllda filen. Skrivs inte på blanketten."))},
+    **{CASE_KEY: (Annotated[Optional[str], BeforeValidator(_cleaning(Kind.TEXT))],
+                  PydField(default=None, title=CASE_LABEL, max_length=CASE_MAX,
+                           description="Diarienummer eller annat ärendenummer; namnger den ifyllda filen och "
+                           "följer med i den som osynlig dokumentegenskap. Skrivs inte på blanketten."))},
     **{f.key: _field_definition(f) for f in FIELDS},
 )
 
@@ -112,6 +115,8 @@ def _problem(err: dict) -> Problem:
         text = str(err.get("ctx", {}).get("error", err.get("msg", "")))
     elif typ == "literal_error":
         text = f'"{err.get("input")}" är inte Ja eller Nej'
+    elif typ == "string_too_long" and key == CASE_KEY:
+        text = f"högst {CASE_MAX} tecken (Word sparar inte längre dokumentegenskaper)"
     elif typ.startswith("string_pattern") or typ == "string_too_short":
         text = "en punkt i listan måste vara en icke-tom rad"
     elif typ in ("string_type", "str_type"):

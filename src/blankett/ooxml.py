@@ -568,3 +568,99 @@ def plain_fonts(style: etree._Element, font: str) -> None:
             del fonts.attrib[attr]
         for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
             fonts.set(w(attr), font)
+
+
+# --- package-wide honesty: drawing ids, table looks ------------------------------------
+
+DOC_PR = f"{{{WP_NS}}}docPr"
+#: tblLook's legacy bit mask (w:val) for each on/off attribute (ECMA-376 §17.4.56).
+_LOOK_BITS = {"firstRow": 0x0020, "lastRow": 0x0040, "firstColumn": 0x0080, "lastColumn": 0x0100,
+              "noHBand": 0x0200, "noVBand": 0x0400}
+
+
+def number_drawings(roots: list[etree._Element], start: int = 1) -> int:
+    """Give every drawing (``wp:docPr``) in all ``roots`` its own id, counting on from ``start``; the next free id.
+
+    Word requires drawing ids unique across the whole package and renumbers
+    (and may offer to repair) a file where two parts use the same one.
+    """
+    for root in roots:
+        for doc_pr in root.iter(DOC_PR):
+            doc_pr.set("id", str(start))
+            start += 1
+    return start
+
+
+def honest_table_looks(root: etree._Element) -> None:
+    """Make each table's look claim a header row only when its first row is marked as one (``w:tblHeader``)."""
+    for tbl in root.iter(TBL):
+        look = tbl.find(f"{w('tblPr')}/{w('tblLook')}")
+        first = tbl.find(TR)
+        if look is None or first is None:
+            continue
+        header = first.find(f"{w('trPr')}/{w('tblHeader')}") is not None
+        look.set(w("firstRow"), "1" if header else "0")
+        bits = sum(bit for name, bit in _LOOK_BITS.items() if look.get(w(name)) in ("1", "true", "on"))
+        look.set(VAL, f"{bits:04X}")
+
+
+# --- custom document properties (docProps/custom.xml) -----------------------------------
+
+CUSTOM_PART = "docProps/custom.xml"
+CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+#: The format id every user-defined property carries (FMTID_UserDefinedProperties).
+_USER_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def _xml_bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def custom_property(root: etree._Element, name: str) -> str | None:
+    """The text of the user-defined property ``name`` in a parsed ``docProps/custom.xml``, or None."""
+    for prop in root.iter(f"{{{CUSTOM_NS}}}property"):
+        if prop.get("name") == name and len(prop):
+            return prop[0].text or ""
+    return None
+
+
+def with_custom_property(custom: bytes | None, name: str, value: str | None) -> bytes:
+    """``docProps/custom.xml`` (made when ``custom`` is None) with the text property ``name`` set, or removed for None.
+
+    Other properties are kept; a new property takes the next free ``pid`` (ids start at 2).
+    """
+    if custom is None:
+        root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})  # type: ignore[dict-item]
+    else:
+        root = etree.fromstring(custom)
+    for prop in root.findall(f"{{{CUSTOM_NS}}}property"):
+        if prop.get("name") == name:
+            root.remove(prop)
+    if value is not None:
+        pids = [int(pid) for p in root.iter(f"{{{CUSTOM_NS}}}property") if (pid := p.get("pid") or "").isdigit()]
+        prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property", fmtid=_USER_FMTID,
+                                pid=str(max(pids, default=1) + 1), name=name)
+        etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
+    return _xml_bytes(root)
+
+
+def with_custom_part(rels: bytes, types: bytes, part: str = CUSTOM_PART) -> tuple[bytes, bytes]:
+    """The package relationships and content types with the custom properties ``part`` declared; each is
+    returned unchanged when it already declares it."""
+    rel_root, type_root = etree.fromstring(rels), etree.fromstring(types)
+    if not any(r.get("Type") == CUSTOM_REL for r in rel_root):
+        taken = {r.get("Id") for r in rel_root}
+        n = 1
+        while f"rIdCustom{n}" in taken:
+            n += 1
+        etree.SubElement(rel_root, f"{{{RELS_NS}}}Relationship", Id=f"rIdCustom{n}", Type=CUSTOM_REL, Target=part)
+        rels = _xml_bytes(rel_root)
+    if not any((o.get("PartName") or "").casefold() == f"/{part}".casefold() for o in type_root):
+        etree.SubElement(type_root, f"{{{TYPES_NS}}}Override", PartName=f"/{part}", ContentType=CUSTOM_TYPE)
+        types = _xml_bytes(type_root)
+    return rels, types

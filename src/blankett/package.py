@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 import os
+import posixpath
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -23,6 +25,24 @@ from .errors import UnsafeFileError
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK"
 MAIN_PART = "word/document.xml"
+PACKAGE_RELS = "_rels/.rels"
+CONTENT_TYPES = "[Content_Types].xml"
+#: Relationship types (transitional and strict) of the main document and of the custom properties.
+OFFICE_DOCUMENT = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+                   "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument")
+CUSTOM_PROPERTIES = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties",
+                     "http://purl.oclc.org/ooxml/officeDocument/relationships/customProperties")
+_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_OVERRIDE, _DEFAULT = f"{_TYPES_NS}Override", f"{_TYPES_NS}Default"
+#: Content types a Word main document part may have (document, macro-enabled, template).
+WORD_MAIN_TYPES = frozenset(
+    f"application/vnd.{kind}.main+xml" for kind in (
+        "openxmlformats-officedocument.wordprocessingml.document",
+        "ms-word.document.macroEnabled",
+        "openxmlformats-officedocument.wordprocessingml.template",
+        "ms-word.template.macroEnabledTemplate",
+    )
+)
 #: Limits for untrusted packages: inflated size of all parts, of one XML part, and the compression ratio.
 MAX_TOTAL = 200 * 1024 * 1024
 MAX_XML_PART = 50 * 1024 * 1024
@@ -92,6 +112,7 @@ class Package:
     zip: zipfile.ZipFile
     macros: bool = False  # it carries a VBA project (a macro-enabled .docm)
     owned: BinaryIO | None = None  # the file open_package opened, closed with the package
+    _package_xml: dict = field(default_factory=dict, repr=False)  # rels and content types, parsed once
 
     @property
     def names(self) -> list[str]:
@@ -103,29 +124,119 @@ class Package:
         info = self.zip.getinfo(member)
         limit = MAX_XML_PART if member.endswith((".xml", ".rels")) else MAX_TOTAL
         try:
-            with self.zip.open(info) as fh:
-                data = fh.read(limit + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+            data = self._inflated(info, limit)
+            if data is None:
+                with self.zip.open(info) as fh:
+                    data = fh.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, struct.error):
             raise UnsafeFileError(f"{self.name}: filen är trasig eller avkortad ({member} kan inte packas upp)") from None
         if len(data) > limit:
             raise UnsafeFileError(f"{self.name}: delen {member} är större än {limit // 2**20} MB och läses inte")
+        return data
+
+    def _inflated(self, info: zipfile.ZipInfo, limit: int) -> bytes | None:
+        """A deflated member of a package held in memory, inflated straight from the buffer (up to ``limit`` + 1
+        bytes, CRC and size checked as zipfile checks them); None when zipfile must read it."""
+        if not isinstance(self.zip.fp, io.BytesIO) or info.compress_type != zipfile.ZIP_DEFLATED:
+            return None
+        buf = self.zip.fp.getvalue()  # the bytes it was made from: shared, not copied
+        at = info.header_offset
+        if buf[at:at + 4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("no local header")
+        name_len, extra_len = struct.unpack_from("<HH", buf, at + 26)
+        start = at + 30 + name_len + extra_len
+        inflater = zlib.decompressobj(-15)
+        data = inflater.decompress(memoryview(buf)[start:start + info.compress_size], limit + 1)
+        if len(data) > limit:
+            return data
+        if not inflater.eof or len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            raise zipfile.BadZipFile("bad member")
         return data
 
     def xml(self, member: str) -> etree._Element:
         """One member parsed as hostile XML."""
         return parse_xml(self.read(member), f"{self.name} ({member})")
 
+    def part_name(self, name: str) -> str | None:
+        """The member that holds part ``name`` (part names compare case-insensitively, ECMA-376-2 §6.2.2.3)."""
+        if name in self.zip.NameToInfo:
+            return name
+        wanted = name.casefold()
+        return next((n for n in self.names if n.casefold() == wanted), None)
+
+    def _package_part(self, name: str) -> etree._Element | None:
+        """``_rels/.rels`` or ``[Content_Types].xml`` parsed (once), or None when the package has none."""
+        if name not in self._package_xml:
+            member = self.part_name(name)
+            self._package_xml[name] = None if member is None else self.xml(member)
+        return self._package_xml[name]
+
+    def targets(self, types: tuple[str, ...]) -> list[str]:
+        """The part names the package relationships (``_rels/.rels``) give for a relationship type, in order."""
+        rels = self._package_part(PACKAGE_RELS)
+        if rels is None:
+            return []
+        found = []
+        for rel in rels:
+            if rel.get("Type") not in types:
+                continue
+            if rel.get("TargetMode") == "External":
+                raise UnsafeFileError(f"{self.name}: paketets relationer pekar på en extern fil och läses inte")
+            found.append(_resolve(rel.get("Target", ""), self.name))
+        return found
+
     def main_part(self) -> str:
-        """The main document part: ``word/document.xml``, or where the package's relationships point."""
-        if MAIN_PART in self.zip.NameToInfo:
-            return MAIN_PART
-        if "_rels/.rels" in self.zip.NameToInfo:
-            for rel in self.xml("_rels/.rels"):
-                if rel.get("Type", "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
-                    target = rel.get("Target", "").lstrip("/")
-                    if target in self.zip.NameToInfo:
-                        return target
-        raise UnsafeFileError(f"{self.name}: filen är inget Word-dokument (dokumentdelen saknas)")
+        """The main document part, found as Word finds it: through the package relationships, never by its name.
+
+        A package whose relationships name no main part, several, or one that is
+        missing or not a Word document is refused: readers would disagree about it.
+        """
+        if self.part_name(PACKAGE_RELS) is None:
+            raise UnsafeFileError(f"{self.name}: filen är inget giltigt Word-dokument (paketets relationer, "
+                                  f"{PACKAGE_RELS}, saknas)")
+        targets = self.targets(OFFICE_DOCUMENT)
+        if not targets:
+            raise UnsafeFileError(f"{self.name}: filen är inget Word-dokument (paketets relationer anger inget "
+                                  "huvuddokument)")
+        if len({t.casefold() for t in targets}) > 1:
+            raise UnsafeFileError(f"{self.name}: paketets relationer anger {len(targets)} huvuddokument "
+                                  f"({', '.join(targets)}); olika program skulle visa olika dokument, så filen läses inte")
+        member = self.part_name(targets[0])
+        if member is None:
+            raise UnsafeFileError(f"{self.name}: huvuddokumentet {targets[0]} som paketets relationer anger "
+                                  "finns inte i filen")
+        kind = self.content_type(member)
+        if kind not in WORD_MAIN_TYPES:
+            raise UnsafeFileError(f"{self.name}: huvuddokumentet {member} är inget Word-dokument "
+                                  f"(innehållstyp {kind or 'saknas'})")
+        return member
+
+    def content_type(self, member: str) -> str | None:
+        """A part's content type from ``[Content_Types].xml``: its override, else its extension's default."""
+        root = self._package_part(CONTENT_TYPES)
+        if root is None:
+            return None
+        part = "/" + member.casefold()
+        extension = member.rsplit(".", 1)[-1].casefold() if "." in member.rsplit("/", 1)[-1] else ""
+        default = None
+        for entry in root:
+            if entry.tag == _OVERRIDE and (entry.get("PartName") or "").casefold() == part:
+                return entry.get("ContentType")
+            if entry.tag == _DEFAULT and (entry.get("Extension") or "").casefold() == extension:
+                default = entry.get("ContentType")
+        return default
+
+    def custom_property(self, name: str) -> str | None:
+        """The text of the user-defined document property ``name`` (docProps/custom.xml), or None."""
+        from .ooxml import custom_property
+
+        for target in self.targets(CUSTOM_PROPERTIES):
+            member = self.part_name(target)
+            if member is not None:
+                value = custom_property(self.xml(member), name)
+                if value is not None:
+                    return value
+        return None
 
     def has_macros(self) -> bool:
         """True when the package carries a VBA project (a macro-enabled .docm)."""
@@ -142,6 +253,14 @@ class Package:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _resolve(target: str, name: str) -> str:
+    """A package relationship's target as a part name (``/word/document.xml`` → ``word/document.xml``)."""
+    path = posixpath.normpath(unquote(target).replace("\\", "/").lstrip("/"))
+    if path in ("", ".") or path == ".." or path.startswith("../"):
+        raise UnsafeFileError(f'{name}: paketets relationer pekar utanför paketet ("{target}") och läses inte')
+    return path
 
 
 #: A file up to this size is read in one go (a returned form is well under 1 MB): fewer system calls.
@@ -182,6 +301,7 @@ def open_package(source: str | Path | bytes | BinaryIO, name: str | None = None)
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, OSError, ValueError):
             raise UnsafeFileError(f"{name}: filen är trasig eller avkortad (zip-arkivet kan inte läsas)") from None
+        _refuse_duplicates(zf, name)
         total, macros = 0, False
         for info in zf.infolist():
             total += info.file_size
@@ -200,6 +320,21 @@ def open_package(source: str | Path | bytes | BinaryIO, name: str | None = None)
         if isinstance(source, (str, Path)):
             fh.close()
         raise
+
+
+def _refuse_duplicates(zf: zipfile.ZipFile, name: str) -> None:
+    """Refuse a zip with two members of the same name (or names that differ only in case, one part to OPC).
+
+    Programs disagree about which of the two they read, so two people would see
+    two different documents in one file (Apache POI refuses these too, CVE-2025-31672).
+    """
+    seen: set[str] = set()
+    for info in zf.infolist():
+        key = info.filename.casefold()
+        if key in seen:
+            raise UnsafeFileError(f"{name}: filen innehåller delen {info.filename} två gånger; olika program "
+                                  "skulle visa olika innehåll, så filen läses inte")
+        seen.add(key)
 
 
 def write_zip(parts: list[tuple[str, bytes]], out: BinaryIO, level: int = 6) -> None:

@@ -634,17 +634,27 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
 <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
 <pdf:Producer>{producer}</pdf:Producer><xmp:CreatorTool>{producer}</xmp:CreatorTool>
-<pdfuaid:part>1</pdfuaid:part>
+<pdfuaid:part>1</pdfuaid:part>{case}
 </rdf:Description></rdf:RDF></x:xmpmeta>
 <?xpacket end="w"?>"""
 
 
-def metadata(writer: PdfWriter, title: str, subject: str) -> None:
-    """Title, subject, language and PDF/UA id only: no author, program version, date of a person or path."""
+#: Where a filled form's case number is kept: a key of the document information and a property in the XMP.
+CASE_INFO = "/Diarienummer"
+CASE_XMP_NS = "urn:blankett:bilaga5/"
+_CASE_XMP = '\n<blankett:Diarienummer xmlns:blankett="' + CASE_XMP_NS + '">{}</blankett:Diarienummer>'
+
+
+def metadata(writer: PdfWriter, title: str, subject: str, case: str | None = None) -> None:
+    """Title, subject, language, PDF/UA id and a filled form's case number only: no author, version, date or path."""
     from xml.sax.saxutils import escape
 
-    writer.metadata = {"/Title": title, "/Subject": subject, "/Producer": PRODUCER, "/Creator": PRODUCER}
-    xmp = _XMP.format(title=escape(title), subject=escape(subject), lang=LANGUAGE, producer=PRODUCER)
+    info = {"/Title": title, "/Subject": subject, "/Producer": PRODUCER, "/Creator": PRODUCER}
+    if case is not None:
+        info[CASE_INFO] = case
+    writer.metadata = info
+    xmp = _XMP.format(title=escape(title), subject=escape(subject), lang=LANGUAGE, producer=PRODUCER,
+                      case=_CASE_XMP.format(escape(case)) if case is not None else "")
     stream = DecodedStreamObject()
     stream.set_data(xmp.encode("utf-8"))
     stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
@@ -655,15 +665,27 @@ def metadata(writer: PdfWriter, title: str, subject: str) -> None:
     prefs[NameObject("/DisplayDocTitle")] = _true()
 
 
+def _case_number(docx: bytes) -> str | None:
+    """The case number a filled .docx carries as a document property (the blank form carries none)."""
+    from .model import CASE_LABEL
+    from .package import open_package
+
+    with open_package(docx, "dokumentet") as pkg:
+        return pkg.custom_property(CASE_LABEL)
+
+
 def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SUBTITLE,
-           warnings: list[str] | None = None) -> bytes:
+           warnings: list[str] | None = None, case: str | None = None) -> bytes:
     """LibreOffice's PDF mended: named fields with tooltips (when ``docx`` is given), headers, metadata.
 
     Answers that cannot be shown whole on the page are told in ``warnings`` (Swedish, naming the field).
+    The case number (``case``, else the one ``docx`` carries) goes into the metadata only.
     """
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = reader.pdf_header  # LibreOffice's version (1.7), not pypdf's default 1.3
+    if case is None and docx is not None:
+        case = _case_number(docx)
     if docx is not None:
         name_fields(writer, docx_controls(docx))
         grow_widgets(writer, reader)
@@ -674,7 +696,7 @@ def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SU
     form_elements(writer)
     logo_figure(writer, _logo_alt(docx))
     link_descriptions(writer)
-    metadata(writer, title, subject)
+    metadata(writer, title, subject, case)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -699,7 +721,8 @@ def _finish_one(docx: Path, pdf: Path | None, target: Path, fields: bool, force:
     """Mend one converted PDF and write it atomically, owner-only."""
     warnings: list[str] = []
     try:
-        data = finish(pdf.read_bytes(), docx.read_bytes() if fields else None, title, subject, warnings)
+        source = docx.read_bytes()
+        data = finish(pdf.read_bytes(), source if fields else None, title, subject, warnings, _case_number(source))
         write_bytes(target, data, force)
     except OutputExistsError as exc:
         return PdfResult(docx, target, str(exc), exists=True)
@@ -824,12 +847,36 @@ def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[
     from .read import _not_the_form
 
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "PDF-filen")
-    read = _as_controls(_values(_open(source, name), name))
+    reader = _open(source, name)
+    read = _as_controls(_values(reader, name))
     record, warnings = controls.read_fields(read)
     missing = [f for f in FIELDS if f.key not in record]
     if missing:
         raise _not_the_form(missing, record)
+    case = _pdf_case_number(reader, name)
+    if case is not None:
+        from .model import CASE_KEY
+
+        record[CASE_KEY] = case
     return record, warnings
+
+
+def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
+    """The case number ``finish`` stored: the document information's key, else the XMP property (a re-save may
+    keep only one of them)."""
+    try:
+        info = reader.metadata
+        value = info.get(CASE_INFO) if info is not None else None
+        if value is not None:
+            return str(value)
+        stream = reader.root_object.get("/Metadata")
+        xmp = stream.get_object().get_data() if stream is not None else None
+    except Exception:  # noqa: BLE001 - broken metadata: the answers are still read
+        return None
+    if not xmp or CASE_XMP_NS.encode() not in xmp:
+        return None
+    found = parse_xml(xmp, f"{name} (XMP-metadata)").find(f".//{{{CASE_XMP_NS}}}Diarienummer")
+    return None if found is None else found.text or ""
 
 
 # --- PDFs of filled forms ------------------------------------------------------------

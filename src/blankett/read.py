@@ -24,7 +24,7 @@ from lxml import etree
 from . import controls, kinds, ooxml
 from .errors import BlankettError, InputError, RecordError
 from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
-from .model import to_record, validate
+from .model import CASE_KEY, CASE_LABEL, to_record, validate
 from .package import open_package
 from .pdf import read_pdf
 
@@ -313,7 +313,10 @@ def read_docx(path: Path) -> Reading:
     with open_package(path, path.name) as pkg:
         macros = pkg.has_macros()
         root = pkg.xml(pkg.main_part())
+        case = pkg.custom_property(CASE_LABEL)  # written by fill; kept by Word and LibreOffice (.docx and .odt)
     values, notes = read_root(root)
+    if case is not None:
+        values[CASE_KEY] = case
     return values, notes + ([MACRO_NOTE] if macros or path.suffix.lower() == ".docm" else [])
 
 
