@@ -30,6 +30,8 @@ PARALLEL_FROM = 64
 #: Forms per task sent to a worker, and tasks in flight per worker.
 CHUNK = 16
 WINDOW = 4
+#: Files already there named in the summary (all of them with --verbose).
+SHOWN = 3
 
 #: A planned row as sent to a worker: an Outcome (already failed) or (row, values, name, notes).
 Item = Outcome | tuple[Row, dict, str, list[str]]
@@ -44,13 +46,16 @@ class Summary:
                                                               "finns redan": 0, "fel": 0})
     problems: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    existing: list[Path] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)  # written or already there, in input order
 
     def add(self, outcome: Outcome) -> None:
-        """Count one outcome and keep its messages (and the path of a written file, for the PDF step)."""
+        """Count one outcome and keep its messages and its file (written or already there, for the PDF step)."""
         self.counts[outcome.status] += 1
         self.problems.extend(outcome.messages)
-        if outcome.status == "skriven" and outcome.path is not None:
-            self.written.append(outcome.path)
+        if outcome.path is not None and outcome.status in ("skriven", "finns redan"):
+            (self.written if outcome.status == "skriven" else self.existing).append(outcome.path)
+            self.outputs.append(outcome.path)
 
     def fail(self, message: str) -> None:
         """Count a file that could not be read at all."""
@@ -67,6 +72,18 @@ class Summary:
         c = self.counts
         done = f"{c['kontrollerad']} godkända" if self.check else f"{c['skriven']} skrivna"
         return f"Klart: {done}, {c['finns redan']} hoppade över (finns redan), {c['fel']} fel."
+
+    def skipped(self, verbose: bool = False, shown: int = SHOWN) -> str | None:
+        """One line naming the files that were already there (a few, or all when ``verbose``); None if none."""
+        if not self.existing:
+            return None
+        names = [str(p) for p in self.existing]
+        more = len(names) - shown if not verbose and len(names) > shown + 1 else 0
+        listed = ", ".join(names[:len(names) - more])
+        if more:
+            listed += f" och {more} till (--verbose visar alla)"
+        return (f"{len(names)} {'fil' if len(names) == 1 else 'filer'} fanns redan och hoppades över "
+                f"(ange --force för att skriva över): {listed}")
 
 
 def _rows(inputs: Iterable[Path], summary: Summary) -> Iterator[Row]:

@@ -108,8 +108,11 @@ def plan(rows: Iterable[Row]) -> Iterator[tuple[Row, BaseModel | None, str, list
             continue
         try:
             incident, warnings = validate(row.data)
-        except RecordError as exc:
-            yield row, None, "", row.notes + [row.describe(m) for m in exc.messages]
+        except RecordError as exc:  # with the cells that could not be used: every problem of the row at once
+            yield row, None, "", row.notes + row.problems + [row.describe(m) for m in exc.messages]
+            continue
+        if row.problems:
+            yield row, None, "", row.notes + row.problems
             continue
         notes = row.notes + [row.describe(m) for m in warnings]
         yield row, incident, _unique(output_name(row, incident), taken), notes
@@ -124,8 +127,8 @@ def fill_one(template: Template, row: Row, incident: BaseModel, name: str, out_d
         return Outcome(row.where, "kontrollerad", target, notes)
     try:
         write_bytes(target, template.render(incident), force)
-    except OutputExistsError as exc:
-        return Outcome(row.where, "finns redan", target, notes + [str(exc)])
+    except OutputExistsError:  # named once in the summary, not once per file
+        return Outcome(row.where, "finns redan", target, notes)
     except BlankettError as exc:
         return Outcome(row.where, "fel", None, notes + [str(exc)])
     except OSError as exc:  # e.g. no permission or a full disk: this row fails, the batch goes on
