@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +23,7 @@ import click
 from .errors import BlankettError
 from .fill import Outcome, Template, fill_one, plan
 from .load import Row, load_rows
+from .interrupt import ignore_interrupts, quiet_workers
 
 #: Rows a batch must have before worker processes are worth starting.
 PARALLEL_FROM = 64
@@ -111,7 +111,7 @@ _WORKER: dict = {}
 
 def _start_worker(template_path: Path | None, out_dir: Path, force: bool) -> None:
     """Worker initializer: leave Ctrl-C to the parent (which lets running tasks finish) and load the template."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     _WORKER.update(template=Template(template_path), out_dir=out_dir, force=force)
 
 
@@ -134,8 +134,9 @@ def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 
 def _start_pool(template_path: Path | None, out_dir: Path, force: bool, jobs: int) -> ProcessPoolExecutor:
     """Worker processes, started now: forked while this process is still small, before any input is read."""
-    pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(template_path, out_dir, force))
-    pool.submit(int).result()  # starts every worker at once (fork), so none is forked later from a big parent
+    with quiet_workers():  # no worker can be hit by Ctrl-C before it ignores it
+        pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(template_path, out_dir, force))
+        pool.submit(int).result()  # starts every worker at once (fork), so none is forked later from a big parent
     return pool
 
 

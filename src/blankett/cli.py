@@ -103,6 +103,17 @@ def _on_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _by_interrupt(exc: BaseException | None) -> bool:
+    """True when ``exc`` is Ctrl-C, or an error raised while a library cleaned up after Ctrl-C."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (KeyboardInterrupt, click.Abort)):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _interrupted() -> None:
     """Say it in one line and exit 130, as a shell does for Ctrl-C."""
     sys.stdout.flush()
@@ -136,18 +147,22 @@ class Blankett(click.Group):
         before = signal.signal(signal.SIGINT, _on_interrupt) if ours else None
         try:
             result = super().main(args, prog_name or "blankett", complete_var, standalone_mode=False, **extra)
-        except (click.Abort, KeyboardInterrupt):
-            if not standalone_mode:
-                raise
-            _interrupted()
         except click.ClickException as exc:
             if not standalone_mode:
                 raise
             exc.show()
             sys.exit(exc.exit_code)
+        except Exception as exc:
+            if not standalone_mode or not _by_interrupt(exc):
+                raise
+            _interrupted()
+        except KeyboardInterrupt:
+            if not standalone_mode:
+                raise
+            _interrupted()
         finally:
-            if ours:
-                signal.signal(signal.SIGINT, before if before is not None else signal.default_int_handler)
+            if ours:  # the command line's own run ends here: a late Ctrl-C changes nothing any more
+                signal.signal(signal.SIGINT, signal.SIG_IGN if args is None else before or signal.default_int_handler)
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
@@ -164,6 +179,10 @@ def user_errors(func):
             click.echo(f"Fel: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
+            _interrupted()
+        except Exception as exc:  # e.g. a library that fails while it cleans up after Ctrl-C
+            if not _by_interrupt(exc):
+                raise
             _interrupted()
 
     return wrapper
@@ -327,11 +346,14 @@ def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
     files = expand(paths)
     tally = Tally()
     results = _reported(tally.watch(read_files(files, workers=_workers(len(files)))))
-    if any(p.is_dir() for p in paths) and sys.stderr.isatty():
-        with click.progressbar(results, length=len(files), label="Läser blanketter", file=sys.stderr) as bar:
-            export(bar, output, force)
-    else:
-        export(results, output, force)
+    try:
+        if any(p.is_dir() for p in paths) and sys.stderr.isatty():
+            with click.progressbar(results, length=len(files), label="Läser blanketter", file=sys.stderr) as bar:
+                export(bar, output, force)
+        else:
+            export(results, output, force)
+    finally:
+        results.close()  # on Ctrl-C too: the workers stop and temporary conversions are removed now
     click.echo(tally.summary() + (f" Skrev {output}." if output else ""), err=True)
     if tally.failed:
         sys.exit(1)

@@ -24,7 +24,7 @@ from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
 from openpyxl.utils.escape import unescape
 from openpyxl.xml.constants import SHARED_STRINGS
 
-from .errors import BlankettError, InputError
+from .errors import BlankettError, InputError, os_problem
 from .form import BY_KEY, Kind
 from .package import open_package, refuse_dtd
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
@@ -84,6 +84,8 @@ def _json_row(row: Row, item: Any) -> Row:
 def _json_rows(path: Path) -> Iterator[Row]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"{path.name}: {os_problem(exc)}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: filen är inte UTF-8-kodad") from None
     except json.JSONDecodeError as exc:
@@ -100,7 +102,7 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
     try:
         fh = path.open(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError(f"{path.name}: filen kan inte öppnas ({exc.strerror})") from None
+        raise InputError(f"{path.name}: {os_problem(exc)}") from None
     with fh:
         try:
             for n, line in enumerate(fh, start=1):
@@ -363,7 +365,7 @@ def _csv_rows(path: Path) -> Iterator[Row]:
     try:
         fh = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise InputError(f"{path.name}: filen kan inte öppnas ({exc.strerror})") from None
+        raise InputError(f"{path.name}: {os_problem(exc)}") from None
     with fh:
         try:
             delimiter = _delimiter(fh.readline())
@@ -393,6 +395,8 @@ def load_rows(path: str | Path) -> Iterator[Row]:
     if loader is None:
         known = ", ".join(sorted(LOADERS))
         raise InputError(f"{path.name}: okänt filformat; använd {known}")
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: filen finns inte")
+    if path.is_dir():
+        raise InputError(f"{path}: det är en mapp, inte en fil")
     return loader(path)

@@ -28,7 +28,7 @@ from pypdf.generic import (
 
 from . import controls, kinds, ooxml
 from .build import PLACEHOLDER
-from .errors import BlankettError, InputError, OutputExistsError
+from .errors import BlankettError, InputError, OutputExistsError, os_problem
 from .form import FIELDS, SUBTITLE, TAGS, TITLE, Field, Kind, field_for_tag
 from .office import FILE_SECONDS, iter_convert
 from .package import parse_xml, read_all
@@ -487,9 +487,12 @@ def docx_bytes_to_pdf(docx: bytes, flatten: bool = False, soffice: str | Path | 
 def _open(source: str | Path | bytes, name: str) -> PdfReader:
     """The PDF, refused with a Swedish message when empty, too big, not a PDF, broken or encrypted."""
     if isinstance(source, (str, Path)):
-        if Path(source).stat().st_size > MAX_PDF:
-            raise InputError(f"{name}: PDF-filen är större än {MAX_PDF // (1024 * 1024)} MB och läses inte")
-        source = Path(source).read_bytes()
+        try:
+            if Path(source).stat().st_size > MAX_PDF:
+                raise InputError(f"{name}: PDF-filen är större än {MAX_PDF // (1024 * 1024)} MB och läses inte")
+            source = Path(source).read_bytes()
+        except OSError as exc:
+            raise InputError(f"{name}: {os_problem(exc)}") from None
     data = source
     if not data:
         raise InputError(f"{name}: filen är tom")
