@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shlex
 import signal
 import sys
@@ -194,7 +193,7 @@ def _ending(output: Path, suffix: str, example: str) -> None:
         raise InputError(f"{output}: fel filändelse; kommandot skriver {suffix}-filer (till exempel -o {example})")
 
 
-@click.group(cls=Blankett, context_settings=CONTEXT)
+@click.group("blankett", cls=Blankett, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message="blankett %(version)s")
 def main() -> None:
     """blankett – Bilaga 5, Incidentrapport och händelsedokumentation.

@@ -1,0 +1,107 @@
+"""Ctrl-C: a real SIGINT to the command's process group gives one Swedish line and exit 130, from every command."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLE, ROOT
+
+LINE = "Avbrutet. Inga halvskrivna filer har lämnats kvar.\n"
+ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+
+#: Per command: the library function it spends its time in (held there until Ctrl-C), and its arguments.
+HELD = {
+    "blank": ("blankett.cli", "blank_bytes", ["blank", "-o", "b.docx"]),
+    "template": ("blankett.cli", "build_bytes", ["template", "-o", "t.docx"]),
+    "workbook": ("blankett.cli", "workbook_bytes", ["workbook", "-o", "w.xlsx"]),
+    "schema": ("blankett.cli", "json_schema", ["schema"]),
+    "fill": ("blankett.batch", "load_rows", ["fill", str(EXAMPLE), "-o", "ut"]),
+    "extract": ("blankett.read", "read_file", ["extract", str(EXAMPLE.with_suffix(".docx")), "-o", "s.json"]),
+    "publish": ("blankett.publish", "docx_bytes_to_pdf", ["publish", "-o", "webb"]),
+    "check": ("blankett.read", "check_file", ["check", str(ROOT / "templates" / "Bilaga5.docx")]),
+}
+
+
+def _interrupt(cmd: list[str], cwd: Path, ready, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Start ``cmd`` in its own process group, wait for ``ready(pid)``, then Ctrl-C it as a terminal does."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or ENV,
+                            cwd=cwd, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not ready(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, proc.communicate()
+    os.killpg(proc.pid, signal.SIGINT)  # to the command and every process it started
+    out, err = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+@pytest.mark.parametrize("command", sorted(HELD))
+def test_ctrl_c_in_every_command_is_one_swedish_line_and_exit_130(command, tmp_path):
+    module, name, args = HELD[command]
+    marker = tmp_path / "inne"
+    script = textwrap.dedent(f"""
+        import importlib, pathlib, sys, time
+        module = importlib.import_module({module!r})
+        def held(*args, **kwargs):
+            pathlib.Path({str(marker)!r}).touch()
+            time.sleep(60)
+        setattr(module, {name!r}, held)
+        sys.argv = ["blankett", *{args!r}]
+        from blankett.__main__ import run
+        run()
+    """)
+    (tmp_path / "arbete").mkdir()
+    result = _interrupt([sys.executable, "-c", script], tmp_path / "arbete", lambda pid: marker.exists())
+    assert (result.returncode, result.stderr, result.stdout) == (130, LINE, "")
+    assert list((tmp_path / "arbete").rglob("*")) in ([], [tmp_path / "arbete" / "ut"], [tmp_path / "arbete" / "webb"])
+
+
+@pytest.fixture(scope="module")
+def returned(tmp_path_factory) -> Path:
+    """300 filled forms: enough for extract to read them in worker processes."""
+    from blankett.cli import main
+    from click.testing import CliRunner
+
+    folder = tmp_path_factory.mktemp("inkomna")
+    base = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    records = [dict(base[i % 2], diarienummer=f"KS-{i:04d}") for i in range(300)]
+    data = folder.parent / "poster.json"
+    data.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    assert CliRunner().invoke(main, ["fill", str(data), "-o", str(folder)]).exit_code == 0
+    return folder
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.parametrize("after", [0.0, 0.3, 0.8])
+def test_ctrl_c_during_a_parallel_extract_to_xlsx_leaves_nothing_and_prints_no_worker_traceback(returned, tmp_path,
+                                                                                                after):
+    work, tmp = tmp_path / "arbete", tmp_path / "tmp"
+    work.mkdir()
+    tmp.mkdir()
+    cmd = [sys.executable, "-m", "blankett", "extract", str(returned), "-o", "svar.xlsx"]
+    started: list[float] = []
+
+    def ready(pid: int) -> bool:  # the workers are reading: then wait ``after`` seconds more
+        if not started and len(_children(pid)) >= 2:
+            started.append(time.monotonic())
+        return bool(started) and time.monotonic() - started[0] >= after
+
+    result = _interrupt(cmd, work, ready, dict(ENV, TMPDIR=str(tmp)))
+    if result.returncode == 0:  # finished before the signal came
+        pytest.fail(f"extract finished before Ctrl-C ({result.stderr!r}); make the batch bigger")
+    assert (result.returncode, result.stderr) == (130, LINE)
+    assert list(work.iterdir()) == []  # no svar.xlsx, no temporary file beside it
+    assert list(tmp.iterdir()) == []  # openpyxl's temporary sheet (it holds answers) is gone too
