@@ -195,6 +195,9 @@ def test_check_reads_our_pdf_by_field_names(soffice, tmp_path):
     ok = CliRunner().invoke(main, ["check", str(out / "Bilaga5.pdf")])
     assert ok.exit_code == 0, ok.output
     assert ok.output == "Bilaga5.pdf: en komplett Bilaga 5, alla fält finns.\n"
+    import blankett
+
+    assert blankett.check_form(out / "Bilaga5.pdf") == []  # the library's front door checks PDFs too
 
     writer = PdfWriter(clone_from=PdfReader(out / "Bilaga5.pdf"))
     for page in writer.pages:
