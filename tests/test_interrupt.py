@@ -65,6 +65,32 @@ def test_ctrl_c_in_every_command_is_one_swedish_line_and_exit_130(command, tmp_p
     assert list((tmp_path / "arbete").rglob("*")) in ([], [tmp_path / "arbete" / "ut"], [tmp_path / "arbete" / "webb"])
 
 
+def test_ctrl_c_while_the_command_is_still_loading_is_the_same_line(tmp_path):
+    marker = tmp_path / "laddar"
+    script = textwrap.dedent(f"""
+        import builtins, pathlib, sys, time
+        real = builtins.__import__
+        def slow(name, *args, **kwargs):
+            if name == "cli" and args and args[-1] == 1:  # `from .cli import main`: the heavy imports
+                pathlib.Path({str(marker)!r}).touch()
+                time.sleep(60)
+            return real(name, *args, **kwargs)
+        builtins.__import__ = slow
+        sys.argv = ["blankett", "fill", "x.json"]
+        from blankett.__main__ import run
+        run()
+    """)
+    result = _interrupt([sys.executable, "-c", script], tmp_path, lambda pid: marker.exists())
+    assert (result.returncode, result.stderr, result.stdout) == (130, LINE, "")
+
+
+def test_importing_blankett_loads_nothing_heavy_before_the_command_handles_ctrl_c():
+    code = "import sys, blankett.__main__; print(sorted(m for m in sys.modules if m.split('.')[0] in " \
+           "('openpyxl', 'pypdf', 'docx', 'pydantic', 'lxml', 'click')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=True).stdout
+    assert out == "[]\n"
+
+
 @pytest.fixture(scope="module")
 def returned(tmp_path_factory) -> Path:
     """300 filled forms: enough for extract to read them in worker processes."""
