@@ -40,7 +40,15 @@ def _interrupt(cmd: list[str], cwd: Path, ready, env: dict | None = None) -> sub
         time.sleep(0.02)
     assert proc.poll() is None, proc.communicate()
     os.killpg(proc.pid, signal.SIGINT)  # to the command and every process it started
-    out, err = proc.communicate(timeout=60)
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:  # say why the signal did not end it (blocked, ignored, caught), then end it
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        signals = [line for line in status.splitlines() if line.startswith(("SigPnd", "ShdPnd", "SigBlk", "SigIgn",
+                                                                            "SigCgt", "Threads", "State"))]
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        pytest.fail(f"no exit 120 s after Ctrl-C: {signals}; stderr {err!r}")
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
@@ -50,10 +58,12 @@ def test_ctrl_c_in_every_command_is_one_swedish_line_and_exit_130(command, tmp_p
     marker = tmp_path / "inne"
     script = textwrap.dedent(f"""
         import importlib, pathlib, sys, time
-        module = importlib.import_module({module!r})
+        from blankett.interrupt import quiet_workers
+        with quiet_workers():  # loaded as __main__.run loads the command
+            module = importlib.import_module({module!r})
         def held(*args, **kwargs):
             pathlib.Path({str(marker)!r}).touch()
-            time.sleep(60)
+            time.sleep(600)
         setattr(module, {name!r}, held)
         sys.argv = ["blankett", *{args!r}]
         from blankett.__main__ import run
@@ -91,15 +101,35 @@ def test_importing_blankett_loads_nothing_heavy_before_the_command_handles_ctrl_
     assert out == "[]\n"
 
 
+def test_threads_started_while_loading_leave_ctrl_c_to_the_main_thread():
+    code = textwrap.dedent("""
+        import os, sys
+        from blankett.interrupt import quiet_workers
+        with quiet_workers():
+            import blankett.cli  # what __main__.run loads
+        main = os.getpid()
+        for task in sorted(os.listdir("/proc/self/task")):
+            status = open(f"/proc/self/task/{task}/status").read()
+            blocked = int(next(l for l in status.splitlines() if l.startswith("SigBlk")).split()[1], 16)
+            print(int(task) == main, bool(blocked & (1 << 1)))  # SIGINT is signal 2: bit 1
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=True).stdout
+    lines = out.splitlines()
+    assert "True False" in lines  # the main thread takes Ctrl-C
+    assert all(line == "False True" for line in lines if line != "True False")  # no other thread does
+    source = (ROOT / "src" / "blankett" / "__main__.py").read_text(encoding="utf-8")
+    assert "with quiet_workers():\n            from .cli import main" in source
+
+
 @pytest.fixture(scope="module")
 def returned(tmp_path_factory) -> Path:
-    """300 filled forms: enough for extract to read them in worker processes."""
+    """1000 filled forms: enough for extract to read them in worker processes for a few seconds."""
     from blankett.cli import main
     from click.testing import CliRunner
 
     folder = tmp_path_factory.mktemp("inkomna")
     base = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    records = [dict(base[i % 2], diarienummer=f"KS-{i:04d}") for i in range(300)]
+    records = [dict(base[i % 2], diarienummer=f"KS-{i:04d}") for i in range(1000)]
     data = folder.parent / "poster.json"
     data.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     assert CliRunner().invoke(main, ["fill", str(data), "-o", str(folder)]).exit_code == 0

@@ -13,10 +13,11 @@ from typing import Iterator
 
 @contextlib.contextmanager
 def quiet_workers() -> Iterator[None]:
-    """Hold Ctrl-C back while worker processes start, so that none is hit before it ignores it.
+    """Hold Ctrl-C back while worker processes (or threads) start, so that none is hit before it ignores it.
 
     A worker inherits the blocked signal and, in :func:`ignore_interrupts`, ignores it before unblocking;
-    a Ctrl-C that came meanwhile reaches the parent once the block ends.
+    a thread keeps it blocked, so the signal goes to the main thread. A Ctrl-C that came meanwhile reaches
+    the main thread once the block ends.
     """
     if not hasattr(signal, "pthread_sigmask"):
         yield
