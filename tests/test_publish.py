@@ -25,7 +25,7 @@ def test_publish_writes_docx_and_pdf_and_says_so(soffice, tmp_path):
     reader = PdfReader(out / "Bilaga5.pdf")
     assert len(reader.get_fields()) == sum(len(f.tags()) for f in FIELDS)
     for name in ("Bilaga5.docx", "Bilaga5.pdf"):
-        assert (out / name).stat().st_mode & 0o777 == 0o600
+        assert (out / name).stat().st_mode & 0o777 == 0o644  # public: no answers in them
 
     again = CliRunner().invoke(main, ["publish", "-o", str(out), "--soffice", soffice])
     assert again.exit_code == 1 and again.output.startswith("Fel: ") and "--force" in again.output

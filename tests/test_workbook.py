@@ -131,10 +131,10 @@ def test_renamed_column_still_maps_through_its_defined_name(tmp_path):
     assert sdt_checked(sdts["polisanmald=Ja"])
 
 
-def test_workbook_command_writes_owner_only_file(tmp_path):
+def test_workbook_command_writes_a_public_file_and_never_overwrites(tmp_path):
     out = tmp_path / "Bilaga5-inmatning.xlsx"
     result = CliRunner().invoke(main, ["workbook", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert out.stat().st_mode & 0o777 == 0o600
+    assert out.stat().st_mode & 0o777 == 0o644  # no answers in it: readable by all
     again = CliRunner().invoke(main, ["workbook", "-o", str(out)])
     assert again.exit_code == 1 and "--force" in again.output

@@ -10,15 +10,8 @@ server are thin layers over it. Import from the package, never from its modules:
     assert result.record["polisanmald"] == "Ja"
 """
 
-from ._api import (
-    blank_docx, blank_pdf, check_form, export_bytes, export_results, extract, extract_files, fill_docx, fill_files,
-    fill_pdf, publish_files, schema, validate, workbook_xlsx,
-)
-from .batch import Summary as FillSummary
-from .errors import BlankettError, InputError, OfficeMissingError, OutputExistsError, Problem, RecordError
-from .fill import Template
-from .form import FIELDS, Field, Kind
-from .read import Result as ExtractResult
+import importlib as _importlib
+import typing as _typing
 
 __version__ = "0.1.0"
 
@@ -50,3 +43,43 @@ __all__ = [
     "validate",
     "workbook_xlsx",
 ]
+
+#: Where each public name lives. They are imported when first used (PEP 562), so that the ``blankett``
+#: command starts by loading only what it needs, inside its own handling of Ctrl-C (``__main__.run``).
+_WHERE = {
+    **{name: ("._api", name) for name in (
+        "blank_docx", "blank_pdf", "check_form", "export_bytes", "export_results", "extract", "extract_files",
+        "fill_docx", "fill_files", "fill_pdf", "publish_files", "schema", "validate", "workbook_xlsx")},
+    "FillSummary": (".batch", "Summary"),
+    **{name: (".errors", name) for name in (
+        "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
+    "Template": (".fill", "Template"),
+    **{name: (".form", name) for name in ("FIELDS", "Field", "Kind")},
+    "ExtractResult": (".read", "Result"),
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    try:
+        module, attr = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(_importlib.import_module(module, __name__), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if _typing.TYPE_CHECKING:
+    from ._api import (
+        blank_docx, blank_pdf, check_form, export_bytes, export_results, extract, extract_files, fill_docx, fill_files,
+        fill_pdf, publish_files, schema, validate, workbook_xlsx,
+    )
+    from .batch import Summary as FillSummary
+    from .errors import BlankettError, InputError, OfficeMissingError, OutputExistsError, Problem, RecordError
+    from .fill import Template
+    from .form import FIELDS, Field, Kind
+    from .read import Result as ExtractResult

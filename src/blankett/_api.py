@@ -110,7 +110,14 @@ def publish_files(out_dir: PathLike = "out/webb", profile: Profile | PathLike | 
 
 
 def check_form(path: PathLike) -> list[str]:
-    """What keeps a file from being a complete Bilaga 5 (missing, wrong or doubled fields); empty when complete."""
+    """What keeps a file from being a complete Bilaga 5 (missing, wrong or doubled fields); empty when complete.
+
+    A .docx (or .doc/.odt) is checked control by control; our PDF field by field, by name.
+    """
+    if Path(path).suffix.lower() == ".pdf":
+        from .pdf import check_pdf
+
+        return check_pdf(path)
     return read.check_file(path)
 
 

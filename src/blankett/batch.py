@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,12 +23,15 @@ import click
 from .errors import BlankettError
 from .fill import Outcome, Template, fill_one, plan
 from .load import Row, load_rows
+from .interrupt import ignore_interrupts, quiet_workers
 
 #: Rows a batch must have before worker processes are worth starting.
 PARALLEL_FROM = 64
 #: Forms per task sent to a worker, and tasks in flight per worker.
 CHUNK = 16
 WINDOW = 4
+#: Files already there named in the summary (all of them with --verbose).
+SHOWN = 3
 
 #: A planned row as sent to a worker: an Outcome (already failed) or (row, values, name, notes).
 Item = Outcome | tuple[Row, dict, str, list[str]]
@@ -44,13 +46,16 @@ class Summary:
                                                               "finns redan": 0, "fel": 0})
     problems: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    existing: list[Path] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)  # written or already there, in input order
 
     def add(self, outcome: Outcome) -> None:
-        """Count one outcome and keep its messages (and the path of a written file, for the PDF step)."""
+        """Count one outcome and keep its messages and its file (written or already there, for the PDF step)."""
         self.counts[outcome.status] += 1
         self.problems.extend(outcome.messages)
-        if outcome.status == "skriven" and outcome.path is not None:
-            self.written.append(outcome.path)
+        if outcome.path is not None and outcome.status in ("skriven", "finns redan"):
+            (self.written if outcome.status == "skriven" else self.existing).append(outcome.path)
+            self.outputs.append(outcome.path)
 
     def fail(self, message: str) -> None:
         """Count a file that could not be read at all."""
@@ -67,6 +72,18 @@ class Summary:
         c = self.counts
         done = f"{c['kontrollerad']} godkända" if self.check else f"{c['skriven']} skrivna"
         return f"Klart: {done}, {c['finns redan']} hoppade över (finns redan), {c['fel']} fel."
+
+    def skipped(self, verbose: bool = False, shown: int = SHOWN) -> str | None:
+        """One line naming the files that were already there (a few, or all when ``verbose``); None if none."""
+        if not self.existing:
+            return None
+        names = [str(p) for p in self.existing]
+        more = len(names) - shown if not verbose and len(names) > shown + 1 else 0
+        listed = ", ".join(names[:len(names) - more])
+        if more:
+            listed += f" och {more} till (--verbose visar alla)"
+        return (f"{len(names)} {'fil' if len(names) == 1 else 'filer'} fanns redan och hoppades över "
+                f"(ange --force för att skriva över): {listed}")
 
 
 def _rows(inputs: Iterable[Path], summary: Summary) -> Iterator[Row]:
@@ -94,7 +111,7 @@ _WORKER: dict = {}
 
 def _start_worker(template_path: Path | None, out_dir: Path, force: bool) -> None:
     """Worker initializer: leave Ctrl-C to the parent (which lets running tasks finish) and load the template."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     _WORKER.update(template=Template(template_path), out_dir=out_dir, force=force)
 
 
@@ -117,8 +134,9 @@ def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 
 def _start_pool(template_path: Path | None, out_dir: Path, force: bool, jobs: int) -> ProcessPoolExecutor:
     """Worker processes, started now: forked while this process is still small, before any input is read."""
-    pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(template_path, out_dir, force))
-    pool.submit(int).result()  # starts every worker at once (fork), so none is forked later from a big parent
+    with quiet_workers():  # no worker can be hit by Ctrl-C before it ignores it
+        pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(template_path, out_dir, force))
+        pool.submit(int).result()  # starts every worker at once (fork), so none is forked later from a big parent
     return pool
 
 

@@ -23,7 +23,8 @@ from .form import (
 from .package import read_all, zip_bytes
 from .profile import Profile, load_profile
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "Bilaga5.docx"
+#: The template as shipped in the package (the wheel too); a copy of the reviewed templates/Bilaga5.docx.
+TEMPLATE = Path(__file__).with_name("templates") / "Bilaga5.docx"
 LANGUAGE = "sv-SE"
 FONT = "Arial"
 LINE = 280  # twips of writing space per answer line

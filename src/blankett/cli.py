@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 import json
+import shlex
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .build import TEMPLATE, blank_bytes, build_bytes
-from .errors import BlankettError, OutputExistsError
+from .build import blank_bytes, build_bytes
+from .errors import BlankettError, InputError, OutputExistsError
 from .batch import fill_files
 from .model import json_schema
 from .profile import load_profile
@@ -19,6 +21,150 @@ from .workbook import workbook_bytes
 from .write import write_bytes, write_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+INTERRUPTED = "Avbrutet. Inga halvskrivna filer har lämnats kvar."
+
+# --- click in Swedish: its own messages (usage errors, help headings) translated -------------
+
+_SV = {
+    "Usage:": "Användning:",
+    "Options": "Alternativ",
+    "Commands": "Kommandon",
+    "Positional arguments": "Argument",
+    "Show this message and exit.": "Visa den här hjälpen och avsluta.",
+    "Show the version and exit.": "Visa versionen och avsluta.",
+    "Error: {message}": "Fel: {message}",
+    "Try '{command} {option}' for help.": "Se '{command} {option}' för hjälp.",
+    "Invalid value: {message}": "Ogiltigt värde: {message}",
+    "Invalid value for {param_hint}: {message}": "Ogiltigt värde för {param_hint}: {message}",
+    "Missing argument": "Argument saknas:",
+    "Missing option": "Alternativ saknas:",
+    "Missing parameter": "Värde saknas:",
+    "Missing parameter: {param_name}": "Värde saknas: {param_name}",
+    "Missing command.": "Ange ett kommando.",
+    "No such option {name!r}.": "Alternativet {name!r} finns inte.",
+    "No such option: {name}": "Alternativet {name} finns inte.",
+    "No such command {name!r}.": "Kommandot {name!r} finns inte.",
+    "Did you mean {possibility}?": "Menade du {possibility}?",
+    "(Did you mean one of: {possibilities}?)": "(Menade du något av: {possibilities}?)",
+    "Got unexpected extra argument ({args})": "Oväntat extra argument ({args})",
+    "Got unexpected extra arguments ({args})": "Oväntade extra argument ({args})",
+    "Option {name!r} requires an argument.": "Alternativet {name!r} behöver ett värde.",
+    "Option {name!r} requires {nargs} arguments.": "Alternativet {name!r} behöver {nargs} värden.",
+    "Option {name!r} does not take a value.": "Alternativet {name!r} tar inget värde.",
+    "Argument {name!r} takes {nargs} values.": "Argumentet {name!r} tar {nargs} värden.",
+    "{value!r} is not {choice}.": "{value!r} är inte {choice}.",
+    "{value!r} is not one of {choices}.": "{value!r} är inte något av {choices}.",
+    "{value!r} is not a valid {number_type}.": "{value!r} är inget giltigt {number_type}.",
+    "integer": "heltal",
+    "float": "tal",
+    "{value} is not in the range {range}.": "{value} ligger utanför intervallet {range}.",
+    "{value!r} is not a valid boolean. Recognized values: {states}":
+        "{value!r} är inget giltigt sanningsvärde. Giltiga värden: {states}",
+    "file": "fil",
+    "directory": "mapp",
+    "path": "sökväg",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} finns inte.",
+    "{name} {filename!r} is a file.": "{name} {filename!r} är en fil, inte en mapp.",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} är en mapp, inte en fil.",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} kan inte läsas (behörighet saknas).",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} kan inte skrivas (behörighet saknas).",
+    "{name} {filename!r} is not executable.": "{name} {filename!r} är inget program som kan köras.",
+    "Could not open file {filename!r}: {message}": "Filen {filename!r} kan inte öppnas: {message}",
+    "default: {default}": "standard: {default}",
+    "Aborted!": INTERRUPTED,
+}
+
+
+def _sv(message: str) -> str:
+    return _SV.get(message, message)
+
+
+def _sv_n(singular: str, plural: str, n: int) -> str:
+    return _sv(singular if n == 1 else plural)
+
+
+def _swedish_click() -> None:
+    """Route click's own texts through :data:`_SV` (click looks ``_`` and ``ngettext`` up in its modules)."""
+    from click import core, decorators, exceptions, formatting, parser, termui, types
+
+    for module in (core, decorators, exceptions, formatting, parser, termui, types):
+        module._ = _sv  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = _sv_n  # type: ignore[attr-defined]
+
+
+_swedish_click()
+
+
+def _on_interrupt(signum, frame) -> None:
+    """Ctrl-C: stop the work; a second Ctrl-C must not cut the clean-up short (temporary files, workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _by_interrupt(exc: BaseException | None) -> bool:
+    """True when ``exc`` is Ctrl-C, or an error raised while a library cleaned up after Ctrl-C."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (KeyboardInterrupt, click.Abort)):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _interrupted() -> None:
+    """Say it in one line and exit 130, as a shell does for Ctrl-C."""
+    sys.stdout.flush()
+    click.echo(INTERRUPTED, err=True)
+    sys.exit(130)
+
+
+class Command(click.Command):
+    """A command whose usage line is Swedish."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[ALTERNATIV]")
+        super().__init__(*args, **kwargs)
+
+
+class Blankett(click.Group):
+    """The ``blankett`` group: Swedish usage, and Ctrl-C as one line and exit 130 from every command."""
+
+    command_class = Command
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[ALTERNATIV]")
+        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
+        super().__init__(*args, **kwargs)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        """Run a command; an interrupt anywhere is one Swedish line and exit 130."""
+        import threading
+
+        ours = threading.current_thread() is threading.main_thread()
+        before = signal.signal(signal.SIGINT, _on_interrupt) if ours else None
+        try:
+            result = super().main(args, prog_name or "blankett", complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            if not standalone_mode:
+                raise
+            exc.show()
+            sys.exit(exc.exit_code)
+        except Exception as exc:
+            if not standalone_mode or not _by_interrupt(exc):
+                raise
+            _interrupted()
+        except KeyboardInterrupt:
+            if not standalone_mode:
+                raise
+            _interrupted()
+        finally:
+            if ours:  # the command line's own run ends here: a late Ctrl-C changes nothing any more
+                signal.signal(signal.SIGINT, signal.SIG_IGN if args is None else before or signal.default_int_handler)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 def user_errors(func):
@@ -32,13 +178,22 @@ def user_errors(func):
             click.echo(f"Fel: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Avbrutet. Inga halvskrivna filer har lämnats kvar.", err=True)
-            sys.exit(130)
+            _interrupted()
+        except Exception as exc:  # e.g. a library that fails while it cleans up after Ctrl-C
+            if not _by_interrupt(exc):
+                raise
+            _interrupted()
 
     return wrapper
 
 
-@click.group(context_settings=CONTEXT)
+def _ending(output: Path, suffix: str, example: str) -> None:
+    """Refuse an output whose ending is not the format written (a Word file named .pdf helps nobody)."""
+    if output.suffix.lower() != suffix:
+        raise InputError(f"{output}: fel filändelse; kommandot skriver {suffix}-filer (till exempel -o {example})")
+
+
+@click.group("blankett", cls=Blankett, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message="blankett %(version)s")
 def main() -> None:
     """blankett – Bilaga 5, Incidentrapport och händelsedokumentation.
@@ -71,25 +226,30 @@ template_option = click.option(
 @user_errors
 def blank(output: Path, profile_path: Path | None, force: bool) -> None:
     """Skriv den tomma, ifyllbara blanketten (.docx)."""
+    _ending(output, ".docx", "Bilaga5.docx")
     data = blank_bytes(load_profile(profile_path) if profile_path else None)
-    write_bytes(output, data, force)
+    write_bytes(output, data, force, public=True)
     click.echo(f"Skrev {output} ({len(data) // 1024} kB).")
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=TEMPLATE,
-              show_default=True, help="Mallfilen som skrivs.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("templates/Bilaga5.docx"), show_default=True,
+              help="Mallfilen som skrivs (sökvägen räknas från mappen du står i).")
 @profile_option
+@force_option
 @user_errors
-def template(output: Path, profile_path: Path | None) -> None:
-    """Bygg om mallen templates/Bilaga5.docx från formulärets deklaration och kommunprofilen."""
+def template(output: Path, profile_path: Path | None, force: bool) -> None:
+    """Bygg mallen från formulärets deklaration och kommunprofilen (använd den med fill --template)."""
+    _ending(output, ".docx", "Bilaga5.docx")
     data = build_bytes(load_profile(profile_path))
-    write_bytes(output, data, force=True)
-    click.echo(f"Skrev {output} ({len(data) // 1024} kB).")
+    write_bytes(output, data, force, public=True)
+    click.echo(f"Skrev {output} ({len(data) // 1024} kB). Använd den med: "
+               f"blankett fill --template {shlex.quote(str(output))} …")
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, metavar="FIL...", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Mappen där de ifyllda blanketterna skrivs.")
 @click.option("--check", is_flag=True, help="Kontrollera indata utan att skriva något.")
@@ -103,9 +263,10 @@ def template(output: Path, profile_path: Path | None) -> None:
 @force_option
 @template_option
 @soffice_option
+@click.option("-v", "--verbose", is_flag=True, help="Nämn varje fil som redan fanns och hoppades över.")
 @user_errors
 def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, with_pdf: bool, fmt: str,
-         flatten: bool, force: bool, template_path: Path | None, soffice: Path | None) -> None:
+         flatten: bool, force: bool, template_path: Path | None, soffice: Path | None, verbose: bool) -> None:
     """Fyll i en blankett (.docx och/eller PDF) per incident från Excel (.xlsx), CSV, JSON eller JSON Lines."""
     progress = sys.stderr.isatty()
     if (with_pdf or fmt == "pdf") and not check:
@@ -116,6 +277,8 @@ def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, 
     else:
         summaries = [fill_files(inputs, output, check, force, template_path, jobs, progress=progress)]
     for line in (line for s in summaries for line in s.problems):
+        click.echo(line, err=True)
+    for line in filter(None, (s.skipped(verbose) for s in summaries)):
         click.echo(line, err=True)
     for n, summary in enumerate(summaries):
         click.echo(summary.line() if n == 0 else "PDF: " + summary.line()[len("Klart: "):])
@@ -129,8 +292,9 @@ def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, 
 @user_errors
 def workbook(output: Path, force: bool) -> None:
     """Skriv Excel-arbetsboken att mata in incidenter i (en rad per incident)."""
-    write_bytes(output, workbook_bytes(), force)
-    click.echo(f"Skrev {output}. Fyll i en rad per incident och kör: blankett fill {output.name}")
+    _ending(output, ".xlsx", "Bilaga5-inmatning.xlsx")
+    write_bytes(output, workbook_bytes(), force, public=True)
+    click.echo(f"Skrev {output}. Fyll i en rad per incident och kör: blankett fill {shlex.quote(str(output))}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -142,7 +306,8 @@ def schema(output: Path | None, force: bool) -> None:
     """Skriv JSON Schema för en incidentpost."""
     text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
     if output:
-        write_text(output, text, force)
+        _ending(output, ".json", "bilaga5.schema.json")
+        write_text(output, text, force, public=True)
         click.echo(f"Skrev {output}.")
     else:
         click.echo(text, nl=False)
@@ -164,7 +329,7 @@ def publish(output: Path, profile_path: Path | None, force: bool, soffice: Path 
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, metavar="FIL_ELLER_MAPP...", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Skriv till .xlsx, .csv, .json eller .jsonl (efter filändelsen). Standard: JSON på skärmen.")
 @force_option
@@ -180,11 +345,14 @@ def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
     files = expand(paths)
     tally = Tally()
     results = _reported(tally.watch(read_files(files, workers=_workers(len(files)))))
-    if any(p.is_dir() for p in paths) and sys.stderr.isatty():
-        with click.progressbar(results, length=len(files), label="Läser blanketter", file=sys.stderr) as bar:
-            export(bar, output, force)
-    else:
-        export(results, output, force)
+    try:
+        if any(p.is_dir() for p in paths) and sys.stderr.isatty():
+            with click.progressbar(results, length=len(files), label="Läser blanketter", file=sys.stderr) as bar:
+                export(bar, output, force)
+        else:
+            export(results, output, force)
+    finally:
+        results.close()  # on Ctrl-C too: the workers stop and temporary conversions are removed now
     click.echo(tally.summary() + (f" Skrev {output}." if output else ""), err=True)
     if tally.failed:
         sys.exit(1)
@@ -206,11 +374,14 @@ def _workers(count: int) -> int:
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("file", metavar="FIL", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @user_errors
 def check(file: Path) -> None:
-    """Kontrollera att en fil (t.ex. en mall som ändrats i Word) fortfarande är en komplett Bilaga 5."""
-    from .read import check_file
+    """Kontrollera att en fil (en mall som ändrats i Word, eller vår PDF) fortfarande är en komplett Bilaga 5."""
+    if file.suffix.lower() == ".pdf":
+        from .pdf import check_pdf as check_file
+    else:
+        from .read import check_file
 
     problems = check_file(file)
     for line in problems:

@@ -5,6 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def os_problem(exc: OSError) -> str:
+    """A file that cannot be opened, in the same Swedish words whatever its format."""
+    if isinstance(exc, FileNotFoundError):
+        return "filen finns inte"
+    if isinstance(exc, PermissionError):
+        return "filen kan inte läsas (behörighet saknas)"
+    if isinstance(exc, IsADirectoryError):
+        return "det är en mapp, inte en fil"
+    return f"filen kan inte läsas ({exc.strerror or exc.__class__.__name__})"
+
+
 class BlankettError(Exception):
     """A problem the user can act on; ``str()`` is the Swedish message."""
 

@@ -9,6 +9,7 @@ and owner-only; nothing is a formula, whatever a person typed into the form.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -140,6 +141,22 @@ def _xlsx_header(ws, cols: list[Column]) -> None:
     ws.append(headers)
 
 
+def _discard(ws) -> None:
+    """After an error or Ctrl-C: close openpyxl's half-written sheet quietly and remove its temporary file now.
+
+    openpyxl streams a write-only sheet to a temporary file (it holds answers) through generators that,
+    left to the garbage collector, print errors after the run has ended.
+    """
+    writer = getattr(ws, "_writer", None)
+    for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.cleanup()
+
+
 def _xlsx_file(path: Path, force: bool, results: Iterable[Result]) -> None:
     """One row per form in a write-only workbook (rows stream to disk: memory stays flat)."""
     from openpyxl import Workbook
@@ -150,17 +167,21 @@ def _xlsx_file(path: Path, force: bool, results: Iterable[Result]) -> None:
     with atomic_path(path, force) as tmp:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(SHEET)
-        _xlsx_header(ws, cols)
-        _define_names(wb, cols)
-        for result, values in _rows(results, cols):
-            notes: list[str] = []
-            cells = [_cell(ws, col, v, notes) for col, v in zip(cols, values)]
-            messages = "\n".join(result.messages + notes)
-            cells += [_cell(ws, None, result.source, notes), _cell(ws, None, result.status, notes),
-                      _cell(ws, None, messages, notes)]
-            ws.append(cells)
-        wb.properties.creator = wb.properties.lastModifiedBy = "blankett"
-        wb.save(tmp)
+        try:
+            _xlsx_header(ws, cols)
+            _define_names(wb, cols)
+            for result, values in _rows(results, cols):
+                notes: list[str] = []
+                cells = [_cell(ws, col, v, notes) for col, v in zip(cols, values)]
+                messages = "\n".join(result.messages + notes)
+                cells += [_cell(ws, None, result.source, notes), _cell(ws, None, result.status, notes),
+                          _cell(ws, None, messages, notes)]
+                ws.append(cells)
+            wb.properties.creator = wb.properties.lastModifiedBy = "blankett"
+            wb.save(tmp)
+        except BaseException:
+            _discard(ws)
+            raise
 
 
 # --- by file ending -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from . import controls, ooxml
 from .build import blank_bytes
-from .errors import BlankettError, InputError, OutputExistsError, RecordError
+from .errors import BlankettError, InputError, OutputExistsError, RecordError, os_problem
 from .load import Row
 from .model import CASE_KEY, CASE_LABEL, validate
 from .package import deflate, parse_xml, read_all, zip_deflated
@@ -31,10 +31,15 @@ class Template:
         if source is None:
             source = blank_bytes()
         name = Path(source).name if isinstance(source, (str, Path)) else "mallen"
+        if isinstance(source, (str, Path)) and Path(source).suffix.lower() != ".docx":
+            raise InputError(f"{name}: mallen ska vara en Word-fil (.docx) med blanketten, som blankett blank "
+                             "eller blankett template skriver")
         try:
             self.parts = read_all(source)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{name}: mallen kan inte läsas ({exc.__class__.__name__})") from None
+        except OSError as exc:
+            raise InputError(f"{name}: mallen kan inte läsas: {os_problem(exc)}") from None
+        except Exception:  # noqa: BLE001 - zipfile's many errors: one Swedish line
+            raise InputError(f"{name}: mallen är ingen Word-fil som går att öppna (ingen hel zip-fil)") from None
         names = [n for n, _ in self.parts]
         if MAIN_PART not in names:
             raise InputError(f"{name}: mallen är inget Word-dokument")
@@ -42,9 +47,7 @@ class Template:
             raise InputError(f"{name}: mallen är inget Word-dokument (paketets relationer saknas)")
         self._main = names.index(MAIN_PART)
         self.root = parse_xml(self.parts[self._main][1], name)
-        missing = controls.missing_tags(ooxml.first_controls(self.root))
-        if missing:
-            raise InputError(f"{name}: mallen saknar fälten {', '.join(missing)}")
+        _check_template(name, self.root)
         self._case_parts(names)
         # the other parts never change: compress them once, copy them raw into every form
         self._deflated = [None if n == MAIN_PART else deflate(n, d) for n, d in self.parts]
@@ -89,6 +92,27 @@ class Template:
             custom = deflate(self._custom_name, head + escape(case).encode("utf-8") + tail)
             members[self._custom:self._custom + 1] = [custom]
         return zip_deflated(members)
+
+
+def _check_template(name: str, root: etree._Element) -> None:
+    """Refuse a template that is not the blank form of this version: fields missing or of the wrong kind, or answered."""
+    from .form import FIELDS, TAGS
+
+    found = ooxml.first_controls(root)
+    missing = controls.missing_tags(found)
+    if missing:
+        known = {tag for tags in TAGS.values() for tag in tags}
+        if len(missing) == len(known):
+            raise InputError(f"{name}: mallen är inte blanketten Bilaga 5 (inga av blankettens fält hittades)")
+        other = " – en mall från en annan version av blankett?" if set(found) - known - {CASE_KEY} else ""
+        raise InputError(f"{name}: mallen saknar {len(missing)} av blankettens {len(known)} fält eller har dem "
+                         f"som fel sorts innehållskontroll{other} ({', '.join(missing[:5])}"
+                         f"{' …' if len(missing) > 5 else ''}); se blankett check {name}")
+    values, _ = controls.read_fields(ooxml.read_controls(root))
+    answered = [f.column for f in FIELDS if values.get(f.key) not in (None, [], "")]
+    if answered:
+        raise InputError(f"{name}: mallen är en ifylld blankett (svar finns i {len(answered)} fält, t.ex. "
+                         f'"{answered[0]}"); använd den tomma blanketten från blankett blank eller blankett template')
 
 
 def fill_record(record: dict[str, Any], template: Template | None = None) -> bytes:
@@ -145,8 +169,11 @@ def plan(rows: Iterable[Row]) -> Iterator[tuple[Row, BaseModel | None, str, list
             continue
         try:
             incident, warnings = validate(row.data)
-        except RecordError as exc:
-            yield row, None, "", row.notes + [row.describe(m) for m in exc.messages]
+        except RecordError as exc:  # with the cells that could not be used: every problem of the row at once
+            yield row, None, "", row.notes + row.problems + [row.describe(m) for m in exc.messages]
+            continue
+        if row.problems:
+            yield row, None, "", row.notes + row.problems
             continue
         notes = row.notes + [row.describe(m) for m in warnings]
         yield row, incident, _unique(output_name(row, incident), taken), notes
@@ -161,8 +188,8 @@ def fill_one(template: Template, row: Row, incident: BaseModel, name: str, out_d
         return Outcome(row.where, "kontrollerad", target, notes)
     try:
         write_bytes(target, template.render(incident), force)
-    except OutputExistsError as exc:
-        return Outcome(row.where, "finns redan", target, notes + [str(exc)])
+    except OutputExistsError:  # named once in the summary, not once per file
+        return Outcome(row.where, "finns redan", target, notes)
     except BlankettError as exc:
         return Outcome(row.where, "fel", None, notes + [str(exc)])
     except OSError as exc:  # e.g. no permission or a full disk: this row fails, the batch goes on

@@ -97,14 +97,8 @@ def _swedish_date(text: str) -> dt.date | None:
 
 
 def parse_typed_date(value: Any) -> dt.date | None:
-    """A date a person typed into a form: :func:`parse_date`, or a Swedish spelling (``12 mars 2026``, ``12/3-2026``)."""
-    try:
-        return parse_date(value)
-    except ValueError:
-        found = _swedish_date(value.strip()) if isinstance(value, str) else None
-        if found is None:
-            raise
-        return found
+    """The same as :func:`parse_date` (kept as a name for the readers): one parser for every date."""
+    return parse_date(value)
 
 
 def _date_or_none(y: int, mo: int, d: int) -> dt.date | None:
@@ -115,7 +109,11 @@ def _date_or_none(y: int, mo: int, d: int) -> dt.date | None:
 
 
 def parse_date(value: Any) -> dt.date | None:
-    """A date from ``ÅÅÅÅ-MM-DD``, ``ÅÅÅÅMMDD``, ``D/M ÅÅÅÅ`` or an Excel date."""
+    """A date from ``ÅÅÅÅ-MM-DD``, ``ÅÅÅÅMMDD``, ``D/M ÅÅÅÅ``, a Swedish spelling or an Excel date.
+
+    The one date parser: input to ``fill`` (JSON, Excel, CSV) and text typed into a returned form
+    (``extract``) accept the same spellings: ``12/3-2026``, ``12.3.2026``, ``2026.03.12``, ``12 mars 2026``.
+    """
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -140,6 +138,9 @@ def parse_date(value: Any) -> dt.date | None:
         m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text)
         if m:
             return dt.date.fromisoformat(m.group(1))
+        found = _swedish_date(text)  # 12/3-2026, 12.3.2026, 2026.03.12, 12 mars 2026
+        if found is not None:
+            return found
     raise ValueError(f'"{value}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)')
 
 

@@ -24,7 +24,7 @@ from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
 from openpyxl.utils.escape import unescape
 from openpyxl.xml.constants import SHARED_STRINGS
 
-from .errors import BlankettError, InputError
+from .errors import BlankettError, InputError, os_problem
 from .form import BY_KEY, Kind
 from .package import open_package, refuse_dtd
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
@@ -38,7 +38,8 @@ class Row:
     number: int
     unit: str = "post"  # "post" (JSON record) or "rad" (spreadsheet row)
     data: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
+    error: str | None = None  # the record cannot be read at all (nothing else is checked)
+    problems: list[str] = field(default_factory=list)  # cells that cannot be used; the other cells are checked too
     columns: dict[str, str] = field(default_factory=dict)  # field key -> column header as shown
     notes: list[str] = field(default_factory=list)  # warnings about the file, given with its first row
 
@@ -59,9 +60,32 @@ class Row:
         return f"{self.where}, {message}"
 
 
+#: The keys of one entry ``blankett extract`` writes to .json/.jsonl; ``fill`` takes its ``record``.
+ENVELOPE = frozenset({"source", "status", "messages", "record"})
+
+
+def _json_row(row: Row, item: Any) -> Row:
+    """A JSON value as a row: a record, or an entry of ``blankett extract`` (its record), or an error."""
+    if not isinstance(item, dict):
+        row.error = f"{row.where}: posten är inget objekt med fält"
+    elif "record" in item and item.keys() <= ENVELOPE:
+        record, status = item.get("record"), item.get("status")
+        if status == "fel" or not isinstance(record, dict):
+            source = item.get("source") or "blanketten"
+            row.error = (f"{row.where}: {source} kunde inte läsas av blankett extract (status fel) och fylls "
+                         "inte i; rätta blanketten och läs den igen")
+        else:
+            row.data = record
+    else:
+        row.data = item
+    return row
+
+
 def _json_rows(path: Path) -> Iterator[Row]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"{path.name}: {os_problem(exc)}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: filen är inte UTF-8-kodad") from None
     except json.JSONDecodeError as exc:
@@ -71,15 +95,14 @@ def _json_rows(path: Path) -> Iterator[Row]:
     if not isinstance(data, list):
         raise InputError(f"{path.name}: JSON-filen ska innehålla en post eller en lista med poster")
     for n, item in enumerate(data, start=1):
-        yield Row(path.name, n, data=item) if isinstance(item, dict) else Row(
-            path.name, n, error=f"{path.name} post {n}: posten är inget objekt med fält")
+        yield _json_row(Row(path.name, n), item)
 
 
 def _jsonl_rows(path: Path) -> Iterator[Row]:
     try:
         fh = path.open(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError(f"{path.name}: filen kan inte öppnas ({exc.strerror})") from None
+        raise InputError(f"{path.name}: {os_problem(exc)}") from None
     with fh:
         try:
             for n, line in enumerate(fh, start=1):
@@ -93,7 +116,7 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
                 if not isinstance(item, dict):
                     yield Row(path.name, n, "rad", error=f"{path.name} rad {n}: raden är inget objekt med fält")
                     continue
-                yield Row(path.name, n, "rad", data=item)
+                yield _json_row(Row(path.name, n, "rad"), item)
         except UnicodeDecodeError:
             raise InputError(f"{path.name}: filen är inte UTF-8-kodad") from None
 
@@ -144,8 +167,14 @@ def _cell(key: str, value: Any, epoch: dt.datetime) -> Any:
 
 
 def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping,
-               epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset()) -> Row | None:
-    """One spreadsheet row as a :class:`Row`; None for a row with nothing in it."""
+               epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset(),
+               formulas: bool = True) -> Row | None:
+    """One spreadsheet row as a :class:`Row`; None for a row with nothing in it.
+
+    A cell whose formula failed is a problem of the row, and the row's other cells are still
+    checked, so that every problem of a row is told in one run. A CSV file has no formulas
+    (``formulas=False``): there ``#DIV/0!`` is text like any other.
+    """
     data: dict[str, Any] = {}
     errors: list[str] = []
     row = Row(source, number, "rad", columns=mapping.shown)
@@ -155,20 +184,20 @@ def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping
         if value is None and cell in uncached:
             errors.append(f'kolumn "{mapping.shown[key]}": formeln i cell {cell} saknar sparat värde '
                           "(öppna filen i Excel och spara den igen)")
-        elif isinstance(value, str) and value in ERROR_CODES:
+        elif formulas and isinstance(value, str) and value in ERROR_CODES:
             errors.append(f'kolumn "{mapping.shown[key]}": formeln i cell {cell} ger felet {value}')
         elif not _blank(value):
             data[key] = _cell(key, value, epoch)
-    if errors:
-        row.error = f"{row.where}, " + "; ".join(errors)
-    elif not data:
+    if not errors and not data:
         return None
+    row.problems = [f"{row.where}, {e}" for e in errors]
     row.data = data
     return row
 
 
 def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, str] | None = None,
-                epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset()) -> Iterator[Row]:
+                epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset(),
+                formulas: bool = True) -> Iterator[Row]:
     """Rows of a sheet whose first row holds the headers; empty rows skipped, column warnings on the first row."""
     header = next(rows, None)
     if header is None:
@@ -179,7 +208,7 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
                          "(se blankett workbook)")
     notes = mapping.warnings
     for number, values in enumerate(rows, start=2):
-        row = _sheet_row(source, number, values, mapping, epoch, uncached)
+        row = _sheet_row(source, number, values, mapping, epoch, uncached, formulas)
         if row is not None:
             row.notes, notes = notes, []
             yield row
@@ -336,13 +365,13 @@ def _csv_rows(path: Path) -> Iterator[Row]:
     try:
         fh = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise InputError(f"{path.name}: filen kan inte öppnas ({exc.strerror})") from None
+        raise InputError(f"{path.name}: {os_problem(exc)}") from None
     with fh:
         try:
             delimiter = _delimiter(fh.readline())
             fh.seek(0)
             cells = ([unguard(cell) for cell in row] for row in csv.reader(fh, delimiter=delimiter))
-            yield from _sheet_rows(path.name, cells)
+            yield from _sheet_rows(path.name, cells, formulas=False)
         except UnicodeDecodeError:
             raise InputError(f"{path.name}: filen är inte UTF-8-kodad; spara den i Excel som "
                              "\"CSV UTF-8 (kommaavgränsad)\"") from None
@@ -366,6 +395,8 @@ def load_rows(path: str | Path) -> Iterator[Row]:
     if loader is None:
         known = ", ".join(sorted(LOADERS))
         raise InputError(f"{path.name}: okänt filformat; använd {known}")
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: filen finns inte")
+    if path.is_dir():
+        raise InputError(f"{path}: det är en mapp, inte en fil")
     return loader(path)

@@ -29,7 +29,7 @@ from pypdf.generic import (
 
 from . import controls, kinds, ooxml
 from .build import PLACEHOLDER
-from .errors import BlankettError, InputError, OutputExistsError
+from .errors import BlankettError, InputError, OutputExistsError, os_problem
 from .form import FIELDS, SUBTITLE, TAGS, TITLE, Field, Kind, field_for_tag
 from .office import FILE_SECONDS, iter_convert
 from .package import parse_xml, read_all
@@ -779,9 +779,12 @@ def docx_bytes_to_pdf(docx: bytes, flatten: bool = False, soffice: str | Path | 
 def _open(source: str | Path | bytes, name: str) -> PdfReader:
     """The PDF, refused with a Swedish message when empty, too big, not a PDF, broken or encrypted."""
     if isinstance(source, (str, Path)):
-        if Path(source).stat().st_size > MAX_PDF:
-            raise InputError(f"{name}: PDF-filen är större än {MAX_PDF // (1024 * 1024)} MB och läses inte")
-        source = Path(source).read_bytes()
+        try:
+            if Path(source).stat().st_size > MAX_PDF:
+                raise InputError(f"{name}: PDF-filen är större än {MAX_PDF // (1024 * 1024)} MB och läses inte")
+            source = Path(source).read_bytes()
+        except OSError as exc:
+            raise InputError(f"{name}: {os_problem(exc)}") from None
     data = source
     if not data:
         raise InputError(f"{name}: filen är tom")
@@ -884,7 +887,10 @@ def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
 
 def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = False, force: bool = False,
                  soffice: str | Path | None = None) -> list:
-    """A PDF in ``out_dir`` for every filled .docx, each as a fill ``Outcome`` (skriven, finns redan or fel)."""
+    """A PDF in ``out_dir`` for every filled .docx, each as a fill ``Outcome`` (skriven, finns redan or fel).
+
+    Each PDF is judged on its own: one that is missing is made, whether its .docx was written now or was there.
+    """
     from .fill import Outcome
 
     out_dir = Path(out_dir)
@@ -892,13 +898,15 @@ def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = Fa
     for docx in map(Path, docx_files):
         target = out_dir / f"{docx.stem}.pdf"
         if target.exists() and not force:
-            result.append(Outcome(docx.name, "finns redan", target,
-                                  [f"{target} finns redan; ange --force för att skriva över"]))
+            result.append(Outcome(docx.name, "finns redan", target))
         else:
             pairs.append((docx, target))
     for r in docx_to_pdf(pairs, flatten, force, soffice) if pairs else []:
-        status = "finns redan" if r.exists else "fel" if r.error else "skriven"
-        result.append(Outcome(r.source.name, status, None if r.error else r.target, [r.error] if r.error else r.warnings))
+        if r.exists:
+            result.append(Outcome(r.source.name, "finns redan", r.target))
+        else:
+            result.append(Outcome(r.source.name, "fel" if r.error else "skriven", None if r.error else r.target,
+                                  [r.error] if r.error else r.warnings))
     return result
 
 
@@ -915,7 +923,7 @@ def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = Tru
     program = find_soffice(soffice)
     if keep_docx:
         summary = fill_files(inputs, out_dir, False, force, template_path, jobs, progress)
-        made = pdf_outcomes(summary.written, out_dir, flatten, force, program)
+        made = pdf_outcomes(summary.outputs, out_dir, flatten, force, program)  # a .docx already there too
     else:
         with tempfile.TemporaryDirectory(prefix="blankett-fill-") as tmp:
             summary = fill_files(inputs, tmp, False, True, template_path, jobs, progress)
@@ -928,3 +936,27 @@ def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = Tru
     pdfs.counts["fel"] += summary.counts["fel"]
     pdfs.problems[:0] = summary.problems
     return [pdfs]
+
+
+# --- is this PDF still a complete Bilaga 5? -------------------------------------------
+
+
+def check_pdf(path: str | Path) -> list[str]:
+    """The fields our PDF of the form should have (by name: check box or text field) that are missing or wrong."""
+    path = Path(path)
+    reader = _open(path, path.name)
+    try:
+        found = reader.get_fields() or {}
+    except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
+        raise InputError(f"{path.name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
+    problems = []
+    for f in FIELDS:
+        want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
+        for tag in f.tags():
+            what = f'"{f.column}" (fält {tag})'
+            if tag not in found:
+                problems.append(f"{what}: fältet saknas")
+            elif found[tag].get("/FT") != want:
+                kind = "kryssruta" if want == "/Btn" else "textfält"
+                problems.append(f"{what}: fel sorts fält (väntade {kind})")
+    return problems

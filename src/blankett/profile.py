@@ -32,19 +32,75 @@ class Profile:
     appendix: str
 
 
-def load_profile(path: str | Path | None = None) -> Profile:
-    """The profile in a JSON file (the bundled Oxelösund profile by default); the logo path is relative to it."""
-    path = Path(path) if path else DEFAULT
+_LINES = ("postal_address", "visiting_address")
+
+
+def _problem(path: Path, message: str) -> InputError:
+    return InputError(f"{path}: {message}")
+
+
+def _keys(names: list[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def _read(path: Path) -> dict:
+    """The profile's JSON object; a Swedish one-line error naming the file otherwise."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: profilen kan inte läsas ({exc.__class__.__name__})") from None
-    names = {f.name for f in fields(Profile)}
-    missing = sorted(names - data.keys())
-    unknown = sorted(data.keys() - names)
-    if missing or unknown:
-        raise InputError(f"{path}: profilen saknar {missing} eller har okända nycklar {unknown}")
-    data["postal_address"] = tuple(data["postal_address"])
-    data["visiting_address"] = tuple(data["visiting_address"])
-    data["logo"] = (path.parent / data["logo"]).resolve()
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise _problem(path, "profilen finns inte") from None
+    except UnicodeDecodeError:
+        raise _problem(path, "profilen är inte UTF-8-kodad") from None
+    except OSError as exc:
+        raise _problem(path, f"profilen kan inte läsas ({exc.strerror})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _problem(path, f"profilen är ingen giltig JSON (rad {exc.lineno}, kolumn {exc.colno}: {exc.msg})") from None
+    if not isinstance(data, dict):
+        raise _problem(path, "profilen ska vara ett JSON-objekt med nycklar och värden")
+    return data
+
+
+def _logo(path: Path, value: str) -> Path:
+    """The logo file, relative to the profile's folder; it must exist and be an image Word can show."""
+    from docx.image.exceptions import UnrecognizedImageError
+    from docx.image.image import Image
+
+    logo = (path.parent / value).resolve()
+    where = f'nyckeln "logo": bildfilen {value}'
+    if not logo.is_file():
+        raise _problem(path, f"{where} finns inte (sökvägen räknas från profilfilens mapp, {path.parent.resolve()})")
+    try:
+        Image.from_file(str(logo))
+    except (UnrecognizedImageError, OSError, ValueError, IndexError):
+        raise _problem(path, f"{where} är ingen bild som Word kan visa (PNG, JPEG, GIF, BMP eller TIFF)") from None
+    return logo
+
+
+def load_profile(path: str | Path | None = None) -> Profile:
+    """The profile in a JSON file (the bundled Oxelösund profile by default); the logo path is relative to it.
+
+    Every problem (no file, bad JSON, a key missing, unknown or of the wrong type, no logo) is an
+    :class:`InputError` with one Swedish line naming the file and the key.
+    """
+    path = Path(path) if path else DEFAULT
+    data = _read(path)
+    names = [f.name for f in fields(Profile)]
+    missing = [n for n in names if n not in data]
+    unknown = sorted(data.keys() - set(names))
+    if missing:
+        raise _problem(path, f"{'nyckeln' if len(missing) == 1 else 'nycklarna'} {_keys(missing)} saknas i profilen")
+    if unknown:
+        raise _problem(path, f"{'okänd nyckel' if len(unknown) == 1 else 'okända nycklar'} {_keys(unknown)} "
+                             f"i profilen (giltiga: {', '.join(names)})")
+    for name in names:
+        value = data[name]
+        if name in _LINES:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise _problem(path, f'nyckeln "{name}" ska vara en lista med textrader, till exempel ["rad 1", "rad 2"]')
+            data[name] = tuple(value)
+        elif not isinstance(value, str):
+            raise _problem(path, f'nyckeln "{name}" ska vara en text inom citattecken')
+    data["logo"] = _logo(path, data["logo"])
     return Profile(**data)

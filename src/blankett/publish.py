@@ -28,7 +28,7 @@ def publish(out_dir: str | Path, profile: Profile | None = None, force: bool = F
     pdf = blank_pdf(profile, soffice, docx)
     written = []
     for suffix, data in ((".docx", docx), (".pdf", pdf)):
-        written.append((write_bytes(out_dir / f"{NAME}{suffix}", data, force), len(data)))
+        written.append((write_bytes(out_dir / f"{NAME}{suffix}", data, force, public=True), len(data)))
     return written
 
 

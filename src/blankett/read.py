@@ -22,7 +22,8 @@ from typing import Any, Callable, Iterable, Iterator
 from lxml import etree
 
 from . import controls, kinds, ooxml
-from .errors import BlankettError, InputError, RecordError
+from .errors import BlankettError, InputError, RecordError, os_problem
+from .interrupt import ignore_interrupts, quiet_workers
 from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
 from .model import CASE_KEY, CASE_LABEL, to_record, validate
 from .package import open_package
@@ -300,7 +301,7 @@ def _size_check(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InputError(f"filen kan inte öppnas ({exc.strerror})") from None
+        raise InputError(os_problem(exc)) from None
     if size == 0:
         raise InputError("filen är tom")
     if size > MAX_FILE:
@@ -483,7 +484,9 @@ def _parallel(paths: list[Path], done: dict, workers: int, failed: str | None) -
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     tasks = ([(p, {p: done[p]} if p in done else {}, failed) for p in paths[i:i + CHUNK]]
              for i in range(0, len(paths), CHUNK))
-    with ctx.Pool(workers) as pool:
+    with quiet_workers():  # Ctrl-C is the parent's to handle: workers never see it (no worker traceback)
+        pool = ctx.Pool(workers, initializer=ignore_interrupts)
+    with pool:  # on Ctrl-C (or any error) the workers are terminated here
         pending: collections.deque = collections.deque()
         for task in tasks:
             pending.append(pool.apply_async(_read_chunk, (task,)))

@@ -112,7 +112,7 @@ def key_for(header: Any) -> str | None:
 
 
 #: Headers of the columns ``extract`` adds after the form's (source file, status, messages);
-#: a sheet given back to ``fill`` may carry them, and they are passed over without a warning.
+#: a sheet given back to ``fill`` may carry them: they are not read, which one warning says.
 EXTRA_HEADERS = ("Fil", "Status", "Meddelanden")
 
 
@@ -131,12 +131,15 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
     shown: dict[str, str] = {}
     unknown: list[str] = []
     doubles: list[str] = []
+    extra: list[str] = []
     pinned = pinned or {}
     for pos, header in enumerate(headers):
         key = pinned.get(pos) or key_for(header)
         text = " ".join(str(header).split()) if header is not None else ""
         if key is None:
-            if text and text not in EXTRA_HEADERS:
+            if text in EXTRA_HEADERS:
+                extra.append(text)
+            elif text:
                 unknown.append(text)
             continue
         if key in shown:
@@ -152,6 +155,10 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
     if doubles:
         names = ", ".join(f'"{d}"' for d in doubles)
         warnings.append(f"{prefix}kolumner som förekommer två gånger (den första används): {names}")
+    if extra:
+        names = ", ".join(f'"{e}"' for e in extra)
+        warnings.append(f"{prefix}kolumnerna {names} kommer från blankett extract och lästes inte; "
+                        "bara svaren fylls i")
     return Mapping(keys, shown, warnings)
 
 

@@ -1,4 +1,9 @@
-"""Write: atomic, owner-only output files, never overwriting without being asked."""
+"""Write: atomic output files, never overwriting without being asked.
+
+Files that hold answers (filled forms, their PDFs, extracted data) are owner-only (0600, in folders made
+0700); files that hold none and exist to be handed out (the blank form, the published .docx and PDF, the
+input workbook, the template, the schema) are ``public``: readable by all (0644, in folders made 0755).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,21 @@ from typing import Iterator
 from .errors import BlankettError, OutputExistsError
 
 
-def _owner_only_dir(folder: Path) -> None:
+#: File and new-folder modes for files with answers and for public files.
+PRIVATE, PUBLIC = 0o600, 0o644
+_DIR_MODE = {PRIVATE: 0o700, PUBLIC: 0o755}
+
+
+def _make_dir(folder: Path, mode: int) -> None:
     if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700, exist_ok=True)  # batch workers may race to create it
+        folder.mkdir(parents=True, mode=_DIR_MODE[mode], exist_ok=True)  # batch workers may race to create it
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path, force: bool = False) -> Iterator[Path]:
-    """A temporary path beside ``path`` that becomes ``path`` (mode 0600) when the block ends without error.
+def atomic_path(path: str | Path, force: bool = False, public: bool = False) -> Iterator[Path]:
+    """A temporary path beside ``path`` that becomes ``path`` when the block ends without error.
+
+    The file is owner-only (0600), or readable by all (0644) when ``public``: see the module's docstring.
 
     Without ``force`` an existing ``path`` is never replaced, even if it appears
     while the block runs. On any error, and on Ctrl-C, the temporary file is removed.
@@ -26,13 +38,14 @@ def atomic_path(path: str | Path, force: bool = False) -> Iterator[Path]:
     path = Path(path)
     if path.exists() and not force:
         raise OutputExistsError(f"{path} finns redan; ange --force för att skriva över")
-    _owner_only_dir(path.parent)
+    mode = PUBLIC if public else PRIVATE
+    _make_dir(path.parent, mode)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
-        os.chmod(tmp, 0o600)
+        os.chmod(tmp, mode)
         if force:
             os.replace(tmp, path)
         else:
@@ -53,9 +66,9 @@ def atomic_path(path: str | Path, force: bool = False) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_bytes(path: str | Path, data: bytes, force: bool = False) -> Path:
-    """Write ``data`` to ``path`` atomically and owner-only; the path written."""
-    with atomic_path(path, force) as tmp:
+def write_bytes(path: str | Path, data: bytes, force: bool = False, public: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically, owner-only (or readable by all when ``public``); the path written."""
+    with atomic_path(path, force, public) as tmp:
         try:
             with open(tmp, "wb") as fh:
                 fh.write(data)
@@ -64,6 +77,6 @@ def write_bytes(path: str | Path, data: bytes, force: bool = False) -> Path:
     return Path(path)
 
 
-def write_text(path: str | Path, text: str, force: bool = False) -> Path:
-    """Write UTF-8 ``text`` atomically and owner-only."""
-    return write_bytes(path, text.encode("utf-8"), force)
+def write_text(path: str | Path, text: str, force: bool = False, public: bool = False) -> Path:
+    """Write UTF-8 ``text`` atomically, owner-only (or readable by all when ``public``)."""
+    return write_bytes(path, text.encode("utf-8"), force, public)

@@ -1,0 +1,219 @@
+"""The command line as a user meets it: Swedish usage errors, output endings, file modes, re-runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from blankett.build import TEMPLATE
+from blankett.cli import main
+
+from .conftest import EXAMPLE, ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    """The real ``blankett`` command (python -m blankett), as a shell runs it."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    return subprocess.run([sys.executable, "-m", "blankett", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+# --- click's own messages are Swedish -------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, stderr", [
+    (["fill"], "Användning: blankett fill [ALTERNATIV] FIL...\nSe 'blankett fill --help' för hjälp.\n\n"
+               "Fel: Argument saknas: 'FIL...'.\n"),
+    (["fill", "x.json", "-j", "99"], "Användning: blankett fill [ALTERNATIV] FIL...\n"
+     "Se 'blankett fill --help' för hjälp.\n\nFel: Ogiltigt värde för '-j' / '--jobs': 99 ligger utanför intervallet "
+     "1<=x<=64.\n"),
+    (["extract", "x.docx", "-o", "."], "Användning: blankett extract [ALTERNATIV] FIL_ELLER_MAPP...\n"
+     "Se 'blankett extract --help' för hjälp.\n\nFel: Ogiltigt värde för '-o' / '--output': Fil '.' är en mapp, "
+     "inte en fil.\n"),
+    (["nope"], "Användning: blankett [ALTERNATIV] KOMMANDO [ARGUMENT]...\nSe 'blankett --help' för hjälp.\n\n"
+               "Fel: Kommandot 'nope' finns inte.\n"),
+    (["fill", "x.json", "--xyzzy"], "Användning: blankett fill [ALTERNATIV] FIL...\n"
+     "Se 'blankett fill --help' för hjälp.\n\nFel: Alternativet '--xyzzy' finns inte.\n"),
+    (["fill", "x.json", "--format", "odt"], "Användning: blankett fill [ALTERNATIV] FIL...\n"
+     "Se 'blankett fill --help' för hjälp.\n\nFel: Ogiltigt värde för '--format': 'odt' är inte något av "
+     "'docx', 'pdf'.\n"),
+    (["check", "finns-inte.docx"], "Användning: blankett check [ALTERNATIV] FIL\n"
+     "Se 'blankett check --help' för hjälp.\n\nFel: Ogiltigt värde för 'FIL': Fil 'finns-inte.docx' finns inte.\n"),
+    (["fill", "x.json", "-o"], "Fel: Alternativet '-o' behöver ett värde.\n"),
+])
+def test_usage_errors_are_swedish(args, stderr, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "blankett", *args], capture_output=True, text=True,
+                            cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT / "src")), timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    if stderr.startswith("Fel: "):
+        assert result.stderr.splitlines()[-1] == stderr.rstrip("\n")
+    else:
+        assert result.stderr == stderr
+
+
+def test_help_is_swedish():
+    out = CliRunner().invoke(main, ["fill", "-h"]).output
+    assert out.startswith("Användning: blankett fill [ALTERNATIV] FIL...")
+    assert "Alternativ:" in out and "Visa den här hjälpen och avsluta." in out and "[standard: out]" in out
+    assert "Options" not in out and "Usage" not in out and "default" not in out
+    top = CliRunner().invoke(main, ["-h"]).output
+    assert "Kommandon:" in top and "Visa versionen och avsluta." in top
+
+
+# --- the output's ending is its format -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, message", [
+    (["workbook", "-o", "wb.csv"], "Fel: wb.csv: fel filändelse; kommandot skriver .xlsx-filer "
+                                   "(till exempel -o Bilaga5-inmatning.xlsx)"),
+    (["blank", "-o", "blank.pdf"], "Fel: blank.pdf: fel filändelse; kommandot skriver .docx-filer "
+                                   "(till exempel -o Bilaga5.docx)"),
+    (["template", "-o", "mall.dotx"], "Fel: mall.dotx: fel filändelse; kommandot skriver .docx-filer "
+                                      "(till exempel -o Bilaga5.docx)"),
+    (["schema", "-o", "schema.txt"], "Fel: schema.txt: fel filändelse; kommandot skriver .json-filer "
+                                     "(till exempel -o bilaga5.schema.json)"),
+    (["extract", str(EXAMPLE), "-o", "svar.ods"], "Fel: svar.ods: okänt utdataformat; använd .json, .jsonl, "
+                                                  ".csv, .xlsx"),
+])
+def test_an_output_whose_ending_is_not_its_format_is_refused(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.output == message + "\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_workbook_suggests_the_path_that_works(tmp_path):
+    folder = tmp_path / "min mapp"
+    result = run("workbook", "-o", str(folder / "in.xlsx"))
+    assert result.returncode == 0, result.stderr
+    suggested = result.stdout.strip().split("kör: ", 1)[1]
+    assert suggested == f"blankett fill {shlex.quote(str(folder / 'in.xlsx'))}"
+    check = run(*shlex.split(suggested)[1:], "--check")  # the suggestion, as a shell runs it, works
+    assert check.returncode == 0, check.stderr
+    assert check.stdout == "Klart: 0 godkända, 0 hoppade över (finns redan), 0 fel.\n"
+
+    default = subprocess.run([sys.executable, "-m", "blankett", "workbook"], capture_output=True, text=True,
+                             cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT / "src")), timeout=60)
+    assert default.stdout.endswith("kör: blankett fill out/Bilaga5-inmatning.xlsx\n")
+
+
+# --- files without answers are public, files with answers are not -------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_files_without_answers_are_readable_by_all_and_answers_stay_owner_only(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for args in (["blank", "-o", "pub/blank.docx"], ["workbook", "-o", "pub/in.xlsx"],
+                 ["schema", "-o", "pub/schema.json"], ["template", "-o", "pub/mall.docx"]):
+        assert runner.invoke(main, args).exit_code == 0, args
+    for name in ("blank.docx", "in.xlsx", "schema.json", "mall.docx"):
+        assert _mode(tmp_path / "pub" / name) == 0o644, name
+    assert _mode(tmp_path / "pub") == 0o755 & ~_umask()
+
+    assert runner.invoke(main, ["fill", str(EXAMPLE), "-o", "svar"]).exit_code == 0
+    assert runner.invoke(main, ["extract", "svar", "-o", "svar.xlsx"]).exit_code == 0
+    assert {_mode(p) for p in (tmp_path / "svar").iterdir()} == {0o600}
+    assert _mode(tmp_path / "svar") == 0o700
+    assert _mode(tmp_path / "svar.xlsx") == 0o600
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# --- blankett template ---------------------------------------------------------------------------
+
+
+def test_template_writes_where_asked_and_never_overwrites_without_force(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = CliRunner().invoke(main, ["template"])
+    assert first.exit_code == 0, first.output
+    written = tmp_path / "templates" / "Bilaga5.docx"  # in the current folder, never into the installation
+    assert written.read_bytes() == TEMPLATE.read_bytes()
+    assert first.output.endswith("Använd den med: blankett fill --template templates/Bilaga5.docx …\n")
+    written.write_bytes(b"en mall som administratoren har andrat")
+    again = CliRunner().invoke(main, ["template"])
+    assert again.exit_code == 1
+    assert again.output == "Fel: templates/Bilaga5.docx finns redan; ange --force för att skriva över\n"
+    assert written.read_bytes() == b"en mall som administratoren har andrat"
+    assert CliRunner().invoke(main, ["template", "--force"]).exit_code == 0
+    assert written.read_bytes() == TEMPLATE.read_bytes()
+
+
+# --- a re-run into a full folder says "finns redan" once ---------------------------------------
+
+
+def _records(n: int) -> list[dict]:
+    base = json.loads(EXAMPLE.read_text(encoding="utf-8"))[0]
+    return [dict(base, diarienummer=f"KS-{i:03d}") for i in range(n)]
+
+
+def test_a_rerun_names_existing_files_once_in_the_summary(tmp_path):
+    data = tmp_path / "in.json"
+    data.write_text(json.dumps(_records(12), ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["fill", str(data), "-o", str(out)]).exit_code == 0
+    (out / "Bilaga5-KS-005.docx").unlink()
+    again = run("fill", str(data), "-o", str(out))
+    assert again.returncode == 0
+    assert again.stdout == "Klart: 1 skrivna, 11 hoppade över (finns redan), 0 fel.\n"
+    assert again.stderr == (f"11 filer fanns redan och hoppades över (ange --force för att skriva över): "
+                            f"{out / 'Bilaga5-KS-000.docx'}, {out / 'Bilaga5-KS-001.docx'}, "
+                            f"{out / 'Bilaga5-KS-002.docx'} och 8 till (--verbose visar alla)\n")
+    verbose = run("fill", str(data), "-o", str(out), "--verbose")
+    names = ", ".join(str(out / f"Bilaga5-KS-{i:03d}.docx") for i in range(12))
+    assert verbose.stderr == f"12 filer fanns redan och hoppades över (ange --force för att skriva över): {names}\n"
+    assert verbose.stdout == "Klart: 0 skrivna, 12 hoppade över (finns redan), 0 fel.\n"
+
+
+# --- check reads our PDF too --------------------------------------------------------------------
+
+
+@pytest.mark.office
+def test_check_reads_our_pdf_by_field_names(soffice, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    out = tmp_path / "webb"
+    assert CliRunner().invoke(main, ["publish", "-o", str(out), "--soffice", soffice]).exit_code == 0
+    ok = CliRunner().invoke(main, ["check", str(out / "Bilaga5.pdf")])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output == "Bilaga5.pdf: en komplett Bilaga 5, alla fält finns.\n"
+    import blankett
+
+    assert blankett.check_form(out / "Bilaga5.pdf") == []  # the library's front door checks PDFs too
+
+    writer = PdfWriter(clone_from=PdfReader(out / "Bilaga5.pdf"))
+    for page in writer.pages:
+        for annot in page.get("/Annots", []):
+            annot = annot.get_object()
+            if annot.get("/T") == "utsatt":
+                annot[NameObject("/T")] = TextStringObject("bortdöpt")
+            if annot.get("/T") == "polisanmald=Ja":
+                annot[NameObject("/FT")] = NameObject("/Tx")
+    broken = tmp_path / "ändrad.pdf"
+    with open(broken, "wb") as fh:
+        writer.write(fh)
+    bad = CliRunner().invoke(main, ["check", str(broken)])
+    assert bad.exit_code == 1
+    assert bad.output.splitlines() == [
+        'ändrad.pdf: "Utsatt person" (fält utsatt): fältet saknas',
+        'ändrad.pdf: "Polisanmäld" (fält polisanmald=Ja): fel sorts fält (väntade kryssruta)',
+        "ändrad.pdf: inte en komplett Bilaga 5 (2 problem).",
+    ]

@@ -1,0 +1,208 @@
+"""What fill reads: the dates extract reads, extract's own output, every problem of a row, bad templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from blankett import kinds
+from blankett.build import TEMPLATE
+from blankett.cli import main
+from blankett.fill import plan
+from blankett.form import BY_KEY
+from blankett.load import load_rows
+from blankett.read import read_file
+
+from .conftest import EXAMPLE, NS, docx_xml, sdt_by_tag, sdt_text
+from .forms import edit, filled, rezip, save, sdt, w
+from .sheets import column_letter, set_cell_xml, typed_workbook
+
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+
+
+def messages(path: Path) -> list[list[str]]:
+    return [msgs for _, _, _, msgs in plan(load_rows(path))]
+
+
+# --- one date parser for fill and extract -------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(day=st.dates(dt.date(1900, 1, 1), dt.date(2099, 12, 31)), spelling=st.integers(0, 4))
+def test_every_spelling_extract_reads_fill_reads_too(day, spelling):
+    text = [f"{day.day}/{day.month}-{day.year}", f"{day.day}.{day.month}.{day.year}",
+            f"{day.day} {MONTHS[day.month - 1]} {day.year}", f"{day.year}.{day.month:02d}.{day.day:02d}",
+            f"{day.day} {MONTHS[day.month - 1][:3]}. {day.year}"][spelling]
+    assert kinds.parse_date(text) == day  # fill's parser (JSON, Excel, CSV)
+    assert kinds.parse_typed_date(text) == day  # what extract uses on text typed into a form: the same one
+
+
+def test_fill_takes_the_swedish_spellings_from_csv_and_json(tmp_path):
+    csv = tmp_path / "in.csv"
+    csv.write_text("Samtal 1: datum;Samtal 2: datum;Samtal 3: datum\n12/3-2026;12.3.2026;12 mars 2026\n",
+                   encoding="utf-8")
+    data = tmp_path / "in.json"
+    data.write_text(json.dumps({"samtal1_datum": "12/3-2026", "samtal2_datum": "12.3.2026",
+                                "samtal3_datum": "12 mars 2026"}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["fill", str(csv), str(data), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 0, result.output
+    for docx in (tmp_path / "ut").iterdir():
+        sdts = sdt_by_tag(docx_xml(docx))
+        assert [sdt_text(sdts[f"samtal{n}_datum"]) for n in (1, 2, 3)] == ["2026-03-12"] * 3
+
+
+# --- extract's own output, back into fill ----------------------------------------------------------
+
+
+@pytest.fixture()
+def returned(tmp_path, example_records) -> Path:
+    forms = tmp_path / "inkomna"
+    forms.mkdir()
+    for n, record in enumerate(example_records):
+        save(forms, f"{n}.docx", filled(record))
+    save(forms, "2-trasig.docx", b"inte en blankett")
+    return forms
+
+
+@pytest.mark.parametrize("ending", [".json", ".jsonl"])
+def test_fill_reads_extracts_json_and_jsonl(returned, tmp_path, ending):
+    out = tmp_path / f"rt{ending}"
+    assert CliRunner().invoke(main, ["extract", str(returned), "-o", str(out)]).exit_code == 1  # one broken file
+    if ending == ".json":  # the case number, once extract gives it, names the file again
+        entries = json.loads(out.read_text(encoding="utf-8"))
+        entries[0]["record"]["diarienummer"] = "KS-2026-0412"
+        out.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["fill", str(out), "-o", str(tmp_path / "igen")])
+    unit = "post" if ending == ".json" else "rad"
+    assert result.output.splitlines() == [
+        f"rt{ending} {unit} 3: {returned / '2-trasig.docx'} kunde inte läsas av blankett extract (status fel) "
+        "och fylls inte i; rätta blanketten och läs den igen",
+        "Klart: 2 skrivna, 0 hoppade över (finns redan), 1 fel.",
+    ]
+    names = sorted(p.name for p in (tmp_path / "igen").iterdir())
+    first = "Bilaga5-KS-2026-0412.docx" if ending == ".json" else f"Bilaga5-{unit}-0001.docx"
+    assert names == sorted([first, f"Bilaga5-{unit}-0002.docx"])
+    again = [read_file(tmp_path / "igen" / name).record for name in names]
+    before = [read_file(returned / f"{n}.docx").record for n in (0, 1)]
+    assert sorted(map(json.dumps, again)) == sorted(map(json.dumps, before))
+
+
+@pytest.mark.parametrize("ending", [".xlsx", ".csv"])
+def test_an_extracted_sheet_given_to_fill_warns_once_about_its_extra_columns(returned, tmp_path, ending):
+    sheet = tmp_path / f"svar{ending}"
+    CliRunner().invoke(main, ["extract", str(returned), "-o", str(sheet)])
+    result = CliRunner().invoke(main, ["fill", str(sheet), "-o", str(tmp_path / "igen")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f'svar{ending}: kolumnerna "Fil", "Status", "Meddelanden" kommer från blankett extract och lästes inte; '
+        "bara svaren fylls i",
+        "Klart: 2 skrivna, 0 hoppade över (finns redan), 0 fel.",
+    ]
+
+
+# --- every problem of a row, in one run ----------------------------------------------------------
+
+
+HEADER = "Diarienummer;Händelse;Sårbarheter i rutinen;Polisanmäld\n"
+
+
+def test_every_problem_of_a_csv_row_is_told_at_once_and_div0_is_text_there(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(HEADER + 'A1;#DIV/0!;"1\n2\n3\n4\n5";kanske\nA2;#DIV/0!;;#N/A\n', encoding="utf-8")
+    first, second = messages(path)
+    assert first == ['in.csv rad 2, kolumn "Polisanmäld": "kanske" är inte Ja eller Nej',
+                     'in.csv rad 2, kolumn "Sårbarheter i rutinen": högst 4 punkter får plats, här finns 5']
+    assert second == ['in.csv rad 3, kolumn "Polisanmäld": "#N/A" är inte Ja eller Nej']
+    path.write_text(HEADER + "A1;#DIV/0!;;Ja\n", encoding="utf-8")
+    (_, incident, _, notes), = plan(load_rows(path))
+    assert notes == [] and incident.handelse == "#DIV/0!"  # in a CSV there are no formulas: it is the text
+
+
+def test_every_problem_of_an_xlsx_row_is_told_at_once(tmp_path):
+    path = typed_workbook(tmp_path / "in.xlsx", [{"diarienummer": "A1", "handelse": "x",
+                                                  "sarbarheter_rutin": "1\n2\n3\n4\n5", "polisanmald": "kanske"}])
+    cell = f"{column_letter('handelse')}2"
+    set_cell_xml(path, cell, f'<c r="{cell}" t="e"><f>1/0</f><v>#DIV/0!</v></c>')  # as Excel and Calc save it
+    (row,) = messages(path)
+    assert row == [f'in.xlsx rad 2, kolumn "Händelse": formeln i cell {cell} ger felet #DIV/0!',
+                   'in.xlsx rad 2, kolumn "Polisanmäld": "kanske" är inte Ja eller Nej',
+                   'in.xlsx rad 2, kolumn "Sårbarheter i rutinen": högst 4 punkter får plats, här finns 5']
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == row + ["Klart: 0 skrivna, 0 hoppade över (finns redan), 1 fel."]
+
+
+# --- the same problem in the same words ------------------------------------------------------------
+
+
+def test_a_missing_file_is_said_the_same_way_for_every_format(tmp_path):
+    names = [tmp_path / f"saknas{e}" for e in (".pdf", ".docx", ".docm", ".odt", ".doc")]
+    assert [read_file(p).messages for p in names] == [["filen finns inte"]] * len(names)
+    result = CliRunner().invoke(main, ["fill", *(str(tmp_path / f"saknas{e}") for e in (".json", ".csv", ".xlsx"))])
+    assert [line.split(": ", 1)[1] for line in result.output.splitlines()[:-1]] == ["filen finns inte"] * 3
+
+
+# --- a bad --template is a clear error ----------------------------------------------------------
+
+
+def _older(data: bytes) -> bytes:
+    """The template as another version of blankett made it: a field renamed (gone for us, unknown to us)."""
+    def change(root):
+        sdt(root, "vittnen").find("w:sdtPr/w:tag", NS).set(w("val"), "vittne_namn")
+    return edit(data, change)
+
+
+def _other_document() -> bytes:
+    import io
+
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("Ett annat formulär")
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name, make, message", [
+    ("mall.txt", lambda: b"text", "mallen ska vara en Word-fil (.docx) med blanketten, som blankett blank eller "
+                                  "blankett template skriver"),
+    ("mall.pdf", lambda: b"%PDF-1.7", "mallen ska vara en Word-fil (.docx) med blanketten, som blankett blank eller "
+                                      "blankett template skriver"),
+    ("mall.docx", lambda: b"inte en zip", "mallen är ingen Word-fil som går att öppna (ingen hel zip-fil)"),
+    ("mall.docx", lambda: rezip(TEMPLATE.read_bytes(), {}, {})[:3000], "mallen är ingen Word-fil som går att "
+                                                                      "öppna (ingen hel zip-fil)"),
+    ("mall.docx", _other_document, "mallen är inte blanketten Bilaga 5 (inga av blankettens fält hittades)"),
+    ("mall.docx", lambda: _older(TEMPLATE.read_bytes()),
+     "mallen saknar 1 av blankettens 51 fält eller har dem som fel sorts innehållskontroll – en mall från en annan "
+     "version av blankett? (vittnen); se blankett check mall.docx"),
+    ("mall.docx", lambda: filled(json.loads(EXAMPLE.read_text(encoding="utf-8"))[0]),
+     'mallen är en ifylld blankett (svar finns i 36 fält, t.ex. "Rapporterad av"); använd den tomma blanketten '
+     "från blankett blank eller blankett template"),
+])
+def test_every_bad_template_is_one_clear_line_and_nothing_is_written(tmp_path, name, make, message):
+    template = tmp_path / name
+    template.write_bytes(make())
+    out = tmp_path / "ut"
+    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--template", str(template)])
+    assert result.exit_code == 1
+    assert result.output == f"Fel: {name}: {message}\n"
+    assert not out.exists()
+
+
+def test_the_shipped_template_and_its_reviewed_copy_are_accepted(tmp_path):
+    from .conftest import ROOT
+
+    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path / "ut"), "--template",
+                                       str(ROOT / "templates" / "Bilaga5.docx")])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "ut" / "Bilaga5-KS-2026-0412.docx") as zf:
+        assert zf.testzip() is None
+    assert BY_KEY["vittnen"].column == "Vittnen"
