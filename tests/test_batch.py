@@ -14,10 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from blankett import batch
-from blankett.bench import full_record, write_xlsx
 from blankett.cli import main
 
 from .conftest import ROOT, docx_xml, sdt_by_tag, sdt_text
+from .records import full_record
+from .sheets import write_xlsx
 
 ROWS = 2000
 

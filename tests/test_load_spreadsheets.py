@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from blankett.bench import excel_style
 from blankett.cli import main
 from blankett.errors import InputError, UnsafeFileError
 from blankett.fill import plan
@@ -23,7 +22,7 @@ from blankett.package import OLE_MAGIC
 from blankett.workbook import columns, unguard
 
 from .conftest import docx_xml, sdt_by_tag, sdt_checked, sdt_text
-from .sheets import column_letter, patch_part, plain_workbook, set_cell_xml, typed_workbook
+from .sheets import column_letter, excel_style, patch_part, plain_workbook, set_cell_xml, typed_workbook
 
 
 def planned(path: Path) -> list[tuple]:

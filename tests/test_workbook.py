@@ -8,7 +8,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from blankett.bench import full_record
 from blankett.cli import main
 from blankett.form import FIELDS, Kind, janej_tag, list_tag
 from blankett.model import CASE_KEY
@@ -16,6 +15,7 @@ from blankett.workbook import (DATE_FORMAT, INSTRUCTIONS, NAME_PREFIX, SHEET, co
                                match_columns, workbook_bytes)
 
 from .conftest import docx_xml, sdt_by_tag, sdt_checked, sdt_text
+from .records import full_record
 from .sheets import column_letter, typed_workbook
 
 
