@@ -160,9 +160,10 @@ def test_formula_without_saved_value_is_an_error_naming_the_cell(tmp_path):
 
 def test_formula_error_value_is_an_error_naming_the_cell(tmp_path):
     path = typed_workbook(tmp_path / "f.xlsx", [{"handelse": "?"}])
-    set_cell_xml(path, "D2", '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    cell = f"{column_letter('handelse')}2"
+    set_cell_xml(path, cell, f'<c r="{cell}" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
     (_, incident, _, messages), = planned(path)
-    assert messages == ['f.xlsx rad 2, kolumn "Händelse": formeln i cell D2 ger felet #DIV/0!']
+    assert messages == [f'f.xlsx rad 2, kolumn "Händelse": formeln i cell {cell} ger felet #DIV/0!']
 
 
 # --- bad cells through the command: named, the others written, exit code 1 --------------------------
@@ -264,7 +265,8 @@ def test_line_breaks_in_cells_reach_the_form(tmp_path):
 
 def test_excel_escaped_carriage_returns_become_line_breaks(tmp_path):
     path = typed_workbook(tmp_path / "cr.xlsx", [{"handelse": "?"}])
-    set_cell_xml(path, "D2", '<c r="D2" t="inlineStr"><is><t>Rad ett_x000D_\nRad två</t></is></c>')
+    cell = f"{column_letter('handelse')}2"
+    set_cell_xml(path, cell, f'<c r="{cell}" t="inlineStr"><is><t>Rad ett_x000D_\nRad två</t></is></c>')
     assert one(path).handelse == "Rad ett\nRad två"
 
 

@@ -90,9 +90,14 @@ def test_libreoffice_resave_docx_to_docx_keeps_every_answer(soffice, originals, 
         assert result.record == expected(records[name]), name
 
 
+@pytest.fixture(scope="module")
+def odts(soffice, originals, tmp_path_factory) -> list[Path]:
+    """The originals saved as .odt by LibreOffice (once for the module)."""
+    return _convert(soffice, list(originals.values()), "odt", tmp_path_factory.mktemp("odt"))
+
+
 @pytest.mark.office
-def test_libreoffice_docx_odt_docx_keeps_every_answer(soffice, originals, records, tmp_path):
-    odts = _convert(soffice, list(originals.values()), "odt", tmp_path / "odt")
+def test_libreoffice_docx_odt_docx_keeps_every_answer(soffice, odts, originals, records, tmp_path):
     back = _convert(soffice, odts, "docx:MS Word 2007 XML", tmp_path / "back")
     for name, out in zip(originals, back):
         result = read_file(out)
@@ -101,8 +106,7 @@ def test_libreoffice_docx_odt_docx_keeps_every_answer(soffice, originals, record
 
 
 @pytest.mark.office
-def test_odt_is_read_directly(soffice, originals, records, tmp_path):
-    odts = _convert(soffice, list(originals.values()), "odt", tmp_path / "odt")
+def test_odt_is_read_directly(odts, originals, records):
     for name, result in zip(originals, read_files(odts)):
         assert result.status == OK, (name, result.messages)
         assert result.record == expected(records[name]), name

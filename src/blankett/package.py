@@ -180,7 +180,7 @@ def open_package(source: str | Path | bytes | BinaryIO, name: str | None = None)
         sniff(head, name)
         try:
             zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
             raise UnsafeFileError(f"{name}: filen är trasig eller avkortad (zip-arkivet kan inte läsas)") from None
         total, macros = 0, False
         for info in zf.infolist():
