@@ -181,3 +181,22 @@ def test_extracted_csv_can_be_filled_again(tmp_path, example_records):
     assert rows[0].error is None
     outcome = next(fill_rows(rows, tmp_path / "igen"))
     assert outcome.status == "skriven"
+
+
+def test_an_answer_longer_than_an_excel_cell_is_cut_at_32767_characters_with_a_note(tmp_path):
+    long = "Lång berättelse. " * 2_500  # 42 500 characters: more than an Excel cell holds
+    folder = tmp_path / "inkomna"
+    folder.mkdir()
+    save(folder, "lang.docx", filled({"handelse": long, "utsatt": "Bo"}))
+    out = tmp_path / "svar.xlsx"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out, read_only=True).active
+    header, row = [[c.value for c in r] for r in ws.iter_rows(max_row=2)]
+    cells = dict(zip(header, row))
+    assert cells["Händelse"] == long[:32_767] and cells["Utsatt person"] == "Bo"
+    assert cells["Meddelanden"] == ('"Händelse" var längre än Excel tillåter (32767 tecken) '
+                                    "och kortades av i kalkylbladet")
+    json_out = tmp_path / "svar.json"
+    assert CliRunner().invoke(main, ["extract", str(folder), "-o", str(json_out)]).exit_code == 0
+    assert json.loads(json_out.read_text(encoding="utf-8"))[0]["record"]["handelse"] == long  # only Excel cuts

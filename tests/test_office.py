@@ -255,3 +255,12 @@ def test_soffice_is_found_where_installers_put_it(monkeypatch, tmp_path):
                                    "/Applications/LibreOffice.app/Contents/MacOS/soffice"])
 def test_the_usual_windows_and_macos_places_are_searched(place):
     assert place in office._KNOWN_PATHS
+
+
+def test_check_on_odt_when_libreoffice_fails_is_one_swedish_line(fake_soffice, tmp_path, monkeypatch):
+    monkeypatch.setenv("FAKE_FAIL", "1")
+    (path,) = _inputs(tmp_path, ["mall.odt"])
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.output == ("Fel: mall.odt: LibreOffice kunde inte konvertera filen; öppna filen i Word eller "
+                             "LibreOffice och spara den som Word-dokument (.docx)\n")

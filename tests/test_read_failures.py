@@ -1,0 +1,57 @@
+"""Reading back when it goes wrong late: answers that fail validation after reading, files LibreOffice must convert."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from lxml import etree
+
+from blankett import office
+from blankett.cli import main
+from blankett.form import list_tag
+from blankett.read import FEL, NO_OFFICE, OK, read_files
+
+from .forms import cell_of, edit, filled, run, save, sdt, unwrap, w
+
+
+def _list_typed_over_six_lines(record: dict) -> bytes:
+    """A form whose list's controls were removed (as a .doc round trip does) and six lines typed in their rows."""
+    def change(root):
+        cells = []
+        for n in range(1, 5):
+            control = sdt(root, list_tag("sarbarheter_rutin", n))
+            cells.append(cell_of(control))
+            unwrap(control)
+        for text in ("Fem", "Sex"):
+            etree.SubElement(cells[-1], w("p")).append(run(text))
+
+    return edit(filled(record), change)
+
+
+def test_answers_that_fail_validation_after_reading_are_one_error_naming_the_field(tmp_path):
+    bad = save(tmp_path, "sex-rader.docx", _list_typed_over_six_lines(
+        {"utsatt": "Bo", "sarbarheter_rutin": ["Ett", "Två", "Tre", "Fyra"]}))
+    good = save(tmp_path, "bra.docx", filled({"utsatt": "Eva"}))
+    first, second = read_files([bad, good])
+    assert (first.status, first.record) == (FEL, None)
+    assert first.messages[-1] == 'fältet "sarbarheter_rutin" (Sårbarheter i rutinen): högst 4 punkter får plats, här finns 6'
+    assert "lästes från texten vid frågan" in first.messages[0]  # how it was read is still said
+    assert (second.status, second.record["utsatt"]) == (OK, "Eva")
+
+
+def test_odt_and_doc_without_libreoffice_are_one_line_each_and_the_rest_is_read(tmp_path, monkeypatch):
+    monkeypatch.setenv(office.ENV_VAR, str(tmp_path / "finns-inte" / "soffice"))
+    folder = tmp_path / "inkomna"
+    folder.mkdir()
+    (folder / "a.odt").write_bytes(b"PK\x03\x04 en odt")
+    (folder / "b.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    save(folder, "c.docx", filled({"utsatt": "Bo"}))
+    out = tmp_path / "svar.json"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{folder / 'a.odt'}: {NO_OFFICE}",
+        f"{folder / 'b.doc'}: {NO_OFFICE}",
+        f"Klart: 1 lästa (varav 0 med varningar), 2 fel. Skrev {out}.",
+    ]
+    assert "Spara som > Word-dokument (.docx)" in NO_OFFICE and "LibreOffice finns inte" in NO_OFFICE
+    assert '"utsatt": "Bo"' in out.read_text(encoding="utf-8")
