@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from blankett import kinds
 from blankett.errors import RecordError
-from blankett.form import FIELDS, SECTIONS, Kind, Question
+from blankett.form import BY_KEY, FIELDS, SECTIONS, Kind, Question
 from blankett.model import CASE_KEY, json_schema, to_record, validate
 
 
@@ -205,3 +205,47 @@ def _raw_errors(data) -> list[str]:
 ], ids=["literal", "too_short", "pattern", "string_type", "date", "model_type", "extra_forbidden"])
 def test_every_pydantic_error_of_the_field_types_is_translated(data, message):
     assert _raw_errors(data) == [message]
+
+
+# --- lenient input: what programs and spreadsheets give for each kind --------------------------------------
+
+
+@pytest.mark.parametrize("key, given, expected", [
+    ("handelse", 5, "5"), ("handelse", 5.0, "5"), ("handelse", 2.5, "2.5"), ("handelse", "", None),
+    ("handelse", dt.date(2026, 3, 12), "2026-03-12"),
+    ("samtal1_datum", "", None), ("samtal1_datum", "  ", None), ("samtal1_datum", 20260312, dt.date(2026, 3, 12)),
+    ("samtal1_datum", "2026-03-12T10:30:00+01:00", dt.date(2026, 3, 12)),
+    ("samtal1_datum", "2026-03-12 10:30", dt.date(2026, 3, 12)),
+    ("sarbarheter_plan", 5, ["5"]), ("sarbarheter_plan", 2.0, ["2"]), ("sarbarheter_plan", "a\r\nb\rc", ["a", "b", "c"]),
+])
+def test_numbers_dates_and_text_are_taken_as_a_person_meant_them(key, given, expected):
+    assert getattr(validate({key: given})[0], key) == expected
+
+
+@pytest.mark.parametrize("key, given, message", [
+    ("handelse", True, '"True" är ingen text'),
+    ("handelse", {"a": 1}, "värdet är ingen text"),
+    ("samtal1_datum", 3.5, '"3.5" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'),
+    ("samtal1_datum", True, '"True" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'),
+    ("sarbarheter_plan", [1, 2], "varje punkt i listan ska vara en text"),
+    ("sarbarheter_plan", {"a": 1}, "värdet är ingen lista"),
+])
+def test_values_of_the_wrong_type_are_named_in_swedish(key, given, message):
+    with pytest.raises(RecordError) as err:
+        validate({key: given})
+    assert err.value.messages == [f'fältet "{key}" ({BY_KEY[key].column}): {message}']
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("12/3-2026", dt.date(2026, 3, 12)), ("12.3.2026", dt.date(2026, 3, 12)), ("2026/03/12", dt.date(2026, 3, 12)),
+    ("måndag 2 mars 2026", dt.date(2026, 3, 2)), ("3:e maj 2026", dt.date(2026, 5, 3)),
+    ("den 3 jan. 2026", dt.date(2026, 1, 3)), ("", None),
+])
+def test_dates_typed_into_a_form_in_swedish(typed, expected):
+    assert kinds.parse_typed_date(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["31/2-2026", "30 februari 2026", "3 ju 2026", "12 smörgås 2026", "igår"])
+def test_impossible_or_unknown_typed_dates_are_refused(typed):
+    with pytest.raises(ValueError, match="inget giltigt datum"):
+        kinds.parse_typed_date(typed)
