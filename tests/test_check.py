@@ -50,3 +50,19 @@ def test_check_on_odt_without_libreoffice_says_so_in_one_line(tmp_path, monkeypa
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 1
     assert result.output == f"Fel: {NO_OFFICE}\n"
+
+
+def test_check_names_a_control_that_is_there_twice(tmp_path):
+    import copy
+
+    from .forms import edit, filled, save, sdt
+
+    def change(root):
+        control = sdt(root, "utsatt")
+        control.addnext(copy.deepcopy(control))
+
+    path = save(tmp_path, "dubbel.docx", edit(filled({}), change))
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ['dubbel.docx: "Utsatt person" (tagg utsatt): finns 2 gånger; bara den första läses',
+                                          "dubbel.docx: inte en komplett Bilaga 5 (1 problem)."]

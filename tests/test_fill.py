@@ -146,3 +146,25 @@ def test_libreoffice_converts_blank_and_filled_and_shows_the_values(tmp_path, so
             assert value in text
     assert text.count("☒") == sum(1 for f in FIELDS if f.kind is Kind.JANEJ and record.get(f.key))
     assert os.path.getsize(out[filled]) > 10_000
+
+
+def test_a_case_number_of_only_punctuation_gives_the_record_number_as_name(tmp_path):
+    src = tmp_path / "p.json"
+    src.write_text('[{"diarienummer": "///", "utsatt": "A"}, {"diarienummer": " .-. "}]', encoding="utf-8")
+    result = CliRunner().invoke(main, ["fill", str(src), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "ut").iterdir()) == ["Bilaga5-post-0001.docx", "Bilaga5-post-0002.docx"]
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line_per_row(tmp_path):
+    blocker = tmp_path / "ut"
+    blocker.write_text("en fil, ingen mapp", encoding="utf-8")
+    out = blocker / "incidenter"
+    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{out / 'Bilaga5-KS-2026-0412.docx'}: kan inte skriva filen (Not a directory)",
+        f"{out / 'Bilaga5-KS-2026-0587.docx'}: kan inte skriva filen (Not a directory)",
+        "Klart: 0 skrivna, 0 hoppade över (finns redan), 2 fel.",
+    ]
+    assert blocker.read_text(encoding="utf-8") == "en fil, ingen mapp"

@@ -264,3 +264,15 @@ def test_check_on_odt_when_libreoffice_fails_is_one_swedish_line(fake_soffice, t
     assert result.exit_code == 1
     assert result.output == ("Fel: mall.odt: LibreOffice kunde inte konvertera filen; öppna filen i Word eller "
                              "LibreOffice och spara den som Word-dokument (.docx)\n")
+
+
+def test_one_odt_read_when_libreoffice_fails_is_one_line(fake_soffice, tmp_path, monkeypatch):
+    from blankett.read import read_file
+
+    monkeypatch.setenv("FAKE_FAIL", "1")
+    (path,) = _inputs(tmp_path, ["svar.odt"])
+    result = read_file(path)
+    assert (result.status, result.record) == ("fel", None)
+    assert result.messages == ["LibreOffice kunde inte konvertera filen (LibreOffice misslyckades (kod 1): Error: source "
+                               "file could not be loaded); öppna filen i Word eller LibreOffice och spara den som "
+                               "Word-dokument (.docx)"]

@@ -86,3 +86,35 @@ def test_a_package_without_a_document_part_is_not_a_word_document(tmp_path):
     path = save(tmp_path, "utan-dokument.docx", _moved_main_part(filled({"utsatt": "Bo"}), None))
     (result,) = read_files([path])
     assert (result.status, result.messages) == (FEL, ["filen är inget Word-dokument (dokumentdelen saknas)"])
+
+
+def test_a_missing_file_and_one_too_big_to_be_a_form_are_one_line_each(tmp_path):
+    huge = tmp_path / "stor.docx"
+    with open(huge, "wb") as fh:
+        fh.truncate(101 * 2**20)  # sparse: takes no disk
+    good = save(tmp_path, "bra.docx", filled({"utsatt": "Bo"}))
+    missing, big, ok = read_files([tmp_path / "saknas.docx", huge, good])
+    assert (missing.status, missing.messages) == (FEL, ["filen kan inte öppnas (No such file or directory)"])
+    assert (big.status, big.messages) == (FEL, ["filen är 101 MB, orimligt stor för en ifylld blankett, och läses inte"])
+    assert ok.status == OK
+
+
+def test_an_empty_odt_is_refused_as_empty_without_asking_for_libreoffice(tmp_path, monkeypatch):
+    monkeypatch.setenv(office.ENV_VAR, str(tmp_path / "finns-inte" / "soffice"))
+    empty = save(tmp_path, "tom.odt", b"")
+    good = save(tmp_path, "bra.docx", filled({"utsatt": "Bo"}))
+    first, second = read_files([empty, good])
+    assert (first.status, first.messages) == (FEL, ["filen är tom"])
+    assert second.status == OK
+
+
+def test_the_stored_date_is_kept_when_the_shown_text_is_no_date(tmp_path):
+    from .forms import set_content
+
+    def change(root):
+        control = sdt(root, "samtal1_datum")
+        set_content(control, run("snart"))
+
+    path = save(tmp_path, "datum.docx", edit(filled({"samtal1_datum": "2026-03-12"}), change))
+    (result,) = read_files([path])
+    assert (result.status, result.record["samtal1_datum"]) == (OK, "2026-03-12"), result.messages
