@@ -276,3 +276,37 @@ def test_one_odt_read_when_libreoffice_fails_is_one_line(fake_soffice, tmp_path,
     assert result.messages == ["LibreOffice kunde inte konvertera filen (LibreOffice misslyckades (kod 1): Error: source "
                                "file could not be loaded); öppna filen i Word eller LibreOffice och spara den som "
                                "Word-dokument (.docx)"]
+
+
+def test_a_caller_that_stops_early_stops_the_running_starts_at_once(fake_soffice, tmp_path):
+    files = _inputs(tmp_path, ["a.docx", "haeng.docx"])
+    batch = office.iter_convert(files, "pdf", tmp_path / "out", chunk=1, workers=2)
+    first = next(batch)
+    assert (first.source.name, first.error) == ("a.docx", "")
+    deadline = time.monotonic() + 10
+    while len(_starts(tmp_path)) < 2 and time.monotonic() < deadline:  # the hung start is running
+        time.sleep(0.02)
+    began = time.monotonic()
+    batch.close()
+    assert time.monotonic() - began < 5
+    assert [pid for pid in _starts(tmp_path) if _running(pid)] == []
+    assert len(_starts(tmp_path)) == 2  # the hung file was not tried again on its own
+
+
+def test_ctrl_c_while_waiting_for_one_start_kills_it(fake_soffice, tmp_path):
+    import threading
+
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            office.convert(_inputs(tmp_path, ["haeng.docx"]), "pdf", tmp_path / "out", timeout=30)
+    finally:
+        timer.cancel()
+    assert [pid for pid in _starts(tmp_path) if _running(pid)] == []
+
+
+def test_a_batch_needs_unique_file_stems(fake_soffice, tmp_path):
+    (tmp_path / "x").mkdir()
+    with pytest.raises(ValueError, match="unique file stems"):
+        office.convert_batch([tmp_path / "a.docx", tmp_path / "x" / "a.odt"], "pdf", tmp_path / "out")

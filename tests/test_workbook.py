@@ -130,3 +130,16 @@ def test_workbook_command_writes_owner_only_file(tmp_path):
     assert out.stat().st_mode & 0o777 == 0o600
     again = CliRunner().invoke(main, ["workbook", "-o", str(out)])
     assert again.exit_code == 1 and "--force" in again.output
+
+
+def test_a_workbook_made_with_records_fills_them_back(tmp_path):
+    records = [full_record(1), full_record(2)]
+    path = tmp_path / "ifylld.xlsx"
+    path.write_bytes(workbook_bytes(records))
+    ws = openpyxl.load_workbook(path)[SHEET]
+    assert ws[f"{column_letter('samtal1_datum')}2"].value == dt.datetime(2026, 1, 2)  # a real Excel date
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    for record in records:
+        name = "Bilaga5-" + record[CASE_KEY].replace(" ", "-").replace("/", "-") + ".docx"
+        assert_filled_as((tmp_path / "out" / name).read_bytes(), record)
