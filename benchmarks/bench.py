@@ -22,9 +22,9 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from lxml import etree
 
@@ -254,7 +254,7 @@ def bench_batch(rows: int = 10_000, repeat: int = 1) -> dict:
         write_xlsx(xlsx, rows)
         made = time.perf_counter() - start
         manys, ones, written = [], [], 0
-        for n in range(repeat):  # alternating, so that a busy spell hits both kinds of run
+        for _ in range(repeat):  # alternating, so that a busy spell hits both kinds of run
             manys.append(run_fill(xlsx, Path(tmp) / "alla", jobs))
             written = sum(1 for _ in (Path(tmp) / "alla").glob("*.docx"))
             ones.append(run_fill(xlsx, Path(tmp) / "en", 1))

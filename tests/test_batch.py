@@ -48,7 +48,7 @@ def test_names_and_bytes_do_not_depend_on_scheduling(tmp_path):
     two = batch.fill_files([path], tmp_path / "two", jobs=2)
     assert one.counts == two.counts == {"skriven": 150, "kontrollerad": 0, "finns redan": 0, "fel": 0}
     assert [p.name for p in one.written] == [p.name for p in two.written]
-    for a, b in zip(one.written, two.written):
+    for a, b in zip(one.written, two.written, strict=True):
         assert a.read_bytes() == b.read_bytes()
 
 

@@ -13,7 +13,7 @@ from blankett.build import TEMPLATE, build_bytes
 from blankett.form import FIELDS, Kind
 from blankett.profile import load_profile
 
-from .conftest import NS, SEED, SHARED_SEED, W, W14, docx_xml, sdt_by_tag, shows_placeholder
+from .conftest import NS, SEED, SHARED_SEED, W14, W, docx_xml, sdt_by_tag, shows_placeholder
 
 ARTEFACTS = {"[bookmark: _GoBack]", "[image: ]"}
 PAGE_NUMBER = re.compile(r"^\d+\(\d+\)$")

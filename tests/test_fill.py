@@ -76,7 +76,7 @@ def test_cli_fill_writes_one_owner_only_file_per_incident(tmp_path, example_reco
     assert result.exit_code == 0, result.output
     files = sorted(tmp_path.iterdir())
     assert [f.name for f in files] == ["Bilaga5-KS-2026-0412.docx", "Bilaga5-KS-2026-0587.docx"]
-    for f, record in zip(files, example_records):
+    for f, record in zip(files, example_records, strict=True):
         assert stat.S_IMODE(f.stat().st_mode) == 0o600
         assert_filled_as(f.read_bytes(), record)
     again = runner.invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path)])

@@ -36,7 +36,7 @@ def test_a_file_that_cannot_be_read_is_one_line_and_nothing_is_written(tmp_path,
 
 
 def test_one_json_object_is_one_form(tmp_path):
-    result, out = _fill(tmp_path, "en.json", '{"diarienummer": "KS 1", "utsatt": "Bo"}'.encode())
+    result, out = _fill(tmp_path, "en.json", b'{"diarienummer": "KS 1", "utsatt": "Bo"}')
     assert result.exit_code == 0, result.output
     assert _written(out) == ["Bilaga5-KS-1.docx"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pymupdf
 
-from blankett.form import FIELDS, Kind, TAGS
+from blankett.form import FIELDS, TAGS, Kind
 from blankett.read import FEL, OK, read_file
 
 

@@ -84,7 +84,7 @@ def _convert(soffice, files: list[Path], target: str, outdir: Path) -> list[Path
 @pytest.mark.office
 def test_libreoffice_resave_docx_to_docx_keeps_every_answer(soffice, originals, records, tmp_path):
     outs = _convert(soffice, list(originals.values()), "docx:MS Word 2007 XML", tmp_path / "docx")
-    for name, out in zip(originals, outs):
+    for name, out in zip(originals, outs, strict=True):
         result = read_file(out)
         assert (result.status, result.messages) == (OK, []), name
         assert result.record == expected(records[name]), name
@@ -99,7 +99,7 @@ def odts(soffice, originals, tmp_path_factory) -> list[Path]:
 @pytest.mark.office
 def test_libreoffice_docx_odt_docx_keeps_every_answer(soffice, odts, originals, records, tmp_path):
     back = _convert(soffice, odts, "docx:MS Word 2007 XML", tmp_path / "back")
-    for name, out in zip(originals, back):
+    for name, out in zip(originals, back, strict=True):
         result = read_file(out)
         assert (result.status, result.messages) == (OK, []), name
         assert result.record == expected(records[name]), name
@@ -107,7 +107,7 @@ def test_libreoffice_docx_odt_docx_keeps_every_answer(soffice, odts, originals, 
 
 @pytest.mark.office
 def test_odt_is_read_directly(odts, originals, records):
-    for name, result in zip(originals, read_files(odts)):
+    for name, result in zip(originals, read_files(odts), strict=True):
         assert result.status == OK, (name, result.messages)
         assert result.record == expected(records[name]), name
 
@@ -116,7 +116,7 @@ def test_odt_is_read_directly(odts, originals, records):
 def test_doc_is_read_by_the_question_text(soffice, originals, records, tmp_path):
     """The .doc format has no content controls: every answer is found by its question, with one warning."""
     docs = _convert(soffice, list(originals.values()), "doc", tmp_path / "doc")
-    for name, result in zip(originals, read_files(docs)):
+    for name, result in zip(originals, read_files(docs), strict=True):
         assert result.status == VARNING, (name, result.messages)
         assert len(result.messages) == 1 and "kontrollera svaren" in result.messages[0]
         assert result.record == _stripped(expected(records[name])), name

@@ -11,8 +11,16 @@ from click.testing import CliRunner
 from blankett.cli import main
 from blankett.form import FIELDS, Kind
 from blankett.model import CASE_KEY
-from blankett.workbook import (DATE_FORMAT, INSTRUCTIONS, NAME_PREFIX, SHEET, columns, key_for,
-                               match_columns, workbook_bytes)
+from blankett.workbook import (
+    DATE_FORMAT,
+    INSTRUCTIONS,
+    NAME_PREFIX,
+    SHEET,
+    columns,
+    key_for,
+    match_columns,
+    workbook_bytes,
+)
 
 from .conftest import docx_xml, sdt_by_tag, sdt_checked
 from .forms import assert_filled_as
@@ -37,7 +45,7 @@ def test_every_key_appears_in_the_workbook(book):
 
 def test_header_is_the_short_label_with_the_question_as_comment(book):
     ws = book[SHEET]
-    for cell, f in zip(list(ws[1])[1:], FIELDS):
+    for cell, f in zip(list(ws[1])[1:], FIELDS, strict=True):
         assert cell.value == f.column
         assert cell.comment.text == f.question
         assert cell.font.bold
