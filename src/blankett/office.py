@@ -16,10 +16,10 @@ import signal
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from .errors import BlankettError, OfficeMissingError
 
