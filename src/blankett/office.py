@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -24,9 +25,10 @@ from pathlib import Path
 from .errors import BlankettError, OfficeMissingError
 
 ENV_VAR = "BLANKETT_SOFFICE"
+_INSTALL = ("'sudo bash scripts/install-libreoffice.sh' (Debian/Ubuntu: paketet libreoffice-writer-nogui)"
+            if sys.platform.startswith("linux") else "från https://www.libreoffice.org/download/")
 INSTALL_HINT = (
-    "LibreOffice behövs för detta men hittades inte. Installera det med "
-    "'sudo bash scripts/install-libreoffice.sh' (Debian/Ubuntu: paketet libreoffice-writer-nogui) "
+    f"LibreOffice behövs för detta men hittades inte. Installera det {_INSTALL} "
     f"eller ange sökvägen till soffice med --soffice eller miljövariabeln {ENV_VAR}."
 )
 _CANDIDATES = ("soffice", "libreoffice")
