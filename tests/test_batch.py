@@ -143,9 +143,10 @@ def test_batch_and_extract_work_with_workers_started_by_spawn(tmp_path, monkeypa
     write_xlsx(path, 100)
     summary = batch.fill_files([path], tmp_path / "out", jobs=2)
     assert summary.counts == {"skriven": 100, "kontrollerad": 0, "finns redan": 0, "fel": 0}, summary.problems
-    assert len(spawned) == 2
+    assert 1 <= len(spawned) <= 2  # spawn pools start workers as they are needed
+    before = len(spawned)
     results = list(read_files(summary.written, workers=2))
-    assert len(spawned) == 4
+    assert len(spawned) == before + 2
     assert [r.source for r in results] == [str(p) for p in summary.written]
     assert [r.record for r in results] == [dict(full_record(n), diarienummer=None) for n in range(1, 101)]
 
