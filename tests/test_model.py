@@ -175,7 +175,7 @@ def test_errors_reached_through_validate_are_swedish_and_name_the_field():
 
 
 def _raw_errors(data) -> list[str]:
-    """The Swedish messages for pydantic's own errors on the model's field types, without the lenient parse.
+    """The Swedish messages (and field keys) for pydantic's own errors on the model's field types, without the lenient parse.
 
     validate() parses every value before pydantic checks its type, so pydantic's type errors cannot reach
     it today; their translations still must hold when a parse lets a value through (or pydantic renames one).
@@ -188,7 +188,10 @@ def _raw_errors(data) -> list[str]:
                        **{f.key: (model._TYPES[f.kind], None) for f in FIELDS})
     with pytest.raises(ValidationError) as exc:
         raw.model_validate(data)
-    return [model._message(e) for e in exc.value.errors(include_url=False)]
+    problems = [model._problem(e) for e in exc.value.errors(include_url=False)]
+    fields = {p.field for p in problems}
+    assert fields == ({None} if not isinstance(data, dict) else set(data)), fields  # each names its field's key
+    return [p.message for p in problems]
 
 
 @pytest.mark.parametrize("data, message", [
