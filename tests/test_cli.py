@@ -43,3 +43,13 @@ def test_version_and_swedish_help():
     assert "Fyller i blanketten från data" in help_text
     for command in ("blank", "check", "extract", "fill", "publish", "schema", "template", "workbook"):
         assert f"  {command} " in help_text
+
+
+def test_template_writes_what_the_declaration_and_profile_give(tmp_path):
+    from blankett.build import build_bytes
+
+    out = tmp_path / "Bilaga5.docx"
+    result = CliRunner().invoke(main, ["template", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Skrev {out} ({len(out.read_bytes()) // 1024} kB).\n"
+    assert out.read_bytes() == build_bytes() == TEMPLATE.read_bytes()

@@ -370,3 +370,43 @@ def test_any_record_round_trips_through_csv(tmp_path_factory, record, delimiter,
         assert planned(path) == []
         return
     assert dict(one(path)) == {"diarienummer": None, **record}
+
+
+# --- workbooks and CSV files that open but cannot be read -------------------------------------------------
+
+
+def test_a_workbook_whose_data_sheets_are_all_hidden_is_refused(tmp_path):
+    path = typed_workbook(tmp_path / "gömd.xlsx", [{"handelse": "Hot"}])
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        if ws.title != "Instruktioner":
+            ws.sheet_state = "hidden"
+    wb.save(path)
+    with pytest.raises(InputError, match=r"^gömd.xlsx: arbetsboken har inget synligt blad med data$"):
+        planned(path)
+
+
+def test_a_workbook_without_its_workbook_part_is_one_line(tmp_path):
+    path = typed_workbook(tmp_path / "utan.xlsx", [{"handelse": "Hot"}])
+    with zipfile.ZipFile(path) as zf:
+        members = [(i, zf.read(i)) for i in zf.infolist() if i.filename != "xl/workbook.xml"]
+    with zipfile.ZipFile(path, "w") as zf:
+        for info, data in members:
+            zf.writestr(info, data)
+    with pytest.raises(InputError, match=r"^utan.xlsx: Excel-filen kan inte läsas \(\w+\)$"):
+        planned(path)
+
+
+def test_a_sheet_broken_halfway_is_one_line(tmp_path):
+    path = typed_workbook(tmp_path / "halv.xlsx", [{"handelse": f"Hot {n}"} for n in range(50)])
+    patch_part(path, "xl/worksheets/sheet1.xml", lambda data: data[: len(data) * 2 // 3])
+    with pytest.raises(InputError, match=r"^halv.xlsx: Excel-filen kan inte läsas \(ParseError\)$"):
+        planned(path)
+
+
+def test_a_nul_byte_in_a_csv_cell_is_dropped_like_other_characters_word_cannot_hold(tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"H\xc3\xa4ndelse\nHot\x00igen\n")
+    rows = planned(path)
+    assert [(r[1].handelse, r[3]) for r in rows] == [
+        ("Hotigen", ['nul.csv rad 2, kolumn "Händelse": 1 tecken som inte kan sparas i Word (styrtecken) togs bort'])]
