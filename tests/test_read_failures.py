@@ -118,3 +118,26 @@ def test_the_stored_date_is_kept_when_the_shown_text_is_no_date(tmp_path):
     path = save(tmp_path, "datum.docx", edit(filled({"samtal1_datum": "2026-03-12"}), change))
     (result,) = read_files([path])
     assert (result.status, result.record["samtal1_datum"]) == (OK, "2026-03-12"), result.messages
+
+
+def _date_control(record: dict, full_date: str) -> bytes:
+    """The form with samtal1_datum's stored date set to ``full_date``."""
+    from .conftest import NS, W
+
+    def change(root):
+        control = sdt(root, "samtal1_datum")
+        control.find("w:sdtPr/w:date", NS).set(f"{{{W}}}fullDate", full_date)
+
+    return edit(filled(record), change)
+
+
+def test_a_stored_date_that_is_no_date_gives_way_to_the_shown_one(tmp_path):
+    path = save(tmp_path, "datum.docx", _date_control({"samtal1_datum": "2026-03-12"}, "2026-02-30T00:00:00Z"))
+    (result,) = read_files([path])
+    assert (result.status, result.record["samtal1_datum"]) == (OK, "2026-03-12"), result.messages
+
+
+def test_a_date_control_showing_its_placeholder_is_not_answered_whatever_date_it_stored(tmp_path):
+    path = save(tmp_path, "tom-datum.docx", _date_control({"utsatt": "Bo"}, "2026-03-12T00:00:00Z"))
+    (result,) = read_files([path])
+    assert (result.status, result.record["samtal1_datum"]) == (OK, None), result.messages
