@@ -24,6 +24,14 @@ W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 NS = {"w": W, "w14": W14}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs LibreOffice ``office``: those that use the ``soffice`` fixture, directly or
+    through another fixture. Run with LibreOffice hidden (``BLANKETT_SOFFICE=/finns/inte``), every other test passes."""
+    for item in items:
+        if "soffice" in getattr(item, "fixturenames", ()) and item.get_closest_marker("office") is None:
+            item.add_marker(pytest.mark.office)
+
+
 @pytest.fixture(scope="session")
 def soffice() -> str:
     """The soffice program; a missing LibreOffice fails the test (it is required, see README)."""

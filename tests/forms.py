@@ -1,4 +1,5 @@
-"""Helpers for read-back tests: filled forms, and edits of their document part as people's editors make them.
+"""Helpers for fill and read-back tests: filled forms checked field by field, and edits of their document part
+as people's editors make them.
 
 Edits use plain lxml and XPath (not blankett's own layer), so the tests check
 the reader against independently built XML.
@@ -8,15 +9,16 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from lxml import etree
 
 from blankett.fill import fill_record
+from blankett.form import FIELDS, Kind, janej_tag, list_tag
 from blankett.model import to_record, validate
 
-from .conftest import NS, W
+from .conftest import NS, W, docx_xml, sdt_by_tag, sdt_checked, sdt_text, shows_placeholder
 
 MAIN = "word/document.xml"
 
@@ -28,6 +30,38 @@ def w(tag: str) -> str:
 def expected(record: dict) -> dict:
     """The record as extract gives it back: validated, the case number included (a document property)."""
     return to_record(validate(record)[0])
+
+
+def assert_filled_as(docx: bytes, record: dict) -> None:
+    """Every field of the form holds exactly the record's value (read back with plain XPath)."""
+    ctl = sdt_by_tag(docx_xml(docx))
+    for f in FIELDS:
+        value = record.get(f.key)
+        if f.kind is Kind.JANEJ:
+            assert sdt_checked(ctl[janej_tag(f.key, "Ja")]) == (value == "Ja"), f.key
+            assert sdt_checked(ctl[janej_tag(f.key, "Nej")]) == (value == "Nej"), f.key
+            glyphs = sdt_text(ctl[janej_tag(f.key, "Ja")]) + sdt_text(ctl[janej_tag(f.key, "Nej")])
+            assert glyphs == {"Ja": "☒☐", "Nej": "☐☒", None: "☐☐"}[value]
+        elif f.kind is Kind.LIST:
+            items = list(value or [])
+            for n in range(1, 5):
+                sdt = ctl[list_tag(f.key, n)]
+                if n <= len(items):
+                    assert sdt_text(sdt) == items[n - 1] and not shows_placeholder(sdt)
+                else:
+                    assert shows_placeholder(sdt)
+        else:
+            sdt = ctl[f.key]
+            if value:
+                assert not shows_placeholder(sdt), f.key
+                assert sdt_text(sdt) == str(value), f.key
+                style = sdt.find("w:sdtContent/w:r/w:rPr/w:rStyle", NS)
+                assert style is None or style.get(f"{{{W}}}val") != "PlaceholderText"
+            else:
+                assert shows_placeholder(sdt), f.key
+            if f.kind is Kind.DATE and value:
+                full = sdt.find("w:sdtPr/w:date", NS).get(f"{{{W}}}fullDate")
+                assert full.startswith(str(value))
 
 
 def filled(record: dict) -> bytes:

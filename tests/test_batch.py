@@ -14,10 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from blankett import batch
-from blankett.bench import full_record, write_xlsx
 from blankett.cli import main
 
 from .conftest import ROOT, docx_xml, sdt_by_tag, sdt_text
+from .records import full_record
+from .sheets import write_xlsx
 
 ROWS = 2000
 
@@ -47,7 +48,7 @@ def test_names_and_bytes_do_not_depend_on_scheduling(tmp_path):
     two = batch.fill_files([path], tmp_path / "two", jobs=2)
     assert one.counts == two.counts == {"skriven": 150, "kontrollerad": 0, "finns redan": 0, "fel": 0}
     assert [p.name for p in one.written] == [p.name for p in two.written]
-    for a, b in zip(one.written, two.written):
+    for a, b in zip(one.written, two.written, strict=True):
         assert a.read_bytes() == b.read_bytes()
 
 
@@ -124,3 +125,39 @@ def test_a_crashed_worker_is_one_swedish_line(tmp_path, monkeypatch):
 def _crash(items):
     """A worker task that dies as the out-of-memory killer would end it."""
     os._exit(9)
+
+
+def test_batch_and_extract_work_with_workers_started_by_spawn(tmp_path, monkeypatch):
+    """Windows (and macOS) start workers with ``spawn``: nothing may depend on memory copied by ``fork``."""
+    import multiprocessing.context
+
+    from blankett import workers
+    from blankett.read import read_files
+
+    spawned = []
+    start = multiprocessing.context.SpawnProcess.start
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start",
+                        lambda self: (spawned.append(self.name), start(self))[1])
+    monkeypatch.setenv(workers.ENV_VAR, "spawn")
+    path = tmp_path / "in.xlsx"
+    write_xlsx(path, 100)
+    summary = batch.fill_files([path], tmp_path / "out", jobs=2)
+    assert summary.counts == {"skriven": 100, "kontrollerad": 0, "finns redan": 0, "fel": 0}, summary.problems
+    assert 1 <= len(spawned) <= 2  # spawn pools start workers as they are needed
+    before = len(spawned)
+    results = list(read_files(summary.written, workers=2))
+    assert len(spawned) == before + 2
+    assert [r.source for r in results] == [str(p) for p in summary.written]
+    assert [r.record for r in results] == [dict(full_record(n), diarienummer=None) for n in range(1, 101)]
+
+
+def test_an_unknown_start_method_is_one_swedish_line(tmp_path, monkeypatch):
+    from blankett import workers
+
+    monkeypatch.setenv(workers.ENV_VAR, "teleport")
+    path = tmp_path / "in.xlsx"
+    write_xlsx(path, 100)
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "out"), "-j", "2"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Fel: BLANKETT_START_METHOD=teleport: okänt sätt att starta arbetsprocesser")
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()

@@ -13,13 +13,12 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from blankett.cli import main
-from blankett.export import EXTRA_HEADERS, export
-from blankett.workbook import guard, unguard
 from blankett.errors import OutputExistsError
+from blankett.export import EXTRA_HEADERS, export
 from blankett.fill import fill_rows
 from blankett.load import load_rows
 from blankett.read import FEL, OK, Result
-from blankett.workbook import columns
+from blankett.workbook import columns, guard, unguard
 
 from .forms import expected, filled, save
 
@@ -100,7 +99,7 @@ def test_csv_bom_semicolon_columns_and_formula_guard(tmp_path, results):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
     header = rows[0]
     assert header == [c.header for c in columns()] + list(EXTRA_HEADERS)
-    row = dict(zip(header, rows[2]))
+    row = dict(zip(header, rows[2], strict=True))
     assert row["Utsatt person"] == "'" + HOSTILE["utsatt"]
     assert row["Händelse"] == "'+46 70 123 45 67"
     assert row["Vittnen"] == "'-2+3"
@@ -109,8 +108,8 @@ def test_csv_bom_semicolon_columns_and_formula_guard(tmp_path, results):
     assert row["Polisanmäld"] == "Ja" and row["Polis kontaktad"] == "Nej" and row["Initialt stöd"] == ""
     assert row["Samtal 1: datum"] == "2026-03-12"
     assert row["Sårbarheter i rutinen"] == "Ett\n=1+1"
-    assert dict(zip(header, rows[3]))["Status"] == "fel"
-    first = dict(zip(header, rows[1]))
+    assert dict(zip(header, rows[3], strict=True))["Status"] == "fel"
+    first = dict(zip(header, rows[1], strict=True))
     assert first["Händelse"] == results[0].record["handelse"]  # multi-line text stays one cell
 
 
@@ -120,7 +119,7 @@ def test_xlsx_same_columns_text_never_formula_real_dates(tmp_path, results):
     ws = load_workbook(out).active
     header = [c.value for c in ws[1]]
     assert header == [c.header for c in columns()] + list(EXTRA_HEADERS)
-    row = {h: c for h, c in zip(header, ws[3])}
+    row = {h: c for h, c in zip(header, ws[3], strict=True)}
     for name in ("Utsatt person", "Händelse", "Vittnen", "Förövare", "Sårbarheter i rutinen"):
         assert row[name].data_type == "s", name
     assert row["Utsatt person"].value == HOSTILE["utsatt"]
@@ -129,7 +128,7 @@ def test_xlsx_same_columns_text_never_formula_real_dates(tmp_path, results):
     assert row["Initialt stöd"].value is None
     assert row["Samtal 1: datum"].value == dt.datetime(2026, 3, 12) and row["Samtal 1: datum"].is_date
     assert row["Fil"].value == "inkomna/b.docx" and row["Status"].value == "ok"
-    failed = {h: c.value for h, c in zip(header, ws[4])}
+    failed = {h: c.value for h, c in zip(header, ws[4], strict=True)}
     assert failed["Status"] == "fel" and failed["Meddelanden"] == "filen är tom"
 
 
@@ -181,3 +180,22 @@ def test_extracted_csv_can_be_filled_again(tmp_path, example_records):
     assert rows[0].error is None
     outcome = next(fill_rows(rows, tmp_path / "igen"))
     assert outcome.status == "skriven"
+
+
+def test_an_answer_longer_than_an_excel_cell_is_cut_at_32767_characters_with_a_note(tmp_path):
+    long = "Lång berättelse. " * 2_500  # 42 500 characters: more than an Excel cell holds
+    folder = tmp_path / "inkomna"
+    folder.mkdir()
+    save(folder, "lang.docx", filled({"handelse": long, "utsatt": "Bo"}))
+    out = tmp_path / "svar.xlsx"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out, read_only=True).active
+    header, row = [[c.value for c in r] for r in ws.iter_rows(max_row=2)]
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Händelse"] == long[:32_767] and cells["Utsatt person"] == "Bo"
+    assert cells["Meddelanden"] == ('"Händelse" var längre än Excel tillåter (32767 tecken) '
+                                    "och kortades av i kalkylbladet")
+    json_out = tmp_path / "svar.json"
+    assert CliRunner().invoke(main, ["extract", str(folder), "-o", str(json_out)]).exit_code == 0
+    assert json.loads(json_out.read_text(encoding="utf-8"))[0]["record"]["handelse"] == long  # only Excel cuts

@@ -14,11 +14,12 @@ from pypdf import PdfReader
 
 from blankett.build import TEMPLATE
 from blankett.cli import main
-from blankett.form import FIELDS, Kind, janej_tag, list_tag
 from blankett.fill import Template, fill_record
+from blankett.form import FIELDS, Kind
 from blankett.office import convert
 
-from .conftest import EXAMPLE, NS, W, docx_xml, sdt_by_tag, sdt_checked, sdt_text, shows_placeholder
+from .conftest import EXAMPLE, NS, W, docx_xml, sdt_by_tag, sdt_text
+from .forms import assert_filled_as
 
 HOSTILE = [
     "Tom & Jerry <script>alert('x')</script> \"citat\" 'apostrof'",
@@ -29,38 +30,6 @@ HOSTILE = [
     "tab\tinne\ti texten",
     "x" * 100_000,
 ]
-
-
-def assert_filled_as(docx: bytes, record: dict) -> None:
-    """Every field of the form holds exactly the record's value (read back with plain XPath)."""
-    ctl = sdt_by_tag(docx_xml(docx))
-    for f in FIELDS:
-        value = record.get(f.key)
-        if f.kind is Kind.JANEJ:
-            assert sdt_checked(ctl[janej_tag(f.key, "Ja")]) == (value == "Ja"), f.key
-            assert sdt_checked(ctl[janej_tag(f.key, "Nej")]) == (value == "Nej"), f.key
-            glyphs = sdt_text(ctl[janej_tag(f.key, "Ja")]) + sdt_text(ctl[janej_tag(f.key, "Nej")])
-            assert glyphs == {"Ja": "☒☐", "Nej": "☐☒", None: "☐☐"}[value]
-        elif f.kind is Kind.LIST:
-            items = list(value or [])
-            for n in range(1, 5):
-                sdt = ctl[list_tag(f.key, n)]
-                if n <= len(items):
-                    assert sdt_text(sdt) == items[n - 1] and not shows_placeholder(sdt)
-                else:
-                    assert shows_placeholder(sdt)
-        else:
-            sdt = ctl[f.key]
-            if value:
-                assert not shows_placeholder(sdt), f.key
-                assert sdt_text(sdt) == str(value), f.key
-                style = sdt.find("w:sdtContent/w:r/w:rPr/w:rStyle", NS)
-                assert style is None or style.get(f"{{{W}}}val") != "PlaceholderText"
-            else:
-                assert shows_placeholder(sdt), f.key
-            if f.kind is Kind.DATE and value:
-                full = sdt.find("w:sdtPr/w:date", NS).get(f"{{{W}}}fullDate")
-                assert full.startswith(str(value))
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +76,7 @@ def test_cli_fill_writes_one_owner_only_file_per_incident(tmp_path, example_reco
     assert result.exit_code == 0, result.output
     files = sorted(tmp_path.iterdir())
     assert [f.name for f in files] == ["Bilaga5-KS-2026-0412.docx", "Bilaga5-KS-2026-0587.docx"]
-    for f, record in zip(files, example_records):
+    for f, record in zip(files, example_records, strict=True):
         assert stat.S_IMODE(f.stat().st_mode) == 0o600
         assert_filled_as(f.read_bytes(), record)
     again = runner.invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path)])
@@ -128,11 +97,6 @@ def test_a_bad_record_is_named_and_the_others_are_still_written(tmp_path):
     assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == ["Bilaga5-rad-0001.docx", "Bilaga5-rad-0005.docx"]
     assert "2 skrivna" in result.output and "3 fel" in result.output
-
-
-def test_check_writes_nothing(tmp_path):
-    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path / "x"), "--check"])
-    assert result.exit_code == 0 and not (tmp_path / "x").exists()
 
 
 def test_no_temporary_file_is_left_when_writing_fails(tmp_path, monkeypatch, template):
@@ -182,3 +146,25 @@ def test_libreoffice_converts_blank_and_filled_and_shows_the_values(tmp_path, so
             assert value in text
     assert text.count("☒") == sum(1 for f in FIELDS if f.kind is Kind.JANEJ and record.get(f.key))
     assert os.path.getsize(out[filled]) > 10_000
+
+
+def test_a_case_number_of_only_punctuation_gives_the_record_number_as_name(tmp_path):
+    src = tmp_path / "p.json"
+    src.write_text('[{"diarienummer": "///", "utsatt": "A"}, {"diarienummer": " .-. "}]', encoding="utf-8")
+    result = CliRunner().invoke(main, ["fill", str(src), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "ut").iterdir()) == ["Bilaga5-post-0001.docx", "Bilaga5-post-0002.docx"]
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line_per_row(tmp_path):
+    blocker = tmp_path / "ut"
+    blocker.write_text("en fil, ingen mapp", encoding="utf-8")
+    out = blocker / "incidenter"
+    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{out / 'Bilaga5-KS-2026-0412.docx'}: kan inte skriva filen (Not a directory)",
+        f"{out / 'Bilaga5-KS-2026-0587.docx'}: kan inte skriva filen (Not a directory)",
+        "Klart: 0 skrivna, 0 hoppade över (finns redan), 2 fel.",
+    ]
+    assert blocker.read_text(encoding="utf-8") == "en fil, ingen mapp"

@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from blankett.bench import excel_style
 from blankett.cli import main
 from blankett.errors import InputError, UnsafeFileError
 from blankett.fill import plan
@@ -23,7 +23,7 @@ from blankett.package import OLE_MAGIC
 from blankett.workbook import columns, unguard
 
 from .conftest import docx_xml, sdt_by_tag, sdt_checked, sdt_text
-from .sheets import column_letter, patch_part, plain_workbook, set_cell_xml, typed_workbook
+from .sheets import column_letter, excel_style, patch_part, plain_workbook, set_cell_xml, typed_workbook
 
 
 def planned(path: Path) -> list[tuple]:
@@ -161,9 +161,10 @@ def test_formula_without_saved_value_is_an_error_naming_the_cell(tmp_path):
 
 def test_formula_error_value_is_an_error_naming_the_cell(tmp_path):
     path = typed_workbook(tmp_path / "f.xlsx", [{"handelse": "?"}])
-    set_cell_xml(path, "D2", '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    cell = f"{column_letter('handelse')}2"
+    set_cell_xml(path, cell, f'<c r="{cell}" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
     (_, incident, _, messages), = planned(path)
-    assert messages == ['f.xlsx rad 2, kolumn "Händelse": formeln i cell D2 ger felet #DIV/0!']
+    assert messages == [f'f.xlsx rad 2, kolumn "Händelse": formeln i cell {cell} ger felet #DIV/0!']
 
 
 # --- bad cells through the command: named, the others written, exit code 1 --------------------------
@@ -265,7 +266,8 @@ def test_line_breaks_in_cells_reach_the_form(tmp_path):
 
 def test_excel_escaped_carriage_returns_become_line_breaks(tmp_path):
     path = typed_workbook(tmp_path / "cr.xlsx", [{"handelse": "?"}])
-    set_cell_xml(path, "D2", '<c r="D2" t="inlineStr"><is><t>Rad ett_x000D_\nRad två</t></is></c>')
+    cell = f"{column_letter('handelse')}2"
+    set_cell_xml(path, cell, f'<c r="{cell}" t="inlineStr"><is><t>Rad ett_x000D_\nRad två</t></is></c>')
     assert one(path).handelse == "Rad ett\nRad två"
 
 
@@ -368,3 +370,43 @@ def test_any_record_round_trips_through_csv(tmp_path_factory, record, delimiter,
         assert planned(path) == []
         return
     assert dict(one(path)) == {"diarienummer": None, **record}
+
+
+# --- workbooks and CSV files that open but cannot be read -------------------------------------------------
+
+
+def test_a_workbook_whose_data_sheets_are_all_hidden_is_refused(tmp_path):
+    path = typed_workbook(tmp_path / "gömd.xlsx", [{"handelse": "Hot"}])
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        if ws.title != "Instruktioner":
+            ws.sheet_state = "hidden"
+    wb.save(path)
+    with pytest.raises(InputError, match=r"^gömd.xlsx: arbetsboken har inget synligt blad med data$"):
+        planned(path)
+
+
+def test_a_workbook_without_its_workbook_part_is_one_line(tmp_path):
+    path = typed_workbook(tmp_path / "utan.xlsx", [{"handelse": "Hot"}])
+    with zipfile.ZipFile(path) as zf:
+        members = [(i, zf.read(i)) for i in zf.infolist() if i.filename != "xl/workbook.xml"]
+    with zipfile.ZipFile(path, "w") as zf:
+        for info, data in members:
+            zf.writestr(info, data)
+    with pytest.raises(InputError, match=r"^utan.xlsx: Excel-filen kan inte läsas \(\w+\)$"):
+        planned(path)
+
+
+def test_a_sheet_broken_halfway_is_one_line(tmp_path):
+    path = typed_workbook(tmp_path / "halv.xlsx", [{"handelse": f"Hot {n}"} for n in range(50)])
+    patch_part(path, "xl/worksheets/sheet1.xml", lambda data: data[: len(data) * 2 // 3])
+    with pytest.raises(InputError, match=r"^halv.xlsx: Excel-filen kan inte läsas \(ParseError\)$"):
+        planned(path)
+
+
+def test_a_nul_byte_in_a_csv_cell_is_dropped_like_other_characters_word_cannot_hold(tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"H\xc3\xa4ndelse\nHot\x00igen\n")
+    rows = planned(path)
+    assert [(r[1].handelse, r[3]) for r in rows] == [
+        ("Hotigen", ['nul.csv rad 2, kolumn "Händelse": 1 tecken som inte kan sparas i Word (styrtecken) togs bort'])]

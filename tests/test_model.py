@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from blankett import kinds
 from blankett.errors import RecordError
-from blankett.form import FIELDS, SECTIONS, Kind, Question
-from blankett.model import CASE_KEY, Incident, json_schema, to_record, validate
+from blankett.form import BY_KEY, FIELDS, SECTIONS, Kind, Question
+from blankett.model import CASE_KEY, json_schema, to_record, validate
 
 
 def test_the_form_has_the_fields_form_layout_md_lists():
@@ -125,10 +125,6 @@ def test_a_record_that_is_not_an_object_is_an_error():
         validate(["utsatt"])
 
 
-def test_model_is_built_from_the_declaration():
-    assert list(Incident.model_fields) == [CASE_KEY] + [f.key for f in FIELDS]
-
-
 def test_the_example_data_uses_every_field_and_leaves_some_janej_unanswered(example_records):
     first, second = example_records
     assert set(first) == {CASE_KEY} | {f.key for f in FIELDS}
@@ -165,3 +161,96 @@ def test_a_value_taken_as_ready_is_what_cleaning_and_parsing_would_make_of_it(ki
         assert all(kinds.clean_text(item) == (item, 0) for item in value)
     parsed = kinds.PARSERS[kind](cleaned)
     assert parsed == value and type(parsed) is type(value)
+
+
+# --- pydantic's errors in Swedish: every kind of error the model's field types can give ---------------------
+
+
+def test_errors_reached_through_validate_are_swedish_and_name_the_field():
+    with pytest.raises(RecordError) as err:
+        validate({"diarienummer": 5, "sarbarheter_plan": ["1", "2", "3", "4", "5"], "personnummer": "x"})
+    assert sorted(err.value.messages) == sorted([
+        'fältet "diarienummer": värdet är ingen text',                                               # string_type
+        'fältet "sarbarheter_plan" (Sårbarheter i planen): högst 4 punkter får plats, här finns 5',  # value_error
+        'okänt fält "personnummer"',                                                                 # extra_forbidden
+    ])
+
+
+def _raw_errors(data) -> list[str]:
+    """The Swedish messages (and field keys) for pydantic's own errors on the model's field types, without the lenient parse.
+
+    validate() parses every value before pydantic checks its type, so pydantic's type errors cannot reach
+    it today; their translations still must hold when a parse lets a value through (or pydantic renames one).
+    """
+    from pydantic import ConfigDict, ValidationError, create_model
+
+    from blankett import model
+
+    raw = create_model("Raw", __config__=ConfigDict(extra="forbid"),
+                       **{f.key: (model._TYPES[f.kind], None) for f in FIELDS})
+    with pytest.raises(ValidationError) as exc:
+        raw.model_validate(data)
+    problems = [model._problem(e) for e in exc.value.errors(include_url=False)]
+    fields = {p.field for p in problems}
+    assert fields == ({None} if not isinstance(data, dict) else set(data)), fields  # each names its field's key
+    return [p.message for p in problems]
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"polisanmald": "kanske"}, 'fältet "polisanmald" (Polisanmäld): "kanske" är inte Ja eller Nej'),
+    ({"sarbarheter_plan": [""]}, 'fältet "sarbarheter_plan" (Sårbarheter i planen): '
+                                 "en punkt i listan måste vara en icke-tom rad"),
+    ({"sarbarheter_plan": ["a\nb"]}, 'fältet "sarbarheter_plan" (Sårbarheter i planen): '
+                                     "en punkt i listan måste vara en icke-tom rad"),
+    ({"handelse": 5}, 'fältet "handelse" (Händelse): värdet är ingen text'),
+    ({"samtal1_datum": "igår"}, 'fältet "samtal1_datum" (Samtal 1: datum): "igår" är inget giltigt datum '
+                                "(skriv ÅÅÅÅ-MM-DD)"),
+    (["utsatt"], "posten är inget objekt med fält"),
+    ({"okänd": 1}, 'okänt fält "okänd"'),
+], ids=["literal", "too_short", "pattern", "string_type", "date", "model_type", "extra_forbidden"])
+def test_every_pydantic_error_of_the_field_types_is_translated(data, message):
+    assert _raw_errors(data) == [message]
+
+
+# --- lenient input: what programs and spreadsheets give for each kind --------------------------------------
+
+
+@pytest.mark.parametrize("key, given, expected", [
+    ("handelse", 5, "5"), ("handelse", 5.0, "5"), ("handelse", 2.5, "2.5"), ("handelse", "", None),
+    ("handelse", dt.date(2026, 3, 12), "2026-03-12"),
+    ("samtal1_datum", "", None), ("samtal1_datum", "  ", None), ("samtal1_datum", 20260312, dt.date(2026, 3, 12)),
+    ("samtal1_datum", "2026-03-12T10:30:00+01:00", dt.date(2026, 3, 12)),
+    ("samtal1_datum", "2026-03-12 10:30", dt.date(2026, 3, 12)),
+    ("sarbarheter_plan", 5, ["5"]), ("sarbarheter_plan", 2.0, ["2"]), ("sarbarheter_plan", "a\r\nb\rc", ["a", "b", "c"]),
+])
+def test_numbers_dates_and_text_are_taken_as_a_person_meant_them(key, given, expected):
+    assert getattr(validate({key: given})[0], key) == expected
+
+
+@pytest.mark.parametrize("key, given, message", [
+    ("handelse", True, '"True" är ingen text'),
+    ("handelse", {"a": 1}, "värdet är ingen text"),
+    ("samtal1_datum", 3.5, '"3.5" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'),
+    ("samtal1_datum", True, '"True" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'),
+    ("sarbarheter_plan", [1, 2], "varje punkt i listan ska vara en text"),
+    ("sarbarheter_plan", {"a": 1}, "värdet är ingen lista"),
+])
+def test_values_of_the_wrong_type_are_named_in_swedish(key, given, message):
+    with pytest.raises(RecordError) as err:
+        validate({key: given})
+    assert err.value.messages == [f'fältet "{key}" ({BY_KEY[key].column}): {message}']
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("12/3-2026", dt.date(2026, 3, 12)), ("12.3.2026", dt.date(2026, 3, 12)), ("2026/03/12", dt.date(2026, 3, 12)),
+    ("måndag 2 mars 2026", dt.date(2026, 3, 2)), ("3:e maj 2026", dt.date(2026, 5, 3)),
+    ("den 3 jan. 2026", dt.date(2026, 1, 3)), ("", None),
+])
+def test_dates_typed_into_a_form_in_swedish(typed, expected):
+    assert kinds.parse_typed_date(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["31/2-2026", "30 februari 2026", "3 ju 2026", "12 smörgås 2026", "igår"])
+def test_impossible_or_unknown_typed_dates_are_refused(typed):
+    with pytest.raises(ValueError, match="inget giltigt datum"):
+        kinds.parse_typed_date(typed)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import stat
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,8 +18,12 @@ from blankett import office
 from blankett.build import blank_bytes
 from blankett.cli import main
 from blankett.errors import OfficeMissingError
+from blankett.read import read_files
 
-# A stand-in for soffice: logs each start, writes <stem>.<ext> for every file, hangs on files named *haeng*.
+from .conftest import ROOT
+
+# A stand-in for soffice: logs each start, writes <stem>.<ext> for every file; hangs on files named *haeng*
+# (or always with FAKE_HANG), fails as LibreOffice does with FAKE_FAIL, writes nothing for files named *inget*.
 FAKE = """#!{python}
 import os, sys, time
 args = sys.argv[1:]
@@ -25,12 +32,16 @@ with open(os.environ["FAKE_LOG"], "a") as log:
 ext = args[args.index("--convert-to") + 1].split(":")[0]
 outdir = args[args.index("--outdir") + 1]
 files = args[args.index("--outdir") + 2:]
-if any("haeng" in f for f in files):
+if os.environ.get("FAKE_HANG") or any("haeng" in f for f in files):
     time.sleep(60)
+if os.environ.get("FAKE_FAIL"):
+    sys.stderr.write("javaldx: Could not find a Java Runtime Environment!\\nError: source file could not be loaded\\n")
+    sys.exit(1)
 for f in files:
     stem = os.path.splitext(os.path.basename(f))[0]
-    with open(os.path.join(outdir, stem + "." + ext), "w") as out:
-        out.write("ok")
+    if "inget" not in stem:
+        with open(os.path.join(outdir, stem + "." + ext), "w") as out:
+            out.write("ok")
 """
 
 
@@ -136,3 +147,166 @@ def test_fill_pdf_without_soffice_writes_nothing(monkeypatch, tmp_path):
     result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--pdf"])
     assert result.exit_code == 1 and result.output.startswith("Fel: LibreOffice hittades inte")
     assert not out.exists()
+
+
+def test_libreoffice_exiting_with_an_error_is_one_swedish_line_per_file(fake_soffice, tmp_path, monkeypatch):
+    monkeypatch.setenv("FAKE_FAIL", "1")
+    files = _inputs(tmp_path, ["a.docx", "b.docx"])
+    with pytest.raises(office.ConversionError) as exc:
+        office.convert(files, "pdf", tmp_path / "out")
+    assert str(exc.value) == "LibreOffice misslyckades (kod 1): Error: source file could not be loaded"
+    done = office.convert_batch(files, "pdf", tmp_path / "out")
+    assert [c.error for c in done] == [f"{n}: LibreOffice misslyckades (kod 1): Error: source file could not be loaded"
+                                       for n in ("a.docx", "b.docx")]
+    assert len(_starts(tmp_path)) == 1 + 1 + 2  # convert; then the chunk, and each file alone to isolate the bad one
+
+
+def test_a_file_libreoffice_gives_no_output_for_is_named_and_the_rest_converted(fake_soffice, tmp_path):
+    files = _inputs(tmp_path, ["a.docx", "inget.docx", "b.docx"])
+    done = office.convert_batch(files, "pdf", tmp_path / "out")
+    assert [(c.source.name, c.output is not None, c.error) for c in done] == [
+        ("a.docx", True, ""), ("inget.docx", False, "inget.docx: LibreOffice gav ingen fil"), ("b.docx", True, "")]
+
+
+def test_odt_files_read_when_libreoffice_fails_are_each_one_line_and_the_batch_goes_on(fake_soffice, tmp_path,
+                                                                                       monkeypatch):
+    from .forms import filled
+
+    monkeypatch.setenv("FAKE_FAIL", "1")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.odt").write_bytes(b"odt")
+    (folder / "b.docx").write_bytes(filled({"utsatt": "Bo"}))
+    results = list(read_files([folder / "a.odt", folder / "b.docx"]))
+    assert [r.status for r in results] == ["fel", "ok"]
+    assert results[0].messages == ["LibreOffice kunde inte konvertera filen (LibreOffice misslyckades (kod 1): "
+                                   "Error: source file could not be loaded); öppna filen i Word eller LibreOffice "
+                                   "och spara den som Word-dokument (.docx)"]
+    assert results[1].record["utsatt"] == "Bo"
+
+
+def test_ctrl_c_during_a_conversion_stops_libreoffice_at_once(fake_soffice, tmp_path):
+    """Ctrl-C while LibreOffice converts: exit 130 in a moment, no LibreOffice left running, no temporary files."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    forms = _inputs(tmp_path, ["svar1.odt", "svar2.odt", "svar3.doc"])
+    env = dict(os.environ, FAKE_HANG="1", TMPDIR=str(temp), PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen([sys.executable, "-m", "blankett", "extract", *map(str, forms)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(_starts(tmp_path)) < 1:
+            time.sleep(0.05)
+        assert _starts(tmp_path), "LibreOffice was never started"
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)  # only to blankett: LibreOffice runs in its own process group
+        _, stderr = proc.communicate(timeout=30)
+        took = time.monotonic() - started
+        left = [pid for pid in _starts(tmp_path) if _running(pid)]
+    finally:  # a failing run must not leave processes behind
+        proc.kill()
+        for pid in _starts(tmp_path):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert took < 5
+    assert proc.returncode == 130, stderr
+    assert stderr == "Avbrutet. Inga halvskrivna filer har lämnats kvar.\n"
+    assert left == []
+    assert list(temp.iterdir()) == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_without_process_groups_a_hung_start_is_killed_as_a_tree(fake_soffice, tmp_path, monkeypatch):
+    """The Windows way: no new session; ``taskkill /F /T /PID`` (here a stand-in that logs), then ``kill``."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    taskkill = bin_dir / "taskkill"
+    taskkill.write_text(f"#!{sys.executable}\nimport sys\nopen({str(tmp_path / 'taskkill.log')!r}, 'a')"
+                        ".write(' '.join(sys.argv[1:]) + '\\n')\n")
+    taskkill.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(office, "_POSIX", False)
+    with pytest.raises(office.ConversionError, match="svarade inte inom 1 s"):
+        office.convert(_inputs(tmp_path, ["haeng.docx"]), "pdf", tmp_path / "out", timeout=1)
+    (pid,) = _starts(tmp_path)
+    assert (tmp_path / "taskkill.log").read_text() == f"/F /T /PID {pid}\n"
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_soffice_is_found_where_installers_put_it(monkeypatch, tmp_path):
+    monkeypatch.delenv(office.ENV_VAR, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    installed = tmp_path / "LibreOffice" / "program" / "soffice.exe"
+    installed.parent.mkdir(parents=True)
+    installed.write_bytes(b"")
+    monkeypatch.setattr(office, "_KNOWN_PATHS", (str(tmp_path / "saknas" / "soffice"), str(installed)))
+    assert office.find_soffice() == str(installed)
+
+
+@pytest.mark.parametrize("place", [r"C:\Program Files\LibreOffice\program\soffice.exe",
+                                   "/Applications/LibreOffice.app/Contents/MacOS/soffice"])
+def test_the_usual_windows_and_macos_places_are_searched(place):
+    assert place in office._KNOWN_PATHS
+
+
+def test_check_on_odt_when_libreoffice_fails_is_one_swedish_line(fake_soffice, tmp_path, monkeypatch):
+    monkeypatch.setenv("FAKE_FAIL", "1")
+    (path,) = _inputs(tmp_path, ["mall.odt"])
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.output == ("Fel: mall.odt: LibreOffice kunde inte konvertera filen; öppna filen i Word eller "
+                             "LibreOffice och spara den som Word-dokument (.docx)\n")
+
+
+def test_one_odt_read_when_libreoffice_fails_is_one_line(fake_soffice, tmp_path, monkeypatch):
+    from blankett.read import read_file
+
+    monkeypatch.setenv("FAKE_FAIL", "1")
+    (path,) = _inputs(tmp_path, ["svar.odt"])
+    result = read_file(path)
+    assert (result.status, result.record) == ("fel", None)
+    assert result.messages == ["LibreOffice kunde inte konvertera filen (LibreOffice misslyckades (kod 1): Error: source "
+                               "file could not be loaded); öppna filen i Word eller LibreOffice och spara den som "
+                               "Word-dokument (.docx)"]
+
+
+def test_a_caller_that_stops_early_stops_the_running_starts_at_once(fake_soffice, tmp_path):
+    files = _inputs(tmp_path, ["a.docx", "haeng.docx"])
+    batch = office.iter_convert(files, "pdf", tmp_path / "out", chunk=1, workers=2)
+    first = next(batch)
+    assert (first.source.name, first.error) == ("a.docx", "")
+    deadline = time.monotonic() + 10
+    while len(_starts(tmp_path)) < 2 and time.monotonic() < deadline:  # the hung start is running
+        time.sleep(0.02)
+    began = time.monotonic()
+    batch.close()
+    assert time.monotonic() - began < 5
+    assert [pid for pid in _starts(tmp_path) if _running(pid)] == []
+    assert len(_starts(tmp_path)) == 2  # the hung file was not tried again on its own
+
+
+def test_ctrl_c_while_waiting_for_one_start_kills_it(fake_soffice, tmp_path):
+    import threading
+
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            office.convert(_inputs(tmp_path, ["haeng.docx"]), "pdf", tmp_path / "out", timeout=30)
+    finally:
+        timer.cancel()
+    assert [pid for pid in _starts(tmp_path) if _running(pid)] == []
+
+
+def test_a_batch_needs_unique_file_stems(fake_soffice, tmp_path):
+    (tmp_path / "x").mkdir()
+    with pytest.raises(ValueError, match="unique file stems"):
+        office.convert_batch([tmp_path / "a.docx", tmp_path / "x" / "a.odt"], "pdf", tmp_path / "out")

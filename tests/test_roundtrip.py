@@ -89,26 +89,30 @@ def _convert(soffice, files: list[Path], target: str, outdir: Path) -> list[Path
 @pytest.mark.office
 def test_libreoffice_resave_docx_to_docx_keeps_every_answer(soffice, originals, records, tmp_path):
     outs = _convert(soffice, list(originals.values()), "docx:MS Word 2007 XML", tmp_path / "docx")
-    for name, out in zip(originals, outs):
+    for name, out in zip(originals, outs, strict=True):
         result = read_file(out)
         assert (result.status, result.messages) == (OK, []), name
         assert result.record == expected(records[name]), name
 
 
+@pytest.fixture(scope="module")
+def odts(soffice, originals, tmp_path_factory) -> list[Path]:
+    """The originals saved as .odt by LibreOffice (once for the module)."""
+    return _convert(soffice, list(originals.values()), "odt", tmp_path_factory.mktemp("odt"))
+
+
 @pytest.mark.office
-def test_libreoffice_docx_odt_docx_keeps_every_answer(soffice, originals, records, tmp_path):
-    odts = _convert(soffice, list(originals.values()), "odt", tmp_path / "odt")
+def test_libreoffice_docx_odt_docx_keeps_every_answer(soffice, odts, originals, records, tmp_path):
     back = _convert(soffice, odts, "docx:MS Word 2007 XML", tmp_path / "back")
-    for name, out in zip(originals, back):
+    for name, out in zip(originals, back, strict=True):
         result = read_file(out)
         assert (result.status, result.messages) == (OK, []), name
         assert result.record == expected(records[name]), name
 
 
 @pytest.mark.office
-def test_odt_is_read_directly(soffice, originals, records, tmp_path):
-    odts = _convert(soffice, list(originals.values()), "odt", tmp_path / "odt")
-    for name, result in zip(originals, read_files(odts)):
+def test_odt_is_read_directly(odts, originals, records):
+    for name, result in zip(originals, read_files(odts), strict=True):
         assert result.status == OK, (name, result.messages)
         assert result.record == expected(records[name]), name
 
@@ -117,7 +121,7 @@ def test_odt_is_read_directly(soffice, originals, records, tmp_path):
 def test_doc_is_read_by_the_question_text(soffice, originals, records, tmp_path):
     """The .doc format has no content controls: every answer is found by its question, with one warning."""
     docs = _convert(soffice, list(originals.values()), "doc", tmp_path / "doc")
-    for name, result in zip(originals, read_files(docs)):
+    for name, result in zip(originals, read_files(docs), strict=True):
         assert result.status == VARNING, (name, result.messages)
         assert len(result.messages) == 1 and "kontrollera svaren" in result.messages[0]
         assert result.record == _stripped(expected(records[name])), name

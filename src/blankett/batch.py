@@ -20,6 +20,7 @@ from typing import Iterable, Iterator, Sequence
 
 import click
 
+from . import workers
 from .errors import BlankettError
 from .fill import Outcome, Template, fill_one, plan
 from .load import Row, load_rows
@@ -135,7 +136,8 @@ def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 def _start_pool(template_path: Path | None, out_dir: Path, force: bool, jobs: int) -> ProcessPoolExecutor:
     """Worker processes, started now: forked while this process is still small, before any input is read."""
     with quiet_workers():  # no worker can be hit by Ctrl-C before it ignores it
-        pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(template_path, out_dir, force))
+        pool = ProcessPoolExecutor(jobs, mp_context=workers.context(), initializer=_start_worker,
+                                   initargs=(template_path, out_dir, force))
         pool.submit(int).result()  # starts every worker at once (fork), so none is forked later from a big parent
     return pool
 

@@ -22,7 +22,8 @@ _TYPES: dict[Kind, Any] = {
     Kind.TEXT: Optional[str],
     Kind.JANEJ: Optional[Literal["Ja", "Nej"]],
     Kind.DATE: Optional[dt.date],
-    Kind.LIST: list[Annotated[str, PydField(min_length=1, pattern=r"^[^\n\r]*$")]],
+    Kind.LIST: Annotated[list[Annotated[str, PydField(min_length=1, pattern=r"^[^\n\r]*$")]],
+                         PydField(max_length=LIST_ITEMS)],  # maxItems in the schema too
 }
 
 _KIND_DESCRIPTION = {

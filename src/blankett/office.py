@@ -1,27 +1,34 @@
 """LibreOffice, headless: finding it and converting files with it.
 
 Each run gets a private, temporary LibreOffice profile, so parallel runs and a
-person's own LibreOffice never clash; a hung conversion is killed.
+person's own LibreOffice never clash; a hung conversion is killed, and Ctrl-C
+stops every LibreOffice a batch has started. Works on Linux, macOS and Windows:
+LibreOffice is looked for where its installers put it, and a start is stopped
+as a process group on POSIX and as a process tree (``taskkill /T``) on Windows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from .errors import BlankettError, OfficeMissingError
 
 ENV_VAR = "BLANKETT_SOFFICE"
+_INSTALL = ("'sudo bash scripts/install-libreoffice.sh' (Debian/Ubuntu: paketet libreoffice-writer-nogui)"
+            if sys.platform.startswith("linux") else "från https://www.libreoffice.org/download/")
 INSTALL_HINT = (
-    "LibreOffice behövs för detta men hittades inte. Installera det med "
-    "'sudo bash scripts/install-libreoffice.sh' (Debian/Ubuntu: paketet libreoffice-writer-nogui) "
+    f"LibreOffice behövs för detta men hittades inte. Installera det {_INSTALL} "
     f"eller ange sökvägen till soffice med --soffice eller miljövariabeln {ENV_VAR}."
 )
 _CANDIDATES = ("soffice", "libreoffice")
@@ -31,6 +38,7 @@ _KNOWN_PATHS = (
     "/opt/libreoffice/program/soffice",
     "/Applications/LibreOffice.app/Contents/MacOS/soffice",
     r"C:\Program Files\LibreOffice\program\soffice.exe",
+    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
 )
 
 
@@ -56,17 +64,39 @@ class ConversionError(BlankettError):
     """LibreOffice failed or hung."""
 
 
+#: POSIX systems stop a LibreOffice start as a process group; others (Windows) as a process tree.
+_POSIX = os.name == "posix"
+
+
+class _Starts:
+    """The LibreOffice starts of one batch, so that Ctrl-C can stop them all and no new one begins."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running: set[subprocess.Popen] = set()
+        self.stopped = False
+
+    def stop(self) -> None:
+        """Kill every running start; later starts of this batch raise :class:`ConversionError` at once."""
+        with self.lock:
+            self.stopped = True
+            running = list(self.running)
+        for proc in running:
+            _kill(proc)
+
+
 def convert(files: list[Path], target: str, outdir: Path, timeout: float = 300.0,
-            soffice: str | Path | None = None) -> dict[Path, Path | None]:
+            soffice: str | Path | None = None, _starts: _Starts | None = None) -> dict[Path, Path | None]:
     """Convert ``files`` with one LibreOffice start; each input maps to its output, or None if none came out.
 
     ``target`` is what ``--convert-to`` takes (``pdf``, ``docx``, ``odt``,
-    ``pdf:writer_pdf_Export:{...}``). On a timeout the whole LibreOffice process
-    group is killed and :class:`ConversionError` is raised.
+    ``pdf:writer_pdf_Export:{...}``). On a timeout (or Ctrl-C) LibreOffice and
+    every process it started are killed; a timeout raises :class:`ConversionError`.
     """
     program = find_soffice(soffice)
     outdir.mkdir(parents=True, exist_ok=True)
     ext = target.split(":", 1)[0]
+    starts = _starts or _Starts()
     with tempfile.TemporaryDirectory(prefix="blankett-lo-") as profile:
         cmd = [
             program, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--invisible",
@@ -74,8 +104,12 @@ def convert(files: list[Path], target: str, outdir: Path, timeout: float = 300.0
             "--convert-to", target, "--outdir", str(outdir), *[str(f) for f in files],
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith("SAL_")}
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                                start_new_session=True)
+        with starts.lock:
+            if starts.stopped:
+                raise ConversionError("avbruten")
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                                    start_new_session=_POSIX)  # its own group: Ctrl-C and a kill reach it whole
+            starts.running.add(proc)
         try:
             _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -84,6 +118,9 @@ def convert(files: list[Path], target: str, outdir: Path, timeout: float = 300.0
         except BaseException:
             _kill(proc)
             raise
+        finally:
+            with starts.lock:
+                starts.running.discard(proc)
     results: dict[Path, Path | None] = {}
     for f in files:
         out = outdir / f"{Path(f).stem}.{ext}"
@@ -95,10 +132,17 @@ def convert(files: list[Path], target: str, outdir: Path, timeout: float = 300.0
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    """Stop a LibreOffice start and every process it started (soffice starts soffice.bin), then reap it."""
+    if _POSIX:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        taskkill = shutil.which("taskkill")  # part of Windows: the tree, not only soffice.exe
+        if taskkill:
+            subprocess.run([taskkill, "/F", "/T", "/PID", str(proc.pid)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False)
+        with contextlib.suppress(OSError):
+            proc.kill()
     proc.wait()
 
 
@@ -123,12 +167,12 @@ def _budget(count: int, per_file: float) -> float:
 
 
 def _one_by_one(files: list[Path], target: str, outdir: Path, per_file: float,
-                soffice: str | Path | None) -> list[Converted]:
+                soffice: str | Path | None, starts: _Starts | None = None) -> list[Converted]:
     """Convert each file with its own start: isolates the file that makes LibreOffice fail or hang."""
     done = []
     for f in files:
         try:
-            out = convert([f], target, outdir, _budget(1, per_file), soffice)[f]
+            out = convert([f], target, outdir, _budget(1, per_file), soffice, starts)[f]
         except ConversionError as exc:
             done.append(Converted(f, None, f"{f.name}: {exc}"))
             continue
@@ -136,15 +180,16 @@ def _one_by_one(files: list[Path], target: str, outdir: Path, per_file: float,
     return done
 
 
-def _chunk(part: list[Path], target: str, outdir: Path, per_file: float, program: str) -> list[Converted]:
+def _chunk(part: list[Path], target: str, outdir: Path, per_file: float, program: str,
+           starts: _Starts | None = None) -> list[Converted]:
     """One LibreOffice start over ``part``; on failure or a missing output, the files concerned one by one."""
     try:
-        outs = convert(part, target, outdir, _budget(len(part), per_file), program)
+        outs = convert(part, target, outdir, _budget(len(part), per_file), program, starts)
     except ConversionError:
-        return _one_by_one(part, target, outdir, per_file, program)
+        return _one_by_one(part, target, outdir, per_file, program, starts)
     missing = [f for f in part if outs[f] is None]
     done = [Converted(f, outs[f]) for f in part if outs[f] is not None]
-    return done + (_one_by_one(missing, target, outdir, per_file, program) if missing else [])
+    return done + (_one_by_one(missing, target, outdir, per_file, program, starts) if missing else [])
 
 
 def iter_convert(files: list[Path], target: str, outdir: Path, per_file: float = FILE_SECONDS,
@@ -154,7 +199,8 @@ def iter_convert(files: list[Path], target: str, outdir: Path, per_file: float =
 
     Each start has its own private profile, so starts never clash. A hung start
     is killed after its time budget and its files retried one by one, so only the
-    file that hangs is reported; the rest of the batch goes on.
+    file that hangs is reported; the rest of the batch goes on. Ctrl-C kills every
+    running start at once.
     :class:`OfficeMissingError` is raised before anything starts when LibreOffice
     is not there. Stems must be unique (LibreOffice names outputs after them).
     """
@@ -165,11 +211,15 @@ def iter_convert(files: list[Path], target: str, outdir: Path, per_file: float =
     size = max(1, chunk)
     parts = [files[i:i + size] for i in range(0, len(files), size)]
     workers = max(1, min(workers or os.cpu_count() or 1, len(parts) or 1))
+    starts = _Starts()
     pool = ThreadPoolExecutor(workers)
     try:
-        futures = [pool.submit(_chunk, part, target, outdir, per_file, program) for part in parts]
+        futures = [pool.submit(_chunk, part, target, outdir, per_file, program, starts) for part in parts]
         for future in as_completed(futures):
             yield from future.result()
+    except (KeyboardInterrupt, GeneratorExit):
+        starts.stop()  # Ctrl-C, or the caller stopped early: LibreOffice is in its own group and would run on
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # starts not begun are dropped; running ones end or time out
 

@@ -299,7 +299,7 @@ def open_package(source: str | Path | bytes | BinaryIO, name: str | None = None)
         sniff(head, name)
         try:
             zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
             raise UnsafeFileError(f"{name}: filen är trasig eller avkortad (zip-arkivet kan inte läsas)") from None
         _refuse_duplicates(zf, name)
         total, macros = 0, False

@@ -28,6 +28,7 @@ from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
 from .model import CASE_KEY, CASE_LABEL, to_record, validate
 from .package import open_package
 from .pdf import read_pdf
+from .workers import context as process_context
 
 OK, VARNING, FEL = "ok", "varning", "fel"
 MACRO_NOTE = "filen innehåller makron (.docm); de kördes inte och följer inte med, bara svaren lästes"
@@ -479,9 +480,8 @@ CHUNK, AHEAD = 32, 4
 def _parallel(paths: list[Path], done: dict, workers: int, failed: str | None) -> Iterator[Result]:
     """Read in worker processes, in order, with a bounded number of tasks in flight (memory stays flat)."""
     import collections
-    import multiprocessing
 
-    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    ctx = process_context()
     tasks = ([(p, {p: done[p]} if p in done else {}, failed) for p in paths[i:i + CHUNK]]
              for i in range(0, len(paths), CHUNK))
     with quiet_workers():  # Ctrl-C is the parent's to handle: workers never see it (no worker traceback)

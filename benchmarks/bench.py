@@ -1,17 +1,19 @@
-"""Benchmarks: ``python -m blankett.bench`` prints each measurement beside its floor, its rival and its target.
+"""Benchmarks: ``python -m benchmarks.bench`` prints each measurement beside its floor, its rival and its target.
 
 One section per function (``bench_fill``, ``bench_batch``, …); ``--only`` picks
 sections. Not a test: figures depend on the machine; the README quotes a run.
-Needs the ``bench`` extra (docxtpl) for the comparison with docxtpl.
+Needs the ``bench`` extra (docxtpl, docx2python) for the comparisons. Run from
+the repository root; the records and workbooks it measures come from the tests'
+generators (``tests/records.py``, ``tests/sheets.py``). Unix only: memory and
+CPU time of the measured processes come from ``/proc`` and ``resource``.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
+import json
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -20,31 +22,25 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from lxml import etree
 
-from .form import FIELDS, LIST_ITEMS, TAGS, Kind
-from .model import CASE_KEY
+from blankett import kinds, ooxml
+from blankett.build import blank_bytes
+from blankett.fill import Template, fill_record
+from blankett.form import FIELDS, LIST_ITEMS, TAGS, Kind, janej_tag, list_tag
+from blankett.model import validate
+from blankett.office import CHUNK
+from blankett.package import open_package, read_all, zip_bytes
+from blankett.pdf import fill_with_pdf
+from blankett.read import read_file, read_root
+from tests.records import full_record
+from tests.sheets import write_xlsx
 
 RSS_LIMIT_MB = 300
-
-
-def full_record(n: int = 1) -> dict:
-    """A record with every field answered (text with line breaks, Ja/Nej, dates, full lists)."""
-    record: dict = {CASE_KEY: f"KS 2026/{n:05d}"}
-    for f in FIELDS:
-        if f.kind is Kind.TEXT:
-            record[f.key] = f"{f.column}: exempeltext för incident {n}.\nAndra raden med å, ä och ö & <tecken>."
-        elif f.kind is Kind.JANEJ:
-            record[f.key] = "Ja" if n % 2 else "Nej"
-        elif f.kind is Kind.DATE:
-            record[f.key] = (dt.date(2026, 1, 1) + dt.timedelta(days=n % 365)).isoformat()
-        else:
-            record[f.key] = [f"Punkt {i} för incident {n}" for i in range(1, LIST_ITEMS + 1)]
-    return record
 
 
 def _per_call_ms(func: Callable[[], object], repeat: int) -> float:
@@ -72,10 +68,6 @@ def _row(label: str, value: str, note: str = "") -> None:
 
 def _jinja_template(folder: Path) -> Path:
     """A copy of the template whose controls hold Jinja tags ``{{ v_<tag> }}``, for docxtpl."""
-    from . import ooxml
-    from .build import blank_bytes
-    from .package import read_all, zip_bytes
-
     parts = read_all(blank_bytes())
     out = []
     for name, data in parts:
@@ -104,9 +96,6 @@ def _var(tag: str) -> str:
 def _jinja_context(incident) -> dict:
     """The values of a validated incident as docxtpl variables (text with line breaks as Listing)."""
     from docxtpl import Listing
-
-    from . import kinds
-    from .form import janej_tag, list_tag
 
     ctx: dict = {}
     for f in FIELDS:
@@ -142,11 +131,6 @@ def _paired_ms(func: Callable[[], object], floor: Callable[[], object], rounds: 
 
 def bench_fill(repeat: int = 50) -> dict:
     """Milliseconds per form: blankett's fill, the floor (rewrite the package unchanged), docxtpl."""
-    from .build import blank_bytes
-    from .fill import Template
-    from .model import validate
-    from .package import read_all, zip_bytes
-
     template = Template()
     incident, _ = validate(full_record())
     source = blank_bytes()
@@ -184,63 +168,6 @@ def bench_fill(repeat: int = 50) -> dict:
 
 
 # --- batch: 10 000 rows from .xlsx ---------------------------------------------------------------
-
-
-def write_xlsx(path: Path, rows: int) -> None:
-    """An input workbook of ``rows`` fully filled incidents, saved as Excel saves it (see :func:`excel_style`)."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    from .workbook import SHEET, cell_value, columns
-
-    cols = columns()
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET)
-    ws.append([c.header for c in cols])
-    for n in range(1, rows + 1):
-        record = full_record(n)
-        ws.append([cell_value(c, record.get(c.key)) for c in cols])
-    wb.save(path)
-    excel_style(path, f"A1:{get_column_letter(len(cols))}{rows + 1}")
-
-
-_INLINE = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"([^>]*)><is><t(?: [^>]*)?>(.*?)</t></is></c>', re.S)
-_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-
-
-def excel_style(path: Path, dimension: str | None = None) -> Path:
-    """Rewrite an openpyxl workbook as Excel saves one: text in a shared-strings table, the sheet's ``<dimension>``.
-
-    openpyxl writes text inline and (in write-only mode) no dimension; without it
-    openpyxl's reader parses the whole sheet once more. Real files have neither cost,
-    but they do have the shared strings, which the reader must hold in memory.
-    """
-    strings: dict[bytes, int] = {}
-
-    def shared(m: re.Match) -> bytes:
-        index = strings.setdefault(m.group(4), len(strings))
-        return b'<c r="%s"%s t="s"%s><v>%d</v></c>' % (m.group(1), m.group(2), m.group(3), index)
-
-    with zipfile.ZipFile(path) as zf:
-        parts = {info.filename: zf.read(info) for info in zf.infolist()}
-    for name in [n for n in parts if n.startswith("xl/worksheets/sheet")]:
-        parts[name] = _INLINE.sub(shared, parts[name])
-        if dimension:
-            tag = b'<dimension ref="%s"/>' % dimension.encode()
-            parts[name] = parts[name].replace(b"</sheetPr>", b"</sheetPr>" + tag, 1)
-    table = b"".join(b'<si><t xml:space="preserve">%s</t></si>' % s for s in strings)
-    parts["xl/sharedStrings.xml"] = b'<sst xmlns="%s" count="%d" uniqueCount="%d">%s</sst>' % (
-        _NS, len(strings), len(strings), table)
-    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>", b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdSST"/></Relationships>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
-    return path
 
 
 def _tree(pid: int) -> list[int]:
@@ -327,7 +254,7 @@ def bench_batch(rows: int = 10_000, repeat: int = 1) -> dict:
         write_xlsx(xlsx, rows)
         made = time.perf_counter() - start
         manys, ones, written = [], [], 0
-        for n in range(repeat):  # alternating, so that a busy spell hits both kinds of run
+        for _ in range(repeat):  # alternating, so that a busy spell hits both kinds of run
             manys.append(run_fill(xlsx, Path(tmp) / "alla", jobs))
             written = sum(1 for _ in (Path(tmp) / "alla").glob("*.docx"))
             ones.append(run_fill(xlsx, Path(tmp) / "en", 1))
@@ -354,9 +281,6 @@ def bench_batch(rows: int = 10_000, repeat: int = 1) -> dict:
 
 def _fill_pdf_seconds(records: list[dict], folder: Path) -> float:
     """Wall seconds for ``fill --pdf`` (the library call behind it) over ``records`` in one JSON file."""
-    import json
-
-    from .pdf import fill_with_pdf
 
     folder.mkdir(parents=True)
     data = folder / "incidenter.json"
@@ -371,8 +295,6 @@ def _fill_pdf_seconds(records: list[dict], folder: Path) -> float:
 
 def bench_pdf(forms: int = 200, sample: int = 10) -> dict:
     """Seconds per form for ``fill --pdf``: a batch of ``forms`` (one LibreOffice start per chunk) vs one start per form."""
-    from .office import CHUNK
-
     records = [full_record(n) for n in range(1, forms + 1)]
     with tempfile.TemporaryDirectory() as tmp:
         batch = _fill_pdf_seconds(records, Path(tmp) / "batch") / forms
@@ -395,11 +317,6 @@ def _extract_floor(path: Path):
 
 def _extract_parts(path: Path, repeat: int) -> dict[str, float]:
     """Where a read's time goes beyond the floor: the controls (on a freshly parsed part) and validation."""
-    from . import ooxml
-    from .model import validate
-    from .package import open_package
-    from .read import read_root
-
     def parsed():
         with open_package(path) as pkg:
             return pkg.xml(pkg.main_part())
@@ -423,9 +340,6 @@ def _docx2python_text(path: Path) -> str:
 
 def _form_folder(folder: Path, forms: int, distinct: int = 100) -> None:
     """``forms`` filled forms in ``folder``: ``distinct`` different ones, the rest hard links to them (little disk)."""
-    from .fill import Template
-    from .model import validate
-
     template = Template()
     folder.mkdir(parents=True)
     sources = []
@@ -444,9 +358,6 @@ def run_extract(folder: Path, out: Path) -> Run:
 
 def bench_extract(forms: int = 10_000, repeat: int = 200) -> dict:
     """Milliseconds per form for reading back a fully filled form vs the floor and docx2python; ``forms`` to one .xlsx."""
-    from .fill import fill_record
-    from .read import read_file
-
     with tempfile.TemporaryDirectory() as tmp:
         one = Path(tmp) / "svar.docx"
         one.write_bytes(fill_record(full_record()))
@@ -493,7 +404,7 @@ SECTIONS: dict[str, Callable[..., dict]] = {
 
 def main(argv: list[str] | None = None) -> None:
     """Run the chosen sections (all by default) and print their figures."""
-    parser = argparse.ArgumentParser(prog="python -m blankett.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=sorted(SECTIONS),
                         help="kör bara detta avsnitt (kan anges flera gånger)")
     parser.add_argument("--rows", type=int, default=10_000, help="rader i batch-avsnittet (standard 10000)")

@@ -1,0 +1,68 @@
+"""``blankett check`` on the formats LibreOffice converts first: .odt keeps the form's controls, .doc loses them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from blankett import office
+from blankett.build import TEMPLATE
+from blankett.cli import main
+from blankett.form import FIELDS
+from blankett.read import NO_OFFICE
+
+
+@pytest.fixture(scope="module")
+def saved_as(soffice, tmp_path_factory) -> dict[str, Path]:
+    """The blank form saved by LibreOffice as .odt and as .doc."""
+    folder = tmp_path_factory.mktemp("check")
+    form = folder / "Bilaga5.docx"
+    form.write_bytes(TEMPLATE.read_bytes())
+    out = {}
+    for ext in ("odt", "doc"):
+        out[ext] = office.convert([form], ext, folder / ext, soffice=soffice)[form]
+        assert out[ext] is not None
+    return out
+
+
+def test_check_on_odt_finds_the_complete_form(saved_as):
+    result = CliRunner().invoke(main, ["check", str(saved_as["odt"])])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Bilaga5.odt: en komplett Bilaga 5, alla fält finns.\n"
+
+
+def test_check_on_doc_lists_every_control_the_format_lost(saved_as):
+    result = CliRunner().invoke(main, ["check", str(saved_as["doc"])])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    controls = sum(len(f.tags()) for f in FIELDS)
+    assert len(lines) == controls + 1
+    assert all(line.startswith("Bilaga5.doc: ") and line.endswith("innehållskontrollen saknas") for line in lines[:-1])
+    assert lines[-1] == f"Bilaga5.doc: inte en komplett Bilaga 5 ({controls} problem)."
+
+
+def test_check_on_odt_without_libreoffice_says_so_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv(office.ENV_VAR, str(tmp_path / "finns-inte" / "soffice"))
+    path = tmp_path / "mall.odt"
+    path.write_bytes(b"PK\x03\x04 en odt")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.output == f"Fel: {NO_OFFICE}\n"
+
+
+def test_check_names_a_control_that_is_there_twice(tmp_path):
+    import copy
+
+    from .forms import edit, filled, save, sdt
+
+    def change(root):
+        control = sdt(root, "utsatt")
+        control.addnext(copy.deepcopy(control))
+
+    path = save(tmp_path, "dubbel.docx", edit(filled({}), change))
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ['dubbel.docx: "Utsatt person" (tagg utsatt): finns 2 gånger; bara den första läses',
+                                          "dubbel.docx: inte en komplett Bilaga 5 (1 problem)."]

@@ -1,0 +1,58 @@
+"""Reading JSON and JSON Lines for fill: a bad file or a bad record is one Swedish line, the rest is still written."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from blankett.cli import main
+
+
+def _fill(tmp_path, name: str, data: bytes):
+    src = tmp_path / name
+    src.write_bytes(data)
+    out = tmp_path / "ut"
+    return CliRunner().invoke(main, ["fill", str(src), "-o", str(out)]), out
+
+
+def _written(out) -> list[str]:
+    return sorted(p.name for p in out.iterdir()) if out.exists() else []
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("latin1.json", '[{"utsatt": "Åsa"}]'.encode("latin-1"), "latin1.json: filen är inte UTF-8-kodad"),
+    ("latin1.jsonl", '{"utsatt": "Åsa"}\n'.encode("latin-1"), "latin1.jsonl: filen är inte UTF-8-kodad"),
+    ("trasig.json", b'[{"utsatt": "A"},\n {"utsatt": }]', "trasig.json: ogiltig JSON på rad 2, kolumn 13 "
+                                                          "(Expecting value)"),
+    ("tal.json", b"42", "tal.json: JSON-filen ska innehålla en post eller en lista med poster"),
+    ("anteckningar.txt", b"utsatt: Bo", "anteckningar.txt: okänt filformat; använd .csv, .json, .jsonl, .xlsm, "
+                                        ".xlsx"),
+])
+def test_a_file_that_cannot_be_read_is_one_line_and_nothing_is_written(tmp_path, name, data, message):
+    result, out = _fill(tmp_path, name, data)
+    assert result.exit_code == 1
+    assert result.output == f"{message}\nKlart: 0 skrivna, 0 hoppade över (finns redan), 1 fel.\n"
+    assert _written(out) == []
+
+
+def test_one_json_object_is_one_form(tmp_path):
+    result, out = _fill(tmp_path, "en.json", b'{"diarienummer": "KS 1", "utsatt": "Bo"}')
+    assert result.exit_code == 0, result.output
+    assert _written(out) == ["Bilaga5-KS-1.docx"]
+
+
+def test_json_items_that_are_not_records_are_named_by_number(tmp_path):
+    result, out = _fill(tmp_path, "lista.json", b'[{"utsatt": "A"}, "Bo", [1], {"utsatt": "C"}]')
+    assert result.exit_code == 1
+    assert "lista.json post 2: posten är inget objekt med fält" in result.output
+    assert "lista.json post 3: posten är inget objekt med fält" in result.output
+    assert _written(out) == ["Bilaga5-post-0001.docx", "Bilaga5-post-0004.docx"]
+
+
+def test_json_lines_skip_blank_lines_and_name_lines_that_are_not_records(tmp_path):
+    result, out = _fill(tmp_path, "poster.jsonl", b'{"utsatt": "A"}\n\n   \n["utsatt"]\n{"utsatt": "B"}\n')
+    assert result.exit_code == 1
+    assert result.output.splitlines() == ["poster.jsonl rad 4: raden är inget objekt med fält",
+                                          "Klart: 2 skrivna, 0 hoppade över (finns redan), 1 fel."]
+    assert _written(out) == ["Bilaga5-rad-0001.docx", "Bilaga5-rad-0005.docx"]
+

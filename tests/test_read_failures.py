@@ -1,0 +1,143 @@
+"""Reading back when it goes wrong late: answers that fail validation after reading, files LibreOffice must convert."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from lxml import etree
+
+from blankett import office
+from blankett.cli import main
+from blankett.form import list_tag
+from blankett.read import FEL, NO_OFFICE, OK, read_files
+
+from .forms import cell_of, edit, filled, run, save, sdt, unwrap, w
+
+
+def _list_typed_over_six_lines(record: dict) -> bytes:
+    """A form whose list's controls were removed (as a .doc round trip does) and six lines typed in their rows."""
+    def change(root):
+        cells = []
+        for n in range(1, 5):
+            control = sdt(root, list_tag("sarbarheter_rutin", n))
+            cells.append(cell_of(control))
+            unwrap(control)
+        for text in ("Fem", "Sex"):
+            etree.SubElement(cells[-1], w("p")).append(run(text))
+
+    return edit(filled(record), change)
+
+
+def test_answers_that_fail_validation_after_reading_are_one_error_naming_the_field(tmp_path):
+    bad = save(tmp_path, "sex-rader.docx", _list_typed_over_six_lines(
+        {"utsatt": "Bo", "sarbarheter_rutin": ["Ett", "Två", "Tre", "Fyra"]}))
+    good = save(tmp_path, "bra.docx", filled({"utsatt": "Eva"}))
+    first, second = read_files([bad, good])
+    assert (first.status, first.record) == (FEL, None)
+    assert first.messages[-1] == 'fältet "sarbarheter_rutin" (Sårbarheter i rutinen): högst 4 punkter får plats, här finns 6'
+    assert "lästes från texten vid frågan" in first.messages[0]  # how it was read is still said
+    assert (second.status, second.record["utsatt"]) == (OK, "Eva")
+
+
+def test_odt_and_doc_without_libreoffice_are_one_line_each_and_the_rest_is_read(tmp_path, monkeypatch):
+    monkeypatch.setenv(office.ENV_VAR, str(tmp_path / "finns-inte" / "soffice"))
+    folder = tmp_path / "inkomna"
+    folder.mkdir()
+    (folder / "a.odt").write_bytes(b"PK\x03\x04 en odt")
+    (folder / "b.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    save(folder, "c.docx", filled({"utsatt": "Bo"}))
+    out = tmp_path / "svar.json"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{folder / 'a.odt'}: {NO_OFFICE}",
+        f"{folder / 'b.doc'}: {NO_OFFICE}",
+        f"Klart: 1 lästa (varav 0 med varningar), 2 fel. Skrev {out}.",
+    ]
+    assert "Spara som > Word-dokument (.docx)" in NO_OFFICE and "LibreOffice finns inte" in NO_OFFICE
+    assert '"utsatt": "Bo"' in out.read_text(encoding="utf-8")
+
+
+def _moved_main_part(form: bytes, target: str | None) -> bytes:
+    """The package with word/document.xml moved to ``target`` (None: left out) and _rels/.rels pointing there."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(form)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                if target is not None:
+                    dst.writestr(target, data)
+                continue
+            if info.filename == "_rels/.rels" and target is not None:
+                data = data.replace(b'Target="word/document.xml"', f'Target="/{target}"'.encode())
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_a_document_part_with_another_name_is_found_through_the_relationships(tmp_path):
+    path = save(tmp_path, "annat-namn.docx", _moved_main_part(filled({"utsatt": "Bo"}), "word/document2.xml"))
+    (result,) = read_files([path])
+    assert (result.status, result.record["utsatt"]) == (OK, "Bo"), result.messages
+
+
+def test_a_package_without_a_document_part_is_not_a_word_document(tmp_path):
+    path = save(tmp_path, "utan-dokument.docx", _moved_main_part(filled({"utsatt": "Bo"}), None))
+    (result,) = read_files([path])
+    assert (result.status, result.messages) == (FEL, ["filen är inget Word-dokument (dokumentdelen saknas)"])
+
+
+def test_a_missing_file_and_one_too_big_to_be_a_form_are_one_line_each(tmp_path):
+    huge = tmp_path / "stor.docx"
+    with open(huge, "wb") as fh:
+        fh.truncate(101 * 2**20)  # sparse: takes no disk
+    good = save(tmp_path, "bra.docx", filled({"utsatt": "Bo"}))
+    missing, big, ok = read_files([tmp_path / "saknas.docx", huge, good])
+    assert (missing.status, missing.messages) == (FEL, ["filen kan inte öppnas (No such file or directory)"])
+    assert (big.status, big.messages) == (FEL, ["filen är 101 MB, orimligt stor för en ifylld blankett, och läses inte"])
+    assert ok.status == OK
+
+
+def test_an_empty_odt_is_refused_as_empty_without_asking_for_libreoffice(tmp_path, monkeypatch):
+    monkeypatch.setenv(office.ENV_VAR, str(tmp_path / "finns-inte" / "soffice"))
+    empty = save(tmp_path, "tom.odt", b"")
+    good = save(tmp_path, "bra.docx", filled({"utsatt": "Bo"}))
+    first, second = read_files([empty, good])
+    assert (first.status, first.messages) == (FEL, ["filen är tom"])
+    assert second.status == OK
+
+
+def test_the_stored_date_is_kept_when_the_shown_text_is_no_date(tmp_path):
+    from .forms import set_content
+
+    def change(root):
+        control = sdt(root, "samtal1_datum")
+        set_content(control, run("snart"))
+
+    path = save(tmp_path, "datum.docx", edit(filled({"samtal1_datum": "2026-03-12"}), change))
+    (result,) = read_files([path])
+    assert (result.status, result.record["samtal1_datum"]) == (OK, "2026-03-12"), result.messages
+
+
+def _date_control(record: dict, full_date: str) -> bytes:
+    """The form with samtal1_datum's stored date set to ``full_date``."""
+    from .conftest import NS, W
+
+    def change(root):
+        control = sdt(root, "samtal1_datum")
+        control.find("w:sdtPr/w:date", NS).set(f"{{{W}}}fullDate", full_date)
+
+    return edit(filled(record), change)
+
+
+def test_a_stored_date_that_is_no_date_gives_way_to_the_shown_one(tmp_path):
+    path = save(tmp_path, "datum.docx", _date_control({"samtal1_datum": "2026-03-12"}, "2026-02-30T00:00:00Z"))
+    (result,) = read_files([path])
+    assert (result.status, result.record["samtal1_datum"]) == (OK, "2026-03-12"), result.messages
+
+
+def test_a_date_control_showing_its_placeholder_is_not_answered_whatever_date_it_stored(tmp_path):
+    path = save(tmp_path, "tom-datum.docx", _date_control({"utsatt": "Bo"}, "2026-03-12T00:00:00Z"))
+    (result,) = read_files([path])
+    assert (result.status, result.record["samtal1_datum"]) == (OK, None), result.messages
