@@ -11,8 +11,8 @@ server are thin layers over it. Import from the package, never from its modules:
 """
 
 from ._api import (
-    blank_docx, blank_pdf, check_form, export_bytes, export_results, extract, extract_files, fill_docx, fill_files,
-    fill_pdf, publish_files, schema, validate, workbook_xlsx,
+    blank_docx, blank_pdf, check_form, count_records, export_bytes, export_results, extract, extract_files, fill_docx,
+    fill_files, fill_files_pdf, fill_pdf, office_available, publish_files, schema, validate, workbook_xlsx,
 )
 from .batch import Summary as FillSummary
 from .errors import BlankettError, InputError, OfficeMissingError, OutputExistsError, Problem, RecordError
@@ -38,13 +38,16 @@ __all__ = [
     "blank_docx",
     "blank_pdf",
     "check_form",
+    "count_records",
     "export_bytes",
     "export_results",
     "extract",
     "extract_files",
     "fill_docx",
     "fill_files",
+    "fill_files_pdf",
     "fill_pdf",
+    "office_available",
     "publish_files",
     "schema",
     "validate",

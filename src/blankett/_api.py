@@ -72,6 +72,42 @@ def fill_files(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, force: 
     return batch.fill_files(list(inputs), out_dir, check, force, template, jobs)
 
 
+def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, keep_docx: bool = True,
+                   flatten: bool = False, force: bool = False, template: PathLike | None = None,
+                   jobs: int | None = None, soffice: PathLike | None = None) -> list[batch.Summary]:
+    """As :func:`fill_files`, and a PDF of each form beside it (or alone); the summaries, PDF last.
+
+    Needs LibreOffice (else :class:`OfficeMissingError`, raised before anything is written).
+    """
+    from .pdf import fill_with_pdf
+
+    return fill_with_pdf([Path(p) for p in inputs], out_dir, keep_docx, flatten, force,
+                         Path(template) if template else None, jobs, soffice)
+
+
+def count_records(path: PathLike) -> int:
+    """How many records (rows) an input file holds, as ``fill`` would read them; 0 when it cannot be read."""
+    from .errors import BlankettError
+    from .load import load_rows
+
+    try:
+        return sum(1 for _ in load_rows(Path(path)))
+    except BlankettError:
+        return 0
+
+
+def office_available(soffice: PathLike | None = None) -> bool:
+    """Whether LibreOffice is found (the PDF jobs need it)."""
+    from .errors import OfficeMissingError
+    from .office import find_soffice
+
+    try:
+        find_soffice(soffice)
+    except OfficeMissingError:
+        return False
+    return True
+
+
 def extract(source: PathLike | bytes, name: str | None = None) -> read.Result:
     """One returned form (a path, or its bytes with its file ``name``) read back; never raises for a bad file."""
     if not isinstance(source, bytes):
