@@ -43,7 +43,7 @@ def workbook_xlsx() -> bytes:
 
 def validate(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The record as ``fill`` would write it (normalised JSON values) and its warnings; raises :class:`RecordError`."""
-    incident, warnings = model.validate(dict(record))
+    incident, warnings = model.validate(_plain(record))
     return model.to_record(incident), warnings
 
 
@@ -52,7 +52,7 @@ def fill_docx(record: Mapping[str, Any], template: fill.Template | None = None) 
 
     Pass a :class:`Template` to fill many records without reading the template each time.
     """
-    return fill.fill_record(dict(record), template)
+    return fill.fill_record(_plain(record), template)
 
 
 def fill_pdf(record: Mapping[str, Any], flatten: bool = False, template: fill.Template | None = None,
@@ -148,6 +148,11 @@ def publish_files(out_dir: PathLike = "out/webb", profile: Profile | PathLike | 
 def check_form(path: PathLike) -> list[str]:
     """What keeps a file from being a complete Bilaga 5 (missing, wrong or doubled fields); empty when complete."""
     return read.check_file(path)
+
+
+def _plain(record: Any) -> Any:
+    """A mapping as a dict; anything else as it is, for the model to refuse with a Swedish RecordError."""
+    return dict(record) if isinstance(record, Mapping) else record
 
 
 def _profile(profile: Profile | PathLike | None) -> Profile | None:

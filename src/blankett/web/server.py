@@ -80,22 +80,26 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
 
     token = token or secrets.token_urlsafe(24)
     sock = _bind(host, port)
-    port = sock.getsockname()[1]
-    app = create_app(token, allowed_hosts(host, extra_hosts), cookie=f"blankett_token_{port}")
-    if not is_loopback(host):
-        echo(NOT_LOOPBACK.format(host=host), file=sys.stderr)
-    url = f"http://{_url_host(host)}:{port}/?token={token}"
-    echo(f"Öppna {url}")
-    sys.stdout.flush()
-    if not quiet:
-        _log_handler()
-    config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False,
-                            date_header=False, lifespan="off", timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
-    if open_browser:
-        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+    app = None
     try:
-        server.run(sockets=[sock])
+        port = sock.getsockname()[1]
+        app = create_app(token, allowed_hosts(host, extra_hosts), cookie=f"blankett_token_{port}")
+        if not is_loopback(host):
+            echo(NOT_LOOPBACK.format(host=host), file=sys.stderr)
+        url = f"http://{_url_host(host)}:{port}/?token={token}"
+        echo(f"Öppna {url}")
+        sys.stdout.flush()
+        if not quiet:
+            _log_handler()
+        config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False,
+                                date_header=False, lifespan="off", timeout_graceful_shutdown=5)
+        server = uvicorn.Server(config)
+        if open_browser:
+            threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+        server.run(sockets=[sock])  # stops on Ctrl-C after the running requests are answered
+    except KeyboardInterrupt:  # uvicorn passes Ctrl-C on once it has shut down: that is the normal way to stop
+        pass
     finally:
-        app.state.server.jobs.shutdown()
+        if app is not None:
+            app.state.server.jobs.shutdown()
         sock.close()
