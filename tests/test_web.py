@@ -144,7 +144,10 @@ def test_another_bound_name_is_accepted_only_when_named():
 
 
 @pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Origin": "null"},
-                                     {"Origin": "http://127.0.0.1:9999"}, {"Sec-Fetch-Site": "cross-site"}])
+                                     {"Origin": "http://127.0.0.1:9999"}, {"Sec-Fetch-Site": "cross-site"},
+                                     {"Sec-Fetch-Site": "same-site", "Origin": "http://a.localhost:8765"},
+                                     {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+                                     {"Origin": "https://evil.example", "Sec-Fetch-Site": "same-origin"}])
 def test_a_post_from_another_site_is_refused(api, headers):
     r = api.post("/api/fill", json=RECORD, headers=headers)
     assert r.status_code == 403
@@ -155,6 +158,9 @@ def test_a_post_from_another_site_is_refused(api, headers):
 
 def test_a_post_from_the_page_itself_is_served(api):
     r = api.post("/api/fill", json=RECORD, headers={"Origin": BASE, "Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 200
+    # the page's own form post under Referrer-Policy: no-referrer carries Origin: null
+    r = api.post("/api/fill", json=RECORD, headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
     assert r.status_code == 200
 
 

@@ -121,14 +121,22 @@ def same_token(offered: str | None, token: str) -> bool:
 
 
 def _origin_ok(scope: Scope, host: str) -> bool:
-    """False for an unsafe request sent by another site (Origin or Sec-Fetch-Site says so)."""
-    if _header(scope, b"sec-fetch-site") == "cross-site":
+    """False for an unsafe request sent by another site (Origin or Sec-Fetch-Site says so).
+
+    With ``Referrer-Policy: no-referrer`` a browser sends ``Origin: null`` for the
+    page's own form posts; then its ``Sec-Fetch-Site: same-origin`` (which a page
+    cannot forge) decides.
+    """
+    site = _header(scope, b"sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
         return False
     origin = _header(scope, b"origin")
     if origin is None:
         return True  # not a browser (curl, an e-service): the token alone decides
+    if origin == "null":
+        return site == "same-origin"
     parts = urlsplit(origin)
-    return origin != "null" and bool(parts.netloc) and parts.netloc.lower() == host.lower()
+    return bool(parts.netloc) and parts.netloc.lower() == host.lower()
 
 
 class GuardMiddleware:
