@@ -332,6 +332,19 @@ def test_fill_returns_the_docx_that_fill_docx_makes(api):
     assert r.headers["content-disposition"].startswith('attachment; filename="Bilaga5-KS-2026-0412.docx"')
 
 
+def test_fill_in_worker_processes_gives_the_same_answers():
+    with client(fill_workers=1) as c:
+        c.headers.update(AUTH)
+        try:
+            assert c.post("/api/fill", json=RECORD).content == blankett.fill_docx(RECORD)
+            r = c.post("/api/fill", json={"polisanmald": "kanske"})
+            assert r.status_code == 422
+            assert r.json() == [{"field": "polisanmald",
+                                 "message": 'fältet "polisanmald" (Polisanmäld): "kanske" är inte Ja eller Nej'}]
+        finally:
+            c.app.state.server.close()
+
+
 def test_fill_file_names_are_safe(api):
     r = api.post("/api/fill", json={"diarienummer": '../../"evil"\r\nSet-Cookie: x=1'})
     disposition = r.headers["content-disposition"]

@@ -30,6 +30,7 @@ import blankett
 from . import pages
 from .jobs import DONE, FAILED, Job, Jobs, extract_job, extract_results, fill_job, unpacked
 from .openapi import OPENAPI
+from .pool import FillPool
 from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware
 from .uploads import Limits, UploadRefused, read_files
 
@@ -64,9 +65,10 @@ def _form_name(record: dict[str, Any], kind: str) -> str:
 class Server:
     """The application's state: limits, jobs, one template per thread, the blank forms once made."""
 
-    def __init__(self, limits: Limits, jobs: Jobs) -> None:
+    def __init__(self, limits: Limits, jobs: Jobs, fill_workers: int = 0) -> None:
         self.limits = limits
         self.jobs = jobs
+        self.pool = FillPool(fill_workers) if fill_workers > 0 else None
         self._local = threading.local()
         self._blank: dict[str, bytes] = {}
         self._blank_lock = threading.Lock()
@@ -86,7 +88,14 @@ class Server:
     def fill(self, record: Any, kind: str) -> bytes:
         if kind == "pdf":
             return blankett.fill_pdf(record, template=self.template())
+        if self.pool is not None:
+            return self.pool.fill_docx(record)
         return blankett.fill_docx(record, self.template())
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 def _server(request: Request) -> Server:
@@ -330,8 +339,12 @@ async def api_extract(request: Request) -> Response:
 
 def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limits | None = None,
                max_body: int = 256 * 1024 * 1024, cookie: str = "blankett_token",
-               log: logging.Logger = LOG, jobs: Jobs | None = None) -> Starlette:
-    """The application, guarded by ``token`` and answering only to ``hosts``."""
+               log: logging.Logger = LOG, jobs: Jobs | None = None, fill_workers: int = 0) -> Starlette:
+    """The application, guarded by ``token`` and answering only to ``hosts``.
+
+    ``fill_workers`` > 0 fills the API's forms in that many worker processes (``blankett serve`` uses
+    one per core); 0 fills them in the server's threads.
+    """
     if not token:
         raise ValueError("token must not be empty")
     routes = [
@@ -357,5 +370,5 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
     ]
     guard = Guard(token, hosts, max_body, cookie, log)
     app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)])
-    app.state.server = Server(limits or Limits(), jobs or Jobs())
+    app.state.server = Server(limits or Limits(), jobs or Jobs(), fill_workers)
     return app

