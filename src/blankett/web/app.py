@@ -15,20 +15,35 @@ import tempfile
 import threading
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import blankett
 
 from . import pages
-from .jobs import DONE, FAILED, Job, Jobs, extract_job, extract_results, fill_job, unpacked
+from .jobs import (
+    DONE,
+    FAILED,
+    Job,
+    Jobs,
+    extract_job,
+    extract_results,
+    fill_job,
+    unpacked,
+)
 from .openapi import OPENAPI
 from .pool import FillPool
 from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware
@@ -43,6 +58,7 @@ FILL_INPUTS = {".xlsx", ".csv", ".json", ".jsonl"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+ExportFormat = Literal["json", "jsonl", "csv", "xlsx"]
 
 
 def download(data: bytes, name: str, kind: str) -> Response:
@@ -160,13 +176,12 @@ def _lists(record: dict[str, Any]) -> dict[str, Any]:
 
 async def _start_job(request: Request, kind: str) -> Response:
     server = _server(request)
-    render = pages.fill if kind == "fill" else pages.read
-    args = (blankett.office_available(),) if kind == "fill" else ()
 
     def refuse(status: int, message: str) -> Response:
         if _wants_json(request):
             return JSONResponse({"fel": message}, status_code=status)
-        return HTMLResponse(render(*args, message=message), status_code=status)
+        html = pages.fill(blankett.office_available(), message) if kind == "fill" else pages.read(message)
+        return HTMLResponse(html, status_code=status)
 
     if server.jobs.full():
         return refuse(503, "Servern har för många pågående arbeten. Vänta en stund eller ta bort gamla resultat.")
@@ -254,7 +269,7 @@ async def job_zip(request: Request) -> Response:
 
 async def job_answers(request: Request) -> Response:
     job = _job(request)
-    fmt = request.path_params["fmt"]
+    fmt: ExportFormat = request.path_params["fmt"]
     if fmt not in ("xlsx", "csv", "json"):
         return PlainTextResponse("Okänt filformat.", status_code=404)
     if job is None or job.kind != "extract" or job.state != DONE:
@@ -312,7 +327,7 @@ async def api_fill(request: Request) -> Response:
 
 
 async def api_extract(request: Request) -> Response:
-    fmt = request.query_params.get("format", "json")
+    fmt = cast(ExportFormat, request.query_params.get("format", "json"))
     if fmt not in ("json", "xlsx", "csv"):
         return JSONResponse({"fel": "format måste vara json, xlsx eller csv"}, status_code=400)
     server = _server(request)

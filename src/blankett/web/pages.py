@@ -7,8 +7,9 @@ and the record's JSON Schema (for the case number, which is not on the form).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from html import escape
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import blankett
 from blankett import FIELDS, Kind
@@ -190,7 +191,7 @@ def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapp
         items += [f"<li>{e(m)}</li>" for m in general]
         count = len(items)
         parts.append(f'<div class="alert errors" id="fel" role="alert" tabindex="-1">'
-                     f'<h2>Blanketten har {count} {"fel" if count != 1 else "fel"} att rätta</h2><ul>{"".join(items)}</ul></div>')
+                     f'<h2>Blanketten har {count} fel att rätta</h2><ul>{"".join(items)}</ul></div>')
     parts.append('<p>Fyll i det du vet; allt kan lämnas tomt. Ja/Nej-frågor kan lämnas obesvarade. '
                  'När du skickar får du den ifyllda blanketten att spara. Ingenting sparas på servern.</p>')
     parts.append('<form method="post" action="/fyll-i/blankett" class="oneform" novalidate>')

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -83,20 +84,25 @@ async def read_files(request: Request, field: str, limits: Limits, folder: Path)
                 raise UploadRefused(413, f"En fil är för stor: högst {limits.file // MB} MB per fil.")
             name = safe_name(item.filename)
             target = folder / f"{n:05d}" / name
-            target.parent.mkdir(mode=0o700)
-            await item.seek(0)
-            with open(target, "wb") as out:
-                copied = 0
-                while chunk := await item.read(MB):
-                    copied += len(chunk)
-                    if copied > limits.file:
-                        raise UploadRefused(413, f"En fil är för stor: högst {limits.file // MB} MB per fil.")
-                    out.write(chunk)
+            await run_in_threadpool(_copy, item, target, limits.file)  # off the event loop: big files take time
             staged.append(Staged(target, name))
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     finally:
         await form.close()
     return staged, fields
+
+
+def _copy(item: UploadFile, target: Path, limit: int) -> None:
+    """The upload's bytes into the private folder, refusing more than ``limit``."""
+    target.parent.mkdir(mode=0o700)
+    item.file.seek(0)
+    with open(target, "wb") as out:
+        copied = 0
+        while chunk := item.file.read(MB):
+            copied += len(chunk)
+            if copied > limit:
+                raise UploadRefused(413, f"En fil är för stor: högst {limit // MB} MB per fil.")
+            out.write(chunk)
 
 
 def expand_zips(files: list[Staged], limits: Limits) -> list[Staged]:
@@ -140,7 +146,7 @@ def _unzip(staged: Staged, limits: Limits) -> list[Staged]:
             target.parent.mkdir(mode=0o700)
             try:
                 with package.zip.open(info) as src, open(target, "wb") as dst:
-                    copied = shutil.copyfileobj(_Capped(src, limits.zip_member), dst)  # noqa: F841
+                    shutil.copyfileobj(_Capped(src, limits.zip_member), dst)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, _TooBig):
                 members.append(Staged(staged.path, f"{staged.name}/{name}",
                                       "filen i zip-arkivet är trasig eller för stor och läses inte"))
