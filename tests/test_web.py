@@ -503,6 +503,25 @@ def test_fill_page_upload_gives_a_zip_of_forms_and_the_problem_list(api):
     assert api.get(f"/jobb/{job}/blanketter.zip").status_code == 404
 
 
+@pytest.mark.office
+def test_fill_page_upload_as_word_and_pdf(api, soffice):
+    records = [RECORD, {"rapporterad_av": "Rad två", "polisanmald": "Nej"}]
+    r = api.post("/fyll-i", files={"filer": ("incidenter.json", json.dumps(records).encode())},
+                 data={"format": "pdf"}, headers={"Accept": "application/json"})
+    assert r.status_code == 202
+    job = r.json()["id"]
+    status = _wait(api, job, 300)
+    assert status["state"] == "klar" and status["total"] == 4
+    with zipfile.ZipFile(io.BytesIO(api.get(f"/jobb/{job}/blanketter.zip").content)) as zf:
+        names = zf.namelist()
+        assert names == ["Bilaga5-KS-2026-0412.docx", "Bilaga5-KS-2026-0412.pdf",
+                         "Bilaga5-post-0002.docx", "Bilaga5-post-0002.pdf"]
+        for name in names:
+            back = blankett.extract(zf.read(name), name)
+            assert back.record == expected(records[0] if "KS" in name else records[1]), name
+    assert "PDF: 2 skrivna" in api.get(f"/jobb/{job}").text
+
+
 def _saved(data: bytes, name: str) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="blankett-test-"))
     (folder / name).write_bytes(data)
