@@ -29,6 +29,7 @@ import blankett
 
 from .forms import expected
 from .sheets import typed_workbook
+from .test_web import same_export
 
 pytestmark = pytest.mark.browser
 
@@ -238,7 +239,7 @@ def test_dropped_returned_forms_show_each_status_and_the_xlsx_matches_extract(pa
     mine = [blankett.extract(data, name) for name, data in forms[:3]]
     mine += [blankett.extract(good, "inkomna.zip/en.docx"), blankett.extract(b"hej", "inkomna.zip/ingen-blankett.txt")]
     xlsx = _download(page, lambda: page.get_by_role("link", name="Svaren som Excel (.xlsx)").click())
-    assert xlsx == blankett.export_bytes(mine, "xlsx")
+    assert same_export(xlsx, blankett.export_bytes(mine, "xlsx"), "xlsx")
     answers = json.loads(_download(page, lambda: page.get_by_role("link", name="Svaren som JSON").click()))
     assert answers == [m.as_dict() for m in mine]
 
@@ -313,10 +314,8 @@ def _raw(server, request: bytes) -> bytes:
     with socket.create_connection((host, int(port)), timeout=10) as s:
         s.sendall(request)
         data = b""
-        while chunk := s.recv(65536):
+        while chunk := s.recv(65536):  # the server answers and closes the connection
             data += chunk
-            if b"\r\n\r\n" in data and len(data) > 200:
-                break
     return data
 
 

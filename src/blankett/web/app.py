@@ -19,6 +19,7 @@ from typing import Any, Literal, cast
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
@@ -149,7 +150,11 @@ async def one_form(request: Request) -> Response:
     office = blankett.office_available()
     if request.method == "GET":
         return HTMLResponse(pages.one_form(office))
-    form = await request.form(max_files=0, max_fields=200, max_part_size=1024 * 1024)
+    try:
+        form = await request.form(max_files=0, max_fields=200, max_part_size=1024 * 1024)
+    except HTTPException:
+        return HTMLResponse(pages.one_form(office, {}, {}, ["Formuläret kunde inte läsas (trasig formulärdata)."]),
+                            status_code=400)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     await form.close()
     record = pages.record_from_form(fields)

@@ -291,7 +291,8 @@ def _fill_done(job: Job) -> str:
 
 def _read_done(job: Job) -> str:
     counts = Counter(r.status for r in job.results)
-    summary = (f'{len(job.results)} filer lästa: {counts.get("ok", 0)} ok, {counts.get("varning", 0)} med varning, '
+    n = len(job.results)
+    summary = (f'{n} {"fil läst" if n == 1 else "filer lästa"}: {counts.get("ok", 0)} ok, {counts.get("varning", 0)} med varning, '
                f'{counts.get("fel", 0)} med fel.')
     rows = "".join(
         f'<tr><td>{e(r.source)}</td><td><span class="status status-{e(r.status)}">{e(STATUS_TEXT.get(r.status, r.status))}'
