@@ -466,6 +466,18 @@ def test_the_html_form_gives_the_docx_that_reads_back_to_what_was_typed(api):
     assert back.record == expected(RECORD)
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(RECORDS)
+def test_anything_typed_in_the_html_form_comes_back_from_extract(api, record):
+    typed = {k: v for k, v in record.items() if v is not None}
+    r = api.post("/fyll-i/blankett", data=_form_fields(typed))
+    assert r.status_code == 200, r.text[-2000:]
+    back = blankett.extract(r.content, "svar.docx")
+    assert back.status == "ok", back.messages
+    blank_text = {f.key: None for f in FIELDS if f.kind is Kind.TEXT and not (record.get(f.key) or "").strip()}
+    assert back.record == expected(record | blank_text)
+
+
 def test_the_html_form_shows_each_error_beside_its_field(api):
     typed = _form_fields(RECORD) | {"samtal1_datum": "31/02/2026", "polisanmald": "Kanske"}
     r = api.post("/fyll-i/blankett", data=typed)
@@ -649,6 +661,27 @@ def test_serve_on_another_host_warns_and_a_fixed_token_is_used(monkeypatch):
     finally:
         proc.kill()
     assert "Varning: servern lyssnar på 0.0.0.0" in err and "inloggning" in err
+    assert proc.returncode == 0
+
+
+def test_serve_open_starts_the_browser_with_the_address(tmp_path):
+    opened = tmp_path / "opened.txt"
+    script = tmp_path / "browser.py"
+    script.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\n")
+    proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0", "--open"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "BROWSER": f"{sys.executable} {script} %s"})
+    try:
+        url = proc.stdout.readline().strip().removeprefix("Öppna ")
+        for _ in range(100):
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.1)
+        assert opened.read_text() == url
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    finally:
+        proc.kill()
     assert proc.returncode == 0
 
 

@@ -232,9 +232,9 @@ def record_from_form(form: Mapping[str, str]) -> dict[str, Any]:
         record[case[0]] = form[case[0]]
     for f in FIELDS:
         if f.kind is Kind.LIST:
-            items = [form.get(f"{f.key}#{i}", "").strip() for i in range(1, LIST_ITEMS + 1)]
-            if any(items):
-                record[f.key] = [item for item in items if item]
+            items = [form.get(f"{f.key}#{i}", "") for i in range(1, LIST_ITEMS + 1)]
+            if any(item.strip() for item in items):
+                record[f.key] = [item for item in items if item.strip()]
         else:
             value = form.get(f.key, "")
             if value.strip():
