@@ -651,6 +651,33 @@ def test_serve_prints_one_line_and_stops_cleanly_on_ctrl_c():
     assert re.search(r"GET /api/schema 200 \d+ B", err)
 
 
+def test_ctrl_c_during_a_batch_stops_and_leaves_nothing(tmp_path):
+    import httpx
+
+    env = {**os.environ, "TMPDIR": str(tmp_path), "BLANKETT_TOKEN": "ctrl-c-nyckel"}
+    proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        base = re.match(r"Öppna (http://[^/]+)/", proc.stdout.readline()).group(1)
+        auth = {"Authorization": "Bearer ctrl-c-nyckel", "Accept": "application/json"}
+        form = _docx(RECORD)
+        for _ in range(100):
+            try:
+                r = httpx.post(base + "/las-in", headers=auth, timeout=60,
+                               files={"filer": ("svar.zip", _zip([(f"{n}.docx", form) for n in range(300)]))})
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert r.status_code == 202
+        assert httpx.get(base + r.json()["status"], headers=auth).json()["finished"] is False
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_serve_on_another_host_warns_and_a_fixed_token_is_used(monkeypatch):
     proc = _serve("--host", "0.0.0.0", "--token", "fast-nyckel")
     try:
