@@ -31,13 +31,16 @@ __all__ = [
     "blank_docx",
     "blank_pdf",
     "check_form",
+    "count_records",
     "export_bytes",
     "export_results",
     "extract",
     "extract_files",
     "fill_docx",
     "fill_files",
+    "fill_files_pdf",
     "fill_pdf",
+    "office_available",
     "publish_files",
     "schema",
     "validate",
@@ -48,8 +51,9 @@ __all__ = [
 #: command starts by loading only what it needs, inside its own handling of Ctrl-C (``__main__.run``).
 _WHERE = {
     **{name: ("._api", name) for name in (
-        "blank_docx", "blank_pdf", "check_form", "export_bytes", "export_results", "extract", "extract_files",
-        "fill_docx", "fill_files", "fill_pdf", "publish_files", "schema", "validate", "workbook_xlsx")},
+        "blank_docx", "blank_pdf", "check_form", "count_records", "export_bytes", "export_results", "extract",
+        "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "office_available", "publish_files",
+        "schema", "validate", "workbook_xlsx")},
     "FillSummary": (".batch", "Summary"),
     **{name: (".errors", name) for name in (
         "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
@@ -75,8 +79,9 @@ def __dir__() -> list[str]:
 
 if _typing.TYPE_CHECKING:
     from ._api import (
-        blank_docx, blank_pdf, check_form, export_bytes, export_results, extract, extract_files, fill_docx, fill_files,
-        fill_pdf, publish_files, schema, validate, workbook_xlsx,
+        blank_docx, blank_pdf, check_form, count_records, export_bytes, export_results, extract, extract_files,
+        fill_docx, fill_files, fill_files_pdf, fill_pdf, office_available, publish_files, schema, validate,
+        workbook_xlsx,
     )
     from .batch import Summary as FillSummary
     from .errors import BlankettError, InputError, OfficeMissingError, OutputExistsError, Problem, RecordError

@@ -43,7 +43,7 @@ def workbook_xlsx() -> bytes:
 
 def validate(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The record as ``fill`` would write it (normalised JSON values) and its warnings; raises :class:`RecordError`."""
-    incident, warnings = model.validate(dict(record))
+    incident, warnings = model.validate(_plain(record))
     return model.to_record(incident), warnings
 
 
@@ -52,7 +52,7 @@ def fill_docx(record: Mapping[str, Any], template: fill.Template | None = None) 
 
     Pass a :class:`Template` to fill many records without reading the template each time.
     """
-    return fill.fill_record(dict(record), template)
+    return fill.fill_record(_plain(record), template)
 
 
 def fill_pdf(record: Mapping[str, Any], flatten: bool = False, template: fill.Template | None = None,
@@ -70,6 +70,42 @@ def fill_files(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, force: 
     Bad rows are counted and described in the summary; the other rows are written.
     """
     return batch.fill_files(list(inputs), out_dir, check, force, template, jobs)
+
+
+def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, keep_docx: bool = True,
+                   flatten: bool = False, force: bool = False, template: PathLike | None = None,
+                   jobs: int | None = None, soffice: PathLike | None = None) -> list[batch.Summary]:
+    """As :func:`fill_files`, and a PDF of each form beside it (or alone); the summaries, PDF last.
+
+    Needs LibreOffice (else :class:`OfficeMissingError`, raised before anything is written).
+    """
+    from .pdf import fill_with_pdf
+
+    return fill_with_pdf([Path(p) for p in inputs], out_dir, keep_docx, flatten, force,
+                         Path(template) if template else None, jobs, soffice)
+
+
+def count_records(path: PathLike) -> int:
+    """How many records (rows) an input file holds, as ``fill`` would read them; 0 when it cannot be read."""
+    from .errors import BlankettError
+    from .load import load_rows
+
+    try:
+        return sum(1 for _ in load_rows(Path(path)))
+    except BlankettError:
+        return 0
+
+
+def office_available(soffice: PathLike | None = None) -> bool:
+    """Whether LibreOffice is found (the PDF jobs need it)."""
+    from .errors import OfficeMissingError
+    from .office import find_soffice
+
+    try:
+        find_soffice(soffice)
+    except OfficeMissingError:
+        return False
+    return True
 
 
 def extract(source: PathLike | bytes, name: str | None = None) -> read.Result:
@@ -119,6 +155,11 @@ def check_form(path: PathLike) -> list[str]:
 
         return check_pdf(path)
     return read.check_file(path)
+
+
+def _plain(record: Any) -> Any:
+    """A mapping as a dict; anything else as it is, for the model to refuse with a Swedish RecordError."""
+    return dict(record) if isinstance(record, Mapping) else record
 
 
 def _profile(profile: Profile | PathLike | None) -> Profile | None:

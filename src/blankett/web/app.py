@@ -1,0 +1,394 @@
+"""The web application: pages for the three jobs and the HTTP API, all over the library's front door.
+
+Nothing here fills, reads back, validates or publishes: every job is one call
+of :mod:`blankett`. This module only moves requests to those calls and their
+results back, in a private temporary folder that is removed when the request
+(or the background job) is done.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tempfile
+import threading
+import unicodedata
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+import blankett
+
+from . import pages
+from .jobs import (
+    DONE,
+    FAILED,
+    Job,
+    Jobs,
+    extract_job,
+    extract_results,
+    fill_job,
+    unpacked,
+)
+from .openapi import OPENAPI
+from .pool import FillPool
+from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware
+from .uploads import Limits, UploadRefused, read_files
+
+STATIC = Path(__file__).parent / "static"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX, "csv": "text/csv; charset=utf-8",
+         "json": "application/json", "zip": "application/zip"}
+FILL_INPUTS = {".xlsx", ".csv", ".json", ".jsonl"}
+#: How long a page upload waits for its job before showing the progress page (small batches finish at once).
+WAIT_SECONDS = 3.0
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+ExportFormat = Literal["json", "jsonl", "csv", "xlsx"]
+
+
+def download(data: bytes, name: str, kind: str) -> Response:
+    """A file to save: its media type, a safe file name (ASCII, plus the UTF-8 form), never cached."""
+    ascii_name = _UNSAFE.sub("-", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()).strip("-.")
+    ascii_name = ascii_name or f"blankett.{kind}"
+    from urllib.parse import quote
+
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return Response(data, media_type=MEDIA[kind], headers={"content-disposition": disposition})
+
+
+def _form_name(record: dict[str, Any], kind: str) -> str:
+    """The file name of one filled form: its case number when given (as ``fill`` names it), else Bilaga5."""
+    case = str(record.get("diarienummer") or "").strip()
+    safe = re.sub(r"[^\w.\-]+", "-", case).strip("-.")[:80]
+    return f"Bilaga5-{safe}.{kind}" if safe else f"Bilaga5.{kind}"
+
+
+class Server:
+    """The application's state: limits, jobs, one template per thread, the blank forms once made."""
+
+    def __init__(self, limits: Limits, jobs: Jobs, fill_workers: int = 0) -> None:
+        self.limits = limits
+        self.jobs = jobs
+        self.pool = FillPool(fill_workers) if fill_workers > 0 else None
+        self._local = threading.local()
+        self._blank: dict[str, bytes] = {}
+        self._blank_lock = threading.Lock()
+
+    def template(self) -> blankett.Template:
+        template = getattr(self._local, "template", None)
+        if template is None:
+            template = self._local.template = blankett.Template()
+        return template
+
+    def blank(self, kind: str) -> bytes:
+        with self._blank_lock:
+            if kind not in self._blank:
+                self._blank[kind] = blankett.blank_docx() if kind == "docx" else blankett.blank_pdf()
+            return self._blank[kind]
+
+    def fill(self, record: Any, kind: str) -> bytes:
+        if kind == "pdf":
+            return blankett.fill_pdf(record, template=self.template())
+        if self.pool is not None:
+            return self.pool.fill_docx(record)
+        return blankett.fill_docx(record, self.template())
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def _server(request: Request) -> Server:
+    return request.app.state.server
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _problems(exc: blankett.RecordError) -> list[dict[str, Any]]:
+    return [{"field": p.field, "message": p.message} for p in exc.problems]
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+async def start(request: Request) -> Response:
+    return HTMLResponse(pages.start(blankett.office_available()))
+
+
+async def fill_page(request: Request) -> Response:
+    return HTMLResponse(pages.fill(blankett.office_available()))
+
+
+async def read_page(request: Request) -> Response:
+    return HTMLResponse(pages.read())
+
+
+async def api_page(request: Request) -> Response:
+    return HTMLResponse(pages.api_page())
+
+
+async def one_form(request: Request) -> Response:
+    office = blankett.office_available()
+    if request.method == "GET":
+        return HTMLResponse(pages.one_form(office))
+    try:
+        form = await request.form(max_files=0, max_fields=200, max_part_size=1024 * 1024)
+    except HTTPException:
+        return HTMLResponse(pages.one_form(office, {}, {}, ["Formuläret kunde inte läsas (trasig formulärdata)."]),
+                            status_code=400)
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    await form.close()
+    record = pages.record_from_form(fields)
+    kind = "pdf" if fields.get("format") == "pdf" else "docx"
+    try:
+        data = await run_in_threadpool(_server(request).fill, record, kind)
+    except blankett.RecordError as exc:
+        errors: dict[str, list[str]] = {}
+        general = []
+        for p in exc.problems:
+            if p.field:
+                errors.setdefault(p.field, []).append(p.message)
+            else:
+                general.append(p.message)
+        return HTMLResponse(pages.one_form(office, fields | _lists(record), errors, general), status_code=422)
+    except blankett.BlankettError as exc:
+        return HTMLResponse(pages.one_form(office, fields | _lists(record), {}, [str(exc)]), status_code=503)
+    return download(data, _form_name(record, kind), kind)
+
+
+def _lists(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if isinstance(v, list)}
+
+
+async def _start_job(request: Request, kind: str) -> Response:
+    server = _server(request)
+
+    def refuse(status: int, message: str) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"fel": message}, status_code=status)
+        html = pages.fill(blankett.office_available(), message) if kind == "fill" else pages.read(message)
+        return HTMLResponse(html, status_code=status)
+
+    if server.jobs.full():
+        return refuse(503, "Servern har för många pågående arbeten. Vänta en stund eller ta bort gamla resultat.")
+    folder = tempfile.TemporaryDirectory(prefix="blankett-web-")  # owner-only (0700), removed with the job
+    try:
+        staged, fields = await read_files(request, "filer", server.limits, Path(folder.name))
+        if not staged:
+            folder.cleanup()
+            return refuse(400, "Välj minst en fil att ladda upp.")
+        if kind == "fill":
+            bad = [s.name for s in staged if s.path.suffix.lower() not in FILL_INPUTS]
+            if bad:
+                folder.cleanup()
+                return refuse(415, "Filen går inte att fylla i från: använd Excel (.xlsx), CSV, JSON eller "
+                                   "JSON Lines (.jsonl).")
+            pdf = fields.get("format") == "pdf"
+            if pdf and not blankett.office_available():
+                folder.cleanup()
+                return refuse(503, "PDF kräver LibreOffice, som inte finns på den här datorn. Välj Word.")
+            for s in staged:  # the input files keep their names: the messages name them and their rows
+                target = Path(folder.name) / "in" / s.path.parent.name / s.name
+                target.parent.mkdir(parents=True, mode=0o700)
+                s.path.rename(target)
+                s.path = target
+            job = server.jobs.start(Job("fill", pdf=pdf), fill_job(staged, Path(folder.name), pdf), folder)
+        else:
+            job = server.jobs.start(Job("extract"), extract_job(staged, Path(folder.name), server.limits), folder)
+    except UploadRefused as exc:
+        folder.cleanup()
+        return refuse(exc.status, str(exc))
+    except BaseException:
+        folder.cleanup()
+        raise
+    page = f"/jobb/{job.id}"
+    if _wants_json(request):
+        return JSONResponse({"id": job.id, "page": page, "status": f"/api/jobb/{job.id}"}, status_code=202)
+    import anyio
+
+    with anyio.move_on_after(WAIT_SECONDS):
+        while job.state not in (DONE, FAILED):
+            await anyio.sleep(0.1)
+    return RedirectResponse(page, status_code=303)
+
+
+async def fill_upload(request: Request) -> Response:
+    return await _start_job(request, "fill")
+
+
+async def read_upload(request: Request) -> Response:
+    return await _start_job(request, "extract")
+
+
+def _job(request: Request) -> Job | None:
+    return _server(request).jobs.get(request.path_params["job"])
+
+
+GONE = "Resultatet finns inte (längre). Resultat tas bort efter 30 minuter och när servern stängs."
+
+
+async def job_page(request: Request) -> Response:
+    job = _job(request)
+    if job is None:
+        return HTMLResponse(pages.page("Resultatet finns inte", f'<p role="alert">{GONE}</p>'), status_code=404)
+    return HTMLResponse(pages.job_page(job))
+
+
+async def job_status(request: Request) -> Response:
+    job = _job(request)
+    if job is None:
+        return JSONResponse({"fel": GONE}, status_code=404)
+    return JSONResponse(job.status())
+
+
+async def job_remove(request: Request) -> Response:
+    _server(request).jobs.remove(request.path_params["job"])
+    return RedirectResponse("/", status_code=303)
+
+
+async def job_zip(request: Request) -> Response:
+    job = _job(request)
+    if job is None or job.archive is None:
+        return PlainTextResponse(GONE, status_code=404)
+    return download(job.archive, "Bilaga5-blanketter.zip", "zip")
+
+
+async def job_answers(request: Request) -> Response:
+    job = _job(request)
+    fmt: ExportFormat = request.path_params["fmt"]
+    if fmt not in ("xlsx", "csv", "json"):
+        return PlainTextResponse("Okänt filformat.", status_code=404)
+    if job is None or job.kind != "extract" or job.state != DONE:
+        return PlainTextResponse(GONE, status_code=404)
+    data = await run_in_threadpool(blankett.export_bytes, job.results, fmt)
+    return download(data, f"svar.{fmt}", fmt)
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+async def api_schema(request: Request) -> Response:
+    return JSONResponse(blankett.schema())
+
+
+async def api_openapi(request: Request) -> Response:
+    return JSONResponse(OPENAPI)
+
+
+async def api_blank(request: Request) -> Response:
+    kind = request.path_params["kind"]
+    if kind not in ("docx", "pdf"):
+        return PlainTextResponse("Okänt filformat.", status_code=404)
+    try:
+        data = await run_in_threadpool(_server(request).blank, kind)
+    except blankett.OfficeMissingError as exc:
+        return JSONResponse({"fel": f"PDF kan inte göras: LibreOffice saknas på servern. {exc}"}, status_code=503)
+    except blankett.BlankettError as exc:
+        return JSONResponse({"fel": str(exc)}, status_code=500)
+    return download(data, f"Bilaga5.{kind}", kind)
+
+
+async def api_workbook(request: Request) -> Response:
+    return download(await run_in_threadpool(blankett.workbook_xlsx), "Bilaga5-inmatning.xlsx", "xlsx")
+
+
+async def api_fill(request: Request) -> Response:
+    kind = request.query_params.get("format", "docx")
+    if kind not in ("docx", "pdf"):
+        return JSONResponse({"fel": "format måste vara docx eller pdf"}, status_code=400)
+    body = await request.body()
+    try:
+        record = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return JSONResponse({"fel": "kroppen är ingen giltig JSON (en post: {\"fält\": värde, …})"}, status_code=400)
+    try:
+        data = await run_in_threadpool(_server(request).fill, record, kind)
+    except blankett.RecordError as exc:
+        return JSONResponse(_problems(exc), status_code=422)
+    except blankett.OfficeMissingError as exc:
+        return JSONResponse({"fel": f"PDF kan inte göras: LibreOffice saknas på servern. {exc}"}, status_code=503)
+    except blankett.BlankettError as exc:
+        return JSONResponse({"fel": str(exc)}, status_code=500)
+    return download(data, _form_name(record, kind), kind)
+
+
+async def api_extract(request: Request) -> Response:
+    fmt = cast(ExportFormat, request.query_params.get("format", "json"))
+    if fmt not in ("json", "xlsx", "csv"):
+        return JSONResponse({"fel": "format måste vara json, xlsx eller csv"}, status_code=400)
+    server = _server(request)
+    with tempfile.TemporaryDirectory(prefix="blankett-web-") as tmp:
+        try:
+            staged, _ = await read_files(request, "filer", server.limits, Path(tmp))
+        except UploadRefused as exc:
+            return JSONResponse({"fel": str(exc)}, status_code=exc.status)
+        if not staged:
+            return JSONResponse({"fel": "inga filer i fältet \"filer\""}, status_code=400)
+
+        def work() -> list:
+            return extract_results(unpacked(staged, server.limits), Path(tmp))
+
+        try:
+            results = await run_in_threadpool(work)
+        except blankett.BlankettError as exc:
+            return JSONResponse({"fel": str(exc)}, status_code=413)
+    if fmt == "json":
+        return JSONResponse([r.as_dict() for r in results])
+    data = await run_in_threadpool(blankett.export_bytes, results, fmt)
+    return download(data, f"svar.{fmt}", fmt)
+
+
+def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limits | None = None,
+               max_body: int = 256 * 1024 * 1024, cookie: str = "blankett_token",
+               log: logging.Logger = LOG, jobs: Jobs | None = None, fill_workers: int = 0) -> Starlette:
+    """The application, guarded by ``token`` and answering only to ``hosts``.
+
+    ``fill_workers`` > 0 fills the API's forms in that many worker processes (``blankett serve`` uses
+    one per core); 0 fills them in the server's threads.
+    """
+    if not token:
+        raise ValueError("token must not be empty")
+    routes = [
+        Route("/", start),
+        Route("/fyll-i", fill_page),
+        Route("/fyll-i", fill_upload, methods=["POST"]),
+        Route("/fyll-i/blankett", one_form, methods=["GET", "POST"]),
+        Route("/las-in", read_page),
+        Route("/las-in", read_upload, methods=["POST"]),
+        Route("/jobb/{job}", job_page),
+        Route("/jobb/{job}/ta-bort", job_remove, methods=["POST"]),
+        Route("/jobb/{job}/blanketter.zip", job_zip),
+        Route("/jobb/{job}/svar.{fmt:str}", job_answers),
+        Route("/api", api_page),
+        Route("/api/openapi.json", api_openapi),
+        Route("/api/schema", api_schema),
+        Route("/api/blank.{kind:str}", api_blank),
+        Route("/api/arbetsbok.xlsx", api_workbook),
+        Route("/api/fill", api_fill, methods=["POST"]),
+        Route("/api/extract", api_extract, methods=["POST"]),
+        Route("/api/jobb/{job}", job_status),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    guard = Guard(token, hosts, max_body, cookie, log)
+    app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)])
+    app.state.server = Server(limits or Limits(), jobs or Jobs(), fill_workers)
+    return app

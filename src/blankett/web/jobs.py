@@ -1,0 +1,222 @@
+"""Long jobs (a thousand forms) in a background thread, with progress the page asks for; nothing kept on disk.
+
+A job's uploads live in a private temporary folder that is removed as soon as
+the job is done. What the person downloads afterwards (the .zip of forms, or
+the read answers) stays in memory only, until they remove it, the job expires
+(:data:`KEEP_SECONDS`) or the server stops.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import blankett
+
+from .uploads import Limits, Staged, UploadRefused, expand_zips
+
+#: How long a finished job's results stay in memory for download.
+KEEP_SECONDS = 30 * 60
+#: Jobs held at once (running, waiting or finished); more are refused with 503.
+MAX_JOBS = 20
+
+QUEUED, RUNNING, DONE, FAILED = "köad", "pågår", "klar", "fel"
+
+
+@dataclass
+class Job:
+    """One batch: what it is, how far it got, and its results (in memory)."""
+
+    kind: str  # "fill" or "extract"
+    id: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    created: float = field(default_factory=time.monotonic)
+    state: str = QUEUED
+    done: int = 0
+    total: int = 0
+    error: str | None = None
+    pdf: bool = False
+    # fill
+    problems: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    archive: bytes | None = None
+    forms: int = 0
+    # extract
+    results: list[Any] = field(default_factory=list)
+    counter: Callable[[], int] | None = None
+
+    def status(self) -> dict:
+        """The job's progress as JSON for the page (no file names, no answers)."""
+        done = self.done
+        if self.counter is not None and self.state == RUNNING:
+            done = self.counter()
+        done = min(done, self.total) if self.total else done
+        return {"id": self.id, "kind": self.kind, "state": self.state, "done": done, "total": self.total,
+                "finished": self.state in (DONE, FAILED), "message": describe(self.kind, self.state, done, self.total)}
+
+
+def describe(kind: str, state: str, done: int, total: int) -> str:
+    """The progress in words, as the page shows and announces it."""
+    what = "filer" if kind == "fill" else "blanketter"
+    if state == QUEUED:
+        return "Väntar på att ett annat arbete ska bli klart."
+    if state == RUNNING:
+        return f"Arbetet pågår: {done} av {total} {what} klara." if total else "Arbetet pågår."
+    if state == DONE:
+        return "Klart."
+    return "Arbetet kunde inte slutföras."
+
+
+class Jobs:
+    """The server's jobs: one worker thread runs them in turn; the page polls their status."""
+
+    def __init__(self, workers: int = 1, keep: float = KEEP_SECONDS, max_jobs: int = MAX_JOBS) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="blankett-jobb")
+        self.keep = keep
+        self.max_jobs = max_jobs
+
+    def get(self, job_id: str) -> Job | None:
+        self._purge()
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def remove(self, job_id: str) -> None:
+        with self._lock:
+            self._jobs.pop(job_id, None)
+
+    def full(self) -> bool:
+        self._purge()
+        with self._lock:
+            return len(self._jobs) >= self.max_jobs
+
+    def start(self, job: Job, work: Callable[[Job], None], folder: tempfile.TemporaryDirectory) -> Job:
+        """Run ``work(job)`` in the background; the folder is removed when it ends, however it ends."""
+        with self._lock:
+            self._jobs[job.id] = job
+
+        def run() -> None:
+            job.state = RUNNING
+            try:
+                work(job)
+                job.state = DONE
+            except blankett.BlankettError as exc:
+                job.error, job.state = str(exc), FAILED
+            except Exception as exc:  # noqa: BLE001 - a job never takes the server down
+                job.error, job.state = f"oväntat fel ({exc.__class__.__name__})", FAILED
+            finally:
+                job.counter = None
+                folder.cleanup()
+
+        self._pool.submit(run)
+        return job
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            self._jobs.clear()
+
+    def _purge(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in [k for k, j in self._jobs.items()
+                        if j.state in (DONE, FAILED) and now - j.created > self.keep]:
+                del self._jobs[key]
+
+
+def scrub(text: str, folder: Path) -> str:
+    """A message without the private folder's path (only the file's own name stays)."""
+    text = text.replace(str(folder) + "/", "").replace(str(folder), "")
+    return text
+
+
+# --- the two batch jobs ------------------------------------------------------------------
+
+
+def fill_job(staged: list[Staged], folder: Path, pdf: bool) -> Callable[[Job], None]:
+    """The work of filling every record of the uploaded input files (Word, or Word and PDF), zipped."""
+
+    def work(job: Job) -> None:
+        inputs = [s.path for s in staged]
+        out = folder / "ut"
+        job.total = sum(blankett.count_records(p) for p in inputs) * (2 if pdf else 1)
+        job.counter = lambda: _count(out)
+        if pdf:
+            summaries = blankett.fill_files_pdf(inputs, out, jobs=1)
+        else:
+            summaries = [blankett.fill_files(inputs, out, jobs=1)]
+        job.problems = [scrub(line, folder / "in") for s in summaries for line in s.problems]
+        job.problems = [scrub(line, folder) for line in job.problems]
+        job.summary = [s.line() if n == 0 else "PDF: " + s.line()[len("Klart: "):] for n, s in enumerate(summaries)]
+        files = sorted(p for p in out.glob("*") if p.is_file() and not p.name.startswith(".")) if out.is_dir() else []
+        job.forms = len(files)
+        job.done = job.total
+        if files:
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+                for path in files:
+                    info = zipfile.ZipInfo(path.name, (1980, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = 0o600 << 16
+                    zf.writestr(info, path.read_bytes())
+            job.archive = buf.getvalue()
+        shutil.rmtree(out, ignore_errors=True)
+
+    return work
+
+
+def _count(out: Path) -> int:
+    try:
+        return sum(1 for p in out.iterdir() if not p.name.startswith("."))
+    except OSError:
+        return 0
+
+
+def extract_results(staged: list[Staged], folder: Path, step: Callable[[], None] | None = None) -> list[Any]:
+    """Every staged file read back with ``blankett.extract_files``, named as the person named it, in order."""
+    readable = iter(blankett.extract_files([s.path for s in staged if s.error is None]))
+    results = []
+    for s in staged:
+        if s.error is not None:
+            result = blankett.ExtractResult(s.name, "fel", [s.error])
+        else:
+            result = next(readable)
+            result.source = s.name
+            result.messages = [scrub(m, folder) for m in result.messages]
+        results.append(result)
+        if step is not None:
+            step()
+    return results
+
+
+def unpacked(staged: list[Staged], limits: Limits) -> list[Staged]:
+    """The staged files with every .zip unpacked; too many files is a user error."""
+    try:
+        return expand_zips(staged, limits)
+    except UploadRefused as exc:
+        raise blankett.BlankettError(str(exc)) from None
+
+
+def extract_job(uploaded: list[Staged], folder: Path, limits: Limits) -> Callable[[Job], None]:
+    """The work of reading back every uploaded form (a .zip unpacked), kept as results for the downloads."""
+
+    def work(job: Job) -> None:
+        staged = unpacked(uploaded, limits)
+        job.total = len(staged)
+
+        def step() -> None:
+            job.done += 1
+
+        job.results = extract_results(staged, folder, step)
+
+    return work

@@ -1,0 +1,335 @@
+"""The pages, in Swedish: plain HTML that works without JavaScript; every text escaped where it is put in.
+
+The one-form page is generated from the form's declaration (:data:`blankett.FIELDS`)
+and the record's JSON Schema (for the case number, which is not on the form).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from html import escape
+from typing import Any
+
+import blankett
+from blankett import FIELDS, Kind
+
+from .jobs import DONE, FAILED, Job
+
+LIST_ITEMS = 4
+NAV = (("/", "Start"), ("/fyll-i", "Fyll i"), ("/las-in", "Läs in"), ("/api", "För utvecklare (API)"))
+STATUS_TEXT = {"ok": "ok", "varning": "varning", "fel": "fel"}
+
+
+def e(value: Any) -> str:
+    """HTML-escaped text (attribute-safe)."""
+    return escape("" if value is None else str(value), quote=True)
+
+
+def page(title: str, body: str, current: str = "") -> str:
+    """A whole page: language, skip link, menu, main content."""
+    here = ' aria-current="page"'
+    nav = "".join(f'<li><a href="{href}"{here if href == current else ""}>{e(text)}</a></li>' for href, text in NAV)
+    return f"""<!doctype html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(title)} – Bilaga 5</title>
+<link rel="stylesheet" href="/static/app.css">
+<script src="/static/app.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">Hoppa till innehållet</a>
+<header class="top">
+<p class="brand">Bilaga 5 – Incidentrapport och händelsedokumentation</p>
+<nav aria-label="Huvudmeny"><ul>{nav}</ul></nav>
+</header>
+<main id="main" tabindex="-1">
+<h1>{e(title)}</h1>
+{body}
+</main>
+<footer class="foot"><p>Allt du laddar upp behandlas bara här på datorn och sparas inte.
+Stäng fliken när du är klar.</p></footer>
+</body>
+</html>
+"""
+
+
+def start(office: bool) -> str:
+    pdf = ('<li><a href="/api/blank.pdf" download>Tom blankett som ifyllbar PDF</a></li>' if office else
+           '<li>Ifyllbar PDF: kräver LibreOffice, som inte finns på den här datorn.</li>')
+    body = f"""<p>Här fyller du i och läser in blanketten <strong>Bilaga 5 – Incidentrapport och
+händelsedokumentation</strong> (hot, våld och trakasserier mot förtroendevalda).</p>
+<ul class="jobs">
+<li><a href="/fyll-i"><strong>Fyll i</strong></a> – gör färdiga blanketter från en Excel-fil, CSV eller JSON,
+eller fyll i en blankett direkt på sidan.</li>
+<li><a href="/las-in"><strong>Läs in</strong></a> – läs svaren från ifyllda blanketter som kommit tillbaka och
+få dem som Excel, CSV eller JSON.</li>
+</ul>
+<h2>Hämta</h2>
+<ul>
+<li><a href="/api/blank.docx" download>Tom blankett (Word, .docx)</a></li>
+{pdf}
+<li><a href="/api/arbetsbok.xlsx" download>Excel-arbetsbok för att mata in incidenter (en rad per incident)</a></li>
+</ul>
+"""
+    return page("Blankett för incidentrapport", body, "/")
+
+
+def _upload(action: str, name: str, label: str, accept: str, hint: str, button: str, extra: str = "") -> str:
+    return f"""<form method="post" action="{action}" enctype="multipart/form-data" class="upload" data-job>
+<div class="drop">
+<label for="{name}">{e(label)}</label>
+<p class="hint" id="{name}-hint">{e(hint)}</p>
+<input type="file" id="{name}" name="filer" multiple required accept="{accept}" aria-describedby="{name}-hint">
+</div>
+{extra}
+<button type="submit">{e(button)}</button>
+<div class="progress" role="status" aria-live="polite"></div>
+<div class="alert" role="alert"></div>
+</form>"""
+
+
+def fill(office: bool, message: str | None = None) -> str:
+    pdf = ('<input type="radio" id="format-pdf" name="format" value="pdf">'
+           '<label for="format-pdf">Word och PDF</label>') if office else (
+        '<p class="hint">PDF kräver LibreOffice, som inte finns på den här datorn.</p>')
+    extra = f"""<fieldset class="choice"><legend>Filformat</legend>
+<input type="radio" id="format-docx" name="format" value="docx" checked><label for="format-docx">Word (.docx)</label>
+{pdf}
+</fieldset>"""
+    alert = f'<div class="alert" role="alert"><p>{e(message)}</p></div>' if message else ""
+    body = f"""{alert}
+<h2>Många blanketter från en fil</h2>
+<p>Ladda upp Excel-arbetsboken (eller en CSV-, JSON- eller JSON Lines-fil) med en rad per incident.
+Du får tillbaka en zip-fil med en ifylld blankett per rad, och en lista över rader som behöver rättas.</p>
+{_upload("/fyll-i", "fill-files", "Filer med incidenter", ".xlsx,.csv,.json,.jsonl",
+         "Excel (.xlsx), CSV, JSON eller JSON Lines. Du kan också dra filerna hit.", "Fyll i blanketterna", extra)}
+<h2>En blankett i taget</h2>
+<p><a href="/fyll-i/blankett">Fyll i en blankett här på sidan</a> och hämta den som Word eller PDF.</p>
+"""
+    return page("Fyll i", body, "/fyll-i")
+
+
+def read(message: str | None = None) -> str:
+    alert = f'<div class="alert" role="alert"><p>{e(message)}</p></div>' if message else ""
+    body = f"""{alert}
+<p>Ladda upp blanketter som kommit tillbaka ifyllda: Word (.docx, .docm, .doc), OpenDocument (.odt), PDF,
+eller en zip-fil med många blanketter. Du ser direkt vilka som gick att läsa och kan hämta svaren som
+Excel, CSV eller JSON.</p>
+{_upload("/las-in", "read-files", "Ifyllda blanketter", ".docx,.docm,.doc,.odt,.pdf,.zip",
+         "Välj en eller flera filer, eller en zip-fil. Du kan också dra filerna hit.", "Läs in blanketterna")}
+"""
+    return page("Läs in", body, "/las-in")
+
+
+# --- the one-form page -----------------------------------------------------------------------
+
+
+def _case_field() -> tuple[str, str, str] | None:
+    """The record's key that is not on the form (the case number): key, title, description."""
+    on_form = {f.key for f in FIELDS}
+    for key, prop in blankett.schema().get("properties", {}).items():
+        if key not in on_form:
+            return key, prop.get("title", key), prop.get("description", "")
+    return None
+
+
+def _described(key: str, hint: bool, errors: Mapping[str, list[str]]) -> str:
+    ids = ([f"h-{key}"] if hint else []) + ([f"e-{key}"] if key in errors else [])
+    invalid = ' aria-invalid="true"' if key in errors else ""
+    return (f' aria-describedby="{" ".join(ids)}"' if ids else "") + invalid
+
+
+def _error(key: str, errors: Mapping[str, list[str]]) -> str:
+    if key not in errors:
+        return ""
+    return f'<p class="field-error" id="e-{key}">' + "<br>".join(e(m) for m in errors[key]) + "</p>"
+
+
+def _field(f: Any, values: Mapping[str, Any], errors: Mapping[str, list[str]], twin: bool) -> str:
+    key = f.key
+    label = e(f.label) + (f' <span class="sub">({e(f.column)})</span>' if twin else "")
+    hint = f'<p class="hint" id="h-{key}">{e(f.hint)}</p>' if f.hint else ""
+    if f.kind is Kind.JANEJ:
+        chosen = values.get(key) or ""
+        radios = "".join(
+            f'<span class="radio"><input type="radio" id="f-{key}-{n}" name="{key}" value="{value}"'
+            f'{" checked" if chosen == value else ""}><label for="f-{key}-{n}">{text}</label></span>'
+            for n, (value, text) in enumerate((("Ja", "Ja"), ("Nej", "Nej"), ("", "Inte besvarad"))))
+        return (f'<fieldset class="field janej" id="f-{key}"{_described(key, bool(f.hint), errors)}>'
+                f"<legend>{label}</legend>{hint}{_error(key, errors)}{radios}</fieldset>")
+    if f.kind is Kind.LIST:
+        items = list(values.get(key) or [])[:LIST_ITEMS] + [""] * LIST_ITEMS
+        lines = "".join(
+            f'<div class="item"><label for="f-{key}-{i}">Punkt {i}</label>'
+            f'<input type="text" id="f-{key}-{i}" name="{key}#{i}" value="{e(items[i - 1])}"'
+            f'{_described(key, False, errors)}></div>' for i in range(1, LIST_ITEMS + 1))
+        return (f'<fieldset class="field list" id="f-{key}"><legend>{label}</legend>{hint}'
+                f"{_error(key, errors)}{lines}</fieldset>")
+    value = values.get(key) or ""
+    if f.kind is Kind.DATE:
+        control = (f'<input type="date" id="f-{key}" name="{key}" value="{e(value)}"'
+                   f'{_described(key, bool(f.hint), errors)}>')
+    elif f.multiline and f.lines > 1:
+        control = (f'<textarea id="f-{key}" name="{key}" rows="{min(max(f.lines, 2), 8)}"'
+                   f'{_described(key, bool(f.hint), errors)}>{e(value)}</textarea>')
+    else:
+        control = f'<input type="text" id="f-{key}" name="{key}" value="{e(value)}"{_described(key, bool(f.hint), errors)}>'
+    return f'<div class="field"><label for="f-{key}">{label}</label>{hint}{_error(key, errors)}{control}</div>'
+
+
+def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapping[str, list[str]] | None = None,
+             general: Iterable[str] = ()) -> str:
+    """The form as an HTML form: every question with its hint, grouped by section, errors beside each field."""
+    values, errors, general = values or {}, errors or {}, list(general)
+    labels = Counter(f.label for f in FIELDS)
+    parts: list[str] = []
+    if errors or general:
+        items = [f'<li><a href="#f-{k}">{e(m)}</a></li>' for k, ms in errors.items() for m in ms]
+        items += [f"<li>{e(m)}</li>" for m in general]
+        count = len(items)
+        parts.append(f'<div class="alert errors" id="fel" role="alert" tabindex="-1">'
+                     f'<h2>Blanketten har {count} fel att rätta</h2><ul>{"".join(items)}</ul></div>')
+    parts.append('<p>Fyll i det du vet; allt kan lämnas tomt. Ja/Nej-frågor kan lämnas obesvarade. '
+                 'När du skickar får du den ifyllda blanketten att spara. Ingenting sparas på servern.</p>')
+    parts.append('<form method="post" action="/fyll-i/blankett" class="oneform" novalidate>')
+    case = _case_field()
+    if case:
+        key, title, description = case
+        parts.append('<fieldset class="section"><legend>Om ärendet</legend>')
+        parts.append(
+            f'<div class="field"><label for="f-{key}">{e(title)}</label>'
+            f'<p class="hint" id="h-{key}">{e(description)}</p>{_error(key, errors)}'
+            f'<input type="text" id="f-{key}" name="{key}" value="{e(values.get(key) or "")}"'
+            f'{_described(key, True, errors)}></div></fieldset>')
+    section = None
+    for f in FIELDS:
+        if f.section != section:
+            if section is not None:
+                parts.append("</fieldset>")
+            section = f.section
+            parts.append(f'<fieldset class="section"><legend>{e(section)}</legend>')
+        parts.append(_field(f, values, errors, labels[f.label] > 1))
+    parts.append("</fieldset>")
+    pdf = ('<span class="radio"><input type="radio" id="ut-pdf" name="format" value="pdf"'
+           f'{" checked" if values.get("format") == "pdf" else ""}><label for="ut-pdf">PDF</label></span>'
+           ) if office else '<p class="hint">PDF kräver LibreOffice, som inte finns på den här datorn.</p>'
+    parts.append(f"""<fieldset class="choice"><legend>Filformat</legend>
+<span class="radio"><input type="radio" id="ut-docx" name="format" value="docx"{"" if values.get("format") == "pdf" else " checked"}>
+<label for="ut-docx">Word (.docx)</label></span>{pdf}</fieldset>
+<button type="submit">Skapa den ifyllda blanketten</button>
+</form>""")
+    return page("Fyll i en blankett", "\n".join(parts), "/fyll-i")
+
+
+def record_from_form(form: Mapping[str, str]) -> dict[str, Any]:
+    """The record typed in the HTML form: empty answers left out, the four list lines as a list."""
+    record: dict[str, Any] = {}
+    case = _case_field()
+    if case and (form.get(case[0]) or "").strip():
+        record[case[0]] = form[case[0]]
+    for f in FIELDS:
+        if f.kind is Kind.LIST:
+            items = [form.get(f"{f.key}#{i}", "") for i in range(1, LIST_ITEMS + 1)]
+            if any(item.strip() for item in items):
+                record[f.key] = [item for item in items if item.strip()]
+        else:
+            value = form.get(f.key, "")
+            if value.strip():
+                record[f.key] = value.replace("\r\n", "\n")
+    return record
+
+
+# --- a job's page ----------------------------------------------------------------------------
+
+
+def job_page(job: Job) -> str:
+    status = job.status()
+    title = "Fyll i: resultat" if job.kind == "fill" else "Läs in: resultat"
+    current = "/fyll-i" if job.kind == "fill" else "/las-in"
+    if job.state not in (DONE, FAILED):
+        done, total, message = status["done"], status["total"], status["message"]
+        value = f' value="{done}" max="{total}"' if total else ""
+        body = f"""<div class="running" data-poll="/api/jobb/{e(job.id)}">
+<p><label for="job-progress">Hur långt arbetet har kommit</label></p>
+<progress id="job-progress"{value}></progress>
+<p class="progress" role="status" aria-live="polite">{e(message)}</p>
+<p>Du kan använda andra sidor under tiden. <a href="/jobb/{e(job.id)}">Uppdatera sidan</a> för att se hur långt
+det har kommit.</p></div>"""
+        return page(title, body, current)
+    if job.state == FAILED:
+        body = f'<div class="alert" role="alert"><p>{e(job.error)}</p></div>{_again(job)}'
+        return page(title, body, current)
+    return page(title, _fill_done(job) if job.kind == "fill" else _read_done(job), current)
+
+
+def _again(job: Job) -> str:
+    back = "/fyll-i" if job.kind == "fill" else "/las-in"
+    return (f'<form method="post" action="/jobb/{e(job.id)}/ta-bort" class="inline">'
+            f'<button type="submit" class="secondary">Ta bort resultatet från servern</button></form>'
+            f'<p><a href="{back}">Börja om med nya filer</a></p>')
+
+
+def _fill_done(job: Job) -> str:
+    parts = [f'<div role="status"><p class="done">Klart. {e(" ".join(job.summary))}</p></div>']
+    if job.archive:
+        parts.append(f'<p><a class="button" href="/jobb/{e(job.id)}/blanketter.zip" download>'
+                     f"Hämta de ifyllda blanketterna (zip, {job.forms} filer)</a></p>")
+    if job.problems:
+        rows = "".join(f"<tr><td>{e(p)}</td></tr>" for p in job.problems)
+        parts.append(f"""<h2>Att rätta ({len(job.problems)})</h2>
+<p>Rätta raderna i din fil och ladda upp den igen. Rader utan fel har fyllts i.</p>
+<table><caption>Meddelanden, en rad per problem</caption><thead><tr><th scope="col">Meddelande</th></tr></thead>
+<tbody>{rows}</tbody></table>""")
+    else:
+        parts.append("<p>Inga problem hittades.</p>")
+    parts.append(_again(job))
+    return "\n".join(parts)
+
+
+def _read_done(job: Job) -> str:
+    counts = Counter(r.status for r in job.results)
+    n = len(job.results)
+    summary = (f'{n} {"fil läst" if n == 1 else "filer lästa"}: {counts.get("ok", 0)} ok, {counts.get("varning", 0)} med varning, '
+               f'{counts.get("fel", 0)} med fel.')
+    rows = "".join(
+        f'<tr><td>{e(r.source)}</td><td><span class="status status-{e(r.status)}">{e(STATUS_TEXT.get(r.status, r.status))}'
+        f'</span></td><td>{"<br>".join(e(m) for m in r.messages) or "–"}</td></tr>' for r in job.results)
+    links = "".join(f'<li><a href="/jobb/{e(job.id)}/svar.{fmt}" download>{text}</a></li>'
+                    for fmt, text in (("xlsx", "Svaren som Excel (.xlsx)"), ("csv", "Svaren som CSV"),
+                                      ("json", "Svaren som JSON")))
+    return f"""<div role="status"><p class="done">Klart. {e(summary)}</p></div>
+<h2>Hämta svaren</h2><ul>{links}</ul>
+<h2>Filerna</h2>
+<table><caption>En rad per fil: namn, status och meddelanden</caption>
+<thead><tr><th scope="col">Fil</th><th scope="col">Status</th><th scope="col">Meddelanden</th></tr></thead>
+<tbody>{rows}</tbody></table>
+{_again(job)}"""
+
+
+def api_page() -> str:
+    body = """<p>Kommunens e-tjänster och ärendesystem kan fylla i och läsa blanketten över HTTP.
+Varje anrop behöver nyckeln i huvudet <code>Authorization: Bearer &lt;nyckel&gt;</code>.
+Beskrivningen i OpenAPI-format: <a href="/api/openapi.json">/api/openapi.json</a>.</p>
+<table><caption>Anropen</caption>
+<thead><tr><th scope="col">Anrop</th><th scope="col">Vad det gör</th></tr></thead><tbody>
+<tr><td><code>GET /api/schema</code></td><td>JSON Schema för en incidentpost.</td></tr>
+<tr><td><code>GET /api/blank.docx</code></td><td>Den tomma blanketten (Word).</td></tr>
+<tr><td><code>GET /api/blank.pdf</code></td><td>Den tomma, ifyllbara PDF:en (503 om LibreOffice saknas).</td></tr>
+<tr><td><code>GET /api/arbetsbok.xlsx</code></td><td>Excel-arbetsboken för inmatning.</td></tr>
+<tr><td><code>POST /api/fill</code></td><td>En post som JSON in, den ifyllda blanketten ut (.docx, eller PDF med
+<code>?format=pdf</code>). Felaktig post: 422 med en lista av <code>{"field", "message"}</code>.</td></tr>
+<tr><td><code>POST /api/extract</code></td><td>En eller flera filer (multipart, fältet <code>filer</code>) eller en
+zip-fil in; en lista av <code>{"source", "status", "messages", "record"}</code> ut, eller en fil med
+<code>?format=xlsx</code> eller <code>csv</code>.</td></tr>
+</tbody></table>
+<h2>Exempel</h2>
+<pre><code>curl -H "Authorization: Bearer $BLANKETT_TOKEN" -H "Content-Type: application/json" \\
+     -d '{"rapporterad_av": "Åsa Öberg", "polisanmald": "Ja"}' \\
+     -o Bilaga5.docx http://127.0.0.1:8765/api/fill
+
+curl -H "Authorization: Bearer $BLANKETT_TOKEN" -F filer=@svar.docx http://127.0.0.1:8765/api/extract</code></pre>
+"""
+    return page("För utvecklare: API", body, "/api")

@@ -1,0 +1,62 @@
+"""Forms filled in worker processes, so that the API uses every core (one Python process uses about one).
+
+The workers are started with ``spawn`` (never forked from the threaded server),
+ignore Ctrl-C (the server stops them), and each loads the template once. A bad
+record comes back as its problems, and is raised in the server as the same
+:class:`blankett.RecordError` the library raises.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import blankett
+
+_TEMPLATE: list = []
+
+
+def _start() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _TEMPLATE.append(blankett.Template())
+
+
+def _fill(record: Any) -> tuple[str, Any]:
+    try:
+        return "docx", blankett.fill_docx(record, _TEMPLATE[0])
+    except blankett.RecordError as exc:
+        return "problems", [(p.field, p.message) for p in exc.problems]
+    except blankett.BlankettError as exc:
+        return "error", str(exc)
+
+
+class FillPool:
+    """A pool of ``workers`` processes that fill one record each; started on first use."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def fill_docx(self, record: Any) -> bytes:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
+                                                 initializer=_start)
+            pool = self._pool
+        kind, value = pool.submit(_fill, record).result()
+        if kind == "problems":
+            problems = [blankett.Problem(field, message) for field, message in value]
+            raise blankett.RecordError([p.message for p in problems], problems)
+        if kind == "error":
+            raise blankett.BlankettError(value)
+        return value
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None

@@ -1,0 +1,346 @@
+"""blankett serve in a real browser (Debian's chromium, driven by Playwright), as a person uses it.
+
+The server runs as its own process (``python -m blankett serve``), exactly as
+started from the command line. A missing browser fails these tests; it never
+skips them.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect, sync_playwright
+
+import blankett
+
+from .forms import expected
+from .sheets import typed_workbook
+from .test_web import same_export
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+TOKEN = "webbläsartest-nyckel".encode("ascii", "ignore").decode() + "-0123456789"
+ROWS = [
+    {"diarienummer": "KS 2026/1", "rapporterad_av": "Maria Lindqvist", "utsatt": "Anders Bergström",
+     "polisanmald": "Ja", "samtal1_datum": "2026-03-12"},
+    {"rapporterad_av": "Rad två", "polis_kontaktad": "Nej", "handelse": "Hot via sms.\nSedan ett samtal."},
+    {"diarienummer": "KS 2026/3", "utsatt": "Åsa Öberg", "rutin_tillampad": "Ja"},
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The server as its own process, on a free port, with a private TMPDIR to check that nothing is kept."""
+    tmp = tmp_path_factory.mktemp("server-tmp")
+    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1", "BLANKETT_TOKEN": TOKEN}
+    proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline().strip()
+    m = re.fullmatch(r"Öppna (http://127\.0\.0\.1:\d+)/\?token=(.+)", line)
+    assert m, (line, proc.stderr.read() if proc.poll() is not None else "")
+    base = m.group(1)
+    assert m.group(2) == TOKEN
+    for _ in range(100):
+        try:
+            httpx.get(base + "/api/schema", headers={"Authorization": f"Bearer {TOKEN}"})
+            break
+        except httpx.ConnectError:
+            time.sleep(0.1)
+    yield {"base": base, "tmp": tmp, "proc": proc}
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and TOKEN not in err
+    for secret in ("Maria Lindqvist", "Åsa Öberg", "KS 2026", "bra.docx", "incidenter.xlsx"):
+        assert secret not in err, secret
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install it with scripts/install-clients.sh")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, server) -> Page:
+    context = browser.new_context(accept_downloads=True, locale="sv-SE")
+    p = context.new_page()
+    p.set_default_timeout(60_000)
+    p.goto(f"{server['base']}/?token={TOKEN}")
+    assert "token" not in p.url  # the link's token became a cookie and left the address
+    yield p
+    context.close()
+
+
+def _axe(page: Page) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def _download(page: Page, click) -> bytes:
+    with page.expect_download() as info:
+        click()
+    return Path(info.value.path()).read_bytes()
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _warning_form() -> bytes:
+    """A returned form with both Ja and Nej ticked for one question (read with a warning)."""
+    data = blankett.fill_docx({"polisanmald": "Ja", "utsatt": "Varning Person"})
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    out = []
+    for name, body in parts:
+        if name == "word/document.xml":
+            text = body.decode("utf-8")
+            start = text.index('w:val="polisanmald=Nej"')
+            end = text.index("</w:sdt>", start)
+            text = text[:start] + text[start:end].replace('w14:checked w14:val="0"', 'w14:checked w14:val="1"') + text[end:]
+            body = text.encode("utf-8")
+        out.append((name, body))
+    return _zip(out)
+
+
+# --- the flows -------------------------------------------------------------------------------------
+
+
+def test_every_page_passes_axe(page, server):
+    for path in ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api"):
+        page.goto(server["base"] + path)
+        expect(page.locator("h1")).to_be_visible()
+        _axe(page)
+    page.goto(server["base"] + "/fyll-i/blankett")
+    page.get_by_label("Vem rapporterar incidenten?").fill("Test")
+    page.evaluate("document.querySelector('form.oneform').setAttribute('novalidate', '')")
+    page.locator("#f-samtal1_datum").evaluate("el => { el.type = 'text'; el.value = '31/02/2026'; }")
+    page.get_by_role("button", name="Skapa den ifyllda blanketten").click()
+    expect(page.locator("#fel")).to_be_focused()  # the error summary is announced and has focus
+    expect(page.locator("#e-samtal1_datum")).to_contain_text("inget giltigt datum")
+    _axe(page)
+
+
+def test_fill_from_the_workbook_gives_one_form_per_row(page, server, tmp_path):
+    book = typed_workbook(tmp_path / "incidenter.xlsx", ROWS)
+    page.goto(server["base"] + "/")
+    page.get_by_role("navigation").get_by_role("link", name="Fyll i", exact=True).click()
+    page.get_by_label("Filer med incidenter").set_input_files(str(book))
+    page.get_by_role("button", name="Fyll i blanketterna").click()
+    expect(page.get_by_text("Klart.")).to_be_visible()
+    assert "/jobb/" in page.url
+    _axe(page)
+    data = _download(page, lambda: page.get_by_role("link", name=re.compile("Hämta de ifyllda blanketterna")).click())
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        assert names == ["Bilaga5-KS-2026-1.docx", "Bilaga5-KS-2026-3.docx", "Bilaga5-rad-0003.docx"]
+        back = {n: blankett.extract(zf.read(n), n) for n in names}
+    assert all(r.status == "ok" for r in back.values())
+    assert back["Bilaga5-KS-2026-1.docx"].record == expected(ROWS[0])
+    assert back["Bilaga5-rad-0003.docx"].record == expected(ROWS[1])
+    assert back["Bilaga5-KS-2026-3.docx"].record == expected(ROWS[2])
+    assert "Inga problem hittades." in page.content()
+
+
+def test_fill_with_bad_rows_lists_the_command_lines_messages(page, server, tmp_path):
+    book = typed_workbook(tmp_path / "incidenter.xlsx", [ROWS[0], {"polisanmald": "kanske"}])
+    page.goto(server["base"] + "/fyll-i")
+    page.get_by_label("Filer med incidenter").set_input_files(str(book))
+    page.get_by_role("button", name="Fyll i blanketterna").click()
+    expect(page.get_by_text("Klart.")).to_be_visible()
+    cli = blankett.fill_files([book], tmp_path / "ut", jobs=1)
+    table = page.get_by_role("table")
+    for line in cli.problems:
+        expect(table).to_contain_text(line)
+    _axe(page)
+
+
+def test_fill_one_form_in_the_browser_reads_back_to_what_was_typed(page, server):
+    page.goto(server["base"] + "/fyll-i/blankett")
+    page.get_by_label("Diarienummer").fill("KS 2026/77")
+    page.get_by_label("Vem rapporterar incidenten?").fill("Maria Lindqvist")
+    page.get_by_label("Vem utsattes?").fill("Anders Bergström\nledamot")
+    page.get_by_role("group", name="Har händelsen polisanmälts?").get_by_label("Ja", exact=True).check()
+    page.get_by_role("group", name="Har polisen kontaktats för en bedömning av händelsen?").get_by_label(
+        "Nej", exact=True).check()
+    page.locator("#f-samtal1_datum").fill("2026-03-12")
+    group = page.get_by_role("group", name="förbättringsmöjligheter i rutinen")
+    group.get_by_label("Punkt 1").fill("Ingen jour")
+    group.get_by_label("Punkt 2").fill("Oklart ansvar")
+    data = _download(page, lambda: page.get_by_role("button", name="Skapa den ifyllda blanketten").click())
+    result = blankett.extract(data, "svar.docx")
+    assert result.status == "ok", result.messages
+    assert result.record == expected({
+        "rapporterad_av": "Maria Lindqvist", "utsatt": "Anders Bergström\nledamot", "polisanmald": "Ja",
+        "polis_kontaktad": "Nej", "samtal1_datum": "2026-03-12", "sarbarheter_rutin": ["Ingen jour", "Oklart ansvar"]})
+
+
+def _drop(page: Page, files: list[tuple[str, bytes]]) -> None:
+    """Drop files on the drop zone, as a person drags them from the file manager."""
+    payload = [{"name": n, "data": base64.b64encode(d).decode()} for n, d in files]
+    handle = page.evaluate_handle(
+        """files => { const dt = new DataTransfer();
+             for (const f of files) {
+               const bytes = Uint8Array.from(atob(f.data), c => c.charCodeAt(0));
+               dt.items.add(new File([bytes], f.name)); }
+             return dt; }""", payload)
+    page.dispatch_event(".drop", "dragenter", {"dataTransfer": handle})
+    page.dispatch_event(".drop", "drop", {"dataTransfer": handle})
+
+
+def test_dropped_returned_forms_show_each_status_and_the_xlsx_matches_extract(page, server):
+    good = blankett.fill_docx(ROWS[0])
+    bomb = _zip([("word/document.xml", b"\0" * (60 * 1024 * 1024))])
+    forms = [("bra.docx", good), ("varning.docx", _warning_form()), ("bomb.docx", bomb),
+             ("inkomna.zip", _zip([("en.docx", good), ("ingen-blankett.txt", b"hej")]))]
+    page.goto(server["base"] + "/las-in")
+    _drop(page, forms)
+    expect(page.get_by_text("4 filer valda.")).to_be_visible()
+    page.get_by_role("button", name="Läs in blanketterna").click()
+    expect(page.get_by_text("Klart.")).to_be_visible()
+    rows = page.get_by_role("table").locator("tbody tr")
+    expect(rows).to_have_count(5)
+    expected_rows = [("bra.docx", "ok"), ("varning.docx", "varning"), ("bomb.docx", "fel"),
+                     ("inkomna.zip/en.docx", "ok"), ("inkomna.zip/ingen-blankett.txt", "fel")]
+    for n, (name, status) in enumerate(expected_rows):
+        expect(rows.nth(n).locator("td").nth(0)).to_have_text(name)
+        expect(rows.nth(n).locator("td").nth(1)).to_have_text(status)
+    expect(rows.nth(2).locator("td").nth(2)).to_contain_text("zip-bomb")
+    _axe(page)
+    mine = [blankett.extract(data, name) for name, data in forms[:3]]
+    mine += [blankett.extract(good, "inkomna.zip/en.docx"), blankett.extract(b"hej", "inkomna.zip/ingen-blankett.txt")]
+    xlsx = _download(page, lambda: page.get_by_role("link", name="Svaren som Excel (.xlsx)").click())
+    assert same_export(xlsx, blankett.export_bytes(mine, "xlsx"), "xlsx")
+    answers = json.loads(_download(page, lambda: page.get_by_role("link", name="Svaren som JSON").click()))
+    assert answers == [m.as_dict() for m in mine]
+
+
+def _tab_to(page: Page, test: str, limit: int = 400, key: str = "Tab") -> None:
+    """Press Tab until the focused element passes ``test`` (a JS expression on ``el``)."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return !!(el && ({test})); }})()"):
+            return
+    raise AssertionError(f"keyboard focus never reached: {test}")
+
+
+def _focus_is_visible(page: Page) -> None:
+    style = page.evaluate("(() => { const s = getComputedStyle(document.activeElement); "
+                          "return [s.outlineStyle, s.outlineWidth, s.boxShadow]; })()")
+    assert style[0] != "none" and style[1] != "0px" or style[2] != "none", style
+
+
+def test_keyboard_only_from_start_to_a_filled_form(page, server):
+    page.goto(server["base"] + "/")
+    _tab_to(page, "el.classList.contains('skip')")
+    _focus_is_visible(page)
+    _tab_to(page, "el.textContent === 'Fyll i' && el.tagName === 'A'")
+    _focus_is_visible(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/fyll-i$"))
+    _tab_to(page, "el.textContent.startsWith('Fyll i en blankett här')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/fyll-i/blankett$"))
+    _tab_to(page, "el.id === 'f-rapporterad_av'")
+    _focus_is_visible(page)
+    page.keyboard.type("Tangentbordet Persson")
+    _tab_to(page, "el.name === 'polisanmald'")  # into the Ja/Nej group: the checked "Inte besvarad"
+    _focus_is_visible(page)
+    page.keyboard.press("ArrowLeft")  # Nej
+    page.keyboard.press("ArrowLeft")  # Ja
+    _tab_to(page, "el.id === 'f-sarbarheter_plan-1'")  # (a date field's digit order follows the OS locale)
+    page.keyboard.type("Ingen reservrutin")
+    _tab_to(page, "el.type === 'submit'")
+    _focus_is_visible(page)
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    result = blankett.extract(Path(info.value.path()).read_bytes(), "svar.docx")
+    assert result.record == expected({"rapporterad_av": "Tangentbordet Persson", "polisanmald": "Ja",
+                                      "sarbarheter_plan": ["Ingen reservrutin"]})
+
+
+def test_keyboard_only_upload_on_the_read_page(page, server, tmp_path):
+    good = tmp_path / "bra.docx"
+    good.write_bytes(blankett.fill_docx(ROWS[2]))
+    page.goto(server["base"] + "/las-in")
+    _tab_to(page, "el.type === 'file'")
+    _focus_is_visible(page)
+    # Space opens the system's file dialog, which is outside the page: choose the file on the focused input
+    page.locator("input[type=file]:focus").set_input_files(str(good))
+    _tab_to(page, "el.type === 'submit'")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Klart.")).to_be_visible()
+    _tab_to(page, "el.textContent === 'Svaren som JSON'")
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    answers = json.loads(Path(info.value.path()).read_bytes())
+    assert answers[0]["record"] == expected(ROWS[2])
+
+
+# --- refusals against the real server --------------------------------------------------------------
+
+
+def _raw(server, request: bytes) -> bytes:
+    host, port = server["base"].removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):  # the server answers and closes the connection
+            data += chunk
+    return data
+
+
+def test_refusals_leave_the_server_serving(server):
+    base, auth = server["base"], {"Authorization": f"Bearer {TOKEN}"}
+    assert httpx.get(base + "/api/schema").status_code == 401
+    assert httpx.get(base + "/api/schema", headers={**auth, "Host": "rebind.attacker.example"}).status_code == 400
+    r = httpx.post(base + "/api/fill", json={"utsatt": "x"}, headers={**auth, "Origin": "https://evil.example"})
+    assert r.status_code == 403
+    reply = _raw(server, b"POST /api/extract HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                 + TOKEN.encode() + b"\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+                 b"Content-Length: 999999999999\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 413") and "för stor".encode() in reply
+    big = b"PK" + os.urandom(65 * 1024 * 1024)
+    r = httpx.post(base + "/api/extract", files={"filer": ("stor.docx", big)}, headers=auth, timeout=120)
+    assert r.status_code == 413 and "MB per fil" in r.json()["fel"]
+    r = httpx.post(base + "/api/extract", headers=auth,
+                   files={"filer": ("bomb.zip", _zip([("a.docx", b"\0" * (80 * 1024 * 1024))]))})
+    assert r.status_code == 200 and r.json()[0]["status"] == "fel"
+    assert httpx.get(base + "/api/schema", headers=auth).status_code == 200
+    assert server["proc"].poll() is None
+
+
+def test_nothing_is_kept_in_the_servers_temporary_folder(server, page):
+    # runs after the flows above (file order): every upload's folder is gone
+    time.sleep(0.5)
+    left = [p for p in Path(server["tmp"]).rglob("*")]
+    assert left == []

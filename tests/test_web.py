@@ -1,0 +1,725 @@
+"""blankett serve, through Starlette's TestClient: the API, the pages' forms, and the guard in front of them.
+
+Every answer is checked against the library's front door (``import blankett``):
+the server must give what the command line gives, and refuse what it must refuse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+import blankett
+from blankett import FIELDS, Kind
+from blankett.web import create_app
+from blankett.web.uploads import Limits
+
+from .forms import expected
+
+TOKEN = "test-token-ÅÄÖ-not-secret".encode("ascii", "ignore").decode()
+BASE = "http://127.0.0.1:8765"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+RECORD = {
+    "diarienummer": "KS 2026/0412",
+    "rapporterad_av": "Maria Lindqvist, säkerhetsansvarig",
+    "utsatt": "Anders Bergström\nledamot i kommunstyrelsen",
+    "polisanmald": "Ja",
+    "polis_kontaktad": "Nej",
+    "samtal1_datum": "2026-03-12",
+    "sarbarheter_rutin": ["Ingen jour", "Oklart ansvar"],
+}
+SECRET_ANSWER = "Hemliga Personsson"
+
+
+def client(**kwargs) -> TestClient:
+    return TestClient(create_app(TOKEN, **kwargs), base_url=BASE)
+
+
+@pytest.fixture()
+def api():
+    with client() as c:
+        c.headers.update(AUTH)
+        yield c
+
+
+def _docx(record: dict) -> bytes:
+    return blankett.fill_docx(record)
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _bomb() -> bytes:
+    """A .docx-named zip whose one member inflates 1000-fold (refused before inflating)."""
+    return _zip([("word/document.xml", b"\0" * (60 * 1024 * 1024))])
+
+
+def _warning_form() -> bytes:
+    """A form with both Ja and Nej ticked for one question: read with a warning."""
+    data = _docx({"polisanmald": "Ja"})
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    out = []
+    for name, body in parts:
+        if name == "word/document.xml":
+            text = body.decode("utf-8")
+            # tick the Nej box of polisanmald as well (w14:checked val 0 -> 1 in that control only)
+            start = text.index('w:val="polisanmald=Nej"')
+            end = text.index("</w:sdt>", start)
+            chunk = text[start:end].replace('w14:checked w14:val="0"', 'w14:checked w14:val="1"')
+            text = text[:start] + chunk + text[end:]
+            body = text.encode("utf-8")
+        out.append((name, body))
+    return _zip(out)
+
+
+def same_export(got: bytes, want: bytes, fmt: str) -> bool:
+    """Two exported files hold the same: byte for byte, or for .xlsx every sheet's cells (the zip carries the time)."""
+    if fmt != "xlsx":
+        return got == want
+    import openpyxl
+
+    books = [openpyxl.load_workbook(io.BytesIO(data)) for data in (got, want)]
+    return [(ws.title, [list(row) for row in ws.iter_rows(values_only=True)]) for ws in books[0].worksheets] == [
+        (ws.title, [list(row) for row in ws.iter_rows(values_only=True)]) for ws in books[1].worksheets]
+
+
+# --- the guard --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method,path", [("GET", "/"), ("GET", "/api/schema"), ("GET", "/api/blank.docx"),
+                                         ("POST", "/api/fill"), ("GET", "/static/app.js"), ("GET", "/las-in")])
+def test_without_the_token_every_request_gets_401_and_nothing_else(method, path):
+    with client() as c:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Cookie": "blankett_token=wrong"}):
+            r = c.request(method, path, headers=headers, json=RECORD if method == "POST" else None)
+            assert r.status_code == 401
+            assert r.headers["content-type"].startswith("text/plain")
+            assert "Åtkomst nekad" in r.text and "properties" not in r.text and "PK" not in r.text[:2]
+            assert r.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_the_token_link_sets_a_strict_httponly_cookie_and_leaves_the_address():
+    with client() as c:
+        r = c.get(f"/fyll-i?token={TOKEN}&x=1", follow_redirects=False)
+        assert r.status_code == 303
+        assert r.headers["location"] == "/fyll-i?x=1"  # the token is gone from the address
+        cookie = r.headers["set-cookie"]
+        assert f"blankett_token={TOKEN}" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        page = c.get("/fyll-i")  # the cookie from now on
+        assert page.status_code == 200 and "<h1>Fyll i</h1>" in page.text
+
+
+@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1.nip.io", "attacker.test:8765", "", "localhost.evil"])
+def test_a_foreign_host_header_is_refused(host):
+    with client() as c:
+        r = c.get("/api/schema", headers={**AUTH, "Host": host})
+        assert r.status_code == 400
+        assert "Okänd värd" in r.text
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8765", "localhost:8765", "[::1]:8765", "LOCALHOST"])
+def test_the_servers_own_names_are_accepted(host):
+    with client() as c:
+        assert c.get("/api/schema", headers={**AUTH, "Host": host}).status_code == 200
+
+
+def test_another_bound_name_is_accepted_only_when_named():
+    from blankett.web.security import allowed_hosts
+
+    with client(hosts=allowed_hosts("192.0.2.7", ("blankett.kommun.example",))) as c:
+        for host in ("192.0.2.7:8765", "blankett.kommun.example"):
+            assert c.get("/api/schema", headers={**AUTH, "Host": host}).status_code == 200
+        assert c.get("/api/schema", headers={**AUTH, "Host": "other.kommun.example"}).status_code == 400
+
+
+@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Origin": "null"},
+                                     {"Origin": "http://127.0.0.1:9999"}, {"Sec-Fetch-Site": "cross-site"},
+                                     {"Sec-Fetch-Site": "same-site", "Origin": "http://a.localhost:8765"},
+                                     {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+                                     {"Origin": "https://evil.example", "Sec-Fetch-Site": "same-origin"}])
+def test_a_post_from_another_site_is_refused(api, headers):
+    r = api.post("/api/fill", json=RECORD, headers=headers)
+    assert r.status_code == 403
+    assert "annan webbplats" in r.text
+    r = api.post("/fyll-i/blankett", data={"rapporterad_av": "x"}, headers=headers)
+    assert r.status_code == 403
+
+
+def test_a_post_from_the_page_itself_is_served(api):
+    r = api.post("/api/fill", json=RECORD, headers={"Origin": BASE, "Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 200
+    # the page's own form post under Referrer-Policy: no-referrer carries Origin: null
+    r = api.post("/api/fill", json=RECORD, headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 200
+
+
+def test_every_response_carries_the_security_headers(api):
+    responses = [api.get("/"), api.get("/api/schema"), api.post("/api/fill", json=RECORD),
+                 api.post("/api/fill", json={"polisanmald": "kanske"}), api.get("/static/app.css"),
+                 api.get("/finns-inte"), TestClient(api.app, base_url=BASE).get("/")]
+    for r in responses:
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe" not in csp
+        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["cache-control"] == "no-store"
+
+
+def test_pages_have_no_inline_script_or_style_and_are_swedish(api):
+    for path in ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api"):
+        html = api.get(path).text
+        assert '<html lang="sv">' in html
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
+        assert "style=" not in html and "<style" not in html and " on" + "click=" not in html
+        assert "http://" not in html.replace("http://127.0.0.1:8765/api/", "")  # nothing from elsewhere
+
+
+# --- uploads: limits and hostile files ----------------------------------------------------------
+
+
+def test_an_oversized_file_is_413_in_swedish_and_the_server_keeps_serving():
+    with client(limits=Limits(file=200 * 1024)) as c:
+        c.headers.update(AUTH)
+        r = c.post("/api/extract", files={"filer": ("stor.docx", b"PK" + b"x" * 300 * 1024)})
+        assert r.status_code == 413
+        assert "för stor" in r.json()["fel"] and "MB per fil" in r.json()["fel"]
+        assert c.get("/api/schema").status_code == 200
+
+
+def test_too_big_a_request_is_413_before_it_is_read():
+    with client(max_body=512 * 1024) as c:
+        c.headers.update(AUTH)
+        r = c.post("/api/extract", files={"filer": ("a.docx", b"x" * 600 * 1024)})
+        assert r.status_code == 413
+        assert "sammanlagt" in r.text
+        r = c.post("/las-in", files={"filer": ("a.docx", b"x" * 600 * 1024)})
+        assert r.status_code == 413
+        assert c.get("/api/schema").status_code == 200
+
+
+def test_a_chunked_body_without_length_is_cut_off_at_the_limit():
+    with client(max_body=256 * 1024) as c:
+        def chunks():
+            for _ in range(20):
+                yield b"y" * 64 * 1024
+
+        r = c.post("/api/fill", content=chunks(), headers={**AUTH, "Content-Type": "application/json"})
+        assert r.status_code == 413
+        assert c.get("/api/schema", headers=AUTH).status_code == 200
+
+
+def test_too_many_files_is_413():
+    with client(limits=Limits(count=3)) as c:
+        c.headers.update(AUTH)
+        files = [("filer", (f"{n}.docx", b"PK")) for n in range(5)]
+        r = c.post("/api/extract", files=files)
+        assert r.status_code == 413 and "För många filer" in r.json()["fel"]
+        assert c.get("/").status_code == 200
+
+
+def test_a_zip_with_too_many_members_is_refused():
+    with client(limits=Limits(zip_members=10)) as c:
+        c.headers.update(AUTH)
+        data = _zip([(f"{n}.docx", b"x") for n in range(11)])
+        rows = c.post("/api/extract", files={"filer": ("svar.zip", data)}).json()
+        assert rows == [{"source": "svar.zip", "status": "fel", "record": None,
+                         "messages": ["zip-filen innehåller 11 filer; högst 10 läses"]}]
+        # two zips of 6 each: each is within the limit, together they are not
+        six = _zip([(f"{n}.docx", b"x") for n in range(6)])
+        r = c.post("/api/extract", files=[("filer", ("a.zip", six)), ("filer", ("b.zip", six))])
+        assert r.status_code == 413 and "högst 10" in r.json()["fel"]
+        assert c.get("/api/schema").status_code == 200
+
+
+def test_hostile_uploads_are_fel_rows_and_the_server_keeps_serving(api):
+    good = _docx(RECORD)
+    files = [
+        ("filer", ("bomb.docx", _bomb())),
+        ("filer", ("bomb.zip", _zip([("inre.docx", b"\0" * (60 * 1024 * 1024))]))),
+        ("filer", ("inte-zip.docx", b"det har ar ingen blankett")),
+        ("filer", ("../../etc/passwd.docx", b"PK\x03\x04trasig")),
+        ("filer", ("krypterad.docx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512)),
+        ("filer", ("svar.docx", good)),
+    ]
+    r = api.post("/api/extract", files=files)
+    assert r.status_code == 200
+    rows = r.json()
+    assert [row["source"] for row in rows] == ["bomb.docx", "bomb.zip", "inte-zip.docx", "passwd.docx",
+                                               "krypterad.docx", "svar.docx"]
+    assert [row["status"] for row in rows] == ["fel"] * 5 + ["ok"]
+    assert "zip-bomb" in rows[0]["messages"][0] and "zip-bomb" in rows[1]["messages"][0]
+    assert rows[5]["record"] == expected(RECORD)
+    assert api.get("/api/schema").status_code == 200
+
+
+def test_a_zip_of_forms_is_read_member_by_member(api):
+    records = [{"rapporterad_av": f"Person {n}", "polisanmald": "Ja" if n % 2 else "Nej"} for n in range(3)]
+    members = [(f"mapp/../svar-{n}.docx", _docx(rec)) for n, rec in enumerate(records)]
+    members += [("__MACOSX/._svar-0.docx", b"junk"), ("mapp/", b""), ("anteckning.txt", b"hej")]
+    r = api.post("/api/extract", files={"filer": ("inkomna.zip", _zip(members))})
+    rows = r.json()
+    assert [row["source"] for row in rows] == [f"inkomna.zip/svar-{n}.docx" for n in range(3)] + [
+        "inkomna.zip/anteckning.txt"]
+    assert [row["record"] for row in rows[:3]] == [expected(rec) for rec in records]
+    assert rows[3]["status"] == "fel" and "okänt filformat" in rows[3]["messages"][0]
+
+
+def test_nothing_is_left_in_the_temporary_folder(api, monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    api.post("/api/extract", files={"filer": ("svar.docx", _docx(RECORD))})
+    api.post("/api/extract", files={"filer": ("svar.zip", _zip([("a.docx", _docx(RECORD))]))})
+    api.post("/api/extract", files={"filer": ("bomb.docx", _bomb())})
+    r = api.post("/las-in", files={"filer": ("svar.docx", _docx(RECORD))})
+    job = r.url.path.rsplit("/", 1)[1]
+    _wait(api, job)
+    r = api.post("/fyll-i", files={"filer": ("in.json", json.dumps([RECORD]).encode())})
+    _wait(api, r.url.path.rsplit("/", 1)[1])
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- the API: the same answers as the library -----------------------------------------------------
+
+
+def test_schema_is_the_librarys(api):
+    assert api.get("/api/schema").json() == blankett.schema()
+
+
+def test_blank_docx_and_workbook_are_the_librarys(api):
+    r = api.get("/api/blank.docx")
+    assert r.content == blankett.blank_docx()
+    assert r.headers["content-disposition"].startswith('attachment; filename="Bilaga5.docx"')
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    r = api.get("/api/arbetsbok.xlsx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_blank_pdf_without_libreoffice_is_503_in_swedish(monkeypatch):
+    monkeypatch.setenv("BLANKETT_SOFFICE", "/finns/inte/soffice")
+    with client() as c:
+        r = c.get("/api/blank.pdf", headers=AUTH)
+        assert r.status_code == 503
+        assert "LibreOffice saknas" in r.json()["fel"]
+        r = c.post("/api/fill?format=pdf", json=RECORD, headers=AUTH)
+        assert r.status_code == 503
+
+
+@pytest.mark.office
+def test_blank_pdf_and_a_filled_pdf_with_libreoffice(api, soffice):
+    r = api.get("/api/blank.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    r = api.post("/api/fill?format=pdf", json=RECORD)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    back = blankett.extract(r.content, "svar.pdf")
+    assert back.record == expected(RECORD)
+
+
+def test_fill_returns_the_docx_that_fill_docx_makes(api):
+    r = api.post("/api/fill", json=RECORD)
+    assert r.status_code == 200
+    assert r.content == blankett.fill_docx(RECORD)
+    assert r.headers["content-disposition"].startswith('attachment; filename="Bilaga5-KS-2026-0412.docx"')
+
+
+def test_fill_in_worker_processes_gives_the_same_answers():
+    with client(fill_workers=1) as c:
+        c.headers.update(AUTH)
+        try:
+            assert c.post("/api/fill", json=RECORD).content == blankett.fill_docx(RECORD)
+            r = c.post("/api/fill", json={"polisanmald": "kanske"})
+            assert r.status_code == 422
+            assert r.json() == [{"field": "polisanmald",
+                                 "message": 'fältet "polisanmald" (Polisanmäld): "kanske" är inte Ja eller Nej'}]
+        finally:
+            c.app.state.server.close()
+
+
+def test_fill_file_names_are_safe(api):
+    r = api.post("/api/fill", json={"diarienummer": '../../"evil"\r\nSet-Cookie: x=1'})
+    disposition = r.headers["content-disposition"]
+    name = re.match(r'attachment; filename="([^"]*)"', disposition).group(1)
+    assert "/" not in name and ".." not in name and "\r" not in disposition and "\n" not in disposition
+    assert "set-cookie" not in {k.lower() for k in r.headers if k.lower() == "set-cookie" and "x=1" in r.headers[k]}
+
+
+def test_an_invalid_record_is_422_with_each_field_named(api):
+    r = api.post("/api/fill", json={"polisanmald": "kanske", "samtal1_datum": "31/02/2026", "okand": 1})
+    assert r.status_code == 422
+    problems = r.json()
+    assert {p["field"] for p in problems} == {"polisanmald", "samtal1_datum", "okand"}
+    try:
+        blankett.validate({"polisanmald": "kanske", "samtal1_datum": "31/02/2026", "okand": 1})
+    except blankett.RecordError as exc:
+        assert problems == [{"field": p.field, "message": p.message} for p in exc.problems]
+    assert api.post("/api/fill", json=[1, 2]).status_code == 422
+    r = api.post("/api/fill", content=b"{inte json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and "JSON" in r.json()["fel"]
+
+
+def _xml_char(c: str) -> bool:
+    n = ord(c)
+    return c in "\t\n" or 0x20 <= n <= 0xD7FF or 0xE000 <= n <= 0xFFFD or n >= 0x10000
+
+
+CHARS = st.characters(blacklist_categories=("Cs",)).filter(_xml_char)
+ONE_LINE = st.text(CHARS.filter(lambda c: c != "\n"), min_size=1, max_size=30).filter(lambda s: s.strip())
+VALUES = {
+    Kind.TEXT: st.one_of(st.none(), st.text(CHARS, max_size=60)),
+    Kind.JANEJ: st.sampled_from([None, "Ja", "Nej"]),
+    Kind.DATE: st.one_of(st.none(), st.dates(min_value=dt.date(1900, 1, 1),
+                                            max_value=dt.date(2200, 12, 31)).map(str)),
+    Kind.LIST: st.lists(ONE_LINE, max_size=4),
+}
+RECORDS = st.fixed_dictionaries({}, optional={f.key: VALUES[f.kind] for f in FIELDS})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(RECORDS)
+def test_any_record_posted_comes_back_from_extract(api, record):
+    r = api.post("/api/fill", json=record)
+    assert r.status_code == 200, r.text
+    files = {"filer": ("svar.docx", r.content)}
+    rows = api.post("/api/extract", files=files).json()
+    assert rows[0]["status"] == "ok", rows[0]["messages"]
+    assert rows[0]["record"] == expected(record)
+
+
+def test_extract_json_and_files_are_what_the_library_gives(api):
+    forms = [("svar-1.docx", _docx(RECORD)), ("svar-2.docx", _warning_form()), ("trasig.docx", b"PK\x03\x04x")]
+    files = [("filer", item) for item in forms]
+    rows = api.post("/api/extract", files=files).json()
+    mine = [blankett.extract(data, name) for name, data in forms]
+    assert rows == [m.as_dict() for m in mine]
+    assert [row["status"] for row in rows] == ["ok", "varning", "fel"]
+    for fmt in ("xlsx", "csv"):
+        r = api.post(f"/api/extract?format={fmt}", files=files)
+        assert r.status_code == 200
+        assert same_export(r.content, blankett.export_bytes(mine, fmt), fmt)
+        assert f'filename="svar.{fmt}"' in r.headers["content-disposition"]
+        assert r.headers["cache-control"] == "no-store"
+
+
+# --- the pages: one form, and the two batch jobs -----------------------------------------------------
+
+
+def _form_fields(record: dict) -> dict:
+    """What a person types in the HTML form for ``record`` (list lines one per box, Ja/Nej as a radio)."""
+    data = {}
+    for key, value in record.items():
+        if isinstance(value, list):
+            for n, item in enumerate(value, 1):
+                data[f"{key}#{n}"] = item
+        else:
+            data[key] = value
+    return data
+
+
+def test_the_html_form_has_every_question_with_its_hint_and_control(api):
+    html = api.get("/fyll-i/blankett").text
+    for f in FIELDS:
+        if f.kind is Kind.JANEJ:
+            for n in range(3):
+                assert f'id="f-{f.key}-{n}"' in html
+            assert f'name="{f.key}" value=""' in html and "Inte besvarad" in html
+        elif f.kind is Kind.LIST:
+            for n in range(1, 5):
+                assert f'name="{f.key}#{n}"' in html and f'for="f-{f.key}-{n}"' in html
+        elif f.kind is Kind.DATE:
+            assert f'<input type="date" id="f-{f.key}" name="{f.key}"' in html
+        else:
+            assert f'for="f-{f.key}"' in html and f'id="f-{f.key}"' in html
+        if f.hint:
+            from html import escape
+
+            assert escape(f.hint, quote=True) in html
+    assert 'name="diarienummer"' in html
+
+
+def test_the_html_form_gives_the_docx_that_reads_back_to_what_was_typed(api):
+    r = api.post("/fyll-i/blankett", data=_form_fields(RECORD) | {"format": "docx"})
+    assert r.status_code == 200
+    assert r.headers["content-disposition"].startswith('attachment; filename="Bilaga5-KS-2026-0412.docx"')
+    back = blankett.extract(r.content, "svar.docx")
+    assert back.status == "ok"
+    assert back.record == expected(RECORD)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(RECORDS)
+def test_anything_typed_in_the_html_form_comes_back_from_extract(api, record):
+    typed = {k: v for k, v in record.items() if v is not None}
+    r = api.post("/fyll-i/blankett", data=_form_fields(typed))
+    assert r.status_code == 200, r.text[-2000:]
+    back = blankett.extract(r.content, "svar.docx")
+    assert back.status == "ok", back.messages
+    blank_text = {f.key: None for f in FIELDS if f.kind is Kind.TEXT and not (record.get(f.key) or "").strip()}
+    assert back.record == expected(record | blank_text)
+
+
+def test_the_html_form_shows_each_error_beside_its_field(api):
+    typed = _form_fields(RECORD) | {"samtal1_datum": "31/02/2026", "polisanmald": "Kanske"}
+    r = api.post("/fyll-i/blankett", data=typed)
+    assert r.status_code == 422
+    html = r.text
+    assert 'role="alert"' in html and 'href="#f-samtal1_datum"' in html
+    assert re.search(r'<p class="field-error" id="e-samtal1_datum">[^<]*är inget giltigt datum', html)
+    assert re.search(r'id="f-samtal1_datum"[^>]*aria-describedby="e-samtal1_datum" aria-invalid="true"', html)
+    assert 'id="e-polisanmald"' in html
+    assert 'value="Maria Lindqvist, säkerhetsansvarig"' in html  # what was typed is kept
+    assert 'value="Oklart ansvar"' in html
+
+
+def test_the_html_form_refuses_a_file_in_swedish(api):
+    r = api.post("/fyll-i/blankett", files={"rapporterad_av": ("x.txt", b"x")})
+    assert r.status_code == 400 and "Formuläret kunde inte läsas" in r.text
+
+
+def _wait(c: TestClient, job: str, seconds: float = 60) -> dict:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        status = c.get(f"/api/jobb/{job}").json()
+        if status["finished"]:
+            return status
+        time.sleep(0.1)
+    raise AssertionError("the job did not finish")
+
+
+def test_fill_page_upload_gives_a_zip_of_forms_and_the_problem_list(api):
+    records = [RECORD, {"rapporterad_av": "Rad två"}, {"polisanmald": "kanske"}, {"utsatt": "Rad fyra"}]
+    jsonl = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode("utf-8")
+    r = api.post("/fyll-i", files={"filer": ("incidenter.jsonl", jsonl)}, data={"format": "docx"})
+    assert r.status_code == 200 and r.url.path.startswith("/jobb/")
+    job = r.url.path.rsplit("/", 1)[1]
+    assert _wait(api, job)["state"] == "klar"
+    page = api.get(f"/jobb/{job}").text
+    summary = blankett.fill_files([_saved(jsonl, "incidenter.jsonl")], _out(), jobs=1)
+    for line in summary.problems:
+        assert line.replace('"', "&quot;") in page  # the command line's messages, word for word
+    assert "incidenter.jsonl rad 3" in page
+    archive = api.get(f"/jobb/{job}/blanketter.zip")
+    assert archive.headers["content-disposition"].startswith('attachment; filename="Bilaga5-blanketter.zip"')
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as zf:
+        names = zf.namelist()
+        assert names == sorted(p.name for p in summary.written)
+        back = {n: blankett.extract(zf.read(n), n).record for n in names}
+    assert back["Bilaga5-KS-2026-0412.docx"] == expected(RECORD)
+    assert back["Bilaga5-rad-0002.docx"] == expected(records[1])
+    assert back["Bilaga5-rad-0004.docx"] == expected(records[3])
+    assert api.post(f"/jobb/{job}/ta-bort", follow_redirects=False).status_code == 303
+    assert api.get(f"/jobb/{job}/blanketter.zip").status_code == 404
+
+
+@pytest.mark.office
+def test_fill_page_upload_as_word_and_pdf(api, soffice):
+    records = [RECORD, {"rapporterad_av": "Rad två", "polisanmald": "Nej"}]
+    r = api.post("/fyll-i", files={"filer": ("incidenter.json", json.dumps(records).encode())},
+                 data={"format": "pdf"}, headers={"Accept": "application/json"})
+    assert r.status_code == 202
+    job = r.json()["id"]
+    status = _wait(api, job, 300)
+    assert status["state"] == "klar" and status["total"] == 4
+    with zipfile.ZipFile(io.BytesIO(api.get(f"/jobb/{job}/blanketter.zip").content)) as zf:
+        names = zf.namelist()
+        assert names == ["Bilaga5-KS-2026-0412.docx", "Bilaga5-KS-2026-0412.pdf",
+                         "Bilaga5-post-0002.docx", "Bilaga5-post-0002.pdf"]
+        for name in names:
+            back = blankett.extract(zf.read(name), name)
+            assert back.record == expected(records[0] if "KS" in name else records[1]), name
+    assert "PDF: 2 skrivna" in api.get(f"/jobb/{job}").text
+
+
+def _saved(data: bytes, name: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="blankett-test-"))
+    (folder / name).write_bytes(data)
+    return folder / name
+
+
+def _out() -> Path:
+    return Path(tempfile.mkdtemp(prefix="blankett-test-out-"))
+
+
+def test_fill_page_refuses_a_file_it_cannot_fill(api):
+    r = api.post("/fyll-i", files={"filer": ("bild.png", b"\x89PNG")})
+    assert r.status_code == 415 and 'role="alert"' in r.text
+    r = api.post("/fyll-i", files={"filer": ("bild.png", b"\x89PNG")}, headers={"Accept": "application/json"})
+    assert r.status_code == 415 and "Excel" in r.json()["fel"]
+
+
+def test_read_page_upload_gives_the_table_and_the_same_files_as_extract(api):
+    forms = [("bra.docx", _docx(RECORD)), ("varning.docx", _warning_form()), ("bomb.docx", _bomb())]
+    r = api.post("/las-in", files=[("filer", f) for f in forms], headers={"Accept": "application/json"})
+    assert r.status_code == 202
+    job = r.json()["id"]
+    assert _wait(api, job)["total"] == 3
+    html = api.get(f"/jobb/{job}").text
+    for name, status in (("bra.docx", "ok"), ("varning.docx", "varning"), ("bomb.docx", "fel")):
+        assert re.search(rf"<td>{re.escape(name)}</td><td><span class=\"status status-{status}\">", html)
+    mine = [blankett.extract(data, name) for name, data in forms]
+    for fmt in ("xlsx", "csv", "json"):
+        assert same_export(api.get(f"/jobb/{job}/svar.{fmt}").content, blankett.export_bytes(mine, fmt), fmt)
+
+
+def test_a_batch_does_not_block_other_requests(api):
+    records = [{"rapporterad_av": f"Person {n}"} for n in range(300)]
+    r = api.post("/fyll-i", files={"filer": ("many.json", json.dumps(records).encode())},
+                 headers={"Accept": "application/json"})
+    job = r.json()["id"]
+    seen = []
+    while not (status := api.get(f"/api/jobb/{job}").json())["finished"]:
+        started = time.perf_counter()
+        assert api.get("/api/schema").status_code == 200
+        seen.append((status["done"], time.perf_counter() - started))
+        time.sleep(0.05)
+    assert status["state"] == "klar" and status["done"] == status["total"] == 300
+    assert any(0 < done < 300 for done, _ in seen), "progress was never seen between start and end"
+    assert max(t for _, t in seen) < 2.0
+
+
+# --- the log and the command ---------------------------------------------------------------------------
+
+
+def test_the_log_has_method_path_status_size_time_and_nothing_personal(caplog):
+    caplog.set_level(logging.INFO, logger="blankett.web")
+    with client() as c:
+        c.get(f"/?token={TOKEN}", follow_redirects=False)
+        c.post("/api/fill", json={"rapporterad_av": SECRET_ANSWER, "diarienummer": "KS 2099/777"}, headers=AUTH)
+        c.post("/api/extract", files={"filer": ("Hemlig-Fil.docx", _docx({"utsatt": SECRET_ANSWER}))}, headers=AUTH)
+        c.post("/api/fill", json={"polisanmald": SECRET_ANSWER}, headers=AUTH)
+    text = caplog.text
+    for secret in (TOKEN, SECRET_ANSWER, "KS 2099", "Hemlig-Fil", "token="):
+        assert secret not in text
+    lines = [r.getMessage() for r in caplog.records]
+    assert re.fullmatch(r"GET / 303 \d+ B \d+ ms", lines[0])
+    assert re.fullmatch(r"POST /api/fill 200 \d+ B \d+ ms", lines[1])
+    assert re.fullmatch(r"POST /api/extract 200 \d+ B \d+ ms", lines[2])
+    assert re.fullmatch(r"POST /api/fill 422 \d+ B \d+ ms", lines[3])
+
+
+def _serve(*args: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("BLANKETT_TOKEN", None)
+    return subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def test_serve_prints_one_line_and_stops_cleanly_on_ctrl_c():
+    import httpx
+
+    proc = _serve()
+    try:
+        line = proc.stdout.readline().strip()
+        m = re.fullmatch(r"Öppna (http://127\.0\.0\.1:(\d+)/)\?token=([A-Za-z0-9_-]{20,})", line)
+        assert m, line
+        base, token = m.group(1), m.group(3)
+        for _ in range(50):
+            try:
+                r = httpx.get(base + "api/schema", headers={"Authorization": f"Bearer {token}"})
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert r.status_code == 200
+        assert httpx.get(base + "api/schema").status_code == 401
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+    assert "Traceback" not in err and "Servern har stoppats." in err
+    assert token not in err
+    assert re.search(r"GET /api/schema 200 \d+ B", err)
+
+
+def test_ctrl_c_during_a_batch_stops_and_leaves_nothing(tmp_path):
+    import httpx
+
+    env = {**os.environ, "TMPDIR": str(tmp_path), "BLANKETT_TOKEN": "ctrl-c-nyckel"}
+    proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        base = re.match(r"Öppna (http://[^/]+)/", proc.stdout.readline()).group(1)
+        auth = {"Authorization": "Bearer ctrl-c-nyckel", "Accept": "application/json"}
+        form = _docx(RECORD)
+        for _ in range(100):
+            try:
+                r = httpx.post(base + "/las-in", headers=auth, timeout=60,
+                               files={"filer": ("svar.zip", _zip([(f"{n}.docx", form) for n in range(300)]))})
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert r.status_code == 202
+        assert httpx.get(base + r.json()["status"], headers=auth).json()["finished"] is False
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_on_another_host_warns_and_a_fixed_token_is_used(monkeypatch):
+    proc = _serve("--host", "0.0.0.0", "--token", "fast-nyckel")
+    try:
+        line = proc.stdout.readline().strip()
+        assert line.startswith("Öppna http://127.0.0.1:") and line.endswith("/?token=fast-nyckel")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert "Varning: servern lyssnar på 0.0.0.0" in err and "inloggning" in err
+    assert proc.returncode == 0
+
+
+def test_serve_open_starts_the_browser_with_the_address(tmp_path):
+    opened = tmp_path / "opened.txt"
+    script = tmp_path / "browser.py"
+    script.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\n")
+    proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0", "--open"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "BROWSER": f"{sys.executable} {script} %s"})
+    try:
+        url = proc.stdout.readline().strip().removeprefix("Öppna ")
+        for _ in range(100):
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.1)
+        assert opened.read_text() == url
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+
+
+def test_serve_on_a_taken_port_is_one_swedish_line():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "blankett", "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"Fel: porten {port} används redan; välj en annan med --port"
