@@ -394,11 +394,21 @@ def bench_extract(forms: int = 10_000, repeat: int = 200) -> dict:
             "peak_mb": run.peak_mb, **{f"{k}_ms": v for k, v in parts.items()}}
 
 
+def bench_serve() -> dict:
+    """The web server (``blankett serve``) under 8 concurrent clients, beside ``blankett fill``: see serve.py."""
+    from . import serve
+
+    print("serve: POST /api/fill från 8 samtidiga klienter i 20 s, och extract av en .zip med 1000 blanketter")
+    serve.main([])
+    return {}
+
+
 SECTIONS: dict[str, Callable[..., dict]] = {
     "fill": bench_fill,
     "batch": bench_batch,
     "pdf": bench_pdf,
     "extract": bench_extract,
+    "serve": bench_serve,
 }
 
 

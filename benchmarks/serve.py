@@ -177,14 +177,15 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Measure the server and print the figures beside the command line's batch rate."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--forms", type=int, default=1000)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON as well")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     recs = records(200)
     figures: dict = {"cores": os.cpu_count(), "clients": args.clients}
 

@@ -199,8 +199,8 @@ def test_fill_one_form_in_the_browser_reads_back_to_what_was_typed(page, server)
     data = _download(page, lambda: page.get_by_role("button", name="Skapa den ifyllda blanketten").click())
     result = blankett.extract(data, "svar.docx")
     assert result.status == "ok", result.messages
-    assert result.record == expected({
-        "rapporterad_av": "Maria Lindqvist", "utsatt": "Anders Bergström\nledamot", "polisanmald": "Ja",
+    assert result.record == expected({  # the case number typed in the page travels in the document
+        "diarienummer": "KS 2026/77", "rapporterad_av": "Maria Lindqvist", "utsatt": "Anders Bergström\nledamot", "polisanmald": "Ja",
         "polis_kontaktad": "Nej", "samtal1_datum": "2026-03-12", "sarbarheter_rutin": ["Ingen jour", "Oklart ansvar"]})
 
 

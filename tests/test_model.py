@@ -168,9 +168,9 @@ def test_a_value_taken_as_ready_is_what_cleaning_and_parsing_would_make_of_it(ki
 
 def test_errors_reached_through_validate_are_swedish_and_name_the_field():
     with pytest.raises(RecordError) as err:
-        validate({"diarienummer": 5, "sarbarheter_plan": ["1", "2", "3", "4", "5"], "personnummer": "x"})
+        validate({"diarienummer": ["KS 1"], "sarbarheter_plan": ["1", "2", "3", "4", "5"], "personnummer": "x"})
     assert sorted(err.value.messages) == sorted([
-        'fältet "diarienummer": värdet är ingen text',                                               # string_type
+        'fältet "diarienummer": värdet är ingen text',                                               # value_error
         'fältet "sarbarheter_plan" (Sårbarheter i planen): högst 4 punkter får plats, här finns 5',  # value_error
         'okänt fält "personnummer"',                                                                 # extra_forbidden
     ])

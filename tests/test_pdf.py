@@ -395,7 +395,8 @@ def test_any_record_filled_with_pikepdf_or_pymupdf_reads_back(blank_pdf, tmp_pat
         fill(blank_pdf, path, values)
         result = read_file(path)
         assert result.status == "ok", (fill.__name__, result.messages)
-        assert result.record == expected(record), fill.__name__
+        # the case number lives in the metadata of a PDF we fill; the blank PDF another program fills has none
+        assert result.record == dict(expected(record), diarienummer=None), fill.__name__
 
 
 # --- every answer drawn in its field ----------------------------------------------------------

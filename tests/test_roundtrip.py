@@ -233,7 +233,8 @@ def test_the_published_blank_form_carries_no_case_number(soffice):
 
 
 def test_a_filled_form_used_as_template_passes_on_no_old_case_number(tmp_path):
-    template = Template(filled({CASE_KEY: "KS 1", "utsatt": "Bo Ek"}))
+    # a form with answers is refused as a template (test_inputs); one that only carries a case number is not
+    template = Template(filled({CASE_KEY: "KS 1"}))
     for case in (None, "KS 2"):
         data = template.render(validate({CASE_KEY: case})[0])
         assert read_file(save(tmp_path, "svar.docx", data)).record[CASE_KEY] == case

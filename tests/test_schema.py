@@ -69,13 +69,13 @@ def test_every_kind_has_its_own_swedish_description(schema):
     }
 
 
-def test_schema_to_a_file_is_owner_only_and_not_overwritten(tmp_path, schema):
+def test_schema_to_a_file_is_readable_by_all_and_not_overwritten(tmp_path, schema):
     out = tmp_path / "incident.schema.json"
     result = CliRunner().invoke(main, ["schema", "-o", str(out)])
     assert result.exit_code == 0 and result.output == f"Skrev {out}.\n"
     assert json.loads(out.read_text(encoding="utf-8")) == schema
     assert "Händelse" in out.read_text(encoding="utf-8")  # UTF-8, not \u escapes
-    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # no answers in it
     again = CliRunner().invoke(main, ["schema", "-o", str(out)])
     assert again.exit_code == 1 and "finns redan" in again.output and "--force" in again.output
     assert CliRunner().invoke(main, ["schema", "-o", str(out), "--force"]).exit_code == 0
