@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Optional
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field as PydField, ValidationError, ValidationInfo, create_model
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, create_model
+from pydantic import Field as PydField
 from pydantic.functional_validators import BeforeValidator
+from pydantic_core import ErrorDetails
 
 from . import kinds
 from .errors import Problem, RecordError
@@ -18,13 +21,23 @@ CASE_LABEL = "Diarienummer"
 #: Longest case number: Word keeps at most 255 characters of a document property, where the case number is stored.
 CASE_MAX = 255
 
-_TYPES: dict[Kind, Any] = {
-    Kind.TEXT: Optional[str],
-    Kind.JANEJ: Optional[Literal["Ja", "Nej"]],
-    Kind.DATE: Optional[dt.date],
-    Kind.LIST: Annotated[list[Annotated[str, PydField(min_length=1, pattern=r"^[^\n\r]*$")]],
-                         PydField(max_length=LIST_ITEMS)],  # maxItems in the schema too
-}
+#: One validated answer: text (also "Ja" or "Nej"), a date, a list's points, or None (not answered).
+Value = str | dt.date | list[str] | None
+#: A validated incident's answers by field key (and :data:`CASE_KEY`): what fill writes into the form, and what
+#: batch sends to a worker process (a plain dict pickles small, the model class does not).
+Values = dict[str, Value]
+#: A record as JSON gives and takes it: what ``fill`` reads and ``extract`` writes (dates as ÅÅÅÅ-MM-DD text).
+Record = dict[str, Any]
+
+# The model's field types, one per kind (type aliases, so that each is written once and mypy can read them).
+_Text = str | None
+_JaNej = Literal["Ja", "Nej"] | None
+_Date = dt.date | None
+_List = Annotated[list[Annotated[str, PydField(min_length=1, pattern=r"^[^\n\r]*$")]],
+                  PydField(max_length=LIST_ITEMS)]  # maxItems in the schema too
+
+#: The field type of each kind as pydantic checks it (type forms: run-time values, hence ``object``).
+_TYPES: dict[Kind, object] = {Kind.TEXT: _Text, Kind.JANEJ: _JaNej, Kind.DATE: _Date, Kind.LIST: _List}
 
 _KIND_DESCRIPTION = {
     Kind.TEXT: "Fritext; radbrytningar blir nya rader i svaret.",
@@ -34,7 +47,7 @@ _KIND_DESCRIPTION = {
 }
 
 
-def _cleaning(kind: Kind):
+def _cleaning(kind: Kind) -> Callable[[Any, ValidationInfo], Any]:
     """A before-validator: the kind's lenient parse, with XML-illegal characters dropped and counted."""
     parse = kinds.PARSERS[kind]
     ready = kinds.READY[kind]
@@ -46,7 +59,7 @@ def _cleaning(kind: Kind):
         if isinstance(value, str):
             value, dropped = kinds.clean_text(value)
         elif isinstance(value, (list, tuple)):
-            cleaned = []
+            cleaned: list[Any] = []
             for item in value:
                 if isinstance(item, str):
                     item, n = kinds.clean_text(item)
@@ -62,34 +75,58 @@ def _cleaning(kind: Kind):
     return validate
 
 
-def _field_definition(f: Field) -> tuple[Any, Any]:
-    annotated = Annotated[_TYPES[f.kind], BeforeValidator(_cleaning(f.kind))]
-    default = PydField(
+#: The field type of each kind with the kind's lenient parse (and cleaning) run before pydantic's check.
+_PARSED: dict[Kind, object] = {
+    Kind.TEXT: Annotated[_Text, BeforeValidator(_cleaning(Kind.TEXT))],
+    Kind.JANEJ: Annotated[_JaNej, BeforeValidator(_cleaning(Kind.JANEJ))],
+    Kind.DATE: Annotated[_Date, BeforeValidator(_cleaning(Kind.DATE))],
+    Kind.LIST: Annotated[_List, BeforeValidator(_cleaning(Kind.LIST))],
+}
+
+
+def _field_definition(f: Field) -> tuple[object, object]:
+    """One field as ``create_model`` takes it: (type form, pydantic ``FieldInfo``)."""
+    # pydantic types Field() as its default's type so that it fits a class attribute; it is a FieldInfo
+    default: object = PydField(
         default_factory=list if f.kind is Kind.LIST else lambda: None,
         title=f.column,
         description=f"{f.question} — {_KIND_DESCRIPTION[f.kind]}",
         json_schema_extra={"x-section": f.section, "x-kind": f.kind.value},
     )
-    return annotated, default
+    return _PARSED[f.kind], default
 
 
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, title="Bilaga 5 – incident")
 
 
+# The fields by key, built at run time from the form's declaration. ``Any``: create_model takes its field
+# definitions as keyword arguments beside its own (``__doc__``, ``__base__``, …), so a precise value type would
+# have to fit all of those too.
+_DEFINITIONS: dict[str, Any] = {
+    CASE_KEY: (_PARSED[Kind.TEXT],
+               PydField(default=None, title=CASE_LABEL, max_length=CASE_MAX,
+                        description="Diarienummer eller annat ärendenummer; namnger den ifyllda filen och "
+                        "följer med i den som osynlig dokumentegenskap. Skrivs inte på blanketten.")),
+    **{f.key: _field_definition(f) for f in FIELDS},
+}
+
+#: The model of one incident. Its fields are made from :data:`FIELDS` at run time, so the type checker sees a
+#: plain ``BaseModel`` (true, and all it can know): read a validated incident's answers with :func:`values`.
 Incident: type[BaseModel] = create_model(
     "Incident",
     __base__=_Base,
     __doc__="En incidentrapport (Bilaga 5) med alla fält i blankettens ordning.",
-    **{CASE_KEY: (Annotated[Optional[str], BeforeValidator(_cleaning(Kind.TEXT))],
-                  PydField(default=None, title=CASE_LABEL, max_length=CASE_MAX,
-                           description="Diarienummer eller annat ärendenummer; namnger den ifyllda filen och "
-                           "följer med i den som osynlig dokumentegenskap. Skrivs inte på blanketten."))},
-    **{f.key: _field_definition(f) for f in FIELDS},
+    **_DEFINITIONS,
 )
 
 
-def json_schema() -> dict:
+def values(incident: BaseModel) -> Values:
+    """A validated incident's answers by key: each one a :data:`Value` (the model's field types say so)."""
+    return dict(incident)
+
+
+def json_schema() -> dict[str, Any]:
     """The JSON Schema of one incident record."""
     return Incident.model_json_schema()
 
@@ -105,15 +142,15 @@ def _field_name(key: str) -> str:
     return f'fältet "{key}"'
 
 
-def _problem(err: dict) -> Problem:
+def _problem(err: ErrorDetails) -> Problem:
     """One pydantic error as the field's key and the Swedish line that names it."""
     loc = [str(p) for p in err.get("loc", ())]
     key = loc[0] if loc else ""
-    typ = err.get("type", "")
+    typ = err["type"]
     if typ == "extra_forbidden":
         return Problem(key or None, f'okänt fält "{key}"')
     if typ == "value_error":
-        text = str(err.get("ctx", {}).get("error", err.get("msg", "")))
+        text = str(err.get("ctx", {}).get("error", err["msg"]))
     elif typ == "literal_error":
         text = f'"{err.get("input")}" är inte Ja eller Nej'
     elif typ == "string_too_long" and key == CASE_KEY:
@@ -127,7 +164,7 @@ def _problem(err: dict) -> Problem:
     elif typ == "model_type" or typ == "dict_type":
         return Problem(None, "posten är inget objekt med fält")
     else:
-        text = err.get("msg", "ogiltigt värde")
+        text = err["msg"] or "ogiltigt värde"
     return Problem(key or None, f"{_field_name(key)}: {text}")
 
 
@@ -135,7 +172,7 @@ def validate(data: Any) -> tuple[BaseModel, list[str]]:
     """The validated incident and its warnings; :class:`RecordError` lists every bad field."""
     if not isinstance(data, dict):
         raise RecordError(["posten är inget objekt med fält (förväntade {\"fält\": värde, …})"])
-    context: dict = {}
+    context: dict[str, list[tuple[str, str]]] = {}  # the validators' warnings: (field key, text)
     try:
         incident = Incident.model_validate(data, context=context)
     except ValidationError as exc:
@@ -146,6 +183,6 @@ def validate(data: Any) -> tuple[BaseModel, list[str]]:
     return incident, warnings
 
 
-def to_record(incident: BaseModel) -> dict:
+def to_record(incident: BaseModel) -> Record:
     """The incident as a JSON-ready record (the format ``fill`` reads and ``extract`` writes)."""
     return incident.model_dump(mode="json")
