@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from lxml import etree
 
@@ -133,8 +133,9 @@ def controls(root: etree._Element) -> dict[str, list[etree._Element]]:
     for tag in root.iter(TAG):  # one pass over the tag elements only: much faster than over every w:sdt
         pr = tag.getparent()
         value = tag.get(VAL)
-        if value is not None and pr is not None and pr.tag == SDT_PR and pr.getparent() is not None:
-            found.setdefault(value, []).append(pr.getparent())
+        sdt = pr.getparent() if pr is not None and pr.tag == SDT_PR else None
+        if value is not None and sdt is not None:
+            found.setdefault(value, []).append(sdt)
     return found
 
 
@@ -185,7 +186,11 @@ _RUN_CHARS = {CR: "\n", TAB: "\t", _NBH: "-"}
 _BREAK_TYPES = (None, "textWrapping")  # page and column breaks are no line of text
 
 
-def _collect(el: etree._Element, lines: list[list[str]], skip) -> None:
+#: Which controls a text walk leaves out (given the w:sdt), or None for none.
+Skip = Callable[[etree._Element], bool] | None
+
+
+def _collect(el: etree._Element, lines: list[list[str]], skip: Skip) -> None:
     """Append the text under ``el`` to ``lines``: each paragraph starts a line; ``skip(sdt)`` leaves out a control.
 
     One walk that never enters what is not read (properties, deleted text, skipped
@@ -218,7 +223,7 @@ def _collect(el: etree._Element, lines: list[list[str]], skip) -> None:
             _collect(child, lines, skip)
 
 
-def _lines(el: etree._Element, skip) -> list[list[str]]:
+def _lines(el: etree._Element, skip: Skip) -> list[list[str]]:
     """The pieces of text under ``el``, line by line (the leading line only when it holds text)."""
     lines: list[list[str]] = [[]]
     _collect(el, lines, skip)
@@ -227,7 +232,7 @@ def _lines(el: etree._Element, skip) -> list[list[str]]:
     return lines
 
 
-def paragraphs(el: etree._Element, skip=None) -> list[str]:
+def paragraphs(el: etree._Element, skip: Skip = None) -> list[str]:
     """The text under ``el`` as a person reads it, one string per paragraph (``\\n`` for line breaks, ``\\t`` tabs).
 
     Deleted text of tracked changes does not count; inserted text does. A control
@@ -386,15 +391,23 @@ def _answer_rpr(content: etree._Element) -> etree._Element | None:
     return rpr if len(rpr) else None
 
 
+def _found(el: etree._Element, path: str) -> etree._Element:
+    """The element at ``path`` under ``el``, which the form's controls always have (checked by their kind)."""
+    found = el.find(path)
+    if found is None:  # a control of the wrong kind reached a writer: a bug, not bad input
+        raise LookupError(f"{path} saknas i innehållskontrollen")
+    return found
+
+
 def set_text(sdt: etree._Element, text: str) -> None:
     """Write ``text`` into the control (placeholder state removed); '' keeps it as it is."""
     if text == "":
         return
     pr = sdt.find(SDT_PR)
-    plc = pr.find(PLC)
-    if plc is not None:
+    plc = pr.find(PLC) if pr is not None else None
+    if pr is not None and plc is not None:
         pr.remove(plc)
-    content = sdt.find(SDT_CONTENT)
+    content = _found(sdt, SDT_CONTENT)
     rpr = _answer_rpr(content)
     for child in list(content):
         content.remove(child)
@@ -406,9 +419,14 @@ def set_text(sdt: etree._Element, text: str) -> None:
 
 def set_checked(sdt: etree._Element, checked: bool) -> None:
     """Tick or clear a checkbox: its state and its glyph."""
-    sdt.find(f"{SDT_PR}/{CHECKBOX}/{CHECKED}").set(w14("val"), "1" if checked else "0")
+    box = _found(sdt, f"{SDT_PR}/{CHECKBOX}")
+    state = box.find(CHECKED)
+    if state is None:  # optional in the schema (unchecked): a template made elsewhere may leave it out
+        state = etree.Element(CHECKED)
+        box.insert(0, state)
+    state.set(w14("val"), "1" if checked else "0")
     glyph = BOX_CHECKED if checked else BOX_UNCHECKED
-    ts = list(sdt.find(SDT_CONTENT).iter(T))
+    ts = list(_found(sdt, SDT_CONTENT).iter(T))
     if ts:
         ts[0].text = glyph
         for extra in ts[1:]:
@@ -419,7 +437,7 @@ def set_date(sdt: etree._Element, value: dt.date | None) -> None:
     """Set the date value and the shown ``ÅÅÅÅ-MM-DD`` text; None keeps the placeholder."""
     if value is None:
         return
-    sdt.find(f"{SDT_PR}/{DATE}").set(FULLDATE, f"{value.isoformat()}T00:00:00Z")
+    _found(sdt, f"{SDT_PR}/{DATE}").set(FULLDATE, f"{value.isoformat()}T00:00:00Z")
     set_text(sdt, value.isoformat())
 
 
@@ -510,19 +528,20 @@ def set_language(styles: etree._Element, settings: etree._Element, lang: str) ->
         el.set(w("eastAsia"), lang)
     for el in settings.iter(w("themeFontLang")):
         el.set(VAL, lang)
-        el.attrib.pop(w("eastAsia"), None)
+        if w("eastAsia") in el.attrib:
+            del el.attrib[w("eastAsia")]
 
 
 def default_font(styles: etree._Element, font: str, half_points: int) -> None:
     """Make ``font`` at ``half_points`` the document's default."""
-    rpr = styles.find(f"{w('docDefaults')}/{w('rPrDefault')}/{RPR}")
-    fonts = rpr.find(w("rFonts"))
+    rpr = _found(styles, f"{w('docDefaults')}/{w('rPrDefault')}/{RPR}")
+    fonts = _found(rpr, w("rFonts"))
     for attr in list(fonts.attrib):
         del fonts.attrib[attr]
     for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
         fonts.set(w(attr), font)
-    rpr.find(w("sz")).set(VAL, str(half_points))
-    rpr.find(w("szCs")).set(VAL, str(half_points))
+    _found(rpr, w("sz")).set(VAL, str(half_points))
+    _found(rpr, w("szCs")).set(VAL, str(half_points))
 
 
 def drop_rsids(settings: etree._Element) -> None:
