@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -17,11 +18,35 @@ from docx.shared import Cm, Pt, RGBColor
 
 from . import ooxml
 from .form import (
-    INTRO, LIST_ITEMS, PLACEHOLDER, SECTIONS, SUBTITLE, TITLE, Bullets, Check, Comment, Field, Findings,
-    Kind, Question, Section, Step, TableHeader, Talk, janej_tag, list_tag,
+    INTRO,
+    LIST_ITEMS,
+    PLACEHOLDER,
+    SECTIONS,
+    SUBTITLE,
+    TITLE,
+    Bullets,
+    Check,
+    Comment,
+    Field,
+    Findings,
+    Kind,
+    Question,
+    Row,
+    Section,
+    Step,
+    TableHeader,
+    Talk,
+    janej_tag,
+    list_tag,
 )
 from .package import read_all, zip_bytes
 from .profile import Profile, load_profile
+
+if TYPE_CHECKING:
+    from docx.blkcntnr import BlockItemContainer
+    from docx.document import Document as DocumentObject
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
 
 #: The template as shipped in the package (the wheel too); a copy of the reviewed templates/Bilaga5.docx.
 TEMPLATE = Path(__file__).with_name("templates") / "Bilaga5.docx"
@@ -44,7 +69,7 @@ class _Ids:
         return self.next - 1
 
 
-def _styles(doc) -> None:
+def _styles(doc: DocumentObject) -> None:
     styles = doc.styles
     ooxml.default_font(styles.element, FONT, 21)
     normal = styles["Normal"]
@@ -62,8 +87,10 @@ def _styles(doc) -> None:
         style.paragraph_format.space_before = Pt(12 if name.startswith("Heading") else 0)
         style.paragraph_format.space_after = Pt(6)
     title_rpr = styles["Title"].element
-    for border in title_rpr.iter(ooxml.w("pBdr")):
-        border.getparent().remove(border)
+    for border in list(title_rpr.iter(ooxml.w("pBdr"))):
+        parent = border.getparent()
+        if parent is not None:
+            parent.remove(border)
     plc = styles.add_style("Placeholder Text", WD_STYLE_TYPE.CHARACTER)
     plc.element.set(ooxml.w("styleId"), ooxml.PLACEHOLDER_STYLE)
     plc.font.color.rgb = RGBColor(0x76, 0x76, 0x76)  # grey with 4.5:1 contrast on white (WCAG AA)
@@ -82,33 +109,34 @@ def _styles(doc) -> None:
     ooxml.drop_rsids(doc.settings.element)
 
 
-def _widths(table, cm: list[float], together: bool = False) -> None:
+def _widths(table: Table, cm: list[float], together: bool = False) -> None:
     """Fix the column widths; rows never split across pages, and a small table stays on one page."""
     table.autofit = False
     for i, row in enumerate(table.rows):
-        if row._tr.find(ooxml.w("trPr")) is None or row._tr.find(ooxml.w("trPr")).find(ooxml.w("cantSplit")) is None:
+        tr_pr = row._tr.find(ooxml.w("trPr"))
+        if tr_pr is None or tr_pr.find(ooxml.w("cantSplit")) is None:
             ooxml.keep_row_together(row._tr)
         if together and i < len(table.rows) - 1:
             for cell in row.cells:
                 for p in cell.paragraphs:
                     p.paragraph_format.keep_with_next = True
     for row in table.rows:
-        for cell, width in zip(row.cells, cm):
+        for cell, width in zip(row.cells, cm, strict=True):
             cell.width = Cm(width)
-    for col, width in zip(table.columns, cm):
+    for col, width in zip(table.columns, cm, strict=True):
         col.width = Cm(width)
 
 
-def _para(cell_or_doc, text: str = "", style: str | None = None, bold: bool = False):
-    p = cell_or_doc.add_paragraph(style=style)
+def _para(cell: BlockItemContainer, text: str = "", style: str | None = None, bold: bool = False) -> Paragraph:
+    p = cell.add_paragraph(style=style)
     if text:
         p.add_run(text).bold = bold or None
     return p
 
 
-def _cell_text(cell, text: str, bold: bool = False, style: str | None = None):
+def _cell_text(cell: _Cell, text: str, bold: bool = False, style: str | None = None) -> Paragraph:
     """Write text into a new table cell's (empty) first paragraph."""
-    p = cell.paragraphs[0]
+    p: Paragraph = cell.paragraphs[0]  # python-docx leaves ``paragraphs`` unannotated
     if style:
         p.style = style
     if text:
@@ -116,7 +144,7 @@ def _cell_text(cell, text: str, bold: bool = False, style: str | None = None):
     return p
 
 
-def _control(paragraph, f: Field, ids: _Ids, tag: str | None = None, alias: str | None = None) -> None:
+def _control(paragraph: Paragraph, f: Field, ids: _Ids, tag: str | None = None, alias: str | None = None) -> None:
     tag = tag or f.key
     alias = alias or f.control_label(tag)
     if f.kind is Kind.DATE:
@@ -128,14 +156,14 @@ def _control(paragraph, f: Field, ids: _Ids, tag: str | None = None, alias: str 
     ooxml.append_control(paragraph._p, sdt)
 
 
-def _janej_cells(ja_cell, nej_cell, f: Field, ids: _Ids) -> None:
+def _janej_cells(ja_cell: _Cell, nej_cell: _Cell, f: Field, ids: _Ids) -> None:
     for cell, answer in ((ja_cell, "Ja"), (nej_cell, "Nej")):
         p = _cell_text(cell, f"{answer} ")
         tag = janej_tag(f.key, answer)
         _control(p, f, ids, tag, f.control_label(tag))
 
 
-def _header_table(container, profile: Profile, width: float) -> None:
+def _header_table(container: BlockItemContainer, profile: Profile, width: float) -> None:
     table = container.add_table(rows=3, cols=3, width=Cm(width))
     _widths(table, [4.5, width - 8.0, 3.5])
     logo_p = table.cell(0, 0).paragraphs[0]
@@ -155,7 +183,7 @@ def _header_table(container, profile: Profile, width: float) -> None:
     ooxml.table_caption(table._tbl, "Sidhuvud", f"{profile.name}: {profile.plan_title}, {profile.appendix}")
 
 
-def _footer_table(footer, profile: Profile, width: float) -> None:
+def _footer_table(footer: BlockItemContainer, profile: Profile, width: float) -> None:
     heads = ("Postadress", "Besöksadress", "Telefon/Fax", "Webb/E-post", "Org.nr")
     table = footer.add_table(rows=3, cols=5, width=Cm(width))
     _widths(table, [width * 0.22, width * 0.2, width * 0.2, width * 0.24, width * 0.14])
@@ -177,7 +205,7 @@ def _footer_table(footer, profile: Profile, width: float) -> None:
     ooxml.table_caption(table._tbl, "Kommunens adress", profile.name)
 
 
-def _page_frame(doc, profile: Profile) -> float:
+def _page_frame(doc: DocumentObject, profile: Profile) -> float:
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.left_margin, section.right_margin = Cm(2.5), Cm(2.0)
@@ -194,11 +222,13 @@ def _page_frame(doc, profile: Profile) -> float:
     return width
 
 
-def _question_table(doc, section: Section, ids: _Ids, width: float) -> None:
+def _question_table(doc: DocumentObject, section: Section, ids: _Ids, width: float) -> None:
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     for row in section.rows:
-        f: Field = row.field
+        if not isinstance(row, Question):  # pragma: no cover - the form puts only questions in such a section
+            raise TypeError(f"unknown question row {row!r}")
+        f = row.field
         cells = table.add_row().cells
         _cell_text(cells[0], f.label, bold=True)
         _para(cells[0], f.hint, "Hint")
@@ -208,7 +238,7 @@ def _question_table(doc, section: Section, ids: _Ids, width: float) -> None:
     ooxml.table_caption(table._tbl, section.heading, "Frågor till vänster, svar till höger.")
 
 
-def _checklist_table(doc, rows: tuple, ids: _Ids, width: float, caption: str) -> None:
+def _checklist_table(doc: DocumentObject, rows: tuple[Row, ...], ids: _Ids, width: float, caption: str) -> None:
     table = doc.add_table(rows=0, cols=4)
     table.style = "Table Grid"
     cm = [1.9, width - 6.9, 2.5, 2.5]
@@ -217,7 +247,7 @@ def _checklist_table(doc, rows: tuple, ids: _Ids, width: float, caption: str) ->
         tr = table.rows[-1]._tr
         if isinstance(row, TableHeader):
             resp = cells[2].merge(cells[3])
-            for cell, text in zip((cells[0], cells[1], resp), row.cells):
+            for cell, text in zip((cells[0], cells[1], resp), row.cells, strict=True):
                 _cell_text(cell, text, bold=True)
                 ooxml.shade_cell(cell._tc, "E7E6E6")
             ooxml.mark_header_row(tr)
@@ -249,7 +279,7 @@ def _checklist_table(doc, rows: tuple, ids: _Ids, width: float, caption: str) ->
     ooxml.table_caption(table._tbl, caption, "Åtgärd, ansvar och kontrollfrågor med Ja/Nej-rutor.")
 
 
-def _talk_table(doc, talk: Talk, ids: _Ids, width: float) -> None:
+def _talk_table(doc: DocumentObject, talk: Talk, ids: _Ids, width: float) -> None:
     table = doc.add_table(rows=0, cols=1)
     table.style = "Table Grid"
     title = table.add_row().cells[0]
@@ -264,7 +294,7 @@ def _talk_table(doc, talk: Talk, ids: _Ids, width: float) -> None:
     ooxml.table_caption(table._tbl, talk.title)
 
 
-def _followup(doc, section: Section, ids: _Ids, width: float) -> None:
+def _followup(doc: DocumentObject, section: Section, ids: _Ids, width: float) -> None:
     for row in section.rows:
         if isinstance(row, Check):
             table = doc.add_table(rows=1, cols=3)
@@ -290,7 +320,7 @@ def _followup(doc, section: Section, ids: _Ids, width: float) -> None:
         doc.add_paragraph()
 
 
-def _body(doc, profile: Profile, width: float) -> None:
+def _body(doc: DocumentObject, profile: Profile, width: float) -> None:
     ids = _Ids()
     doc.add_paragraph(TITLE, style="Title")
     doc.add_paragraph(SUBTITLE, style="Subtitle")
@@ -308,13 +338,15 @@ def _body(doc, profile: Profile, width: float) -> None:
             _question_table(doc, section, ids, width)
         elif section.rows and isinstance(section.rows[0], Talk):
             for talk in section.rows:
+                if not isinstance(talk, Talk):  # pragma: no cover - talks are not mixed with other rows
+                    raise TypeError(f"unknown talk row {talk!r}")
                 _talk_table(doc, talk, ids, width)
                 doc.add_paragraph()
         else:
             _followup(doc, section, ids, width)
 
 
-def _properties(doc, profile: Profile) -> None:
+def _properties(doc: DocumentObject, profile: Profile) -> None:
     import datetime as dt
 
     props = doc.core_properties
@@ -343,14 +375,14 @@ _APP_XML = (
 )
 
 
-def _drop_default_parts(doc) -> None:
+def _drop_default_parts(doc: DocumentObject) -> None:
     for rels in (doc.part.package.rels, doc.part.rels):
         for rid, rel in list(rels.items()):
             if rel.reltype in _DROP_RELS:
                 del rels[rid]
 
 
-def _honest_parts(doc) -> None:
+def _honest_parts(doc: DocumentObject) -> None:
     """Across every XML part: drawing ids unique in the package, table looks that claim only real header rows."""
     roots = [part.element for part in doc.part.package.iter_parts() if hasattr(part, "element")]
     ooxml.number_drawings(roots)
