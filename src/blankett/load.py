@@ -11,10 +11,10 @@ import datetime as dt
 import json
 import re
 from array import array
-from collections.abc import Sequence as SequenceABC
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any, overload
 
 from lxml import etree
 from openpyxl.cell.cell import ERROR_CODES
@@ -26,8 +26,11 @@ from openpyxl.xml.constants import SHARED_STRINGS
 
 from .errors import BlankettError, InputError, os_problem
 from .form import BY_KEY, Kind
-from .package import open_package, refuse_dtd
+from .package import Package, open_package, refuse_dtd
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook, _WorksheetLike
 
 
 @dataclass
@@ -217,7 +220,7 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def _scan_part(pkg, member: str, what: str) -> bool:
+def _scan_part(pkg: Package, member: str, what: str) -> bool:
     """Stream one XML part, refusing a DTD or entity declaration; whether it holds a formula."""
     formula, tail = False, b""
     with pkg.zip.open(member) as fh:
@@ -235,7 +238,7 @@ def _check_xlsx(path: Path) -> set[str]:
     Parts are streamed, so a large sheet costs no memory here; the package's size limits still apply.
     """
     with open_package(path) as pkg:
-        formulas = set()
+        formulas: set[str] = set()
         for member in pkg.names:
             if member.endswith((".xml", ".rels", ".vml")):
                 found = _scan_part(pkg, member, f"{path.name} ({member})")
@@ -246,7 +249,7 @@ def _check_xlsx(path: Path) -> set[str]:
 
 def _uncached_formulas(path: Path, member: str) -> frozenset[str]:
     """Cells (``L7``) of a sheet part that hold a formula without a saved value (streamed, row by row)."""
-    cells = set()
+    cells: set[str] = set()
     with open_package(path) as pkg, pkg.zip.open(member) as fh:
         for row in _streamed(fh, "{*}row"):
             for c in row:
@@ -258,23 +261,24 @@ def _uncached_formulas(path: Path, member: str) -> frozenset[str]:
     return frozenset(cells)
 
 
-def _streamed(source, tag: str) -> Iterator[etree._Element]:
+def _streamed(source: IO[bytes], tag: str) -> Iterator[etree._Element]:
     """The ``tag`` elements of an XML stream one at a time, each freed (with all before it) once it has been used."""
     for _, element in etree.iterparse(source, tag=tag, resolve_entities=False, no_network=True):
         yield element
         element.clear()
-        while element.getprevious() is not None:
-            del element.getparent()[0]
+        parent = element.getparent()
+        while parent is not None and element.getprevious() is not None:
+            del parent[0]
 
 
-class SharedStrings(SequenceABC):
+class SharedStrings(Sequence[str]):
     """Excel's shared-strings table kept compact (UTF-8 in one buffer), each text decoded when a cell asks.
 
     openpyxl keeps one Python object per text; for a workbook saved by Excel that is
     most of the memory a large batch needs.
     """
 
-    def __init__(self, source) -> None:
+    def __init__(self, source: IO[bytes]) -> None:
         self._data, self._ends = bytearray(), array("Q")
         for si in _streamed(source, "{*}si"):
             self._data += _si_text(si).encode("utf-8", "surrogatepass")
@@ -283,7 +287,15 @@ class SharedStrings(SequenceABC):
     def __len__(self) -> int:
         return len(self._ends)
 
-    def __getitem__(self, index: int) -> str:
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):  # what a Sequence owes; openpyxl only asks for one text at a time
+            return [self[i] for i in range(*index.indices(len(self)))]
         start = self._ends[index - 1] if index > 0 else 0
         return self._data[start:self._ends[index]].decode("utf-8", "surrogatepass")
 
@@ -305,20 +317,21 @@ class _CompactReader(ExcelReader):
 
     def read_strings(self) -> None:
         """Read the shared-strings part, if any, into a compact table."""
-        ct = self.package.find(SHARED_STRINGS)
+        ct = next(self.package.findall(SHARED_STRINGS), None)  # Manifest.find, which the stubs leave untyped
         if ct is not None:
             with self.archive.open(ct.PartName[1:]) as src:
-                self.shared_strings = SharedStrings(src)
+                # the stubs say list[str]; openpyxl only indexes it, which a Sequence[str] does
+                self.shared_strings = SharedStrings(src)  # type: ignore[assignment]
 
 
-def _open_workbook(path: Path):
+def _open_workbook(path: Path) -> Workbook:
     """The workbook, read-only with saved formula values, shared strings kept compact."""
     reader = _CompactReader(path, read_only=True, keep_vba=False, data_only=True, keep_links=False)
     reader.read()
     return reader.wb
 
 
-def _data_sheet(wb, name: str):
+def _data_sheet(wb: Workbook, name: str) -> _WorksheetLike:
     """The sheet to read: a visible sheet named like the workbook's, else the first visible one."""
     visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible" and ws.title != INSTRUCTIONS]
     if not visible:
