@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -21,10 +22,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from . import kinds
 from .form import FIELDS, LIST_ITEMS, Kind
-from .model import CASE_KEY, CASE_LABEL
+from .model import CASE_KEY, CASE_LABEL, Record
 
 #: What starts a formula in a spreadsheet cell (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -192,7 +194,7 @@ def cell_value(column: Column, value: Any) -> Any:
     return value
 
 
-def _style_header(ws, cols: list[Column]) -> None:
+def _style_header(ws: Worksheet, cols: list[Column]) -> None:
     """Row 1: bold shaded labels, the full question as comment, frozen, filtered."""
     for n, col in enumerate(cols, start=1):
         cell = ws.cell(row=1, column=n, value=col.header)
@@ -207,7 +209,7 @@ def _style_header(ws, cols: list[Column]) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}1"
 
 
-def _style_columns(ws, cols: list[Column]) -> None:
+def _style_columns(ws: Worksheet, cols: list[Column]) -> None:
     """Widths, wrapping, date format and Ja/Nej drop-downs for the input rows."""
     janej = DataValidation(type="list", formula1='"Ja,Nej"', allow_blank=True, showErrorMessage=True,
                            errorTitle="Ja eller Nej", error="Välj Ja eller Nej i listan, eller lämna tomt.")
@@ -237,7 +239,7 @@ def _define_names(wb: Workbook, cols: list[Column]) -> None:
         wb.defined_names[name.name] = name
 
 
-def append_records(ws, records: Iterable[dict], cols: list[Column] | None = None) -> int:
+def append_records(ws: Worksheet, records: Iterable[Record], cols: list[Column] | None = None) -> int:
     """Append one row per record (dict by key) with real dates and wrapped text; the number of rows."""
     cols = cols or columns()
     count = 0
@@ -307,10 +309,11 @@ _HOW = {
 }
 
 
-def new_workbook(records: Iterable[dict] = ()) -> Workbook:
+def new_workbook(records: Iterable[Record] = ()) -> Workbook:
     """The styled input workbook, with ``records`` (dicts by key) as rows below the header."""
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's active sheet is its one worksheet
     ws.title = SHEET
     cols = columns()
     _style_header(ws, cols)
@@ -324,7 +327,7 @@ def new_workbook(records: Iterable[dict] = ()) -> Workbook:
     return wb
 
 
-def workbook_bytes(records: Iterable[dict] = ()) -> bytes:
+def workbook_bytes(records: Iterable[Record] = ()) -> bytes:
     """The input workbook (optionally with rows) as .xlsx bytes."""
     buf = io.BytesIO()
     new_workbook(records).save(buf)
