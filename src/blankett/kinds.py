@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .form import LIST_ITEMS, Kind
+
+#: One answer once parsed: text (also "Ja" or "Nej"), a date, a list's points, or None (not answered).
+Value = str | dt.date | list[str] | None
 
 JA, NEJ = "Ja", "Nej"
 _JA = {"ja", "j", "x", "true", "sant", "1", "yes", "☒", "☑", "✓", "✔"}
@@ -91,7 +95,9 @@ def _swedish_date(text: str) -> dt.date | None:
             y, mo, d = (int(m.group(i)) for i in order)
             return _date_or_none(y, mo, d)
     m = _SV_WORDS.fullmatch(text)
-    word = m.group(2).lower() if m else ""
+    if m is None:
+        return None
+    word = m.group(2).lower()
     months = [n for n, name in enumerate(_MONTHS, start=1) if len(word) >= 3 and name.startswith(word)]
     return _date_or_none(int(m.group(3)), months[0], int(m.group(1))) if len(months) == 1 else None
 
@@ -170,13 +176,13 @@ def parse_list(value: Any) -> list[str]:
     return items
 
 
-def text_of(kind: Kind, value: Any) -> str:
+def text_of(kind: Kind, value: Value) -> str:
     """The plain text of a value, as written to CSV and shown in Word ('' when empty)."""
     if value is None:
         return ""
-    if kind is Kind.DATE:
+    if kind is Kind.DATE and isinstance(value, dt.date):
         return value.isoformat()
-    if kind is Kind.LIST:
+    if kind is Kind.LIST and isinstance(value, list):
         return "\n".join(value)
     return str(value)
 

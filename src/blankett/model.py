@@ -14,6 +14,7 @@ from pydantic_core import ErrorDetails
 from . import kinds
 from .errors import Problem, RecordError
 from .form import FIELDS, LIST_ITEMS, Field, Kind
+from .kinds import Value as Value  # one validated answer; named here too, beside Values
 
 #: Optional key of a record that names the output file (a case number); not printed on the form.
 CASE_KEY = "diarienummer"
@@ -21,8 +22,6 @@ CASE_LABEL = "Diarienummer"
 #: Longest case number: Word keeps at most 255 characters of a document property, where the case number is stored.
 CASE_MAX = 255
 
-#: One validated answer: text (also "Ja" or "Nej"), a date, a list's points, or None (not answered).
-Value = str | dt.date | list[str] | None
 #: A validated incident's answers by field key (and :data:`CASE_KEY`): what fill writes into the form, and what
 #: batch sends to a worker process (a plain dict pickles small, the model class does not).
 Values = dict[str, Value]

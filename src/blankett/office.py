@@ -73,7 +73,7 @@ class _Starts:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.running: set[subprocess.Popen] = set()
+        self.running: set[subprocess.Popen[bytes]] = set()
         self.stopped = False
 
     def stop(self) -> None:
@@ -131,7 +131,7 @@ def convert(files: list[Path], target: str, outdir: Path, timeout: float = 300.0
     return results
 
 
-def _kill(proc: subprocess.Popen) -> None:
+def _kill(proc: subprocess.Popen[bytes]) -> None:
     """Stop a LibreOffice start and every process it started (soffice starts soffice.bin), then reap it."""
     if _POSIX:
         with contextlib.suppress(ProcessLookupError, PermissionError):

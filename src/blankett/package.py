@@ -112,7 +112,7 @@ class Package:
     zip: zipfile.ZipFile
     macros: bool = False  # it carries a VBA project (a macro-enabled .docm)
     owned: BinaryIO | None = None  # the file open_package opened, closed with the package
-    _package_xml: dict = field(default_factory=dict, repr=False)  # rels and content types, parsed once
+    _package_xml: dict[str, etree._Element | None] = field(default_factory=dict, repr=False)  # rels and content types, parsed once
 
     @property
     def names(self) -> list[str]:
@@ -248,10 +248,10 @@ class Package:
         if self.owned is not None:
             self.owned.close()
 
-    def __enter__(self) -> "Package":
+    def __enter__(self) -> Package:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 
@@ -43,7 +44,7 @@ def _keys(names: list[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     """The profile's JSON object; a Swedish one-line error naming the file otherwise."""
     try:
         text = path.read_text(encoding="utf-8-sig")
