@@ -116,7 +116,8 @@ class Server:
 
 
 def _server(request: Request) -> Server:
-    return request.app.state.server
+    server: Server = request.app.state.server  # set by create_app; starlette's state is untyped
+    return server
 
 
 def _wants_json(request: Request) -> bool:
@@ -344,7 +345,7 @@ async def api_extract(request: Request) -> Response:
         if not staged:
             return JSONResponse({"fel": "inga filer i fältet \"filer\""}, status_code=400)
 
-        def work() -> list:
+        def work() -> list[blankett.ExtractResult]:
             return extract_results(unpacked(staged, server.limits), Path(tmp))
 
         try:

@@ -51,10 +51,10 @@ class Job:
     archive: bytes | None = None
     forms: int = 0
     # extract
-    results: list[Any] = field(default_factory=list)
+    results: list[blankett.ExtractResult] = field(default_factory=list)
     counter: Callable[[], int] | None = None
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, Any]:
         """The job's progress as JSON for the page (no file names, no answers)."""
         done = self.done
         if self.counter is not None and self.state == RUNNING:
@@ -100,7 +100,7 @@ class Jobs:
         with self._lock:
             return len(self._jobs) >= self.max_jobs
 
-    def start(self, job: Job, work: Callable[[Job], None], folder: tempfile.TemporaryDirectory) -> Job:
+    def start(self, job: Job, work: Callable[[Job], None], folder: tempfile.TemporaryDirectory[str]) -> Job:
         """Run ``work(job)`` in the background; the folder is removed when it ends, however it ends."""
         with self._lock:
             self._jobs[job.id] = job
@@ -182,10 +182,10 @@ def _count(out: Path) -> int:
         return 0
 
 
-def extract_results(staged: list[Staged], folder: Path, step: Callable[[], None] | None = None) -> list[Any]:
+def extract_results(staged: list[Staged], folder: Path, step: Callable[[], None] | None = None) -> list[blankett.ExtractResult]:
     """Every staged file read back with ``blankett.extract_files``, named as the person named it, in order."""
     readable = iter(blankett.extract_files([s.path for s in staged if s.error is None]))
-    results = []
+    results: list[blankett.ExtractResult] = []
     for s in staged:
         if s.error is not None:
             result = blankett.ExtractResult(s.name, "fel", [s.error])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 _FILE = {"schema": {"type": "string", "format": "binary"}}
 _ERROR = {"description": "Fel, med ett svenskt meddelande",
           "content": {"application/json": {"schema": {"type": "object", "properties": {"fel": {"type": "string"}}}}}}
@@ -18,7 +20,7 @@ _RESULT = {"type": "object", "required": ["source", "status", "messages", "recor
 _COMMON = {"401": {"description": "Nyckeln saknas eller är fel"},
            "413": _ERROR}
 
-OPENAPI: dict = {
+OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "blankett – Bilaga 5", "version": "0.1.0",
              "description": "Fyll i och läs tillbaka blanketten Bilaga 5 (Incidentrapport och "

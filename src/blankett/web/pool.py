@@ -16,7 +16,7 @@ from typing import Any
 
 import blankett
 
-_TEMPLATE: list = []
+_TEMPLATE: list[blankett.Template] = []
 
 
 def _start() -> None:
@@ -24,13 +24,14 @@ def _start() -> None:
     _TEMPLATE.append(blankett.Template())
 
 
-def _fill(record: Any) -> tuple[str, Any]:
+def _fill(record: Any) -> bytes | list[tuple[str | None, str]] | str:
+    """The filled form; or a bad record's problems as (field key, message); or another error's message."""
     try:
-        return "docx", blankett.fill_docx(record, _TEMPLATE[0])
+        return blankett.fill_docx(record, _TEMPLATE[0])
     except blankett.RecordError as exc:
-        return "problems", [(p.field, p.message) for p in exc.problems]
+        return [(p.field, p.message) for p in exc.problems]
     except blankett.BlankettError as exc:
-        return "error", str(exc)
+        return str(exc)
 
 
 class FillPool:
@@ -47,13 +48,13 @@ class FillPool:
                 self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
                                                  initializer=_start)
             pool = self._pool
-        kind, value = pool.submit(_fill, record).result()
-        if kind == "problems":
-            problems = [blankett.Problem(field, message) for field, message in value]
+        result = pool.submit(_fill, record).result()
+        if isinstance(result, list):
+            problems = [blankett.Problem(field, message) for field, message in result]
             raise blankett.RecordError([p.message for p in problems], problems)
-        if kind == "error":
-            raise blankett.BlankettError(value)
-        return value
+        if isinstance(result, str):
+            raise blankett.BlankettError(result)
+        return result
 
     def shutdown(self) -> None:
         with self._lock:

@@ -90,7 +90,7 @@ def allowed_hosts(bind: str, extra: tuple[str, ...] = ()) -> frozenset[str]:
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
-            return value.decode("latin-1")
+            return bytes(value).decode("latin-1")
     return None
 
 

@@ -10,6 +10,7 @@ import socket
 import sys
 import threading
 import webbrowser
+from typing import Protocol, TextIO
 
 from ..errors import BlankettError
 from .app import create_app
@@ -84,8 +85,14 @@ def _log_handler() -> None:
     LOG.propagate = False
 
 
+class Echo(Protocol):
+    """How ``run`` prints a line: ``print`` or ``click.echo``."""
+
+    def __call__(self, message: str, /, *, file: TextIO | None = ...) -> object: ...
+
+
 def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, open_browser: bool = False,
-        extra_hosts: tuple[str, ...] = (), quiet: bool = False, echo=print) -> None:
+        extra_hosts: tuple[str, ...] = (), quiet: bool = False, echo: Echo = print) -> None:
     """Serve until Ctrl-C (or SIGTERM): print the address with its token, optionally open the browser."""
     import uvicorn
 

@@ -15,6 +15,7 @@ import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -67,7 +68,7 @@ def safe_name(name: str | None, default: str = "fil") -> str:
     return base or default
 
 
-async def read_files(request: Request, field: str, limits: Limits, folder: Path) -> tuple[list[Staged], dict]:
+async def read_files(request: Request, field: str, limits: Limits, folder: Path) -> tuple[list[Staged], dict[str, str]]:
     """The uploaded files of ``field`` staged in ``folder``, and the other (text) fields of the form."""
     try:
         form = await request.form(max_files=limits.count, max_fields=200, max_part_size=MB)
@@ -162,10 +163,10 @@ class _TooBig(Exception):
 class _Capped:
     """A reader that fails past ``limit`` bytes (a member may lie about its size in the directory)."""
 
-    def __init__(self, src, limit: int) -> None:
+    def __init__(self, src: IO[bytes], limit: int) -> None:
         self.src, self.left = src, limit
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         data = self.src.read(MB if size is None or size < 0 else min(size, MB))
         self.left -= len(data)
         if self.left < 0:
