@@ -79,8 +79,22 @@ def __dir__() -> list[str]:
 
 if _typing.TYPE_CHECKING:
     from ._api import (
-        blank_docx, blank_pdf, check_form, count_records, export_bytes, export_results, extract, extract_files,
-        fill_docx, fill_files, fill_files_pdf, fill_pdf, office_available, publish_files, schema, validate,
+        blank_docx,
+        blank_pdf,
+        check_form,
+        count_records,
+        export_bytes,
+        export_results,
+        extract,
+        extract_files,
+        fill_docx,
+        fill_files,
+        fill_files_pdf,
+        fill_pdf,
+        office_available,
+        publish_files,
+        schema,
+        validate,
         workbook_xlsx,
     )
     from .batch import Summary as FillSummary

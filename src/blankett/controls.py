@@ -6,7 +6,8 @@ One table, by kind, used by fill and by read-back, so the two cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from lxml import etree
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     """How a field is answered."""
 
     TEXT = "text"

@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .errors import BlankettError, OutputExistsError
-
 
 #: File and new-folder modes for files with answers and for public files.
 PRIVATE, PUBLIC = 0o600, 0o644
