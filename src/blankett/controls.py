@@ -6,7 +6,7 @@ One table, by kind, used by fill and by read-back, so the two cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from lxml import etree
@@ -22,6 +22,7 @@ from .form import (
     janej_tag,
     list_tag,
 )
+from .kinds import Value
 
 Controls = dict[str, etree._Element]
 #: Controls as read for read-back (:func:`ooxml.read_controls`): one look at each, then plain values.
@@ -80,13 +81,13 @@ def _flagged(f: Field, controls: Sequence[ooxml.Control]) -> Sequence[str]:
     return _NO_WARNINGS
 
 
-def _read_text(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
+def _read_text(ctl: Read, f: Field) -> tuple[Value, Sequence[str]]:
     control = ctl[f.key]
     text = answer(control)
     return text or None, (_flagged(f, (control,)) if control.placeholder and text else _NO_WARNINGS)
 
 
-def _read_date(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
+def _read_date(ctl: Read, f: Field) -> tuple[Value, Sequence[str]]:
     control = ctl[f.key]
     text = answer(control)
     if not text.strip():  # nothing shown but the placeholder: a stored date left behind is no answer
@@ -100,7 +101,7 @@ def _read_date(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
         return None, [*notes, f'"{f.column}": {exc}; texten finns inte med i datan']
 
 
-def _read_janej(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
+def _read_janej(ctl: Read, f: Field) -> tuple[Value, Sequence[str]]:
     ja_tag, nej_tag = TAGS[f.key]
     ja, nej = ctl[ja_tag].checked, ctl[nej_tag].checked
     if ja and nej:
@@ -108,7 +109,7 @@ def _read_janej(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
     return (kinds.JA if ja else kinds.NEJ if nej else None), _NO_WARNINGS
 
 
-def _read_list(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
+def _read_list(ctl: Read, f: Field) -> tuple[Value, Sequence[str]]:
     """Each written line is an item; more lines than the form has rows are kept, the last ones joined."""
     read = [ctl[tag] for tag in TAGS[f.key]]
     items = [line for control in read for line in answer(control).split("\n") if line.strip()]
@@ -121,6 +122,7 @@ def _read_list(ctl: Read, f: Field) -> tuple[Any, Sequence[str]]:
         f"rad {LIST_ITEMS}–{len(items)} slogs ihop till punkt {LIST_ITEMS}, avskilda med semikolon"]
 
 
+#: ``Any``: each writer takes its own kind's value (text, a date, a list), which only the field's kind tells apart.
 WRITERS: dict[Kind, Callable[[Controls, Field, Any], None]] = {
     Kind.TEXT: _write_text,
     Kind.DATE: _write_date,
@@ -128,6 +130,7 @@ WRITERS: dict[Kind, Callable[[Controls, Field, Any], None]] = {
     Kind.LIST: _write_list,
 }
 
+#: ``Any``: each reader gives its own kind's value, as each writer takes it (see :data:`WRITERS`).
 READERS: dict[Kind, Callable[[Read, Field], tuple[Any, Sequence[str]]]] = {
     Kind.TEXT: _read_text,
     Kind.DATE: _read_date,
@@ -149,15 +152,15 @@ def missing_tags(ctl: Controls) -> list[str]:
     return missing
 
 
-def write_fields(ctl: Controls, values: dict[str, Any]) -> None:
+def write_fields(ctl: Controls, values: Mapping[str, Value]) -> None:
     """Write every field's value into its controls."""
     for f in FIELDS:
         WRITERS[f.kind](ctl, f, values.get(f.key))
 
 
-def read_fields(ctl: Read) -> tuple[dict[str, Any], list[str]]:
+def read_fields(ctl: Read) -> tuple[dict[str, Value], list[str]]:
     """Every field's value read from its controls, and warnings; fields whose controls are missing are skipped."""
-    values: dict[str, Any] = {}
+    values: dict[str, Value] = {}
     warnings: list[str] = []
     for f in FIELDS:
         if any(tag not in ctl for tag in TAGS[f.key]):

@@ -654,6 +654,7 @@ def with_custom_property(custom: bytes | None, name: str, value: str | None) -> 
     Other properties are kept; a new property takes the next free ``pid`` (ids start at 2).
     """
     if custom is None:
+        # lxml-stubs type nsmap as Mapping[str, str], but lxml takes the None key for the default namespace
         root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})  # type: ignore[dict-item]
     else:
         root = etree.fromstring(custom)
