@@ -124,8 +124,9 @@ def test_threads_started_while_loading_leave_ctrl_c_to_the_main_thread():
 @pytest.fixture(scope="module")
 def returned(tmp_path_factory) -> Path:
     """1000 filled forms: enough for extract to read them in worker processes for a few seconds."""
-    from blankett.cli import main
     from click.testing import CliRunner
+
+    from blankett.cli import main
 
     folder = tmp_path_factory.mktemp("inkomna")
     base = json.loads(EXAMPLE.read_text(encoding="utf-8"))

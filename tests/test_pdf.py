@@ -590,7 +590,7 @@ def test_each_form_element_holds_exactly_one_widget_reference(blank_pdf, filled,
                                                          else page.Contents))
             assert b"/Form<<" not in content.replace(b" ", b"")
             nums = doc.Root.StructTreeRoot.ParentTree.Nums
-            marked = dict(zip([int(k) for k in nums[0::2]], nums[1::2]))[int(page.StructParents)]
+            marked = dict(zip([int(k) for k in nums[0::2]], nums[1::2], strict=True))[int(page.StructParents)]
             for mcid in map(int, re.findall(rb"/MCID\s+(\d+)", content)):
                 assert isinstance(marked[mcid], pikepdf.Dictionary), mcid
 

@@ -188,7 +188,7 @@ def test_any_case_number_survives_our_pdf(soffice, tmp_path_factory, cases):
 def test_pdf_round_trip_gives_the_same_record_with_its_case_number(soffice, originals, records, tmp_path):
     pairs = [(docx, tmp_path / f"{name}.pdf") for name, docx in originals.items() if name != "svar"]
     assert [r.error for r in docx_to_pdf(pairs, soffice=soffice)] == [""] * len(pairs)
-    for (docx, pdf), name in zip(pairs, [n for n in originals if n != "svar"]):
+    for (_, pdf), name in zip(pairs, [n for n in originals if n != "svar"], strict=True):
         result = read_file(pdf)
         assert (result.status, result.messages) == (OK, []), name
         assert result.record == expected(records[name]), name

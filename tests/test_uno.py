@@ -206,7 +206,7 @@ def _answer_every_control(form) -> dict:
             form.type(record[f.key])
         elif f.kind is Kind.LIST:
             record[f.key] = [f"Punkt {i} om {f.column}" for i in range(1, LIST_ITEMS + 1)]
-            for tag, item in zip(f.tags(), record[f.key]):
+            for tag, item in zip(f.tags(), record[f.key], strict=True):
                 form.click(tag)
                 form.type(item)
         else:
