@@ -30,7 +30,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 soffice --version
 /usr/bin/python3 -c 'import uno; print("python3-uno:", uno.__file__)'
-qpdf --version | head -n 1
-mutool -v 2>&1 | head -n 1
-pdftoppm -v 2>&1 | head -n 1
+# sed reads to the end (head would close the pipe early, and pipefail would count the SIGPIPE as a failure)
+qpdf --version | sed -n 1p
+mutool -v 2>&1 | sed -n 1p
+pdftoppm -v 2>&1 | sed -n 1p
 chromium --version
