@@ -35,7 +35,7 @@ from blankett.form import FIELDS, LIST_ITEMS, TAGS, Kind, janej_tag, list_tag
 from blankett.model import validate
 from blankett.office import CHUNK
 from blankett.package import open_package, read_all, zip_bytes
-from blankett.pdf import fill_with_pdf
+from blankett.pdffill import fill_with_pdf
 from blankett.read import read_file, read_root
 from tests.records import full_record
 from tests.sheets import write_xlsx

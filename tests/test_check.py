@@ -11,7 +11,7 @@ from blankett import office
 from blankett.build import TEMPLATE
 from blankett.cli import main
 from blankett.form import FIELDS
-from blankett.read import NO_OFFICE
+from blankett.staging import NO_OFFICE
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ HELD = {
     "fill": ("blankett.batch", "load_rows", ["fill", str(EXAMPLE), "-o", "ut"]),
     "extract": ("blankett.read", "read_file", ["extract", str(EXAMPLE.with_suffix(".docx")), "-o", "s.json"]),
     "publish": ("blankett.publish", "docx_bytes_to_pdf", ["publish", "-o", "webb"]),
-    "check": ("blankett.read", "check_file", ["check", str(ROOT / "templates" / "Bilaga5.docx")]),
+    "check": ("blankett.check", "check_file", ["check", str(ROOT / "templates" / "Bilaga5.docx")]),
 }
 
 

@@ -16,9 +16,10 @@ from lxml import etree
 
 from blankett import controls, ooxml
 from blankett.build import blank_bytes
+from blankett.check import check_file
 from blankett.cli import main
 from blankett.form import FIELDS, PLACEHOLDER, Kind
-from blankett.read import FEL, MACRO_NOTE, OK, VARNING, check_file, read_file
+from blankett.read import FEL, MACRO_NOTE, OK, VARNING, read_file
 
 from .conftest import NS
 from .forms import cell_of, edit, expected, filled, run, save, sdt, set_content, unwrap, w

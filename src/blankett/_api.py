@@ -14,7 +14,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from . import batch, build, export, fill, model, publish, read, workbook
+from . import batch, build, check, export, fill, model, pdf, pdffill, publish, read, workbook
+from .errors import BlankettError, OfficeMissingError
+from .load import load_rows
+from .office import find_soffice
 from .profile import Profile, load_profile
 
 PathLike = str | Path
@@ -58,9 +61,7 @@ def fill_docx(record: Mapping[str, Any], template: fill.Template | None = None) 
 def fill_pdf(record: Mapping[str, Any], flatten: bool = False, template: fill.Template | None = None,
              soffice: PathLike | None = None) -> bytes:
     """One record filled into the form, as PDF bytes (fillable, or ``flatten`` to plain text; needs LibreOffice)."""
-    from .pdf import docx_bytes_to_pdf
-
-    return docx_bytes_to_pdf(fill_docx(record, template), flatten=flatten, soffice=soffice)
+    return pdf.docx_bytes_to_pdf(fill_docx(record, template), flatten=flatten, soffice=soffice)
 
 
 def fill_files(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, force: bool = False,
@@ -79,17 +80,12 @@ def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, kee
 
     Needs LibreOffice (else :class:`OfficeMissingError`, raised before anything is written).
     """
-    from .pdf import fill_with_pdf
-
-    return fill_with_pdf([Path(p) for p in inputs], out_dir, keep_docx, flatten, force,
+    return pdffill.fill_with_pdf([Path(p) for p in inputs], out_dir, keep_docx, flatten, force,
                          Path(template) if template else None, jobs, soffice)
 
 
 def count_records(path: PathLike) -> int:
     """How many records (rows) an input file holds, as ``fill`` would read them; 0 when it cannot be read."""
-    from .errors import BlankettError
-    from .load import load_rows
-
     try:
         return sum(1 for _ in load_rows(Path(path)))
     except BlankettError:
@@ -98,9 +94,6 @@ def count_records(path: PathLike) -> int:
 
 def office_available(soffice: PathLike | None = None) -> bool:
     """Whether LibreOffice is found (the PDF jobs need it)."""
-    from .errors import OfficeMissingError
-    from .office import find_soffice
-
     try:
         find_soffice(soffice)
     except OfficeMissingError:
@@ -150,11 +143,7 @@ def check_form(path: PathLike) -> list[str]:
 
     A .docx (or .doc/.odt) is checked control by control; our PDF field by field, by name.
     """
-    if Path(path).suffix.lower() == ".pdf":
-        from .pdf import check_pdf
-
-        return check_pdf(path)
-    return read.check_file(path)
+    return check.check_file(path)
 
 
 def _plain(record: Any) -> Any:

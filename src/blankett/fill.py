@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from . import controls, ooxml
 from .build import blank_bytes
 from .errors import BlankettError, InputError, OutputExistsError, RecordError, os_problem
+from .form import FIELDS, TAGS
 from .load import Row
 from .model import CASE_KEY, CASE_LABEL, validate
 from .package import deflate, parse_xml, read_all, zip_deflated
@@ -96,8 +97,6 @@ class Template:
 
 def _check_template(name: str, root: etree._Element) -> None:
     """Refuse a template that is not the blank form of this version: fields missing or of the wrong kind, or answered."""
-    from .form import FIELDS, TAGS
-
     found = ooxml.first_controls(root)
     missing = controls.missing_tags(found)
     if missing:

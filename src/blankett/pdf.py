@@ -1,4 +1,4 @@
-"""PDF: the form as an accessible, fillable PDF (through LibreOffice), and filled PDFs read back.
+"""PDF: the form as an accessible, fillable PDF (through LibreOffice); :mod:`pdfread` reads filled ones back.
 
 LibreOffice 25.2 turns each content control into a widget but names them
 ``Widget``, ``_2``, ``_3``… in document order, shows the placeholder as the
@@ -27,12 +27,12 @@ from pypdf.generic import (
     NumberObject, TextStringObject,
 )
 
-from . import controls, kinds, ooxml
-from .build import PLACEHOLDER
-from .errors import BlankettError, InputError, OutputExistsError, os_problem
-from .form import FIELDS, SUBTITLE, TAGS, TITLE, Field, Kind, field_for_tag
+from . import kinds, ooxml
+from .errors import BlankettError, OutputExistsError
+from .form import PLACEHOLDER, SUBTITLE, TITLE, Field, Kind, field_for_tag
+from .model import CASE_LABEL
 from .office import FILE_SECONDS, iter_convert
-from .package import parse_xml, read_all
+from .package import open_package, parse_xml, read_all
 from .write import write_bytes
 
 PRODUCER = "blankett"
@@ -667,9 +667,6 @@ def metadata(writer: PdfWriter, title: str, subject: str, case: str | None = Non
 
 def _case_number(docx: bytes) -> str | None:
     """The case number a filled .docx carries as a document property (the blank form carries none)."""
-    from .model import CASE_LABEL
-    from .package import open_package
-
     with open_package(docx, "dokumentet") as pkg:
         return pkg.custom_property(CASE_LABEL)
 
@@ -771,192 +768,3 @@ def docx_bytes_to_pdf(docx: bytes, flatten: bool = False, soffice: str | Path | 
         if result.error:
             raise BlankettError(result.error)
         return out.read_bytes()
-
-
-# --- reading a filled PDF back ----------------------------------------------------
-
-
-def _open(source: str | Path | bytes, name: str) -> PdfReader:
-    """The PDF, refused with a Swedish message when empty, too big, not a PDF, broken or encrypted."""
-    if isinstance(source, (str, Path)):
-        try:
-            if Path(source).stat().st_size > MAX_PDF:
-                raise InputError(f"{name}: PDF-filen är större än {MAX_PDF // (1024 * 1024)} MB och läses inte")
-            source = Path(source).read_bytes()
-        except OSError as exc:
-            raise InputError(f"{name}: {os_problem(exc)}") from None
-    data = source
-    if not data:
-        raise InputError(f"{name}: filen är tom")
-    if len(data) > MAX_PDF:
-        raise InputError(f"{name}: PDF-filen är större än {MAX_PDF // (1024 * 1024)} MB och läses inte")
-    if not data.lstrip()[:5].startswith(b"%PDF-"):
-        raise InputError(f"{name}: filen är ingen PDF")
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        encrypted = reader.is_encrypted
-    except Exception:  # noqa: BLE001 - any parser failure is a broken file
-        raise InputError(f"{name}: PDF-filen är trasig och kan inte läsas") from None
-    if encrypted:
-        raise InputError(f"{name}: PDF-filen är lösenordsskyddad (krypterad); spara den utan lösenord")
-    return reader
-
-
-def _values(reader: PdfReader, name: str) -> dict[str, Any]:
-    """The form fields' values by name (check boxes as their state names)."""
-    try:
-        fields = reader.get_fields() or {}
-        out = {}
-        for key, field in fields.items():
-            value = field.get("/V")
-            if value is None and "/Kids" not in field:
-                value = field.get("/AS")
-            out[str(key)] = value
-        return out
-    except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
-        raise InputError(f"{name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
-
-
-def _text(value: Any) -> str:
-    """A text field's value as clean text; a left placeholder counts as empty."""
-    if value is None or isinstance(value, (list, DictionaryObject)):
-        return ""
-    text, _ = kinds.clean_text(str(value))
-    return "" if text.strip() in _PLACEHOLDERS else text
-
-
-def _checked(value: Any) -> bool:
-    """True for any on-state (``/Yes``, ``/On``, ``/☒``…), False for ``/Off`` or nothing."""
-    return value is not None and str(value) not in ("", OFF, "Off")
-
-
-def _as_controls(values: dict[str, Any]) -> controls.Read:
-    """The PDF's fields as the controls a .docx reader reads, so that both read by the same rules."""
-    read: controls.Read = {}
-    for f in FIELDS:
-        for tag in TAGS[f.key]:
-            if tag not in values:
-                continue
-            value = values[tag]
-            if f.kind is Kind.JANEJ:
-                read[tag] = ooxml.Control(None, "checkbox", _checked(value), None, "")
-            else:
-                read[tag] = ooxml.Control(None, "date" if f.kind is Kind.DATE else "text", False, None, _text(value))
-    return read
-
-
-def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[str, Any], list[str]]:
-    """A filled PDF form's values by field key, and warnings; raises like the .docx reader if unreadable or not ours."""
-    from .read import _not_the_form
-
-    name = name or (Path(source).name if isinstance(source, (str, Path)) else "PDF-filen")
-    reader = _open(source, name)
-    read = _as_controls(_values(reader, name))
-    record, warnings = controls.read_fields(read)
-    missing = [f for f in FIELDS if f.key not in record]
-    if missing:
-        raise _not_the_form(missing, record)
-    case = _pdf_case_number(reader, name)
-    if case is not None:
-        from .model import CASE_KEY
-
-        record[CASE_KEY] = case
-    return record, warnings
-
-
-def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
-    """The case number ``finish`` stored: the document information's key, else the XMP property (a re-save may
-    keep only one of them)."""
-    try:
-        info = reader.metadata
-        value = info.get(CASE_INFO) if info is not None else None
-        if value is not None:
-            return str(value)
-        stream = reader.root_object.get("/Metadata")
-        xmp = stream.get_object().get_data() if stream is not None else None
-    except Exception:  # noqa: BLE001 - broken metadata: the answers are still read
-        return None
-    if not xmp or CASE_XMP_NS.encode() not in xmp:
-        return None
-    found = parse_xml(xmp, f"{name} (XMP-metadata)").find(f".//{{{CASE_XMP_NS}}}Diarienummer")
-    return None if found is None else found.text or ""
-
-
-# --- PDFs of filled forms ------------------------------------------------------------
-
-
-def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = False, force: bool = False,
-                 soffice: str | Path | None = None) -> list:
-    """A PDF in ``out_dir`` for every filled .docx, each as a fill ``Outcome`` (skriven, finns redan or fel).
-
-    Each PDF is judged on its own: one that is missing is made, whether its .docx was written now or was there.
-    """
-    from .fill import Outcome
-
-    out_dir = Path(out_dir)
-    result, pairs = [], []
-    for docx in map(Path, docx_files):
-        target = out_dir / f"{docx.stem}.pdf"
-        if target.exists() and not force:
-            result.append(Outcome(docx.name, "finns redan", target))
-        else:
-            pairs.append((docx, target))
-    for r in docx_to_pdf(pairs, flatten, force, soffice) if pairs else []:
-        if r.exists:
-            result.append(Outcome(r.source.name, "finns redan", r.target))
-        else:
-            result.append(Outcome(r.source.name, "fel" if r.error else "skriven", None if r.error else r.target,
-                                  [r.error] if r.error else r.warnings))
-    return result
-
-
-def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = True, flatten: bool = False,
-                  force: bool = False, template_path: Path | None = None, jobs: int | None = None,
-                  soffice: str | Path | None = None, progress: bool = False) -> list:
-    """Fill forms and make their PDFs (beside the .docx, or alone); the summaries to show, PDF last.
-
-    LibreOffice is looked for first, so that a missing one is said before anything is written.
-    """
-    from .batch import Summary, fill_files
-    from .office import find_soffice
-
-    program = find_soffice(soffice)
-    if keep_docx:
-        summary = fill_files(inputs, out_dir, False, force, template_path, jobs, progress)
-        made = pdf_outcomes(summary.outputs, out_dir, flatten, force, program)  # a .docx already there too
-    else:
-        with tempfile.TemporaryDirectory(prefix="blankett-fill-") as tmp:
-            summary = fill_files(inputs, tmp, False, True, template_path, jobs, progress)
-            made = pdf_outcomes(summary.written, out_dir, flatten, force, program)
-    pdfs = Summary()
-    for outcome in made:
-        pdfs.add(outcome)
-    if keep_docx:
-        return [summary, pdfs]
-    pdfs.counts["fel"] += summary.counts["fel"]
-    pdfs.problems[:0] = summary.problems
-    return [pdfs]
-
-
-# --- is this PDF still a complete Bilaga 5? -------------------------------------------
-
-
-def check_pdf(path: str | Path) -> list[str]:
-    """The fields our PDF of the form should have (by name: check box or text field) that are missing or wrong."""
-    path = Path(path)
-    reader = _open(path, path.name)
-    try:
-        found = reader.get_fields() or {}
-    except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
-        raise InputError(f"{path.name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
-    problems = []
-    for f in FIELDS:
-        want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
-        for tag in f.tags():
-            what = f'"{f.column}" (fält {tag})'
-            if tag not in found:
-                problems.append(f"{what}: fältet saknas")
-            elif found[tag].get("/FT") != want:
-                kind = "kryssruta" if want == "/Btn" else "textfält"
-                problems.append(f"{what}: fel sorts fält (väntade {kind})")
-    return problems

@@ -11,10 +11,9 @@ raw values by field key and its warnings, and raises :class:`BlankettError`.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -22,36 +21,23 @@ from typing import Any, Callable, Iterable, Iterator
 from lxml import etree
 
 from . import controls, kinds, ooxml
-from .errors import BlankettError, InputError, RecordError, os_problem
-from .interrupt import ignore_interrupts, quiet_workers
+from .errors import BlankettError, InputError, RecordError
 from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
+from .interrupt import ignore_interrupts, quiet_workers
 from .model import CASE_KEY, CASE_LABEL, to_record, validate
+from .notform import NotTheFormError, Values, not_the_form
 from .package import open_package
-from .pdf import read_pdf
+from .pdfread import read_pdf
+from .staging import CONVERT_HINT, CONVERTED, Conversions, converted, size_check
 from .workers import context as process_context
 
 OK, VARNING, FEL = "ok", "varning", "fel"
 MACRO_NOTE = "filen innehåller makron (.docm); de kördes inte och följer inte med, bara svaren lästes"
-CONVERT_HINT = "öppna filen i Word eller LibreOffice och spara den som Word-dokument (.docx)"
-NO_OFFICE = ("filen måste konverteras till .docx men LibreOffice finns inte: öppna filen i Word eller LibreOffice "
-             "och välj Spara som > Word-dokument (.docx), eller installera LibreOffice "
-             "(sudo bash scripts/install-libreoffice.sh) så konverteras den automatiskt")
-#: Files larger than this are not even opened (a returned form is well under 1 MB).
-MAX_FILE = 100 * 1024 * 1024
 #: Table cells searched for questions when controls are missing (the form has about 150).
 MAX_CELLS = 5000
 
-Values = dict[str, Any]
 Reading = tuple[Values, list[str]]
 _ALL_TAGS = frozenset(tag for tags in TAGS.values() for tag in tags)
-
-
-class NotTheFormError(InputError):
-    """The document is not Bilaga 5, or misses some of its fields; ``values`` holds what was found."""
-
-    def __init__(self, message: str, values: Values | None = None):
-        super().__init__(message)
-        self.values = values or {}
 
 
 @dataclass
@@ -256,7 +242,7 @@ def read_root(root: etree._Element) -> Reading:
     if outside:
         notes.append(_outside_note(outside))
     if missing:
-        raise _not_the_form(missing, values)
+        raise not_the_form(missing, values)
     return values, notes
 
 
@@ -285,33 +271,12 @@ def _fallback(root, gone: list[Field], values: Values, notes: list[str], outside
     return missing
 
 
-def _not_the_form(missing: list[Field], values: Values) -> NotTheFormError:
-    """The error for a document without (some of) the form's fields."""
-    if len(missing) == len(FIELDS):
-        return NotTheFormError("dokumentet är inte blanketten Bilaga 5 (inga av blankettens fält hittades)")
-    names = ", ".join(f.column for f in missing)
-    return NotTheFormError(f"blanketten saknar {len(missing)} av sina {len(FIELDS)} fält (en äldre eller ändrad "
-                           f"mall?): {names}", values)
-
-
 # --- readers by file ending ------------------------------------------------------------
-
-
-def _size_check(path: Path) -> None:
-    """Refuse a file too large to be a returned form before opening it."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(os_problem(exc)) from None
-    if size == 0:
-        raise InputError("filen är tom")
-    if size > MAX_FILE:
-        raise InputError(f"filen är {size // 2**20} MB, orimligt stor för en ifylld blankett, och läses inte")
 
 
 def read_docx(path: Path) -> Reading:
     """A .docx or .docm: the document part only; macros are never run or kept, only noted."""
-    _size_check(path)
+    size_check(path)
     with open_package(path, path.name) as pkg:
         macros = pkg.has_macros()
         root = pkg.xml(pkg.main_part())
@@ -324,39 +289,18 @@ def read_docx(path: Path) -> Reading:
 
 def read_converted(path: Path) -> Reading:
     """A .doc or .odt: converted to .docx by LibreOffice in a private folder, then read."""
-    _size_check(path)
+    size_check(path)
     with converted([path]) as done:
         return _read_conversion(path, done)
 
 
-def _read_conversion(path: Path, done: dict) -> Reading:
+def _read_conversion(path: Path, done: Conversions) -> Reading:
     """Read the .docx LibreOffice made of ``path``; an error when there is none."""
     out = done.get(path)
     if out is None or out.output is None:
         why = f" ({_strip_name(out.error, out.source.name)})" if out is not None and out.error else ""
         raise InputError(f"LibreOffice kunde inte konvertera filen{why}; {CONVERT_HINT}")
     return read_docx(out.output)
-
-
-@contextlib.contextmanager
-def converted(paths: Iterable[Path]) -> Iterator[dict]:
-    """LibreOffice's conversion of each path to .docx (``office.Converted``), in an owner-only temporary folder."""
-    from . import office
-    from .errors import OfficeMissingError
-
-    paths = list(paths)
-    with tempfile.TemporaryDirectory(prefix="blankett-read-") as tmp:
-        links: dict[Path, Path] = {}
-        (Path(tmp) / "in").mkdir(mode=0o700)
-        for n, path in enumerate(paths):
-            links[path] = Path(tmp) / "in" / f"{n:06d}{path.suffix.lower()}"
-            os.symlink(path.resolve(), links[path])
-        try:
-            done = office.convert_batch(list(links.values()), "docx:MS Word 2007 XML", Path(tmp) / "out")
-        except OfficeMissingError:
-            raise InputError(NO_OFFICE) from None
-        by_link = {c.source: c for c in done}
-        yield {path: by_link.get(link) for path, link in links.items()}
 
 
 #: Reader per file ending (lower case). The PDF reader registers ``.pdf`` here.
@@ -367,8 +311,6 @@ READERS_BY_SUFFIX: dict[str, Callable[[Path], Reading]] = {
     ".odt": read_converted,
     ".pdf": read_pdf,
 }
-#: Endings that LibreOffice converts before reading (done once per batch).
-CONVERTED = {".doc", ".odt"}
 
 
 # --- one file, many files ---------------------------------------------------------------
@@ -434,7 +376,7 @@ def read_files(paths: Iterable[Path], workers: int = 1) -> Iterator[Result]:
     paths = list(paths)
     to_convert = [p for p in paths if p.suffix.lower() in CONVERTED and _convertible(p)]
     with contextlib.ExitStack() as stack:
-        done: dict[Path, Path | None] = {}
+        done: Conversions = {}
         if to_convert:
             try:
                 done = stack.enter_context(converted(to_convert))
@@ -449,13 +391,13 @@ def read_files(paths: Iterable[Path], workers: int = 1) -> Iterator[Result]:
 def _convertible(path: Path) -> bool:
     """True for a file worth handing to LibreOffice (it exists, is not empty and not too big)."""
     try:
-        _size_check(path)
+        size_check(path)
     except InputError:
         return False
     return True
 
 
-def _each(paths: list[Path], done: dict, workers: int, failed: str | None) -> Iterator[Result]:
+def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None) -> Iterator[Result]:
     """Read every path; converted ones from their conversion (or the conversion's failure)."""
     if workers > 1 and len(paths) > 1:
         yield from _parallel(paths, done, workers, failed)
@@ -464,7 +406,7 @@ def _each(paths: list[Path], done: dict, workers: int, failed: str | None) -> It
         yield _one(path, done, failed)
 
 
-def _one(path: Path, done: dict, failed: str | None) -> Result:
+def _one(path: Path, done: Conversions, failed: str | None) -> Result:
     """One path's result; a converted file is read from its .docx."""
     if path in done:
         if failed:
@@ -477,10 +419,8 @@ def _one(path: Path, done: dict, failed: str | None) -> Result:
 CHUNK, AHEAD = 32, 4
 
 
-def _parallel(paths: list[Path], done: dict, workers: int, failed: str | None) -> Iterator[Result]:
+def _parallel(paths: list[Path], done: Conversions, workers: int, failed: str | None) -> Iterator[Result]:
     """Read in worker processes, in order, with a bounded number of tasks in flight (memory stays flat)."""
-    import collections
-
     ctx = process_context()
     tasks = ([(p, {p: done[p]} if p in done else {}, failed) for p in paths[i:i + CHUNK]]
              for i in range(0, len(paths), CHUNK))
@@ -500,40 +440,3 @@ def _read_chunk(task: list[tuple]) -> list[Result]:
     """One worker task: a few files read in order."""
     return [_one(*args) for args in task]
 
-
-
-
-# --- is this still a complete Bilaga 5? ---------------------------------------------------
-
-
-def _control_problems(root: etree._Element) -> list[str]:
-    """Each control of the form that is missing, of the wrong kind, or doubled, in form order."""
-    found = ooxml.controls(root)
-    first = {tag: sdts[0] for tag, sdts in found.items()}
-    missing = set(controls.missing_tags(first))
-    problems = []
-    for f in FIELDS:
-        for tag in f.tags():
-            what = f'"{f.column}" (tagg {tag})'
-            if tag not in first:
-                problems.append(f"{what}: innehållskontrollen saknas")
-            elif tag in missing:
-                problems.append(f"{what}: fel sorts innehållskontroll (väntade {controls.EXPECTED_KIND[f.kind]})")
-            elif len(found[tag]) > 1:
-                problems.append(f"{what}: finns {len(found[tag])} gånger; bara den första läses")
-    return problems
-
-
-def check_file(path: str | Path) -> list[str]:
-    """The problems that keep a file from being a complete Bilaga 5 template (empty when it is one)."""
-    path = Path(path)
-    if path.suffix.lower() in CONVERTED:
-        with converted([path]) as done:
-            out = done.get(path)
-            if out is None or out.output is None:
-                raise InputError(f"{path.name}: LibreOffice kunde inte konvertera filen; {CONVERT_HINT}")
-            return check_file(out.output)
-    _size_check(path)
-    with open_package(path, path.name) as pkg:
-        root = pkg.xml(pkg.main_part())
-    return _control_problems(root)

@@ -1,0 +1,72 @@
+"""Is this still a complete Bilaga 5? A template edited in Word (.docx, .doc, .odt) control by control, and our
+PDF field by field, by name. Nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from . import controls, ooxml
+from .errors import InputError
+from .form import FIELDS, Kind
+from .package import open_package
+from .pdfread import open_pdf
+from .staging import CONVERT_HINT, CONVERTED, converted, size_check
+
+
+def check_file(path: str | Path) -> list[str]:
+    """The problems that keep a file from being a complete Bilaga 5 (empty when it is one)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return check_pdf(path)
+    if suffix in CONVERTED:
+        with converted([path]) as done:
+            out = done.get(path)
+            if out is None or out.output is None:
+                raise InputError(f"{path.name}: LibreOffice kunde inte konvertera filen; {CONVERT_HINT}")
+            return check_file(out.output)
+    size_check(path)
+    with open_package(path, path.name) as pkg:
+        root = pkg.xml(pkg.main_part())
+    return _control_problems(root)
+
+
+def _control_problems(root: etree._Element) -> list[str]:
+    """Each control of the form that is missing, of the wrong kind, or doubled, in form order."""
+    found = ooxml.controls(root)
+    first = {tag: sdts[0] for tag, sdts in found.items()}
+    missing = set(controls.missing_tags(first))
+    problems = []
+    for f in FIELDS:
+        for tag in f.tags():
+            what = f'"{f.column}" (tagg {tag})'
+            if tag not in first:
+                problems.append(f"{what}: innehållskontrollen saknas")
+            elif tag in missing:
+                problems.append(f"{what}: fel sorts innehållskontroll (väntade {controls.EXPECTED_KIND[f.kind]})")
+            elif len(found[tag]) > 1:
+                problems.append(f"{what}: finns {len(found[tag])} gånger; bara den första läses")
+    return problems
+
+
+def check_pdf(path: str | Path) -> list[str]:
+    """The fields our PDF of the form should have (by name: check box or text field) that are missing or wrong."""
+    path = Path(path)
+    reader = open_pdf(path, path.name)
+    try:
+        found = reader.get_fields() or {}
+    except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
+        raise InputError(f"{path.name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
+    problems = []
+    for f in FIELDS:
+        want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
+        for tag in f.tags():
+            what = f'"{f.column}" (fält {tag})'
+            if tag not in found:
+                problems.append(f"{what}: fältet saknas")
+            elif found[tag].get("/FT") != want:
+                kind = "kryssruta" if want == "/Btn" else "textfält"
+                problems.append(f"{what}: fel sorts fält (väntade {kind})")
+    return problems

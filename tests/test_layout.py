@@ -1,0 +1,101 @@
+"""The package's layout: imports between its modules run one way (no cycles), at module level."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import blankett
+
+PACKAGE = Path(blankett.__file__).parent
+#: Function-level imports of the package's own modules, each with its reason.
+LAZY = {
+    # start-up time of every command (measured; see the comment in cli.py)
+    ("cli", "pdffill"), ("cli", "publish"), ("cli", "export"), ("cli", "read"), ("cli", "check"), ("cli", "web"),
+    # Ctrl-C while the program is still loading must be one line, not a traceback (see __main__.py)
+    ("__main__", "cli"), ("__main__", "interrupt"),
+    # package.py: a lazy import kept by its owner (typing work of issue 12), reported
+    ("package", "ooxml"),
+}
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(imported module of the package, whether the import is inside a function) for each import in ``path``."""
+    name = _module(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nested = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+              for n in ast.walk(f) if n is not f}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.split(".") if package else []
+            base = base[:len(base) - (node.level - 1)] if node.level > 1 else base
+            target = ".".join([*base, *([node.module] if node.module else [])])
+            targets = [target] if node.module else [".".join([*base, a.name]) for a in node.names]
+            found += [(t.strip("."), id(node) in nested) for t in targets]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("blankett."):
+            found.append((node.module.removeprefix("blankett."), id(node) in nested))
+    return found
+
+
+def _graph() -> dict[str, dict[str, bool]]:
+    """Each module's imports of the package's modules (to the module, or the package ``__init__`` as "")."""
+    files = {_module(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, dict[str, bool]] = {}
+    for name, path in files.items():
+        edges: dict[str, bool] = {}
+        for target, lazy in _imports(path):
+            while target and target not in files:  # `from .web.app import x` is the module web.app
+                target = target.rpartition(".")[0]
+            if target != name and target in files:
+                edges[target] = edges.get(target, True) and lazy
+        graph[name] = edges
+    return graph
+
+
+def _cycle(graph: dict[str, dict[str, bool]]) -> list[str] | None:
+    """One import cycle in ``graph``, as the modules along it, or None."""
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_the_imports_between_the_modules_run_one_way():
+    graph = _graph()
+    graph.pop("", None)  # the package's __init__ imports its front door lazily (PEP 562), and nobody imports it
+    for edges in graph.values():
+        edges.pop("", None)  # `from . import __version__`: the package itself, which imports no module eagerly
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_cycle_check_can_fail():
+    assert _cycle({"a": {"b": False}, "b": {"c": False}, "c": {"a": True}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b": False}, "b": {}}) is None
+
+
+def test_modules_import_each_other_at_module_level_except_where_start_up_time_is_measured():
+    lazy = {(name, target) for name, edges in _graph().items() for target, is_lazy in edges.items() if is_lazy}
+    lazy = {(a, b.split(".")[0]) for a, b in lazy if a and b}
+    assert lazy <= LAZY, sorted(lazy - LAZY)
