@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +22,9 @@ import click
 from . import workers
 from .errors import BlankettError
 from .fill import Outcome, Template, fill_one, plan
-from .load import Row, load_rows
 from .interrupt import ignore_interrupts, quiet_workers
+from .load import Row, load_rows
+from .bounded import chunks, in_order
 
 #: Rows a batch must have before worker processes are worth starting.
 PARALLEL_FROM = 64
@@ -127,12 +127,6 @@ def _work(items: Sequence[Item]) -> list[Outcome]:
     return _fill_items(items, _WORKER["template"], _WORKER["out_dir"], _WORKER["force"], False)
 
 
-def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
-    """Consecutive lists of ``size`` items (the last one shorter)."""
-    while chunk := list(itertools.islice(items, size)):
-        yield chunk
-
-
 def _start_pool(template_path: Path | None, out_dir: Path, force: bool, jobs: int) -> ProcessPoolExecutor:
     """Worker processes, started now: forked while this process is still small, before any input is read."""
     with quiet_workers():  # no worker can be hit by Ctrl-C before it ignores it
@@ -144,13 +138,7 @@ def _start_pool(template_path: Path | None, out_dir: Path, force: bool, jobs: in
 
 def _parallel(pool: ProcessPoolExecutor, items: Iterator[Item], jobs: int) -> Iterator[Outcome]:
     """Outcomes in input order from the pool's workers, with a bounded number of chunks in flight."""
-    pending: deque[Future] = deque()
-    for chunk in _chunks(items, CHUNK):
-        pending.append(pool.submit(_work, chunk))
-        while len(pending) >= jobs * WINDOW:
-            yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
+    return in_order(chunks(items, CHUNK), lambda chunk: pool.submit(_work, chunk).result, jobs * WINDOW)
 
 
 def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: bool = False,
@@ -163,7 +151,7 @@ def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: boo
         items = _items(_rows(inputs, summary))
         head = list(itertools.islice(items, PARALLEL_FROM))
         if pool is None or len(head) < PARALLEL_FROM:
-            for chunk in _chunks(itertools.chain(head, items), CHUNK):
+            for chunk in chunks(itertools.chain(head, items), CHUNK):
                 yield from _fill_items(chunk, template, out_dir, force, summary.check)
         else:
             yield from _parallel(pool, itertools.chain(head, items), jobs)

@@ -11,7 +11,6 @@ raw values by field key and its warnings, and raises :class:`BlankettError`.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from .model import CASE_KEY, CASE_LABEL, to_record, validate
 from .notform import NotTheFormError, Values, not_the_form
 from .package import open_package
 from .pdfread import read_pdf
+from .bounded import chunks, in_order
 from .staging import CONVERT_HINT, CONVERTED, Conversions, converted, size_check
 from .workers import context as process_context
 
@@ -416,27 +416,20 @@ def _one(path: Path, done: Conversions, failed: str | None) -> Result:
 
 
 #: Files per task handed to a worker, and tasks in flight per worker: bounded, so memory stays flat.
-CHUNK, AHEAD = 32, 4
+CHUNK, WINDOW = 32, 4
 
 
 def _parallel(paths: list[Path], done: Conversions, workers: int, failed: str | None) -> Iterator[Result]:
     """Read in worker processes, in order, with a bounded number of tasks in flight (memory stays flat)."""
     ctx = process_context()
-    tasks = ([(p, {p: done[p]} if p in done else {}, failed) for p in paths[i:i + CHUNK]]
-             for i in range(0, len(paths), CHUNK))
+    tasks = ([(p, {p: done[p]} if p in done else {}, failed) for p in chunk] for chunk in chunks(paths, CHUNK))
     with quiet_workers():  # Ctrl-C is the parent's to handle: workers never see it (no worker traceback)
         pool = ctx.Pool(workers, initializer=ignore_interrupts)
     with pool:  # on Ctrl-C (or any error) the workers are terminated here
-        pending: collections.deque = collections.deque()
-        for task in tasks:
-            pending.append(pool.apply_async(_read_chunk, (task,)))
-            if len(pending) >= AHEAD * workers:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+        yield from in_order(tasks, lambda task: pool.apply_async(_read_chunk, (task,)).get, WINDOW * workers)
 
 
-def _read_chunk(task: list[tuple]) -> list[Result]:
+def _read_chunk(task: list[tuple[Path, Conversions, str | None]]) -> list[Result]:
     """One worker task: a few files read in order."""
     return [_one(*args) for args in task]
 
