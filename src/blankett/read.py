@@ -73,11 +73,17 @@ def _mark(text: str, answer: str) -> bool:
 
 
 def _janej_from(ja: bool, nej: bool, f: Field, notes: list[str]) -> str | None:
-    """Ja, Nej or None from two ticks; both ticked is a warning and not answered."""
-    if ja and nej:
-        notes.append(f'"{f.column}": både Ja och Nej är ikryssade; räknas som inte besvarad')
-        return None
-    return kinds.JA if ja else kinds.NEJ if nej else None
+    """Ja, Nej or None from two ticks found as text; both ticked is a warning and not answered (as in a control)."""
+    ja_tag, nej_tag = TAGS[f.key]
+    ticks = {ja_tag: ooxml.Control(None, "checkbox", ja), nej_tag: ooxml.Control(None, "checkbox", nej)}
+    return _by_the_rules(f, ticks, notes)
+
+
+def _by_the_rules(f: Field, found: controls.Read, notes: list[str]) -> Any:
+    """Answers found as text, read by the same rules (and warnings) as the field's controls."""
+    value, warnings = controls.READERS[f.kind](found, f)
+    notes.extend(warnings)
+    return value
 
 
 def _clean(paragraphs: Iterable[str], drop: Iterable[str] = ()) -> str:
@@ -93,23 +99,11 @@ def _clean(paragraphs: Iterable[str], drop: Iterable[str] = ()) -> str:
 
 
 def _value_of(f: Field, text: str, notes: list[str]) -> Any:
-    """A text found outside a control, as the field's raw value."""
-    if f.kind is Kind.DATE:
-        return _date_text(f, text, notes)
+    """A text found outside a control, as the field's raw value (every written line of a list is an item)."""
     if f.kind is Kind.LIST:
         return [line.strip() for line in text.split("\n") if line.strip()]
-    return text or None
-
-
-def _date_text(f: Field, text: str, notes: list[str]) -> dt.date | None:
-    """A date typed as text: parsed, or left out with a warning that shows the text."""
-    if not text.strip():
-        return None
-    try:
-        return kinds.parse_typed_date(text)
-    except ValueError as exc:
-        notes.append(f'"{f.column}": {exc}; texten finns inte med i datan')
-        return None
+    kind = "date" if f.kind is Kind.DATE else "text"
+    return _by_the_rules(f, {f.key: ooxml.Control(None, kind, text=text)}, notes)
 
 
 def _beside(ctl: controls.Read, f: Field) -> str:
