@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from lxml import etree
 
 from . import controls, kinds, ooxml
+from .bounded import chunks, in_order
 from .errors import BlankettError, InputError, RecordError
 from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
 from .interrupt import ignore_interrupts, quiet_workers
@@ -27,7 +29,6 @@ from .model import CASE_KEY, CASE_LABEL, to_record, validate
 from .notform import NotTheFormError, Values, not_the_form
 from .package import open_package
 from .pdfread import read_pdf
-from .bounded import chunks, in_order
 from .staging import CONVERT_HINT, CONVERTED, Conversions, converted, size_check
 from .workers import context as process_context
 
@@ -130,7 +131,7 @@ def _read_beside(ctl: controls.Read, f: Field, notes: list[str], outside: list[s
     """An empty field's answer typed beside its controls, if any (noted in ``outside``)."""
     if f.kind is Kind.JANEJ:
         ja, nej = (_mark(_clean(ooxml.outside_text(ctl[tag].element)), a)
-                   for tag, a in zip(TAGS[f.key], (kinds.JA, kinds.NEJ)))
+                   for tag, a in zip(TAGS[f.key], (kinds.JA, kinds.NEJ), strict=True))
         found = _janej_from(ja, nej, f, notes)
     else:
         text = _beside(ctl, f)
