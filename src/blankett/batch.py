@@ -25,6 +25,7 @@ from .fill import Outcome, Template, fill_one, plan
 from .interrupt import ignore_interrupts, quiet_workers
 from .load import Row, load_rows
 from .bounded import chunks, in_order
+from .status import Status
 
 #: Rows a batch must have before worker processes are worth starting.
 PARALLEL_FROM = 64
@@ -43,8 +44,7 @@ class Summary:
     """Counts by outcome and every message to show, in input order."""
 
     check: bool = False
-    counts: dict[str, int] = field(default_factory=lambda: {"skriven": 0, "kontrollerad": 0,
-                                                              "finns redan": 0, "fel": 0})
+    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
     problems: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     existing: list[Path] = field(default_factory=list)
@@ -54,25 +54,30 @@ class Summary:
         """Count one outcome and keep its messages and its file (written or already there, for the PDF step)."""
         self.counts[outcome.status] += 1
         self.problems.extend(outcome.messages)
-        if outcome.path is not None and outcome.status in ("skriven", "finns redan"):
-            (self.written if outcome.status == "skriven" else self.existing).append(outcome.path)
+        if outcome.path is not None and outcome.status in (Status.WRITTEN, Status.EXISTS):
+            (self.written if outcome.status is Status.WRITTEN else self.existing).append(outcome.path)
             self.outputs.append(outcome.path)
 
     def fail(self, message: str) -> None:
         """Count a file that could not be read at all."""
-        self.counts["fel"] += 1
+        self.counts[Status.FAILED] += 1
         self.problems.append(message)
 
     @property
     def failed(self) -> bool:
         """Whether any row or file failed."""
-        return self.counts["fel"] > 0
+        return self.counts[Status.FAILED] > 0
 
-    def line(self) -> str:
-        """The one-line Swedish summary: written (or approved), skipped, failed."""
+    def merge_failures(self, other: Summary) -> None:
+        """Count ``other``'s failures and show its problems first (the fill step's, before the PDF step's)."""
+        self.counts[Status.FAILED] += other.counts[Status.FAILED]
+        self.problems[:0] = other.problems
+
+    def line(self, prefix: str = "Klart") -> str:
+        """The one-line Swedish summary: written (or approved), skipped, failed; ``prefix`` names the step."""
         c = self.counts
-        done = f"{c['kontrollerad']} godkända" if self.check else f"{c['skriven']} skrivna"
-        return f"Klart: {done}, {c['finns redan']} hoppade över (finns redan), {c['fel']} fel."
+        done = f"{c[Status.CHECKED]} godkända" if self.check else f"{c[Status.WRITTEN]} skrivna"
+        return f"{prefix}: {done}, {c[Status.EXISTS]} hoppade över (finns redan), {c[Status.FAILED]} fel."
 
     def skipped(self, verbose: bool = False, shown: int = SHOWN) -> str | None:
         """One line naming the files that were already there (a few, or all when ``verbose``); None if none."""
@@ -100,7 +105,7 @@ def _items(rows: Iterable[Row]) -> Iterator[Item]:
     """Planned rows, small enough to send to a worker (the row without its data, the values as a dict)."""
     for row, incident, name, notes in plan(rows):
         if incident is None:
-            yield Outcome(row.where, "fel", None, notes)
+            yield Outcome(row.where, Status.FAILED, None, notes)
         else:
             yield Row(row.source, row.number, row.unit), dict(incident), name, notes
 

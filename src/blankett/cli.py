@@ -285,7 +285,7 @@ def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, 
     for line in filter(None, (s.skipped(verbose) for s in summaries)):
         click.echo(line, err=True)
     for n, summary in enumerate(summaries):
-        click.echo(summary.line() if n == 0 else "PDF: " + summary.line()[len("Klart: "):])
+        click.echo(summary.line("Klart" if n == 0 else "PDF"))
     sys.exit(1 if any(s.failed for s in summaries) else 0)
 
 
@@ -357,7 +357,7 @@ def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
             export(results, output, force)
     finally:
         results.close()  # on Ctrl-C too: the workers stop and temporary conversions are removed now
-    click.echo(tally.summary() + (f" Skrev {output}." if output else ""), err=True)
+    click.echo(tally.line() + (f" Skrev {output}." if output else ""), err=True)
     if tally.failed:
         sys.exit(1)
 

@@ -21,7 +21,8 @@ from typing import IO, Callable, Iterable, Iterator
 from . import kinds
 from .errors import InputError
 from .form import Kind
-from .read import FEL, OK, VARNING, Result
+from .read import Result
+from .status import ReadStatus
 from .workbook import DATE_FORMAT, EXCEL_CELL_LIMIT, EXTRA_HEADERS, SHEET, Column, columns, guard
 from .write import atomic_path
 
@@ -30,7 +31,7 @@ from .write import atomic_path
 class Tally:
     """How many forms were read, read with warnings, and failed."""
 
-    counts: dict[str, int] = field(default_factory=lambda: {OK: 0, VARNING: 0, FEL: 0})
+    counts: dict[ReadStatus, int] = field(default_factory=lambda: dict.fromkeys(ReadStatus, 0))
 
     def watch(self, results: Iterable[Result]) -> Iterator[Result]:
         """Pass results through, counting them."""
@@ -41,12 +42,12 @@ class Tally:
     @property
     def failed(self) -> int:
         """The number of files that could not be read."""
-        return self.counts[FEL]
+        return self.counts[ReadStatus.FAILED]
 
-    def summary(self) -> str:
-        """The Swedish summary line."""
-        read = self.counts[OK] + self.counts[VARNING]
-        return f"Klart: {read} lästa (varav {self.counts[VARNING]} med varningar), {self.failed} fel."
+    def line(self, prefix: str = "Klart") -> str:
+        """The one-line Swedish summary, as the fill summary's :meth:`batch.Summary.line`."""
+        read = self.counts[ReadStatus.OK] + self.counts[ReadStatus.WARNING]
+        return f"{prefix}: {read} lästa (varav {self.counts[ReadStatus.WARNING]} med varningar), {self.failed} fel."
 
 
 def _plain(col: Column, value) -> str:
@@ -90,7 +91,7 @@ def _csv_stream(results: Iterable[Result], out: IO[str]) -> None:
     writer.writerow([guard(c.header) for c in cols] + list(EXTRA_HEADERS))
     for result, values in _rows(results, cols):
         cells = [_plain(col, v) for col, v in zip(cols, values)]
-        cells += [result.source, result.status, "\n".join(result.messages)]
+        cells += [result.source, str(result.status), "\n".join(result.messages)]
         writer.writerow([guard(c) for c in cells])
 
 
@@ -174,7 +175,7 @@ def _xlsx_file(path: Path, force: bool, results: Iterable[Result]) -> None:
                 notes: list[str] = []
                 cells = [_cell(ws, col, v, notes) for col, v in zip(cols, values)]
                 messages = "\n".join(result.messages + notes)
-                cells += [_cell(ws, None, result.source, notes), _cell(ws, None, result.status, notes),
+                cells += [_cell(ws, None, result.source, notes), _cell(ws, None, str(result.status), notes),
                           _cell(ws, None, messages, notes)]
                 ws.append(cells)
             wb.properties.creator = wb.properties.lastModifiedBy = "blankett"

@@ -19,6 +19,7 @@ from .form import FIELDS, TAGS
 from .load import Row
 from .model import CASE_KEY, CASE_LABEL, validate
 from .package import deflate, parse_xml, read_all, zip_deflated
+from .status import Status
 from .write import write_bytes
 
 MAIN_PART = "word/document.xml"
@@ -141,13 +142,16 @@ class Outcome:
     """What became of one record."""
 
     where: str
-    status: str  # "skriven", "kontrollerad", "finns redan", "fel"
+    status: Status
     path: Path | None = None
     messages: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
+
     @property
     def failed(self) -> bool:
-        return self.status == "fel"
+        return self.status is Status.FAILED
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -184,16 +188,16 @@ def fill_one(template: Template, row: Row, incident: BaseModel, name: str, out_d
     notes = list(notes or [])
     target = out_dir / f"{name}.docx"
     if check:
-        return Outcome(row.where, "kontrollerad", target, notes)
+        return Outcome(row.where, Status.CHECKED, target, notes)
     try:
         write_bytes(target, template.render(incident), force)
     except OutputExistsError:  # named once in the summary, not once per file
-        return Outcome(row.where, "finns redan", target, notes)
+        return Outcome(row.where, Status.EXISTS, target, notes)
     except BlankettError as exc:
-        return Outcome(row.where, "fel", None, notes + [str(exc)])
+        return Outcome(row.where, Status.FAILED, None, notes + [str(exc)])
     except OSError as exc:  # e.g. no permission or a full disk: this row fails, the batch goes on
-        return Outcome(row.where, "fel", None, notes + [f"{target}: kan inte skriva filen ({exc.strerror})"])
-    return Outcome(row.where, "skriven", target, notes)
+        return Outcome(row.where, Status.FAILED, None, notes + [f"{target}: kan inte skriva filen ({exc.strerror})"])
+    return Outcome(row.where, Status.WRITTEN, target, notes)
 
 
 def fill_rows(rows: Iterable[Row], out_dir: str | Path, force: bool = False, check: bool = False,
@@ -203,6 +207,6 @@ def fill_rows(rows: Iterable[Row], out_dir: str | Path, force: bool = False, che
     out_dir = Path(out_dir)
     for row, incident, name, messages in plan(rows):
         if incident is None:
-            yield Outcome(row.where, "fel", None, messages)
+            yield Outcome(row.where, Status.FAILED, None, messages)
         else:
             yield fill_one(template, row, incident, name, out_dir, force, check, messages)

@@ -12,11 +12,12 @@ from .batch import Summary, fill_files
 from .fill import Outcome
 from .office import find_soffice
 from .pdf import docx_to_pdf
+from .status import Status
 
 
 def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = False, force: bool = False,
                  soffice: str | Path | None = None) -> list[Outcome]:
-    """A PDF in ``out_dir`` for every filled .docx, each as a fill ``Outcome`` (skriven, finns redan or fel).
+    """A PDF in ``out_dir`` for every filled .docx, each as a fill ``Outcome`` (written, already there or failed).
 
     Each PDF is judged on its own: one that is missing is made, whether its .docx was written now or was there.
     """
@@ -26,15 +27,15 @@ def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = Fa
     for docx in map(Path, docx_files):
         target = out_dir / f"{docx.stem}.pdf"
         if target.exists() and not force:
-            result.append(Outcome(docx.name, "finns redan", target))
+            result.append(Outcome(docx.name, Status.EXISTS, target))
         else:
             pairs.append((docx, target))
     for r in docx_to_pdf(pairs, flatten, force, soffice) if pairs else []:
         if r.exists:
-            result.append(Outcome(r.source.name, "finns redan", r.target))
+            result.append(Outcome(r.source.name, Status.EXISTS, r.target))
         else:
-            result.append(Outcome(r.source.name, "fel" if r.error else "skriven", None if r.error else r.target,
-                                  [r.error] if r.error else r.warnings))
+            result.append(Outcome(r.source.name, Status.FAILED, None, [r.error]) if r.error
+                          else Outcome(r.source.name, Status.WRITTEN, r.target, r.warnings))
     return result
 
 
@@ -58,6 +59,5 @@ def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = Tru
         pdfs.add(outcome)
     if keep_docx:
         return [summary, pdfs]
-    pdfs.counts["fel"] += summary.counts["fel"]
-    pdfs.problems[:0] = summary.problems
+    pdfs.merge_failures(summary)
     return [pdfs]

@@ -30,9 +30,10 @@ from .notform import NotTheFormError, Values, not_the_form
 from .package import open_package
 from .pdfread import read_pdf
 from .staging import CONVERT_HINT, CONVERTED, Conversions, converted, size_check
+from .status import ReadStatus
 from .workers import context as process_context
 
-OK, VARNING, FEL = "ok", "varning", "fel"
+OK, VARNING, FEL = ReadStatus.OK, ReadStatus.WARNING, ReadStatus.FAILED
 MACRO_NOTE = "filen innehåller makron (.docm); de kördes inte och följer inte med, bara svaren lästes"
 #: Table cells searched for questions when controls are missing (the form has about 150).
 MAX_CELLS = 5000
@@ -46,16 +47,17 @@ class Result:
     """What one returned file gave: status, Swedish messages (one line each), the record (None if unreadable)."""
 
     source: str
-    status: str = OK
+    status: ReadStatus = ReadStatus.OK
     messages: list[str] = field(default_factory=list)
     record: dict | None = None
 
     def __post_init__(self) -> None:
+        self.status = ReadStatus(self.status)
         self.messages = [" ".join(m.splitlines()) for m in self.messages]
 
     def as_dict(self) -> dict:
         """The result as a JSON-ready object."""
-        return {"source": self.source, "status": self.status, "messages": self.messages, "record": self.record}
+        return {"source": self.source, "status": str(self.status), "messages": self.messages, "record": self.record}
 
 
 # --- the document: values from controls, with fallbacks -----------------------------

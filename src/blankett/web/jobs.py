@@ -157,7 +157,7 @@ def fill_job(staged: list[Staged], folder: Path, pdf: bool) -> Callable[[Job], N
             summaries = [blankett.fill_files(inputs, out, jobs=1)]
         job.problems = [scrub(line, folder / "in") for s in summaries for line in s.problems]
         job.problems = [scrub(line, folder) for line in job.problems]
-        job.summary = [s.line() if n == 0 else "PDF: " + s.line()[len("Klart: "):] for n, s in enumerate(summaries)]
+        job.summary = [s.line("Klart" if n == 0 else "PDF") for n, s in enumerate(summaries)]
         files = sorted(p for p in out.glob("*") if p.is_file() and not p.name.startswith(".")) if out.is_dir() else []
         job.forms = len(files)
         job.done = job.total
