@@ -32,8 +32,6 @@ PARALLEL_FROM = 64
 #: Forms per task sent to a worker, and tasks in flight per worker.
 CHUNK = 16
 WINDOW = 4
-#: Files already there named in the summary (all of them with --verbose).
-SHOWN = 3
 
 #: A planned row as sent to a worker: an Outcome (already failed) or (row, values, name, notes).
 Item = Outcome | tuple[Row, dict, str, list[str]]
@@ -78,18 +76,6 @@ class Summary:
         c = self.counts
         done = f"{c[Status.CHECKED]} godkända" if self.check else f"{c[Status.WRITTEN]} skrivna"
         return f"{prefix}: {done}, {c[Status.EXISTS]} hoppade över (finns redan), {c[Status.FAILED]} fel."
-
-    def skipped(self, verbose: bool = False, shown: int = SHOWN) -> str | None:
-        """One line naming the files that were already there (a few, or all when ``verbose``); None if none."""
-        if not self.existing:
-            return None
-        names = [str(p) for p in self.existing]
-        more = len(names) - shown if not verbose and len(names) > shown + 1 else 0
-        listed = ", ".join(names[:len(names) - more])
-        if more:
-            listed += f" och {more} till (--verbose visar alla)"
-        return (f"{len(names)} {'fil' if len(names) == 1 else 'filer'} fanns redan och hoppades över "
-                f"(ange --force för att skriva över): {listed}")
 
 
 def _rows(inputs: Iterable[Path], summary: Summary) -> Iterator[Row]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .batch import fill_files
+from .batch import Summary, fill_files
 from .build import blank_bytes, build_bytes
 from .errors import BlankettError, InputError, OutputExistsError
 from .model import json_schema
@@ -179,7 +179,7 @@ def user_errors(func):
         try:
             return func(*args, **kwargs)
         except BlankettError as exc:
-            click.echo(f"Fel: {exc}", err=True)
+            click.echo(f"Fel: {_worded(exc)}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             _interrupted()
@@ -189,6 +189,28 @@ def user_errors(func):
             _interrupted()
 
     return wrapper
+
+
+#: How to replace files that are already there (the library says only that they are).
+FORCE_HINT = "ange --force för att skriva över"
+
+
+def _worded(exc: BlankettError) -> str:
+    """The library's message as the command line says it: an existing output names the option that replaces it."""
+    return f"{exc}; {FORCE_HINT}" if isinstance(exc, OutputExistsError) else str(exc)
+
+
+def _skipped(summary: Summary, verbose: bool, shown: int = 3) -> str | None:
+    """One line naming the files that were already there (a few, or all with --verbose); None if none."""
+    if not summary.existing:
+        return None
+    names = [str(p) for p in summary.existing]
+    more = len(names) - shown if not verbose and len(names) > shown + 1 else 0
+    listed = ", ".join(names[:len(names) - more])
+    if more:
+        listed += f" och {more} till (--verbose visar alla)"
+    files = "1 fil" if len(names) == 1 else f"{len(names)} filer"
+    return f"{files} fanns redan och hoppades över ({FORCE_HINT}): {listed}"
 
 
 def _ending(output: Path, suffix: str, example: str) -> None:
@@ -282,7 +304,7 @@ def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, 
         summaries = [fill_files(inputs, output, check, force, template_path, jobs, progress=progress)]
     for line in (line for s in summaries for line in s.problems):
         click.echo(line, err=True)
-    for line in filter(None, (s.skipped(verbose) for s in summaries)):
+    for line in filter(None, (_skipped(s, verbose) for s in summaries)):
         click.echo(line, err=True)
     for n, summary in enumerate(summaries):
         click.echo(summary.line("Klart" if n == 0 else "PDF"))
@@ -345,7 +367,7 @@ def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
 
     check_output(output)
     if output is not None and output.exists() and not force:
-        raise OutputExistsError(f"{output} finns redan; ange --force för att skriva över")
+        raise OutputExistsError(output)
     files = expand(paths)
     tally = Tally()
     results = _reported(tally.watch(read_files(files, workers=_workers(len(files)))))

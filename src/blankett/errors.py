@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 def os_problem(exc: OSError) -> str:
@@ -48,7 +49,11 @@ class UnsafeFileError(InputError):
 
 
 class OutputExistsError(BlankettError):
-    """An output file exists and ``--force`` was not given."""
+    """An output file exists and the caller did not ask to replace it; the caller says how (the CLI: --force)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        super().__init__(f"{path} finns redan")
 
 
 class OfficeMissingError(BlankettError):

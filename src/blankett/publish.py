@@ -23,7 +23,7 @@ def publish(out_dir: str | Path, profile: Profile | None = None, force: bool = F
     out_dir = Path(out_dir)
     for path in (out_dir / f"{NAME}.docx", out_dir / f"{NAME}.pdf"):
         if path.exists() and not force:
-            raise OutputExistsError(f"{path} finns redan; ange --force för att skriva över")
+            raise OutputExistsError(path)
     docx = blank_bytes(profile)
     pdf = blank_pdf(profile, soffice, docx)
     written = []

@@ -11,7 +11,7 @@ class Status(StrEnum):
 
     WRITTEN = "skriven"
     CHECKED = "kontrollerad"  # fill --check: valid, nothing written
-    EXISTS = "finns redan"  # skipped: the file was there and --force was not given
+    EXISTS = "finns redan"  # skipped: the file was there and replacing it was not asked for
     FAILED = "fel"
 
 

@@ -36,7 +36,7 @@ def atomic_path(path: str | Path, force: bool = False, public: bool = False) -> 
     """
     path = Path(path)
     if path.exists() and not force:
-        raise OutputExistsError(f"{path} finns redan; ange --force för att skriva över")
+        raise OutputExistsError(path)
     mode = PUBLIC if public else PRIVATE
     _make_dir(path.parent, mode)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -51,10 +51,10 @@ def atomic_path(path: str | Path, force: bool = False, public: bool = False) -> 
             try:
                 os.link(tmp, path)  # fails if path appeared meanwhile: no silent overwrite
             except FileExistsError:
-                raise OutputExistsError(f"{path} finns redan; ange --force för att skriva över") from None
+                raise OutputExistsError(path) from None
             except OSError:
                 if path.exists():
-                    raise OutputExistsError(f"{path} finns redan; ange --force för att skriva över") from None
+                    raise OutputExistsError(path) from None
                 os.replace(tmp, path)  # file systems without hard links
     except BaseException:
         with contextlib.suppress(OSError):
