@@ -18,11 +18,10 @@ from .errors import BlankettError, InputError, OutputExistsError, RecordError, o
 from .form import FIELDS, TAGS
 from .load import Row
 from .model import CASE_KEY, CASE_LABEL, validate
-from .package import deflate, parse_xml, read_all, zip_deflated
+from .package import MAIN_PART, deflate, parse_xml, read_all, zip_deflated
 from .status import Status
 from .write import write_bytes
 
-MAIN_PART = "word/document.xml"
 _MARK = "\ue000blankett-diarienummer\ue000"  # private-use characters: never in a template
 
 

@@ -26,6 +26,9 @@ class Kind(enum.StrEnum):
     LIST = "list"
 
 
+#: The form's language (documents, PDF metadata, date controls).
+LANGUAGE = "sv-SE"
+
 #: Answer rows in each list field (the form prints four lines to write on).
 LIST_ITEMS = 4
 

@@ -29,14 +29,13 @@ from pypdf.generic import (
 
 from . import kinds, ooxml
 from .errors import BlankettError, OutputExistsError
-from .form import PLACEHOLDER, SUBTITLE, TITLE, Field, Kind, field_for_tag
+from .form import LANGUAGE, PLACEHOLDER, SUBTITLE, TITLE, Field, Kind, field_for_tag
 from .model import CASE_LABEL
 from .office import FILE_SECONDS, iter_convert
 from .package import open_package, parse_xml, read_all
 from .write import write_bytes
 
 PRODUCER = "blankett"
-LANGUAGE = "sv-SE"
 ON, OFF = "/Yes", "/Off"
 MAX_PDF = 50 * 1024 * 1024
 FONT, BOX_FONT = "/Helv", "/ZaDb"
