@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 import click
 
 from . import workers
+from .bounded import chunks, in_order
 from .errors import BlankettError
-from .fill import Outcome, Template, fill_one, plan
+from .fill import Filler, Outcome, fill_one, plan
 from .interrupt import ignore_interrupts, quiet_workers
 from .load import Row, load_rows
-from .bounded import chunks, in_order
 from .status import Status
 
 #: Rows a batch must have before worker processes are worth starting.
@@ -104,10 +104,10 @@ _WORKER: dict = {}
 def _start_worker(template_path: Path | None, out_dir: Path, force: bool) -> None:
     """Worker initializer: leave Ctrl-C to the parent (which lets running tasks finish) and load the template."""
     ignore_interrupts()
-    _WORKER.update(template=Template(template_path), out_dir=out_dir, force=force)
+    _WORKER.update(template=Filler(template_path), out_dir=out_dir, force=force)
 
 
-def _fill_items(items: Sequence[Item], template: Template, out_dir: Path, force: bool, check: bool) -> list[Outcome]:
+def _fill_items(items: Sequence[Item], template: Filler, out_dir: Path, force: bool, check: bool) -> list[Outcome]:
     """Render and write a chunk of planned rows, in order."""
     return [item if isinstance(item, Outcome) else fill_one(template, *item[:3], out_dir, force, check, item[3])
             for item in items]
@@ -135,7 +135,7 @@ def _parallel(pool: ProcessPoolExecutor, items: Iterator[Item], jobs: int) -> It
 def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: bool = False,
              template_path: Path | None = None, jobs: int | None = None) -> Iterator[Outcome]:
     """Fill every row of ``inputs`` into ``out_dir``; in worker processes when the batch is large."""
-    template = Template(template_path)  # a broken template fails here, once, before any row
+    template = Filler(template_path)  # a broken template fails here, once, before any row
     jobs = jobs or os.cpu_count() or 1
     pool = _start_pool(template_path, out_dir, force, jobs) if jobs > 1 and not summary.check else None
     try:

@@ -14,9 +14,10 @@ import csv
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO
 
 from . import kinds
 from .errors import InputError
@@ -90,7 +91,7 @@ def _csv_stream(results: Iterable[Result], out: IO[str]) -> None:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([guard(c.header) for c in cols] + list(EXTRA_HEADERS))
     for result, values in _rows(results, cols):
-        cells = [_plain(col, v) for col, v in zip(cols, values)]
+        cells = [_plain(col, v) for col, v in zip(cols, values, strict=True)]
         cells += [result.source, str(result.status), "\n".join(result.messages)]
         writer.writerow([guard(c) for c in cells])
 
@@ -173,7 +174,7 @@ def _xlsx_file(path: Path, force: bool, results: Iterable[Result]) -> None:
             _define_names(wb, cols)
             for result, values in _rows(results, cols):
                 notes: list[str] = []
-                cells = [_cell(ws, col, v, notes) for col, v in zip(cols, values)]
+                cells = [_cell(ws, col, v, notes) for col, v in zip(cols, values, strict=True)]
                 messages = "\n".join(result.messages + notes)
                 cells += [_cell(ws, None, result.source, notes), _cell(ws, None, str(result.status), notes),
                           _cell(ws, None, messages, notes)]

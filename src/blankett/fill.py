@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -25,8 +26,12 @@ from .write import write_bytes
 _MARK = "\ue000blankett-diarienummer\ue000"  # private-use characters: never in a template
 
 
-class Template:
-    """The form's package held in memory, ready to be filled many times."""
+class Filler:
+    """The blank form's package held in memory, ready to be filled many times (public name: ``blankett.Template``).
+
+    Not to be confused with the template file it is loaded from (``templates/Bilaga5.docx``, made by
+    :mod:`build` or ``blankett template``).
+    """
 
     def __init__(self, source: str | Path | bytes | None = None):
         if source is None:
@@ -95,8 +100,13 @@ class Template:
         return zip_deflated(members)
 
 
+#: The name :class:`Filler` has in the public API (``blankett.Template``), kept for its callers.
+Template = Filler
+
+
 def _check_template(name: str, root: etree._Element) -> None:
-    """Refuse a template that is not the blank form of this version: fields missing or of the wrong kind, or answered."""
+    """Refuse a template that is not the blank form of this version: fields missing or of the wrong kind, or
+    answered."""
     found = ooxml.first_controls(root)
     missing = controls.missing_tags(found)
     if missing:
@@ -114,10 +124,10 @@ def _check_template(name: str, root: etree._Element) -> None:
                          f'"{answered[0]}"); använd den tomma blanketten från blankett blank eller blankett template')
 
 
-def fill_record(record: dict[str, Any], template: Template | None = None) -> bytes:
+def fill_record(record: dict[str, Any], template: Filler | None = None) -> bytes:
     """One record (as JSON would give it) validated and filled into the form; raises :class:`RecordError`."""
     incident, _ = validate(record)
-    return (template or Template()).render(incident)
+    return (template or Filler()).render(incident)
 
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
@@ -181,7 +191,7 @@ def plan(rows: Iterable[Row]) -> Iterator[tuple[Row, BaseModel | None, str, list
         yield row, incident, _unique(output_name(row, incident), taken), notes
 
 
-def fill_one(template: Template, row: Row, incident: BaseModel, name: str, out_dir: Path,
+def fill_one(template: Filler, row: Row, incident: BaseModel, name: str, out_dir: Path,
              force: bool = False, check: bool = False, notes: list[str] | None = None) -> Outcome:
     """Render and write one validated record; failures become an :class:`Outcome`, never an exception."""
     notes = list(notes or [])
@@ -200,9 +210,9 @@ def fill_one(template: Template, row: Row, incident: BaseModel, name: str, out_d
 
 
 def fill_rows(rows: Iterable[Row], out_dir: str | Path, force: bool = False, check: bool = False,
-              template: Template | None = None) -> Iterator[Outcome]:
+              template: Filler | None = None) -> Iterator[Outcome]:
     """Fill every row into its own .docx in ``out_dir``, one at a time, in input order."""
-    template = template or Template()
+    template = template or Filler()
     out_dir = Path(out_dir)
     for row, incident, name, messages in plan(rows):
         if incident is None:

@@ -17,14 +17,22 @@ import logging
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any, cast
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
-    ArrayObject, BooleanObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NullObject,
-    NumberObject, TextStringObject,
+    ArrayObject,
+    BooleanObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NullObject,
+    NumberObject,
+    TextStringObject,
 )
 
 from . import kinds, ooxml
@@ -114,7 +122,7 @@ def name_fields(writer: PdfWriter, controls: list[tuple[str, bool]]) -> None:
     if len(widgets) != len(ours) or any(f is None for _, _, f in ours):
         raise BlankettError(f"PDF:en fick {len(widgets)} fält men blanketten har {len(ours)} kontroller; mallen har "
                             "kontroller som inte hör till blanketten, eller så stöds inte LibreOffice-versionen")
-    for widget, (tag, placeholder, f) in zip(widgets, ours):
+    for widget, (tag, placeholder, f) in zip(widgets, ours, strict=True):
         want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
         if widget.get("/FT") != want:
             raise BlankettError(f"PDF-fältet för {tag} blev {widget.get('/FT')}, inte {want}")
@@ -228,7 +236,7 @@ def _grow(annot: DictionaryObject, rect: list[float]) -> None:
 
 def grow_widgets(writer: PdfWriter, reader: PdfReader) -> None:
     """Make every text widget fill its table cell (LibreOffice sizes it to the placeholder text)."""
-    for page, source in zip(writer.pages, reader.pages):
+    for page, source in zip(writer.pages, reader.pages, strict=True):
         texts = [a.get_object() for a in page.get("/Annots", []) if a.get_object().get("/FT") == "/Tx"]
         if not texts:
             continue
