@@ -39,6 +39,10 @@ MACRO_NOTE = "filen innehåller makron (.docm); de kördes inte och följer inte
 MAX_CELLS = 5000
 
 Reading = tuple[Values, list[str]]
+#: Tables as rows of cells, each cell its paragraphs' texts (:func:`ooxml.cell_grid`).
+Grid = list[list[list[list[str]]]]
+#: Where a question's label is: (table, row, cell, paragraph).
+Where = tuple[int, int, int, int]
 _ALL_TAGS = frozenset(tag for tags in TAGS.values() for tag in tags)
 
 
@@ -49,13 +53,13 @@ class Result:
     source: str
     status: ReadStatus = ReadStatus.OK
     messages: list[str] = field(default_factory=list)
-    record: dict | None = None
+    record: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.status = ReadStatus(self.status)
         self.messages = [" ".join(m.splitlines()) for m in self.messages]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The result as a JSON-ready object."""
         return {"source": self.source, "status": str(self.status), "messages": self.messages, "record": self.record}
 
@@ -79,7 +83,8 @@ def _janej_from(ja: bool, nej: bool, f: Field, notes: list[str]) -> str | None:
     """Ja, Nej or None from two ticks found as text; both ticked is a warning and not answered (as in a control)."""
     ja_tag, nej_tag = TAGS[f.key]
     ticks = {ja_tag: ooxml.Control(None, "checkbox", ja), nej_tag: ooxml.Control(None, "checkbox", nej)}
-    return _by_the_rules(f, ticks, notes)
+    found: str | None = _by_the_rules(f, ticks, notes)
+    return found
 
 
 def _by_the_rules(f: Field, found: controls.Read, notes: list[str]) -> Any:
@@ -109,9 +114,15 @@ def _value_of(f: Field, text: str, notes: list[str]) -> Any:
     return _by_the_rules(f, {f.key: ooxml.Control(None, kind, text=text)}, notes)
 
 
+def _element(control: ooxml.Control) -> etree._Element:
+    """A .docx control's element (only PDF fields, never read here, have none)."""
+    assert control.element is not None
+    return control.element
+
+
 def _beside(ctl: controls.Read, f: Field) -> str:
     """Text typed in an empty control's cell but outside the control."""
-    texts = [_clean(ooxml.outside_text(ctl[tag].element), (f.label, f.hint)) for tag in TAGS[f.key]]
+    texts = [_clean(ooxml.outside_text(_element(ctl[tag])), (f.label, f.hint)) for tag in TAGS[f.key]]
     return "\n".join(t for t in texts if t)
 
 
@@ -131,8 +142,9 @@ def _read_controls(ctl: controls.Read, f: Field, notes: list[str], outside: list
 
 def _read_beside(ctl: controls.Read, f: Field, notes: list[str], outside: list[str], value: Any) -> Any:
     """An empty field's answer typed beside its controls, if any (noted in ``outside``)."""
+    found: Any
     if f.kind is Kind.JANEJ:
-        ja, nej = (_mark(_clean(ooxml.outside_text(ctl[tag].element)), a)
+        ja, nej = (_mark(_clean(ooxml.outside_text(_element(ctl[tag]))), a)
                    for tag, a in zip(TAGS[f.key], (kinds.JA, kinds.NEJ), strict=True))
         found = _janej_from(ja, nej, f, notes)
     else:
@@ -168,7 +180,7 @@ def _occurrence(f: Field) -> int:
     return [g.label for g in FIELDS[: FIELDS.index(f)]].count(f.label)
 
 
-def _find_label(grid, f: Field) -> tuple | None:
+def _find_label(grid: Grid, f: Field) -> Where | None:
     """(table, row, cell, paragraph) of the ``_occurrence``-th cell that starts with the field's label."""
     want, seen, wanted = f.label.strip(), 0, _occurrence(f)
     for t, table in enumerate(grid):
@@ -185,7 +197,7 @@ def _find_label(grid, f: Field) -> tuple | None:
     return None
 
 
-def _answer_area(grid, f: Field, where: tuple) -> list[list[str]]:
+def _answer_area(grid: Grid, f: Field, where: Where) -> list[list[str]]:
     """The cells that hold the answer to a question: the rest of its cell, the next cell, or the rows below."""
     t, r, c, p = where
     row = grid[t][r]
@@ -198,7 +210,7 @@ def _answer_area(grid, f: Field, where: tuple) -> list[list[str]]:
     return [[text for cell in cells for text in cell] for cells in below]
 
 
-def _by_label(grid, f: Field, notes: list[str]) -> tuple[bool, Any]:
+def _by_label(grid: Grid, f: Field, notes: list[str]) -> tuple[bool, Any]:
     """(found, value) of a field whose controls are gone, read from the text at its question."""
     where = _find_label(grid, f)
     if where is None:
@@ -252,7 +264,7 @@ def _outside_note(columns: list[str]) -> str:
             f"lästes från texten vid frågan – kontrollera dem: {', '.join(columns)}")
 
 
-def _fallback(root, gone: list[Field], values: Values, notes: list[str], outside: list[str]) -> list[Field]:
+def _fallback(root: etree._Element, gone: list[Field], values: Values, notes: list[str], outside: list[str]) -> list[Field]:
     """Read fields without controls by their question; the fields not found at all."""
     if ooxml.count_cells(root, MAX_CELLS) > MAX_CELLS:
         return gone  # far bigger than the form: not searched (a hostile file must not take long)
