@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -25,6 +26,8 @@ from .errors import BlankettError
 from .fill import Filler, Outcome, fill_one, plan
 from .interrupt import ignore_interrupts, quiet_workers
 from .load import Row, load_rows
+from .model import Values
+from .model import values as model_values
 from .status import Status
 
 #: Rows a batch must have before worker processes are worth starting.
@@ -34,7 +37,7 @@ CHUNK = 16
 WINDOW = 4
 
 #: A planned row as sent to a worker: an Outcome (already failed) or (row, values, name, notes).
-Item = Outcome | tuple[Row, dict, str, list[str]]
+Item = Outcome | tuple[Row, Values, str, list[str]]
 
 
 @dataclass
@@ -93,12 +96,12 @@ def _items(rows: Iterable[Row]) -> Iterator[Item]:
         if incident is None:
             yield Outcome(row.where, Status.FAILED, None, notes)
         else:
-            yield Row(row.source, row.number, row.unit), dict(incident), name, notes
+            yield Row(row.source, row.number, row.unit), model_values(incident), name, notes
 
 
 # --- one worker's state ---------------------------------------------------------
 
-_WORKER: dict = {}
+_WORKER: dict[str, Any] = {}
 
 
 def _start_worker(template_path: Path | None, out_dir: Path, force: bool) -> None:
@@ -133,7 +136,7 @@ def _parallel(pool: ProcessPoolExecutor, items: Iterator[Item], jobs: int) -> It
 
 
 def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: bool = False,
-             template_path: Path | None = None, jobs: int | None = None) -> Iterator[Outcome]:
+             template_path: Path | None = None, jobs: int | None = None) -> Generator[Outcome, None, None]:
     """Fill every row of ``inputs`` into ``out_dir``; in worker processes when the batch is large."""
     template = Filler(template_path)  # a broken template fails here, once, before any row
     jobs = jobs or os.cpu_count() or 1

@@ -18,7 +18,8 @@ from .build import blank_bytes
 from .errors import BlankettError, InputError, OutputExistsError, RecordError, os_problem
 from .form import FIELDS, TAGS
 from .load import Row
-from .model import CASE_KEY, CASE_LABEL, validate
+from .model import CASE_KEY, CASE_LABEL, Values, validate
+from .model import values as model_values
 from .package import MAIN_PART, deflate, parse_xml, read_all, zip_deflated
 from .status import Status
 from .write import write_bytes
@@ -82,20 +83,20 @@ class Filler:
         marked = ooxml.with_custom_property(self._custom_base, CASE_LABEL, _MARK)
         self._custom_xml = marked.split(_MARK.encode(), 1)
 
-    def render(self, incident: BaseModel) -> bytes:
+    def render(self, incident: BaseModel | Values) -> bytes:
         """The filled form as .docx bytes."""
         root = copy.deepcopy(self.root)
-        values = dict(incident)  # a model, or its fields as a dict (as batch sends them to workers)
+        values = incident if isinstance(incident, dict) else model_values(incident)  # batch sends workers a dict
         controls.write_fields(ooxml.first_controls(root), values)
         xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        members = list(self._deflated)
-        members[self._main] = deflate(MAIN_PART, xml)
+        main = deflate(MAIN_PART, xml)
+        members = [main if m is None else m for m in self._deflated]  # None only at the main part
         case = values.get(CASE_KEY)
         if case is not None:  # stored as a custom document property: invisible, and kept by Word and LibreOffice
             for i, member in self._with_case.items():
                 members[i] = member
             head, tail = self._custom_xml
-            custom = deflate(self._custom_name, head + escape(case).encode("utf-8") + tail)
+            custom = deflate(self._custom_name, head + escape(str(case)).encode("utf-8") + tail)
             members[self._custom:self._custom + 1] = [custom]
         return zip_deflated(members)
 
@@ -191,7 +192,7 @@ def plan(rows: Iterable[Row]) -> Iterator[tuple[Row, BaseModel | None, str, list
         yield row, incident, _unique(output_name(row, incident), taken), notes
 
 
-def fill_one(template: Filler, row: Row, incident: BaseModel, name: str, out_dir: Path,
+def fill_one(template: Filler, row: Row, incident: BaseModel | Values, name: str, out_dir: Path,
              force: bool = False, check: bool = False, notes: list[str] | None = None) -> Outcome:
     """Render and write one validated record; failures become an :class:`Outcome`, never an exception."""
     notes = list(notes or [])
