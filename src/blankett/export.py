@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 from . import kinds
 from .errors import InputError
@@ -26,6 +26,10 @@ from .read import Result
 from .status import ReadStatus
 from .workbook import DATE_FORMAT, EXCEL_CELL_LIMIT, EXTRA_HEADERS, SHEET, Column, columns, guard
 from .write import atomic_path
+
+if TYPE_CHECKING:  # openpyxl is imported when an .xlsx is written (start-up time of every other export)
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 
 @dataclass
@@ -51,7 +55,7 @@ class Tally:
         return f"{prefix}: {read} lästa (varav {self.counts[ReadStatus.WARNING]} med varningar), {self.failed} fel."
 
 
-def _plain(col: Column, value) -> str:
+def _plain(col: Column, value: Any) -> str:
     """A record value as the text a CSV cell holds."""
     if value is None or value == []:
         return ""
@@ -60,7 +64,7 @@ def _plain(col: Column, value) -> str:
     return kinds.text_of(col.kind or Kind.TEXT, value) if not isinstance(value, str) else value
 
 
-def _rows(results: Iterable[Result], cols: list[Column]) -> Iterator[tuple[Result, list]]:
+def _rows(results: Iterable[Result], cols: list[Column]) -> Iterator[tuple[Result, list[Any]]]:
     """Each result with its record's values in column order (empty for a failed file)."""
     for result in results:
         record = result.record or {}
@@ -107,12 +111,13 @@ def _text_file(path: Path, force: bool, bom: bool, stream: Callable[[Iterable[Re
 # --- Excel -----------------------------------------------------------------------------
 
 
-def _cell(ws, col: Column | None, value, notes: list[str]):
+def _cell(ws: WriteOnlyWorksheet, col: Column | None, value: Any, notes: list[str]) -> Cell | None:
     """One write-only cell: dates as Excel dates, text always as text (never a formula)."""
     from openpyxl.cell import WriteOnlyCell
 
     if col is not None and value is not None and col.kind is Kind.DATE:
-        cell = WriteOnlyCell(ws, value=value if isinstance(value, dt.date) else kinds.parse_date(value))
+        date = value if isinstance(value, dt.date) else kinds.parse_date(value)
+        cell = WriteOnlyCell(ws, value=date)  # type: ignore[arg-type]  # openpyxl writes dates; its stubs say datetime
         cell.number_format = DATE_FORMAT
         return cell
     text = _plain(col, value) if col is not None else (value or "")
@@ -127,14 +132,14 @@ def _cell(ws, col: Column | None, value, notes: list[str]):
     return cell
 
 
-def _xlsx_header(ws, cols: list[Column]) -> None:
+def _xlsx_header(ws: WriteOnlyWorksheet, cols: list[Column]) -> None:
     """Bold headers, column widths and the same defined names as the input workbook."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     for n, col in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(n)].width = col.width
+        ws.column_dimensions[get_column_letter(n)].width = col.width  # type: ignore[attr-defined]  # not in the stubs
     headers = []
     for text in [c.header for c in cols] + list(EXTRA_HEADERS):
         cell = WriteOnlyCell(ws, value=text)
@@ -143,7 +148,7 @@ def _xlsx_header(ws, cols: list[Column]) -> None:
     ws.append(headers)
 
 
-def _discard(ws) -> None:
+def _discard(ws: WriteOnlyWorksheet) -> None:
     """After an error or Ctrl-C: close openpyxl's half-written sheet quietly and remove its temporary file now.
 
     openpyxl streams a write-only sheet to a temporary file (it holds answers) through generators that,
