@@ -59,6 +59,11 @@ class Result:
         self.status = ReadStatus(self.status)
         self.messages = [" ".join(m.splitlines()) for m in self.messages]
 
+    @classmethod
+    def failure(cls, source: str, message: str) -> Result:
+        """The result of a file that could not be read at all."""
+        return cls(source, ReadStatus.FAILED, [message])
+
     def as_dict(self) -> dict[str, Any]:
         """The result as a JSON-ready object."""
         return {"source": self.source, "status": str(self.status), "messages": self.messages, "record": self.record}

@@ -188,7 +188,7 @@ def extract_results(staged: list[Staged], folder: Path, step: Callable[[], None]
     results: list[blankett.ExtractResult] = []
     for s in staged:
         if s.error is not None:
-            result = blankett.ExtractResult(s.name, "fel", [s.error])
+            result = blankett.ExtractResult.failure(s.name, s.error)
         else:
             result = next(readable)
             result.source = s.name

@@ -290,7 +290,7 @@ def _fill_done(job: Job) -> str:
 
 
 def _read_done(job: Job) -> str:
-    counts = Counter(r.status for r in job.results)
+    counts = Counter(str(r.status) for r in job.results)
     n = len(job.results)
     summary = (f'{n} {"fil läst" if n == 1 else "filer lästa"}: {counts.get("ok", 0)} ok, {counts.get("varning", 0)} med varning, '
                f'{counts.get("fel", 0)} med fel.')
