@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -165,8 +166,8 @@ def fill_files(inputs: Iterable[str | Path], out_dir: str | Path = "out", check:
     stream = outcomes(paths, Path(out_dir), summary, force, Path(template_path) if template_path else None, jobs)
     try:
         if progress:
-            stderr = click.get_text_stream("stderr")
-            with click.progressbar(stream, label="Fyller i blanketter", show_pos=True, file=stderr) as bar:
+            # sys.stderr, not click.get_text_stream (deprecated in click 8.5, to be removed in 9.0)
+            with click.progressbar(stream, label="Fyller i blanketter", show_pos=True, file=sys.stderr) as bar:
                 for outcome in bar:
                     summary.add(outcome)
         else:

@@ -9,7 +9,10 @@ import shlex
 import signal
 import sys
 import threading
+from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 
@@ -21,6 +24,12 @@ from .model import json_schema
 from .profile import load_profile
 from .workbook import workbook_bytes
 from .write import write_bytes, write_text
+
+if TYPE_CHECKING:
+    from .read import Result
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # The commands that need pypdf, the readers, the exporters or the web server import them when they run:
 # importing them here made every start of `blankett` 135–170 ms slower (652–825 ms measured for this module with
@@ -102,7 +111,7 @@ def _swedish_click() -> None:
 _swedish_click()
 
 
-def _on_interrupt(signum, frame) -> None:
+def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     """Ctrl-C: stop the work; a second Ctrl-C must not cut the clean-up short (temporary files, workers)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
@@ -110,7 +119,7 @@ def _on_interrupt(signum, frame) -> None:
 
 def _by_interrupt(exc: BaseException | None) -> bool:
     """True when ``exc`` is Ctrl-C, or an error raised while a library cleaned up after Ctrl-C."""
-    seen = set()
+    seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         if isinstance(exc, (KeyboardInterrupt, click.Abort)):
             return True
@@ -119,7 +128,7 @@ def _by_interrupt(exc: BaseException | None) -> bool:
     return False
 
 
-def _interrupted() -> None:
+def _interrupted() -> NoReturn:
     """Say it in one line and exit 130, as a shell does for Ctrl-C."""
     sys.stdout.flush()
     click.echo(INTERRUPTED, err=True)
@@ -129,7 +138,7 @@ def _interrupted() -> None:
 class Command(click.Command):
     """A command whose usage line is Swedish."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[ALTERNATIV]")
         super().__init__(*args, **kwargs)
 
@@ -139,12 +148,13 @@ class Blankett(click.Group):
 
     command_class = Command
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[ALTERNATIV]")
         kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
         super().__init__(*args, **kwargs)
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         """Run a command; an interrupt anywhere is one Swedish line and exit 130."""
         ours = threading.current_thread() is threading.main_thread()
         before = signal.signal(signal.SIGINT, _on_interrupt) if ours else None
@@ -171,11 +181,11 @@ class Blankett(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
-def user_errors(func):
+def user_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn a :class:`BlankettError` into one line on stderr and its exit code; Ctrl-C into exit 130."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except BlankettError as exc:
@@ -384,7 +394,7 @@ def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
         sys.exit(1)
 
 
-def _reported(results):
+def _reported(results: Iterable[Result]) -> Generator[Result, None, None]:
     """Pass results through, printing each problem as one line naming the file on stderr."""
     for result in results:
         for message in result.messages:
