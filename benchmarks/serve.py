@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     }
 
     ex, t = figures["extract_zip"], figures["targets"]
-    print(f"Maskin: {figures['cores']} kärnor (delad med andra processer under mätningen).")
+    print(f"Maskin: {figures['cores']} kärnor; lastgeneratorn går på samma kärnor som servern.")
     print(f"API POST /api/fill, {args.clients} klienter, {api['seconds']} s: {api['forms_per_s']} blanketter/s, "
           f"p50 {api['p50_ms']} ms, p99 {api['p99_ms']} ms, {api['errors']} fel av {api['requests']}")
     print(f"  serverns minne: start {api['rss_start_mb']} MB, topp {api['rss_peak_mb']} MB, första kvartalet "
