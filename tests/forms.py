@@ -79,6 +79,23 @@ def rezip(data: bytes, replace: dict[str, bytes], add: dict[str, bytes] | None =
     return out.getvalue()
 
 
+def zipped(members: list[tuple[str, bytes]]) -> bytes:
+    """A zip of exactly these (name, data) members, in order."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, member in members:
+            zf.writestr(name, member)
+    return out.getvalue()
+
+
+def both_ticked(record: dict) -> bytes:
+    """The record filled in, with Nej ticked beside Ja for polisanmald: a form that reads with a warning."""
+    def tick_nej(root: etree._Element) -> None:
+        sdt(root, "polisanmald=Nej").find("w:sdtPr/w14:checkbox/w14:checked", NS).set(f"{{{NS['w14']}}}val", "1")
+
+    return edit(filled(dict(record, polisanmald="Ja")), tick_nej)
+
+
 def edit(data: bytes, change: Callable[[etree._Element], None]) -> bytes:
     """The package with its document part changed by ``change(root)``."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:

@@ -27,7 +27,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 import blankett
 
-from .forms import expected
+from .forms import both_ticked, expected, zipped
 from .sheets import typed_workbook
 from .test_web import same_export
 
@@ -107,29 +107,6 @@ def _download(page: Page, click) -> bytes:
     return Path(info.value.path()).read_bytes()
 
 
-def _zip(members: list[tuple[str, bytes]]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members:
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
-def _warning_form() -> bytes:
-    """A returned form with both Ja and Nej ticked for one question (read with a warning)."""
-    data = blankett.fill_docx({"polisanmald": "Ja", "utsatt": "Varning Person"})
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        parts = [(i.filename, zf.read(i)) for i in zf.infolist()]
-    out = []
-    for name, body in parts:
-        if name == "word/document.xml":
-            text = body.decode("utf-8")
-            start = text.index('w:val="polisanmald=Nej"')
-            end = text.index("</w:sdt>", start)
-            text = text[:start] + text[start:end].replace('w14:checked w14:val="0"', 'w14:checked w14:val="1"') + text[end:]
-            body = text.encode("utf-8")
-        out.append((name, body))
-    return _zip(out)
 
 
 # --- the flows -------------------------------------------------------------------------------------
@@ -219,9 +196,9 @@ def _drop(page: Page, files: list[tuple[str, bytes]]) -> None:
 
 def test_dropped_returned_forms_show_each_status_and_the_xlsx_matches_extract(page, server):
     good = blankett.fill_docx(ROWS[0])
-    bomb = _zip([("word/document.xml", b"\0" * (60 * 1024 * 1024))])
-    forms = [("bra.docx", good), ("varning.docx", _warning_form()), ("bomb.docx", bomb),
-             ("inkomna.zip", _zip([("en.docx", good), ("ingen-blankett.txt", b"hej")]))]
+    bomb = zipped([("word/document.xml", b"\0" * (60 * 1024 * 1024))])
+    forms = [("bra.docx", good), ("varning.docx", both_ticked({"utsatt": "Varning Person"})), ("bomb.docx", bomb),
+             ("inkomna.zip", zipped([("en.docx", good), ("ingen-blankett.txt", b"hej")]))]
     page.goto(server["base"] + "/las-in")
     _drop(page, forms)
     expect(page.get_by_text("4 filer valda.")).to_be_visible()
@@ -333,7 +310,7 @@ def test_refusals_leave_the_server_serving(server):
     r = httpx.post(base + "/api/extract", files={"filer": ("stor.docx", big)}, headers=auth, timeout=120)
     assert r.status_code == 413 and "MB per fil" in r.json()["fel"]
     r = httpx.post(base + "/api/extract", headers=auth,
-                   files={"filer": ("bomb.zip", _zip([("a.docx", b"\0" * (80 * 1024 * 1024))]))})
+                   files={"filer": ("bomb.zip", zipped([("a.docx", b"\0" * (80 * 1024 * 1024))]))})
     assert r.status_code == 200 and r.json()[0]["status"] == "fel"
     assert httpx.get(base + "/api/schema", headers=auth).status_code == 200
     assert server["proc"].poll() is None

@@ -30,7 +30,7 @@ from blankett import FIELDS, Kind
 from blankett.web import create_app
 from blankett.web.uploads import Limits
 
-from .forms import expected
+from .forms import both_ticked, expected, zipped
 
 TOKEN = "test-token-ÅÄÖ-not-secret".encode("ascii", "ignore").decode()
 BASE = "http://127.0.0.1:8765"
@@ -62,36 +62,11 @@ def _docx(record: dict) -> bytes:
     return blankett.fill_docx(record)
 
 
-def _zip(members: list[tuple[str, bytes]]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members:
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
 def _bomb() -> bytes:
     """A .docx-named zip whose one member inflates 1000-fold (refused before inflating)."""
-    return _zip([("word/document.xml", b"\0" * (60 * 1024 * 1024))])
+    return zipped([("word/document.xml", b"\0" * (60 * 1024 * 1024))])
 
 
-def _warning_form() -> bytes:
-    """A form with both Ja and Nej ticked for one question: read with a warning."""
-    data = _docx({"polisanmald": "Ja"})
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        parts = [(i.filename, zf.read(i)) for i in zf.infolist()]
-    out = []
-    for name, body in parts:
-        if name == "word/document.xml":
-            text = body.decode("utf-8")
-            # tick the Nej box of polisanmald as well (w14:checked val 0 -> 1 in that control only)
-            start = text.index('w:val="polisanmald=Nej"')
-            end = text.index("</w:sdt>", start)
-            chunk = text[start:end].replace('w14:checked w14:val="0"', 'w14:checked w14:val="1"')
-            text = text[:start] + chunk + text[end:]
-            body = text.encode("utf-8")
-        out.append((name, body))
-    return _zip(out)
 
 
 def same_export(got: bytes, want: bytes, fmt: str) -> bool:
@@ -243,12 +218,12 @@ def test_too_many_files_is_413():
 def test_a_zip_with_too_many_members_is_refused():
     with client(limits=Limits(zip_members=10)) as c:
         c.headers.update(AUTH)
-        data = _zip([(f"{n}.docx", b"x") for n in range(11)])
+        data = zipped([(f"{n}.docx", b"x") for n in range(11)])
         rows = c.post("/api/extract", files={"filer": ("svar.zip", data)}).json()
         assert rows == [{"source": "svar.zip", "status": "fel", "record": None,
                          "messages": ["zip-filen innehåller 11 filer; högst 10 läses"]}]
         # two zips of 6 each: each is within the limit, together they are not
-        six = _zip([(f"{n}.docx", b"x") for n in range(6)])
+        six = zipped([(f"{n}.docx", b"x") for n in range(6)])
         r = c.post("/api/extract", files=[("filer", ("a.zip", six)), ("filer", ("b.zip", six))])
         assert r.status_code == 413 and "högst 10" in r.json()["fel"]
         assert c.get("/api/schema").status_code == 200
@@ -258,7 +233,7 @@ def test_hostile_uploads_are_fel_rows_and_the_server_keeps_serving(api):
     good = _docx(RECORD)
     files = [
         ("filer", ("bomb.docx", _bomb())),
-        ("filer", ("bomb.zip", _zip([("inre.docx", b"\0" * (60 * 1024 * 1024))]))),
+        ("filer", ("bomb.zip", zipped([("inre.docx", b"\0" * (60 * 1024 * 1024))]))),
         ("filer", ("inte-zip.docx", b"det har ar ingen blankett")),
         ("filer", ("../../etc/passwd.docx", b"PK\x03\x04trasig")),
         ("filer", ("krypterad.docx", bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512)),
@@ -279,7 +254,7 @@ def test_a_zip_of_forms_is_read_member_by_member(api):
     records = [{"rapporterad_av": f"Person {n}", "polisanmald": "Ja" if n % 2 else "Nej"} for n in range(3)]
     members = [(f"mapp/../svar-{n}.docx", _docx(rec)) for n, rec in enumerate(records)]
     members += [("__MACOSX/._svar-0.docx", b"junk"), ("mapp/", b""), ("anteckning.txt", b"hej")]
-    r = api.post("/api/extract", files={"filer": ("inkomna.zip", _zip(members))})
+    r = api.post("/api/extract", files={"filer": ("inkomna.zip", zipped(members))})
     rows = r.json()
     assert [row["source"] for row in rows] == [f"inkomna.zip/svar-{n}.docx" for n in range(3)] + [
         "inkomna.zip/anteckning.txt"]
@@ -290,7 +265,7 @@ def test_a_zip_of_forms_is_read_member_by_member(api):
 def test_nothing_is_left_in_the_temporary_folder(api, monkeypatch, tmp_path):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     api.post("/api/extract", files={"filer": ("svar.docx", _docx(RECORD))})
-    api.post("/api/extract", files={"filer": ("svar.zip", _zip([("a.docx", _docx(RECORD))]))})
+    api.post("/api/extract", files={"filer": ("svar.zip", zipped([("a.docx", _docx(RECORD))]))})
     api.post("/api/extract", files={"filer": ("bomb.docx", _bomb())})
     r = api.post("/las-in", files={"filer": ("svar.docx", _docx(RECORD))})
     job = r.url.path.rsplit("/", 1)[1]
@@ -407,7 +382,7 @@ def test_any_record_posted_comes_back_from_extract(api, record):
 
 
 def test_extract_json_and_files_are_what_the_library_gives(api):
-    forms = [("svar-1.docx", _docx(RECORD)), ("svar-2.docx", _warning_form()), ("trasig.docx", b"PK\x03\x04x")]
+    forms = [("svar-1.docx", _docx(RECORD)), ("svar-2.docx", both_ticked({})), ("trasig.docx", b"PK\x03\x04x")]
     files = [("filer", item) for item in forms]
     rows = api.post("/api/extract", files=files).json()
     mine = [blankett.extract(data, name) for name, data in forms]
@@ -568,7 +543,7 @@ def test_fill_page_refuses_a_file_it_cannot_fill(api):
 
 
 def test_read_page_upload_gives_the_table_and_the_same_files_as_extract(api):
-    forms = [("bra.docx", _docx(RECORD)), ("varning.docx", _warning_form()), ("bomb.docx", _bomb())]
+    forms = [("bra.docx", _docx(RECORD)), ("varning.docx", both_ticked({})), ("bomb.docx", _bomb())]
     r = api.post("/las-in", files=[("filer", f) for f in forms], headers={"Accept": "application/json"})
     assert r.status_code == 202
     job = r.json()["id"]
@@ -664,7 +639,7 @@ def test_ctrl_c_during_a_batch_stops_and_leaves_nothing(tmp_path):
         for _ in range(100):
             try:
                 r = httpx.post(base + "/las-in", headers=auth, timeout=60,
-                               files={"filer": ("svar.zip", _zip([(f"{n}.docx", form) for n in range(300)]))})
+                               files={"filer": ("svar.zip", zipped([(f"{n}.docx", form) for n in range(300)]))})
                 break
             except httpx.ConnectError:
                 time.sleep(0.1)
