@@ -26,7 +26,7 @@ from blankett.model import to_record, validate
 from blankett.read import read_file
 
 from .conftest import EXAMPLE, NS, ROOT, W
-from .forms import expected
+from .forms import edit, expected, save, sdt
 from .test_roundtrip import RECORDS
 
 TAGS = [tag for f in FIELDS for tag in f.tags()]
@@ -613,3 +613,20 @@ def test_every_control_has_a_unique_spoken_name_that_says_where_it_is(blank_pdf)
                  "3.1.2–3.1.3: Har händelsen polisanmälts? – Ja",
                  "Uppföljningssamtal 2: Dokumentation av nuläge och behov av fortsatt stöd till den utsatte"):
         assert name in spoken
+
+
+def test_an_answer_under_the_placeholder_flag_is_kept_in_the_pdf(soffice, tmp_path):
+    """LibreOffice keeps the placeholder flag on pasted text: the PDF must show and hold the answer all the same."""
+    def flag(root: etree._Element) -> None:
+        pr = sdt(root, "rapporterad_av").find("w:sdtPr", NS)
+        pr.append(etree.Element(f"{{{W}}}showingPlcHdr"))
+
+    docx = save(tmp_path, "inklistrad.docx", edit(fill_record({"rapporterad_av": "Åsa Öberg, nämndsekreterare"}), flag))
+    target = tmp_path / "inklistrad.pdf"
+    (result,) = pdf.docx_to_pdf([(docx, target)], soffice=soffice)
+    assert result.error == ""
+    with pikepdf.open(target) as doc:  # another library than the one that wrote it
+        values = {name: str(field.value) for name, field in pikepdf.form.Form(doc).items() if field.is_text}
+    assert values["rapporterad_av"] == "Åsa Öberg, nämndsekreterare"
+    assert values["utsatt"] == ""  # a placeholder that is only a placeholder is still no answer
+    assert read_file(target).record["rapporterad_av"] == "Åsa Öberg, nämndsekreterare"

@@ -35,9 +35,9 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import kinds, ooxml
+from . import controls, kinds, ooxml
 from .errors import BlankettError, OutputExistsError
-from .form import LANGUAGE, PLACEHOLDER, SUBTITLE, TITLE, Field, Kind, field_for_tag
+from .form import LANGUAGE, SUBTITLE, TITLE, Field, Kind, field_for_tag
 from .model import CASE_LABEL
 from .office import FILE_SECONDS, iter_convert
 from .package import open_package, parse_xml, read_all
@@ -47,7 +47,6 @@ PRODUCER = "blankett"
 ON, OFF = "/Yes", "/Off"
 MAX_PDF = 50 * 1024 * 1024
 FONT, BOX_FONT = "/Helv", "/ZaDb"
-_PLACEHOLDERS = set(PLACEHOLDER.values())
 _MULTILINE = 1 << 12
 # pypdf reports a broken file's details on its logger too; the one Swedish line is ours to give.
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
@@ -68,11 +67,11 @@ def export_target(fields: bool = True) -> str:
 # --- what the .docx holds --------------------------------------------------------
 
 
-def docx_controls(docx: bytes) -> list[tuple[str, bool]]:
-    """Every content control of a .docx in document order: its tag and whether it shows its placeholder."""
+def docx_controls(docx: bytes) -> list[str]:
+    """The tag of every content control of a .docx, in document order."""
     parts = dict(read_all(docx))
     root = parse_xml(parts["word/document.xml"], "word/document.xml")
-    return [(ooxml.tag_of(sdt) or "", ooxml.showing_placeholder(sdt)) for sdt in root.iter(ooxml.SDT)]
+    return [ooxml.tag_of(sdt) or "" for sdt in root.iter(ooxml.SDT)]
 
 
 # --- mending LibreOffice's widgets ------------------------------------------------
@@ -105,24 +104,32 @@ def _check_box(widget: DictionaryObject) -> None:
     widget[NameObject("/DV")] = NameObject(OFF)
 
 
-def _text_field(widget: DictionaryObject, f: Field, placeholder: bool) -> None:
-    """Black text in a common font, multi-line where the answer may be; a placeholder value cleared."""
+def _text_field(widget: DictionaryObject, f: Field) -> None:
+    """Black text in a common font, multi-line where the answer may be; the placeholder text taken out.
+
+    The value is judged by the read-back's rule (:func:`controls.answer`), not by the control's placeholder
+    flag, which LibreOffice keeps on text a person pasted.
+    """
     widget[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 10 Tf")
     flags = int(widget.get("/Ff", 0)) & ~_MULTILINE
     widget[NameObject("/Ff")] = NumberObject(flags | (_MULTILINE if f.kind is Kind.TEXT and f.multiline else 0))
-    if placeholder or str(widget.get("/V", "")) in _PLACEHOLDERS:
-        widget[NameObject("/V")] = widget[NameObject("/DV")] = TextStringObject("")
+    value = str(widget.get("/V", ""))
+    shown = controls.answer(ooxml.Control(None, text=value))
+    if shown != value:
+        widget[NameObject("/V")] = TextStringObject(shown)
+        if not shown:
+            widget[NameObject("/DV")] = TextStringObject("")
         widget.pop("/AP", None)
 
 
-def name_fields(writer: PdfWriter, controls: list[tuple[str, bool]]) -> None:
+def name_fields(writer: PdfWriter, tags: list[str]) -> None:
     """Give each widget its control's tag as name and its Swedish label as tooltip; raise if they do not match."""
     widgets = _field_widgets(writer)
-    ours = [(tag, plc, field_for_tag(tag)) for tag, plc in controls]
-    if len(widgets) != len(ours) or any(f is None for _, _, f in ours):
+    ours = [(tag, field_for_tag(tag)) for tag in tags]
+    if len(widgets) != len(ours) or any(f is None for _, f in ours):
         raise BlankettError(f"PDF:en fick {len(widgets)} fält men blanketten har {len(ours)} kontroller; mallen har "
                             "kontroller som inte hör till blanketten, eller så stöds inte LibreOffice-versionen")
-    for widget, (tag, placeholder, f) in zip(widgets, ours, strict=True):
+    for widget, (tag, f) in zip(widgets, ours, strict=True):
         want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
         if widget.get("/FT") != want:
             raise BlankettError(f"PDF-fältet för {tag} blev {widget.get('/FT')}, inte {want}")
@@ -131,7 +138,7 @@ def name_fields(writer: PdfWriter, controls: list[tuple[str, bool]]) -> None:
         if f.kind is Kind.JANEJ:
             _check_box(widget)
         else:
-            _text_field(widget, f, placeholder)
+            _text_field(widget, f)
     form = writer._root_object["/AcroForm"]
     resources = form.setdefault(NameObject("/DR"), DictionaryObject())
     fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
