@@ -654,6 +654,7 @@ def test_ctrl_c_during_a_batch_stops_and_leaves_nothing(tmp_path):
 
 
 def test_serve_on_another_host_warns_and_a_fixed_token_is_used(monkeypatch):
+    monkeypatch.setenv("BLANKETT_FILL_WORKERS", "många")
     proc = _serve("--host", "0.0.0.0", "--token", "fast-nyckel")
     try:
         line = proc.stdout.readline().strip()
@@ -663,6 +664,7 @@ def test_serve_on_another_host_warns_and_a_fixed_token_is_used(monkeypatch):
     finally:
         proc.kill()
     assert "Varning: servern lyssnar på 0.0.0.0" in err and "inloggning" in err
+    assert "Varning: BLANKETT_FILL_WORKERS=många är inget antal; en fyllprocess per kärna används." in err
     assert proc.returncode == 0
 
 
@@ -698,3 +700,63 @@ def test_serve_on_a_taken_port_is_one_swedish_line():
                               capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 1
     assert done.stderr.strip() == f"Fel: porten {port} används redan; välj en annan med --port"
+
+
+def test_the_server_fills_in_one_process_per_core_unless_told(monkeypatch):
+    from blankett.web import server
+
+    monkeypatch.delenv("BLANKETT_FILL_WORKERS", raising=False)
+    monkeypatch.setattr(server, "_cores", lambda: 2)
+    assert server._fill_workers() == 2
+    monkeypatch.setattr(server, "_cores", lambda: 1)
+    assert server._fill_workers() == 0  # one core: threads, no process to start
+    monkeypatch.setattr(server, "_cores", lambda: 32)
+    assert server._fill_workers() == 8
+    monkeypatch.setenv("BLANKETT_FILL_WORKERS", "0")
+    assert server._fill_workers() == 0
+    monkeypatch.setenv("BLANKETT_FILL_WORKERS", "3")
+    assert server._fill_workers() == 3
+    monkeypatch.setenv("BLANKETT_FILL_WORKERS", "många")
+    assert server._fill_workers() == 8
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def test_the_fill_processes_fill_the_apis_forms_and_stop_with_the_server(monkeypatch):
+    import httpx
+
+    monkeypatch.setenv("BLANKETT_FILL_WORKERS", "2")
+    proc = _serve("--token", "processnyckel")
+    try:
+        base = re.match(r"Öppna (http://[^/]+)/", proc.stdout.readline()).group(1)
+        auth = {"Authorization": "Bearer processnyckel"}
+        for _ in range(100):
+            try:
+                r = httpx.post(base + "/api/fill", json=RECORD, headers=auth, timeout=60)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert r.status_code == 200 and r.content == blankett.fill_docx(RECORD)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2  # the two fill processes (and Python's resource tracker)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and "Traceback" not in err
+    def running(pid: int) -> bool:
+        try:  # a process that is gone, or a zombie (state Z) waiting to be reaped, runs nothing
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+
+    for _ in range(100):  # Python's resource tracker exits a moment after the server
+        if not any(running(pid) for pid in workers):
+            break
+        time.sleep(0.05)
+    assert not any(running(pid) for pid in workers)

@@ -24,6 +24,10 @@ def _start() -> None:
     _TEMPLATE.append(blankett.Template())
 
 
+def _ready() -> None:
+    """Nothing: submitted once per worker by :meth:`FillPool.start` to have the workers started."""
+
+
 def _fill(record: Any) -> bytes | list[tuple[str | None, str]] | str:
     """The filled form; or a bad record's problems as (field key, message); or another error's message."""
     try:
@@ -42,13 +46,21 @@ class FillPool:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def fill_docx(self, record: Any) -> bytes:
+    def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
                                                  initializer=_start)
-            pool = self._pool
-        result = pool.submit(_fill, record).result()
+            return self._pool
+
+    def start(self) -> None:
+        """Start every worker now, so that the first form filled does not wait for them (returns at once)."""
+        pool = self._executor()
+        for _ in range(self.workers):
+            pool.submit(_ready)
+
+    def fill_docx(self, record: Any) -> bytes:
+        result = self._executor().submit(_fill, record).result()
         if isinstance(result, list):
             problems = [blankett.Problem(field, message) for field, message in result]
             raise blankett.RecordError([p.message for p in problems], problems)
