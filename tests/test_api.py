@@ -33,6 +33,15 @@ def test_the_public_names_are_the_package_surface():
     assert public - modules == set(blankett.__all__)
 
 
+def test_the_statuses_are_public_and_compare_to_the_words_in_the_exports(tmp_path):
+    back = blankett.extract(blankett.fill_docx(RECORD), "svar.docx")
+    assert back.status is blankett.ExtractStatus.OK and back.status == "ok"
+    assert blankett.extract(b"hej", "fel.docx").status is blankett.ExtractStatus.FAILED
+    first, again = blankett.fill_files([EXAMPLE], tmp_path), blankett.fill_files([EXAMPLE], tmp_path)
+    assert first.counts[blankett.FillStatus.WRITTEN] == 2 and again.counts[blankett.FillStatus.EXISTS] == 2
+    assert blankett.FillStatus.EXISTS == "finns redan"
+
+
 def test_fill_docx_writes_the_answers_into_the_controls():
     root = docx_xml(blankett.fill_docx(RECORD))
     ctl = sdt_by_tag(root)

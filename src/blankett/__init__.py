@@ -19,7 +19,9 @@ __all__ = [
     "FIELDS",
     "BlankettError",
     "ExtractResult",
+    "ExtractStatus",
     "Field",
+    "FillStatus",
     "FillSummary",
     "InputError",
     "Kind",
@@ -60,6 +62,8 @@ _WHERE = {
     "Template": (".fill", "Template"),
     **{name: (".form", name) for name in ("FIELDS", "Field", "Kind")},
     "ExtractResult": (".read", "Result"),
+    "FillStatus": (".status", "Status"),
+    "ExtractStatus": (".status", "ReadStatus"),
 }
 
 
@@ -102,3 +106,5 @@ if _typing.TYPE_CHECKING:
     from .fill import Template
     from .form import FIELDS, Field, Kind
     from .read import Result as ExtractResult
+    from .status import ReadStatus as ExtractStatus
+    from .status import Status as FillStatus
