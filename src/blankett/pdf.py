@@ -20,18 +20,20 @@ import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
     BooleanObject,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
+    IndirectObject,
     NameObject,
     NullObject,
     NumberObject,
+    PdfObject,
     TextStringObject,
 )
 
@@ -125,9 +127,9 @@ def _text_field(widget: DictionaryObject, f: Field) -> None:
 def name_fields(writer: PdfWriter, tags: list[str]) -> None:
     """Give each widget its control's tag as name and its Swedish label as tooltip; raise if they do not match."""
     widgets = _field_widgets(writer)
-    ours = [(tag, field_for_tag(tag)) for tag in tags]
-    if len(widgets) != len(ours) or any(f is None for _, f in ours):
-        raise BlankettError(f"PDF:en fick {len(widgets)} fält men blanketten har {len(ours)} kontroller; mallen har "
+    ours = [(tag, f) for tag in tags if (f := field_for_tag(tag)) is not None]
+    if len(widgets) != len(tags) or len(ours) != len(tags):
+        raise BlankettError(f"PDF:en fick {len(widgets)} fält men blanketten har {len(tags)} kontroller; mallen har "
                             "kontroller som inte hör till blanketten, eller så stöds inte LibreOffice-versionen")
     for widget, (tag, f) in zip(widgets, ours, strict=True):
         want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
@@ -139,7 +141,7 @@ def name_fields(writer: PdfWriter, tags: list[str]) -> None:
             _check_box(widget)
         else:
             _text_field(widget, f)
-    form = writer._root_object["/AcroForm"]
+    form = cast(DictionaryObject, writer._root_object["/AcroForm"])  # pypdf types every value as PdfObject
     resources = form.setdefault(NameObject("/DR"), DictionaryObject())
     fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
     fonts[NameObject(FONT)] = writer._add_object(_standard_font("/Helvetica", "/WinAnsiEncoding"))
@@ -184,11 +186,15 @@ _TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|<<|>>|<[0-9A-Fa-f\s]*>|/[^\s/\[\]()<>
                     rb"|(-?(?:\d+\.?\d*|\.\d+))|([A-Za-z*'\"]+)")
 
 
-def _page_lines(page) -> _Lines:
+def _page_lines(page: PageObject) -> _Lines:
     """The straight strokes drawn on a page, found by following the content stream's ``q``/``Q``/``cm``/``m``/``l``."""
-    ctm, stack, start, numbers = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], [], None, []
+    ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    stack: list[list[float]] = []
+    start: tuple[float, float] | None = None
+    numbers: list[float] = []
     lines = _Lines([], [])
-    for match in _TOKEN.finditer(page.get_contents().get_data()):
+    contents = page.get_contents()  # None: a page without a content stream draws no lines
+    for match in _TOKEN.finditer(contents.get_data() if contents is not None else b""):
         number, op = match.group(1), match.group(2)
         if number is not None:
             numbers.append(float(number))
@@ -231,7 +237,7 @@ def _cell_rect(rect: list[float], lines: _Lines, below: list[float]) -> list[flo
 
 def _grow(annot: DictionaryObject, rect: list[float]) -> None:
     """Set a widget's rectangle, keeping its appearance at the top-left (not stretched)."""
-    old = [float(v) for v in annot["/Rect"]]
+    old = [float(v) for v in cast(ArrayObject, annot["/Rect"])]
     annot[NameObject("/Rect")] = ArrayObject(FloatObject(round(v, 3)) for v in rect)
     ap = annot.get("/AP", {}).get("/N")
     if ap is not None and "/BBox" in ap.get_object():
@@ -393,7 +399,8 @@ def _number(value: float) -> bytes:
     return (f"{value:.3f}".rstrip("0").rstrip(".") or "0").encode()
 
 
-def _appearance(writer: PdfWriter, font: Any, width: float, height: float, shown: Layout | None):
+def _appearance(writer: PdfWriter, font: PdfObject, width: float, height: float,
+                shown: Layout | None) -> IndirectObject:
     """A text field's normal appearance: the answer in Helvetica, inside the box (clipped to it)."""
     body = b"/Tx BMC\n"
     if shown is not None and any(shown.lines):
@@ -454,6 +461,12 @@ def text_appearances(writer: PdfWriter) -> list[str]:
 # --- structure and metadata -----------------------------------------------------------
 
 
+def _role(element: DictionaryObject) -> str:
+    """A structure element's type (``/S``, a name such as ``/Table``); '' if it is not a name."""
+    role = element["/S"]
+    return role if isinstance(role, str) else ""
+
+
 def _kids(element: DictionaryObject) -> list[DictionaryObject]:
     """The structure elements directly under ``element``."""
     kids = element.get("/K")
@@ -469,9 +482,9 @@ def _rows(table: DictionaryObject) -> list[list[DictionaryObject]]:
     """A table's rows (also under THead/TBody/TFoot), each as its cells."""
     rows = []
     for kid in _kids(table):
-        if kid["/S"] == "/TR":
-            rows.append([c for c in _kids(kid) if c["/S"] in ("/TH", "/TD")])
-        elif kid["/S"] in ("/THead", "/TBody", "/TFoot"):
+        if _role(kid) == "/TR":
+            rows.append([c for c in _kids(kid) if _role(c) in ("/TH", "/TD")])
+        elif _role(kid) in ("/THead", "/TBody", "/TFoot"):
             rows.extend(_rows(kid))
     return rows
 
@@ -489,11 +502,11 @@ def table_headers(writer: PdfWriter) -> None:
     todo = _kids(root.get_object()) if root is not None else []
     while todo:
         element = todo.pop()
-        if element["/S"] != "/Table":
+        if _role(element) != "/Table":
             todo.extend(_kids(element))
             continue
         rows = [r for r in _rows(element) if r]
-        if not rows or any(c["/S"] == "/TH" for r in rows for c in r):
+        if not rows or any(_role(c) == "/TH" for r in rows for c in r):
             continue
         if max(len(r) for r in rows) > 1:
             for row in rows:
@@ -520,7 +533,7 @@ def form_elements(writer: PdfWriter) -> None:
     todo = _kids(root)
     while todo:
         element = todo.pop()
-        if element["/S"] != "/Form":
+        if _role(element) != "/Form":
             todo.extend(_kids(element))
             continue
         kids = element.get("/K")
@@ -576,8 +589,9 @@ def _logo_alt(docx: bytes | None) -> str:
     for name, data in read_all(docx):
         if name.startswith("word/header") and name.endswith(".xml"):
             for doc_pr in parse_xml(data, name).iter(f"{{{ooxml.WP_NS}}}docPr"):
-                if doc_pr.get("descr"):
-                    return doc_pr.get("descr")
+                descr = doc_pr.get("descr")
+                if descr:
+                    return descr
     return ""
 
 
@@ -590,15 +604,18 @@ def logo_figure(writer: PdfWriter, alt: str) -> None:
     root = writer._root_object.get("/StructTreeRoot")
     page = writer.pages[0]
     contents = page.get_contents()
-    match = _LOGO_DRAW.search(contents.get_data()) if alt and root is not None and contents is not None else None
+    if not alt or root is None or contents is None:
+        return
+    match = _LOGO_DRAW.search(contents.get_data())
     if match is None or "/StructParents" not in page:
         return
     root = root.get_object()
     nums = root["/ParentTree"].get_object()["/Nums"]
     keys = [int(k) for k in nums[0::2]]
-    if page["/StructParents"] not in keys:
+    key = page["/StructParents"]  # an integer (PDF 14.7.4.4); pypdf types it as PdfObject
+    if not isinstance(key, int) or key not in keys:
         return
-    marked = nums[2 * keys.index(page["/StructParents"]) + 1].get_object()
+    marked = nums[2 * keys.index(key) + 1].get_object()
     top = root["/K"]
     top_ref = top[0] if isinstance(top.get_object(), list) else top
     document = top_ref.get_object()
@@ -727,7 +744,7 @@ class PdfResult:
     warnings: list[str] = dc_field(default_factory=list)
 
 
-def _finish_one(docx: Path, pdf: Path | None, target: Path, fields: bool, force: bool,
+def _finish_one(docx: Path, pdf: Path, target: Path, fields: bool, force: bool,
                 title: str, subject: str) -> PdfResult:
     """Mend one converted PDF and write it atomically, owner-only."""
     warnings: list[str] = []
