@@ -28,6 +28,8 @@ from starlette.testclient import TestClient
 import blankett
 from blankett import FIELDS, Kind
 from blankett.web import create_app
+from blankett.web.app import GONE
+from blankett.web.jobs import Jobs
 from blankett.web.uploads import Limits
 
 from .forms import both_ticked, expected, zipped
@@ -561,15 +563,125 @@ def test_a_batch_does_not_block_other_requests(api):
     r = api.post("/fyll-i", files={"filer": ("many.json", json.dumps(records).encode())},
                  headers={"Accept": "application/json"})
     job = r.json()["id"]
-    seen = []
+    seen, pages_running = [], []
     while not (status := api.get(f"/api/jobb/{job}").json())["finished"]:
         started = time.perf_counter()
         assert api.get("/api/schema").status_code == 200
         seen.append((status["done"], time.perf_counter() - started))
+        page = api.get(f"/jobb/{job}").text
+        if "<progress" in page:
+            pages_running.append(page)
         time.sleep(0.05)
     assert status["state"] == "klar" and status["done"] == status["total"] == 300
     assert any(0 < done < 300 for done, _ in seen), "progress was never seen between start and end"
     assert max(t for _, t in seen) < 2.0
+    # the page while it runs: a progress bar out of 300, the count in words, and where to poll
+    assert pages_running, "the job's page never showed the progress"
+    running = pages_running[-1]
+    assert re.search(r'<progress id="job-progress" value="\d+" max="300">', running)
+    assert re.search(r'role="status" aria-live="polite">Arbetet pågår: \d+ av 300 filer klara\.', running)
+    assert f'data-poll="/api/jobb/{job}"' in running
+
+
+def test_a_job_that_fails_says_why_on_its_page(tmp_path):
+    with client(limits=Limits(zip_members=10)) as c:
+        c.headers.update(AUTH)
+        six = zipped([(f"{n}.docx", b"x") for n in range(6)])
+        r = c.post("/las-in", files=[("filer", ("a.zip", six)), ("filer", ("b.zip", six))],
+                   headers={"Accept": "application/json"})
+        assert r.status_code == 202
+        status = _wait(c, r.json()["id"])
+        assert status["state"] == "fel" and status["message"] == "Arbetet kunde inte slutföras."
+        page = c.get(r.json()["page"]).text
+        assert re.search(r'role="alert"><p>För många filer: högst 10 blanketter per uppladdning\.</p>', page)
+        assert f'action="/jobb/{r.json()["id"]}/ta-bort"' in page
+        assert c.get(f"/jobb/{r.json()['id']}/svar.csv").status_code == 404  # no answers from a failed job
+
+
+def test_unknown_addresses_formats_and_jobs_are_404_in_swedish(api):
+    assert api.get("/api/blank.odt").status_code == 404 and api.get("/api/blank.odt").text == "Okänt filformat."
+    r = api.get("/api/jobb/finns-inte")
+    assert r.status_code == 404 and r.json() == {"fel": GONE}
+    r = api.get("/jobb/finns-inte")
+    assert r.status_code == 404 and f'<p role="alert">{GONE}</p>' in r.text
+    r = api.get("/jobb/finns-inte/svar.pdf")
+    assert r.status_code == 404 and r.text == "Okänt filformat."
+    r = api.get("/jobb/finns-inte/svar.csv")
+    assert r.status_code == 404 and r.text == GONE
+    assert api.get("/jobb/finns-inte/blanketter.zip").text == GONE
+
+
+def test_api_requests_it_cannot_serve_are_400_in_swedish(api):
+    r = api.post("/api/fill?format=odt", json=RECORD)
+    assert r.status_code == 400 and r.json() == {"fel": "format måste vara docx eller pdf"}
+    r = api.post("/api/extract?format=pdf", files={"filer": ("svar.docx", b"PK")})
+    assert r.status_code == 400 and r.json() == {"fel": "format måste vara json, xlsx eller csv"}
+    # text in the files field, a file under another name: no file to read
+    r = api.post("/api/extract", data={"filer": "inte en fil"}, files={"annat": ("svar.docx", _docx(RECORD))})
+    assert r.status_code == 400 and r.json() == {"fel": 'inga filer i fältet "filer"'}
+    r = api.post("/api/extract", data={"anteckning": "x" * (1024 * 1024 + 1)}, files={"filer": ("a.docx", b"PK")})
+    assert r.status_code == 400 and r.json() == {"fel": "Uppladdningen kunde inte läsas (trasig formulärdata)."}
+
+
+def test_openapi_describes_the_api_and_the_blank_form_is_made_once(api):
+    spec = api.get("/api/openapi.json").json()
+    assert spec["openapi"].startswith("3.") and {"/api/fill", "/api/extract", "/api/schema"} <= set(spec["paths"])
+    assert api.get("/api/blank.docx").content == api.get("/api/blank.docx").content == blankett.blank_docx()
+
+
+def test_page_uploads_it_cannot_take_are_refused_on_the_page(monkeypatch):
+    with client(limits=Limits(count=1)) as c:
+        c.headers.update(AUTH)
+        r = c.post("/fyll-i", data={"format": "docx"}, files={"annat": ("in.json", b"[]")})
+        assert r.status_code == 400 and 'role="alert"' in r.text and "Välj minst en fil att ladda upp." in r.text
+        r = c.post("/las-in", files=[("filer", ("a.docx", b"PK")), ("filer", ("b.docx", b"PK"))])
+        assert r.status_code == 413 and "För många filer: högst 1 per uppladdning." in r.text
+        assert "<h1>Läs in" in r.text  # the read page again, with the message
+    with client(jobs=Jobs(max_jobs=0)) as c:
+        r = c.post("/las-in", files={"filer": ("a.docx", _docx(RECORD))}, headers={**AUTH, "Accept": "application/json"})
+        assert r.status_code == 503 and "för många pågående arbeten" in r.json()["fel"]
+    monkeypatch.setenv("BLANKETT_SOFFICE", "/finns/inte/soffice")
+    with client() as c:
+        c.headers.update(AUTH)
+        r = c.post("/fyll-i", data={"format": "pdf"}, files={"filer": ("in.json", json.dumps([RECORD]).encode())})
+        assert r.status_code == 503 and "PDF kräver LibreOffice, som inte finns på den här datorn. Välj Word." in r.text
+        r = c.post("/fyll-i/blankett", data=_form_fields(RECORD) | {"format": "pdf"})
+        assert r.status_code == 503 and 'role="alert"' in r.text and "LibreOffice" in r.text
+        assert 'value="Maria Lindqvist, säkerhetsansvarig"' in r.text  # what was typed is kept
+
+
+def test_long_names_are_shortened_and_big_or_broken_zip_members_are_fel_rows():
+    name = "Incidentrapport " * 10 + ".docx"
+    with client(limits=Limits(zip_member=1024 * 1024)) as c:
+        c.headers.update(AUTH)
+        rows = c.post("/api/extract", files={"filer": (name, _docx(RECORD))}).json()
+        assert rows[0]["source"] == name[:100] + ".docx" and rows[0]["status"] == "ok"
+        broken = io.BytesIO()
+        with zipfile.ZipFile(broken, "w", zipfile.ZIP_STORED) as zf:
+            zf.writestr("trasig.docx", b"A" * 5000)
+        data = broken.getvalue().replace(b"A" * 100, b"B" * 100, 1)  # the stored bytes no longer match their CRC
+        big = zipped([("stor.docx", os.urandom(1024 * 1024 + 1))])
+        rows = c.post("/api/extract", files=[("filer", ("a.zip", data)), ("filer", ("b.zip", big))]).json()
+        assert rows == [
+            {"source": "a.zip/trasig.docx", "status": "fel", "record": None,
+             "messages": ["filen i zip-arkivet är trasig eller för stor och läses inte"]},
+            {"source": "b.zip/stor.docx", "status": "fel", "record": None,
+             "messages": ["filen är större än 1 MB och läses inte"]}]
+
+
+def test_the_token_in_an_api_address_is_served_and_kept_as_a_cookie():
+    with client() as c:
+        r = c.get(f"/api/schema?token={TOKEN}", follow_redirects=False)
+        assert r.status_code == 200 and r.json() == blankett.schema()
+        assert f"blankett_token={TOKEN}" in r.headers["set-cookie"] and "HttpOnly" in r.headers["set-cookie"]
+        assert c.get("/api/schema").status_code == 200  # the cookie from now on
+    with client() as c:
+        assert c.get("/api/schema", headers={"Cookie": 'blankett_token="\\'}).status_code == 401
+
+
+def test_an_app_needs_a_token():
+    with pytest.raises(ValueError, match="token"):
+        create_app("")
 
 
 # --- the log and the command ---------------------------------------------------------------------------
@@ -672,21 +784,23 @@ def test_serve_open_starts_the_browser_with_the_address(tmp_path):
     opened = tmp_path / "opened.txt"
     script = tmp_path / "browser.py"
     script.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\n")
-    proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0", "--open"],
+    proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0", "--open", "--host", "localhost"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "BROWSER": f"{sys.executable} {script} %s"})
     try:
         url = proc.stdout.readline().strip().removeprefix("Öppna ")
+        assert re.fullmatch(r"http://localhost:\d+/\?token=[A-Za-z0-9_-]{20,}", url)  # the name, as it was given
         for _ in range(100):
             if opened.exists() and opened.read_text():
                 break
             time.sleep(0.1)
         assert opened.read_text() == url
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)
     finally:
         proc.kill()
     assert proc.returncode == 0
+    assert "Varning" not in err  # localhost is this computer only
 
 
 def test_serve_on_a_taken_port_is_one_swedish_line():
@@ -760,3 +874,13 @@ def test_the_fill_processes_fill_the_apis_forms_and_stop_with_the_server(monkeyp
             break
         time.sleep(0.05)
     assert not any(running(pid) for pid in workers)
+
+
+def test_serve_on_an_address_of_another_computer_is_one_swedish_line():
+    from click.testing import CliRunner
+
+    from blankett.cli import main
+
+    result = CliRunner().invoke(main, ["serve", "--host", "192.0.2.1", "--port", "0"])  # a documentation address
+    assert result.exit_code == 1
+    assert result.output == "Fel: kan inte lyssna på 192.0.2.1:0 (Cannot assign requested address)\n"

@@ -56,12 +56,11 @@ class Job:
 
     def status(self) -> dict[str, Any]:
         """The job's progress as JSON for the page (no file names, no answers)."""
-        done = self.done
-        if self.counter is not None and self.state == RUNNING:
-            done = self.counter()
+        state, counter = self.state, self.counter  # the state first: a job that ends meanwhile is counted whole
+        done = counter() if counter is not None and state == RUNNING else self.done
         done = min(done, self.total) if self.total else done
-        return {"id": self.id, "kind": self.kind, "state": self.state, "done": done, "total": self.total,
-                "finished": self.state in (DONE, FAILED), "message": describe(self.kind, self.state, done, self.total)}
+        return {"id": self.id, "kind": self.kind, "state": state, "done": done, "total": self.total,
+                "finished": state in (DONE, FAILED), "message": describe(self.kind, state, done, self.total)}
 
 
 def describe(kind: str, state: str, done: int, total: int) -> str:
