@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import blankett
 from blankett import kinds
 from blankett.build import TEMPLATE
 from blankett.cli import main
@@ -21,7 +22,7 @@ from blankett.load import load_rows
 from blankett.read import read_file
 
 from .conftest import EXAMPLE, NS, docx_xml, sdt_by_tag, sdt_text
-from .forms import edit, filled, rezip, save, sdt, w
+from .forms import edit, filled, rezip, save, sdt, w, zipped
 from .sheets import column_letter, set_cell_xml, typed_workbook
 
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
@@ -177,6 +178,9 @@ def _other_document() -> bytes:
     ("mall.docx", lambda: rezip(TEMPLATE.read_bytes(), {}, {})[:3000], "mallen är ingen Word-fil som går att "
                                                                       "öppna (ingen hel zip-fil)"),
     ("mall.docx", _other_document, "mallen är inte blanketten Bilaga 5 (inga av blankettens fält hittades)"),
+    ("mall.docx", lambda: zipped([("bild.png", b"x")]), "mallen är inget Word-dokument"),
+    ("mall.docx", lambda: zipped([("word/document.xml", b"<w:document/>")]),
+     "mallen är inget Word-dokument (paketets relationer saknas)"),
     ("mall.docx", lambda: _older(TEMPLATE.read_bytes()),
      "mallen saknar 1 av blankettens 51 fält eller har dem som fel sorts innehållskontroll – en mall från en annan "
      "version av blankett? (vittnen); se blankett check mall.docx"),
@@ -192,6 +196,19 @@ def test_every_bad_template_is_one_clear_line_and_nothing_is_written(tmp_path, n
     assert result.exit_code == 1
     assert result.output == f"Fel: {name}: {message}\n"
     assert not out.exists()
+
+
+def test_a_template_that_cannot_be_opened_is_one_clear_line(tmp_path):
+    (tmp_path / "mapp.docx").mkdir()
+    loop = tmp_path / "slinga.docx"
+    loop.symlink_to(loop)
+    with pytest.raises(blankett.InputError) as folder:
+        blankett.Template(tmp_path / "mapp.docx")
+    assert str(folder.value) == "mapp.docx: mallen kan inte läsas: det är en mapp, inte en fil"
+    with pytest.raises(blankett.InputError) as looped:
+        blankett.Template(loop)
+    assert str(looped.value) == "slinga.docx: mallen kan inte läsas: filen kan inte läsas (Too many levels of " \
+                                "symbolic links)"
 
 
 def test_the_shipped_template_and_its_reviewed_copy_are_accepted(tmp_path):

@@ -236,6 +236,30 @@ def test_hostile_pdfs_give_one_swedish_line(blank_pdf, tmp_path, make, message):
     assert result.messages == [message]
 
 
+def test_a_pdf_too_big_to_read_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "stor.pdf"
+    with open(path, "wb") as fh:
+        fh.truncate(pdf.MAX_PDF + 1)  # sparse: the size is what is checked, before any byte is read
+    result = read_file(path)
+    assert (result.status, result.record) == ("fel", None)
+    assert result.messages == ["PDF-filen är större än 50 MB och läses inte"]
+
+
+def test_a_box_ticked_only_in_its_appearance_and_broken_metadata_still_read(blank_pdf, tmp_path):
+    """Some programs set a check box's /AS alone, without /V; a broken /Info loses the case number, not the answers."""
+    path = tmp_path / "ifylld.pdf"
+    with pikepdf.open(blank_pdf) as doc:
+        for field in doc.Root.AcroForm.Fields:
+            if str(field.T) == "polisanmald=Ja":
+                del field.V
+                field.AS = pikepdf.Name("/Yes")
+        doc.trailer.Info = pikepdf.Array([1])
+        doc.save(path)
+    result = read_file(path)
+    assert result.status == "ok", result.messages
+    assert result.record == dict(expected({"polisanmald": "Ja"}), diarienummer=None)
+
+
 def test_a_pdf_that_is_not_our_form(filled):
     result = read_file(filled["flat"])
     assert result.status == "fel"

@@ -58,8 +58,9 @@ def _values(reader: PdfReader, name: str) -> dict[str, Any]:
         out = {}
         for key, field in fields.items():
             value = field.get("/V")
-            if value is None and "/Kids" not in field:
-                value = field.get("/AS")
+            if value is None and "/Kids" not in field:  # a box ticked in its appearance alone (pypdf's Field
+                widget = field.indirect_reference          # leaves /AS out: read it from the widget itself)
+                value = widget.get_object().get("/AS") if widget is not None else None
             out[str(key)] = value
         return out
     except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
