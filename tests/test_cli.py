@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import stat
 import subprocess
@@ -217,3 +218,48 @@ def test_check_reads_our_pdf_by_field_names(soffice, tmp_path):
         'ändrad.pdf: "Polisanmäld" (fält polisanmald=Ja): fel sorts fält (väntade kryssruta)',
         "ändrad.pdf: inte en komplett Bilaga 5 (2 problem).",
     ]
+
+
+def _in_terminal(*args: str, cwd: Path) -> tuple[int, str]:
+    """``blankett`` with its stderr on a terminal (a pseudo-terminal), as a person runs it: exit code and screen."""
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "blankett", *args], stdout=subprocess.DEVNULL, stderr=slave,
+                              cwd=cwd, env=dict(os.environ, PYTHONPATH=str(ROOT / "src")), timeout=120, check=False)
+        os.close(slave)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the terminal has no writer left
+                break
+            if not chunk:
+                break
+            screen += chunk
+    finally:
+        os.close(master)
+    return proc.returncode, screen.decode("utf-8")
+
+
+def test_in_a_terminal_fill_and_extract_show_their_progress(tmp_path):
+    code, screen = _in_terminal("fill", str(EXAMPLE), "-o", "ut", cwd=tmp_path)
+    assert code == 0, screen
+    assert re.search(r"Fyller i blanketter  \[#+\]  2\b", screen), screen  # the bar, full, at 2 forms
+    assert sorted(p.name for p in (tmp_path / "ut").iterdir()) == ["Bilaga5-KS-2026-0412.docx",
+                                                                   "Bilaga5-KS-2026-0587.docx"]
+    code, screen = _in_terminal("extract", "ut", "-o", "svar.json", cwd=tmp_path)
+    assert code == 0, screen
+    assert re.search(r"Läser blanketter  \[#+\]  100%", screen), screen
+    assert screen.rstrip().endswith("Klart: 2 lästa (varav 0 med varningar), 0 fel. Skrev svar.json.")
+    assert [row["status"] for row in json.loads((tmp_path / "svar.json").read_text())] == ["ok", "ok"]
+
+
+def test_called_from_python_the_command_raises_and_returns_instead_of_exiting(capsys):
+    import click
+
+    with pytest.raises(click.NoSuchOption):
+        main.main(["fill", "x.json", "--xyzzy"], standalone_mode=False)
+    assert main.main(["schema"], standalone_mode=False) is None
+    assert json.loads(capsys.readouterr().out)["title"].startswith("Bilaga 5")

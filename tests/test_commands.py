@@ -37,6 +37,25 @@ def test_ctrl_c_is_one_swedish_line_and_exit_code_130(tmp_path, monkeypatch):
     assert result.output == "Avbrutet. Inga halvskrivna filer har lämnats kvar.\n"
 
 
+def test_an_error_while_a_library_cleans_up_after_ctrl_c_is_the_same_line_and_130(tmp_path, monkeypatch):
+    def cleaning_up(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise OSError("stängd fil") from None  # the Ctrl-C is still its context
+
+    monkeypatch.setattr(cli, "fill_files", cleaning_up)
+    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path / "ut")])
+    assert (result.exit_code, result.output) == (130, "Avbrutet. Inga halvskrivna filer har lämnats kvar.\n")
+
+    def failing(*args, **kwargs):  # no Ctrl-C: a bug, not hidden behind the interrupt line
+        raise OSError("stängd fil")
+
+    monkeypatch.setattr(cli, "fill_files", failing)
+    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1 and isinstance(result.exception, OSError) and "Avbrutet" not in result.output
+
+
 def test_version_and_swedish_help():
     assert CliRunner().invoke(main, ["--version"]).output == "blankett 0.1.0\n"
     help_text = CliRunner().invoke(main, ["-h"]).output
