@@ -128,6 +128,28 @@ def test_numbers_and_times_in_text_columns_read_as_shown(tmp_path):
     assert (incident.diarienummer, incident.tid_och_plats, incident.vittnen) == ("412", "2026-03-04 21:40", "3")
 
 
+def test_dates_and_times_in_text_columns_read_as_shown(tmp_path):
+    path = typed_workbook(tmp_path / "t.xlsx", [{"vittnen": dt.date(2026, 3, 4), "forovare": dt.time(21, 40),
+                                                 "handelse": 2.5}])
+    incident = one(path)
+    assert (incident.vittnen, incident.forovare, incident.handelse) == ("2026-03-04", "21:40:00", "2.5")
+
+
+def test_a_number_too_big_for_a_date_is_an_error_naming_the_cell(tmp_path):
+    path = typed_workbook(tmp_path / "d.xlsx", [{"handelse": "Hot", "samtal1_datum": 10 ** 12}])
+    ((where, incident, _, messages),) = planned(path)
+    assert incident is None
+    assert messages == [f'd.xlsx rad 2, kolumn "Samtal 1: datum": "{10 ** 12}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)']
+
+
+def test_a_csv_cell_beyond_the_csv_readers_limit_is_one_line(tmp_path):
+    path = write_csv(tmp_path / "stor.csv", "Händelse;Vittnen\nHot;" + "x" * 200_000 + "\n")
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1
+    assert "stor.csv: trasig CSV-fil (field larger than field limit (131072))" in result.output
+    assert not (tmp_path / "ut").exists() or not list((tmp_path / "ut").iterdir())
+
+
 # --- formulas ---------------------------------------------------------------------------------------
 
 

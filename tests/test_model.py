@@ -174,6 +174,10 @@ def test_errors_reached_through_validate_are_swedish_and_name_the_field():
         'fältet "sarbarheter_plan" (Sårbarheter i planen): högst 4 punkter får plats, här finns 5',  # value_error
         'okänt fält "personnummer"',                                                                 # extra_forbidden
     ])
+    with pytest.raises(RecordError) as err:
+        validate({CASE_KEY: "x" * 256})
+    assert [(p.field, p.message) for p in err.value.problems] == [
+        (CASE_KEY, f'fältet "{CASE_KEY}": högst 255 tecken (Word sparar inte längre dokumentegenskaper)')]
 
 
 def _raw_errors(data) -> list[str]:
