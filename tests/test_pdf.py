@@ -395,6 +395,7 @@ SWEDISH = {
     "rapporterad_av": "Åsa Öberg, nämndsekreterare\nandra raden", "handelse": "Hot, våld – ”citat” … 5 €",
     "polisanmald": "Ja", "polis_kontaktad": "Nej", "samtal2_datum": "2026-03-12",
     "sarbarheter_rutin": ["Punkt ett", "Punkt två"], "upplevelse": "Skrämmande ☒ emoji 🙂",
+    "samtal3_dokumentation": "0\x7f",  # MuPDF stores it as bytes that are no PDFDocEncoding (0x7f has no character)
 }
 
 

@@ -71,6 +71,8 @@ def _text(value: Any) -> str:
     """A text field's value as clean text; a left placeholder counts as empty."""
     if value is None or isinstance(value, (list, DictionaryObject)):
         return ""
+    if isinstance(value, bytes):  # a string pypdf could not decode (byte 0x7f has no PDFDocEncoding character)
+        value = value.decode("latin-1")
     text, _ = kinds.clean_text(str(value))
     return "" if text.strip() in _PLACEHOLDERS else text
 
