@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -168,12 +168,6 @@ def kind_of(sdt: etree._Element) -> str:
     if pr.find(w("text")) is not None:
         return "text"
     return "other"
-
-
-def showing_placeholder(sdt: etree._Element) -> bool:
-    """True while the control says it shows its placeholder (a hint only: LibreOffice keeps it after a paste)."""
-    pr = _pr(sdt)
-    return pr is not None and pr.find(PLC) is not None
 
 
 # --- reading ---------------------------------------------------------------------
@@ -439,14 +433,6 @@ def set_date(sdt: etree._Element, value: dt.date | None) -> None:
         return
     _found(sdt, f"{SDT_PR}/{DATE}").set(FULLDATE, f"{value.isoformat()}T00:00:00Z")
     set_text(sdt, value.isoformat())
-
-
-def iter_tags(root: etree._Element) -> Iterator[str]:
-    """Every control tag under ``root``, in document order (duplicates included)."""
-    for sdt in root.iter(SDT):
-        tag = tag_of(sdt)
-        if tag is not None:
-            yield tag
 
 
 # --- page furniture the builder needs (fields, links, table and document flags) ----
