@@ -30,7 +30,7 @@ import time
 import zipfile
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "benchmark-token-not-secret"

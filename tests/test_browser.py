@@ -20,7 +20,7 @@ import time
 import zipfile
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright

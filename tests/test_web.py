@@ -712,7 +712,7 @@ def _serve(*args: str) -> subprocess.Popen:
 
 
 def test_serve_prints_one_line_and_stops_cleanly_on_ctrl_c():
-    import httpx
+    import httpx2 as httpx
 
     proc = _serve()
     try:
@@ -739,7 +739,7 @@ def test_serve_prints_one_line_and_stops_cleanly_on_ctrl_c():
 
 
 def test_ctrl_c_during_a_batch_stops_and_leaves_nothing(tmp_path):
-    import httpx
+    import httpx2 as httpx
 
     env = {**os.environ, "TMPDIR": str(tmp_path), "BLANKETT_TOKEN": "ctrl-c-nyckel"}
     proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0"],
@@ -842,7 +842,7 @@ def _children(pid: int) -> set[int]:
 
 
 def test_the_fill_processes_fill_the_apis_forms_and_stop_with_the_server(monkeypatch):
-    import httpx
+    import httpx2 as httpx
 
     monkeypatch.setenv("BLANKETT_FILL_WORKERS", "2")
     proc = _serve("--token", "processnyckel")
