@@ -80,3 +80,23 @@ def test_a_zip_that_zipfile_refuses_is_refused():
     assert _plain_directory(bytes(data)) is None
     with pytest.raises(UnsafeFileError, match="trasig"):
         open_package(bytes(data))
+
+
+def test_relationships_and_content_types_read_once_per_bytes_are_checked_each_time():
+    """Forms from one template share these parts byte for byte: the summary is remembered, never the verdict."""
+    with zipfile.ZipFile(io.BytesIO(FORM)) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    rels = members["_rels/.rels"].decode()
+    hostile = rels.replace("?>", '?><!DOCTYPE Relationships [<!ENTITY x "y">]>', 1).encode()
+    bad = zipped([(n, hostile if n == "_rels/.rels" else d) for n, d in members.items()])
+    for name in ("en.docx", "en.docx", "två.docx"):
+        with open_package(bad, name) as pkg, pytest.raises(UnsafeFileError, match=f"^{name} .*DTD"):
+            pkg.main_part()
+    moved = rels.replace('Target="word/document.xml"', 'Target="word/borta.xml"').encode()
+    for data in (FORM, zipped([(n, moved if n == "_rels/.rels" else d) for n, d in members.items()]), FORM):
+        with open_package(data, "x.docx") as pkg:
+            if data is FORM:
+                assert pkg.main_part() == "word/document.xml" and pkg.custom_property("Diarienummer") is None
+            else:
+                with pytest.raises(UnsafeFileError, match="word/borta.xml"):
+                    pkg.main_part()

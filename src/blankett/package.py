@@ -13,9 +13,11 @@ import posixpath
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from types import MappingProxyType
+from typing import BinaryIO, NamedTuple, TypeVar, cast
 from urllib.parse import unquote
 
 from lxml import etree
@@ -127,7 +129,7 @@ class Package:
     macros: bool = False  # it carries a VBA project (a macro-enabled .docm)
     owned: BinaryIO | None = None  # the file open_package opened, closed with the package
     _zip: zipfile.ZipFile | None = field(default=None, repr=False)  # opened when the directory needed zipfile
-    _package_xml: dict[str, etree._Element | None] = field(default_factory=dict, repr=False)  # rels and content types, parsed once
+    _summaries: dict[str, object] = field(default_factory=dict, repr=False)  # of rels and content types, read once
 
     @property
     def zip(self) -> zipfile.ZipFile:
@@ -189,25 +191,38 @@ class Package:
         wanted = name.casefold()
         return next((n for n in self.names if n.casefold() == wanted), None)
 
-    def _package_part(self, name: str) -> etree._Element | None:
-        """``_rels/.rels`` or ``[Content_Types].xml`` parsed (once), or None when the package has none."""
-        if name not in self._package_xml:
+    def _summary(self, name: str, summarise: Callable[[etree._Element], _S]) -> _S | None:
+        """What the checks read of ``_rels/.rels`` or ``[Content_Types].xml`` (once), or None when there is none.
+
+        Remembered by the part's exact bytes (:data:`_SUMMARIES`): the bytes are parsed,
+        DTD refused and all, the first time they are seen; the same bytes again give the same summary.
+        """
+        if name not in self._summaries:
             member = self.part_name(name)
-            self._package_xml[name] = None if member is None else self.xml(member)
-        return self._package_xml[name]
+            found: object = None
+            if member is not None:
+                data = self.read(member)
+                found = _SUMMARIES.get((name, data))
+                if found is None:
+                    found = summarise(parse_xml(data, f"{self.name} ({member})"))
+                    if len(_SUMMARIES) >= _REMEMBERED:
+                        _SUMMARIES.clear()
+                    _SUMMARIES[(name, data)] = found
+            self._summaries[name] = found
+        return cast("_S | None", self._summaries[name])
 
     def targets(self, types: tuple[str, ...]) -> list[str]:
         """The part names the package relationships (``_rels/.rels``) give for a relationship type, in order."""
-        rels = self._package_part(PACKAGE_RELS)
+        rels = self._summary(PACKAGE_RELS, _relationships)
         if rels is None:
             return []
         found = []
-        for rel in rels:
-            if rel.get("Type") not in types:
+        for kind, target, mode in rels:
+            if kind not in types:
                 continue
-            if rel.get("TargetMode") == "External":
+            if mode == "External":
                 raise UnsafeFileError(f"{self.name}: paketets relationer pekar på en extern fil och läses inte")
-            found.append(_resolve(rel.get("Target", ""), self.name))
+            found.append(_resolve(target, self.name))
         return found
 
     def main_part(self) -> str:
@@ -238,18 +253,14 @@ class Package:
 
     def content_type(self, member: str) -> str | None:
         """A part's content type from ``[Content_Types].xml``: its override, else its extension's default."""
-        root = self._package_part(CONTENT_TYPES)
-        if root is None:
+        types = self._summary(CONTENT_TYPES, _content_types)
+        if types is None:
             return None
+        overrides, defaults = types
         part = "/" + member.casefold()
-        extension = member.rsplit(".", 1)[-1].casefold() if "." in member.rsplit("/", 1)[-1] else ""
-        default = None
-        for entry in root:
-            if entry.tag == _OVERRIDE and (entry.get("PartName") or "").casefold() == part:
-                return entry.get("ContentType")
-            if entry.tag == _DEFAULT and (entry.get("Extension") or "").casefold() == extension:
-                default = entry.get("ContentType")
-        return default
+        if part in overrides:
+            return overrides[part]
+        return defaults.get(member.rsplit(".", 1)[-1].casefold() if "." in member.rsplit("/", 1)[-1] else "")
 
     def custom_property(self, name: str) -> str | None:
         """The text of the user-defined document property ``name`` (docProps/custom.xml), or None."""
@@ -287,6 +298,31 @@ def _resolve(target: str, name: str) -> str:
     if path in ("", ".") or path == ".." or path.startswith("../"):
         raise UnsafeFileError(f'{name}: paketets relationer pekar utanför paketet ("{target}") och läses inte')
     return path
+
+
+#: A package's relationships as read: (type, target, target mode) of each, in order.
+Relationships = tuple[tuple[str | None, str, str | None], ...]
+#: A package's content types as read: overrides by part name (the first of each), defaults by extension (the
+#: last of each), both casefolded.
+ContentTypes = tuple[Mapping[str, str | None], Mapping[str, str | None]]
+_S = TypeVar("_S", Relationships, ContentTypes)
+#: Summaries of ``_rels/.rels`` and ``[Content_Types].xml`` by (part, exact bytes): forms filled from one
+#: template share these parts byte for byte, so a batch parses them once. At most :data:`_REMEMBERED`.
+_SUMMARIES: dict[tuple[str, bytes], object] = {}
+_REMEMBERED = 64
+
+
+def _relationships(root: etree._Element) -> Relationships:
+    return tuple((rel.get("Type"), rel.get("Target", ""), rel.get("TargetMode")) for rel in root)
+
+
+def _content_types(root: etree._Element) -> ContentTypes:
+    overrides: dict[str, str | None] = {}
+    for entry in root.iterchildren(_OVERRIDE):  # an override wins wherever it stands: the first one
+        overrides.setdefault((entry.get("PartName") or "").casefold(), entry.get("ContentType"))
+    defaults = {(entry.get("Extension") or "").casefold(): entry.get("ContentType")
+                for entry in root.iterchildren(_DEFAULT)}  # the last default for an extension
+    return MappingProxyType(overrides), MappingProxyType(defaults)
 
 
 #: A file up to this size is read in one go (a returned form is well under 1 MB): fewer system calls.
