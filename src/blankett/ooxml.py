@@ -244,8 +244,32 @@ def paragraphs(el: etree._Element, skip: Skip = None) -> list[str]:
 
 def text_in(el: etree._Element) -> str:
     """The text under ``el`` as one string, paragraphs joined by ``\\n`` (see :func:`paragraphs`)."""
+    text = _runs_text(el)
+    if text is not None:
+        return text
     lines = _lines(el, None)
     return "".join(lines[0]) if len(lines) == 1 else "\n".join(map("".join, lines))
+
+
+def _runs_text(el: etree._Element) -> str | None:
+    """The text of ``el`` when it holds runs of text, breaks and run characters only (a control's answer as a
+    rule), read as :func:`_collect` reads them but in one loop; None for anything else (left to the walk)."""
+    out: list[str] = []
+    for child in el:
+        if child.tag != R:
+            return None
+        for part in child:
+            kind = part.tag
+            if kind == T:
+                out.append(part.text or "")
+            elif kind == BR:
+                if part.get(_TYPE) in _BREAK_TYPES:
+                    out.append("\n")
+            elif kind in _RUN_CHARS:
+                out.append(_RUN_CHARS[kind])
+            elif kind not in _UNREAD and len(part):  # a drawing or picture with a text box: the walk reads it
+                return None
+    return "".join(out)
 
 
 @dataclass(slots=True)
