@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .form import LANGUAGE
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -93,11 +95,11 @@ def text_control(tag: str, alias: str, placeholder: str, sdt_id: int, multiline:
 
 
 def date_control(tag: str, alias: str, placeholder: str, sdt_id: int) -> etree._Element:
-    """A run-level date picker (``yyyy-MM-dd``, Swedish) showing grey ``placeholder``."""
+    """A run-level date picker (``yyyy-MM-dd``, in the form's language) showing grey ``placeholder``."""
     sdt, pr = _props(tag, alias, sdt_id, True)
     date = _el(DATE, pr)
     _el(w("dateFormat"), date, val="yyyy-MM-dd")
-    _el(w("lid"), date, val="sv-SE")
+    _el(w("lid"), date, val=LANGUAGE)
     _el(w("storeMappedDataAs"), date, val="dateTime")
     _el(w("calendar"), date, val="gregorian")
     _el(SDT_CONTENT, sdt).append(_run(placeholder, PLACEHOLDER_STYLE))

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from . import ooxml
 from .errors import UnsafeFileError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -264,12 +265,10 @@ class Package:
 
     def custom_property(self, name: str) -> str | None:
         """The text of the user-defined document property ``name`` (docProps/custom.xml), or None."""
-        from .ooxml import custom_property
-
         for target in self.targets(CUSTOM_PROPERTIES):
             member = self.part_name(target)
             if member is not None:
-                value = custom_property(self.xml(member), name)
+                value = ooxml.custom_property(self.xml(member), name)
                 if value is not None:
                     return value
         return None
