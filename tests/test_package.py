@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from blankett import package
 from blankett.errors import UnsafeFileError
 from blankett.package import Member, _plain_directory, open_package
 
@@ -100,3 +101,16 @@ def test_relationships_and_content_types_read_once_per_bytes_are_checked_each_ti
             else:
                 with pytest.raises(UnsafeFileError, match="word/borta.xml"):
                     pkg.main_part()
+
+
+def test_a_large_content_types_part_is_read_but_not_remembered():
+    """What is remembered stays small in a long-running server: a part beyond 64 KB is parsed each time."""
+    with zipfile.ZipFile(io.BytesIO(FORM)) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    types = members["[Content_Types].xml"].replace(b"</Types>", b"<!--" + b" " * 70_000 + b"--></Types>")
+    data = zipped([(n, types if n == "[Content_Types].xml" else d) for n, d in members.items()])
+    package._SUMMARIES.clear()
+    for _ in range(2):
+        with open_package(data) as pkg:
+            assert pkg.main_part() == "word/document.xml"
+    assert [part for part, _ in package._SUMMARIES] == ["_rels/.rels"]

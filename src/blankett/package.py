@@ -203,12 +203,14 @@ class Package:
             found: object = None
             if member is not None:
                 data = self.read(member)
-                found = _SUMMARIES.get((name, data))
+                key = (name, data) if len(data) <= _REMEMBERED_SIZE else None  # a form's are about 2 KB
+                found = _SUMMARIES.get(key) if key is not None else None
                 if found is None:
                     found = summarise(parse_xml(data, f"{self.name} ({member})"))
-                    if len(_SUMMARIES) >= _REMEMBERED:
-                        _SUMMARIES.clear()
-                    _SUMMARIES[(name, data)] = found
+                    if key is not None:
+                        if len(_SUMMARIES) >= _REMEMBERED:
+                            _SUMMARIES.clear()
+                        _SUMMARIES[key] = found
             self._summaries[name] = found
         return cast("_S | None", self._summaries[name])
 
@@ -306,9 +308,10 @@ Relationships = tuple[tuple[str | None, str, str | None], ...]
 ContentTypes = tuple[Mapping[str, str | None], Mapping[str, str | None]]
 _S = TypeVar("_S", Relationships, ContentTypes)
 #: Summaries of ``_rels/.rels`` and ``[Content_Types].xml`` by (part, exact bytes): forms filled from one
-#: template share these parts byte for byte, so a batch parses them once. At most :data:`_REMEMBERED`.
+#: template share these parts byte for byte, so a batch parses them once. At most :data:`_REMEMBERED` of
+#: them, each at most :data:`_REMEMBERED_SIZE` bytes (a long-running server keeps at most 4 MB so).
 _SUMMARIES: dict[tuple[str, bytes], object] = {}
-_REMEMBERED = 64
+_REMEMBERED, _REMEMBERED_SIZE = 64, 64 * 1024
 
 
 def _relationships(root: etree._Element) -> Relationships:
