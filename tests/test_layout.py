@@ -14,8 +14,6 @@ LAZY = {
     ("cli", "pdffill"), ("cli", "publish"), ("cli", "export"), ("cli", "read"), ("cli", "check"), ("cli", "web"),
     # Ctrl-C while the program is still loading must be one line, not a traceback (see __main__.py)
     ("__main__", "cli"), ("__main__", "interrupt"),
-    # package.py: a lazy import kept by its owner (typing work of issue 12), reported
-    ("package", "ooxml"),
 }
 
 

@@ -19,6 +19,7 @@ from docx.shared import Cm, Pt, RGBColor
 from . import ooxml
 from .form import (
     INTRO,
+    LANGUAGE,
     LIST_ITEMS,
     PLACEHOLDER,
     SECTIONS,
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
 
 #: The template as shipped in the package (the wheel too); a copy of the reviewed templates/Bilaga5.docx.
 TEMPLATE = Path(__file__).with_name("templates") / "Bilaga5.docx"
-LANGUAGE = "sv-SE"
 FONT = "Arial"
 LINE = 280  # twips of writing space per answer line
 

@@ -37,14 +37,14 @@ def _control_problems(root: etree._Element) -> list[str]:
     """Each control of the form that is missing, of the wrong kind, or doubled, in form order."""
     found = ooxml.controls(root)
     first = {tag: sdts[0] for tag, sdts in found.items()}
-    missing = set(controls.missing_tags(first))
+    unusable = set(controls.unusable_tags(first))
     problems = []
     for f in FIELDS:
         for tag in f.tags():
             what = f'"{f.column}" (tagg {tag})'
             if tag not in first:
                 problems.append(f"{what}: innehållskontrollen saknas")
-            elif tag in missing:
+            elif tag in unusable:  # present, so of the wrong kind
                 problems.append(f"{what}: fel sorts innehållskontroll (väntade {controls.EXPECTED_KIND[f.kind]})")
             elif len(found[tag]) > 1:
                 problems.append(f"{what}: finns {len(found[tag])} gånger; bara den första läses")

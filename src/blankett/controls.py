@@ -24,9 +24,11 @@ from .form import (
 )
 from .kinds import Value
 
+#: The form's controls as elements, by tag (what fill writes into).
 Controls = dict[str, etree._Element]
-#: Controls as read for read-back (:func:`ooxml.read_controls`): one look at each, then plain values.
-Read = dict[str, ooxml.Control]
+#: The form's controls as read for read-back, by tag (:func:`ooxml.read_controls`): one look at each, then
+#: plain values; a PDF's fields are read into the same shape.
+ByTag = dict[str, ooxml.Control]
 
 
 def _write_text(ctl: Controls, f: Field, value: str | None) -> None:
@@ -81,13 +83,13 @@ def _flagged(f: Field, controls: Sequence[ooxml.Control]) -> Sequence[str]:
     return _NO_WARNINGS
 
 
-def _read_text(ctl: Read, f: Field) -> tuple[Value, Sequence[str]]:
+def _read_text(ctl: ByTag, f: Field) -> tuple[Value, Sequence[str]]:
     control = ctl[f.key]
     text = answer(control)
     return text or None, (_flagged(f, (control,)) if control.placeholder and text else _NO_WARNINGS)
 
 
-def _read_date(ctl: Read, f: Field) -> tuple[Value, Sequence[str]]:
+def _read_date(ctl: ByTag, f: Field) -> tuple[Value, Sequence[str]]:
     control = ctl[f.key]
     text = answer(control)
     if not text.strip():  # nothing shown but the placeholder: a stored date left behind is no answer
@@ -101,7 +103,7 @@ def _read_date(ctl: Read, f: Field) -> tuple[Value, Sequence[str]]:
         return None, [*notes, f'"{f.column}": {exc}; texten finns inte med i datan']
 
 
-def _read_janej(ctl: Read, f: Field) -> tuple[Value, Sequence[str]]:
+def _read_janej(ctl: ByTag, f: Field) -> tuple[Value, Sequence[str]]:
     ja_tag, nej_tag = TAGS[f.key]
     ja, nej = ctl[ja_tag].checked, ctl[nej_tag].checked
     if ja and nej:
@@ -109,7 +111,7 @@ def _read_janej(ctl: Read, f: Field) -> tuple[Value, Sequence[str]]:
     return (kinds.JA if ja else kinds.NEJ if nej else None), _NO_WARNINGS
 
 
-def _read_list(ctl: Read, f: Field) -> tuple[Value, Sequence[str]]:
+def _read_list(ctl: ByTag, f: Field) -> tuple[Value, Sequence[str]]:
     """Each written line is an item; more lines than the form has rows are kept, the last ones joined."""
     read = [ctl[tag] for tag in TAGS[f.key]]
     items = [line for control in read for line in answer(control).split("\n") if line.strip()]
@@ -131,7 +133,7 @@ WRITERS: dict[Kind, Callable[[Controls, Field, Any], None]] = {
 }
 
 #: ``Any``: each reader gives its own kind's value, as each writer takes it (see :data:`WRITERS`).
-READERS: dict[Kind, Callable[[Read, Field], tuple[Any, Sequence[str]]]] = {
+READERS: dict[Kind, Callable[[ByTag, Field], tuple[Any, Sequence[str]]]] = {
     Kind.TEXT: _read_text,
     Kind.DATE: _read_date,
     Kind.JANEJ: _read_janej,
@@ -141,15 +143,17 @@ READERS: dict[Kind, Callable[[Read, Field], tuple[Any, Sequence[str]]]] = {
 EXPECTED_KIND = {Kind.TEXT: "text", Kind.DATE: "date", Kind.JANEJ: "checkbox", Kind.LIST: "text"}
 
 
-def missing_tags(ctl: Controls) -> list[str]:
-    """The form's control tags that ``ctl`` lacks (or holds as the wrong kind of control), in form order."""
-    missing = []
+def unusable_tags(ctl: Controls) -> list[str]:
+    """The form's control tags that ``ctl`` cannot be filled or read through, in form order: those it lacks,
+    and those it holds as the wrong kind of control (a checkbox turned text field, a text field turned
+    drop-down …)."""
+    unusable = []
     for f in FIELDS:
         for tag in TAGS[f.key]:
             sdt = ctl.get(tag)
             if sdt is None or ooxml.kind_of(sdt) != EXPECTED_KIND[f.kind]:
-                missing.append(tag)
-    return missing
+                unusable.append(tag)
+    return unusable
 
 
 def write_fields(ctl: Controls, values: Mapping[str, Value]) -> None:
@@ -158,7 +162,7 @@ def write_fields(ctl: Controls, values: Mapping[str, Value]) -> None:
         WRITERS[f.kind](ctl, f, values.get(f.key))
 
 
-def read_fields(ctl: Read) -> tuple[dict[str, Value], list[str]]:
+def read_fields(ctl: ByTag) -> tuple[dict[str, Value], list[str]]:
     """Every field's value read from its controls, and warnings; fields whose controls are missing are skipped."""
     values: dict[str, Value] = {}
     warnings: list[str] = []

@@ -109,15 +109,15 @@ def _check_template(name: str, root: etree._Element) -> None:
     """Refuse a template that is not the blank form of this version: fields missing or of the wrong kind, or
     answered."""
     found = ooxml.first_controls(root)
-    missing = controls.missing_tags(found)
-    if missing:
+    unusable = controls.unusable_tags(found)
+    if unusable:
         known = {tag for tags in TAGS.values() for tag in tags}
-        if len(missing) == len(known):
+        if len(unusable) == len(known):
             raise InputError(f"{name}: mallen är inte blanketten Bilaga 5 (inga av blankettens fält hittades)")
         other = " – en mall från en annan version av blankett?" if set(found) - known - {CASE_KEY} else ""
-        raise InputError(f"{name}: mallen saknar {len(missing)} av blankettens {len(known)} fält eller har dem "
-                         f"som fel sorts innehållskontroll{other} ({', '.join(missing[:5])}"
-                         f"{' …' if len(missing) > 5 else ''}); se blankett check {name}")
+        raise InputError(f"{name}: mallen saknar {len(unusable)} av blankettens {len(known)} fält eller har dem "
+                         f"som fel sorts innehållskontroll{other} ({', '.join(unusable[:5])}"
+                         f"{' …' if len(unusable) > 5 else ''}); se blankett check {name}")
     values, _ = controls.read_fields(ooxml.read_controls(root))
     answered = [f.column for f in FIELDS if values.get(f.key) not in (None, [], "")]
     if answered:

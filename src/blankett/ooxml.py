@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .form import LANGUAGE
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -93,11 +95,11 @@ def text_control(tag: str, alias: str, placeholder: str, sdt_id: int, multiline:
 
 
 def date_control(tag: str, alias: str, placeholder: str, sdt_id: int) -> etree._Element:
-    """A run-level date picker (``yyyy-MM-dd``, Swedish) showing grey ``placeholder``."""
+    """A run-level date picker (``yyyy-MM-dd``, in the form's language) showing grey ``placeholder``."""
     sdt, pr = _props(tag, alias, sdt_id, True)
     date = _el(DATE, pr)
     _el(w("dateFormat"), date, val="yyyy-MM-dd")
-    _el(w("lid"), date, val="sv-SE")
+    _el(w("lid"), date, val=LANGUAGE)
     _el(w("storeMappedDataAs"), date, val="dateTime")
     _el(w("calendar"), date, val="gregorian")
     _el(SDT_CONTENT, sdt).append(_run(placeholder, PLACEHOLDER_STYLE))
@@ -238,8 +240,32 @@ def paragraphs(el: etree._Element, skip: Skip = None) -> list[str]:
 
 def text_in(el: etree._Element) -> str:
     """The text under ``el`` as one string, paragraphs joined by ``\\n`` (see :func:`paragraphs`)."""
+    text = _runs_text(el)
+    if text is not None:
+        return text
     lines = _lines(el, None)
     return "".join(lines[0]) if len(lines) == 1 else "\n".join(map("".join, lines))
+
+
+def _runs_text(el: etree._Element) -> str | None:
+    """The text of ``el`` when it holds runs of text, breaks and run characters only (a control's answer as a
+    rule), read as :func:`_collect` reads them but in one loop; None for anything else (left to the walk)."""
+    out: list[str] = []
+    for child in el:
+        if child.tag != R:
+            return None
+        for part in child:
+            kind = part.tag
+            if kind == T:
+                out.append(part.text or "")
+            elif kind == BR:
+                if part.get(_TYPE) in _BREAK_TYPES:
+                    out.append("\n")
+            elif kind in _RUN_CHARS:
+                out.append(_RUN_CHARS[kind])
+            elif kind not in _UNREAD and len(part):  # a drawing or picture with a text box: the walk reads it
+                return None
+    return "".join(out)
 
 
 @dataclass(slots=True)

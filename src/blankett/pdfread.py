@@ -82,9 +82,9 @@ def _checked(value: Any) -> bool:
     return value is not None and str(value) not in ("", OFF, "Off")
 
 
-def _as_controls(values: dict[str, Any]) -> controls.Read:
+def _as_controls(values: dict[str, Any]) -> controls.ByTag:
     """The PDF's fields as the controls a .docx reader reads, so that both read by the same rules."""
-    read: controls.Read = {}
+    read: controls.ByTag = {}
     for f in FIELDS:
         for tag in TAGS[f.key]:
             if tag not in values:

@@ -92,7 +92,7 @@ def _janej_from(ja: bool, nej: bool, f: Field, notes: list[str]) -> str | None:
     return found
 
 
-def _by_the_rules(f: Field, found: controls.Read, notes: list[str]) -> Any:
+def _by_the_rules(f: Field, found: controls.ByTag, notes: list[str]) -> Any:
     """Answers found as text, read by the same rules (and warnings) as the field's controls."""
     value, warnings = controls.READERS[f.kind](found, f)
     notes.extend(warnings)
@@ -125,13 +125,13 @@ def _element(control: ooxml.Control) -> etree._Element:
     return control.element
 
 
-def _beside(ctl: controls.Read, f: Field) -> str:
+def _beside(ctl: controls.ByTag, f: Field) -> str:
     """Text typed in an empty control's cell but outside the control."""
     texts = [_clean(ooxml.outside_text(_element(ctl[tag])), (f.label, f.hint)) for tag in TAGS[f.key]]
     return "\n".join(t for t in texts if t)
 
 
-def _read_controls(ctl: controls.Read, f: Field, notes: list[str], outside: list[str]) -> Any:
+def _read_controls(ctl: controls.ByTag, f: Field, notes: list[str], outside: list[str]) -> Any:
     """One field from its controls; an empty answer is looked for beside the control too."""
     value, warnings = controls.READERS[f.kind](ctl, f)
     if warnings:
@@ -145,7 +145,7 @@ def _read_controls(ctl: controls.Read, f: Field, notes: list[str], outside: list
     return value
 
 
-def _read_beside(ctl: controls.Read, f: Field, notes: list[str], outside: list[str], value: Any) -> Any:
+def _read_beside(ctl: controls.ByTag, f: Field, notes: list[str], outside: list[str], value: Any) -> Any:
     """An empty field's answer typed beside its controls, if any (noted in ``outside``)."""
     found: Any
     if f.kind is Kind.JANEJ:
@@ -230,7 +230,7 @@ def _by_label(grid: Grid, f: Field, notes: list[str]) -> tuple[bool, Any]:
     return True, _value_of(f, "\n".join(_clean(cell) for cell in area).strip(), notes)
 
 
-def _checkboxes(ctl: controls.Read, f: Field) -> bool:
+def _checkboxes(ctl: controls.ByTag, f: Field) -> bool:
     """True when a Ja/Nej field's controls are still checkboxes (an edited template may have changed them)."""
     return all(ctl[tag].kind == "checkbox" for tag in TAGS[f.key])
 
