@@ -9,7 +9,7 @@ from importlib import resources
 import pytest
 from lxml import etree
 
-from blankett.build import TEMPLATE, build_bytes
+from blankett.build import SHIPPED_FORM, build_bytes
 from blankett.form import FIELDS, Kind
 from blankett.profile import load_profile
 
@@ -45,7 +45,7 @@ def visible_lines(part: etree._Element) -> list[str]:
 
 @pytest.fixture(scope="module")
 def template() -> bytes:
-    return TEMPLATE.read_bytes()
+    return SHIPPED_FORM.read_bytes()
 
 
 def parts_in_order(data: bytes) -> list[str]:

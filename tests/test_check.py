@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from blankett import office
-from blankett.build import TEMPLATE
+from blankett.build import SHIPPED_FORM
 from blankett.cli import main
 from blankett.form import FIELDS
 from blankett.staging import NO_OFFICE
@@ -19,7 +19,7 @@ def saved_as(soffice, tmp_path_factory) -> dict[str, Path]:
     """The blank form saved by LibreOffice as .odt and as .doc."""
     folder = tmp_path_factory.mktemp("check")
     form = folder / "Bilaga5.docx"
-    form.write_bytes(TEMPLATE.read_bytes())
+    form.write_bytes(SHIPPED_FORM.read_bytes())
     out = {}
     for ext in ("odt", "doc"):
         out[ext] = office.convert([form], ext, folder / ext, soffice=soffice)[form]

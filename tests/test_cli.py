@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from blankett.build import TEMPLATE
+from blankett.build import SHIPPED_FORM
 from blankett.cli import main
 
 from .conftest import EXAMPLE, ROOT
@@ -146,7 +146,7 @@ def test_template_writes_where_asked_and_never_overwrites_without_force(tmp_path
     first = CliRunner().invoke(main, ["template"])
     assert first.exit_code == 0, first.output
     written = tmp_path / "templates" / "Bilaga5.docx"  # in the current folder, never into the installation
-    assert written.read_bytes() == TEMPLATE.read_bytes()
+    assert written.read_bytes() == SHIPPED_FORM.read_bytes()
     assert first.output.endswith("Använd den med: blankett fill --template templates/Bilaga5.docx …\n")
     written.write_bytes(b"en mall som administratoren har andrat")
     again = CliRunner().invoke(main, ["template"])
@@ -154,7 +154,7 @@ def test_template_writes_where_asked_and_never_overwrites_without_force(tmp_path
     assert again.output == "Fel: templates/Bilaga5.docx finns redan; ange --force för att skriva över\n"
     assert written.read_bytes() == b"en mall som administratoren har andrat"
     assert CliRunner().invoke(main, ["template", "--force"]).exit_code == 0
-    assert written.read_bytes() == TEMPLATE.read_bytes()
+    assert written.read_bytes() == SHIPPED_FORM.read_bytes()
 
 
 # --- a re-run into a full folder says "finns redan" once ---------------------------------------

@@ -7,7 +7,7 @@ import stat
 from click.testing import CliRunner
 
 from blankett import cli
-from blankett.build import TEMPLATE
+from blankett.build import SHIPPED_FORM
 from blankett.cli import main
 
 from .conftest import EXAMPLE, docx_xml, sdt_by_tag, shows_placeholder
@@ -17,8 +17,8 @@ def test_blank_writes_the_empty_form_readable_by_all_and_never_overwrites(tmp_pa
     out = tmp_path / "webb" / "Bilaga5.docx"
     result = CliRunner().invoke(main, ["blank", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Skrev {out} ({len(TEMPLATE.read_bytes()) // 1024} kB).\n"
-    assert out.read_bytes() == TEMPLATE.read_bytes()
+    assert result.output == f"Skrev {out} ({len(SHIPPED_FORM.read_bytes()) // 1024} kB).\n"
+    assert out.read_bytes() == SHIPPED_FORM.read_bytes()
     assert all(shows_placeholder(s) for s in sdt_by_tag(docx_xml(out)).values() if s.find(".//{*}checkbox") is None)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644  # no answers: made to be published
     again = CliRunner().invoke(main, ["blank", "-o", str(out)])
@@ -71,4 +71,4 @@ def test_template_writes_what_the_declaration_and_profile_give(tmp_path):
     result = CliRunner().invoke(main, ["template", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Skrev {out} ({len(out.read_bytes()) // 1024} kB). Använd den med: ")
-    assert out.read_bytes() == build_bytes() == TEMPLATE.read_bytes()
+    assert out.read_bytes() == build_bytes() == SHIPPED_FORM.read_bytes()

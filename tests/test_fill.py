@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from blankett.build import TEMPLATE
+from blankett.build import SHIPPED_FORM
 from blankett.cli import main
 from blankett.fill import Template, fill_record
 from blankett.form import FIELDS, Kind
@@ -61,7 +61,7 @@ def test_control_characters_are_dropped_never_a_broken_file(template):
 
 def test_fill_keeps_controls_editable_and_the_rest_of_the_package(template):
     data = fill_record({"utsatt": "A"}, template)
-    with zipfile.ZipFile(io.BytesIO(data)) as filled, zipfile.ZipFile(TEMPLATE) as blank:
+    with zipfile.ZipFile(io.BytesIO(data)) as filled, zipfile.ZipFile(SHIPPED_FORM) as blank:
         assert filled.namelist() == blank.namelist()
         for name in blank.namelist():
             if name != "word/document.xml":
@@ -130,7 +130,7 @@ def test_libreoffice_converts_blank_and_filled_and_shows_the_values(tmp_path, so
     filled = tmp_path / "ifylld.docx"
     filled.write_bytes(fill_record(record))
     blank = tmp_path / "tom.docx"
-    blank.write_bytes(TEMPLATE.read_bytes())
+    blank.write_bytes(SHIPPED_FORM.read_bytes())
     out = convert([blank, filled], "pdf", tmp_path / "pdf", soffice=soffice)
     assert all(out.values()), out
     blank_text = pdf_text(out[blank])

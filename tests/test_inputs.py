@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import blankett
 from blankett import kinds
-from blankett.build import TEMPLATE
+from blankett.build import SHIPPED_FORM
 from blankett.cli import main
 from blankett.fill import plan
 from blankett.form import BY_KEY
@@ -175,13 +175,13 @@ def _other_document() -> bytes:
     ("mall.pdf", lambda: b"%PDF-1.7", "mallen ska vara en Word-fil (.docx) med blanketten, som blankett blank eller "
                                       "blankett template skriver"),
     ("mall.docx", lambda: b"inte en zip", "mallen är ingen Word-fil som går att öppna (ingen hel zip-fil)"),
-    ("mall.docx", lambda: rezip(TEMPLATE.read_bytes(), {}, {})[:3000], "mallen är ingen Word-fil som går att "
+    ("mall.docx", lambda: rezip(SHIPPED_FORM.read_bytes(), {}, {})[:3000], "mallen är ingen Word-fil som går att "
                                                                       "öppna (ingen hel zip-fil)"),
     ("mall.docx", _other_document, "mallen är inte blanketten Bilaga 5 (inga av blankettens fält hittades)"),
     ("mall.docx", lambda: zipped([("bild.png", b"x")]), "mallen är inget Word-dokument"),
     ("mall.docx", lambda: zipped([("word/document.xml", b"<w:document/>")]),
      "mallen är inget Word-dokument (paketets relationer saknas)"),
-    ("mall.docx", lambda: _older(TEMPLATE.read_bytes()),
+    ("mall.docx", lambda: _older(SHIPPED_FORM.read_bytes()),
      "mallen saknar 1 av blankettens 51 fält eller har dem som fel sorts innehållskontroll – en mall från en annan "
      "version av blankett? (vittnen); se blankett check mall.docx"),
     ("mall.docx", lambda: filled(json.loads(EXAMPLE.read_text(encoding="utf-8"))[0]),

@@ -18,7 +18,7 @@ from blankett.read import OK, VARNING, read_file, read_files
 
 from .forms import expected, filled, save
 
-TEMPLATE = Template()
+FORM = Template()
 
 
 def _xml_char(c: str) -> bool:
@@ -47,7 +47,7 @@ RECORDS = st.fixed_dictionaries({CASE_KEY: st.one_of(st.none(), CASE_NUMBERS),
 @given(RECORDS)
 def test_any_valid_record_round_trips(tmp_path, record):
     incident, _ = validate(record)
-    path = save(tmp_path, "svar.docx", TEMPLATE.render(incident))
+    path = save(tmp_path, "svar.docx", FORM.render(incident))
     result = read_file(path)
     assert result.status == OK, result.messages
     assert result.record == expected(record)

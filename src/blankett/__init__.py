@@ -62,8 +62,7 @@ _WHERE = {
     "Template": (".fill", "Template"),
     **{name: (".form", name) for name in ("FIELDS", "Field", "Kind")},
     "ExtractResult": (".read", "Result"),
-    "FillStatus": (".status", "Status"),
-    "ExtractStatus": (".status", "ReadStatus"),
+    **{name: (".status", name) for name in ("ExtractStatus", "FillStatus")},
 }
 
 
@@ -106,5 +105,4 @@ if _typing.TYPE_CHECKING:
     from .fill import Template
     from .form import FIELDS, Field, Kind
     from .read import Result as ExtractResult
-    from .status import ReadStatus as ExtractStatus
-    from .status import Status as FillStatus
+    from .status import ExtractStatus, FillStatus

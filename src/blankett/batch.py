@@ -29,7 +29,7 @@ from .interrupt import ignore_interrupts, quiet_workers
 from .load import Row, load_rows
 from .model import Values
 from .model import values as model_values
-from .status import Status
+from .status import FillStatus
 
 #: Rows a batch must have before worker processes are worth starting.
 PARALLEL_FROM = 64
@@ -46,7 +46,7 @@ class Summary:
     """Counts by outcome and every message to show, in input order."""
 
     check: bool = False
-    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+    counts: dict[FillStatus, int] = field(default_factory=lambda: dict.fromkeys(FillStatus, 0))
     problems: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     existing: list[Path] = field(default_factory=list)
@@ -56,30 +56,30 @@ class Summary:
         """Count one outcome and keep its messages and its file (written or already there, for the PDF step)."""
         self.counts[outcome.status] += 1
         self.problems.extend(outcome.messages)
-        if outcome.path is not None and outcome.status in (Status.WRITTEN, Status.EXISTS):
-            (self.written if outcome.status is Status.WRITTEN else self.existing).append(outcome.path)
+        if outcome.path is not None and outcome.status in (FillStatus.WRITTEN, FillStatus.EXISTS):
+            (self.written if outcome.status is FillStatus.WRITTEN else self.existing).append(outcome.path)
             self.outputs.append(outcome.path)
 
     def fail(self, message: str) -> None:
         """Count a file that could not be read at all."""
-        self.counts[Status.FAILED] += 1
+        self.counts[FillStatus.FAILED] += 1
         self.problems.append(message)
 
     @property
     def failed(self) -> bool:
         """Whether any row or file failed."""
-        return self.counts[Status.FAILED] > 0
+        return self.counts[FillStatus.FAILED] > 0
 
     def merge_failures(self, other: Summary) -> None:
         """Count ``other``'s failures and show its problems first (the fill step's, before the PDF step's)."""
-        self.counts[Status.FAILED] += other.counts[Status.FAILED]
+        self.counts[FillStatus.FAILED] += other.counts[FillStatus.FAILED]
         self.problems[:0] = other.problems
 
     def line(self, prefix: str = "Klart") -> str:
         """The one-line Swedish summary: written (or approved), skipped, failed; ``prefix`` names the step."""
         c = self.counts
-        done = f"{c[Status.CHECKED]} godkända" if self.check else f"{c[Status.WRITTEN]} skrivna"
-        return f"{prefix}: {done}, {c[Status.EXISTS]} hoppade över (finns redan), {c[Status.FAILED]} fel."
+        done = f"{c[FillStatus.CHECKED]} godkända" if self.check else f"{c[FillStatus.WRITTEN]} skrivna"
+        return f"{prefix}: {done}, {c[FillStatus.EXISTS]} hoppade över (finns redan), {c[FillStatus.FAILED]} fel."
 
 
 def _rows(inputs: Iterable[Path], summary: Summary) -> Iterator[Row]:
@@ -95,7 +95,7 @@ def _items(rows: Iterable[Row]) -> Iterator[Item]:
     """Planned rows, small enough to send to a worker (the row without its data, the values as a dict)."""
     for row, incident, name, notes in plan(rows):
         if incident is None:
-            yield Outcome(row.where, Status.FAILED, None, notes)
+            yield Outcome(row.where, FillStatus.FAILED, None, notes)
         else:
             yield Row(row.source, row.number, row.unit), model_values(incident), name, notes
 

@@ -49,8 +49,8 @@ if TYPE_CHECKING:
     from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
-#: The template as shipped in the package (the wheel too); a copy of the reviewed templates/Bilaga5.docx.
-TEMPLATE = Path(__file__).with_name("templates") / "Bilaga5.docx"
+#: The blank form as shipped in the package (the wheel too); a copy of the reviewed templates/Bilaga5.docx.
+SHIPPED_FORM = Path(__file__).with_name("templates") / "Bilaga5.docx"
 FONT = "Arial"
 LINE = 280  # twips of writing space per answer line
 
@@ -417,6 +417,6 @@ def build_bytes(profile: Profile | None = None) -> bytes:
 
 def blank_bytes(profile: Profile | None = None) -> bytes:
     """The blank form: the committed template, or one built from ``profile`` when given (or when none is there)."""
-    if profile is None and TEMPLATE.exists():
-        return TEMPLATE.read_bytes()
+    if profile is None and SHIPPED_FORM.exists():
+        return SHIPPED_FORM.read_bytes()
     return build_bytes(profile)

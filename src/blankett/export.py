@@ -23,7 +23,7 @@ from . import kinds
 from .errors import InputError
 from .form import Kind
 from .read import Result
-from .status import ReadStatus
+from .status import ExtractStatus
 from .workbook import DATE_FORMAT, EXCEL_CELL_LIMIT, EXTRA_HEADERS, SHEET, Column, columns, guard
 from .write import atomic_path
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # openpyxl is imported when an .xlsx is written (start-up tim
 class Tally:
     """How many forms were read, read with warnings, and failed."""
 
-    counts: dict[ReadStatus, int] = field(default_factory=lambda: dict.fromkeys(ReadStatus, 0))
+    counts: dict[ExtractStatus, int] = field(default_factory=lambda: dict.fromkeys(ExtractStatus, 0))
 
     def watch(self, results: Iterable[Result]) -> Iterator[Result]:
         """Pass results through, counting them."""
@@ -47,12 +47,12 @@ class Tally:
     @property
     def failed(self) -> int:
         """The number of files that could not be read."""
-        return self.counts[ReadStatus.FAILED]
+        return self.counts[ExtractStatus.FAILED]
 
     def line(self, prefix: str = "Klart") -> str:
         """The one-line Swedish summary, as the fill summary's :meth:`batch.Summary.line`."""
-        read = self.counts[ReadStatus.OK] + self.counts[ReadStatus.WARNING]
-        return f"{prefix}: {read} lästa (varav {self.counts[ReadStatus.WARNING]} med varningar), {self.failed} fel."
+        read = self.counts[ExtractStatus.OK] + self.counts[ExtractStatus.WARNING]
+        return f"{prefix}: {read} lästa (varav {self.counts[ExtractStatus.WARNING]} med varningar), {self.failed} fel."
 
 
 def _plain(col: Column, value: Any) -> str:

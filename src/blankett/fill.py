@@ -21,7 +21,7 @@ from .load import Row
 from .model import CASE_KEY, CASE_LABEL, Values, validate
 from .model import values as model_values
 from .package import MAIN_PART, deflate, parse_xml, read_all, zip_deflated
-from .status import Status
+from .status import FillStatus
 from .write import write_bytes
 
 _MARK = "\ue000blankett-diarienummer\ue000"  # private-use characters: never in a template
@@ -152,16 +152,16 @@ class Outcome:
     """What became of one record."""
 
     where: str
-    status: Status
+    status: FillStatus
     path: Path | None = None
     messages: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.status = Status(self.status)
+        self.status = FillStatus(self.status)
 
     @property
     def failed(self) -> bool:
-        return self.status is Status.FAILED
+        return self.status is FillStatus.FAILED
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -198,16 +198,16 @@ def fill_one(template: Filler, row: Row, incident: BaseModel | Values, name: str
     notes = list(notes or [])
     target = out_dir / f"{name}.docx"
     if check:
-        return Outcome(row.where, Status.CHECKED, target, notes)
+        return Outcome(row.where, FillStatus.CHECKED, target, notes)
     try:
         write_bytes(target, template.render(incident), force)
     except OutputExistsError:  # named once in the summary, not once per file
-        return Outcome(row.where, Status.EXISTS, target, notes)
+        return Outcome(row.where, FillStatus.EXISTS, target, notes)
     except BlankettError as exc:
-        return Outcome(row.where, Status.FAILED, None, notes + [str(exc)])
+        return Outcome(row.where, FillStatus.FAILED, None, notes + [str(exc)])
     except OSError as exc:  # e.g. no permission or a full disk: this row fails, the batch goes on
-        return Outcome(row.where, Status.FAILED, None, notes + [f"{target}: kan inte skriva filen ({exc.strerror})"])
-    return Outcome(row.where, Status.WRITTEN, target, notes)
+        return Outcome(row.where, FillStatus.FAILED, None, notes + [f"{target}: kan inte skriva filen ({exc.strerror})"])
+    return Outcome(row.where, FillStatus.WRITTEN, target, notes)
 
 
 def fill_rows(rows: Iterable[Row], out_dir: str | Path, force: bool = False, check: bool = False,
@@ -217,6 +217,6 @@ def fill_rows(rows: Iterable[Row], out_dir: str | Path, force: bool = False, che
     out_dir = Path(out_dir)
     for row, incident, name, messages in plan(rows):
         if incident is None:
-            yield Outcome(row.where, Status.FAILED, None, messages)
+            yield Outcome(row.where, FillStatus.FAILED, None, messages)
         else:
             yield fill_one(template, row, incident, name, out_dir, force, check, messages)

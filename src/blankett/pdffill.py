@@ -12,7 +12,7 @@ from .batch import Summary, fill_files
 from .fill import Outcome
 from .office import find_soffice
 from .pdf import docx_to_pdf
-from .status import Status
+from .status import FillStatus
 
 
 def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = False, force: bool = False,
@@ -27,15 +27,15 @@ def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = Fa
     for docx in map(Path, docx_files):
         target = out_dir / f"{docx.stem}.pdf"
         if target.exists() and not force:
-            result.append(Outcome(docx.name, Status.EXISTS, target))
+            result.append(Outcome(docx.name, FillStatus.EXISTS, target))
         else:
             pairs.append((docx, target))
     for r in docx_to_pdf(pairs, flatten, force, soffice) if pairs else []:
         if r.exists:
-            result.append(Outcome(r.source.name, Status.EXISTS, r.target))
+            result.append(Outcome(r.source.name, FillStatus.EXISTS, r.target))
         else:
-            result.append(Outcome(r.source.name, Status.FAILED, None, [r.error]) if r.error
-                          else Outcome(r.source.name, Status.WRITTEN, r.target, r.warnings))
+            result.append(Outcome(r.source.name, FillStatus.FAILED, None, [r.error]) if r.error
+                          else Outcome(r.source.name, FillStatus.WRITTEN, r.target, r.warnings))
     return result
 
 

@@ -30,10 +30,10 @@ from .notform import NotTheFormError, Values, not_the_form
 from .package import open_package
 from .pdfread import read_pdf
 from .staging import CONVERT_HINT, CONVERTED, Conversions, converted, size_check
-from .status import ReadStatus
+from .status import ExtractStatus
 from .workers import context as process_context
 
-OK, VARNING, FEL = ReadStatus.OK, ReadStatus.WARNING, ReadStatus.FAILED
+OK, VARNING, FEL = ExtractStatus.OK, ExtractStatus.WARNING, ExtractStatus.FAILED
 MACRO_NOTE = "filen innehåller makron (.docm); de kördes inte och följer inte med, bara svaren lästes"
 #: Table cells searched for questions when controls are missing (the form has about 150).
 MAX_CELLS = 5000
@@ -51,18 +51,18 @@ class Result:
     """What one returned file gave: status, Swedish messages (one line each), the record (None if unreadable)."""
 
     source: str
-    status: ReadStatus = ReadStatus.OK
+    status: ExtractStatus = ExtractStatus.OK
     messages: list[str] = field(default_factory=list)
     record: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        self.status = ReadStatus(self.status)
+        self.status = ExtractStatus(self.status)
         self.messages = [" ".join(m.splitlines()) for m in self.messages]
 
     @classmethod
     def failure(cls, source: str, message: str) -> Result:
         """The result of a file that could not be read at all."""
-        return cls(source, ReadStatus.FAILED, [message])
+        return cls(source, ExtractStatus.FAILED, [message])
 
     def as_dict(self) -> dict[str, Any]:
         """The result as a JSON-ready object."""

@@ -1,12 +1,12 @@
 """The statuses a job gives each file, one type per job. String-valued, so that JSON, CSV, Excel and the messages
-show the same Swedish words as before (``str(Status.WRITTEN) == "skriven"``)."""
+show the same Swedish words as before (``str(FillStatus.WRITTEN) == "skriven"``)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
 
-class Status(StrEnum):
+class FillStatus(StrEnum):
     """What became of one form written by ``fill`` (a .docx, or its PDF)."""
 
     WRITTEN = "skriven"
@@ -15,7 +15,7 @@ class Status(StrEnum):
     FAILED = "fel"
 
 
-class ReadStatus(StrEnum):
+class ExtractStatus(StrEnum):
     """How one returned form was read back by ``extract``."""
 
     OK = "ok"
