@@ -77,10 +77,10 @@ def _fill_workers() -> int:
     """Worker processes for the API's fills: BLANKETT_FILL_WORKERS, by default one per core.
 
     One Python process fills on about one core however many threads it has; ``blankett fill`` uses
-    every core. Measured on 2 cores, the API reached 0.47–0.58 of the command line's rate in the
-    server's threads and 0.77 with two fill processes, for 244 MB instead of 96 MB (see the README),
-    so processes are the default wherever there is more than one core. BLANKETT_FILL_WORKERS=0 fills
-    in the server's threads (the least memory).
+    every core. Measured on 2 cores, the API reached 0.47–0.65 of the command line's rate in the
+    server's threads and 0.71–1.01 with two fill processes (p99 35–38 ms against 56 ms), for 245 MB
+    instead of 96 MB (see the README), so processes are the default wherever there is more than one
+    core. BLANKETT_FILL_WORKERS=0 fills in the server's threads (the least memory).
     """
     value = os.environ.get("BLANKETT_FILL_WORKERS", "").strip()
     if value.isdigit():
