@@ -500,3 +500,43 @@ def test_pdf_fields_follow_the_same_placeholder_rule(value, want):
     read["utsatt"] = ooxml.Control(None, "text", False, None, value)
     values, warnings = controls.read_fields(read)
     assert (values["utsatt"], warnings) == (want, [])
+
+
+# --- reading a control's text: the one-loop path and the walk give the same text --------------------
+
+_WML = f'xmlns:w="{NS["w"]}"'
+_PIECES = {
+    "t": lambda text: f"<w:t xml:space=\"preserve\">{text}</w:t>",
+    "br": lambda _text: "<w:br/>",
+    "page": lambda _text: '<w:br w:type="page"/>',
+    "tab": lambda _text: "<w:tab/>",
+    "cr": lambda _text: "<w:cr/>",
+    "hyphen": lambda _text: "<w:noBreakHyphen/>",
+    "rpr": lambda _text: "<w:rPr><w:b/></w:rPr>",
+    "box": lambda text: ('<w:drawing><w:txbxContent><w:p><w:r><w:t>' + text
+                         + '</w:t></w:r></w:p><w:p><w:r><w:t>två</w:t></w:r></w:p></w:txbxContent></w:drawing>'),
+}
+_text = st.text(alphabet="abcåäö ÅÖ", min_size=0, max_size=5)
+_run = st.lists(st.tuples(st.sampled_from(sorted(_PIECES)), _text), max_size=4).map(
+    lambda parts: "<w:r>" + "".join(_PIECES[kind](text) for kind, text in parts) + "</w:r>")
+_child = st.one_of(_run, _run.map(lambda r: f"<w:p>{r}</w:p>"), st.just("<w:del><w:r><w:delText>bort</w:delText></w:r></w:del>"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_child, max_size=5))
+def test_a_controls_text_is_the_same_whichever_way_it_is_read(children):
+    """text_in reads a row of runs in one loop and leaves anything else to the walk: both must agree."""
+    content = etree.fromstring(f"<w:sdtContent {_WML}>" + "".join(children) + "</w:sdtContent>")
+    assert ooxml.text_in(content) == "\n".join(ooxml.paragraphs(content))
+
+
+def test_a_text_box_in_an_answer_is_read_as_its_own_lines():
+    content = etree.fromstring(
+        f"<w:sdtContent {_WML}><w:r><w:t>före</w:t><w:br/><w:t>rad</w:t></w:r>"
+        "<w:r><w:drawing><w:txbxContent><w:p><w:r><w:t>i rutan</w:t></w:r></w:p></w:txbxContent></w:drawing>"
+        "<w:t>efter</w:t><w:tab/><w:noBreakHyphen/></w:r></w:sdtContent>")
+    assert ooxml.text_in(content) == "före\nrad\ni rutanefter\t-"
+    only_box = etree.fromstring(
+        f"<w:sdtContent {_WML}><w:r><w:drawing><w:txbxContent><w:p><w:r><w:t>i rutan</w:t></w:r></w:p>"
+        "</w:txbxContent></w:drawing></w:r></w:sdtContent>")
+    assert ooxml.text_in(only_box) == "i rutan"

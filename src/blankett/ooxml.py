@@ -195,19 +195,7 @@ def _collect(el: etree._Element, lines: list[list[str]], skip: Skip) -> None:
     for child in el:
         tag = child.tag
         if tag == R:
-            line = lines[-1]
-            for part in child:
-                kind = part.tag
-                if kind == T:
-                    line.append(part.text or "")
-                elif kind == BR:
-                    if part.get(_TYPE) in _BREAK_TYPES:
-                        line.append("\n")
-                elif kind in _RUN_CHARS:
-                    line.append(_RUN_CHARS[kind])
-                elif kind not in _UNREAD and len(part):  # a drawing or picture with a text box
-                    _collect(part, lines, skip)
-                    line = lines[-1]
+            _read_run(child, lines, skip)
         elif tag == P:
             lines.append([])
             _collect(child, lines, skip)
@@ -219,10 +207,31 @@ def _collect(el: etree._Element, lines: list[list[str]], skip: Skip) -> None:
             _collect(child, lines, skip)
 
 
+def _read_run(run: etree._Element, lines: list[list[str]], skip: Skip) -> None:
+    """Append one run's text to the last line: text, line breaks and run characters, and a text box's paragraphs."""
+    line = lines[-1]
+    for part in run:
+        kind = part.tag
+        if kind == T:
+            line.append(part.text or "")
+        elif kind == BR:
+            if part.get(_TYPE) in _BREAK_TYPES:
+                line.append("\n")
+        elif kind in _RUN_CHARS:
+            line.append(_RUN_CHARS[kind])
+        elif kind not in _UNREAD and len(part):  # a drawing or picture with a text box
+            _collect(part, lines, skip)
+            line = lines[-1]
+
+
 def _lines(el: etree._Element, skip: Skip) -> list[list[str]]:
     """The pieces of text under ``el``, line by line (the leading line only when it holds text)."""
     lines: list[list[str]] = [[]]
     _collect(el, lines, skip)
+    return _trimmed(lines)
+
+
+def _trimmed(lines: list[list[str]]) -> list[list[str]]:
     if len(lines) > 1 and not lines[0]:
         del lines[0]
     return lines
@@ -239,33 +248,20 @@ def paragraphs(el: etree._Element, skip: Skip = None) -> list[str]:
 
 
 def text_in(el: etree._Element) -> str:
-    """The text under ``el`` as one string, paragraphs joined by ``\\n`` (see :func:`paragraphs`)."""
-    text = _runs_text(el)
-    if text is not None:
-        return text
-    lines = _lines(el, None)
-    return "".join(lines[0]) if len(lines) == 1 else "\n".join(map("".join, lines))
+    """The text under ``el`` as one string, paragraphs joined by ``\\n`` (see :func:`paragraphs`).
 
-
-def _runs_text(el: etree._Element) -> str | None:
-    """The text of ``el`` when it holds runs of text, breaks and run characters only (a control's answer as a
-    rule), read as :func:`_collect` reads them but in one loop; None for anything else (left to the walk)."""
-    out: list[str] = []
+    A control's answer is as a rule a row of runs; those are read run by run without the
+    walk's other questions, and anything else goes to the walk.
+    """
+    lines: list[list[str]] = [[]]
     for child in el:
         if child.tag != R:
-            return None
-        for part in child:
-            kind = part.tag
-            if kind == T:
-                out.append(part.text or "")
-            elif kind == BR:
-                if part.get(_TYPE) in _BREAK_TYPES:
-                    out.append("\n")
-            elif kind in _RUN_CHARS:
-                out.append(_RUN_CHARS[kind])
-            elif kind not in _UNREAD and len(part):  # a drawing or picture with a text box: the walk reads it
-                return None
-    return "".join(out)
+            lines = _lines(el, None)
+            break
+        _read_run(child, lines, None)
+    else:
+        _trimmed(lines)
+    return "".join(lines[0]) if len(lines) == 1 else "\n".join(map("".join, lines))
 
 
 @dataclass(slots=True)
