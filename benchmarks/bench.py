@@ -36,7 +36,7 @@ from blankett.model import validate
 from blankett.office import CHUNK
 from blankett.package import open_package, read_all, zip_bytes
 from blankett.pdffill import fill_with_pdf
-from blankett.read import read_file, read_root
+from blankett.readback import read_file, read_root
 from tests.records import full_record
 from tests.sheets import write_xlsx
 

@@ -133,7 +133,7 @@ def test_batch_and_extract_work_with_workers_started_by_spawn(tmp_path, monkeypa
     import multiprocessing.context
 
     from blankett import workers
-    from blankett.read import read_files
+    from blankett.readback import read_files
 
     spawned = []
     start = multiprocessing.context.SpawnProcess.start

@@ -17,7 +17,7 @@ from blankett.errors import OutputExistsError
 from blankett.export import EXTRA_HEADERS, export
 from blankett.fill import fill_rows
 from blankett.load import load_rows
-from blankett.read import FEL, OK, Result
+from blankett.readback import FEL, OK, Result
 from blankett.workbook import columns, guard, unguard
 
 from .forms import expected, filled, save

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blankett.cli import main
-from blankett.read import FEL, OK, read_file
+from blankett.readback import FEL, OK, read_file
 
 from .forms import MAIN, expected, filled, rezip, save
 

@@ -19,7 +19,7 @@ from blankett.cli import main
 from blankett.fill import plan
 from blankett.form import BY_KEY
 from blankett.load import load_rows
-from blankett.read import read_file
+from blankett.readback import read_file
 
 from .conftest import EXAMPLE, NS, docx_xml, sdt_by_tag, sdt_text
 from .forms import edit, filled, rezip, save, sdt, w, zipped

@@ -11,7 +11,7 @@ PACKAGE = Path(blankett.__file__).parent
 #: Function-level imports of the package's own modules, each with its reason.
 LAZY = {
     # start-up time of every command (measured; see the comment in cli.py)
-    ("cli", "pdffill"), ("cli", "publish"), ("cli", "export"), ("cli", "read"), ("cli", "check"), ("cli", "web"),
+    ("cli", "pdffill"), ("cli", "publish"), ("cli", "export"), ("cli", "readback"), ("cli", "check"), ("cli", "web"),
     # Ctrl-C while the program is still loading must be one line, not a traceback (see __main__.py)
     ("__main__", "cli"), ("__main__", "interrupt"),
 }

@@ -18,7 +18,7 @@ from blankett import office
 from blankett.build import blank_bytes
 from blankett.cli import main
 from blankett.errors import OfficeMissingError
-from blankett.read import read_files
+from blankett.readback import read_files
 
 from .conftest import ROOT
 
@@ -267,7 +267,7 @@ def test_check_on_odt_when_libreoffice_fails_is_one_swedish_line(fake_soffice, t
 
 
 def test_one_odt_read_when_libreoffice_fails_is_one_line(fake_soffice, tmp_path, monkeypatch):
-    from blankett.read import read_file
+    from blankett.readback import read_file
 
     monkeypatch.setenv("FAKE_FAIL", "1")
     (path,) = _inputs(tmp_path, ["svar.odt"])

@@ -23,7 +23,7 @@ from blankett.build import blank_bytes
 from blankett.fill import fill_record
 from blankett.form import FIELDS, Kind, field_for_tag
 from blankett.model import to_record, validate
-from blankett.read import read_file
+from blankett.readback import read_file
 
 from .conftest import EXAMPLE, NS, ROOT, W
 from .forms import edit, expected, save, sdt

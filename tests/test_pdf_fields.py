@@ -10,7 +10,7 @@ from pathlib import Path
 import pymupdf
 
 from blankett.form import FIELDS, TAGS, Kind
-from blankett.read import FEL, OK, read_file
+from blankett.readback import FEL, OK, read_file
 
 
 def _pdf(path: Path, values: dict[str, str | bool]) -> Path:

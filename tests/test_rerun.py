@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from blankett.cli import main
-from blankett.read import read_file
+from blankett.readback import read_file
 
 from .conftest import EXAMPLE
 

@@ -14,7 +14,7 @@ from blankett.form import FIELDS, LIST_ITEMS, Kind
 from blankett.model import CASE_KEY, CASE_MAX, validate
 from blankett.office import convert
 from blankett.pdf import docx_to_pdf
-from blankett.read import OK, VARNING, read_file, read_files
+from blankett.readback import OK, VARNING, read_file, read_files
 
 from .forms import expected, filled, save
 

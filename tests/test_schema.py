@@ -13,7 +13,7 @@ from blankett.cli import main
 from blankett.fill import fill_record
 from blankett.form import FIELDS, Kind
 from blankett.model import CASE_KEY
-from blankett.read import read_file
+from blankett.readback import read_file
 
 
 @pytest.fixture(scope="module")

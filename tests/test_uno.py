@@ -16,7 +16,7 @@ from lxml import etree
 from blankett.build import blank_bytes
 from blankett.fill import fill_record
 from blankett.form import FIELDS, LIST_ITEMS, Kind, janej_tag
-from blankett.read import OK, VARNING, read_file
+from blankett.readback import OK, VARNING, read_file
 
 from .conftest import NS
 from .forms import expected

@@ -61,7 +61,7 @@ _WHERE = {
         "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
     "Template": (".fill", "Template"),
     **{name: (".form", name) for name in ("FIELDS", "Field", "Kind")},
-    "ExtractResult": (".read", "Result"),
+    "ExtractResult": (".readback", "Result"),
     **{name: (".status", name) for name in ("ExtractStatus", "FillStatus")},
 }
 
@@ -104,5 +104,5 @@ if _typing.TYPE_CHECKING:
     from .errors import BlankettError, InputError, OfficeMissingError, OutputExistsError, Problem, RecordError
     from .fill import Template
     from .form import FIELDS, Field, Kind
-    from .read import Result as ExtractResult
+    from .readback import Result as ExtractResult
     from .status import ExtractStatus, FillStatus

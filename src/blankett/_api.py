@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from . import batch, build, check, export, fill, model, pdf, pdffill, publish, read, workbook
+from . import batch, build, check, export, fill, model, pdf, pdffill, publish, readback, workbook
 from .errors import BlankettError, OfficeMissingError
 from .load import load_rows
 from .office import find_soffice
@@ -101,30 +101,30 @@ def office_available(soffice: PathLike | None = None) -> bool:
     return True
 
 
-def extract(source: PathLike | bytes, name: str | None = None) -> read.Result:
+def extract(source: PathLike | bytes, name: str | None = None) -> readback.Result:
     """One returned form (a path, or its bytes with its file ``name``) read back; never raises for a bad file."""
     if not isinstance(source, bytes):
-        return read.read_file(source)
+        return readback.read_file(source)
     label = name or "blankett.docx"
     with tempfile.TemporaryDirectory(prefix="blankett-") as tmp:  # owner-only, removed at once
         staged = Path(tmp) / ("fil" + Path(label).suffix.lower())
         staged.write_bytes(source)
-        result = read.read_file(staged)
+        result = readback.read_file(staged)
     result.source = label
     return result
 
 
-def extract_files(paths: Iterable[PathLike], workers: int = 1) -> Iterator[read.Result]:
+def extract_files(paths: Iterable[PathLike], workers: int = 1) -> Iterator[readback.Result]:
     """A result per returned form, in order; folders give every form in them; ``workers`` > 1 reads in parallel."""
-    return read.read_files(read.expand(paths), workers=workers)
+    return readback.read_files(readback.expand(paths), workers=workers)
 
 
-def export_results(results: Iterable[read.Result], path: PathLike, force: bool = False) -> None:
+def export_results(results: Iterable[readback.Result], path: PathLike, force: bool = False) -> None:
     """Write results as .json, .jsonl, .csv or .xlsx (by ``path``'s ending), atomically and owner-only."""
     export.export(results, Path(path), force)
 
 
-def export_bytes(results: Iterable[read.Result], fmt: ExportFormat) -> bytes:
+def export_bytes(results: Iterable[readback.Result], fmt: ExportFormat) -> bytes:
     """Results as the bytes of a .json, .jsonl, .csv or .xlsx file, exactly as :func:`export_results` writes it."""
     with tempfile.TemporaryDirectory(prefix="blankett-") as tmp:
         target = Path(tmp) / f"svar.{fmt}"

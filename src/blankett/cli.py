@@ -26,7 +26,7 @@ from .workbook import workbook_bytes
 from .write import write_bytes, write_text
 
 if TYPE_CHECKING:
-    from .read import Result
+    from .readback import Result
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -373,7 +373,7 @@ def publish(output: Path, profile_path: Path | None, force: bool, soffice: Path 
 def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
     """Läs ifyllda blanketter (.docx, .docm, .doc, .odt, .pdf; mappar: alla sådana filer i dem) till data."""
     from .export import Tally, check_output, export
-    from .read import expand, read_files
+    from .readback import expand, read_files
 
     check_output(output)
     if output is not None and output.exists() and not force:

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 from . import kinds
 from .errors import InputError
 from .form import Kind
-from .read import Result
+from .readback import Result
 from .status import ExtractStatus
 from .workbook import DATE_FORMAT, EXCEL_CELL_LIMIT, EXTRA_HEADERS, SHEET, Column, columns, guard
 from .write import atomic_path

@@ -2,7 +2,7 @@
 
 The fields are handed to :mod:`controls` as if they were content controls, so a
 PDF and a .docx answer can never be read differently. Registered for ``.pdf`` in
-:data:`blankett.read.READERS_BY_SUFFIX`.
+:data:`blankett.readback.READERS_BY_SUFFIX`.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from blankett.build import blank_bytes
 from blankett.check import check_file
 from blankett.cli import main
 from blankett.form import FIELDS, PLACEHOLDER, Kind
-from blankett.read import FEL, MACRO_NOTE, OK, VARNING, read_file
+from blankett.readback import FEL, MACRO_NOTE, OK, VARNING, read_file
 
 from .conftest import NS
 from .forms import cell_of, edit, expected, filled, run, save, sdt, set_content, unwrap, w
@@ -354,7 +354,7 @@ def test_date_record_value_is_iso_text(tmp_path):
 
 
 def test_worker_processes_give_the_same_results_in_order(tmp_path, example_records):
-    from blankett.read import read_files
+    from blankett.readback import read_files
 
     paths = [save(tmp_path, f"{n:03d}.docx", filled(example_records[n % 2])) for n in range(70)]
     paths.insert(35, save(tmp_path, "trasig.docx", b"PK\x03\x04 trasig"))

@@ -8,7 +8,7 @@ from lxml import etree
 from blankett import office
 from blankett.cli import main
 from blankett.form import list_tag
-from blankett.read import FEL, OK, read_files
+from blankett.readback import FEL, OK, read_files
 from blankett.staging import NO_OFFICE
 
 from .forms import cell_of, edit, filled, run, save, sdt, unwrap, w
