@@ -70,6 +70,15 @@ def test_help_is_swedish():
     assert "Kommandon:" in top and "Visa versionen och avsluta." in top
 
 
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_commands_help_names_its_values_in_swedish(command):
+    """click names a value by its type (TEXT, INTEGER RANGE, PATH …) unless the option says otherwise."""
+    out = CliRunner().invoke(main, [command, "-h"]).output
+    assert out.startswith(f"Användning: blankett {command}")
+    english = re.findall(r"\b(?:TEXT|INTEGER|RANGE|FLOAT|BOOLEAN|PATH|FILENAME|FILE|DIRECTORY|CHOICE|UUID)\b", out)
+    assert english == [], out
+
+
 # --- the output's ending is its format -----------------------------------------------------------
 
 

@@ -289,7 +289,7 @@ def template(output: Path, profile_path: Path | None, force: bool) -> None:
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Mappen där de ifyllda blanketterna skrivs.")
 @click.option("--check", is_flag=True, help="Kontrollera indata utan att skriva något.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="ANTAL",
               help="Antal processer som fyller i samtidigt. Standard: alla processorkärnor.")
 @click.option("--pdf", "with_pdf", is_flag=True, help="Skriv också en PDF bredvid varje .docx (kräver LibreOffice).")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True,
@@ -424,10 +424,11 @@ def check(file: Path) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESS",
               help="Adressen servern lyssnar på. Annat än 127.0.0.1 kräver kommunens inloggning framför (se README).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Porten.")
-@click.option("--token", envvar="BLANKETT_TOKEN", help="Nyckeln som krävs i adressen. Även miljövariabeln "
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, metavar="PORT",
+              help="Porten.")
+@click.option("--token", envvar="BLANKETT_TOKEN", metavar="NYCKEL", help="Nyckeln som krävs i adressen. Även miljövariabeln "
               "BLANKETT_TOKEN. Standard: en ny slumpad nyckel vid varje start.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAMN",
               help="Ytterligare värdnamn servern svarar på (t.ex. namnet i den omvända proxyn). Kan upprepas.")
