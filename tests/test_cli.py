@@ -124,27 +124,32 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_files_without_answers_are_readable_by_all_and_answers_stay_owner_only(tmp_path, monkeypatch):
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_files_without_answers_are_readable_by_all_and_answers_stay_owner_only(tmp_path, monkeypatch, umask):
+    """Whatever the umask: a folder of public files can be entered by all, a folder of answers by its owner."""
     monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-    for args in (["blank", "-o", "pub/blank.docx"], ["workbook", "-o", "pub/in.xlsx"],
-                 ["schema", "-o", "pub/schema.json"], ["template", "-o", "pub/mall.docx"]):
-        assert runner.invoke(main, args).exit_code == 0, args
-    for name in ("blank.docx", "in.xlsx", "schema.json", "mall.docx"):
-        assert _mode(tmp_path / "pub" / name) == 0o644, name
-    assert _mode(tmp_path / "pub") == 0o755 & ~_umask()
+    old = os.umask(umask)
+    try:
+        runner = CliRunner()
+        for args in (["blank", "-o", "pub/blank.docx"], ["workbook", "-o", "pub/in.xlsx"],
+                     ["schema", "-o", "pub/schema.json"], ["template", "-o", "pub/mall.docx"]):
+            assert runner.invoke(main, args).exit_code == 0, args
+        for name in ("blank.docx", "in.xlsx", "schema.json", "mall.docx"):
+            assert _mode(tmp_path / "pub" / name) == 0o644, name
+        assert _mode(tmp_path / "pub") == 0o755
 
-    assert runner.invoke(main, ["fill", str(EXAMPLE), "-o", "svar"]).exit_code == 0
-    assert runner.invoke(main, ["extract", "svar", "-o", "svar.xlsx"]).exit_code == 0
-    assert {_mode(p) for p in (tmp_path / "svar").iterdir()} == {0o600}
-    assert _mode(tmp_path / "svar") == 0o700
-    assert _mode(tmp_path / "svar.xlsx") == 0o600
+        assert runner.invoke(main, ["fill", str(EXAMPLE), "-o", "svar/2026/dec"]).exit_code == 0
+        assert runner.invoke(main, ["extract", "svar", "-o", "svar.xlsx"]).exit_code == 0
+        assert {_mode(p) for p in (tmp_path / "svar/2026/dec").iterdir()} == {0o600}
+        assert [_mode(tmp_path / d) for d in ("svar", "svar/2026", "svar/2026/dec")] == [0o700] * 3
+        assert _mode(tmp_path / "svar.xlsx") == 0o600
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        (tmp_path / "finns").mkdir(mode=0o750)  # a folder that exists is left as it is
+        os.chmod(tmp_path / "finns", 0o750)
+        assert runner.invoke(main, ["blank", "-o", "finns/blank.docx"]).exit_code == 0
+        assert _mode(tmp_path / "finns") == 0o750
+    finally:
+        os.umask(old)
 
 
 # --- blankett template ---------------------------------------------------------------------------

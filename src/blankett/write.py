@@ -21,8 +21,22 @@ _DIR_MODE = {PRIVATE: 0o700, PUBLIC: 0o755}
 
 
 def _make_dir(folder: Path, mode: int) -> None:
-    if not folder.exists():
-        folder.mkdir(parents=True, mode=_DIR_MODE[mode], exist_ok=True)  # batch workers may race to create it
+    """Make ``folder`` and its missing parents, each exactly 0700 (answers) or 0755 (public).
+
+    The mode is set after ``mkdir``, which the umask narrows: public files in a folder only their owner can
+    enter would not be public. Folders that exist already are left as they are.
+    """
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=_DIR_MODE[mode])
+        except FileExistsError:  # batch workers may race to create it
+            continue
+        with contextlib.suppress(OSError):  # where chmod means little (Windows), the folder is still made
+            os.chmod(new, _DIR_MODE[mode])
 
 
 @contextlib.contextmanager
