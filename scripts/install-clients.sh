@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real programs the tests check our files with (Debian packages; run as root or with sudo):
-#   LibreOffice 25.2 (Writer, no GUI) and its Python UNO bridge, from bookworm-backports;
+#   LibreOffice 25.2 (Writer and Calc, no GUI) and its Python UNO bridge, from bookworm-backports;
 #   qpdf, poppler (pdftoppm, pdftotext) and MuPDF (mutool) for PDFs;
 #   Chromium for the web pages (driven by Playwright with executable_path=/usr/bin/chromium).
 # Only the PDF features need LibreOffice at run time; everything here is needed by the tests,
@@ -15,6 +15,8 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v soffice >/dev/null 2>&1 && soffice --version 2>/dev/null | grep -q 'LibreOffice 25' || need+=(libreoffice-writer-nogui)
 /usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || need+=(python3-uno)
+# Calc computes and saves a workbook as a person's Calc would (tests/test_inputs.py reads what it wrote)
+[ -f /usr/lib/libreoffice/program/libsclo.so ] || need+=(libreoffice-calc-nogui)
 # Writer's UI files: without them headless Writer aborts when a cursor enters a titled content control (tests/uno_office.py)
 [ -f /usr/lib/libreoffice/share/config/soffice.cfg/modules/swriter/ui/contentcontrolaliasbutton.ui ] || need+=(libreoffice-uiconfig-writer)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)

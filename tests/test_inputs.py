@@ -7,13 +7,14 @@ import json
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import blankett
-from blankett import kinds
+from blankett import kinds, office
 from blankett.build import SHIPPED_FORM
 from blankett.cli import main
 from blankett.fill import plan
@@ -136,6 +137,24 @@ def test_every_problem_of_an_xlsx_row_is_told_at_once(tmp_path):
     assert result.exit_code == 1
     assert result.output.splitlines() == row + ["Klart: 0 skrivna, 0 hoppade över (finns redan), 1 fel."]
 
+
+
+def test_every_problem_of_a_row_in_a_workbook_saved_by_calc_is_told_at_once(tmp_path, soffice):
+    """The same row as above, but the workbook is the one LibreOffice Calc computes and saves (not our XML)."""
+    source = typed_workbook(tmp_path / "in.xlsx", [{"diarienummer": "A1", "handelse": "x",
+                                                    "sarbarheter_rutin": "1\n2\n3\n4\n5", "polisanmald": "kanske"}])
+    cell = f"{column_letter('handelse')}2"
+    book = openpyxl.load_workbook(source)
+    book.active[cell] = "=1/0"  # no computed value: Calc computes it when it opens the file
+    book.save(source)
+    saved = office.convert([source], "xlsx:Calc MS Excel 2007 XML", tmp_path / "calc", soffice=soffice)[source]
+    assert saved is not None
+    with zipfile.ZipFile(saved) as z:
+        assert b"<Application>LibreOffice" in z.read("docProps/app.xml")
+    (row,) = messages(saved)
+    assert row == [f'in.xlsx rad 2, kolumn "Händelse": formeln i cell {cell} ger felet #DIV/0!',
+                   'in.xlsx rad 2, kolumn "Polisanmäld": "kanske" är inte Ja eller Nej',
+                   'in.xlsx rad 2, kolumn "Sårbarheter i rutinen": högst 4 punkter får plats, här finns 5']
 
 # --- the same problem in the same words ------------------------------------------------------------
 
