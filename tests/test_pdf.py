@@ -202,6 +202,20 @@ def test_flattened_pdf_shows_the_values_as_text(filled, example_records):
     assert not PdfReader(filled["flat"]).get_fields()
 
 
+
+def test_a_flattened_pdf_is_told_in_one_line_by_check_and_extract(filled):
+    """A PDF without fields (flattened or printed) has no answers to read: one line saying so, not 51 missing fields."""
+    from click.testing import CliRunner
+
+    from blankett.cli import main
+
+    said = ("Bilaga5-1.pdf: PDF-filen har inga ifyllbara fält (svaren är vanlig text, till exempel efter "
+            "fill --flatten eller utskrift till PDF) och kan inte läsas tillbaka")
+    checked = CliRunner().invoke(main, ["check", str(filled["flat"])])
+    assert (checked.exit_code, checked.output.splitlines()) == (1, ["Fel: " + said])
+    result = read_file(filled["flat"])
+    assert (result.status, result.messages, result.record) == ("fel", [said.split(": ", 1)[1]], None)
+
 def test_filled_pdf_metadata_carries_no_personal_data(filled, example_records):
     reader = PdfReader(filled["pdf"])
     meta = json.dumps({k: str(v) for k, v in reader.metadata.items()}, ensure_ascii=False)

@@ -11,7 +11,7 @@ from . import controls, ooxml
 from .errors import InputError
 from .form import FIELDS, Kind
 from .package import open_package
-from .pdfread import open_pdf
+from .pdfread import NO_FIELDS, open_pdf
 from .staging import CONVERT_HINT, CONVERTED, converted, size_check
 
 
@@ -59,6 +59,8 @@ def check_pdf(path: str | Path) -> list[str]:
         found = reader.get_fields() or {}
     except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
         raise InputError(f"{path.name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
+    if not found:
+        raise InputError(f"{path.name}: {NO_FIELDS}")
     problems = []
     for f in FIELDS:
         want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"

@@ -23,6 +23,9 @@ from .package import parse_xml
 from .pdf import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF
 
 _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
+#: A PDF without a single form field: a flattened or printed copy, whose answers are only drawn text.
+NO_FIELDS = ("PDF-filen har inga ifyllbara fält (svaren är vanlig text, till exempel efter fill --flatten eller "
+             "utskrift till PDF) och kan inte läsas tillbaka")
 
 
 def open_pdf(source: str | Path | bytes, name: str) -> PdfReader:
@@ -101,7 +104,10 @@ def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[
     """A filled PDF form's values by field key, and warnings; raises like the .docx reader if unreadable or not ours."""
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "PDF-filen")
     reader = open_pdf(source, name)
-    read = _as_controls(_values(reader, name))
+    values = _values(reader, name)
+    if not values:
+        raise InputError(f"{name}: {NO_FIELDS}")
+    read = _as_controls(values)
     record, warnings = controls.read_fields(read)
     missing = [f for f in FIELDS if f.key not in record]
     if missing:
