@@ -75,6 +75,34 @@ def test_ctrl_c_in_every_command_is_one_swedish_line_and_exit_130(command, tmp_p
     assert list((tmp_path / "arbete").rglob("*")) in ([], [tmp_path / "arbete" / "ut"], [tmp_path / "arbete" / "webb"])
 
 
+
+def test_a_command_started_with_ctrl_c_ignored_keeps_ignoring_it(tmp_path):
+    """A shell starts a script's background job (`blankett … &`) with Ctrl-C ignored: it must run to its end."""
+    marker = tmp_path / "inne"
+    script = textwrap.dedent(f"""
+        import pathlib, sys, time
+        import blankett.cli as cli
+        real = cli.json_schema
+        def held(*args, **kwargs):
+            pathlib.Path({str(marker)!r}).touch()
+            time.sleep(1.5)
+            return real(*args, **kwargs)
+        cli.json_schema = held
+        sys.argv = ["blankett", "schema", "-o", "s.json"]
+        from blankett.__main__ import run
+        run()
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=ENV, cwd=tmp_path, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    deadline = time.monotonic() + 60
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err, out) == (0, "", "Skrev s.json.\n")
+    assert json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["title"]
+
 def test_ctrl_c_while_the_command_is_still_loading_is_the_same_line(tmp_path):
     marker = tmp_path / "laddar"
     script = textwrap.dedent(f"""

@@ -155,8 +155,12 @@ class Blankett(click.Group):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
-        """Run a command; an interrupt anywhere is one Swedish line and exit 130."""
-        ours = threading.current_thread() is threading.main_thread()
+        """Run a command; an interrupt anywhere is one Swedish line and exit 130.
+
+        A process started with Ctrl-C ignored (a shell's background job) keeps ignoring it, as Python itself does.
+        """
+        ours = (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN)
         before = signal.signal(signal.SIGINT, _on_interrupt) if ours else None
         try:
             result = super().main(args, prog_name or "blankett", complete_var, standalone_mode=False, **extra)
