@@ -281,8 +281,11 @@ def test_empty_file_to_convert_is_refused_before_libreoffice(tmp_path, name):
 
 
 #: The reasons a damaged form may be refused for; anything else (``oväntat fel``) is a path nobody thought of.
+#: The part names in the zip directory carry no checksum: a damaged name is a package without that part (or
+#: with a part twice), refused as such.
 BROKEN = ("ingen zip-fil", "trasig", "filen är tom", "inget Word-dokument", "inget Office-dokument", "krypterad",
-          "zip-bomb", "packas upp till mer än", "entitetsdeklaration", "djupt nästlad")
+          "zip-bomb", "packas upp till mer än", "entitetsdeklaration", "djupt nästlad",
+          "inget giltigt Word-dokument", "huvuddokumentet", "två gånger")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -304,6 +307,31 @@ def test_a_damaged_form_reads_as_filled_or_is_refused_for_a_named_reason(tmp_pat
     else:
         assert result.record == expected(RECORD), result.messages
 
+
+
+_NO_MAIN = "huvuddokumentet word/document.xml som paketets relationer anger finns inte i filen"
+
+
+@pytest.mark.parametrize("part, byte, reason", [
+    ("word/document.xml", 0, _NO_MAIN),
+    ("word/document.xml", ord("X"), _NO_MAIN),
+    ("_rels/.rels", 0, "filen är inget giltigt Word-dokument (paketets relationer, _rels/.rels, saknas)"),
+])
+def test_a_damaged_name_in_the_zip_directory_is_a_missing_part(tmp_path, form, part, byte, reason):
+    """Found by the test above: names in the zip's central directory have no checksum, so damage there is refused
+    as the package it then is (one without that part), never read as something else."""
+    data = bytearray(form)
+    at = data.index(b"PK\x01\x02")  # the first entry of the central directory
+    while True:
+        name_len = int.from_bytes(data[at + 28:at + 30], "little")
+        name = bytes(data[at + 46:at + 46 + name_len])
+        if name == part.encode():
+            data[at + 46] = byte
+            break
+        at = data.index(b"PK\x01\x02", at + 46)
+    result = read_file(save(tmp_path, "skadad.docx", bytes(data)))
+    assert (result.status, result.record) == (FEL, None)
+    assert result.messages == [reason]
 
 # --- packages that are not what they claim ----------------------------------------------------------------
 

@@ -274,9 +274,15 @@ def test_a_box_ticked_only_in_its_appearance_and_broken_metadata_still_read(blan
     assert result.record == dict(expected({"polisanmald": "Ja"}), diarienummer=None)
 
 
-def test_a_pdf_that_is_not_our_form(filled):
-    result = read_file(filled["flat"])
-    assert result.status == "fel"
+def test_a_pdf_form_that_is_not_ours(filled, tmp_path):
+    """Another form's PDF (fields, but none of ours by name) is not Bilaga 5."""
+    other = tmp_path / "annan-blankett.pdf"
+    with pikepdf.open(filled["pdf"]) as doc:
+        for n, field in enumerate(doc.Root.AcroForm.Fields):
+            field.T = pikepdf.String(f"annat_{n}")
+        doc.save(other)
+    result = read_file(other)
+    assert (result.status, result.record) == ("fel", None)
     assert result.messages == ["dokumentet är inte blanketten Bilaga 5 (inga av blankettens fält hittades)"]
 
 
