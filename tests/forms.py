@@ -16,7 +16,8 @@ from lxml import etree
 
 from blankett.fill import fill_record
 from blankett.form import FIELDS, Kind, janej_tag, list_tag
-from blankett.model import to_record, validate
+from blankett.model import CASE_KEY, to_record, validate
+from blankett.readback import NOTHING_ANSWERED
 
 from .conftest import NS, W, docx_xml, sdt_by_tag, sdt_checked, sdt_text, shows_placeholder
 
@@ -30,6 +31,13 @@ def w(tag: str) -> str:
 def expected(record: dict) -> dict:
     """The record as extract gives it back: validated, the case number included (a document property)."""
     return to_record(validate(record)[0])
+
+
+def expected_status(record: dict) -> tuple[str, list[str]]:
+    """The status and messages extract gives a form filled with ``record``: ok, or a warning when no field is
+    answered (the case number is no answer)."""
+    answered = any(v not in (None, []) for k, v in expected(record).items() if k != CASE_KEY)
+    return ("ok", []) if answered else ("varning", [NOTHING_ANSWERED])
 
 
 def assert_filled_as(docx: bytes, record: dict) -> None:

@@ -45,10 +45,13 @@ def test_example_records_read_back(tmp_path, example_records, n):
     assert result.record == expected(example_records[n])
 
 
-def test_blank_form_reads_as_empty(tmp_path):
+def test_blank_form_reads_as_empty_with_a_warning_that_nothing_was_answered(tmp_path):
+    """A form sent back untouched is read (an empty row) but flagged: the registrar should look at it."""
     result = _read(tmp_path, blank_bytes())
-    assert result.status == OK
+    assert (result.status, result.messages) == (VARNING, ["blanketten är inte ifylld: inga svar hittades"])
     assert all(v in (None, []) for v in result.record.values())
+    one = _read(tmp_path, filled({"polisanmald": "Nej"}))  # a single answer is an answer
+    assert (one.status, one.messages) == (OK, [])
 
 
 def test_result_is_json_with_source_status_messages_record(tmp_path):

@@ -35,6 +35,8 @@ from .workers import context as process_context
 
 OK, VARNING, FEL = ExtractStatus.OK, ExtractStatus.WARNING, ExtractStatus.FAILED
 MACRO_NOTE = "filen innehåller makron (.docm); de kördes inte och följer inte med, bara svaren lästes"
+#: A returned form in which nobody answered anything: read (an empty row), but worth a look.
+NOTHING_ANSWERED = "blanketten är inte ifylld: inga svar hittades"
 #: Table cells searched for questions when controls are missing (the form has about 150).
 MAX_CELLS = 5000
 
@@ -357,8 +359,11 @@ def result_of(source: str, reading: Callable[[], Reading]) -> Result:
         incident, more = validate(values)
     except RecordError as exc:
         return Result(source, FEL, notes + exc.messages)
+    record = to_record(incident)
+    if partial is None and not any(v not in (None, []) for k, v in record.items() if k != CASE_KEY):
+        more = [*more, NOTHING_ANSWERED]
     status = FEL if partial is not None else VARNING if notes or more else OK
-    return Result(source, status, notes + more, to_record(incident))
+    return Result(source, status, notes + more, record)
 
 
 def _unknown(path: Path) -> Reading:
