@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -108,9 +109,12 @@ def test_workbook_suggests_the_path_that_works(tmp_path):
     assert result.returncode == 0, result.stderr
     suggested = result.stdout.strip().split("kör: ", 1)[1]
     assert suggested == f"blankett fill {shlex.quote(str(folder / 'in.xlsx'))}"
+    book = openpyxl.load_workbook(folder / "in.xlsx")  # one incident typed in, as the person then does
+    book.active.append(["KS 2026/0412", "Åsa Öberg"])
+    book.save(folder / "in.xlsx")
     check = run(*shlex.split(suggested)[1:], "--check")  # the suggestion, as a shell runs it, works
     assert check.returncode == 0, check.stderr
-    assert check.stdout == "Klart: 0 godkända, 0 hoppade över (finns redan), 0 fel.\n"
+    assert check.stdout == "Klart: 1 godkända, 0 hoppade över (finns redan), 0 fel.\n"
 
     default = subprocess.run([sys.executable, "-m", "blankett", "workbook"], capture_output=True, text=True,
                              cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT / "src")), timeout=60)

@@ -239,3 +239,20 @@ def test_the_shipped_template_and_its_reviewed_copy_are_accepted(tmp_path):
     with zipfile.ZipFile(tmp_path / "ut" / "Bilaga5-KS-2026-0412.docx") as zf:
         assert zf.testzip() is None
     assert BY_KEY["vittnen"].column == "Vittnen"
+
+
+# --- a file without incidents is never "all went well" --------------------------------------------------
+
+
+def test_an_input_without_incidents_is_an_error_naming_the_file(tmp_path):
+    """The untouched workbook, an empty JSON list and a CSV of headers only: the wrong file was chosen."""
+    book = tmp_path / "tom.xlsx"
+    book.write_bytes(blankett.workbook_xlsx())
+    (tmp_path / "tom.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "tom.csv").write_text(HEADER, encoding="utf-8")
+    inputs = [str(tmp_path / n) for n in ("tom.xlsx", "tom.json", "tom.csv")] + [str(EXAMPLE)]
+    result = CliRunner().invoke(main, ["fill", *inputs, "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        *(f"{p}: filen innehåller inga incidenter att fylla i (inga ifyllda rader)" for p in inputs[:3]),
+        "Klart: 2 skrivna, 0 hoppade över (finns redan), 3 fel."]

@@ -37,6 +37,8 @@ PARALLEL_FROM = 64
 CHUNK = 16
 WINDOW = 4
 
+#: An input file without a single incident (only headers, or nothing at all).
+NO_ROWS = "filen innehåller inga incidenter att fylla i (inga ifyllda rader)"
 #: A planned row as sent to a worker: an Outcome (already failed) or (row, values, name, notes).
 Item = Outcome | tuple[Row, Values, str, list[str]]
 
@@ -85,10 +87,16 @@ class Summary:
 def _rows(inputs: Iterable[Path], summary: Summary) -> Iterator[Row]:
     """Every row of every input file; a file that cannot be read is counted and the next one read."""
     for path in inputs:
+        rows = 0
         try:
-            yield from load_rows(path)
+            for row in load_rows(path):
+                rows += 1
+                yield row
         except BlankettError as exc:
             summary.fail(str(exc))
+            continue
+        if not rows:  # the wrong file, or a workbook saved before anything was typed: never "all went well"
+            summary.fail(f"{path}: {NO_ROWS}")
 
 
 def _items(rows: Iterable[Row]) -> Iterator[Item]:
