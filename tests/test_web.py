@@ -704,6 +704,36 @@ def test_the_log_has_method_path_status_size_time_and_nothing_personal(caplog):
     assert re.fullmatch(r"POST /api/fill 422 \d+ B \d+ ms", lines[3])
 
 
+@pytest.mark.parametrize("method,url,headers,status", [
+    ("GET", "/api/schema?fraga=Hemlig-Fraga&token=fel-nyckel-4711", {}, 401),
+    ("GET", "/fyll-i?fraga=Hemlig-Fraga", {"Authorization": "Bearer fel-nyckel-4711",
+                                           "Cookie": "blankett_token=fel-nyckel-4711"}, 401),
+    ("GET", "/api/schema?fraga=Hemlig-Fraga", {**AUTH, "Host": "angripare.example"}, 400),
+    ("POST", "/api/fill?fraga=Hemlig-Fraga", {**AUTH, "Origin": "https://angripare.example"}, 403),
+    ("POST", "/api/fill?fraga=Hemlig-Fraga", {**AUTH, "Content-Length": str(2**40)}, 413),
+])
+def test_a_refused_request_is_one_log_line_without_token_host_or_query(caplog, method, url, headers, status):
+    caplog.set_level(logging.INFO, logger="blankett.web")
+    with client() as c:
+        r = c.request(method, url, headers=headers, content=b"{}" if method == "POST" else None)
+        assert r.status_code == status
+    lines = [rec.getMessage() for rec in caplog.records if rec.name == "blankett.web"]
+    assert len(lines) == 1, lines
+    path = url.split("?")[0]
+    assert re.fullmatch(rf"{method} {re.escape(path)} {status} \d+ B \d+ ms", lines[0])
+    for secret in ("fel-nyckel-4711", TOKEN, "Hemlig-Fraga", "fraga=", "?", "angripare", "Bearer", "Cookie"):
+        assert secret not in caplog.text
+
+
+def test_a_path_cannot_write_a_made_up_line_in_the_log(caplog):
+    caplog.set_level(logging.INFO, logger="blankett.web")
+    with client() as c:
+        assert c.get("/x%0A2026-12-03%2018:52:07%20GET%20/%20200%200%20B%201%20ms" + "a" * 500).status_code == 401
+    (line,) = [rec.getMessage() for rec in caplog.records if rec.name == "blankett.web"]
+    assert "\n" not in line and line.startswith("GET /x\\n2026-12-03 18:52:07 GET / 200")
+    assert re.search(r"a{100}… 401 \d+ B \d+ ms$", line) and len(line) < 260
+
+
 def _serve(*args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("BLANKETT_TOKEN", None)
