@@ -669,14 +669,79 @@ def test_long_names_are_shortened_and_big_or_broken_zip_members_are_fel_rows():
              "messages": ["filen är större än 1 MB och läses inte"]}]
 
 
-def test_the_token_in_an_api_address_is_served_and_kept_as_a_cookie():
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("url,location", [
+    (f"/api/schema?token={TOKEN}", "/api/schema"),
+    (f"/api/fill?format=pdf&token={TOKEN}&x=%C3%A5+%26", "/api/fill?format=pdf&x=%C3%A5+%26"),
+    (f"/api/blank.docx?token={TOKEN}", "/api/blank.docx"),
+    (f"/?token={TOKEN}", "/"),
+    (f"{BASE}//evil.example/?token={TOKEN}", "/evil.example/"),  # never on to another site
+    (f"{BASE}/%5C/evil.example/?token={TOKEN}", "/%5C/evil.example/"),
+])
+def test_a_token_in_any_address_leaves_it_at_once_for_a_cookie(method, url, location):
     with client() as c:
-        r = c.get(f"/api/schema?token={TOKEN}", follow_redirects=False)
-        assert r.status_code == 200 and r.json() == blankett.schema()
-        assert f"blankett_token={TOKEN}" in r.headers["set-cookie"] and "HttpOnly" in r.headers["set-cookie"]
+        r = c.request(method, url, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        assert r.headers["location"] == location  # the other parameters kept as they were sent
+        cookie = r.headers["set-cookie"]
+        assert f"blankett_token={TOKEN}" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert "Path=/" in cookie
+    with client() as c:
+        r = c.get(f"/api/schema?token={TOKEN}")  # followed: the cookie opens the address without the token
+        assert r.status_code == 200 and r.json() == blankett.schema() and str(r.url) == BASE + "/api/schema"
         assert c.get("/api/schema").status_code == 200  # the cookie from now on
     with client() as c:
         assert c.get("/api/schema", headers={"Cookie": 'blankett_token="\\'}).status_code == 401
+
+
+def test_the_address_after_the_token_stays_on_this_server():
+    from blankett.web.security import _address
+
+    for raw in (b"//evil.example/x", b"/\\evil.example/x", b"\\/evil.example/x", b"///\\evil.example/x"):
+        assert _address({"raw_path": raw, "path": "-"}, "a=1") == b"/evil.example/x?a=1"
+    assert _address({"path": "/fyll i/å"}, "") == b"/fyll%20i/%C3%A5"
+
+
+def test_a_wrong_token_in_the_address_is_401_and_a_right_one_elsewhere_only_drops_it():
+    with client() as c:
+        for url in ("/api/schema?token=fel", "/api/schema?token=", "/api/schema?token",
+                    f"/api/schema?token={TOKEN}&token=fel", f"/?token={TOKEN}x"):
+            r = c.get(url, follow_redirects=False)
+            assert r.status_code == 401 and "Åtkomst nekad" in r.text and "set-cookie" not in r.headers
+        r = c.get("/api/schema?a=1&token=fel", headers=AUTH, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/api/schema?a=1"
+        assert "set-cookie" not in r.headers  # a wrong token never becomes the cookie
+
+
+@pytest.mark.parametrize("method,url", [("POST", "/api/fill"), ("POST", "/api/extract?format=csv"),
+                                        ("POST", "/fyll-i/blankett"), ("PUT", "/api/fill"), ("DELETE", "/"),
+                                        ("POST", "/fyll-i")])
+def test_a_token_in_the_address_is_no_key_for_a_post(method, url):
+    with client() as c:
+        url += ("&" if "?" in url else "?") + f"token={TOKEN}"
+        for headers in ({}, AUTH, {"Cookie": f"blankett_token={TOKEN}"}):
+            r = c.request(method, url, headers=headers, json=RECORD, follow_redirects=False)
+            assert r.status_code == 401, (headers, r.text)
+            assert "Authorization: Bearer" in r.text and "adressen" in r.text and method in r.text
+            assert r.headers["www-authenticate"].startswith("Bearer") and "set-cookie" not in r.headers
+
+
+def test_the_readmes_curl_calls_with_the_bearer_header_are_served(api):
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    calls = readme[readme.index("export BLANKETT_TOKEN=…"):]
+    calls = calls[:calls.index("```")]
+    assert calls.count('curl -H "Authorization: Bearer $BLANKETT_TOKEN"') == 4 and "token=" not in calls
+    c = TestClient(api.app, base_url=BASE)  # the header alone, as curl sends it: no cookie, no Origin
+    r = c.post("/api/fill", headers=AUTH, json={"diarienummer": "KS 2026/0412", "rapporterad_av": "Åsa Öberg",
+                                                 "polisanmald": "Ja"})
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    r = c.post("/api/fill", headers=AUTH, content=b'{"polisanmald": "kanske"}')
+    assert r.status_code == 422 and r.json()[0]["field"] == "polisanmald"
+    docx = _docx(RECORD)
+    r = c.post("/api/extract", headers=AUTH, files=[("filer", ("svar1.docx", docx)), ("filer", ("svar2.docx", docx))])
+    assert r.status_code == 200 and [row["status"] for row in r.json()] == ["ok", "ok"]
+    r = c.post("/api/extract?format=xlsx", headers=AUTH, files={"filer": ("inkomna.zip", zipped([("a.docx", docx)]))})
+    assert r.status_code == 200 and r.content[:2] == b"PK" and "set-cookie" not in r.headers
 
 
 def test_an_app_needs_a_token():
@@ -702,6 +767,36 @@ def test_the_log_has_method_path_status_size_time_and_nothing_personal(caplog):
     assert re.fullmatch(r"POST /api/fill 200 \d+ B \d+ ms", lines[1])
     assert re.fullmatch(r"POST /api/extract 200 \d+ B \d+ ms", lines[2])
     assert re.fullmatch(r"POST /api/fill 422 \d+ B \d+ ms", lines[3])
+
+
+@pytest.mark.parametrize("method,url,headers,status", [
+    ("GET", "/api/schema?fraga=Hemlig-Fraga&token=fel-nyckel-4711", {}, 401),
+    ("GET", "/fyll-i?fraga=Hemlig-Fraga", {"Authorization": "Bearer fel-nyckel-4711",
+                                           "Cookie": "blankett_token=fel-nyckel-4711"}, 401),
+    ("GET", "/api/schema?fraga=Hemlig-Fraga", {**AUTH, "Host": "angripare.example"}, 400),
+    ("POST", "/api/fill?fraga=Hemlig-Fraga", {**AUTH, "Origin": "https://angripare.example"}, 403),
+    ("POST", "/api/fill?fraga=Hemlig-Fraga", {**AUTH, "Content-Length": str(2**40)}, 413),
+])
+def test_a_refused_request_is_one_log_line_without_token_host_or_query(caplog, method, url, headers, status):
+    caplog.set_level(logging.INFO, logger="blankett.web")
+    with client() as c:
+        r = c.request(method, url, headers=headers, content=b"{}" if method == "POST" else None)
+        assert r.status_code == status
+    lines = [rec.getMessage() for rec in caplog.records if rec.name == "blankett.web"]
+    assert len(lines) == 1, lines
+    path = url.split("?")[0]
+    assert re.fullmatch(rf"{method} {re.escape(path)} {status} \d+ B \d+ ms", lines[0])
+    for secret in ("fel-nyckel-4711", TOKEN, "Hemlig-Fraga", "fraga=", "?", "angripare", "Bearer", "Cookie"):
+        assert secret not in caplog.text
+
+
+def test_a_path_cannot_write_a_made_up_line_in_the_log(caplog):
+    caplog.set_level(logging.INFO, logger="blankett.web")
+    with client() as c:
+        assert c.get("/x%0A2026-12-03%2018:52:07%20GET%20/%20200%200%20B%201%20ms" + "a" * 500).status_code == 401
+    (line,) = [rec.getMessage() for rec in caplog.records if rec.name == "blankett.web"]
+    assert "\n" not in line and line.startswith("GET /x\\n2026-12-03 18:52:07 GET / 200")
+    assert re.search(r"a{100}… 401 \d+ B \d+ ms$", line) and len(line) < 260
 
 
 def _serve(*args: str) -> subprocess.Popen:

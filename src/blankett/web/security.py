@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import quote, unquote_plus, urlsplit
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -42,6 +42,8 @@ HEADERS = [
 
 NO_TOKEN = ("Åtkomst nekad. Öppna adressen som kommandot blankett serve skrev ut (den med ?token=…), "
             "eller skicka nyckeln i huvudet Authorization: Bearer <nyckel>.")
+TOKEN_IN_ADDRESS = ("Åtkomst nekad: nyckeln tas inte emot i adressen (?token=…) vid {method}. Skicka den i huvudet "
+                    "Authorization: Bearer <nyckel>.")
 BAD_HOST = "Okänd värd i Host-huvudet; servern svarar bara på sitt eget namn och sin egen adress."
 BAD_ORIGIN = "Begäran kom från en annan webbplats och avvisades."
 TOO_BIG = "Uppladdningen är för stor: högst {mb} MB sammanlagt per gång. Dela upp filerna på flera uppladdningar."
@@ -87,6 +89,16 @@ def allowed_hosts(bind: str, extra: tuple[str, ...] = ()) -> frozenset[str]:
     return frozenset(names)
 
 
+def loggable(text: str, limit: int = 200) -> str:
+    """``text`` as one log line's part: control characters escaped, at most ``limit`` characters.
+
+    The path comes from whoever sent the request, refused or not; a decoded ``%0A`` in it
+    must not start a made-up line in the administrator's log.
+    """
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
@@ -94,24 +106,42 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _token_from(scope: Scope, cookie_name: str) -> tuple[str | None, str | None]:
-    """The token offered by the request, and where: "header", "cookie" or "query"."""
+def _token_from(scope: Scope, cookie_name: str) -> str | None:
+    """The token offered by the request's Authorization header, else by its cookie."""
     auth = _header(scope, b"authorization")
     if auth and auth[:7].lower() == "bearer ":
-        return auth[7:].strip(), "header"
-    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-    if "token" in query:
-        return query["token"], "query"
+        return auth[7:].strip()
     raw = _header(scope, b"cookie")
     if raw:
         jar: SimpleCookie = SimpleCookie()
         try:
             jar.load(raw)
         except Exception:  # noqa: BLE001 - a garbled cookie header is no token
-            return None, None
+            return None
         if cookie_name in jar:
-            return jar[cookie_name].value, "cookie"
-    return None, None
+            return jar[cookie_name].value
+    return None
+
+
+def _query_tokens(scope: Scope) -> tuple[list[str], str]:
+    """The ``token`` values in the query string, and the query string without them (the rest exactly as sent)."""
+    tokens: list[str] = []
+    rest: list[str] = []
+    for piece in bytes(scope.get("query_string", b"")).decode("latin-1").split("&"):
+        name, _, value = piece.partition("=")
+        if unquote_plus(name) == "token":
+            tokens.append(unquote_plus(value))
+        elif piece:
+            rest.append(piece)
+    return tokens, "&".join(rest)
+
+
+def _address(scope: Scope, query: str) -> bytes:
+    """The request's own path (as sent) with ``query``: where a link with the token goes on to."""
+    raw = scope.get("raw_path")
+    path = bytes(raw) if raw else quote(scope.get("path", "/")).encode("ascii")
+    path = b"/" + path.lstrip(b"/\\")  # never //host or /\host: a browser would go to that host
+    return path + (b"?" + query.encode("latin-1") if query else b"")
 
 
 def same_token(offered: str | None, token: str) -> bool:
@@ -171,9 +201,11 @@ class GuardMiddleware:
                 await _plain(send_secured, 500, "Ett oväntat fel inträffade på servern. Försök igen.")
             self.guard.log.error("fel i begäran: %s", exc.__class__.__name__)
         finally:
-            # method, path without the query string (it may hold the token), status, size, time: nothing else
-            self.guard.log.info("%s %s %s %d B %.0f ms", scope.get("method", "-"), scope.get("path", "-"),
-                                state["status"], state["size"], (time.perf_counter() - started) * 1000)
+            # method, path without the query string (it may hold the token), status, size, time: nothing else,
+            # for refused requests too (400, 401, 403, 413), so that attempts to get in show in the log
+            self.guard.log.info("%s %s %s %d B %.0f ms", loggable(scope.get("method", "-")),
+                                loggable(scope.get("path", "-")), state["status"], state["size"],
+                                (time.perf_counter() - started) * 1000)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         guard = self.guard
@@ -181,11 +213,26 @@ class GuardMiddleware:
         if not host or host_name(host) not in guard.hosts:
             await _plain(send, 400, BAD_HOST)
             return
-        offered, where = _token_from(scope, guard.cookie)
-        if not same_token(offered, guard.token):
+        method = scope.get("method", "GET")
+        in_query, rest = _query_tokens(scope)
+        if in_query and method not in ("GET", "HEAD"):
+            # a token in the address ends up in proxy logs and the history: only the link to open takes one
+            await _plain(send, 401, TOKEN_IN_ADDRESS.format(method=loggable(method, 10)),
+                         [(b"www-authenticate", b'Bearer realm="blankett"')])
+            return
+        by_query = bool(in_query) and all([same_token(offered, guard.token) for offered in in_query])
+        if not (by_query or same_token(_token_from(scope, guard.cookie), guard.token)):
             await _plain(send, 401, NO_TOKEN, [(b"www-authenticate", b'Bearer realm="blankett"')])
             return
-        method = scope.get("method", "GET")
+        if in_query:
+            # pages and API alike: the token leaves the address bar (and the history) at once, and the
+            # cookie carries it from now on (a wrong one beside a right header or cookie is just dropped)
+            headers = [(b"location", _address(scope, rest))]
+            if by_query:
+                headers.append((b"set-cookie",
+                                f"{guard.cookie}={guard.token}; HttpOnly; SameSite=Strict; Path=/".encode("latin-1")))
+            await _plain(send, 303, "Vidare till sidan.", headers)
+            return
         if method in UNSAFE_METHODS and not _origin_ok(scope, host):
             await _plain(send, 403, BAD_ORIGIN)
             return
@@ -193,23 +240,6 @@ class GuardMiddleware:
         if length is not None and length.isdigit() and int(length) > guard.max_body:
             await _plain(send, 413, TOO_BIG.format(mb=guard.max_body // 2**20), [(b"connection", b"close")])
             return
-        cookie = None
-        if where == "query":
-            cookie = (f"{guard.cookie}={guard.token}; HttpOnly; SameSite=Strict; Path=/").encode("latin-1")
-            if method in ("GET", "HEAD") and not scope.get("path", "").startswith("/api/"):
-                # the token leaves the address bar (and the history) at once: the cookie carries it from now on
-                rest = [(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1"))
-                        if k != "token"]
-                target = scope.get("path", "/") + ("?" + urlencode(rest) if rest else "")
-                await _plain(send, 303, "Vidare till sidan.", [(b"location", target.encode("latin-1")),
-                                                                 (b"set-cookie", cookie)])
-                return
-
-        async def send_cookie(message: Message) -> None:
-            if cookie is not None and message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + [(b"set-cookie", cookie)]
-            await send(message)
-
         received = 0
 
         async def receive_limited() -> Message:
@@ -226,7 +256,7 @@ class GuardMiddleware:
         async def send_tracked(message: Message) -> None:
             if message["type"] == "http.response.start":
                 started["done"] = True
-            await send_cookie(message)
+            await send(message)
 
         try:
             await self.app(scope, receive_limited, send_tracked)
