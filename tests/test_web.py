@@ -911,6 +911,16 @@ def test_serve_on_a_taken_port_is_one_swedish_line():
     assert done.stderr.strip() == f"Fel: porten {port} används redan; välj en annan med --port"
 
 
+
+@pytest.mark.parametrize("token", ["nyckel€1", "två ord", "a;b"])
+def test_a_token_that_cannot_travel_in_an_address_is_refused_at_start(token):
+    """A hand-chosen key with characters an address or cookie cannot carry gave a 500 on the first page."""
+    done = subprocess.run([sys.executable, "-m", "blankett", "serve", "--port", "0"], capture_output=True, text=True,
+                          timeout=30, check=False, env=dict(os.environ, BLANKETT_TOKEN=token))
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("Fel: nyckeln (--token eller BLANKETT_TOKEN) får bara innehålla bokstäverna a–z "
+                                   "och A–Z, siffror och tecknen - _ . ~")
+
 def test_the_server_fills_in_one_process_per_core_unless_told(monkeypatch):
     from blankett.web import server
 

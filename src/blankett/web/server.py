@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 import secrets
 import socket
 import sys
@@ -12,11 +13,12 @@ import threading
 import webbrowser
 from typing import Protocol, TextIO
 
-from ..errors import BlankettError
+from ..errors import BlankettError, InputError
 from .app import create_app
 from .security import LOG, allowed_hosts
 
 ENV_TOKEN = "BLANKETT_TOKEN"
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
 NOT_LOOPBACK = (
     "Varning: servern lyssnar på {host}, inte bara på den här datorn. Andra datorer i nätet kan då nå den, och "
     "blanketterna innehåller känsliga personuppgifter. Lägg den bakom kommunens inloggning (en omvänd proxy med "
@@ -110,6 +112,9 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
     import uvicorn
 
     token = token or secrets.token_urlsafe(24)
+    if not _TOKEN_CHARS.fullmatch(token):  # it travels in an address and a cookie: anything else breaks one of them
+        raise InputError("nyckeln (--token eller BLANKETT_TOKEN) får bara innehålla bokstäverna a–z och A–Z, "
+                         "siffror och tecknen - _ . ~")
     sock = _bind(host, port)
     app = None
     try:
