@@ -881,3 +881,59 @@ def test_serve_on_an_address_of_another_computer_is_one_swedish_line():
                           capture_output=True, text=True, timeout=30, check=False)  # a documentation address
     assert done.returncode == 1
     assert done.stderr.strip() == "Fel: kan inte lyssna på 192.0.2.1:0 (Cannot assign requested address)"
+
+
+# --- unknown addresses, removal, icon, the API page's address ------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/finns-inte", "/fyll-i/en", "/static/finns-inte.css"])
+def test_an_unknown_address_is_a_swedish_page_with_the_menu(api, path):
+    r = api.get(path)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in r.text and "<h1>Sidan finns inte</h1>" in r.text
+    assert 'aria-label="Huvudmeny"' in r.text and "Not Found" not in r.text
+    assert r.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_a_method_a_page_does_not_take_is_405_in_swedish(api):
+    r = api.delete("/fyll-i")
+    assert r.status_code == 405 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in r.text and "Method Not Allowed" not in r.text
+    assert "GET" in r.headers["allow"]
+    r = api.get("/api/fill")
+    assert r.status_code == 405 and r.json() == {"fel": "Anropet GET går inte till /api/fill. Tillåtet: POST."}
+    assert "POST" in r.headers["allow"]
+
+
+def test_an_unknown_api_address_is_json_in_swedish(api):
+    r = api.get("/api/finns-inte")
+    assert r.status_code == 404 and r.json() == {"fel": "Okänt anrop: /api/finns-inte. Se /api/openapi.json."}
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_removing_a_result_says_so_on_the_page_it_lands_on(api):
+    r = api.post("/las-in", files={"filer": ("bra.docx", _docx(RECORD))}, headers={"Accept": "application/json"})
+    job = r.json()["id"]
+    _wait(api, job)
+    r = api.post(f"/jobb/{job}/ta-bort")
+    assert r.status_code == 200 and job not in str(r.url)
+    assert re.search(r'<div role="status"><p>Resultatet är borttaget från servern\. Dina egna filer påverkas '
+                     r"inte\.</p></div>", r.text)
+    assert "borttaget" not in api.get("/").text  # the message belongs to the removal only
+    gone = api.get(f"/jobb/{job}").text
+    assert "tagits bort" in gone
+
+
+def test_the_icon_is_served_and_linked_from_every_page(api):
+    assert api.get("/favicon.ico").status_code in (200, 204)
+    icon = api.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    for path in ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api", "/finns-inte"):
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in api.get(path).text
+
+
+def test_the_api_pages_examples_use_the_servers_own_address():
+    with TestClient(create_app(TOKEN, hosts=frozenset({"localhost"})), base_url="http://localhost:9123") as c:
+        html = c.get("/api", headers=AUTH).text
+    assert "http://localhost:9123/api/fill" in html and "http://localhost:9123/api/extract" in html
+    assert "8765" not in html

@@ -132,7 +132,7 @@ def _problems(exc: blankett.RecordError) -> list[dict[str, Any]]:
 
 
 async def start(request: Request) -> Response:
-    return HTMLResponse(pages.start(blankett.office_available()))
+    return HTMLResponse(pages.start(blankett.office_available(), "borttaget" in request.query_params))
 
 
 async def fill_page(request: Request) -> Response:
@@ -144,7 +144,7 @@ async def read_page(request: Request) -> Response:
 
 
 async def api_page(request: Request) -> Response:
-    return HTMLResponse(pages.api_page())
+    return HTMLResponse(pages.api_page(str(request.base_url)))
 
 
 async def one_form(request: Request) -> Response:
@@ -244,7 +244,8 @@ def _job(request: Request) -> Job | None:
     return _server(request).jobs.get(request.path_params["job"])
 
 
-GONE = "Resultatet finns inte (längre). Resultat tas bort efter 30 minuter och när servern stängs."
+GONE = ("Resultatet finns inte (längre). Det kan ha tagits bort med knappen \"Ta bort resultatet från servern\"; "
+        "annars tas resultat bort efter 30 minuter och när servern stängs.")
 
 
 async def job_page(request: Request) -> Response:
@@ -263,7 +264,7 @@ async def job_status(request: Request) -> Response:
 
 async def job_remove(request: Request) -> Response:
     _server(request).jobs.remove(request.path_params["job"])
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse("/?borttaget", status_code=303)  # a flag only: no job id, nothing personal
 
 
 async def job_zip(request: Request) -> Response:
@@ -358,6 +359,27 @@ async def api_extract(request: Request) -> Response:
     return download(data, f"svar.{fmt}", fmt)
 
 
+async def favicon(request: Request) -> Response:
+    """The browser's own request for /favicon.ico: nothing (the pages link their icon), so no 404 in the log."""
+    return Response(status_code=204)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """404 and 405 in Swedish: a page with the menu, or for the API the usual {"fel": …}."""
+    assert isinstance(exc, HTTPException)
+    path = request.url.path
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        message = f"Anropet {request.method} går inte till {path}. Tillåtet: {allowed}."
+        html = pages.not_allowed(request.method, path)
+    else:
+        message = f"Okänt anrop: {path}. Se /api/openapi.json."
+        html = pages.not_found(path)
+    if path == "/api" or path.startswith("/api/"):
+        return JSONResponse({"fel": message}, status_code=exc.status_code, headers=exc.headers)
+    return HTMLResponse(html, status_code=exc.status_code, headers=exc.headers)
+
+
 def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limits | None = None,
                max_body: int = 256 * 1024 * 1024, cookie: str = "blankett_token",
                log: logging.Logger = LOG, jobs: Jobs | None = None, fill_workers: int = 0) -> Starlette:
@@ -387,9 +409,11 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/api/fill", api_fill, methods=["POST"]),
         Route("/api/extract", api_extract, methods=["POST"]),
         Route("/api/jobb/{job}", job_status),
+        Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     guard = Guard(token, hosts, max_body, cookie, log)
-    app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)])
+    app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)],
+                    exception_handlers={404: http_error, 405: http_error})
     app.state.server = Server(limits or Limits(), jobs or Jobs(), fill_workers)
     return app

@@ -36,6 +36,7 @@ def page(title: str, body: str, current: str = "") -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)} – Bilaga 5</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
 </head>
@@ -56,10 +57,14 @@ Stäng fliken när du är klar.</p></footer>
 """
 
 
-def start(office: bool) -> str:
+REMOVED = "Resultatet är borttaget från servern. Dina egna filer påverkas inte."
+
+
+def start(office: bool, removed: bool = False) -> str:
+    note = f'<div role="status"><p>{e(REMOVED)}</p></div>\n' if removed else ""
     pdf = ('<li><a href="/api/blank.pdf" download>Tom blankett som ifyllbar PDF</a></li>' if office else
            '<li>Ifyllbar PDF: kräver LibreOffice, som inte finns på den här datorn.</li>')
-    body = f"""<p>Här fyller du i och läser in blanketten <strong>Bilaga 5 – Incidentrapport och
+    body = f"""{note}<p>Här fyller du i och läser in blanketten <strong>Bilaga 5 – Incidentrapport och
 händelsedokumentation</strong> (hot, våld och trakasserier mot förtroendevalda).</p>
 <ul class="jobs">
 <li><a href="/fyll-i"><strong>Fyll i</strong></a> – gör färdiga blanketter från en Excel-fil, CSV eller JSON,
@@ -309,7 +314,22 @@ def _read_done(job: Job) -> str:
 {_again(job)}"""
 
 
-def api_page() -> str:
+def not_found(path: str) -> str:
+    """The page for an address that does not exist, with the menu to go on from."""
+    body = f"""<p>Det finns ingen sida på adressen <code>{e(path)}</code>. Kontrollera adressen, eller gå vidare
+med menyn ovan eller till <a href="/">startsidan</a>.</p>"""
+    return page("Sidan finns inte", body)
+
+
+def not_allowed(method: str, path: str) -> str:
+    """The page for a request a page does not take (a form sent to the wrong address, say)."""
+    body = f"""<p>Sidan <code>{e(path)}</code> kan inte ta emot det webbläsaren skickade ({e(method)}).
+Gå tillbaka och försök igen, eller börja från <a href="/">startsidan</a>.</p>"""
+    return page("Det gick inte att skicka", body)
+
+
+def api_page(base: str = "http://127.0.0.1:8765") -> str:
+    """The API's description, its examples addressed to ``base`` (where this server answers)."""
     body = """<p>Kommunens e-tjänster och ärendesystem kan fylla i och läsa blanketten över HTTP.
 Varje anrop behöver nyckeln i huvudet <code>Authorization: Bearer &lt;nyckel&gt;</code>.
 Beskrivningen i OpenAPI-format: <a href="/api/openapi.json">/api/openapi.json</a>.</p>
@@ -328,8 +348,8 @@ zip-fil in; en lista av <code>{"source", "status", "messages", "record"}</code> 
 <h2>Exempel</h2>
 <pre><code>curl -H "Authorization: Bearer $BLANKETT_TOKEN" -H "Content-Type: application/json" \\
      -d '{"rapporterad_av": "Åsa Öberg", "polisanmald": "Ja"}' \\
-     -o Bilaga5.docx http://127.0.0.1:8765/api/fill
+     -o Bilaga5.docx BASE/api/fill
 
-curl -H "Authorization: Bearer $BLANKETT_TOKEN" -F filer=@svar.docx http://127.0.0.1:8765/api/extract</code></pre>
-"""
+curl -H "Authorization: Bearer $BLANKETT_TOKEN" -F filer=@svar.docx BASE/api/extract</code></pre>
+""".replace("BASE", e(base.rstrip("/")))
     return page("För utvecklare: API", body, "/api")
