@@ -937,3 +937,16 @@ def test_the_api_pages_examples_use_the_servers_own_address():
         html = c.get("/api", headers=AUTH).text
     assert "http://localhost:9123/api/fill" in html and "http://localhost:9123/api/extract" in html
     assert "8765" not in html
+
+
+def test_the_html_form_shows_messages_without_the_fields_key(api):
+    r = api.post("/fyll-i/blankett", data=_form_fields(RECORD) | {"samtal2_datum": "31/2-2026"})
+    assert r.status_code == 422
+    field = blankett.FIELDS[[f.key for f in blankett.FIELDS].index("samtal2_datum")]
+    beside = re.search(r'<p class="field-error" id="e-samtal2_datum">([^<]*)</p>', r.text)
+    assert beside and beside.group(1) == "&quot;31/2-2026&quot; är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)"
+    listed = re.search(r'<li><a href="#f-samtal2_datum">([^<]*)</a></li>', r.text)
+    assert listed and listed.group(1).startswith(f"{field.label}") and "samtal2_datum" not in listed.group(1)
+    assert listed.group(1).endswith(": " + beside.group(1))
+    api_answer = api.post("/api/fill", json={"samtal2_datum": "31/2-2026"}).json()  # the API keeps the key
+    assert api_answer[0]["field"] == "samtal2_datum" and 'fältet "samtal2_datum"' in api_answer[0]["message"]

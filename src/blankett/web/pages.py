@@ -141,6 +141,30 @@ def _case_field() -> tuple[str, str, str] | None:
     return None
 
 
+def field_message(key: str, message: str) -> str:
+    """A field's message as shown beside it: without the library's ``fältet "key" (label): `` prefix.
+
+    The key means nothing to the person typing, and the label is already beside the field.
+    """
+    prefix = f'fältet "{key}"'
+    if not message.startswith(prefix):
+        return message
+    rest = message[len(prefix):]
+    if rest.startswith(" (") and "): " in rest:
+        return rest[rest.index("): ") + 3:]
+    return rest[2:] if rest.startswith(": ") else message
+
+
+def visible_label(key: str) -> str:
+    """The label a field has on the page (with its column when two questions share a label)."""
+    labels = Counter(f.label for f in FIELDS)
+    for f in FIELDS:
+        if f.key == key:
+            return f"{f.label} ({f.column})" if labels[f.label] > 1 else f.label
+    case = _case_field()
+    return case[1] if case and case[0] == key else key
+
+
 def _described(key: str, hint: bool, errors: Mapping[str, list[str]]) -> str:
     ids = ([f"h-{key}"] if hint else []) + ([f"e-{key}"] if key in errors else [])
     invalid = ' aria-invalid="true"' if key in errors else ""
@@ -192,7 +216,7 @@ def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapp
     labels = Counter(f.label for f in FIELDS)
     parts: list[str] = []
     if errors or general:
-        items = [f'<li><a href="#f-{k}">{e(m)}</a></li>' for k, ms in errors.items() for m in ms]
+        items = [f'<li><a href="#f-{k}">{e(visible_label(k))}: {e(m)}</a></li>' for k, ms in errors.items() for m in ms]
         items += [f"<li>{e(m)}</li>" for m in general]
         count = len(items)
         parts.append(f'<div class="alert errors" id="fel" role="alert" tabindex="-1">'
