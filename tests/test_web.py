@@ -524,7 +524,7 @@ def test_fill_page_upload_as_word_and_pdf(api, soffice):
         for name in names:
             back = blankett.extract(zf.read(name), name)
             assert back.record == expected(records[0] if "KS" in name else records[1]), name
-    assert "PDF: 2 skrivna" in api.get(f"/jobb/{job}").text
+    assert "Klart: 2 blanketter ifyllda, som Word och PDF." in api.get(f"/jobb/{job}").text
 
 
 def _saved(data: bytes, name: str) -> Path:
@@ -950,3 +950,51 @@ def test_the_html_form_shows_messages_without_the_fields_key(api):
     assert listed.group(1).endswith(": " + beside.group(1))
     api_answer = api.post("/api/fill", json={"samtal2_datum": "31/2-2026"}).json()  # the API keeps the key
     assert api_answer[0]["field"] == "samtal2_datum" and 'fältet "samtal2_datum"' in api_answer[0]["message"]
+
+
+def _fill_result(c: TestClient, name: str, data: bytes) -> str:
+    r = c.post("/fyll-i", files={"filer": (name, data)}, headers={"Accept": "application/json"})
+    assert r.status_code == 202, r.text
+    assert _wait(c, r.json()["id"])["state"] == "klar"
+    return c.get(r.json()["page"]).text
+
+
+def test_the_fill_result_says_in_web_words_what_was_filled_and_what_to_fix(api):
+    records = [RECORD, {"rapporterad_av": "Rad två"}, {"polisanmald": "kanske"}, {"utsatt": "Rad fyra"}]
+    html = _fill_result(api, "incidenter.jsonl", "\n".join(json.dumps(r) for r in records).encode())
+    assert '<p class="done">Klart: 3 blanketter ifyllda, 1 rad med fel.</p>' in html
+    assert "Klart. Klart" not in html and "hoppade över" not in html and "finns redan" not in html
+    assert "<h2>Att rätta (1)</h2>" in html and "Rader utan fel har fyllts i." in html
+    assert "Att känna till" not in html
+
+
+def test_the_fill_result_when_no_row_could_be_filled_says_so(api):
+    html = _fill_result(api, "incidenter.json", json.dumps([{"polisanmald": "kanske"}]).encode())
+    assert '<p class="done">Klart: ingen blankett ifylld, 1 rad med fel.</p>' in html
+    assert "Rader utan fel har fyllts i." not in html and "Hämta de ifyllda" not in html
+    assert "Ingen blankett kunde fyllas i." in html
+
+
+def test_the_fill_result_shows_notes_apart_from_errors(api):
+    html = _fill_result(api, "svar.csv", b"rapporterad_av,Fil,Status,Meddelanden\nAnna,x.docx,ok,\n")
+    assert '<p class="done">Klart: 1 blankett ifylld.</p>' in html
+    assert "<h2>Att känna till (1)</h2>" in html and "Att rätta" not in html
+    notes = html[html.index("Att känna till"):]
+    assert 'kolumnerna &quot;Fil&quot;, &quot;Status&quot;, &quot;Meddelanden&quot; kommer från' in notes
+
+
+def test_the_read_result_counts_files_once(api):
+    forms = [("bra.docx", _docx(RECORD)), ("varning.docx", both_ticked({})), ("bomb.docx", _bomb())]
+    r = api.post("/las-in", files=[("filer", f) for f in forms], headers={"Accept": "application/json"})
+    _wait(api, r.json()["id"])
+    html = api.get(r.json()["page"]).text
+    assert '<p class="done">Klart: 3 filer lästa: 1 ok, 1 med varningar, 1 med fel.</p>' in html
+
+
+@pytest.mark.parametrize("name", ["svar.docx", "svar.pdf", "svar.odt", "svar.doc"])
+def test_a_returned_form_uploaded_to_fill_points_to_read(api, name):
+    r = api.post("/fyll-i", files={"filer": (name, b"PK")})
+    assert r.status_code == 415
+    assert f"{name} ser ut att vara en ifylld blankett" in r.text and '<a href="/las-in">Läs in</a>' in r.text
+    r = api.post("/fyll-i", files={"filer": (name, b"PK")}, headers={"Accept": "application/json"})
+    assert r.status_code == 415 and "Läs in (/las-in)" in r.json()["fel"]

@@ -56,6 +56,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX, "csv": "text/csv; charset=utf-8",
          "json": "application/json", "zip": "application/zip"}
 FILL_INPUTS = {".xlsx", ".csv", ".json", ".jsonl"}
+RETURNED_FORMS = {".docx", ".docm", ".doc", ".odt", ".pdf"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -183,10 +184,10 @@ def _lists(record: dict[str, Any]) -> dict[str, Any]:
 async def _start_job(request: Request, kind: str) -> Response:
     server = _server(request)
 
-    def refuse(status: int, message: str) -> Response:
+    def refuse(status: int, message: str, markup: str | None = None) -> Response:
         if _wants_json(request):
             return JSONResponse({"fel": message}, status_code=status)
-        html = pages.fill(blankett.office_available(), message) if kind == "fill" else pages.read(message)
+        html = pages.fill(blankett.office_available(), message, markup) if kind == "fill" else pages.read(message)
         return HTMLResponse(html, status_code=status)
 
     if server.jobs.full():
@@ -201,8 +202,12 @@ async def _start_job(request: Request, kind: str) -> Response:
             bad = [s.name for s in staged if s.path.suffix.lower() not in FILL_INPUTS]
             if bad:
                 folder.cleanup()
-                return refuse(415, "Filen går inte att fylla i från: använd Excel (.xlsx), CSV, JSON eller "
-                                   "JSON Lines (.jsonl).")
+                forms = [name for name in bad if Path(name).suffix.lower() in RETURNED_FORMS]
+                if forms:
+                    said = f"{forms[0]} ser ut att vara en ifylld blankett. Ifyllda blanketter läser du in på sidan"
+                    return refuse(415, f"{said} Läs in (/las-in).", f'{pages.e(said)} <a href="/las-in">Läs in</a>.')
+                return refuse(415, f"{bad[0]} går inte att fylla i från. Blanketterna fylls i från Excel (.xlsx), "
+                                   "CSV, JSON eller JSON Lines (.jsonl).")
             pdf = fields.get("format") == "pdf"
             if pdf and not blankett.office_available():
                 folder.cleanup()

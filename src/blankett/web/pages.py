@@ -96,7 +96,8 @@ def _upload(action: str, name: str, label: str, accept: str, hint: str, button: 
 </form>"""
 
 
-def fill(office: bool, message: str | None = None) -> str:
+def fill(office: bool, message: str | None = None, markup: str | None = None) -> str:
+    """The fill page; ``message`` is a refusal as text, ``markup`` one already escaped (with a link)."""
     pdf = ('<input type="radio" id="format-pdf" name="format" value="pdf">'
            '<label for="format-pdf">Word och PDF</label>') if office else (
         '<p class="hint">PDF kräver LibreOffice, som inte finns på den här datorn.</p>')
@@ -104,7 +105,8 @@ def fill(office: bool, message: str | None = None) -> str:
 <input type="radio" id="format-docx" name="format" value="docx" checked><label for="format-docx">Word (.docx)</label>
 {pdf}
 </fieldset>"""
-    alert = f'<div class="alert" role="alert"><p>{e(message)}</p></div>' if message else ""
+    shown = markup if markup is not None else e(message) if message else ""
+    alert = f'<div class="alert" role="alert"><p>{shown}</p></div>' if shown else ""
     body = f"""{alert}
 <h2>Många blanketter från en fil</h2>
 <p>Ladda upp Excel-arbetsboken (eller en CSV-, JSON- eller JSON Lines-fil) med en rad per incident.
@@ -301,19 +303,48 @@ def _again(job: Job) -> str:
             f'<p><a href="{back}">Börja om med nya filer</a></p>')
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"1 {one}" if n == 1 else f"{n} {many}"
+
+
+def fill_summary(job: Job) -> str:
+    """What a fill job did, in words for the web: forms filled (and their PDFs), rows with errors."""
+    made = "ingen blankett ifylld" if job.written == 0 else _count(job.written, "blankett ifylld", "blanketter ifyllda")
+    parts = [made]
+    if job.pdf and job.written:
+        if job.pdf_written == job.written and not job.pdf_failed:
+            parts = [made + ", som Word och PDF"]
+        else:
+            parts.append(f"{job.pdf_written} som PDF")
+    if job.pdf_failed:
+        parts.append(_count(job.pdf_failed, "PDF kunde inte göras", "PDF kunde inte göras"))
+    if job.failed:
+        parts.append(_count(job.failed, "rad med fel", "rader med fel"))
+    return "Klart: " + ", ".join(parts) + "."
+
+
 def _fill_done(job: Job) -> str:
-    parts = [f'<div role="status"><p class="done">Klart. {e(" ".join(job.summary))}</p></div>']
+    parts = [f'<div role="status"><p class="done">{e(fill_summary(job))}</p></div>']
     if job.archive:
         parts.append(f'<p><a class="button" href="/jobb/{e(job.id)}/blanketter.zip" download>'
                      f"Hämta de ifyllda blanketterna (zip, {job.forms} filer)</a></p>")
     if job.problems:
         rows = "".join(f"<tr><td>{e(p)}</td></tr>" for p in job.problems)
+        then = ("Rader utan fel har fyllts i." if job.written else
+                "Ingen blankett kunde fyllas i.")
         parts.append(f"""<h2>Att rätta ({len(job.problems)})</h2>
-<p>Rätta raderna i din fil och ladda upp den igen. Rader utan fel har fyllts i.</p>
+<p>Rätta raderna i din fil och ladda upp den igen. {then}</p>
 <table><caption>Meddelanden, en rad per problem</caption><thead><tr><th scope="col">Meddelande</th></tr></thead>
 <tbody>{rows}</tbody></table>""")
+    elif not job.written:
+        parts.append("<p>Filen hade inga rader att fylla i.</p>")
     else:
         parts.append("<p>Inga problem hittades.</p>")
+    if job.notes:
+        items = "".join(f"<li>{e(n)}</li>" for n in job.notes)
+        parts.append(f"""<h2>Att känna till ({len(job.notes)})</h2>
+<p>Det här hindrade inte att blanketterna fylldes i, men kontrollera att det blev som du tänkt.</p>
+<ul class="notes">{items}</ul>""")
     parts.append(_again(job))
     return "\n".join(parts)
 
@@ -321,15 +352,15 @@ def _fill_done(job: Job) -> str:
 def _read_done(job: Job) -> str:
     counts = Counter(str(r.status) for r in job.results)
     n = len(job.results)
-    summary = (f'{n} {"fil läst" if n == 1 else "filer lästa"}: {counts.get("ok", 0)} ok, {counts.get("varning", 0)} med varning, '
-               f'{counts.get("fel", 0)} med fel.')
+    summary = (f'Klart: {n} {"fil läst" if n == 1 else "filer lästa"}: {counts.get("ok", 0)} ok, '
+               f'{counts.get("varning", 0)} med varningar, {counts.get("fel", 0)} med fel.')
     rows = "".join(
         f'<tr><td>{e(r.source)}</td><td><span class="status status-{e(r.status)}">{e(STATUS_TEXT.get(r.status, r.status))}'
         f'</span></td><td>{"<br>".join(e(m) for m in r.messages) or "–"}</td></tr>' for r in job.results)
     links = "".join(f'<li><a href="/jobb/{e(job.id)}/svar.{fmt}" download>{text}</a></li>'
                     for fmt, text in (("xlsx", "Svaren som Excel (.xlsx)"), ("csv", "Svaren som CSV"),
                                       ("json", "Svaren som JSON")))
-    return f"""<div role="status"><p class="done">Klart. {e(summary)}</p></div>
+    return f"""<div role="status"><p class="done">{e(summary)}</p></div>
 <h2>Hämta svaren</h2><ul>{links}</ul>
 <h2>Filerna</h2>
 <table><caption>En rad per fil: namn, status och meddelanden</caption>
