@@ -149,6 +149,36 @@ def test_every_page_reflows_on_a_phone_and_at_400_percent_zoom(page, server, tmp
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
+def test_no_page_load_asks_for_something_missing(page, server):
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    for path in PAGES[:-1]:
+        page.goto(server["base"] + path)
+        page.wait_for_load_state("load")
+    assert missing == []
+    # asked for by a browser that did not see the page's icon link: answered, without a 404 in the log
+    assert page.request.get(server["base"] + "/favicon.ico").status == 204
+    icon = page.evaluate("document.querySelector('link[rel=icon]').href")
+    assert page.request.get(icon).status == 200
+
+
+def test_removing_the_result_is_confirmed_and_announced(page, server, tmp_path):
+    good = tmp_path / "bra.docx"
+    good.write_bytes(blankett.fill_docx(ROWS[2]))
+    page.goto(server["base"] + "/las-in")
+    page.get_by_label("Ifyllda blanketter").set_input_files(str(good))
+    page.get_by_role("button", name="Läs in blanketterna").click()
+    _wait_for_result(page)
+    result = page.url
+    page.get_by_role("button", name="Ta bort resultatet från servern").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Resultatet är borttaget från servern. Dina egna filer påverkas inte.")
+    assert "jobb" not in page.url
+    _axe(page)
+    page.goto(result)
+    expect(page.get_by_role("alert")).to_contain_text("tagits bort")
+
+
 def test_fill_from_the_workbook_gives_one_form_per_row(page, server, tmp_path):
     book = typed_workbook(tmp_path / "incidenter.xlsx", ROWS)
     page.goto(server["base"] + "/")
