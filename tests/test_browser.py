@@ -113,7 +113,7 @@ def _download(page: Page, click) -> bytes:
 
 
 def test_every_page_passes_axe(page, server):
-    for path in ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api"):
+    for path in PAGES:
         page.goto(server["base"] + path)
         expect(page.locator("h1")).to_be_visible()
         _axe(page)
@@ -125,6 +125,58 @@ def test_every_page_passes_axe(page, server):
     expect(page.locator("#fel")).to_be_focused()  # the error summary is announced and has focus
     expect(page.locator("#e-samtal1_datum")).to_contain_text("inget giltigt datum")
     _axe(page)
+
+
+PAGES = ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api", "/finns-inte")
+
+
+def _no_sideways_scroll(page: Page, server, width: int, height: int) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    for path in PAGES:
+        page.goto(server["base"] + path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, (path, wide)
+
+
+def test_every_page_reflows_on_a_phone_and_at_400_percent_zoom(page, server, tmp_path):
+    _no_sideways_scroll(page, server, 375, 667)  # a phone
+    _no_sideways_scroll(page, server, 320, 256)  # 1280 x 1024 at 400 % zoom (WCAG 1.4.10)
+    book = typed_workbook(tmp_path / "incidenter.xlsx", [ROWS[0], {"polisanmald": "kanske"}])
+    page.goto(server["base"] + "/fyll-i")
+    page.get_by_label("Filer med incidenter").set_input_files(str(book))
+    page.get_by_role("button", name="Fyll i blanketterna").click()
+    _wait_for_result(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_no_page_load_asks_for_something_missing(page, server):
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    for path in PAGES[:-1]:
+        page.goto(server["base"] + path)
+        page.wait_for_load_state("load")
+    assert missing == []
+    # asked for by a browser that did not see the page's icon link: answered, without a 404 in the log
+    assert page.request.get(server["base"] + "/favicon.ico").status == 204
+    icon = page.evaluate("document.querySelector('link[rel=icon]').href")
+    assert page.request.get(icon).status == 200
+
+
+def test_removing_the_result_is_confirmed_and_announced(page, server, tmp_path):
+    good = tmp_path / "bra.docx"
+    good.write_bytes(blankett.fill_docx(ROWS[2]))
+    page.goto(server["base"] + "/las-in")
+    page.get_by_label("Ifyllda blanketter").set_input_files(str(good))
+    page.get_by_role("button", name="Läs in blanketterna").click()
+    _wait_for_result(page)
+    result = page.url
+    page.get_by_role("button", name="Ta bort resultatet från servern").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Resultatet är borttaget från servern. Dina egna filer påverkas inte.")
+    assert "jobb" not in page.url
+    _axe(page)
+    page.goto(result)
+    expect(page.get_by_role("alert")).to_contain_text("tagits bort")
 
 
 def test_fill_from_the_workbook_gives_one_form_per_row(page, server, tmp_path):

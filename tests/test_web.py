@@ -524,7 +524,7 @@ def test_fill_page_upload_as_word_and_pdf(api, soffice):
         for name in names:
             back = blankett.extract(zf.read(name), name)
             assert back.record == expected(records[0] if "KS" in name else records[1]), name
-    assert "PDF: 2 skrivna" in api.get(f"/jobb/{job}").text
+    assert "Klart: 2 blanketter ifyllda, som Word och PDF." in api.get(f"/jobb/{job}").text
 
 
 def _saved(data: bytes, name: str) -> Path:
@@ -986,3 +986,120 @@ def test_serve_on_an_address_of_another_computer_is_one_swedish_line():
                           capture_output=True, text=True, timeout=30, check=False)  # a documentation address
     assert done.returncode == 1
     assert done.stderr.strip() == "Fel: kan inte lyssna på 192.0.2.1:0 (Cannot assign requested address)"
+
+
+# --- unknown addresses, removal, icon, the API page's address ------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/finns-inte", "/fyll-i/en", "/static/finns-inte.css"])
+def test_an_unknown_address_is_a_swedish_page_with_the_menu(api, path):
+    r = api.get(path)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in r.text and "<h1>Sidan finns inte</h1>" in r.text
+    assert 'aria-label="Huvudmeny"' in r.text and "Not Found" not in r.text
+    assert r.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_a_method_a_page_does_not_take_is_405_in_swedish(api):
+    r = api.delete("/fyll-i")
+    assert r.status_code == 405 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in r.text and "Method Not Allowed" not in r.text
+    assert "GET" in r.headers["allow"]
+    r = api.get("/api/fill")
+    assert r.status_code == 405 and r.json() == {"fel": "Anropet GET går inte till /api/fill. Tillåtet: POST."}
+    assert "POST" in r.headers["allow"]
+
+
+def test_an_unknown_api_address_is_json_in_swedish(api):
+    r = api.get("/api/finns-inte")
+    assert r.status_code == 404 and r.json() == {"fel": "Okänt anrop: /api/finns-inte. Se /api/openapi.json."}
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_removing_a_result_says_so_on_the_page_it_lands_on(api):
+    r = api.post("/las-in", files={"filer": ("bra.docx", _docx(RECORD))}, headers={"Accept": "application/json"})
+    job = r.json()["id"]
+    _wait(api, job)
+    r = api.post(f"/jobb/{job}/ta-bort")
+    assert r.status_code == 200 and job not in str(r.url)
+    assert re.search(r'<div role="status"><p>Resultatet är borttaget från servern\. Dina egna filer påverkas '
+                     r"inte\.</p></div>", r.text)
+    assert "borttaget" not in api.get("/").text  # the message belongs to the removal only
+    gone = api.get(f"/jobb/{job}").text
+    assert "tagits bort" in gone
+
+
+def test_the_icon_is_served_and_linked_from_every_page(api):
+    assert api.get("/favicon.ico").status_code in (200, 204)
+    icon = api.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    for path in ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api", "/finns-inte"):
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in api.get(path).text
+
+
+def test_the_api_pages_examples_use_the_servers_own_address():
+    with TestClient(create_app(TOKEN, hosts=frozenset({"localhost"})), base_url="http://localhost:9123") as c:
+        html = c.get("/api", headers=AUTH).text
+    assert "http://localhost:9123/api/fill" in html and "http://localhost:9123/api/extract" in html
+    assert "8765" not in html
+
+
+def test_the_html_form_shows_messages_without_the_fields_key(api):
+    r = api.post("/fyll-i/blankett", data=_form_fields(RECORD) | {"samtal2_datum": "31/2-2026"})
+    assert r.status_code == 422
+    field = blankett.FIELDS[[f.key for f in blankett.FIELDS].index("samtal2_datum")]
+    beside = re.search(r'<p class="field-error" id="e-samtal2_datum">([^<]*)</p>', r.text)
+    assert beside and beside.group(1) == "&quot;31/2-2026&quot; är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)"
+    listed = re.search(r'<li><a href="#f-samtal2_datum">([^<]*)</a></li>', r.text)
+    assert listed and listed.group(1).startswith(f"{field.label}") and "samtal2_datum" not in listed.group(1)
+    assert listed.group(1).endswith(": " + beside.group(1))
+    api_answer = api.post("/api/fill", json={"samtal2_datum": "31/2-2026"}).json()  # the API keeps the key
+    assert api_answer[0]["field"] == "samtal2_datum" and 'fältet "samtal2_datum"' in api_answer[0]["message"]
+
+
+def _fill_result(c: TestClient, name: str, data: bytes) -> str:
+    r = c.post("/fyll-i", files={"filer": (name, data)}, headers={"Accept": "application/json"})
+    assert r.status_code == 202, r.text
+    assert _wait(c, r.json()["id"])["state"] == "klar"
+    return c.get(r.json()["page"]).text
+
+
+def test_the_fill_result_says_in_web_words_what_was_filled_and_what_to_fix(api):
+    records = [RECORD, {"rapporterad_av": "Rad två"}, {"polisanmald": "kanske"}, {"utsatt": "Rad fyra"}]
+    html = _fill_result(api, "incidenter.jsonl", "\n".join(json.dumps(r) for r in records).encode())
+    assert '<p class="done">Klart: 3 blanketter ifyllda, 1 rad med fel.</p>' in html
+    assert "Klart. Klart" not in html and "hoppade över" not in html and "finns redan" not in html
+    assert "<h2>Att rätta (1)</h2>" in html and "Rader utan fel har fyllts i." in html
+    assert "Att känna till" not in html
+
+
+def test_the_fill_result_when_no_row_could_be_filled_says_so(api):
+    html = _fill_result(api, "incidenter.json", json.dumps([{"polisanmald": "kanske"}]).encode())
+    assert '<p class="done">Klart: ingen blankett ifylld, 1 rad med fel.</p>' in html
+    assert "Rader utan fel har fyllts i." not in html and "Hämta de ifyllda" not in html
+    assert "Ingen blankett kunde fyllas i." in html
+
+
+def test_the_fill_result_shows_notes_apart_from_errors(api):
+    html = _fill_result(api, "svar.csv", b"rapporterad_av,Fil,Status,Meddelanden\nAnna,x.docx,ok,\n")
+    assert '<p class="done">Klart: 1 blankett ifylld.</p>' in html
+    assert "<h2>Att känna till (1)</h2>" in html and "Att rätta" not in html
+    notes = html[html.index("Att känna till"):]
+    assert 'kolumnerna &quot;Fil&quot;, &quot;Status&quot;, &quot;Meddelanden&quot; kommer från' in notes
+
+
+def test_the_read_result_counts_files_once(api):
+    forms = [("bra.docx", _docx(RECORD)), ("varning.docx", both_ticked({})), ("bomb.docx", _bomb())]
+    r = api.post("/las-in", files=[("filer", f) for f in forms], headers={"Accept": "application/json"})
+    _wait(api, r.json()["id"])
+    html = api.get(r.json()["page"]).text
+    assert '<p class="done">Klart: 3 filer lästa: 1 ok, 1 med varningar, 1 med fel.</p>' in html
+
+
+@pytest.mark.parametrize("name", ["svar.docx", "svar.pdf", "svar.odt", "svar.doc"])
+def test_a_returned_form_uploaded_to_fill_points_to_read(api, name):
+    r = api.post("/fyll-i", files={"filer": (name, b"PK")})
+    assert r.status_code == 415
+    assert f"{name} ser ut att vara en ifylld blankett" in r.text and '<a href="/las-in">Läs in</a>' in r.text
+    r = api.post("/fyll-i", files={"filer": (name, b"PK")}, headers={"Accept": "application/json"})
+    assert r.status_code == 415 and "Läs in (/las-in)" in r.json()["fel"]

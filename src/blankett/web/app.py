@@ -56,6 +56,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX, "csv": "text/csv; charset=utf-8",
          "json": "application/json", "zip": "application/zip"}
 FILL_INPUTS = {".xlsx", ".csv", ".json", ".jsonl"}
+RETURNED_FORMS = {".docx", ".docm", ".doc", ".odt", ".pdf"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -132,7 +133,7 @@ def _problems(exc: blankett.RecordError) -> list[dict[str, Any]]:
 
 
 async def start(request: Request) -> Response:
-    return HTMLResponse(pages.start(blankett.office_available()))
+    return HTMLResponse(pages.start(blankett.office_available(), "borttaget" in request.query_params))
 
 
 async def fill_page(request: Request) -> Response:
@@ -144,7 +145,7 @@ async def read_page(request: Request) -> Response:
 
 
 async def api_page(request: Request) -> Response:
-    return HTMLResponse(pages.api_page())
+    return HTMLResponse(pages.api_page(str(request.base_url)))
 
 
 async def one_form(request: Request) -> Response:
@@ -167,7 +168,7 @@ async def one_form(request: Request) -> Response:
         general = []
         for p in exc.problems:
             if p.field:
-                errors.setdefault(p.field, []).append(p.message)
+                errors.setdefault(p.field, []).append(pages.field_message(p.field, p.message))
             else:
                 general.append(p.message)
         return HTMLResponse(pages.one_form(office, fields | _lists(record), errors, general), status_code=422)
@@ -183,10 +184,10 @@ def _lists(record: dict[str, Any]) -> dict[str, Any]:
 async def _start_job(request: Request, kind: str) -> Response:
     server = _server(request)
 
-    def refuse(status: int, message: str) -> Response:
+    def refuse(status: int, message: str, markup: str | None = None) -> Response:
         if _wants_json(request):
             return JSONResponse({"fel": message}, status_code=status)
-        html = pages.fill(blankett.office_available(), message) if kind == "fill" else pages.read(message)
+        html = pages.fill(blankett.office_available(), message, markup) if kind == "fill" else pages.read(message)
         return HTMLResponse(html, status_code=status)
 
     if server.jobs.full():
@@ -201,8 +202,12 @@ async def _start_job(request: Request, kind: str) -> Response:
             bad = [s.name for s in staged if s.path.suffix.lower() not in FILL_INPUTS]
             if bad:
                 folder.cleanup()
-                return refuse(415, "Filen går inte att fylla i från: använd Excel (.xlsx), CSV, JSON eller "
-                                   "JSON Lines (.jsonl).")
+                forms = [name for name in bad if Path(name).suffix.lower() in RETURNED_FORMS]
+                if forms:
+                    said = f"{forms[0]} ser ut att vara en ifylld blankett. Ifyllda blanketter läser du in på sidan"
+                    return refuse(415, f"{said} Läs in (/las-in).", f'{pages.e(said)} <a href="/las-in">Läs in</a>.')
+                return refuse(415, f"{bad[0]} går inte att fylla i från. Blanketterna fylls i från Excel (.xlsx), "
+                                   "CSV, JSON eller JSON Lines (.jsonl).")
             pdf = fields.get("format") == "pdf"
             if pdf and not blankett.office_available():
                 folder.cleanup()
@@ -244,7 +249,8 @@ def _job(request: Request) -> Job | None:
     return _server(request).jobs.get(request.path_params["job"])
 
 
-GONE = "Resultatet finns inte (längre). Resultat tas bort efter 30 minuter och när servern stängs."
+GONE = ("Resultatet finns inte (längre). Det kan ha tagits bort med knappen \"Ta bort resultatet från servern\"; "
+        "annars tas resultat bort efter 30 minuter och när servern stängs.")
 
 
 async def job_page(request: Request) -> Response:
@@ -263,7 +269,7 @@ async def job_status(request: Request) -> Response:
 
 async def job_remove(request: Request) -> Response:
     _server(request).jobs.remove(request.path_params["job"])
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse("/?borttaget", status_code=303)  # a flag only: no job id, nothing personal
 
 
 async def job_zip(request: Request) -> Response:
@@ -358,6 +364,27 @@ async def api_extract(request: Request) -> Response:
     return download(data, f"svar.{fmt}", fmt)
 
 
+async def favicon(request: Request) -> Response:
+    """The browser's own request for /favicon.ico: nothing (the pages link their icon), so no 404 in the log."""
+    return Response(status_code=204)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """404 and 405 in Swedish: a page with the menu, or for the API the usual {"fel": …}."""
+    assert isinstance(exc, HTTPException)
+    path = request.url.path
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        message = f"Anropet {request.method} går inte till {path}. Tillåtet: {allowed}."
+        html = pages.not_allowed(request.method, path)
+    else:
+        message = f"Okänt anrop: {path}. Se /api/openapi.json."
+        html = pages.not_found(path)
+    if path == "/api" or path.startswith("/api/"):
+        return JSONResponse({"fel": message}, status_code=exc.status_code, headers=exc.headers)
+    return HTMLResponse(html, status_code=exc.status_code, headers=exc.headers)
+
+
 def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limits | None = None,
                max_body: int = 256 * 1024 * 1024, cookie: str = "blankett_token",
                log: logging.Logger = LOG, jobs: Jobs | None = None, fill_workers: int = 0) -> Starlette:
@@ -387,9 +414,11 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/api/fill", api_fill, methods=["POST"]),
         Route("/api/extract", api_extract, methods=["POST"]),
         Route("/api/jobb/{job}", job_status),
+        Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     guard = Guard(token, hosts, max_body, cookie, log)
-    app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)])
+    app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)],
+                    exception_handlers={404: http_error, 405: http_error})
     app.state.server = Server(limits or Limits(), jobs or Jobs(), fill_workers)
     return app

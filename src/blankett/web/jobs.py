@@ -9,6 +9,7 @@ the read answers) stays in memory only, until they remove it, the job expires
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import shutil
 import tempfile
@@ -32,6 +33,11 @@ MAX_JOBS = 20
 
 QUEUED, RUNNING, DONE, FAILED = "köad", "pågår", "klar", "fel"
 
+#: The library's messages that are notes, not errors: the row (or file) was filled all the same.
+NOTES = re.compile(r"okända kolumner lästes inte: |kolumner som förekommer två gånger \(den första används\): "
+                   r"|kommer från blankett extract och lästes inte; bara svaren fylls i$"
+                   r"|tecken som inte kan sparas i Word \(styrtecken\) togs bort$")
+
 
 @dataclass
 class Job:
@@ -46,10 +52,14 @@ class Job:
     error: str | None = None
     pdf: bool = False
     # fill
-    problems: list[str] = field(default_factory=list)
-    summary: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # errors: rows (or files) that were not filled
+    notes: list[str] = field(default_factory=list)  # to know: the rows were filled all the same
+    written: int = 0  # forms filled (.docx)
+    failed: int = 0  # rows or files that could not be filled
+    pdf_written: int = 0
+    pdf_failed: int = 0
     archive: bytes | None = None
-    forms: int = 0
+    forms: int = 0  # files in the archive
     # extract
     results: list[blankett.ExtractResult] = field(default_factory=list)
     counter: Callable[[], int] | None = None
@@ -154,9 +164,13 @@ def fill_job(staged: list[Staged], folder: Path, pdf: bool) -> Callable[[Job], N
             summaries = blankett.fill_files_pdf(inputs, out, jobs=1)
         else:
             summaries = [blankett.fill_files(inputs, out, jobs=1)]
-        job.problems = [scrub(line, folder / "in") for s in summaries for line in s.problems]
-        job.problems = [scrub(line, folder) for line in job.problems]
-        job.summary = [s.line("Klart" if n == 0 else "PDF") for n, s in enumerate(summaries)]
+        lines = [scrub(scrub(line, folder / "in"), folder) for s in summaries for line in s.problems]
+        job.notes = [line for line in lines if NOTES.search(line)]
+        job.problems = [line for line in lines if not NOTES.search(line)]
+        job.written, job.failed = summaries[0].counts[blankett.FillStatus.WRITTEN], summaries[0].counts[blankett.FillStatus.FAILED]
+        if pdf:
+            job.pdf_written = summaries[-1].counts[blankett.FillStatus.WRITTEN]
+            job.pdf_failed = summaries[-1].counts[blankett.FillStatus.FAILED]
         files = sorted(p for p in out.glob("*") if p.is_file() and not p.name.startswith(".")) if out.is_dir() else []
         job.forms = len(files)
         job.done = job.total

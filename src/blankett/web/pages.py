@@ -36,6 +36,7 @@ def page(title: str, body: str, current: str = "") -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)} – Bilaga 5</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
 </head>
@@ -56,10 +57,14 @@ Stäng fliken när du är klar.</p></footer>
 """
 
 
-def start(office: bool) -> str:
+REMOVED = "Resultatet är borttaget från servern. Dina egna filer påverkas inte."
+
+
+def start(office: bool, removed: bool = False) -> str:
+    note = f'<div role="status"><p>{e(REMOVED)}</p></div>\n' if removed else ""
     pdf = ('<li><a href="/api/blank.pdf" download>Tom blankett som ifyllbar PDF</a></li>' if office else
            '<li>Ifyllbar PDF: kräver LibreOffice, som inte finns på den här datorn.</li>')
-    body = f"""<p>Här fyller du i och läser in blanketten <strong>Bilaga 5 – Incidentrapport och
+    body = f"""{note}<p>Här fyller du i och läser in blanketten <strong>Bilaga 5 – Incidentrapport och
 händelsedokumentation</strong> (hot, våld och trakasserier mot förtroendevalda).</p>
 <ul class="jobs">
 <li><a href="/fyll-i"><strong>Fyll i</strong></a> – gör färdiga blanketter från en Excel-fil, CSV eller JSON,
@@ -91,7 +96,8 @@ def _upload(action: str, name: str, label: str, accept: str, hint: str, button: 
 </form>"""
 
 
-def fill(office: bool, message: str | None = None) -> str:
+def fill(office: bool, message: str | None = None, markup: str | None = None) -> str:
+    """The fill page; ``message`` is a refusal as text, ``markup`` one already escaped (with a link)."""
     pdf = ('<input type="radio" id="format-pdf" name="format" value="pdf">'
            '<label for="format-pdf">Word och PDF</label>') if office else (
         '<p class="hint">PDF kräver LibreOffice, som inte finns på den här datorn.</p>')
@@ -99,7 +105,8 @@ def fill(office: bool, message: str | None = None) -> str:
 <input type="radio" id="format-docx" name="format" value="docx" checked><label for="format-docx">Word (.docx)</label>
 {pdf}
 </fieldset>"""
-    alert = f'<div class="alert" role="alert"><p>{e(message)}</p></div>' if message else ""
+    shown = markup if markup is not None else e(message) if message else ""
+    alert = f'<div class="alert" role="alert"><p>{shown}</p></div>' if shown else ""
     body = f"""{alert}
 <h2>Många blanketter från en fil</h2>
 <p>Ladda upp Excel-arbetsboken (eller en CSV-, JSON- eller JSON Lines-fil) med en rad per incident.
@@ -134,6 +141,30 @@ def _case_field() -> tuple[str, str, str] | None:
         if key not in on_form:
             return key, prop.get("title", key), prop.get("description", "")
     return None
+
+
+def field_message(key: str, message: str) -> str:
+    """A field's message as shown beside it: without the library's ``fältet "key" (label): `` prefix.
+
+    The key means nothing to the person typing, and the label is already beside the field.
+    """
+    prefix = f'fältet "{key}"'
+    if not message.startswith(prefix):
+        return message
+    rest = message[len(prefix):]
+    if rest.startswith(" (") and "): " in rest:
+        return rest[rest.index("): ") + 3:]
+    return rest[2:] if rest.startswith(": ") else message
+
+
+def visible_label(key: str) -> str:
+    """The label a field has on the page (with its column when two questions share a label)."""
+    labels = Counter(f.label for f in FIELDS)
+    for f in FIELDS:
+        if f.key == key:
+            return f"{f.label} ({f.column})" if labels[f.label] > 1 else f.label
+    case = _case_field()
+    return case[1] if case and case[0] == key else key
 
 
 def _described(key: str, hint: bool, errors: Mapping[str, list[str]]) -> str:
@@ -187,7 +218,7 @@ def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapp
     labels = Counter(f.label for f in FIELDS)
     parts: list[str] = []
     if errors or general:
-        items = [f'<li><a href="#f-{k}">{e(m)}</a></li>' for k, ms in errors.items() for m in ms]
+        items = [f'<li><a href="#f-{k}">{e(visible_label(k))}: {e(m)}</a></li>' for k, ms in errors.items() for m in ms]
         items += [f"<li>{e(m)}</li>" for m in general]
         count = len(items)
         parts.append(f'<div class="alert errors" id="fel" role="alert" tabindex="-1">'
@@ -272,19 +303,48 @@ def _again(job: Job) -> str:
             f'<p><a href="{back}">Börja om med nya filer</a></p>')
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"1 {one}" if n == 1 else f"{n} {many}"
+
+
+def fill_summary(job: Job) -> str:
+    """What a fill job did, in words for the web: forms filled (and their PDFs), rows with errors."""
+    made = "ingen blankett ifylld" if job.written == 0 else _count(job.written, "blankett ifylld", "blanketter ifyllda")
+    parts = [made]
+    if job.pdf and job.written:
+        if job.pdf_written == job.written and not job.pdf_failed:
+            parts = [made + ", som Word och PDF"]
+        else:
+            parts.append(f"{job.pdf_written} som PDF")
+    if job.pdf_failed:
+        parts.append(_count(job.pdf_failed, "PDF kunde inte göras", "PDF kunde inte göras"))
+    if job.failed:
+        parts.append(_count(job.failed, "rad med fel", "rader med fel"))
+    return "Klart: " + ", ".join(parts) + "."
+
+
 def _fill_done(job: Job) -> str:
-    parts = [f'<div role="status"><p class="done">Klart. {e(" ".join(job.summary))}</p></div>']
+    parts = [f'<div role="status"><p class="done">{e(fill_summary(job))}</p></div>']
     if job.archive:
         parts.append(f'<p><a class="button" href="/jobb/{e(job.id)}/blanketter.zip" download>'
                      f"Hämta de ifyllda blanketterna (zip, {job.forms} filer)</a></p>")
     if job.problems:
         rows = "".join(f"<tr><td>{e(p)}</td></tr>" for p in job.problems)
+        then = ("Rader utan fel har fyllts i." if job.written else
+                "Ingen blankett kunde fyllas i.")
         parts.append(f"""<h2>Att rätta ({len(job.problems)})</h2>
-<p>Rätta raderna i din fil och ladda upp den igen. Rader utan fel har fyllts i.</p>
+<p>Rätta raderna i din fil och ladda upp den igen. {then}</p>
 <table><caption>Meddelanden, en rad per problem</caption><thead><tr><th scope="col">Meddelande</th></tr></thead>
 <tbody>{rows}</tbody></table>""")
+    elif not job.written:
+        parts.append("<p>Filen hade inga rader att fylla i.</p>")
     else:
         parts.append("<p>Inga problem hittades.</p>")
+    if job.notes:
+        items = "".join(f"<li>{e(n)}</li>" for n in job.notes)
+        parts.append(f"""<h2>Att känna till ({len(job.notes)})</h2>
+<p>Det här hindrade inte att blanketterna fylldes i, men kontrollera att det blev som du tänkt.</p>
+<ul class="notes">{items}</ul>""")
     parts.append(_again(job))
     return "\n".join(parts)
 
@@ -292,15 +352,15 @@ def _fill_done(job: Job) -> str:
 def _read_done(job: Job) -> str:
     counts = Counter(str(r.status) for r in job.results)
     n = len(job.results)
-    summary = (f'{n} {"fil läst" if n == 1 else "filer lästa"}: {counts.get("ok", 0)} ok, {counts.get("varning", 0)} med varning, '
-               f'{counts.get("fel", 0)} med fel.')
+    summary = (f'Klart: {n} {"fil läst" if n == 1 else "filer lästa"}: {counts.get("ok", 0)} ok, '
+               f'{counts.get("varning", 0)} med varningar, {counts.get("fel", 0)} med fel.')
     rows = "".join(
         f'<tr><td>{e(r.source)}</td><td><span class="status status-{e(r.status)}">{e(STATUS_TEXT.get(r.status, r.status))}'
         f'</span></td><td>{"<br>".join(e(m) for m in r.messages) or "–"}</td></tr>' for r in job.results)
     links = "".join(f'<li><a href="/jobb/{e(job.id)}/svar.{fmt}" download>{text}</a></li>'
                     for fmt, text in (("xlsx", "Svaren som Excel (.xlsx)"), ("csv", "Svaren som CSV"),
                                       ("json", "Svaren som JSON")))
-    return f"""<div role="status"><p class="done">Klart. {e(summary)}</p></div>
+    return f"""<div role="status"><p class="done">{e(summary)}</p></div>
 <h2>Hämta svaren</h2><ul>{links}</ul>
 <h2>Filerna</h2>
 <table><caption>En rad per fil: namn, status och meddelanden</caption>
@@ -309,7 +369,22 @@ def _read_done(job: Job) -> str:
 {_again(job)}"""
 
 
-def api_page() -> str:
+def not_found(path: str) -> str:
+    """The page for an address that does not exist, with the menu to go on from."""
+    body = f"""<p>Det finns ingen sida på adressen <code>{e(path)}</code>. Kontrollera adressen, eller gå vidare
+med menyn ovan eller till <a href="/">startsidan</a>.</p>"""
+    return page("Sidan finns inte", body)
+
+
+def not_allowed(method: str, path: str) -> str:
+    """The page for a request a page does not take (a form sent to the wrong address, say)."""
+    body = f"""<p>Sidan <code>{e(path)}</code> kan inte ta emot det webbläsaren skickade ({e(method)}).
+Gå tillbaka och försök igen, eller börja från <a href="/">startsidan</a>.</p>"""
+    return page("Det gick inte att skicka", body)
+
+
+def api_page(base: str = "http://127.0.0.1:8765") -> str:
+    """The API's description, its examples addressed to ``base`` (where this server answers)."""
     body = """<p>Kommunens e-tjänster och ärendesystem kan fylla i och läsa blanketten över HTTP.
 Varje anrop behöver nyckeln i huvudet <code>Authorization: Bearer &lt;nyckel&gt;</code>.
 Beskrivningen i OpenAPI-format: <a href="/api/openapi.json">/api/openapi.json</a>.</p>
@@ -328,8 +403,8 @@ zip-fil in; en lista av <code>{"source", "status", "messages", "record"}</code> 
 <h2>Exempel</h2>
 <pre><code>curl -H "Authorization: Bearer $BLANKETT_TOKEN" -H "Content-Type: application/json" \\
      -d '{"rapporterad_av": "Åsa Öberg", "polisanmald": "Ja"}' \\
-     -o Bilaga5.docx http://127.0.0.1:8765/api/fill
+     -o Bilaga5.docx BASE/api/fill
 
-curl -H "Authorization: Bearer $BLANKETT_TOKEN" -F filer=@svar.docx http://127.0.0.1:8765/api/extract</code></pre>
-"""
+curl -H "Authorization: Bearer $BLANKETT_TOKEN" -F filer=@svar.docx BASE/api/extract</code></pre>
+""".replace("BASE", e(base.rstrip("/")))
     return page("För utvecklare: API", body, "/api")
