@@ -42,6 +42,17 @@ def test_the_statuses_are_public_and_compare_to_the_words_in_the_exports(tmp_pat
     assert blankett.FillStatus.EXISTS == "finns redan"
 
 
+
+def test_a_fill_summary_keeps_errors_apart_from_notes(tmp_path):
+    """A caller (the web page) shows what must be fixed apart from what is only worth knowing."""
+    rows = tmp_path / "in.csv"
+    rows.write_text("Diarienummer;Polisanmäld;Anteckning\nA1;Ja;x\nA2;kanske;y\n", encoding="utf-8")
+    summary = blankett.fill_files([rows, tmp_path / "saknas.csv"], tmp_path / "ut")
+    assert summary.notes == ['in.csv: okända kolumner lästes inte: "Anteckning"']
+    assert sorted(summary.errors) == sorted([f"{tmp_path / 'saknas.csv'}: filen finns inte",
+                                             'in.csv rad 3, kolumn "Polisanmäld": "kanske" är inte Ja eller Nej'])
+    assert sorted(summary.problems) == sorted(summary.notes + summary.errors)  # all of them, as the command prints
+
 def test_fill_docx_writes_the_answers_into_the_controls():
     root = docx_xml(blankett.fill_docx(RECORD))
     ctl = sdt_by_tag(root)

@@ -49,7 +49,9 @@ class Summary:
 
     check: bool = False
     counts: dict[FillStatus, int] = field(default_factory=lambda: dict.fromkeys(FillStatus, 0))
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # every message, errors and notes, in input order
+    errors: list[str] = field(default_factory=list)  # of rows and files that failed
+    notes: list[str] = field(default_factory=list)  # of rows filled all the same (a column ignored, a PDF warning)
     written: list[Path] = field(default_factory=list)
     existing: list[Path] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)  # written or already there, in input order
@@ -58,6 +60,7 @@ class Summary:
         """Count one outcome and keep its messages and its file (written or already there, for the PDF step)."""
         self.counts[outcome.status] += 1
         self.problems.extend(outcome.messages)
+        (self.errors if outcome.status is FillStatus.FAILED else self.notes).extend(outcome.messages)
         if outcome.path is not None and outcome.status in (FillStatus.WRITTEN, FillStatus.EXISTS):
             (self.written if outcome.status is FillStatus.WRITTEN else self.existing).append(outcome.path)
             self.outputs.append(outcome.path)
@@ -66,6 +69,7 @@ class Summary:
         """Count a file that could not be read at all."""
         self.counts[FillStatus.FAILED] += 1
         self.problems.append(message)
+        self.errors.append(message)
 
     @property
     def failed(self) -> bool:
@@ -76,6 +80,8 @@ class Summary:
         """Count ``other``'s failures and show its problems first (the fill step's, before the PDF step's)."""
         self.counts[FillStatus.FAILED] += other.counts[FillStatus.FAILED]
         self.problems[:0] = other.problems
+        self.errors[:0] = other.errors
+        self.notes[:0] = other.notes
 
     def line(self, prefix: str = "Klart") -> str:
         """The one-line Swedish summary: written (or approved), skipped, failed; ``prefix`` names the step."""

@@ -9,7 +9,6 @@ the read answers) stays in memory only, until they remove it, the job expires
 from __future__ import annotations
 
 import io
-import re
 import secrets
 import shutil
 import tempfile
@@ -32,11 +31,6 @@ KEEP_SECONDS = 30 * 60
 MAX_JOBS = 20
 
 QUEUED, RUNNING, DONE, FAILED = "köad", "pågår", "klar", "fel"
-
-#: The library's messages that are notes, not errors: the row (or file) was filled all the same.
-NOTES = re.compile(r"okända kolumner lästes inte: |kolumner som förekommer två gånger \(den första används\): "
-                   r"|kommer från blankett extract och lästes inte; bara svaren fylls i$"
-                   r"|tecken som inte kan sparas i Word \(styrtecken\) togs bort$")
 
 
 @dataclass
@@ -164,9 +158,8 @@ def fill_job(staged: list[Staged], folder: Path, pdf: bool) -> Callable[[Job], N
             summaries = blankett.fill_files_pdf(inputs, out, jobs=1)
         else:
             summaries = [blankett.fill_files(inputs, out, jobs=1)]
-        lines = [scrub(scrub(line, folder / "in"), folder) for s in summaries for line in s.problems]
-        job.notes = [line for line in lines if NOTES.search(line)]
-        job.problems = [line for line in lines if not NOTES.search(line)]
+        job.notes = [scrub(scrub(line, folder / "in"), folder) for s in summaries for line in s.notes]
+        job.problems = [scrub(scrub(line, folder / "in"), folder) for s in summaries for line in s.errors]
         job.written, job.failed = summaries[0].counts[blankett.FillStatus.WRITTEN], summaries[0].counts[blankett.FillStatus.FAILED]
         if pdf:
             job.pdf_written = summaries[-1].counts[blankett.FillStatus.WRITTEN]
