@@ -1103,3 +1103,19 @@ def test_a_returned_form_uploaded_to_fill_points_to_read(api, name):
     assert f"{name} ser ut att vara en ifylld blankett" in r.text and '<a href="/las-in">Läs in</a>' in r.text
     r = api.post("/fyll-i", files={"filer": (name, b"PK")}, headers={"Accept": "application/json"})
     assert r.status_code == 415 and "Läs in (/las-in)" in r.json()["fel"]
+
+
+def test_the_pages_take_every_ending_the_library_reads(api, tmp_path):
+    """The web layer keeps no list of its own: a workbook saved with macros (.xlsm), which `blankett fill`
+    reads, is filled here too, and the upload fields offer exactly what the readers take."""
+    from .sheets import typed_workbook
+
+    book = typed_workbook(tmp_path / "med-makron.xlsm", [{"diarienummer": "A1", "utsatt": "Bo"}])
+    r = api.post("/fyll-i", files={"filer": (book.name, book.read_bytes())}, headers={"Accept": "application/json"})
+    assert r.status_code == 202, r.text
+    assert _wait(api, r.json()["id"])["finished"]
+    assert '<p class="done">Klart: 1 blankett ifylld.</p>' in api.get(r.json()["page"]).text
+    fill_accept = re.search(r'id="fill-files"[^>]*accept="([^"]*)"', api.get("/fyll-i").text).group(1)
+    read_accept = re.search(r'id="read-files"[^>]*accept="([^"]*)"', api.get("/las-in").text).group(1)
+    assert set(fill_accept.split(",")) == {".csv", ".json", ".jsonl", ".xlsm", ".xlsx"}
+    assert set(read_accept.split(",")) == {".doc", ".docm", ".docx", ".odt", ".pdf", ".zip"}

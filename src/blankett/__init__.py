@@ -17,6 +17,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FIELDS",
+    "FORM_ENDINGS",
+    "INPUT_ENDINGS",
     "BlankettError",
     "ExtractResult",
     "ExtractStatus",
@@ -62,6 +64,8 @@ _WHERE = {
     "Template": (".fill", "Template"),
     **{name: (".form", name) for name in ("FIELDS", "Field", "Kind")},
     "ExtractResult": (".readback", "Result"),
+    "FORM_ENDINGS": (".readback", "FORM_ENDINGS"),
+    "INPUT_ENDINGS": (".load", "INPUT_ENDINGS"),
     **{name: (".status", name) for name in ("ExtractStatus", "FillStatus")},
 }
 
@@ -104,5 +108,7 @@ if _typing.TYPE_CHECKING:
     from .errors import BlankettError, InputError, OfficeMissingError, OutputExistsError, Problem, RecordError
     from .fill import Template
     from .form import FIELDS, Field, Kind
+    from .load import INPUT_ENDINGS
+    from .readback import FORM_ENDINGS
     from .readback import Result as ExtractResult
     from .status import ExtractStatus, FillStatus

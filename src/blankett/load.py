@@ -401,6 +401,10 @@ LOADERS: dict[str, Callable[[Path], Iterator[Row]]] = {
 }
 
 
+#: The file endings ``fill`` reads incidents from (lower case).
+INPUT_ENDINGS = frozenset(LOADERS)
+
+
 def load_rows(path: str | Path) -> Iterator[Row]:
     """The rows of an input file; :class:`InputError` for a file that cannot be read at all."""
     path = Path(path)

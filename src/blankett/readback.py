@@ -329,6 +329,10 @@ READERS_BY_SUFFIX: dict[str, Callable[[Path], Reading]] = {
 }
 
 
+#: The file endings ``extract`` reads returned forms from (lower case).
+FORM_ENDINGS = frozenset(READERS_BY_SUFFIX)
+
+
 # --- one file, many files ---------------------------------------------------------------
 
 

@@ -55,8 +55,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX, "csv": "text/csv; charset=utf-8",
          "json": "application/json", "zip": "application/zip"}
-FILL_INPUTS = {".xlsx", ".csv", ".json", ".jsonl"}
-RETURNED_FORMS = {".docx", ".docm", ".doc", ".odt", ".pdf"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -199,10 +197,10 @@ async def _start_job(request: Request, kind: str) -> Response:
             folder.cleanup()
             return refuse(400, "Välj minst en fil att ladda upp.")
         if kind == "fill":
-            bad = [s.name for s in staged if s.path.suffix.lower() not in FILL_INPUTS]
+            bad = [s.name for s in staged if s.path.suffix.lower() not in blankett.INPUT_ENDINGS]
             if bad:
                 folder.cleanup()
-                forms = [name for name in bad if Path(name).suffix.lower() in RETURNED_FORMS]
+                forms = [name for name in bad if Path(name).suffix.lower() in blankett.FORM_ENDINGS]
                 if forms:
                     said = f"{forms[0]} ser ut att vara en ifylld blankett. Ifyllda blanketter läser du in på sidan"
                     return refuse(415, f"{said} Läs in (/las-in).", f'{pages.e(said)} <a href="/las-in">Läs in</a>.')

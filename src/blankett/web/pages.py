@@ -111,7 +111,7 @@ def fill(office: bool, message: str | None = None, markup: str | None = None) ->
 <h2>Många blanketter från en fil</h2>
 <p>Ladda upp Excel-arbetsboken (eller en CSV-, JSON- eller JSON Lines-fil) med en rad per incident.
 Du får tillbaka en zip-fil med en ifylld blankett per rad, och en lista över rader som behöver rättas.</p>
-{_upload("/fyll-i", "fill-files", "Filer med incidenter", ".xlsx,.csv,.json,.jsonl",
+{_upload("/fyll-i", "fill-files", "Filer med incidenter", ",".join(sorted(blankett.INPUT_ENDINGS)),
          "Excel (.xlsx), CSV, JSON eller JSON Lines. Du kan också dra filerna hit.", "Fyll i blanketterna", extra)}
 <h2>En blankett i taget</h2>
 <p><a href="/fyll-i/blankett">Fyll i en blankett här på sidan</a> och hämta den som Word eller PDF.</p>
@@ -125,7 +125,7 @@ def read(message: str | None = None) -> str:
 <p>Ladda upp blanketter som kommit tillbaka ifyllda: Word (.docx, .docm, .doc), OpenDocument (.odt), PDF,
 eller en zip-fil med många blanketter. Du ser direkt vilka som gick att läsa och kan hämta svaren som
 Excel, CSV eller JSON.</p>
-{_upload("/las-in", "read-files", "Ifyllda blanketter", ".docx,.docm,.doc,.odt,.pdf,.zip",
+{_upload("/las-in", "read-files", "Ifyllda blanketter", ",".join(sorted(blankett.FORM_ENDINGS | {".zip"})),
          "Välj en eller flera filer, eller en zip-fil. Du kan också dra filerna hit.", "Läs in blanketterna")}
 """
     return page("Läs in", body, "/las-in")
