@@ -80,6 +80,11 @@ def test_a_bad_record_names_each_field_in_its_problems():
     assert '"kanske" är inte Ja eller Nej' in by_field["polisanmald"]
     assert "okänt fält" in by_field["personnummer"]
     assert len(err.value.messages) == 3
+    # the same without the field's name, for a form that shows it beside the field
+    texts = {p.field: p.text for p in err.value.problems}
+    assert texts["polisanmald"] == '"kanske" är inte Ja eller Nej'
+    assert by_field["polisanmald"] == 'fältet "polisanmald" (Polisanmäld): "kanske" är inte Ja eller Nej'
+    assert texts["personnummer"] == by_field["personnummer"] == 'okänt fält "personnummer"'
 
 
 def test_extract_of_bytes_that_are_no_form_is_a_fel_result_not_an_exception():

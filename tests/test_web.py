@@ -329,6 +329,10 @@ def test_fill_in_worker_processes_gives_the_same_answers():
             assert r.status_code == 422
             assert r.json() == [{"field": "polisanmald",
                                  "message": 'fältet "polisanmald" (Polisanmäld): "kanske" är inte Ja eller Nej'}]
+            page = c.post("/fyll-i/blankett", data=_form_fields(RECORD) | {"samtal2_datum": "31/2-2026"})
+            assert page.status_code == 422  # the message beside the field comes through the process too
+            assert ('<p class="field-error" id="e-samtal2_datum">&quot;31/2-2026&quot; är inget giltigt datum '
+                    "(skriv ÅÅÅÅ-MM-DD)</p>") in page.text
         finally:
             c.app.state.server.close()
 

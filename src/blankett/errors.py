@@ -25,10 +25,19 @@ class BlankettError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One bad value of a record: the field's key (None for the record as a whole) and a Swedish message."""
+    """One bad value of a record: the field's key (None for the record as a whole) and a Swedish message.
+
+    ``message`` names the field (a line of its own, as the command prints it); ``text`` is the same without the
+    field's name, for a form that shows it beside the field (the whole message when it names no field).
+    """
 
     field: str | None
     message: str
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            object.__setattr__(self, "text", self.message)
 
 
 class RecordError(BlankettError):

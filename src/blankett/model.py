@@ -164,7 +164,7 @@ def _problem(err: ErrorDetails) -> Problem:
         return Problem(None, "posten är inget objekt med fält")
     else:
         text = err["msg"] or "ogiltigt värde"
-    return Problem(key or None, f"{_field_name(key)}: {text}")
+    return Problem(key or None, f"{_field_name(key)}: {text}", text)
 
 
 def validate(data: Any) -> tuple[BaseModel, list[str]]:

@@ -166,7 +166,7 @@ async def one_form(request: Request) -> Response:
         general = []
         for p in exc.problems:
             if p.field:
-                errors.setdefault(p.field, []).append(pages.field_message(p.field, p.message))
+                errors.setdefault(p.field, []).append(p.text)
             else:
                 general.append(p.message)
         return HTMLResponse(pages.one_form(office, fields | _lists(record), errors, general), status_code=422)

@@ -143,20 +143,6 @@ def _case_field() -> tuple[str, str, str] | None:
     return None
 
 
-def field_message(key: str, message: str) -> str:
-    """A field's message as shown beside it: without the library's ``fältet "key" (label): `` prefix.
-
-    The key means nothing to the person typing, and the label is already beside the field.
-    """
-    prefix = f'fältet "{key}"'
-    if not message.startswith(prefix):
-        return message
-    rest = message[len(prefix):]
-    if rest.startswith(" (") and "): " in rest:
-        return rest[rest.index("): ") + 3:]
-    return rest[2:] if rest.startswith(": ") else message
-
-
 def visible_label(key: str) -> str:
     """The label a field has on the page (with its column when two questions share a label)."""
     labels = Counter(f.label for f in FIELDS)

@@ -28,12 +28,12 @@ def _ready() -> None:
     """Nothing: submitted once per worker by :meth:`FillPool.start` to have the workers started."""
 
 
-def _fill(record: Any) -> bytes | list[tuple[str | None, str]] | str:
-    """The filled form; or a bad record's problems as (field key, message); or another error's message."""
+def _fill(record: Any) -> bytes | list[blankett.Problem] | str:
+    """The filled form; or a bad record's problems; or another error's message."""
     try:
         return blankett.fill_docx(record, _TEMPLATE[0])
     except blankett.RecordError as exc:
-        return [(p.field, p.message) for p in exc.problems]
+        return exc.problems
     except blankett.BlankettError as exc:
         return str(exc)
 
@@ -62,8 +62,7 @@ class FillPool:
     def fill_docx(self, record: Any) -> bytes:
         result = self._executor().submit(_fill, record).result()
         if isinstance(result, list):
-            problems = [blankett.Problem(field, message) for field, message in result]
-            raise blankett.RecordError([p.message for p in problems], problems)
+            raise blankett.RecordError([p.message for p in result], result)
         if isinstance(result, str):
             raise blankett.BlankettError(result)
         return result
