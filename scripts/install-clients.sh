@@ -5,9 +5,16 @@
 #   Chromium for the web pages (driven by Playwright with executable_path=/usr/bin/chromium).
 # Only the PDF features need LibreOffice at run time; everything here is needed by the tests,
 # which fail (never skip) when a program is missing.
+# Prints one line naming what it installs (nothing is installed when all is there) and one line of versions.
 set -euo pipefail
 SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "install-clients.sh: kör som root eller installera sudo; inget installerades." >&2
+    exit 1
+  fi
+  SUDO="sudo"
+fi
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
   echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
 fi
@@ -26,14 +33,12 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -q DejaVuSans || need+=(fonts-dejavu-core)
 fc-list 2>/dev/null | grep -q Liberation || need+=(fonts-liberation2)
 if [ ${#need[@]} -gt 0 ]; then
+  echo "Installerar programmen som testerna behöver (Debian, LibreOffice från bookworm-backports): ${need[*]}"
   $SUDO apt-get update -qq
   # LibreOffice and its UNO bridge must come from backports together (25.2); the rest from bookworm.
   $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports "${need[@]}" >/dev/null
 fi
-soffice --version
-/usr/bin/python3 -c 'import uno; print("python3-uno:", uno.__file__)'
-# sed reads to the end (head would close the pipe early, and pipefail would count the SIGPIPE as a failure)
-qpdf --version | sed -n 1p
-mutool -v 2>&1 | sed -n 1p
-pdftoppm -v 2>&1 | sed -n 1p
-chromium --version
+# one line of versions, so that a log says which programs the tests ran with
+uno=$(/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 && echo "python3-uno" || echo "python3-uno SAKNAS")
+echo "Program för testerna: $(soffice --version | sed -n 1p | cut -d' ' -f1-2), $uno, $(qpdf --version | sed -n 1p)," \
+     "$(mutool -v 2>&1 | sed -n 1p), $(pdftoppm -v 2>&1 | sed -n 1p), $(chromium --version 2>/dev/null | sed -n 1p | cut -d' ' -f1-2)"

@@ -11,6 +11,7 @@ from lxml import etree
 
 from blankett.office import find_soffice
 
+from .clients import LIBREOFFICE, PREFIX, missing
 from .uno_office import office, office_holder  # noqa: F401 - fixtures for tests that drive LibreOffice through UNO
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,13 +33,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.office)
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter):
+    """One line per missing program at the very end of the run (tests/clients.py), after pytest's own summary."""
+    yield
+    lines: dict[str, None] = {}
+    for key in ("failed", "error"):
+        for report in terminalreporter.stats.get(key, []):
+            text = getattr(report, "longreprtext", "") or ""
+            for line in text.splitlines():
+                if line.startswith(PREFIX):
+                    lines.setdefault(line.strip())
+    if lines:
+        terminalreporter.section("program som testerna behöver saknas", sep="=", red=True, bold=True)
+        for line in lines:
+            terminalreporter.line(line)
+
+
 @pytest.fixture(scope="session")
 def soffice() -> str:
     """The soffice program; a missing LibreOffice fails the test (it is required, see README)."""
     try:
         return find_soffice()
-    except Exception as exc:  # noqa: BLE001 - turned into a failure on purpose
-        pytest.fail(f"LibreOffice is required for this test: {exc}")
+    except Exception:  # noqa: BLE001 - turned into a failure on purpose, below (outside the handler: no chained trace)
+        pass
+    missing(LIBREOFFICE)
 
 
 @pytest.fixture(scope="session")

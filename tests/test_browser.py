@@ -27,6 +27,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 import blankett
 
+from .clients import missing
 from .forms import both_ticked, expected, zipped
 from .sheets import typed_workbook
 from .test_web import same_export
@@ -78,7 +79,7 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install it with scripts/install-clients.sh")
+        missing(f"{CHROMIUM} (Debian-paketet chromium)")
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

@@ -111,7 +111,7 @@ def test_ctrl_c_while_the_command_is_still_loading_is_the_same_line(tmp_path):
         def slow(name, *args, **kwargs):
             if name == "cli" and args and args[-1] == 1:  # `from .cli import main`: the heavy imports
                 pathlib.Path({str(marker)!r}).touch()
-                time.sleep(60)
+                time.sleep(3)  # Ctrl-C arrives meanwhile and is held until loading ends (a second is enough; 3 for a busy machine)
             return real(name, *args, **kwargs)
         builtins.__import__ = slow
         sys.argv = ["blankett", "fill", "x.json"]

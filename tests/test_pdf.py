@@ -25,6 +25,7 @@ from blankett.form import FIELDS, Kind, field_for_tag
 from blankett.model import to_record, validate
 from blankett.readback import read_file
 
+from .clients import program
 from .conftest import EXAMPLE, NS, ROOT, W
 from .forms import edit, expected, expected_status, save, sdt
 from .test_roundtrip import RECORDS
@@ -194,7 +195,7 @@ def test_filled_form_fields_hold_the_values(filled, example_records):
 
 
 def test_flattened_pdf_shows_the_values_as_text(filled, example_records):
-    text = subprocess.run(["pdftotext", "-layout", str(filled["flat"]), "-"], capture_output=True, text=True,
+    text = subprocess.run([program("pdftotext", "poppler-utils"), "-layout", str(filled["flat"]), "-"], capture_output=True, text=True,
                           check=True).stdout
     record = example_records[0]
     for key in ("rapporterad_av", "utlosande_faktor", "samtal1_narvarande"):
@@ -341,7 +342,7 @@ def test_filled_pdfs_pass_the_accessibility_checker_too(filled, which):
 
 def _qpdf_check(path: Path) -> None:
     """``qpdf --check`` finds nothing: no error, no warning (exit 0; 3 would mean warnings)."""
-    run = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True, check=False)
+    run = subprocess.run([program("qpdf", "qpdf"), "--check", str(path)], capture_output=True, text=True, check=False)
     assert run.returncode == 0 and "WARNING" not in run.stdout + run.stderr, run.stdout + run.stderr
     assert "No syntax or stream encoding errors found" in run.stdout
 
@@ -472,7 +473,7 @@ def long_pdf(soffice, tmp_path_factory) -> Path:
 def _poppler_words(path: Path, page: int, rect: list[float], height: float) -> list[str]:
     """The words poppler draws inside ``rect`` (PDF space) of a page: pdftotext cropped to it."""
     x0, y0, x1, y1 = rect
-    args = ["pdftotext", "-f", str(page), "-l", str(page), "-x", str(int(x0)), "-y", str(int(height - y1)),
+    args = [program("pdftotext", "poppler-utils"), "-f", str(page), "-l", str(page), "-x", str(int(x0)), "-y", str(int(height - y1)),
             "-W", str(int(x1 - x0) + 1), "-H", str(int(y1 - y0) + 1), str(path), "-"]
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout.split()
 

@@ -41,8 +41,9 @@ import pytest
 
 from blankett.office import find_soffice
 
+from .clients import LIBREOFFICE, missing
+
 UNO_PATHS = ("/usr/lib/python3/dist-packages", "/usr/lib/libreoffice/program")
-INSTALL = "sudo bash scripts/install-clients.sh"
 #: Writer draws a control's title beside the cursor from this file; headless Writer aborts without it
 #: (Debian's libreoffice-writer-nogui does not bring it: libreoffice-uiconfig-writer does).
 ALIAS_BUTTON_UI = "share/config/soffice.cfg/modules/swriter/ui/contentcontrolaliasbutton.ui"
@@ -61,10 +62,12 @@ def import_uno():
                 sys.path.append(path)
         try:
             import uno
-        except ImportError as exc:
-            pytest.fail(f"LibreOffice's Python bridge (python3-uno) is required for this test ({exc}); "
-                        f"install it with: {INSTALL} (it is built for the system's python3, so the tests' "
-                        f"Python {sys.version_info.major}.{sys.version_info.minor} must be the same version)")
+        except ImportError:
+            uno = None
+        if uno is None:  # outside the handler: one line, no chained traceback
+            missing("python3-uno, LibreOffices Python-brygga (Debian-paketet python3-uno från bookworm-backports)",
+                    "den är byggd för systemets python3, så testernas Python "
+                    f"{sys.version_info.major}.{sys.version_info.minor} måste vara samma version")
     import uno
 
     return uno
@@ -93,12 +96,14 @@ class Office:
         self.uno = import_uno()
         try:
             soffice = find_soffice()
-        except Exception as exc:  # noqa: BLE001 - turned into a failure on purpose
-            pytest.fail(f"LibreOffice is required for this test: {exc}")
+        except Exception:  # noqa: BLE001 - turned into a failure on purpose, below
+            soffice = None
+        if soffice is None:
+            missing(LIBREOFFICE)
         ui = _program_dir(soffice).parent / ALIAS_BUTTON_UI
         if not ui.is_file():
-            pytest.fail(f"LibreOffice Writer's UI files are missing ({ui}); headless Writer aborts when the cursor "
-                        f"enters a titled content control without them; install them with: {INSTALL}")
+            missing("Writers UI-filer (Debian-paketet libreoffice-uiconfig-writer)",
+                    f"{ui}; utan dem kraschar Writer utan fönster när markören går in i en kontroll med rubrik")
         self.profile = Path(tempfile.mkdtemp(prefix="blankett-uno-"))
         self.pipe = f"blankett-uno-{os.getpid()}-{time.monotonic_ns()}"
         self.log = open(self.profile / "soffice.log", "wb")  # noqa: SIM115 - closed in close()
