@@ -1167,6 +1167,10 @@ def test_the_api_pages_examples_use_the_servers_own_address():
         html = c.get("/api", headers=AUTH).text
     assert "http://localhost:9123/api/fill" in html and "http://localhost:9123/api/extract" in html
     assert "8765" not in html
+    with client() as c:  # on the session's own name: its examples name the address, not the secret name
+        host, session = _signed_in(c)
+        html = c.get("/api", headers={"Host": f"{host}:8765", "Cookie": session}).text
+    assert "http://127.0.0.1:8765/api/fill" in html and host not in html
 
 
 def test_the_html_form_shows_messages_without_the_fields_key(api):

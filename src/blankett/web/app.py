@@ -143,7 +143,13 @@ async def read_page(request: Request) -> Response:
 
 
 async def api_page(request: Request) -> Response:
-    return HTMLResponse(pages.api_page(str(request.base_url)))
+    base = str(request.base_url)
+    server = request.scope.get("server")
+    if request.url.hostname == request.app.state.guard.session_host and server:
+        # the examples end up in scripts and on command lines (ps): they name the address, never the session's name
+        host, port = server
+        base = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+    return HTMLResponse(pages.api_page(base))
 
 
 async def one_form(request: Request) -> Response:
