@@ -54,17 +54,20 @@ def server(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     line = proc.stdout.readline().strip()
-    m = re.fullmatch(r"Öppna (http://127\.0\.0\.1:\d+)/\?token=(.+)", line)
+    m = re.fullmatch(r"Öppna (http://127\.0\.0\.1:\d+)/logga-in\?kod=([\w-]+)", line)
     assert m, (line, proc.stderr.read() if proc.poll() is not None else "")
     base = m.group(1)
-    assert m.group(2) == TOKEN
+    assert TOKEN not in line
     for _ in range(100):
         try:
             httpx.get(base + "/api/schema", headers={"Authorization": f"Bearer {TOKEN}"})
             break
         except httpx.ConnectError:
             time.sleep(0.1)
-    yield {"base": base, "tmp": tmp, "proc": proc}
+    # the pages live on the browser session's own name; the printed link's first step says which
+    hop = httpx.get(line.removeprefix("Öppna "), follow_redirects=False).headers["location"]
+    pages = re.fullmatch(r"(http://[0-9a-f]{32}\.localhost:\d+)/logga-in\?kod=.+", hop).group(1)
+    yield {"base": base, "pages": pages, "tmp": tmp, "proc": proc}
     proc.send_signal(signal.SIGINT)
     try:
         _, err = proc.communicate(timeout=20)
@@ -91,8 +94,10 @@ def page(browser, server) -> Page:
     context = browser.new_context(accept_downloads=True, locale="sv-SE")
     p = context.new_page()
     p.set_default_timeout(60_000)
-    p.goto(f"{server['base']}/?token={TOKEN}")
-    assert "token" not in p.url  # the link's token became a cookie and left the address
+    p.goto(f"{server['base']}/logga-in")  # signed in with the key typed in, as after a restart of the browser
+    p.get_by_label("Nyckel").fill(TOKEN)
+    p.get_by_role("button", name="Logga in").click()
+    p.wait_for_url(server["pages"] + "/")
     yield p
     context.close()
 
@@ -115,10 +120,10 @@ def _download(page: Page, click) -> bytes:
 
 def test_every_page_passes_axe(page, server):
     for path in PAGES:
-        page.goto(server["base"] + path)
+        page.goto(server["pages"] + path)
         expect(page.locator("h1")).to_be_visible()
         _axe(page)
-    page.goto(server["base"] + "/fyll-i/blankett")
+    page.goto(server["pages"] + "/fyll-i/blankett")
     page.get_by_label("Vem rapporterar incidenten?").fill("Test")
     page.evaluate("document.querySelector('form.oneform').setAttribute('novalidate', '')")
     page.locator("#f-samtal1_datum").evaluate("el => { el.type = 'text'; el.value = '31/02/2026'; }")
@@ -128,13 +133,13 @@ def test_every_page_passes_axe(page, server):
     _axe(page)
 
 
-PAGES = ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api", "/finns-inte")
+PAGES = ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api", "/logga-in", "/finns-inte")
 
 
 def _no_sideways_scroll(page: Page, server, width: int, height: int) -> None:
     page.set_viewport_size({"width": width, "height": height})
     for path in PAGES:
-        page.goto(server["base"] + path)
+        page.goto(server["pages"] + path)
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= width, (path, wide)
 
@@ -143,7 +148,7 @@ def test_every_page_reflows_on_a_phone_and_at_400_percent_zoom(page, server, tmp
     _no_sideways_scroll(page, server, 375, 667)  # a phone
     _no_sideways_scroll(page, server, 320, 256)  # 1280 x 1024 at 400 % zoom (WCAG 1.4.10)
     book = typed_workbook(tmp_path / "incidenter.xlsx", [ROWS[0], {"polisanmald": "kanske"}])
-    page.goto(server["base"] + "/fyll-i")
+    page.goto(server["pages"] + "/fyll-i")
     page.get_by_label("Filer med incidenter").set_input_files(str(book))
     page.get_by_role("button", name="Fyll i blanketterna").click()
     _wait_for_result(page)
@@ -154,19 +159,20 @@ def test_no_page_load_asks_for_something_missing(page, server):
     missing: list[str] = []
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     for path in PAGES[:-1]:
-        page.goto(server["base"] + path)
+        page.goto(server["pages"] + path)
         page.wait_for_load_state("load")
     assert missing == []
     # asked for by a browser that did not see the page's icon link: answered, without a 404 in the log
-    assert page.request.get(server["base"] + "/favicon.ico").status == 204
+    # (fetched by the page: Playwright's own requests do not resolve *.localhost as the browser does)
+    assert page.evaluate("fetch('/favicon.ico').then(r => r.status)") == 204
     icon = page.evaluate("document.querySelector('link[rel=icon]').href")
-    assert page.request.get(icon).status == 200
+    assert page.evaluate("u => fetch(u).then(r => r.status)", icon) == 200
 
 
 def test_removing_the_result_is_confirmed_and_announced(page, server, tmp_path):
     good = tmp_path / "bra.docx"
     good.write_bytes(blankett.fill_docx(ROWS[2]))
-    page.goto(server["base"] + "/las-in")
+    page.goto(server["pages"] + "/las-in")
     page.get_by_label("Ifyllda blanketter").set_input_files(str(good))
     page.get_by_role("button", name="Läs in blanketterna").click()
     _wait_for_result(page)
@@ -182,7 +188,7 @@ def test_removing_the_result_is_confirmed_and_announced(page, server, tmp_path):
 
 def test_fill_from_the_workbook_gives_one_form_per_row(page, server, tmp_path):
     book = typed_workbook(tmp_path / "incidenter.xlsx", ROWS)
-    page.goto(server["base"] + "/")
+    page.goto(server["pages"] + "/")
     page.get_by_role("navigation").get_by_role("link", name="Fyll i", exact=True).click()
     page.get_by_label("Filer med incidenter").set_input_files(str(book))
     page.get_by_role("button", name="Fyll i blanketterna").click()
@@ -202,7 +208,7 @@ def test_fill_from_the_workbook_gives_one_form_per_row(page, server, tmp_path):
 
 def test_fill_with_bad_rows_lists_the_command_lines_messages(page, server, tmp_path):
     book = typed_workbook(tmp_path / "incidenter.xlsx", [ROWS[0], {"polisanmald": "kanske"}])
-    page.goto(server["base"] + "/fyll-i")
+    page.goto(server["pages"] + "/fyll-i")
     page.get_by_label("Filer med incidenter").set_input_files(str(book))
     page.get_by_role("button", name="Fyll i blanketterna").click()
     _wait_for_result(page)
@@ -214,7 +220,7 @@ def test_fill_with_bad_rows_lists_the_command_lines_messages(page, server, tmp_p
 
 
 def test_fill_one_form_in_the_browser_reads_back_to_what_was_typed(page, server):
-    page.goto(server["base"] + "/fyll-i/blankett")
+    page.goto(server["pages"] + "/fyll-i/blankett")
     page.get_by_label("Diarienummer").fill("KS 2026/77")
     page.get_by_label("Vem rapporterar incidenten?").fill("Maria Lindqvist")
     page.get_by_label("Vem utsattes?").fill("Anders Bergström\nledamot")
@@ -251,7 +257,7 @@ def test_dropped_returned_forms_show_each_status_and_the_xlsx_matches_extract(pa
     bomb = zipped([("word/document.xml", b"\0" * (60 * 1024 * 1024))])
     forms = [("bra.docx", good), ("varning.docx", both_ticked({"utsatt": "Varning Person"})), ("bomb.docx", bomb),
              ("inkomna.zip", zipped([("en.docx", good), ("ingen-blankett.txt", b"hej")]))]
-    page.goto(server["base"] + "/las-in")
+    page.goto(server["pages"] + "/las-in")
     _drop(page, forms)
     expect(page.get_by_text("4 filer valda.")).to_be_visible()
     page.get_by_role("button", name="Läs in blanketterna").click()
@@ -300,7 +306,7 @@ def _focus_is_visible(page: Page) -> None:
 
 
 def test_keyboard_only_from_start_to_a_filled_form(page, server):
-    page.goto(server["base"] + "/")
+    page.goto(server["pages"] + "/")
     _tab_to(page, "el.classList.contains('skip')")
     _focus_is_visible(page)
     _tab_to(page, "el.textContent === 'Fyll i' && el.tagName === 'A'")
@@ -331,7 +337,7 @@ def test_keyboard_only_from_start_to_a_filled_form(page, server):
 def test_keyboard_only_upload_on_the_read_page(page, server, tmp_path):
     good = tmp_path / "bra.docx"
     good.write_bytes(blankett.fill_docx(ROWS[2]))
-    page.goto(server["base"] + "/las-in")
+    page.goto(server["pages"] + "/las-in")
     _tab_to(page, "el.type === 'file'")
     _focus_is_visible(page)
     # Space opens the system's file dialog, which is outside the page: choose the file on the focused input

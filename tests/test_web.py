@@ -97,18 +97,99 @@ def test_without_the_token_every_request_gets_401_and_nothing_else(method, path)
             assert r.headers["www-authenticate"].startswith("Bearer")
 
 
-def test_the_token_link_sets_a_strict_httponly_cookie_and_leaves_the_address():
+def _signed_in(c: TestClient) -> tuple[str, str]:
+    """Sign ``c`` in as the printed link does: the session's name and the session cookie (name=value)."""
+    guard = c.app.state.guard
+    r = c.get(f"/logga-in?kod={guard.sessions.code()}", follow_redirects=False)
+    hop = r.headers["location"]
+    r = c.get(hop, follow_redirects=False)
+    return guard.session_host, r.headers["set-cookie"].split(";")[0]
+
+
+def test_a_login_code_gives_a_strict_httponly_session_on_the_sessions_own_name_only():
     with client() as c:
-        r = c.get(f"/fyll-i?token={TOKEN}&x=1", follow_redirects=False)
-        assert r.status_code == 303
-        assert r.headers["location"] == "/fyll-i?x=1"  # the token is gone from the address
+        guard = c.app.state.guard
+        code = guard.sessions.code()
+        r = c.get(f"/logga-in?kod={code}", follow_redirects=False)
+        assert r.status_code == 303 and "set-cookie" not in r.headers  # never a cookie on 127.0.0.1
+        m = re.fullmatch(r"http://([0-9a-f]{32}\.localhost):8765/logga-in\?kod=([\w-]+)", r.headers["location"])
+        assert m and m.group(1) == guard.session_host and m.group(2) != code
+        assert c.get(f"/logga-in?kod={code}").status_code == 401  # once only
+        r = c.get(r.headers["location"], follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/"
         cookie = r.headers["set-cookie"]
-        assert f"blankett_token={TOKEN}" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
-        page = c.get("/fyll-i")  # the cookie from now on
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie and "Domain" not in cookie
+        value = cookie.split(";")[0]
+        assert value.startswith("blankett_session=") and TOKEN not in value and len(value) > 50
+        page = c.get(f"http://{guard.session_host}:8765/fyll-i")  # the session from now on, on its name
         assert page.status_code == 200 and "<h1>Fyll i</h1>" in page.text
+        for host in ("127.0.0.1:8765", "localhost:8765"):  # the same cookie on a shared name opens nothing
+            assert c.get("/fyll-i", headers={"Host": host, "Cookie": value}).status_code == 401
 
 
-@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1.nip.io", "attacker.test:8765", "", "localhost.evil"])
+def test_the_key_typed_in_signs_in_on_the_sessions_name_and_nowhere_else():
+    with client() as c:
+        guard = c.app.state.guard
+        form = c.get("/logga-in")
+        assert form.status_code == 200 and 'type="password"' in form.text and "BLANKETT_TOKEN" in form.text
+        r = c.post("/logga-in", data={"nyckel": TOKEN}, headers={"Sec-Fetch-Site": "same-origin"},
+                   follow_redirects=False)  # on 127.0.0.1: a page that goes on to the session's name
+        assert r.status_code == 200 and "set-cookie" not in r.headers
+        hop = re.search(r'content="0;url=([^"]+)"', r.text).group(1)
+        assert hop.startswith(f"http://{guard.session_host}:8765/logga-in?kod=")
+        assert "set-cookie" in c.get(hop, follow_redirects=False).headers
+        session = f"http://{guard.session_host}:8765/logga-in"
+        r = c.post(session, data={"nyckel": TOKEN}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["set-cookie"].startswith("blankett_session=")
+        for data, headers in (({"nyckel": "fel"}, {}), ({}, {}), ({"nyckel": TOKEN}, {"Origin": "http://127.0.0.1:1"})):
+            r = c.post(session, data=data, headers=headers, follow_redirects=False)
+            assert r.status_code in (401, 403) and "set-cookie" not in r.headers
+        assert "Inloggningen gick inte" in c.post(session, data={"nyckel": "fel"}).text
+
+
+def test_sessions_and_codes_end_by_time_and_by_number():
+    from blankett.web import security
+
+    now = [0.0]
+    sessions = security.Sessions(clock=lambda: now[0])
+    code, soon = sessions.code(), sessions.code(security.LOGIN_HOP_SECONDS)
+    now[0] = security.LOGIN_HOP_SECONDS + 1
+    assert not sessions.use_code(soon) and sessions.use_code(code) and not sessions.use_code(code)
+    now[0] = security.LOGIN_CODE_SECONDS + 1
+    assert not sessions.use_code(sessions.code(-1))
+    idle, busy = sessions.start(), sessions.start()
+    for _ in range(3):  # busy is used every 7 hours, idle not at all
+        now[0] += 7 * 3600
+        assert sessions.valid(busy)
+    assert not sessions.valid(idle)  # 8 hours without a request
+    now[0] += security.SESSION_MAX_SECONDS - 3 * 7 * 3600 + 1
+    assert not sessions.valid(busy)  # 24 hours in any case
+    first = sessions.start()
+    for _ in range(security.MAX_SESSIONS):
+        sessions.start()
+    assert not sessions.valid(first)
+    removed: list[int] = []
+    sessions.code(on_use=lambda: removed.append(1))
+    sessions.clear()
+    assert removed == [1]
+
+
+@pytest.mark.parametrize("neighbours", ['x={"a":1}', 'x={"a":1}; y=a b; z; =; ;;', 'blankett_session="\\'])
+def test_another_apps_cookies_never_make_the_session_unreadable(neighbours):
+    """SimpleCookie gave up on the whole header at one cookie it could not read: 401 for the user."""
+    from blankett.web.security import cookies
+
+    assert cookies('x={"a":1}; b="c"; d; e=f=g') == [("x", '{"a":1}'), ("b", "c"), ("e", "f=g")]
+    with client() as c:
+        host, session = _signed_in(c)
+        for header in (f"{neighbours}; {session}", f"{session}; {neighbours}"):
+            assert c.get("/api/schema", headers={"Host": host, "Cookie": header}).status_code == 200
+        assert c.get("/api/schema", headers={"Host": host, "Cookie": neighbours}).status_code == 401
+
+
+@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1.nip.io", "attacker.test:8765", "", "localhost.evil",
+                                  "localhost:18765@evil.com", "[::1]evil.com", "localhost:8765:80", "localhost/x",
+                                  "localhost:", "[::1", "[localhost]:80", "127.0.0.1 evil", "x.localhost"])
 def test_a_foreign_host_header_is_refused(host):
     with client() as c:
         r = c.get("/api/schema", headers={**AUTH, "Host": host})
@@ -116,7 +197,7 @@ def test_a_foreign_host_header_is_refused(host):
         assert "Okänd värd" in r.text
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1:8765", "localhost:8765", "[::1]:8765", "LOCALHOST"])
+@pytest.mark.parametrize("host", ["127.0.0.1:8765", "localhost:8765", "[::1]:8765", "LOCALHOST", "[::1]", "127.0.0.1"])
 def test_the_servers_own_names_are_accepted(host):
     with client() as c:
         assert c.get("/api/schema", headers={**AUTH, "Host": host}).status_code == 200
@@ -682,20 +763,16 @@ def test_long_names_are_shortened_and_big_or_broken_zip_members_are_fel_rows():
     (f"{BASE}//evil.example/?token={TOKEN}", "/evil.example/"),  # never on to another site
     (f"{BASE}/%5C/evil.example/?token={TOKEN}", "/%5C/evil.example/"),
 ])
-def test_a_token_in_any_address_leaves_it_at_once_for_a_cookie(method, url, location):
+def test_a_token_in_any_address_leaves_it_at_once_and_never_signs_in(method, url, location):
     with client() as c:
-        r = c.request(method, url, follow_redirects=False)
+        r = c.request(method, url, headers=AUTH, follow_redirects=False)  # signed in otherwise: only dropped
         assert r.status_code == 303, r.text
         assert r.headers["location"] == location  # the other parameters kept as they were sent
-        cookie = r.headers["set-cookie"]
-        assert f"blankett_token={TOKEN}" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
-        assert "Path=/" in cookie
-    with client() as c:
-        r = c.get(f"/api/schema?token={TOKEN}")  # followed: the cookie opens the address without the token
-        assert r.status_code == 200 and r.json() == blankett.schema() and str(r.url) == BASE + "/api/schema"
-        assert c.get("/api/schema").status_code == 200  # the cookie from now on
-    with client() as c:
-        assert c.get("/api/schema", headers={"Cookie": 'blankett_token="\\'}).status_code == 401
+        assert "set-cookie" not in r.headers
+        r = c.request(method, url, follow_redirects=False)  # alone: the key in an address opens nothing
+        assert r.status_code == 401 and "set-cookie" not in r.headers
+        if method == "GET":
+            assert "historik" in r.text and "/logga-in" in r.text
 
 
 def test_the_address_after_the_token_stays_on_this_server():
@@ -759,7 +836,7 @@ def test_an_app_needs_a_token():
 def test_the_log_has_method_path_status_size_time_and_nothing_personal(caplog):
     caplog.set_level(logging.INFO, logger="blankett.web")
     with client() as c:
-        c.get(f"/?token={TOKEN}", follow_redirects=False)
+        c.get(f"/?token={TOKEN}", headers=AUTH, follow_redirects=False)
         c.post("/api/fill", json={"rapporterad_av": SECRET_ANSWER, "diarienummer": "KS 2099/777"}, headers=AUTH)
         c.post("/api/extract", files={"filer": ("Hemlig-Fil.docx", _docx({"utsatt": SECRET_ANSWER}))}, headers=AUTH)
         c.post("/api/fill", json={"polisanmald": SECRET_ANSWER}, headers=AUTH)
@@ -771,6 +848,34 @@ def test_the_log_has_method_path_status_size_time_and_nothing_personal(caplog):
     assert re.fullmatch(r"POST /api/fill 200 \d+ B \d+ ms", lines[1])
     assert re.fullmatch(r"POST /api/extract 200 \d+ B \d+ ms", lines[2])
     assert re.fullmatch(r"POST /api/fill 422 \d+ B \d+ ms", lines[3])
+
+
+def test_the_log_shows_a_jobs_route_not_its_id(api, caplog):
+    """Behind the proxy everyone shares the key: a job's id is what keeps its results to the one who started it."""
+    caplog.set_level(logging.INFO, logger="blankett.web")
+    r = api.post("/las-in", files={"filer": ("a.docx", _docx(RECORD))}, headers={"Accept": "application/json"})
+    job = r.json()["id"]
+    _wait(api, job)
+    for path in (f"/jobb/{job}", f"/api/jobb/{job}", f"/jobb/{job}/svar.csv", f"/jobb/{job}/ta-bort"):
+        api.request("POST" if path.endswith("ta-bort") else "GET", path, follow_redirects=False)
+    lines = [rec.getMessage() for rec in caplog.records if rec.name == "blankett.web"]
+    assert job not in caplog.text
+    assert [line.split(" ")[1] for line in lines[-4:]] == [
+        "/jobb/{id}", "/api/jobb/{id}", "/jobb/{id}/svar.csv", "/jobb/{id}/ta-bort"], lines
+
+
+def test_a_websocket_is_refused_with_one_log_line(caplog):
+    from starlette.websockets import WebSocketDisconnect
+
+    caplog.set_level(logging.INFO, logger="blankett.web")
+    with client() as c:
+        for headers in ({}, AUTH):
+            with pytest.raises(WebSocketDisconnect) as refused:
+                with c.websocket_connect("/jobb/hemligt-id", headers=headers):
+                    pass
+            assert refused.value.code == 1008
+    lines = [rec.getMessage() for rec in caplog.records if rec.name == "blankett.web"]
+    assert len(lines) == 2 and all(re.fullmatch(r"WEBSOCKET /jobb/\{id\} 403 0 B \d+ ms", line) for line in lines)
 
 
 @pytest.mark.parametrize("method,url,headers,status", [
@@ -803,9 +908,11 @@ def test_a_path_cannot_write_a_made_up_line_in_the_log(caplog):
     assert re.search(r"a{100}… 401 \d+ B \d+ ms$", line) and len(line) < 260
 
 
-def _serve(*args: str) -> subprocess.Popen:
+def _serve(*args: str, token: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("BLANKETT_TOKEN", None)
+    if token:
+        env["BLANKETT_TOKEN"] = token
     return subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
@@ -813,12 +920,13 @@ def _serve(*args: str) -> subprocess.Popen:
 def test_serve_prints_one_line_and_stops_cleanly_on_ctrl_c():
     import httpx2 as httpx
 
-    proc = _serve()
+    token = "utskriftsnyckel-4711"
+    proc = _serve(token=token)
     try:
         line = proc.stdout.readline().strip()
-        m = re.fullmatch(r"Öppna (http://127\.0\.0\.1:(\d+)/)\?token=([A-Za-z0-9_-]{20,})", line)
+        m = re.fullmatch(r"Öppna (http://127\.0\.0\.1:(\d+)/)logga-in\?kod=([A-Za-z0-9_-]{20,})", line)
         assert m, line
-        base, token = m.group(1), m.group(3)
+        base, code = m.group(1), m.group(3)
         for _ in range(50):
             try:
                 r = httpx.get(base + "api/schema", headers={"Authorization": f"Bearer {token}"})
@@ -827,13 +935,14 @@ def test_serve_prints_one_line_and_stops_cleanly_on_ctrl_c():
                 time.sleep(0.1)
         assert r.status_code == 200
         assert httpx.get(base + "api/schema").status_code == 401
+        assert httpx.get(line.removeprefix("Öppna "), follow_redirects=False).status_code == 303  # the code works
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
     finally:
         proc.kill()
     assert proc.returncode == 0
     assert "Traceback" not in err and "Servern har stoppats." in err
-    assert token not in err
+    assert token not in err and code not in err and "kod" not in err
     assert re.search(r"GET /api/schema 200 \d+ B", err)
 
 
@@ -866,10 +975,20 @@ def test_ctrl_c_during_a_batch_stops_and_leaves_nothing(tmp_path):
 
 def test_serve_on_another_host_warns_and_a_fixed_token_is_used(monkeypatch):
     monkeypatch.setenv("BLANKETT_FILL_WORKERS", "många")
-    proc = _serve("--host", "0.0.0.0", "--token", "fast-nyckel")
+    import httpx2 as httpx
+
+    proc = _serve("--host", "0.0.0.0", token="fast-nyckel")
     try:
         line = proc.stdout.readline().strip()
-        assert line.startswith("Öppna http://127.0.0.1:") and line.endswith("/?token=fast-nyckel")
+        assert re.fullmatch(r"Öppna http://127\.0\.0\.1:\d+/logga-in\?kod=[\w-]{20,}", line), line
+        base = line.removeprefix("Öppna ").split("/logga-in")[0]
+        for _ in range(100):
+            try:
+                r = httpx.get(base + "/api/schema", headers={"Authorization": "Bearer fast-nyckel"})
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert r.status_code == 200
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
     finally:
@@ -879,21 +998,23 @@ def test_serve_on_another_host_warns_and_a_fixed_token_is_used(monkeypatch):
     assert proc.returncode == 0
 
 
-def test_serve_open_starts_the_browser_with_the_address(tmp_path):
+def test_serve_open_starts_the_browser_with_a_private_page_that_leads_to_the_address(tmp_path):
     opened = tmp_path / "opened.txt"
     script = tmp_path / "browser.py"
-    script.write_text(f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\n")
+    script.write_text("import sys, urllib.parse as u\n"
+                      f"open({str(opened)!r}, 'w').write(open(u.unquote(u.urlsplit(sys.argv[1]).path)).read())\n")
     proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0", "--open", "--host", "localhost"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "BROWSER": f"{sys.executable} {script} %s"})
     try:
         url = proc.stdout.readline().strip().removeprefix("Öppna ")
-        assert re.fullmatch(r"http://localhost:\d+/\?token=[A-Za-z0-9_-]{20,}", url)  # the name, as it was given
+        assert re.fullmatch(r"http://localhost:\d+/logga-in\?kod=[\w-]{20,}", url)  # the name, as it was given
         for _ in range(100):
             if opened.exists() and opened.read_text():
                 break
             time.sleep(0.1)
-        assert opened.read_text() == url
+        page = re.search(r'content="0;url=([^"]+)"', opened.read_text()).group(1)
+        assert page.startswith(url.split("kod=")[0]) and page != url  # its own code: the printed one still works
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
     finally:
@@ -954,7 +1075,7 @@ def test_the_fill_processes_fill_the_apis_forms_and_stop_with_the_server(monkeyp
     import httpx2 as httpx
 
     monkeypatch.setenv("BLANKETT_FILL_WORKERS", "2")
-    proc = _serve("--token", "processnyckel")
+    proc = _serve(token="processnyckel")
     try:
         base = re.match(r"Öppna (http://[^/]+)/", proc.stdout.readline()).group(1)
         auth = {"Authorization": "Bearer processnyckel"}
@@ -1046,6 +1167,10 @@ def test_the_api_pages_examples_use_the_servers_own_address():
         html = c.get("/api", headers=AUTH).text
     assert "http://localhost:9123/api/fill" in html and "http://localhost:9123/api/extract" in html
     assert "8765" not in html
+    with client() as c:  # on the session's own name: its examples name the address, not the secret name
+        host, session = _signed_in(c)
+        html = c.get("/api", headers={"Host": f"{host}:8765", "Cookie": session}).text
+    assert "http://127.0.0.1:8765/api/fill" in html and host not in html
 
 
 def test_the_html_form_shows_messages_without_the_fields_key(api):

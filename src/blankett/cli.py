@@ -427,13 +427,18 @@ def check(file: Path) -> None:
     click.echo(f"{file.name}: en komplett Bilaga 5, alla fält finns.")
 
 
+TOKEN_ON_COMMAND_LINE = ("Varning: --token syns för alla användare på datorn (ps, /proc); ange nyckeln i "
+                         "miljövariabeln BLANKETT_TOKEN i stället.")
+
+
 @main.command(context_settings=CONTEXT)
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESS",
               help="Adressen servern lyssnar på. Annat än 127.0.0.1 kräver kommunens inloggning framför (se README).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, metavar="PORT",
               help="Porten.")
-@click.option("--token", envvar="BLANKETT_TOKEN", metavar="NYCKEL", help="Nyckeln som krävs i adressen. Även miljövariabeln "
-              "BLANKETT_TOKEN. Standard: en ny slumpad nyckel vid varje start.")
+@click.option("--token", envvar="BLANKETT_TOKEN", metavar="NYCKEL",
+              help="Nyckeln för API:t och proxyn (Authorization: Bearer). Ange den i miljövariabeln BLANKETT_TOKEN: "
+              "på kommandoraden syns den för alla användare (ps). Standard: en ny slumpad nyckel vid varje start.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAMN",
               help="Ytterligare värdnamn servern svarar på (t.ex. namnet i den omvända proxyn). Kan upprepas.")
 @click.option("--open", "open_browser", is_flag=True, help="Öppna webbläsaren direkt.")
@@ -441,6 +446,9 @@ def check(file: Path) -> None:
 def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...], open_browser: bool) -> None:
     """Starta webbsidorna och API:et: fyll i, läs in och hämta blanketten i webbläsaren. Stoppa med Ctrl-C."""
     from .web import run
+
+    if click.get_current_context().get_parameter_source("token") == click.core.ParameterSource.COMMANDLINE:
+        click.echo(TOKEN_ON_COMMAND_LINE, err=True)
 
     run(host, port, token, open_browser, allow_hosts, echo=click.echo)
     click.echo("Servern har stoppats.", err=True)

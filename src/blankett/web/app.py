@@ -47,7 +47,7 @@ from .jobs import (
 )
 from .openapi import OPENAPI
 from .pool import FillPool
-from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware
+from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware, Sessions, login_headers, same_token, session_name
 from .uploads import Limits, UploadRefused, read_files
 
 STATIC = Path(__file__).parent / "static"
@@ -143,7 +143,13 @@ async def read_page(request: Request) -> Response:
 
 
 async def api_page(request: Request) -> Response:
-    return HTMLResponse(pages.api_page(str(request.base_url)))
+    base = str(request.base_url)
+    server = request.scope.get("server")
+    if request.url.hostname == request.app.state.guard.session_host and server:
+        # the examples end up in scripts and on command lines (ps): they name the address, never the session's name
+        host, port = server
+        base = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+    return HTMLResponse(pages.api_page(base))
 
 
 async def one_form(request: Request) -> Response:
@@ -362,6 +368,51 @@ async def api_extract(request: Request) -> Response:
     return download(data, f"svar.{fmt}", fmt)
 
 
+LOGIN_FAILED = ("Inloggningen gick inte: länken har redan använts eller gäller inte längre, eller nyckeln är fel. "
+                "Starta om blankett serve för en ny länk, eller skriv nyckeln (BLANKETT_TOKEN) nedan.")
+
+
+def _login_page(message: str = "") -> str:
+    alert = f'<div role="alert" id="fel" tabindex="-1"><p>{pages.e(message)}</p></div>\n' if message else ""
+    return pages.page("Logga in", f"""{alert}<p>Öppna länken som <code>blankett serve</code> skrev ut när den
+startade; den loggar in den här webbläsaren en gång. Eller skriv nyckeln (miljövariabeln
+<code>BLANKETT_TOKEN</code>) här.</p>
+<form method="post" action="/logga-in">
+<label for="nyckel">Nyckel</label>
+<input type="password" id="nyckel" name="nyckel" autocomplete="current-password" required>
+<p><button type="submit">Logga in</button></p>
+</form>""")
+
+
+async def login(request: Request) -> Response:
+    """Sign a browser in with a one-time code from the link (GET ?kod=) or with the key typed in (POST)."""
+    guard: Guard = request.app.state.guard
+    if request.method == "POST":
+        try:
+            form = await request.form(max_files=0, max_fields=5, max_part_size=4096)
+        except HTTPException:
+            return HTMLResponse(_login_page(LOGIN_FAILED), status_code=400)
+        key = form.get("nyckel")
+        await form.close()
+        ok = isinstance(key, str) and same_token(key, guard.token)
+    elif "kod" in request.query_params and request.method == "GET":  # a HEAD (a link preview) uses no code
+        ok = guard.sessions.use_code(request.query_params["kod"])
+    else:
+        return HTMLResponse(_login_page())
+    if not ok:
+        return HTMLResponse(_login_page(LOGIN_FAILED), status_code=401)
+    headers = login_headers(guard, dict(request.scope))
+    location = dict(headers)[b"location"].decode("latin-1")
+    if request.method == "POST" and not location.startswith("/"):
+        # a form's answer may not redirect to another origin (CSP form-action): a page that goes on instead
+        link = pages.e(location)
+        return HTMLResponse(pages.page("Loggar in", f'<p><a href="{link}">Fortsätt till Bilaga 5</a></p>')
+                            .replace("<head>", f'<head>\n<meta http-equiv="refresh" content="0;url={link}">', 1))
+    response = Response(status_code=303)
+    response.raw_headers.extend(headers)
+    return response
+
+
 async def favicon(request: Request) -> Response:
     """The browser's own request for /favicon.ico: nothing (the pages link their icon), so no 404 in the log."""
     return Response(status_code=204)
@@ -384,12 +435,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limits | None = None,
-               max_body: int = 256 * 1024 * 1024, cookie: str = "blankett_token",
-               log: logging.Logger = LOG, jobs: Jobs | None = None, fill_workers: int = 0) -> Starlette:
-    """The application, guarded by ``token`` and answering only to ``hosts``.
+               max_body: int = 256 * 1024 * 1024, cookie: str = "blankett_session",
+               log: logging.Logger = LOG, jobs: Jobs | None = None, fill_workers: int = 0,
+               session_host: str | None = None, sessions: Sessions | None = None) -> Starlette:
+    """The application, guarded by ``token`` and answering only to ``hosts`` (and ``session_host``).
 
     ``fill_workers`` > 0 fills the API's forms in that many worker processes (``blankett serve`` uses
-    one per core); 0 fills them in the server's threads.
+    one per core); 0 fills them in the server's threads. Browsers sign in with codes from ``sessions``
+    and keep their session on ``session_host`` only (by default a new random ``….localhost`` name).
     """
     if not token:
         raise ValueError("token must not be empty")
@@ -412,11 +465,13 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/api/fill", api_fill, methods=["POST"]),
         Route("/api/extract", api_extract, methods=["POST"]),
         Route("/api/jobb/{job}", job_status),
+        Route("/logga-in", login, methods=["GET", "POST"]),
         Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    guard = Guard(token, hosts, max_body, cookie, log)
+    guard = Guard(token, hosts, max_body, cookie, log, session_host or session_name(), sessions or Sessions())
     app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)],
                     exception_handlers={404: http_error, 405: http_error})
+    app.state.guard = guard
     app.state.server = Server(limits or Limits(), jobs or Jobs(), fill_workers)
     return app

@@ -1,8 +1,17 @@
-"""The guard in front of every request: Host, token, Origin, upload size, headers and a log without personal data.
+"""The guard in front of every request: Host, key or session, Origin, upload size, headers and a log without personal data.
 
 A pure ASGI middleware, so that it sees every request before Starlette parses
 anything and every response after: nothing reaches a page or the API without
 passing it, and nothing leaves without the security headers.
+
+Two ways in. Programs (the API, and the reverse proxy in front of the pages) send
+the key in ``Authorization: Bearer``. A browser signs in once, with a one-time code
+from the printed link (or the key typed into ``/logga-in``), and then carries a
+session cookie. Browsers send a cookie to every port of the host that set it, so
+the session lives on a random name of its own (``<random>.localhost``, which
+browsers resolve to this computer themselves): a program on another port of
+127.0.0.1 or localhost never receives it. Sessions are random, kept only in this
+process, never the key, and end by time and when the server stops.
 """
 
 from __future__ import annotations
@@ -10,10 +19,12 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import re
+import secrets
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote, unquote_plus, urlsplit
 
@@ -26,6 +37,17 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 LOG = logging.getLogger("blankett.web")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+LOGIN_PATH = "/logga-in"
+#: An unused code from the printed link (or --open's file) stops working after 12 hours.
+LOGIN_CODE_SECONDS = 12 * 3600
+#: The code for the step from 127.0.0.1 to the session's own name stops working after 60 seconds.
+LOGIN_HOP_SECONDS = 60
+#: A browser session ends after 8 hours without a request, and after 24 hours in any case.
+SESSION_IDLE_SECONDS = 8 * 3600
+SESSION_MAX_SECONDS = 24 * 3600
+#: At most 100 sessions and 100 unused codes; past that a new one ends the oldest.
+MAX_SESSIONS = 100
+MAX_CODES = 100
 
 HEADERS = [
     (b"content-security-policy",
@@ -40,10 +62,14 @@ HEADERS = [
     (b"cache-control", b"no-store"),
 ]
 
-NO_TOKEN = ("Åtkomst nekad. Öppna adressen som kommandot blankett serve skrev ut (den med ?token=…), "
-            "eller skicka nyckeln i huvudet Authorization: Bearer <nyckel>.")
+NO_TOKEN = ("Åtkomst nekad. Öppna inloggningslänken som kommandot blankett serve skrev ut (den gäller en gång), "
+            "logga in med nyckeln på /logga-in, eller skicka nyckeln i huvudet Authorization: Bearer <nyckel>.")
 TOKEN_IN_ADDRESS = ("Åtkomst nekad: nyckeln tas inte emot i adressen (?token=…) vid {method}. Skicka den i huvudet "
                     "Authorization: Bearer <nyckel>.")
+TOKEN_NOT_IN_ADDRESS = ("Åtkomst nekad: nyckeln tas inte emot i adressen (?token=…), där den stannar i webbläsarens "
+                        "historik. Öppna inloggningslänken som blankett serve skrev ut, logga in med nyckeln på "
+                        "/logga-in, eller skicka nyckeln i huvudet Authorization: Bearer <nyckel>.")
+NO_WEBSOCKET = "Servern tar inte emot WebSocket-anslutningar."
 BAD_HOST = "Okänd värd i Host-huvudet; servern svarar bara på sitt eget namn och sin egen adress."
 BAD_ORIGIN = "Begäran kom från en annan webbplats och avvisades."
 TOO_BIG = "Uppladdningen är för stor: högst {mb} MB sammanlagt per gång. Dela upp filerna på flera uppladdningar."
@@ -53,28 +79,120 @@ class BodyTooLarge(Exception):
     """The request body grew past the total upload limit while it was read."""
 
 
+class Sessions:
+    """One-time login codes and browser sessions: random, kept only here, ended by use, by time or by the stop.
+
+    The server's event loop calls these, and a thread may issue a code: one lock guards both tables.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._codes: dict[str, tuple[float, Callable[[], None] | None]] = {}  # code -> (expires, on_use)
+        self._sessions: dict[str, tuple[float, float]] = {}  # id -> (started, last seen)
+
+    def code(self, seconds: float = LOGIN_CODE_SECONDS, on_use: Callable[[], None] | None = None) -> str:
+        """A new code that signs one browser in once, within ``seconds``; ``on_use`` runs when it is used."""
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            self._codes[code] = (self._clock() + seconds, on_use)
+            while len(self._codes) > MAX_CODES:
+                del self._codes[next(iter(self._codes))]
+        return code
+
+    def use_code(self, code: str) -> bool:
+        """True once for a code that was given and has not run out; never again."""
+        with self._lock:
+            entry = self._codes.pop(code, None)
+        if entry is None or entry[0] < self._clock():
+            return False
+        if entry[1] is not None:
+            entry[1]()
+        return True
+
+    def start(self) -> str:
+        """A new session's id (random, 256 bits)."""
+        session = secrets.token_urlsafe(32)
+        now = self._clock()
+        with self._lock:
+            self._sessions[session] = (now, now)
+            while len(self._sessions) > MAX_SESSIONS:
+                del self._sessions[next(iter(self._sessions))]
+        return session
+
+    def valid(self, session: str) -> bool:
+        """True for a live session (and it counts as used now); an expired one is forgotten."""
+        now = self._clock()
+        with self._lock:
+            entry = self._sessions.get(session)
+            if entry is None:
+                return False
+            started, seen = entry
+            if now - seen > SESSION_IDLE_SECONDS or now - started > SESSION_MAX_SECONDS:
+                del self._sessions[session]
+                return False
+            self._sessions[session] = (started, now)
+            return True
+
+    def clear(self) -> None:
+        """Forget every code and session (the server stops)."""
+        with self._lock:
+            for _, on_use in self._codes.values():
+                if on_use is not None:
+                    on_use()
+            self._codes.clear()
+            self._sessions.clear()
+
+
+def session_name() -> str:
+    """A random host name for the browser session: browsers resolve ``*.localhost`` to this computer themselves."""
+    return f"{secrets.token_hex(16)}.localhost"
+
+
 @dataclass
 class Guard:
-    """What the guard checks against: the token, the names the server answers to, the total upload size."""
+    """What the guard checks against: the key, the names the server answers to, the total upload size, the sessions.
+
+    ``session_host`` is the only name on which a browser session is set and accepted.
+    """
 
     token: str
     hosts: frozenset[str] = LOOPBACK_NAMES
     max_body: int = 256 * 1024 * 1024
-    cookie: str = "blankett_token"
+    cookie: str = "blankett_session"
     log: logging.Logger = field(default=LOG)
+    session_host: str = field(default_factory=session_name)
+    sessions: Sessions = field(default_factory=Sessions)
+
+
+# host[:port] and nothing else: a name, an IPv4 address or a bracketed IPv6 address, then an optional port
+_HOST = re.compile(r"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9_.-]+))(?::(?P<port>[0-9]{1,5}))?")
+
+
+def split_host(value: str) -> tuple[str, int | None] | None:
+    """The name (lower case, without brackets) and port of a Host header, or None unless it is exactly host[:port]."""
+    m = _HOST.fullmatch(value.strip())
+    if m is None:
+        return None
+    name = m.group("ip6") or m.group("name")
+    if m.group("ip6"):
+        try:
+            ipaddress.IPv6Address(name)
+        except ValueError:
+            return None
+    port = int(m.group("port")) if m.group("port") else None
+    return name.lower(), port
 
 
 def host_name(value: str) -> str:
-    """The name in a Host header or URL authority, lower case, without port and brackets."""
-    value = value.strip().lower()
-    if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else ""
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    """The name in a Host header, lower case, without port and brackets; "" for anything but host[:port]."""
+    parts = split_host(value)
+    return parts[0] if parts else ""
 
 
 def allowed_hosts(bind: str, extra: tuple[str, ...] = ()) -> frozenset[str]:
     """The Host names to accept: the loopback names, the bind address, and any named on purpose."""
-    names = set(LOOPBACK_NAMES) | {host_name(h) for h in extra if h}
+    names = set(LOOPBACK_NAMES) | {host_name(h) or h.strip().strip("[]").lower() for h in extra if h}
     bind = bind.strip().strip("[]").lower()
     try:
         unspecified = ipaddress.ip_address(bind).is_unspecified
@@ -87,6 +205,14 @@ def allowed_hosts(bind: str, extra: tuple[str, ...] = ()) -> frozenset[str]:
     elif bind:
         names.add(bind)
     return frozenset(names)
+
+
+_JOB = re.compile(r"^(/(?:api/)?jobb/)[^/]+")
+
+
+def route(path: str) -> str:
+    """The path as the log shows it: a job's id is its only key behind the shared proxy key, so it becomes ``{id}``."""
+    return _JOB.sub(r"\1{id}", path)
 
 
 def loggable(text: str, limit: int = 200) -> str:
@@ -106,21 +232,37 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _token_from(scope: Scope, cookie_name: str) -> str | None:
-    """The token offered by the request's Authorization header, else by its cookie."""
+def cookies(raw: str) -> list[tuple[str, str]]:
+    """The cookies of a Cookie header as browsers send them: split on ';', name up to the first '='.
+
+    Anything goes in another program's cookie on the same host (``x={"a":1}``); it must not make ours unreadable.
+    """
+    found = []
+    for piece in raw.split(";"):
+        name, sep, value = piece.partition("=")
+        if sep:
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            found.append((name.strip(), value))
+    return found
+
+
+def _bearer(scope: Scope) -> str | None:
+    """The key offered in the request's Authorization header."""
     auth = _header(scope, b"authorization")
     if auth and auth[:7].lower() == "bearer ":
         return auth[7:].strip()
-    raw = _header(scope, b"cookie")
-    if raw:
-        jar: SimpleCookie = SimpleCookie()
-        try:
-            jar.load(raw)
-        except Exception:  # noqa: BLE001 - a garbled cookie header is no token
-            return None
-        if cookie_name in jar:
-            return jar[cookie_name].value
     return None
+
+
+def _session_cookies(scope: Scope, cookie_name: str) -> list[str]:
+    """Every value the request's Cookie headers give our session cookie (another app may have set one too)."""
+    values = []
+    for key, raw in scope.get("headers", ()):
+        if key == b"cookie":
+            values += [v for k, v in cookies(bytes(raw).decode("latin-1")) if k == cookie_name]
+    return values
 
 
 def _query_tokens(scope: Scope) -> tuple[list[str], str]:
@@ -142,6 +284,30 @@ def _address(scope: Scope, query: str) -> bytes:
     path = bytes(raw) if raw else quote(scope.get("path", "/")).encode("ascii")
     path = b"/" + path.lstrip(b"/\\")  # never //host or /\host: a browser would go to that host
     return path + (b"?" + query.encode("latin-1") if query else b"")
+
+
+def signed_in(guard: Guard, scope: Scope, name: str) -> bool:
+    """True for the key in the Authorization header, or a live session on the session's own name."""
+    if same_token(_bearer(scope), guard.token):
+        return True
+    return name == guard.session_host and any(guard.sessions.valid(v) for v in _session_cookies(scope, guard.cookie))
+
+
+def login_headers(guard: Guard, scope: Scope) -> list[tuple[bytes, bytes]]:
+    """The 303's headers after a good code or key: a session on the session's own name, else on to that name.
+
+    A cookie set on 127.0.0.1 or localhost would go to every other program on that name, on any port; so
+    there, the browser only gets a short code for the session's name and goes there to sign in.
+    """
+    parts = split_host(_header(scope, b"host") or "")
+    name, port = parts if parts else ("", None)
+    if name == guard.session_host:
+        cookie = f"{guard.cookie}={guard.sessions.start()}; HttpOnly; SameSite=Strict; Path=/"
+        return [(b"location", b"/"), (b"set-cookie", cookie.encode("latin-1"))]
+    port = port or (scope.get("server") or ("", None))[1]
+    authority = f"{guard.session_host}:{port}" if port else guard.session_host
+    hop = guard.sessions.code(LOGIN_HOP_SECONDS)
+    return [(b"location", f"http://{authority}{LOGIN_PATH}?kod={hop}".encode("latin-1"))]
 
 
 def same_token(offered: str | None, token: str) -> bool:
@@ -178,6 +344,9 @@ class GuardMiddleware:
         self.guard = guard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._refuse_websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -203,35 +372,46 @@ class GuardMiddleware:
         finally:
             # method, path without the query string (it may hold the token), status, size, time: nothing else,
             # for refused requests too (400, 401, 403, 413), so that attempts to get in show in the log
-            self.guard.log.info("%s %s %s %d B %.0f ms", loggable(scope.get("method", "-")),
-                                loggable(scope.get("path", "-")), state["status"], state["size"],
-                                (time.perf_counter() - started) * 1000)
+            self._log(scope, state["status"], state["size"], started)
+
+    def _log(self, scope: Scope, status: int, size: int, started: float) -> None:
+        self.guard.log.info("%s %s %s %d B %.0f ms", loggable(scope.get("method", "WEBSOCKET")),
+                            loggable(route(scope.get("path", "-"))), status, size,
+                            (time.perf_counter() - started) * 1000)
+
+    async def _refuse_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app has no WebSocket: refuse the handshake (the server answers 403) and log it as any request."""
+        started = time.perf_counter()
+        message = await receive()
+        if message["type"] == "websocket.connect":
+            await send({"type": "websocket.close", "code": 1008})
+        self._log(scope, 403, 0, started)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         guard = self.guard
         host = _header(scope, b"host")
-        if not host or host_name(host) not in guard.hosts:
+        name = host_name(host or "")
+        if not host or (name not in guard.hosts and name != guard.session_host):
             await _plain(send, 400, BAD_HOST)
+            return
+        if "websocket" in (_header(scope, b"upgrade") or "").lower():  # a server without a WebSocket library
+            await _plain(send, 403, NO_WEBSOCKET)
             return
         method = scope.get("method", "GET")
         in_query, rest = _query_tokens(scope)
         if in_query and method not in ("GET", "HEAD"):
-            # a token in the address ends up in proxy logs and the history: only the link to open takes one
+            # a key in the address ends up in proxy logs and the history
             await _plain(send, 401, TOKEN_IN_ADDRESS.format(method=loggable(method, 10)),
                          [(b"www-authenticate", b'Bearer realm="blankett"')])
             return
-        by_query = bool(in_query) and all([same_token(offered, guard.token) for offered in in_query])
-        if not (by_query or same_token(_token_from(scope, guard.cookie), guard.token)):
-            await _plain(send, 401, NO_TOKEN, [(b"www-authenticate", b'Bearer realm="blankett"')])
+        login = scope.get("path") == LOGIN_PATH  # the login page and its codes need no session yet
+        if not login and not signed_in(guard, scope, name):
+            text = TOKEN_NOT_IN_ADDRESS if in_query else NO_TOKEN
+            await _plain(send, 401, text, [(b"www-authenticate", b'Bearer realm="blankett"')])
             return
         if in_query:
-            # pages and API alike: the token leaves the address bar (and the history) at once, and the
-            # cookie carries it from now on (a wrong one beside a right header or cookie is just dropped)
-            headers = [(b"location", _address(scope, rest))]
-            if by_query:
-                headers.append((b"set-cookie",
-                                f"{guard.cookie}={guard.token}; HttpOnly; SameSite=Strict; Path=/".encode("latin-1")))
-            await _plain(send, 303, "Vidare till sidan.", headers)
+            # signed in otherwise: a key in the address only leaves it (a key there never signs anyone in)
+            await _plain(send, 303, "Vidare till sidan.", [(b"location", _address(scope, rest))])
             return
         if method in UNSAFE_METHODS and not _origin_ok(scope, host):
             await _plain(send, 403, BAD_ORIGIN)

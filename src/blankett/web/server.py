@@ -7,15 +7,19 @@ import logging
 import os
 import re
 import secrets
+import shutil
 import socket
 import sys
+import tempfile
 import threading
 import webbrowser
+from html import escape
+from pathlib import Path
 from typing import Protocol, TextIO
 
 from ..errors import BlankettError, InputError
 from .app import create_app
-from .security import LOG, allowed_hosts
+from .security import LOG, LOGIN_PATH, Sessions, allowed_hosts, session_name
 
 ENV_TOKEN = "BLANKETT_TOKEN"
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
@@ -45,6 +49,38 @@ def _url_host(host: str) -> str:
     if address.is_unspecified:
         return "127.0.0.1" if address.version == 4 else "[::1]"
     return f"[{host}]" if address.version == 6 else host
+
+
+def _session_host(host: str) -> str:
+    """Where browser sessions live: a random ``….localhost`` name wherever the server listens on this computer.
+
+    A cookie goes to every port of the name that set it; on a name no other program knows, no other
+    program receives it. On another computer's address (behind the proxy) that address itself.
+    """
+    bind = host.strip("[]")
+    try:
+        local = ipaddress.ip_address(bind).is_unspecified or ipaddress.ip_address(bind).is_loopback
+    except ValueError:
+        local = bind.lower() == "localhost"
+    return session_name() if local else bind.lower()
+
+
+def _open_file(url: str) -> Path:
+    """A page only this user can read that sends the browser on to ``url``: its file:// address is all the
+    browser's command line (seen by every user in ``ps``) carries, as Jupyter does."""
+    folder = Path(tempfile.mkdtemp(prefix="blankett-oppna-"))  # 0700
+    page = folder / "oppna.html"
+    link = escape(url, quote=True)
+    text = (f'<!doctype html><html lang="sv"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={link}">'
+            f'<title>Bilaga 5</title></head><body><p><a href="{link}">Öppna Bilaga 5</a></p></body></html>\n')
+    fd = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    return page
+
+
+def _remove_open_file(page: Path) -> None:
+    shutil.rmtree(page.parent, ignore_errors=True)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -100,6 +136,13 @@ def _log_handler() -> None:
     LOG.propagate = False
 
 
+class _NoUpgradeWarning(logging.Filter):
+    """uvicorn's two warnings per WebSocket request when no WebSocket library is installed: the guard logs it once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(("Unsupported upgrade request", "No supported WebSocket library"))
+
+
 class Echo(Protocol):
     """How ``run`` prints a line: ``print`` or ``click.echo``."""
 
@@ -108,19 +151,20 @@ class Echo(Protocol):
 
 def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, open_browser: bool = False,
         extra_hosts: tuple[str, ...] = (), quiet: bool = False, echo: Echo = print) -> None:
-    """Serve until Ctrl-C (or SIGTERM): print the address with its token, optionally open the browser."""
+    """Serve until Ctrl-C (or SIGTERM): print a one-time login link, optionally open the browser with another."""
     import uvicorn
 
     token = token or secrets.token_urlsafe(24)
-    if not _TOKEN_CHARS.fullmatch(token):  # it travels in an address and a cookie: anything else breaks one of them
+    if not _TOKEN_CHARS.fullmatch(token):  # it travels in a header and a form: keep it to what both carry plainly
         raise InputError("nyckeln (--token eller BLANKETT_TOKEN) får bara innehålla bokstäverna a–z och A–Z, "
                          "siffror och tecknen - _ . ~")
     sock = _bind(host, port)
     app = None
+    sessions = Sessions()
     try:
         port = sock.getsockname()[1]
-        app = create_app(token, allowed_hosts(host, extra_hosts), cookie=f"blankett_token_{port}",
-                         fill_workers=_fill_workers())
+        app = create_app(token, allowed_hosts(host, extra_hosts), fill_workers=_fill_workers(),
+                         session_host=_session_host(host), sessions=sessions)
         if app.state.server.pool is not None:
             app.state.server.pool.start()
         workers = os.environ.get("BLANKETT_FILL_WORKERS", "").strip()
@@ -129,20 +173,25 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
                  file=sys.stderr)
         if not is_loopback(host):
             echo(NOT_LOOPBACK.format(host=host), file=sys.stderr)
-        url = f"http://{_url_host(host)}:{port}/?token={token}"
-        echo(f"Öppna {url}")
+        base = f"http://{_url_host(host)}:{port}{LOGIN_PATH}?kod="
+        echo(f"Öppna {base}{sessions.code()}")
         sys.stdout.flush()
         if not quiet:
             _log_handler()
         config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False,
                                 date_header=False, lifespan="off", timeout_graceful_shutdown=5)
         server = uvicorn.Server(config)
+        logging.getLogger("uvicorn.error").addFilter(_NoUpgradeWarning())
         if open_browser:
-            threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+            # its own code, so the printed link still works; the file goes once the code is used, or at the stop
+            page: list[Path] = []
+            page.append(_open_file(base + sessions.code(on_use=lambda: _remove_open_file(page[0]))))
+            threading.Timer(0.5, webbrowser.open, args=(page[0].as_uri(),)).start()
         server.run(sockets=[sock])  # stops on Ctrl-C after the running requests are answered
     except KeyboardInterrupt:  # uvicorn passes Ctrl-C on once it has shut down: that is the normal way to stop
         pass
     finally:
+        sessions.clear()  # every code and session ends with the server (and --open's file goes)
         if app is not None:
             app.state.server.close()
         sock.close()
