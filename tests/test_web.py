@@ -655,11 +655,11 @@ def test_page_uploads_it_cannot_take_are_refused_on_the_page(monkeypatch):
 
 
 def test_long_names_are_shortened_and_big_or_broken_zip_members_are_fel_rows():
-    name = "Incidentrapport " * 10 + ".docx"
+    name = "Incidentrapport " * 15 + ".docx"  # 245 bytes; kept: at most 200 (NAME_BYTES), the ending too
     with client(limits=Limits(zip_member=1024 * 1024)) as c:
         c.headers.update(AUTH)
         rows = c.post("/api/extract", files={"filer": (name, _docx(RECORD))}).json()
-        assert rows[0]["source"] == name[:100] + ".docx" and rows[0]["status"] == "ok"
+        assert rows[0]["source"] == name[:195] + ".docx" and rows[0]["status"] == "ok"
         broken = io.BytesIO()
         with zipfile.ZipFile(broken, "w", zipfile.ZIP_STORED) as zf:
             zf.writestr("trasig.docx", b"A" * 5000)
@@ -1123,3 +1123,130 @@ def test_the_pages_take_every_ending_the_library_reads(api, tmp_path):
     read_accept = re.search(r'id="read-files"[^>]*accept="([^"]*)"', api.get("/las-in").text).group(1)
     assert set(fill_accept.split(",")) == {".csv", ".json", ".jsonl", ".xlsm", ".xlsx"}
     assert set(read_accept.split(",")) == {".doc", ".docm", ".docx", ".odt", ".pdf", ".zip"}
+
+
+# --- limits that lost work or answered 500, on a real server (issue 16, items 12 and 13) ---------------------
+
+
+class Served:
+    """``blankett serve`` as its own process on a free port, with its log collected line by line."""
+
+    def __init__(self, tmp: Path, token: str = "gransnyckel") -> None:
+        import threading
+
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp), "BLANKETT_TOKEN": token,
+               "BLANKETT_FILL_WORKERS": "0"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.base = re.match(r"Öppna (http://[^/]+)/", self.proc.stdout.readline()).group(1)
+        self.port = int(self.base.rsplit(":", 1)[1])
+        self.auth = {"Authorization": f"Bearer {token}"}
+        self.log: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.log.extend(iter(self.proc.stderr.readline, "")),
+                                        daemon=True)
+        self._reader.start()
+        import httpx2 as httpx
+
+        for _ in range(100):
+            try:
+                httpx.get(self.base + "/api/schema", headers=self.auth)
+                return
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        raise AssertionError("the server did not start")
+
+    def request(self, method: str, path: str, **kwargs):
+        import httpx2 as httpx
+
+        return httpx.request(method, self.base + path, headers={**self.auth, **kwargs.pop("headers", {})},
+                             timeout=60, **kwargs)
+
+    def wait(self, job: str, seconds: float = 60) -> dict:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            status = self.request("GET", f"/api/jobb/{job}").json()
+            if status["finished"]:
+                return status
+            time.sleep(0.1)
+        raise AssertionError("the job did not finish")
+
+    def logged(self, pattern: str, since: int = 0, seconds: float = 10) -> str:
+        """The first line from ``since`` on that matches ``pattern`` (waiting for it)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for line in self.log[since:]:
+                if re.search(pattern, line):
+                    return line
+            time.sleep(0.05)
+        raise AssertionError(f"not in the log: {pattern}\n{''.join(self.log)}")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=30)
+        finally:
+            self.proc.kill()
+        self._reader.join(5)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    server = Served(tmp_path_factory.mktemp("served-tmp"))
+    yield server
+    server.stop()
+    assert "Traceback" not in "".join(server.log)
+    assert not [line for line in server.log if re.search(r" 5\d\d \d+ B ", line)], "".join(server.log)
+
+
+def test_a_file_name_over_255_bytes_is_shortened_by_bytes_and_the_rest_of_the_upload_is_read(served):
+    long = "€" * 100 + ".docx"  # 100 characters, 305 bytes: more than a file system takes
+    form = _docx(RECORD)
+    r = served.request("POST", "/api/extract", files=[("filer", (long, form)), ("filer", ("b.docx", form)),
+                                                      ("filer", ("c.zip", zipped([(long, form)])))])
+    assert r.status_code == 200, r.text
+    rows = r.json()
+    assert [row["status"] for row in rows] == ["ok", "ok", "ok"], rows
+    shortened = "€" * 65 + ".docx"  # 195 + 5 bytes: at most 200, the ending kept
+    assert [row["source"] for row in rows] == [shortened, "b.docx", f"c.zip/{shortened}"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ("[" * 100_000, "kroppen är för djupt nästlad JSON"),
+    ('{"diarienummer": Infinity}', "Infinity är inget JSON-värde"),
+    ('{"diarienummer": NaN, "polisanmald": "Ja"}', "NaN är inget JSON-värde"),
+    ('{"diarienummer": -Infinity}', "-Infinity är inget JSON-värde"),
+])
+def test_json_that_is_not_json_or_too_deep_is_400_in_swedish(served, body, message):
+    r = served.request("POST", "/api/fill", content=body.encode(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and message in r.json()["fel"], r.text
+    assert served.request("POST", "/api/fill", json=RECORD).status_code == 200
+
+
+def test_too_many_form_fields_is_413_in_swedish(served):
+    message = "För många fält i formuläret: högst 200 per uppladdning."
+    fields = "&".join(f"f{n}=x" for n in range(100_000))
+    r = served.request("POST", "/fyll-i/blankett", content=fields.encode(),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413 and message in r.text and 'role="alert"' in r.text
+    many = {"anteckning": ["x"] * 1_000}
+    r = served.request("POST", "/api/extract", data=many, files={"filer": ("a.docx", _docx(RECORD))})
+    assert r.status_code == 413 and r.json() == {"fel": message}
+    r = served.request("POST", "/las-in", data=many, files={"filer": ("a.docx", _docx(RECORD))})
+    assert r.status_code == 413 and message in r.text and "<h1>Läs in" in r.text
+
+
+def test_a_client_that_leaves_mid_upload_is_logged_as_gone_not_as_a_server_error(served):
+    import socket
+
+    body = b"--gr\r\nContent-Disposition: form-data; name=\"filer\"; filename=\"a.docx\"\r\n\r\n" + b"x" * 100_000
+    head = (f"POST /api/extract HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n"
+            f"Authorization: {served.auth['Authorization']}\r\n"
+            "Content-Type: multipart/form-data; boundary=gr\r\nContent-Length: 10000000\r\n\r\n").encode()
+    since = len(served.log)
+    with socket.create_connection(("127.0.0.1", served.port)) as sock:
+        sock.sendall(head + body)
+        time.sleep(0.5)  # the server is reading the upload
+    line = served.logged(r"POST /api/extract \d+ ", since)
+    assert re.search(r"POST /api/extract 499 \d+ B", line), line
+    assert not [x for x in served.log if "fel i begäran" in x]
+    assert served.request("GET", "/api/schema").status_code == 200

@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import (
     HTMLResponse,
     JSONResponse,
@@ -48,7 +48,7 @@ from .jobs import (
 from .openapi import OPENAPI
 from .pool import FillPool
 from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware
-from .uploads import Limits, UploadRefused, read_files
+from .uploads import CLIENT_GONE, Limits, UploadRefused, read_files, read_form
 
 STATIC = Path(__file__).parent / "static"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -151,10 +151,10 @@ async def one_form(request: Request) -> Response:
     if request.method == "GET":
         return HTMLResponse(pages.one_form(office))
     try:
-        form = await request.form(max_files=0, max_fields=200, max_part_size=1024 * 1024)
-    except HTTPException:
-        return HTMLResponse(pages.one_form(office, {}, {}, ["Formuläret kunde inte läsas (trasig formulärdata)."]),
-                            status_code=400)
+        form = await read_form(request, 0)
+    except UploadRefused as exc:
+        message = "Formuläret kunde inte läsas (trasig formulärdata)." if exc.status == 400 else str(exc)
+        return HTMLResponse(pages.one_form(office, {}, {}, [message]), status_code=exc.status)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     await form.close()
     record = pages.record_from_form(fields)
@@ -322,7 +322,12 @@ async def api_fill(request: Request) -> Response:
         return JSONResponse({"fel": "format måste vara docx eller pdf"}, status_code=400)
     body = await request.body()
     try:
-        record = json.loads(body)
+        record = json.loads(body, parse_constant=_no_constant)
+    except RecursionError:  # [[[[… : Python's parser recurses once per level
+        return JSONResponse({"fel": "kroppen är för djupt nästlad JSON (en post: {\"fält\": värde, …})"},
+                            status_code=400)
+    except _NotJson as exc:
+        return JSONResponse({"fel": str(exc)}, status_code=400)
     except (ValueError, UnicodeDecodeError):
         return JSONResponse({"fel": "kroppen är ingen giltig JSON (en post: {\"fält\": värde, …})"}, status_code=400)
     try:
@@ -334,6 +339,14 @@ async def api_fill(request: Request) -> Response:
     except blankett.BlankettError as exc:
         return JSONResponse({"fel": str(exc)}, status_code=500)
     return download(data, _form_name(record, kind), kind)
+
+
+class _NotJson(ValueError):
+    """A value Python's json module takes but JSON does not (NaN, Infinity); ``str()`` says so in Swedish."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(f"kroppen är ingen giltig JSON: {name} är inget JSON-värde (skriv värdet som text)")
 
 
 async def api_extract(request: Request) -> Response:
@@ -365,6 +378,11 @@ async def api_extract(request: Request) -> Response:
 async def favicon(request: Request) -> Response:
     """The browser's own request for /favicon.ico: nothing (the pages link their icon), so no 404 in the log."""
     return Response(status_code=204)
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """A client that went away mid-request (closed page, lost connection): logged as 499, not a server error."""
+    return PlainTextResponse("Begäran avbröts.", status_code=CLIENT_GONE)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -417,6 +435,6 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
     ]
     guard = Guard(token, hosts, max_body, cookie, log)
     app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)],
-                    exception_handlers={404: http_error, 405: http_error})
+                    exception_handlers={404: http_error, 405: http_error, ClientDisconnect: client_gone})
     app.state.server = Server(limits or Limits(), jobs or Jobs(), fill_workers)
     return app
