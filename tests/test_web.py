@@ -1250,3 +1250,79 @@ def test_a_client_that_leaves_mid_upload_is_logged_as_gone_not_as_a_server_error
     assert re.search(r"POST /api/extract 499 \d+ B", line), line
     assert not [x for x in served.log if "fel i begäran" in x]
     assert served.request("GET", "/api/schema").status_code == 200
+
+
+def test_finished_jobs_leave_room_for_new_uploads_on_a_real_server(served):
+    for n in range(21):  # one more than MAX_JOBS (20), each done before the next
+        r = served.request("POST", "/las-in", files={"filer": (f"{n}.docx", _docx(RECORD))},
+                           headers={"Accept": "application/json"})
+        assert r.status_code == 202, (n, r.text)
+        assert served.wait(r.json()["id"])["state"] == "klar"
+    assert served.request("GET", r.json()["page"]).status_code == 200  # the results are all still there
+
+
+def test_a_fill_upload_over_the_row_limit_is_refused_before_filling_on_a_real_server(served):
+    rows = json.dumps([{"rapporterad_av": f"Person {n}"} for n in range(2001)]).encode()
+    r = served.request("POST", "/fyll-i", files={"filer": ("många.json", rows)}, headers={"Accept": "application/json"})
+    assert r.status_code == 202
+    started = time.monotonic()
+    assert served.wait(r.json()["id"])["state"] == "fel"
+    assert time.monotonic() - started < 10  # refused at once, not after filling 2 000 forms
+    page = served.request("GET", r.json()["page"]).text
+    assert ("För många rader: filerna har 2001 rader, och högst 2000 fylls i per uppladdning. "
+            "Dela upp raderna på flera uppladdningar.") in page
+
+
+def test_a_finished_result_is_kept_from_when_its_job_is_done_not_from_its_upload(tmp_path):
+    from blankett.web.jobs import Job
+
+    jobs = Jobs(keep=1.0)
+    try:
+        job = jobs.start(Job("extract"), lambda job: time.sleep(1.5), tempfile.TemporaryDirectory(dir=tmp_path))
+        while job.state != "klar":
+            time.sleep(0.05)
+        assert jobs.get(job.id) is job  # 1.5 s after its upload, 0 s after it was done: still there
+        time.sleep(1.2)
+        assert jobs.get(job.id) is None  # and gone once it has been done for longer than keep
+    finally:
+        jobs.shutdown()
+
+
+def test_the_oldest_results_make_room_for_new_ones_and_their_page_says_so():
+    from blankett.web.jobs import CROWDED
+
+    jobs = Jobs()
+    with client(jobs=jobs) as c:
+        c.headers.update(AUTH | {"Accept": "application/json"})
+
+        def fill(n: int) -> str:
+            data = json.dumps([{"rapporterad_av": f"Person {n}"}]).encode()
+            job = c.post("/fyll-i", files={"filer": (f"{n}.json", data)}).json()["id"]
+            assert _wait(c, job)["state"] == "klar"
+            return job
+
+        first = fill(1)
+        size = jobs.get(first).size
+        assert size > 10_000  # the .zip with one form
+        jobs.budget = size * 5 // 2  # room for two results
+        second, third = fill(2), fill(3)
+        r = c.get(f"/jobb/{first}", headers={"Accept": "text/html"})
+        assert r.status_code == 404 and CROWDED in r.text and "512 MB" in CROWDED
+        assert c.get(f"/api/jobb/{first}").json() == {"fel": CROWDED}
+        assert c.get(f"/jobb/{first}/blanketter.zip").text == CROWDED
+        for job in (second, third):
+            assert c.get(f"/jobb/{job}/blanketter.zip").status_code == 200
+        assert c.get("/api/jobb/okänd").json() == {"fel": GONE}  # never there: the usual message
+
+
+def test_a_fill_upload_is_held_to_its_row_and_result_limits():
+    with client(jobs=Jobs(max_rows=3, max_result=10_000)) as c:
+        c.headers.update(AUTH | {"Accept": "application/json"})
+        four = json.dumps([{"rapporterad_av": f"Person {n}"} for n in range(4)]).encode()
+        r = c.post("/fyll-i", files={"filer": ("fyra.json", four)}).json()
+        assert _wait(c, r["id"])["state"] == "fel"
+        assert "För många rader: filerna har 4 rader, och högst 3 fylls i per uppladdning." in c.get(r["page"]).text
+        r = c.post("/fyll-i", files={"filer": ("en.json", four[:0] + b'[{"handelse": "Hot"}]')}).json()
+        assert _wait(c, r["id"])["state"] == "fel"
+        assert "Resultatet blev för stort: de ifyllda blanketterna tar mer än" in c.get(r["page"]).text
+        assert c.get(f"/jobb/{r['id']}/blanketter.zip").status_code == 404

@@ -38,6 +38,7 @@ from . import pages
 from .jobs import (
     DONE,
     FAILED,
+    GONE,  # noqa: F401 - the message, imported from here by its users
     Job,
     Jobs,
     extract_job,
@@ -153,8 +154,9 @@ async def one_form(request: Request) -> Response:
     try:
         form = await read_form(request, 0)
     except UploadRefused as exc:
-        message = "Formuläret kunde inte läsas (trasig formulärdata)." if exc.status == 400 else str(exc)
-        return HTMLResponse(pages.one_form(office, {}, {}, [message]), status_code=exc.status)
+        if exc.status == 400 or "filer" in str(exc):  # a file, where the page sends none: not this page's form
+            exc = UploadRefused(400, "Formuläret kunde inte läsas (trasig formulärdata).")
+        return HTMLResponse(pages.one_form(office, {}, {}, [str(exc)]), status_code=exc.status)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     await form.close()
     record = pages.record_from_form(fields)
@@ -189,7 +191,7 @@ async def _start_job(request: Request, kind: str) -> Response:
         return HTMLResponse(html, status_code=status)
 
     if server.jobs.full():
-        return refuse(503, "Servern har för många pågående arbeten. Vänta en stund eller ta bort gamla resultat.")
+        return refuse(503, "Servern har för många pågående arbeten. Vänta en stund och försök igen.")
     folder = tempfile.TemporaryDirectory(prefix="blankett-web-")  # owner-only (0700), removed with the job
     try:
         staged, fields = await read_files(request, "filer", server.limits, Path(folder.name))
@@ -215,7 +217,8 @@ async def _start_job(request: Request, kind: str) -> Response:
                 target.parent.mkdir(parents=True, mode=0o700)
                 s.path.rename(target)
                 s.path = target
-            job = server.jobs.start(Job("fill", pdf=pdf), fill_job(staged, Path(folder.name), pdf), folder)
+            work = fill_job(staged, Path(folder.name), pdf, server.jobs.max_rows, server.jobs.max_result)
+            job = server.jobs.start(Job("fill", pdf=pdf), work, folder)
         else:
             job = server.jobs.start(Job("extract"), extract_job(staged, Path(folder.name), server.limits), folder)
     except UploadRefused as exc:
@@ -247,21 +250,24 @@ def _job(request: Request) -> Job | None:
     return _server(request).jobs.get(request.path_params["job"])
 
 
-GONE = ("Resultatet finns inte (längre). Det kan ha tagits bort med knappen \"Ta bort resultatet från servern\"; "
-        "annars tas resultat bort efter 30 minuter och när servern stängs.")
+def _gone(request: Request) -> str:
+    """Why the job of the address is not there: removed, expired, or removed to make room for newer results."""
+    return _server(request).jobs.gone(request.path_params["job"])
+
+
 
 
 async def job_page(request: Request) -> Response:
     job = _job(request)
     if job is None:
-        return HTMLResponse(pages.page("Resultatet finns inte", f'<p role="alert">{GONE}</p>'), status_code=404)
+        return HTMLResponse(pages.page("Resultatet finns inte", f'<p role="alert">{_gone(request)}</p>'), status_code=404)
     return HTMLResponse(pages.job_page(job))
 
 
 async def job_status(request: Request) -> Response:
     job = _job(request)
     if job is None:
-        return JSONResponse({"fel": GONE}, status_code=404)
+        return JSONResponse({"fel": _gone(request)}, status_code=404)
     return JSONResponse(job.status())
 
 
@@ -273,7 +279,7 @@ async def job_remove(request: Request) -> Response:
 async def job_zip(request: Request) -> Response:
     job = _job(request)
     if job is None or job.archive is None:
-        return PlainTextResponse(GONE, status_code=404)
+        return PlainTextResponse(_gone(request), status_code=404)
     return download(job.archive, "Bilaga5-blanketter.zip", "zip")
 
 
@@ -283,7 +289,7 @@ async def job_answers(request: Request) -> Response:
     if fmt not in ("xlsx", "csv", "json"):
         return PlainTextResponse("Okänt filformat.", status_code=404)
     if job is None or job.kind != "extract" or job.state != DONE:
-        return PlainTextResponse(GONE, status_code=404)
+        return PlainTextResponse(_gone(request), status_code=404)
     data = await run_in_threadpool(blankett.export_bytes, job.results, fmt)
     return download(data, f"svar.{fmt}", fmt)
 
