@@ -1211,10 +1211,11 @@ def test_a_file_name_over_255_bytes_is_shortened_by_bytes_and_the_rest_of_the_up
 
 
 @pytest.mark.parametrize("body, message", [
-    ("[" * 100_000, "kroppen är för djupt nästlad JSON"),
-    ('{"diarienummer": Infinity}', "Infinity är inget JSON-värde"),
-    ('{"diarienummer": NaN, "polisanmald": "Ja"}', "NaN är inget JSON-värde"),
-    ('{"diarienummer": -Infinity}', "-Infinity är inget JSON-värde"),
+    ("[" * 100_000, "kroppen är ingen giltig JSON: JSON-texten är för djupt nästlad"),
+    ('{"diarienummer": Infinity}', "kroppen är ingen giltig JSON: Infinity är inget JSON-värde (skriv värdet som text)"),
+    ('{"diarienummer": NaN, "polisanmald": "Ja"}', "kroppen är ingen giltig JSON: NaN är inget JSON-värde"),
+    ('{"diarienummer": -Infinity}', "kroppen är ingen giltig JSON: -Infinity är inget JSON-värde"),
+    ('{"diarienummer": 1e400}', "kroppen är ingen giltig JSON: talet 1e400 är för stort"),
 ])
 def test_json_that_is_not_json_or_too_deep_is_400_in_swedish(served, body, message):
     r = served.request("POST", "/api/fill", content=body.encode(), headers={"Content-Type": "application/json"})

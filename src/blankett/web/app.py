@@ -8,7 +8,6 @@ results back, in a private temporary folder that is removed when the request
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import tempfile
@@ -34,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 
 import blankett
 
+from ..load import NotJsonError, parse_json
 from . import pages
 from .jobs import (
     DONE,
@@ -328,12 +328,9 @@ async def api_fill(request: Request) -> Response:
         return JSONResponse({"fel": "format måste vara docx eller pdf"}, status_code=400)
     body = await request.body()
     try:
-        record = json.loads(body, parse_constant=_no_constant)
-    except RecursionError:  # [[[[… : Python's parser recurses once per level
-        return JSONResponse({"fel": "kroppen är för djupt nästlad JSON (en post: {\"fält\": värde, …})"},
-                            status_code=400)
-    except _NotJson as exc:
-        return JSONResponse({"fel": str(exc)}, status_code=400)
+        record = parse_json(body)
+    except NotJsonError as exc:  # NaN, Infinity, 1e400, [[[[…: Python reads them, JSON has none of them
+        return JSONResponse({"fel": f"kroppen är ingen giltig JSON: {exc}"}, status_code=400)
     except (ValueError, UnicodeDecodeError):
         return JSONResponse({"fel": "kroppen är ingen giltig JSON (en post: {\"fält\": värde, …})"}, status_code=400)
     try:
@@ -345,14 +342,6 @@ async def api_fill(request: Request) -> Response:
     except blankett.BlankettError as exc:
         return JSONResponse({"fel": str(exc)}, status_code=500)
     return download(data, _form_name(record, kind), kind)
-
-
-class _NotJson(ValueError):
-    """A value Python's json module takes but JSON does not (NaN, Infinity); ``str()`` says so in Swedish."""
-
-
-def _no_constant(name: str) -> Any:
-    raise _NotJson(f"kroppen är ingen giltig JSON: {name} är inget JSON-värde (skriv värdet som text)")
 
 
 async def api_extract(request: Request) -> Response:
