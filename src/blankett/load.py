@@ -196,7 +196,10 @@ def _cell(key: str, value: Any, epoch: dt.datetime) -> Any:
     kind = BY_KEY[key].kind if key in BY_KEY else None
     if kind is Kind.DATE:
         return _excel_date(value, epoch)
-    if kind in (None, Kind.TEXT, Kind.LIST):
+    if kind is Kind.LIST:  # a cell holds the list one point per line; the model takes only lists
+        text = _as_text(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if isinstance(text, str) else text
+    if kind in (None, Kind.TEXT):
         return _as_text(value)
     return value
 
