@@ -46,7 +46,7 @@ from .jobs import (
     fill_job,
     unpacked,
 )
-from .openapi import OPENAPI
+from .openapi import openapi
 from .pool import FillPool
 from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware
 from .uploads import CLIENT_GONE, Limits, UploadRefused, read_files, read_form
@@ -302,7 +302,7 @@ async def api_schema(request: Request) -> Response:
 
 
 async def api_openapi(request: Request) -> Response:
-    return JSONResponse(OPENAPI)
+    return JSONResponse(openapi())
 
 
 async def api_blank(request: Request) -> Response:
