@@ -36,7 +36,7 @@ MAX_JOBS = 20
 RESULTS_BUDGET = 512 * MB
 #: Rows (records) one fill upload may hold, in all its files: checked before any form is filled.
 MAX_FILL_ROWS = 2000
-#: Size of one fill job's .zip of forms (2 000 forms in Word take about 76 MB; with PDF about twice that).
+#: Size of one fill job's .zip of forms (2 000 forms in Word took 76 MB: the row limit comes first for those).
 MAX_RESULT_BYTES = 256 * MB
 #: Removed jobs remembered, so that their pages can say why they are gone (their ids only, nothing else).
 _REMEMBERED = 1000
