@@ -4,8 +4,9 @@ The server runs as its own process (``python -m blankett serve``) and every requ
 Bearer token, as an integrator's program sends it. Schemathesis makes requests the description
 allows (each must be answered as described: a documented status, content type and body, never a
 server error) and requests it does not (each must get one of the described 4xx answers, never a 5xx).
-PDF requests go to LibreOffice as in use (the office tests need it too); the examples per operation
-are few, so that the whole test stays well under a minute.
+LibreOffice is hidden from the server, so that a PDF request answers its documented 503 at once:
+the test holds with or without LibreOffice (``-m "not office"``) and stays well under a minute.
+A filled PDF is checked by the office tests (test_web.py).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conform
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "BLANKETT_TOKEN": TOKEN, "BLANKETT_FILL_WORKERS": "0",
-           "TMPDIR": str(tmp_path_factory.mktemp("contract-tmp"))}
+           "BLANKETT_SOFFICE": "/finns/inte/soffice", "TMPDIR": str(tmp_path_factory.mktemp("contract-tmp"))}
     proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
@@ -59,7 +60,7 @@ def base(tmp_path_factory):
         _, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
-    assert "Traceback" not in err and not re.search(r" 5\d\d \d+ B ", err), err
+    assert "Traceback" not in err and not re.search(r" 5(?!03)\d\d \d+ B ", err), err
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +69,9 @@ def api_schema(base):
     schema = schemathesis.openapi.from_url(base + "/api/openapi.json", headers=AUTH)
     schema.config.update(base_url=base, headers=AUTH)
     schema.config.checks.update(included_check_names=CHECKS)
+    # 503 "LibreOffice saknas" is described (for the PDF calls only: status_code_conformance checks that); every
+    # other 5xx is a server error
+    schema.config.checks.not_a_server_error.expected_statuses = ["2xx", "3xx", "4xx", "503"]
     return schema
 
 
@@ -85,7 +89,7 @@ def test_the_server_answers_as_its_description_says(api_schema, method, path, mo
     operation = api_schema[path][method]
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+    @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
               database=None)
     def answered_as_described(case):
         case.call_and_validate(headers=AUTH, timeout=30)
