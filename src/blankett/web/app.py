@@ -255,12 +255,11 @@ def _gone(request: Request) -> str:
     return _server(request).jobs.gone(request.path_params["job"])
 
 
-
-
 async def job_page(request: Request) -> Response:
     job = _job(request)
     if job is None:
-        return HTMLResponse(pages.page("Resultatet finns inte", f'<p role="alert">{_gone(request)}</p>'), status_code=404)
+        return HTMLResponse(pages.page("Resultatet finns inte", f'<p role="alert">{_gone(request)}</p>'),
+                            status_code=404)
     return HTMLResponse(pages.job_page(job))
 
 

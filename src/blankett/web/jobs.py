@@ -150,12 +150,18 @@ class Jobs:
             finally:
                 job.counter = None
                 folder.cleanup()
-                job.size = _size(job)
-                job.finished = time.monotonic()
-                self._purge()
 
-        self._pool.submit(run)
+        self._pool.submit(self._keep_after, run, job)
         return job
+
+    def _keep_after(self, run: Callable[[], None], job: Job) -> None:
+        """Run a job, then keep its results from now on: the time it waited or ran is not taken from them."""
+        try:
+            run()
+        finally:
+            job.size = _size(job)
+            job.finished = time.monotonic()
+            self._purge()
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
