@@ -28,7 +28,8 @@ def _written(out) -> list[str]:
     ("djup.json", b"[" * 100_000, "djup.json: ogiltig JSON: JSON-texten är för djupt nästlad"),
     ("oändlig.json", b'[{"diarienummer": Infinity}]', "oändlig.json: ogiltig JSON: Infinity är inget JSON-värde "
                                                         "(skriv värdet som text)"),
-    ("nan.json", b'{"diarienummer": NaN}', "nan.json: ogiltig JSON: NaN är inget JSON-värde (skriv värdet som text)"),
+    ("nan.json", b'{"diarienummer": NaN}',
+     "nan.json: ogiltig JSON: NaN är inget JSON-värde (skriv värdet som text)"),
     ("stort.json", b'{"diarienummer": 1e400}', "stort.json: ogiltig JSON: talet 1e400 är för stort"),
     ("anteckningar.txt", b"utsatt: Bo", "anteckningar.txt: okänt filformat; använd .csv, .json, .jsonl, .xlsm, "
                                         ".xlsx"),

@@ -1212,7 +1212,8 @@ def test_a_file_name_over_255_bytes_is_shortened_by_bytes_and_the_rest_of_the_up
 
 @pytest.mark.parametrize("body, message", [
     ("[" * 100_000, "kroppen är ingen giltig JSON: JSON-texten är för djupt nästlad"),
-    ('{"diarienummer": Infinity}', "kroppen är ingen giltig JSON: Infinity är inget JSON-värde (skriv värdet som text)"),
+    ('{"diarienummer": Infinity}',
+     "kroppen är ingen giltig JSON: Infinity är inget JSON-värde (skriv värdet som text)"),
     ('{"diarienummer": NaN, "polisanmald": "Ja"}', "kroppen är ingen giltig JSON: NaN är inget JSON-värde"),
     ('{"diarienummer": -Infinity}', "kroppen är ingen giltig JSON: -Infinity är inget JSON-värde"),
     ('{"diarienummer": 1e400}', "kroppen är ingen giltig JSON: talet 1e400 är för stort"),
@@ -1264,7 +1265,8 @@ def test_finished_jobs_leave_room_for_new_uploads_on_a_real_server(served):
 
 def test_a_fill_upload_over_the_row_limit_is_refused_before_filling_on_a_real_server(served):
     rows = json.dumps([{"rapporterad_av": f"Person {n}"} for n in range(2001)]).encode()
-    r = served.request("POST", "/fyll-i", files={"filer": ("många.json", rows)}, headers={"Accept": "application/json"})
+    r = served.request("POST", "/fyll-i", files={"filer": ("många.json", rows)},
+                       headers={"Accept": "application/json"})
     assert r.status_code == 202
     started = time.monotonic()
     assert served.wait(r.json()["id"])["state"] == "fel"

@@ -48,10 +48,11 @@ _RESULT = {"type": "object", "required": ["source", "status", "messages", "recor
     "source": {"type": "string"}, "status": {"enum": ["ok", "varning", "fel"]},
     "messages": {"type": "array", "items": {"type": "string"}},
     "record": {"anyOf": [{"$ref": "#/components/schemas/Incident"}, {"type": "null"}]}}}
-_STATUS = {"type": "object", "required": ["id", "kind", "state", "done", "total", "finished", "message"], "properties": {
-    "id": {"type": "string"}, "kind": {"enum": ["fill", "extract"]},
-    "state": {"enum": ["köad", "pågår", "klar", "fel"]}, "done": {"type": "integer", "minimum": 0},
-    "total": {"type": "integer", "minimum": 0}, "finished": {"type": "boolean"}, "message": {"type": "string"}}}
+_STATUS = {"type": "object", "required": ["id", "kind", "state", "done", "total", "finished", "message"],
+           "properties": {"id": {"type": "string"}, "kind": {"enum": ["fill", "extract"]},
+                          "state": {"enum": ["köad", "pågår", "klar", "fel"]},
+                          "done": {"type": "integer", "minimum": 0}, "total": {"type": "integer", "minimum": 0},
+                          "finished": {"type": "boolean"}, "message": {"type": "string"}}}
 
 
 def _get(summary: str, ok: dict[str, Any], **more: Any) -> dict[str, Any]:
@@ -110,7 +111,8 @@ def openapi() -> dict[str, Any]:
                 "responses": {"200": {"description": "Den ifyllda blanketten",
                                       "content": {DOCX: _FILE, "application/pdf": _FILE}},
                               "400": _error("Kroppen är ingen JSON, eller okänt format", text_body=True),
-                              "413": _error("Kroppen är större än servern tar emot", json_body=False, text_body=True),
+                              "413": _error("Kroppen är större än servern tar emot", json_body=False,
+                                            text_body=True),
                               "422": _PROBLEMS,
                               "503": _error("PDF: LibreOffice saknas på servern"),
                               **{k: v for k, v in _GUARDED.items() if k != "400"}}}},
