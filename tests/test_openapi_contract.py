@@ -2,8 +2,9 @@
 
 The server runs as its own process (``python -m blankett serve``) and every request carries the
 Bearer token, as an integrator's program sends it. Schemathesis makes requests the description
-allows (each must be answered as described: a documented status, content type and body, never a
-server error) and requests it does not (each must get one of the described 4xx answers, never a 5xx).
+allows (each must be accepted and answered as described: a documented status, content type and body,
+never a server error) and, for the calls that take input, requests it does not (each must get a
+described answer, never a 5xx; see CHECKS for why not always a 4xx).
 LibreOffice is hidden from the server, so that a PDF request answers its documented 503 at once:
 the test holds with or without LibreOffice (``-m "not office"``) and stays well under a minute.
 A filled PDF is checked by the office tests (test_web.py).
