@@ -10,6 +10,8 @@ import stat
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from blankett.cli import main
@@ -28,6 +30,7 @@ HOSTILE = {
     "vittnen": "-2+3",
     "forovare": "@SUM(A1:A2)",
     "forovare_grupp": "\tflik först",
+    "utlosande_faktor": "\n=HYPERLINK(\"http://example.com\")",  # a line break first: Excel may trim it away
     "polisanmald": "Ja",
     "polis_kontaktad": "Nej",
     "samtal1_datum": "2026-03-12",
@@ -45,10 +48,20 @@ def results(example_records) -> list[Result]:
 
 
 @pytest.mark.parametrize("guarded, text", [("'=1+1", "=1+1"), ("'+4670", "+4670"), ("'-x", "-x"), ("'@a", "@a"),
-                                           ("'\tx", "\tx"), ("'\rx", "\rx"), ("Åsa", "Åsa"), ("", "")])
+                                           ("'\tx", "\tx"), ("'\rx", "\rx"), ("'\n=1+1", "\n=1+1"),
+                                           ("'\r\n=1+1", "\r\n=1+1"), ("'\nHej", "\nHej"), ("Åsa", "Åsa"), ("", "")])
 def test_guard(guarded, text):
     assert guard(text) == guarded
     assert unguard(guarded) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from(["=", "+", "-", "@", "\t", "\r", "\n", "'", " ", "a", "Å", "1"]), max_size=6))
+def test_no_guarded_cell_starts_a_formula_and_unguard_gives_the_text_back(text):
+    guarded = guard(text)
+    assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
+    if not (text.startswith("'") and guard(text[1:]) != text[1:]):  # "'=x" as typed: the README's one exception
+        assert unguard(guarded) == text
 
 
 def test_unguard_keeps_an_apostrophe_that_guards_nothing():
@@ -105,6 +118,7 @@ def test_csv_bom_semicolon_columns_and_formula_guard(tmp_path, results):
     assert row["Vittnen"] == "'-2+3"
     assert row["Förövare"] == "'@SUM(A1:A2)"
     assert row["Grupp/falang"] == "'\tflik först"
+    assert row["Utlösande faktor"] == "'\n=HYPERLINK(\"http://example.com\")"
     assert row["Polisanmäld"] == "Ja" and row["Polis kontaktad"] == "Nej" and row["Initialt stöd"] == ""
     assert row["Samtal 1: datum"] == "2026-03-12"
     assert row["Sårbarheter i rutinen"] == "Ett\n=1+1"

@@ -25,6 +25,12 @@ def _written(out) -> list[str]:
     ("trasig.json", b'[{"utsatt": "A"},\n {"utsatt": }]', "trasig.json: ogiltig JSON på rad 2, kolumn 13 "
                                                           "(Expecting value)"),
     ("tal.json", b"42", "tal.json: JSON-filen ska innehålla en post eller en lista med poster"),
+    ("djup.json", b"[" * 100_000, "djup.json: ogiltig JSON: JSON-texten är för djupt nästlad"),
+    ("oändlig.json", b'[{"diarienummer": Infinity}]', "oändlig.json: ogiltig JSON: Infinity är inget JSON-värde "
+                                                        "(skriv värdet som text)"),
+    ("nan.json", b'{"diarienummer": NaN}',
+     "nan.json: ogiltig JSON: NaN är inget JSON-värde (skriv värdet som text)"),
+    ("stort.json", b'{"diarienummer": 1e400}', "stort.json: ogiltig JSON: talet 1e400 är för stort"),
     ("anteckningar.txt", b"utsatt: Bo", "anteckningar.txt: okänt filformat; använd .csv, .json, .jsonl, .xlsm, "
                                         ".xlsx"),
 ])
@@ -33,6 +39,16 @@ def test_a_file_that_cannot_be_read_is_one_line_and_nothing_is_written(tmp_path,
     assert result.exit_code == 1
     assert result.output == f"{message}\nKlart: 0 skrivna, 0 hoppade över (finns redan), 1 fel.\n"
     assert _written(out) == []
+
+
+def test_json_lines_name_a_line_that_python_reads_but_json_has_not(tmp_path):
+    result, out = _fill(tmp_path, "poster.jsonl", b'{"utsatt": "A"}\n{"diarienummer": -Infinity}\n' + b"[" * 100_000)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "poster.jsonl rad 2: ogiltig JSON (-Infinity är inget JSON-värde (skriv värdet som text))",
+        "poster.jsonl rad 3: ogiltig JSON (JSON-texten är för djupt nästlad)",
+        "Klart: 1 skrivna, 0 hoppade över (finns redan), 2 fel."]
+    assert _written(out) == ["Bilaga5-rad-0001.docx"]
 
 
 def test_one_json_object_is_one_form(tmp_path):

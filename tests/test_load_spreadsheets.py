@@ -368,9 +368,10 @@ def test_not_a_workbook_is_refused(tmp_path):
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
                 max_size=40).map(str.strip).filter(lambda t: t and not t.startswith(("=", "#")) and unguard(t) == t)
-# (a leading ' before = + - @ is taken for extract's formula guard and dropped: see the README)
+# (a leading ' before = + - @, tab or a line break is taken for extract's formula guard and dropped: see the README)
 _VALUES = {
-    Kind.TEXT: st.one_of(st.none(), st.lists(_TEXT, min_size=1, max_size=3).map("\n".join)),
+    Kind.TEXT: st.one_of(st.none(), st.lists(_TEXT, min_size=1, max_size=3).map("\n".join).filter(
+        lambda t: unguard(t) == t)),  # a lone ' before a line break is the guard too
     Kind.JANEJ: st.sampled_from([None, "Ja", "Nej"]),
     Kind.DATE: st.one_of(st.none(), st.dates(dt.date(1900, 3, 1), dt.date(2999, 12, 31))),
     Kind.LIST: st.lists(_TEXT.filter(lambda t: "\n" not in t), max_size=4),
@@ -432,3 +433,12 @@ def test_a_nul_byte_in_a_csv_cell_is_dropped_like_other_characters_word_cannot_h
     rows = planned(path)
     assert [(r[1].handelse, r[3]) for r in rows] == [
         ("Hotigen", ['nul.csv rad 2, kolumn "Händelse": 1 tecken som inte kan sparas i Word (styrtecken) togs bort'])]
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("a\r\nb\rc", ["a", "b", "c"]), ("a\n\n b \n", ["a", " b "]), (5, ["5"]), (2.0, ["2"]),
+])
+def test_a_list_cell_is_split_into_its_lines_by_the_reader(tmp_path, cell, expected):
+    """The model takes only lists (as the schema and the API say); a cell holds the list one point per line."""
+    path = typed_workbook(tmp_path / "listor.xlsx", [{"handelse": "x", "sarbarheter_plan": cell}])
+    assert one(path).sarbarheter_plan == expected

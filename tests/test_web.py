@@ -736,11 +736,11 @@ def test_page_uploads_it_cannot_take_are_refused_on_the_page(monkeypatch):
 
 
 def test_long_names_are_shortened_and_big_or_broken_zip_members_are_fel_rows():
-    name = "Incidentrapport " * 10 + ".docx"
+    name = "Incidentrapport " * 15 + ".docx"  # 245 bytes; kept: at most 200 (NAME_BYTES), the ending too
     with client(limits=Limits(zip_member=1024 * 1024)) as c:
         c.headers.update(AUTH)
         rows = c.post("/api/extract", files={"filer": (name, _docx(RECORD))}).json()
-        assert rows[0]["source"] == name[:100] + ".docx" and rows[0]["status"] == "ok"
+        assert rows[0]["source"] == name[:195] + ".docx" and rows[0]["status"] == "ok"
         broken = io.BytesIO()
         with zipfile.ZipFile(broken, "w", zipfile.ZIP_STORED) as zf:
             zf.writestr("trasig.docx", b"A" * 5000)
@@ -1248,3 +1248,209 @@ def test_the_pages_take_every_ending_the_library_reads(api, tmp_path):
     read_accept = re.search(r'id="read-files"[^>]*accept="([^"]*)"', api.get("/las-in").text).group(1)
     assert set(fill_accept.split(",")) == {".csv", ".json", ".jsonl", ".xlsm", ".xlsx"}
     assert set(read_accept.split(",")) == {".doc", ".docm", ".docx", ".odt", ".pdf", ".zip"}
+
+
+# --- limits that lost work or answered 500, on a real server (issue 16, items 12 and 13) ---------------------
+
+
+class Served:
+    """``blankett serve`` as its own process on a free port, with its log collected line by line."""
+
+    def __init__(self, tmp: Path, token: str = "gransnyckel") -> None:
+        import threading
+
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp), "BLANKETT_TOKEN": token,
+               "BLANKETT_FILL_WORKERS": "0"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.base = re.match(r"Öppna (http://[^/]+)/", self.proc.stdout.readline()).group(1)
+        self.port = int(self.base.rsplit(":", 1)[1])
+        self.auth = {"Authorization": f"Bearer {token}"}
+        self.log: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.log.extend(iter(self.proc.stderr.readline, "")),
+                                        daemon=True)
+        self._reader.start()
+        import httpx2 as httpx
+
+        for _ in range(100):
+            try:
+                httpx.get(self.base + "/api/schema", headers=self.auth)
+                return
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        raise AssertionError("the server did not start")
+
+    def request(self, method: str, path: str, **kwargs):
+        import httpx2 as httpx
+
+        return httpx.request(method, self.base + path, headers={**self.auth, **kwargs.pop("headers", {})},
+                             timeout=60, **kwargs)
+
+    def wait(self, job: str, seconds: float = 60) -> dict:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            status = self.request("GET", f"/api/jobb/{job}").json()
+            if status["finished"]:
+                return status
+            time.sleep(0.1)
+        raise AssertionError("the job did not finish")
+
+    def logged(self, pattern: str, since: int = 0, seconds: float = 10) -> str:
+        """The first line from ``since`` on that matches ``pattern`` (waiting for it)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for line in self.log[since:]:
+                if re.search(pattern, line):
+                    return line
+            time.sleep(0.05)
+        raise AssertionError(f"not in the log: {pattern}\n{''.join(self.log)}")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=30)
+        finally:
+            self.proc.kill()
+        self._reader.join(5)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    server = Served(tmp_path_factory.mktemp("served-tmp"))
+    yield server
+    server.stop()
+    assert "Traceback" not in "".join(server.log)
+    assert not [line for line in server.log if re.search(r" 5\d\d \d+ B ", line)], "".join(server.log)
+
+
+def test_a_file_name_over_255_bytes_is_shortened_by_bytes_and_the_rest_of_the_upload_is_read(served):
+    long = "€" * 100 + ".docx"  # 100 characters, 305 bytes: more than a file system takes
+    form = _docx(RECORD)
+    r = served.request("POST", "/api/extract", files=[("filer", (long, form)), ("filer", ("b.docx", form)),
+                                                      ("filer", ("c.zip", zipped([(long, form)])))])
+    assert r.status_code == 200, r.text
+    rows = r.json()
+    assert [row["status"] for row in rows] == ["ok", "ok", "ok"], rows
+    shortened = "€" * 65 + ".docx"  # 195 + 5 bytes: at most 200, the ending kept
+    assert [row["source"] for row in rows] == [shortened, "b.docx", f"c.zip/{shortened}"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ("[" * 100_000, "kroppen är ingen giltig JSON: JSON-texten är för djupt nästlad"),
+    ('{"diarienummer": Infinity}',
+     "kroppen är ingen giltig JSON: Infinity är inget JSON-värde (skriv värdet som text)"),
+    ('{"diarienummer": NaN, "polisanmald": "Ja"}', "kroppen är ingen giltig JSON: NaN är inget JSON-värde"),
+    ('{"diarienummer": -Infinity}', "kroppen är ingen giltig JSON: -Infinity är inget JSON-värde"),
+    ('{"diarienummer": 1e400}', "kroppen är ingen giltig JSON: talet 1e400 är för stort"),
+])
+def test_json_that_is_not_json_or_too_deep_is_400_in_swedish(served, body, message):
+    r = served.request("POST", "/api/fill", content=body.encode(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and message in r.json()["fel"], r.text
+    assert served.request("POST", "/api/fill", json=RECORD).status_code == 200
+
+
+def test_too_many_form_fields_is_413_in_swedish(served):
+    message = "För många fält i formuläret: högst 200 per uppladdning."
+    fields = "&".join(f"f{n}=x" for n in range(100_000))
+    r = served.request("POST", "/fyll-i/blankett", content=fields.encode(),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413 and message in r.text and 'role="alert"' in r.text
+    many = {"anteckning": ["x"] * 1_000}
+    r = served.request("POST", "/api/extract", data=many, files={"filer": ("a.docx", _docx(RECORD))})
+    assert r.status_code == 413 and r.json() == {"fel": message}
+    r = served.request("POST", "/las-in", data=many, files={"filer": ("a.docx", _docx(RECORD))})
+    assert r.status_code == 413 and message in r.text and "<h1>Läs in" in r.text
+
+
+def test_a_client_that_leaves_mid_upload_is_logged_as_gone_not_as_a_server_error(served):
+    import socket
+
+    body = b"--gr\r\nContent-Disposition: form-data; name=\"filer\"; filename=\"a.docx\"\r\n\r\n" + b"x" * 100_000
+    head = (f"POST /api/extract HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n"
+            f"Authorization: {served.auth['Authorization']}\r\n"
+            "Content-Type: multipart/form-data; boundary=gr\r\nContent-Length: 10000000\r\n\r\n").encode()
+    since = len(served.log)
+    with socket.create_connection(("127.0.0.1", served.port)) as sock:
+        sock.sendall(head + body)
+        time.sleep(0.5)  # the server is reading the upload
+    line = served.logged(r"POST /api/extract \d+ ", since)
+    assert re.search(r"POST /api/extract 499 \d+ B", line), line
+    assert not [x for x in served.log if "fel i begäran" in x]
+    assert served.request("GET", "/api/schema").status_code == 200
+
+
+def test_finished_jobs_leave_room_for_new_uploads_on_a_real_server(served):
+    for n in range(21):  # one more than MAX_JOBS (20), each done before the next
+        r = served.request("POST", "/las-in", files={"filer": (f"{n}.docx", _docx(RECORD))},
+                           headers={"Accept": "application/json"})
+        assert r.status_code == 202, (n, r.text)
+        assert served.wait(r.json()["id"])["state"] == "klar"
+    assert served.request("GET", r.json()["page"]).status_code == 200  # the results are all still there
+
+
+def test_a_fill_upload_over_the_row_limit_is_refused_before_filling_on_a_real_server(served):
+    rows = json.dumps([{"rapporterad_av": f"Person {n}"} for n in range(2001)]).encode()
+    r = served.request("POST", "/fyll-i", files={"filer": ("många.json", rows)},
+                       headers={"Accept": "application/json"})
+    assert r.status_code == 202
+    started = time.monotonic()
+    assert served.wait(r.json()["id"])["state"] == "fel"
+    assert time.monotonic() - started < 10  # refused at once, not after filling 2 000 forms
+    page = served.request("GET", r.json()["page"]).text
+    assert ("För många rader: filerna har 2001 rader, och högst 2000 fylls i per uppladdning. "
+            "Dela upp raderna på flera uppladdningar.") in page
+
+
+def test_a_finished_result_is_kept_from_when_its_job_is_done_not_from_its_upload(tmp_path):
+    from blankett.web.jobs import Job
+
+    jobs = Jobs(keep=1.0)
+    try:
+        job = jobs.start(Job("extract"), lambda job: time.sleep(1.5), tempfile.TemporaryDirectory(dir=tmp_path))
+        while job.state != "klar":
+            time.sleep(0.05)
+        assert jobs.get(job.id) is job  # 1.5 s after its upload, 0 s after it was done: still there
+        time.sleep(1.2)
+        assert jobs.get(job.id) is None  # and gone once it has been done for longer than keep
+    finally:
+        jobs.shutdown()
+
+
+def test_the_oldest_results_make_room_for_new_ones_and_their_page_says_so():
+    from blankett.web.jobs import CROWDED
+
+    jobs = Jobs()
+    with client(jobs=jobs) as c:
+        c.headers.update(AUTH | {"Accept": "application/json"})
+
+        def fill(n: int) -> str:
+            data = json.dumps([{"rapporterad_av": f"Person {n}"}]).encode()
+            job = c.post("/fyll-i", files={"filer": (f"{n}.json", data)}).json()["id"]
+            assert _wait(c, job)["state"] == "klar"
+            return job
+
+        first = fill(1)
+        size = jobs.get(first).size
+        assert size > 10_000  # the .zip with one form
+        jobs.budget = size * 5 // 2  # room for two results
+        second, third = fill(2), fill(3)
+        r = c.get(f"/jobb/{first}", headers={"Accept": "text/html"})
+        assert r.status_code == 404 and CROWDED in r.text and "512 MB" in CROWDED
+        assert c.get(f"/api/jobb/{first}").json() == {"fel": CROWDED}
+        assert c.get(f"/jobb/{first}/blanketter.zip").text == CROWDED
+        for job in (second, third):
+            assert c.get(f"/jobb/{job}/blanketter.zip").status_code == 200
+        assert c.get("/api/jobb/okänd").json() == {"fel": GONE}  # never there: the usual message
+
+
+def test_a_fill_upload_is_held_to_its_row_and_result_limits():
+    with client(jobs=Jobs(max_rows=3, max_result=10_000)) as c:
+        c.headers.update(AUTH | {"Accept": "application/json"})
+        four = json.dumps([{"rapporterad_av": f"Person {n}"} for n in range(4)]).encode()
+        r = c.post("/fyll-i", files={"filer": ("fyra.json", four)}).json()
+        assert _wait(c, r["id"])["state"] == "fel"
+        assert "För många rader: filerna har 4 rader, och högst 3 fylls i per uppladdning." in c.get(r["page"]).text
+        r = c.post("/fyll-i", files={"filer": ("en.json", four[:0] + b'[{"handelse": "Hot"}]')}).json()
+        assert _wait(c, r["id"])["state"] == "fel"
+        assert "Resultatet blev för stort: de ifyllda blanketterna tar mer än" in c.get(r["page"]).text
+        assert c.get(f"/jobb/{r['id']}/blanketter.zip").status_code == 404

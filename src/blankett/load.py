@@ -84,15 +84,44 @@ def _json_row(row: Row, item: Any) -> Row:
     return row
 
 
+class NotJsonError(ValueError):
+    """Text Python's json module reads but JSON is not: NaN, Infinity, a number past a float, nesting too deep."""
+
+
+def _no_constant(name: str) -> Any:
+    raise NotJsonError(f"{name} är inget JSON-värde (skriv värdet som text)")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise NotJsonError(f"talet {text[:20]} är för stort")
+    return number
+
+
+def parse_json(text: str | bytes) -> Any:
+    """JSON as the standard has it; :class:`NotJsonError` says in Swedish what it is not.
+
+    Python's own parser takes NaN and Infinity (a file would be named ``Bilaga5-Infinity.docx``), makes
+    1e400 infinite, and recurses once per ``[``: 100 000 of them are a RecursionError, not a message.
+    """
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise NotJsonError("JSON-texten är för djupt nästlad") from None
+
+
 def _json_rows(path: Path) -> Iterator[Row]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = parse_json(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise InputError(f"{path.name}: {os_problem(exc)}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: filen är inte UTF-8-kodad") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{path.name}: ogiltig JSON på rad {exc.lineno}, kolumn {exc.colno} ({exc.msg})") from None
+    except NotJsonError as exc:
+        raise InputError(f"{path.name}: ogiltig JSON: {exc}") from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
@@ -112,9 +141,12 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
                 if not line.strip():
                     continue
                 try:
-                    item = json.loads(line)
+                    item = parse_json(line)
                 except json.JSONDecodeError as exc:
                     yield Row(path.name, n, "rad", error=f"{path.name} rad {n}: ogiltig JSON ({exc.msg})")
+                    continue
+                except NotJsonError as exc:
+                    yield Row(path.name, n, "rad", error=f"{path.name} rad {n}: ogiltig JSON ({exc})")
                     continue
                 if not isinstance(item, dict):
                     yield Row(path.name, n, "rad", error=f"{path.name} rad {n}: raden är inget objekt med fält")
@@ -164,7 +196,10 @@ def _cell(key: str, value: Any, epoch: dt.datetime) -> Any:
     kind = BY_KEY[key].kind if key in BY_KEY else None
     if kind is Kind.DATE:
         return _excel_date(value, epoch)
-    if kind in (None, Kind.TEXT, Kind.LIST):
+    if kind is Kind.LIST:  # a cell holds the list one point per line; the model takes only lists
+        text = _as_text(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if isinstance(text, str) else text
+    if kind in (None, Kind.TEXT):
         return _as_text(value)
     return value
 

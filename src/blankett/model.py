@@ -46,6 +46,9 @@ _KIND_DESCRIPTION = {
 }
 
 
+NOT_A_LIST = 'värdet är ingen lista (skriv punkterna som en lista: ["första", "andra"])'
+
+
 def _cleaning(kind: Kind) -> Callable[[Any, ValidationInfo], Any]:
     """A before-validator: the kind's lenient parse, with XML-illegal characters dropped and counted."""
     parse = kinds.PARSERS[kind]
@@ -54,6 +57,10 @@ def _cleaning(kind: Kind) -> Callable[[Any, ValidationInfo], Any]:
     def validate(value: Any, info: ValidationInfo) -> Any:
         if ready(value):
             return value
+        if kind is Kind.LIST and value is not None and not isinstance(value, (list, tuple)):
+            # the schema says a list: "AAA" or 5 is refused, from JSON and the API alike (a spreadsheet's
+            # cell is split into its lines by the reader, before it gets here)
+            raise ValueError(NOT_A_LIST)
         dropped = 0
         if isinstance(value, str):
             value, dropped = kinds.clean_text(value)

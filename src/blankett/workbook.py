@@ -28,12 +28,13 @@ from . import kinds
 from .form import FIELDS, LIST_ITEMS, Kind
 from .model import CASE_KEY, CASE_LABEL, Record
 
-#: What starts a formula in a spreadsheet cell (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What starts a formula in a spreadsheet cell (OWASP "CSV injection"), and a line break: a spreadsheet that
+#: trims a cell's leading white space (or a person who deletes the empty first line) is left with what follows it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def guard(text: str) -> str:
-    """A text that no spreadsheet runs as a formula: a leading ``'`` before = + - @ tab or CR (OWASP)."""
+    """A text that no spreadsheet runs as a formula: a leading ``'`` before = + - @ tab, CR or LF (OWASP)."""
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
 

@@ -8,7 +8,6 @@ results back, in a private temporary folder that is removed when the request
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import tempfile
@@ -21,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import (
     HTMLResponse,
     JSONResponse,
@@ -34,10 +33,12 @@ from starlette.staticfiles import StaticFiles
 
 import blankett
 
+from ..load import NotJsonError, parse_json
 from . import pages
 from .jobs import (
     DONE,
     FAILED,
+    GONE,  # noqa: F401 - the message, imported from here by its users
     Job,
     Jobs,
     extract_job,
@@ -45,10 +46,10 @@ from .jobs import (
     fill_job,
     unpacked,
 )
-from .openapi import OPENAPI
+from .openapi import openapi
 from .pool import FillPool
 from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware, Sessions, login_headers, same_token, session_name
-from .uploads import Limits, UploadRefused, read_files
+from .uploads import CLIENT_GONE, Limits, UploadRefused, read_files, read_form
 
 STATIC = Path(__file__).parent / "static"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -157,10 +158,11 @@ async def one_form(request: Request) -> Response:
     if request.method == "GET":
         return HTMLResponse(pages.one_form(office))
     try:
-        form = await request.form(max_files=0, max_fields=200, max_part_size=1024 * 1024)
-    except HTTPException:
-        return HTMLResponse(pages.one_form(office, {}, {}, ["Formuläret kunde inte läsas (trasig formulärdata)."]),
-                            status_code=400)
+        form = await read_form(request, 0)
+    except UploadRefused as exc:
+        if exc.status == 400 or "filer" in str(exc):  # a file, where the page sends none: not this page's form
+            exc = UploadRefused(400, "Formuläret kunde inte läsas (trasig formulärdata).")
+        return HTMLResponse(pages.one_form(office, {}, {}, [str(exc)]), status_code=exc.status)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     await form.close()
     record = pages.record_from_form(fields)
@@ -195,7 +197,7 @@ async def _start_job(request: Request, kind: str) -> Response:
         return HTMLResponse(html, status_code=status)
 
     if server.jobs.full():
-        return refuse(503, "Servern har för många pågående arbeten. Vänta en stund eller ta bort gamla resultat.")
+        return refuse(503, "Servern har för många pågående arbeten. Vänta en stund och försök igen.")
     folder = tempfile.TemporaryDirectory(prefix="blankett-web-")  # owner-only (0700), removed with the job
     try:
         staged, fields = await read_files(request, "filer", server.limits, Path(folder.name))
@@ -221,7 +223,8 @@ async def _start_job(request: Request, kind: str) -> Response:
                 target.parent.mkdir(parents=True, mode=0o700)
                 s.path.rename(target)
                 s.path = target
-            job = server.jobs.start(Job("fill", pdf=pdf), fill_job(staged, Path(folder.name), pdf), folder)
+            work = fill_job(staged, Path(folder.name), pdf, server.jobs.max_rows, server.jobs.max_result)
+            job = server.jobs.start(Job("fill", pdf=pdf), work, folder)
         else:
             job = server.jobs.start(Job("extract"), extract_job(staged, Path(folder.name), server.limits), folder)
     except UploadRefused as exc:
@@ -253,21 +256,23 @@ def _job(request: Request) -> Job | None:
     return _server(request).jobs.get(request.path_params["job"])
 
 
-GONE = ("Resultatet finns inte (längre). Det kan ha tagits bort med knappen \"Ta bort resultatet från servern\"; "
-        "annars tas resultat bort efter 30 minuter och när servern stängs.")
+def _gone(request: Request) -> str:
+    """Why the job of the address is not there: removed, expired, or removed to make room for newer results."""
+    return _server(request).jobs.gone(request.path_params["job"])
 
 
 async def job_page(request: Request) -> Response:
     job = _job(request)
     if job is None:
-        return HTMLResponse(pages.page("Resultatet finns inte", f'<p role="alert">{GONE}</p>'), status_code=404)
+        return HTMLResponse(pages.page("Resultatet finns inte", f'<p role="alert">{_gone(request)}</p>'),
+                            status_code=404)
     return HTMLResponse(pages.job_page(job))
 
 
 async def job_status(request: Request) -> Response:
     job = _job(request)
     if job is None:
-        return JSONResponse({"fel": GONE}, status_code=404)
+        return JSONResponse({"fel": _gone(request)}, status_code=404)
     return JSONResponse(job.status())
 
 
@@ -279,7 +284,7 @@ async def job_remove(request: Request) -> Response:
 async def job_zip(request: Request) -> Response:
     job = _job(request)
     if job is None or job.archive is None:
-        return PlainTextResponse(GONE, status_code=404)
+        return PlainTextResponse(_gone(request), status_code=404)
     return download(job.archive, "Bilaga5-blanketter.zip", "zip")
 
 
@@ -289,7 +294,7 @@ async def job_answers(request: Request) -> Response:
     if fmt not in ("xlsx", "csv", "json"):
         return PlainTextResponse("Okänt filformat.", status_code=404)
     if job is None or job.kind != "extract" or job.state != DONE:
-        return PlainTextResponse(GONE, status_code=404)
+        return PlainTextResponse(_gone(request), status_code=404)
     data = await run_in_threadpool(blankett.export_bytes, job.results, fmt)
     return download(data, f"svar.{fmt}", fmt)
 
@@ -302,7 +307,7 @@ async def api_schema(request: Request) -> Response:
 
 
 async def api_openapi(request: Request) -> Response:
-    return JSONResponse(OPENAPI)
+    return JSONResponse(openapi())
 
 
 async def api_blank(request: Request) -> Response:
@@ -328,7 +333,9 @@ async def api_fill(request: Request) -> Response:
         return JSONResponse({"fel": "format måste vara docx eller pdf"}, status_code=400)
     body = await request.body()
     try:
-        record = json.loads(body)
+        record = parse_json(body)
+    except NotJsonError as exc:  # NaN, Infinity, 1e400, [[[[…: Python reads them, JSON has none of them
+        return JSONResponse({"fel": f"kroppen är ingen giltig JSON: {exc}"}, status_code=400)
     except (ValueError, UnicodeDecodeError):
         return JSONResponse({"fel": "kroppen är ingen giltig JSON (en post: {\"fält\": värde, …})"}, status_code=400)
     try:
@@ -418,6 +425,11 @@ async def favicon(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """A client that went away mid-request (closed page, lost connection): logged as 499, not a server error."""
+    return PlainTextResponse("Begäran avbröts.", status_code=CLIENT_GONE)
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     """404 and 405 in Swedish: a page with the menu, or for the API the usual {"fel": …}."""
     assert isinstance(exc, HTTPException)
@@ -471,7 +483,7 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
     ]
     guard = Guard(token, hosts, max_body, cookie, log, session_host or session_name(), sessions or Sessions())
     app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)],
-                    exception_handlers={404: http_error, 405: http_error})
+                    exception_handlers={404: http_error, 405: http_error, ClientDisconnect: client_gone})
     app.state.guard = guard
     app.state.server = Server(limits or Limits(), jobs or Jobs(), fill_workers)
     return app

@@ -3,18 +3,21 @@
 A job's uploads live in a private temporary folder that is removed as soon as
 the job is done. What the person downloads afterwards (the .zip of forms, or
 the read answers) stays in memory only, until they remove it, the job expires
-(:data:`KEEP_SECONDS`) or the server stops.
+(:data:`KEEP_SECONDS` after it is done), newer results need the room (:data:`RESULTS_BUDGET`)
+or the server stops.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import secrets
 import shutil
 import tempfile
 import threading
 import time
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,12 +26,25 @@ from typing import Any
 
 import blankett
 
-from .uploads import Limits, Staged, UploadRefused, expand_zips
+from .uploads import MB, Limits, Staged, UploadRefused, expand_zips
 
-#: How long a finished job's results stay in memory for download.
+#: How long a finished job's results stay in memory for download, counted from when the job is done.
 KEEP_SECONDS = 30 * 60
-#: Jobs held at once (running, waiting or finished); more are refused with 503.
+#: Jobs running or waiting at once; more are refused with 503. Finished results do not count: they only take memory.
 MAX_JOBS = 20
+#: Memory for the results of finished jobs, together; past it the oldest results are removed first.
+RESULTS_BUDGET = 512 * MB
+#: Rows (records) one fill upload may hold, in all its files: checked before any form is filled.
+MAX_FILL_ROWS = 2000
+#: Size of one fill job's .zip of forms (2 000 forms in Word took 76 MB: the row limit comes first for those).
+MAX_RESULT_BYTES = 256 * MB
+#: Removed jobs remembered, so that their pages can say why they are gone (their ids only, nothing else).
+_REMEMBERED = 1000
+
+GONE = ("Resultatet finns inte (längre). Det kan ha tagits bort med knappen \"Ta bort resultatet från servern\"; "
+        f"annars tas resultat bort {KEEP_SECONDS // 60} minuter efter att arbetet blev klart och när servern stängs.")
+CROWDED = ("Resultatet togs bort från servern för att ge plats åt nyare resultat: servern behåller högst "
+           f"{RESULTS_BUDGET // MB} MB resultat åt gången och tar bort de äldsta först. Ladda upp filerna igen.")
 
 QUEUED, RUNNING, DONE, FAILED = "köad", "pågår", "klar", "fel"
 
@@ -40,6 +56,8 @@ class Job:
     kind: str  # "fill" or "extract"
     id: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     created: float = field(default_factory=time.monotonic)
+    finished: float | None = None  # when it was done (its results are kept from then on)
+    size: int = 0  # bytes its results take, about (the archive, or the answers as JSON)
     state: str = QUEUED
     done: int = 0
     total: int = 0
@@ -82,26 +100,38 @@ def describe(kind: str, state: str, done: int, total: int) -> str:
 class Jobs:
     """The server's jobs: one worker thread runs them in turn; the page polls their status."""
 
-    def __init__(self, workers: int = 1, keep: float = KEEP_SECONDS, max_jobs: int = MAX_JOBS) -> None:
+    def __init__(self, workers: int = 1, keep: float = KEEP_SECONDS, max_jobs: int = MAX_JOBS,
+                 budget: int = RESULTS_BUDGET, max_rows: int = MAX_FILL_ROWS,
+                 max_result: int = MAX_RESULT_BYTES) -> None:
         self._jobs: dict[str, Job] = {}
+        self._crowded_out: OrderedDict[str, None] = OrderedDict()  # ids of results removed for newer ones
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="blankett-jobb")
         self.keep = keep
         self.max_jobs = max_jobs
+        self.budget = budget
+        self.max_rows = max_rows
+        self.max_result = max_result
 
     def get(self, job_id: str) -> Job | None:
         self._purge()
         with self._lock:
             return self._jobs.get(job_id)
 
+    def gone(self, job_id: str) -> str:
+        """Why there is no job ``job_id`` (any more), in words for its page."""
+        with self._lock:
+            return CROWDED if job_id in self._crowded_out else GONE
+
     def remove(self, job_id: str) -> None:
         with self._lock:
             self._jobs.pop(job_id, None)
 
     def full(self) -> bool:
+        """Whether as many jobs as allowed are running or waiting (finished ones take memory, not turns)."""
         self._purge()
         with self._lock:
-            return len(self._jobs) >= self.max_jobs
+            return sum(1 for j in self._jobs.values() if j.state in (QUEUED, RUNNING)) >= self.max_jobs
 
     def start(self, job: Job, work: Callable[[Job], None], folder: tempfile.TemporaryDirectory[str]) -> Job:
         """Run ``work(job)`` in the background; the folder is removed when it ends, however it ends."""
@@ -121,8 +151,17 @@ class Jobs:
                 job.counter = None
                 folder.cleanup()
 
-        self._pool.submit(run)
+        self._pool.submit(self._keep_after, run, job)
         return job
+
+    def _keep_after(self, run: Callable[[], None], job: Job) -> None:
+        """Run a job, then keep its results from now on: the time it waited or ran is not taken from them."""
+        try:
+            run()
+        finally:
+            job.size = _size(job)
+            job.finished = time.monotonic()
+            self._purge()
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -130,11 +169,28 @@ class Jobs:
             self._jobs.clear()
 
     def _purge(self) -> None:
+        """Remove results kept :attr:`keep` seconds since their job was done, then the oldest past the budget."""
         now = time.monotonic()
         with self._lock:
-            for key in [k for k, j in self._jobs.items()
-                        if j.state in (DONE, FAILED) and now - j.created > self.keep]:
-                del self._jobs[key]
+            done = sorted((j for j in self._jobs.values() if j.finished is not None), key=lambda j: j.finished or 0)
+            for job in [j for j in done if now - (j.finished or now) > self.keep]:
+                del self._jobs[job.id]
+                done.remove(job)
+            kept = sum(j.size for j in done)
+            for job in done:
+                if kept <= self.budget:
+                    break
+                del self._jobs[job.id]
+                kept -= job.size
+                self._crowded_out[job.id] = None
+                while len(self._crowded_out) > _REMEMBERED:
+                    self._crowded_out.popitem(last=False)
+
+
+def _size(job: Job) -> int:
+    """About how many bytes a finished job's results take: its archive, or its answers as JSON."""
+    answers = sum(len(json.dumps(r.as_dict(), ensure_ascii=False, default=str)) for r in job.results)
+    return len(job.archive or b"") + answers
 
 
 def scrub(text: str, folder: Path) -> str:
@@ -146,13 +202,19 @@ def scrub(text: str, folder: Path) -> str:
 # --- the two batch jobs ------------------------------------------------------------------
 
 
-def fill_job(staged: list[Staged], folder: Path, pdf: bool) -> Callable[[Job], None]:
+def fill_job(staged: list[Staged], folder: Path, pdf: bool, max_rows: int = MAX_FILL_ROWS,
+             max_result: int = MAX_RESULT_BYTES) -> Callable[[Job], None]:
     """The work of filling every record of the uploaded input files (Word, or Word and PDF), zipped."""
 
     def work(job: Job) -> None:
         inputs = [s.path for s in staged]
         out = folder / "ut"
-        job.total = sum(blankett.count_records(p) for p in inputs) * (2 if pdf else 1)
+        rows = sum(blankett.count_records(p) for p in inputs)
+        if rows > max_rows:  # before any form is filled
+            raise blankett.BlankettError(
+                f"För många rader: filerna har {rows} rader, och högst {max_rows} fylls i per uppladdning. "
+                "Dela upp raderna på flera uppladdningar.")
+        job.total = rows * (2 if pdf else 1)
         job.counter = lambda: _count(out)
         if pdf:
             summaries = blankett.fill_files_pdf(inputs, out, jobs=1)
@@ -168,17 +230,26 @@ def fill_job(staged: list[Staged], folder: Path, pdf: bool) -> Callable[[Job], N
         job.forms = len(files)
         job.done = job.total
         if files:
-            buf = io.BytesIO()
-            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-                for path in files:
-                    info = zipfile.ZipInfo(path.name, (1980, 1, 1, 0, 0, 0))
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    info.external_attr = 0o600 << 16
-                    zf.writestr(info, path.read_bytes())
-            job.archive = buf.getvalue()
+            job.archive = _archive(files, max_result)
         shutil.rmtree(out, ignore_errors=True)
 
     return work
+
+
+def _archive(files: list[Path], limit: int) -> bytes:
+    """The filled forms as one .zip, refused in Swedish once it grows past ``limit`` bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for path in files:
+            info = zipfile.ZipInfo(path.name, (1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zf.writestr(info, path.read_bytes())
+            if buf.tell() > limit:
+                raise blankett.BlankettError(
+                    f"Resultatet blev för stort: de ifyllda blanketterna tar mer än {limit // MB} MB, som är det "
+                    "mesta servern behåller från en uppladdning. Dela upp raderna på flera uppladdningar.")
+    return buf.getvalue()
 
 
 def _count(out: Path) -> int:

@@ -1,68 +1,141 @@
-"""The API described in OpenAPI 3.1 (served at /api/openapi.json; the page /api lists it in words)."""
+"""The API described in OpenAPI 3.1 (served at /api/openapi.json; the page /api lists it in words).
+
+The description is complete and self-contained: the record's schema is the library's own
+(:func:`blankett.schema`, made from the form's declaration), embedded under
+``components/schemas``, and every status the server answers with is listed with its body. The
+contract test (``tests/test_openapi_contract.py``) generates requests from it and holds the
+running server to it.
+"""
 
 from __future__ import annotations
 
+import copy
+import functools
+import json
 from typing import Any
 
+import blankett
+
+from .uploads import MAX_FIELDS
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILE = {"schema": {"type": "string", "format": "binary"}}
-_ERROR = {"description": "Fel, med ett svenskt meddelande",
-          "content": {"application/json": {"schema": {"type": "object", "properties": {"fel": {"type": "string"}}}}}}
+_TEXT = {"text/plain": {"schema": {"type": "string"}}}  # the guard's answers (before any page or API call)
+_FEL = {"type": "object", "required": ["fel"], "properties": {"fel": {"type": "string"}}}
+_FEL_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/Fel"}}}
+
+
+def _error(description: str, json_body: bool = True, text_body: bool = False) -> dict[str, Any]:
+    content = {**(_FEL_JSON if json_body else {}), **(_TEXT if text_body else {})}
+    return {"description": description, "content": content}
+
+
+#: What every call may be answered with before it reaches the API: the guard's refusals (text/plain).
+_GUARDED = {
+    "400": _error("Okänd värd i Host-huvudet", json_body=False, text_body=True),
+    "401": {"description": "Nyckeln saknas eller är fel (Authorization: Bearer <nyckel>)",
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}, "content": _TEXT},
+    "403": _error("Begäran kom från en annan webbplats (Origin, Sec-Fetch-Site)", json_body=False, text_body=True),
+}
 _PROBLEMS = {
-    "description": "Posten är ogiltig: ett problem per fält",
-    "content": {"application/json": {"schema": {"type": "array", "items": {
+    "description": "Posten är ogiltig: ett problem per fält, på svenska",
+    "content": {"application/json": {"schema": {"type": "array", "minItems": 1, "items": {
         "type": "object", "required": ["field", "message"],
         "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}}},
 }
 _RESULT = {"type": "object", "required": ["source", "status", "messages", "record"], "properties": {
     "source": {"type": "string"}, "status": {"enum": ["ok", "varning", "fel"]},
     "messages": {"type": "array", "items": {"type": "string"}},
-    "record": {"anyOf": [{"$ref": "/api/schema"}, {"type": "null"}]}}}
-_COMMON = {"401": {"description": "Nyckeln saknas eller är fel"},
-           "413": _ERROR}
+    "record": {"anyOf": [{"$ref": "#/components/schemas/Incident"}, {"type": "null"}]}}}
+_STATUS = {"type": "object", "required": ["id", "kind", "state", "done", "total", "finished", "message"],
+           "properties": {"id": {"type": "string"}, "kind": {"enum": ["fill", "extract"]},
+                          "state": {"enum": ["köad", "pågår", "klar", "fel"]},
+                          "done": {"type": "integer", "minimum": 0}, "total": {"type": "integer", "minimum": 0},
+                          "finished": {"type": "boolean"}, "message": {"type": "string"}}}
 
-OPENAPI: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {"title": "blankett – Bilaga 5", "version": "0.1.0",
-             "description": "Fyll i och läs tillbaka blanketten Bilaga 5 (Incidentrapport och "
-                            "händelsedokumentation). Varje anrop kräver Authorization: Bearer <nyckel>."},
-    "components": {"securitySchemes": {"nyckel": {"type": "http", "scheme": "bearer"}}},
-    "security": [{"nyckel": []}],
-    "paths": {
-        "/api/schema": {"get": {"summary": "JSON Schema för en incidentpost",
-                                "responses": {"200": {"description": "Schemat",
-                                                      "content": {"application/json": {}}}}}},
-        "/api/blank.docx": {"get": {"summary": "Den tomma blanketten (Word)", "responses": {
-            "200": {"description": ".docx", "content": {"application/vnd.openxmlformats-officedocument."
-                                                        "wordprocessingml.document": _FILE}}}}},
-        "/api/blank.pdf": {"get": {"summary": "Den tomma, ifyllbara PDF:en", "responses": {
-            "200": {"description": "PDF", "content": {"application/pdf": _FILE}},
-            "503": _ERROR}}},
-        "/api/arbetsbok.xlsx": {"get": {"summary": "Excel-arbetsboken för inmatning", "responses": {
-            "200": {"description": ".xlsx", "content": {"application/vnd.openxmlformats-officedocument."
-                                                        "spreadsheetml.sheet": _FILE}}}}},
-        "/api/fill": {"post": {
-            "summary": "Fyll i en blankett från en post",
-            "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["docx", "pdf"], "default": "docx"}}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "/api/schema"}}}},
-            "responses": {"200": {"description": "Den ifyllda blanketten",
-                                  "content": {"application/vnd.openxmlformats-officedocument."
-                                              "wordprocessingml.document": _FILE, "application/pdf": _FILE}},
-                          "400": _ERROR, "422": _PROBLEMS, "503": _ERROR, **_COMMON}}},
-        "/api/extract": {"post": {
-            "summary": "Läs tillbaka ifyllda blanketter (filer eller en zip-fil)",
-            "parameters": [{"name": "format", "in": "query",
-                            "schema": {"enum": ["json", "xlsx", "csv"], "default": "json"}}],
-            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "properties": {"filer": {"type": "array", "items": _FILE["schema"]}}}}}},
-            "responses": {"200": {"description": "Ett resultat per fil",
-                                  "content": {"application/json": {"schema": {"type": "array", "items": _RESULT}},
-                                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
-                                                  _FILE, "text/csv": _FILE}},
-                          "400": _ERROR, **_COMMON}}},
-        "/api/jobb/{id}": {"get": {
-            "summary": "Hur långt ett arbete som startats från sidorna har kommit",
-            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "Status", "content": {"application/json": {}}},
-                          "404": _ERROR}}},
-    },
-}
+
+def _get(summary: str, ok: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {"get": {"summary": summary, "responses": {"200": ok, **more, **_GUARDED}}}
+
+
+def _incident() -> dict[str, Any]:
+    """The library's record schema as a component: its own ``$defs`` (if any) become components too."""
+    schema = copy.deepcopy(blankett.schema())
+    defs = schema.pop("$defs", {})
+    text = json.dumps({"Incident": schema, **defs}).replace('"#/$defs/', '"#/components/schemas/')
+    found: dict[str, Any] = json.loads(text)
+    return found
+
+
+@functools.cache
+def openapi() -> dict[str, Any]:
+    """The description of the API (made once: the record schema is fixed for a run)."""
+    fill_body = {"required": True, "description": (
+        "En post: fältens nycklar enligt schemat Incident. Servern tar också emot de skrivsätt som kommandot "
+        "blankett fill tar emot (t.ex. ja/nej i valfri skrivning, datum som 12/3-2026, tal i textfält) och "
+        "gör om dem; det som inte kan tolkas ger 422."),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Incident"}}}}
+    extract_body = {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["filer"],
+        "properties": {"filer": {"type": "array", "minItems": 1, "items": _FILE["schema"],
+                                 "description": "Ifyllda blanketter (.docx, .pdf …) eller zip-filer med sådana"}},
+        "additionalProperties": False}}},
+        "description": f"Andra fält läses inte; högst {MAX_FIELDS} fält tas emot (fler ger 413)."}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "blankett – Bilaga 5", "version": blankett.__version__,
+                 "description": "Fyll i och läs tillbaka blanketten Bilaga 5 (Incidentrapport och "
+                                "händelsedokumentation). Varje anrop kräver Authorization: Bearer <nyckel>. "
+                                "Fel har ett svenskt meddelande: {\"fel\": …} från API:t, vanlig text från "
+                                "skyddet framför det (Host, nyckel, Origin, storlek)."},
+        "components": {"securitySchemes": {"nyckel": {"type": "http", "scheme": "bearer"}},
+                       "schemas": {**_incident(), "Fel": _FEL, "Resultat": _RESULT, "Status": _STATUS}},
+        "security": [{"nyckel": []}],
+        "paths": {
+            "/api/openapi.json": _get("Den här beskrivningen", {
+                "description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}),
+            "/api/schema": _get("JSON Schema för en incidentpost (som blankett schema)", {
+                "description": "Schemat", "content": {"application/json": {"schema": {"type": "object"}}}}),
+            "/api/blank.docx": _get("Den tomma blanketten (Word)", {"description": ".docx", "content": {DOCX: _FILE}}),
+            "/api/blank.pdf": _get("Den tomma, ifyllbara PDF:en", {
+                "description": "PDF", "content": {"application/pdf": _FILE}},
+                **{"503": _error("LibreOffice saknas på servern")}),
+            "/api/arbetsbok.xlsx": _get("Excel-arbetsboken för inmatning", {
+                "description": ".xlsx", "content": {XLSX: _FILE}}),
+            "/api/fill": {"post": {
+                "summary": "Fyll i en blankett från en post",
+                "parameters": [{"name": "format", "in": "query",
+                                "schema": {"enum": ["docx", "pdf"], "default": "docx"}}],
+                "requestBody": fill_body,
+                "responses": {"200": {"description": "Den ifyllda blanketten",
+                                      "content": {DOCX: _FILE, "application/pdf": _FILE}},
+                              "400": _error("Kroppen är ingen JSON, eller okänt format", text_body=True),
+                              "413": _error("Kroppen är större än servern tar emot", json_body=False,
+                                            text_body=True),
+                              "422": _PROBLEMS,
+                              "503": _error("PDF: LibreOffice saknas på servern"),
+                              **{k: v for k, v in _GUARDED.items() if k != "400"}}}},
+            "/api/extract": {"post": {
+                "summary": "Läs tillbaka ifyllda blanketter (filer eller zip-filer)",
+                "parameters": [{"name": "format", "in": "query",
+                                "schema": {"enum": ["json", "xlsx", "csv"], "default": "json"}}],
+                "requestBody": extract_body,
+                "responses": {"200": {"description": "Ett resultat per fil (en trasig fil är ett resultat med "
+                                                     "status fel, inget fel i anropet)",
+                                      "content": {"application/json": {"schema": {
+                                          "type": "array", "items": {"$ref": "#/components/schemas/Resultat"}}},
+                                          XLSX: _FILE, "text/csv": _FILE}},
+                              "400": _error("Inga filer i fältet filer, trasig formulärdata eller okänt format",
+                                            text_body=True),
+                              "413": _error("För stor uppladdning, för många filer eller fält", text_body=True),
+                              **{k: v for k, v in _GUARDED.items() if k != "400"}}}},
+            "/api/jobb/{id}": {"get": {
+                "summary": "Hur långt ett arbete som startats från sidorna har kommit",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Status",
+                                      "content": {"application/json": {"schema": {
+                                          "$ref": "#/components/schemas/Status"}}}},
+                              "404": _error("Arbetet finns inte (längre)"), **_GUARDED}}},
+        },
+    }

@@ -18,14 +18,18 @@ from pathlib import Path
 from typing import IO
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from ..errors import BlankettError
 from ..package import open_package
 
 MB = 1024 * 1024
+#: Fields of one form (the one-form page has about 50; an upload a few): more is refused with 413.
+MAX_FIELDS = 200
+#: The status logged for a request whose client went away before it was answered (as nginx logs it).
+CLIENT_GONE = 499
 
 
 @dataclass(frozen=True)
@@ -55,27 +59,53 @@ class Staged:
     error: str | None = None  # set when the file (a refused .zip) cannot be read at all
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|\ud800-\udfff]+")  # lone surrogates: no file system takes them
+#: Longest file name kept, in UTF-8 bytes: file systems take 255 bytes (not characters), and the folder adds none.
+NAME_BYTES = 200
+#: Longest ending kept on a shortened name (``.docx``, ``.jsonl``); a longer one is part of the name.
+_ENDING_BYTES = 16
+
+
+def _cut(text: str, size: int) -> str:
+    """``text`` cut to at most ``size`` bytes of UTF-8, never inside a character."""
+    return text.encode("utf-8")[:size].decode("utf-8", "ignore")
 
 
 def safe_name(name: str | None, default: str = "fil") -> str:
-    """The last part of a client's file name, without control or path characters, at most 120 characters."""
+    """The last part of a client's file name, without control or path characters, at most :data:`NAME_BYTES` bytes.
+
+    A shortened name keeps its ending, which decides how the file is read.
+    """
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     base = _CONTROL.sub("_", base).strip().lstrip(".")
-    if len(base) > 120:
+    if len(base.encode("utf-8")) > NAME_BYTES:
         stem, dot, ext = base.rpartition(".")
-        base = (stem[:100] + dot + ext[:15]) if dot and len(ext) <= 15 else base[:120]
+        if dot and len((dot + ext).encode("utf-8")) <= _ENDING_BYTES:
+            base = _cut(stem, NAME_BYTES - len((dot + ext).encode("utf-8"))) + dot + ext
+        else:
+            base = _cut(base, NAME_BYTES)
     return base or default
+
+
+async def read_form(request: Request, files: int) -> FormData:
+    """The request's form (at most ``files`` files, :data:`MAX_FIELDS` fields); what it cannot take is refused."""
+    try:
+        return await request.form(max_files=files, max_fields=MAX_FIELDS, max_part_size=MB)
+    except HTTPException as exc:
+        detail = str(exc.detail).lower()
+        if "files" in detail:
+            raise UploadRefused(413, f"För många filer: högst {files} per uppladdning.") from None
+        if "fields" in detail:
+            raise UploadRefused(413, f"För många fält i formuläret: högst {MAX_FIELDS} per uppladdning.") from None
+        raise UploadRefused(400, "Uppladdningen kunde inte läsas (trasig formulärdata).") from None
+    except ClientDisconnect:
+        # the person closed the page or lost the connection: no answer reaches them, and no server error happened
+        raise UploadRefused(CLIENT_GONE, "Uppladdningen avbröts innan den var klar.") from None
 
 
 async def read_files(request: Request, field: str, limits: Limits, folder: Path) -> tuple[list[Staged], dict[str, str]]:
     """The uploaded files of ``field`` staged in ``folder``, and the other (text) fields of the form."""
-    try:
-        form = await request.form(max_files=limits.count, max_fields=200, max_part_size=MB)
-    except HTTPException as exc:
-        if "files" in str(exc.detail).lower():
-            raise UploadRefused(413, f"För många filer: högst {limits.count} per uppladdning.") from None
-        raise UploadRefused(400, "Uppladdningen kunde inte läsas (trasig formulärdata).") from None
+    form = await read_form(request, limits.count)
     try:
         staged: list[Staged] = []
         for n, item in enumerate(form.getlist(field), 1):
