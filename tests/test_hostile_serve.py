@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from blankett.web.uploads import Limits, Staged, expand_zips
 
 from .forms import filled, zipped
+from .hostile_pdfs import object_streams
 
 TOKEN = "fientlig-nyckel"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -108,3 +110,78 @@ def test_a_member_that_inflates_past_what_the_directory_claims_is_cut_off(tmp_pa
     assert len(out) == 1 and out[0].error and "trasig" in out[0].error
     assert not any(p.is_file() and p.stat().st_size > 10 for p in (tmp_path / "00001" / "zip").rglob("*"))
 
+
+
+# --- 9: files made to become big, read by the server ---------------------------------------------------------
+
+
+def _rss_kb(pid: int) -> int:
+    """Resident memory (kB) of a process, from /proc."""
+    try:
+        return int(next(line.split()[1] for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                        if line.startswith("VmRSS:")))
+    except (OSError, StopIteration):
+        return 0
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and every descendant, whichever thread started it."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+class Sampler(threading.Thread):
+    """The server's own RSS and its tree's, and a second client's latency, every 0.1 s until stopped."""
+
+    def __init__(self, serve) -> None:
+        super().__init__(daemon=True)
+        self.serve, self.own, self.tree, self.latency = serve, [], [], []
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        pid = self.serve["proc"].pid
+        with httpx.Client(base_url=self.serve["base"], headers=AUTH, timeout=30) as client:
+            while not self.halt.is_set():
+                self.own.append(_rss_kb(pid))
+                self.tree.append(sum(_rss_kb(p) for p in _tree(pid)))
+                started = time.perf_counter()
+                assert client.get("/api/schema").status_code == 200
+                self.latency.append(time.perf_counter() - started)
+                self.halt.wait(0.1)
+
+
+def test_a_swelling_pdf_costs_the_server_nothing_it_keeps_and_others_are_answered_meanwhile(serve):
+    """Before: read in the server's own process: 0.43 MB of whitespace-padded object streams took 64 s of CPU and
+    560 MB that stayed after the answer; now the worker stops at 10 s of CPU, and the memory is the worker's."""
+    form = filled({"utsatt": "Anders Bergström"})
+    extract(serve, [("värm-upp.docx", form)])  # a reading worker is started and kept, as in normal use
+    pid = serve["proc"].pid
+    before = sum(_rss_kb(p) for p in _tree(pid))
+    own_before = _rss_kb(pid)
+    sampler = Sampler(serve)
+    sampler.start()
+    started = time.monotonic()
+    try:
+        rows = extract(serve, [("blanksteg.pdf", object_streams(6, before=True)), ("svar.docx", form)])
+    finally:
+        sampler.halt.set()
+        sampler.join()
+    took = time.monotonic() - started
+    assert rows[0]["status"] == "fel" and rows[0]["record"] is None
+    assert rows[0]["messages"] == ["filen kunde inte läsas säkert: den tog mer än 10 s processortid "
+                                   "(gränsen för en fil)"]
+    assert rows[1]["status"] == "ok" and rows[1]["record"]["utsatt"] == "Anders Bergström"
+    assert took < 65
+    time.sleep(0.5)
+    after = sum(_rss_kb(p) for p in _tree(pid))
+    assert max(sampler.own) - own_before < 60 * 1024, "the server itself held what the file inflated to"
+    assert after - before < 40 * 1024, f"{before // 1024} MB before, {after // 1024} MB after"
+    assert max(sampler.latency) < 1.0, f"a second client waited {max(sampler.latency):.2f} s"
