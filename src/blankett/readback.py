@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,7 @@ from lxml import etree
 
 from . import controls, kinds, ooxml
 from .bounded import chunks, in_order
-from .errors import BlankettError, InputError, RecordError
+from .errors import BlankettError, InputError, RecordError, UnsafeFileError
 from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
 from .guard import Guards
 from .model import CASE_KEY, CASE_LABEL, to_record, validate
@@ -291,10 +291,10 @@ def _fallback(root: etree._Element, gone: list[Field], values: Values, notes: li
 # --- readers by file ending ------------------------------------------------------------
 
 
-def read_docx(path: Path) -> Reading:
-    """A .docx or .docm: the document part only; macros are never run or kept, only noted."""
+def read_docx(path: Path, name: str | None = None) -> Reading:
+    """A .docx or .docm (``name``: as messages call it): the document part only; macros never run or kept, only noted."""
     size_check(path)
-    with open_package(path, path.name) as pkg:
+    with open_package(path, name or path.name) as pkg:
         macros = pkg.has_macros()
         root = pkg.xml(pkg.main_part())
         case = pkg.custom_property(CASE_LABEL)  # written by fill; kept by Word and LibreOffice (.docx and .odt)
@@ -314,10 +314,12 @@ def read_converted(path: Path) -> Reading:
 def _read_conversion(path: Path, done: Conversions) -> Reading:
     """Read the .docx LibreOffice made of ``path``; an error when there is none."""
     out = done.get(path)
+    if out is not None and out.refused:
+        raise UnsafeFileError(out.error)
     if out is None or out.output is None:
         why = f" ({_strip_name(out.error, out.source.name)})" if out is not None and out.error else ""
         raise InputError(f"LibreOffice kunde inte konvertera filen{why}; {CONVERT_HINT}")
-    return read_docx(out.output)
+    return read_docx(out.output, path.name)  # named as the person named it, never as LibreOffice's copy
 
 
 #: Reader per file ending (lower case). The PDF reader registers ``.pdf`` here.
@@ -381,17 +383,19 @@ def _unknown(path: Path) -> Reading:
 def read_file(path: str | Path) -> Result:
     """One returned form as a :class:`Result` (never raises for a bad file), read within the limits of
     :mod:`blankett.guard`."""
-    path = Path(path)
-    with Guards(1) as guards:
-        return _guarded(guards, path, {}, None)
+    results = read_files([Path(path)])
+    try:
+        return next(results)  # a .doc/.odt converted here, read in the worker
+    finally:
+        results.close()
 
 
 def _task(path: str, conversion: list[Any] | None, failed: str | None) -> dict[str, Any]:
     """A guarded worker's task (JSON in and out): one path read, from its conversion when it has one."""
     done: Conversions = {}
     if conversion is not None:
-        source, output, error = conversion
-        done[Path(path)] = Converted(Path(source), Path(output) if output else None, error)
+        source, output, error, refused = conversion
+        done[Path(path)] = Converted(Path(source), Path(output) if output else None, error, refused)
     return _one(Path(path), done, failed).as_dict()
 
 
@@ -413,7 +417,7 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def read_files(paths: Iterable[Path], workers: int = 1) -> Iterator[Result]:
+def read_files(paths: Iterable[Path], workers: int = 1) -> Generator[Result, None, None]:
     """A result per file, in order; .doc/.odt converted by LibreOffice first; ``workers`` > 1 reads in parallel."""
     paths = list(paths)
     to_convert = [p for p in paths if p.suffix.lower() in CONVERTED and _convertible(p)]
@@ -464,9 +468,10 @@ def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None
 def _guarded(guards: Guards, path: Path, done: Conversions, failed: str | None) -> Result:
     """One path's result, read in a guarded worker; past a limit, a ``fel`` result saying so."""
     out = done.get(path)
-    conversion = None if out is None else [str(out.source), str(out.output) if out.output else None, out.error]
+    conversion = None if out is None else [str(out.source), str(out.output) if out.output else None, out.error,
+                                           out.refused]
     if path in done and out is None:
-        conversion = [str(path), None, ""]
+        conversion = [str(path), None, "", False]
     try:
         return Result(**guards.run("blankett.readback:_task", str(path), conversion, failed))
     except BlankettError as exc:
