@@ -153,6 +153,10 @@ def converted(paths: Iterable[Path]) -> Iterator[Conversions]:
     and its ``Converted`` is marked ``refused``.
     """
     paths = list(paths)
+    try:
+        office.find_soffice()  # before any file is looked at: without LibreOffice none of them can be read
+    except OfficeMissingError:
+        raise InputError(NO_OFFICE) from None
     with tempfile.TemporaryDirectory(prefix="blankett-read-") as tmp, Guards(1) as guards:
         links: dict[Path, Path] = {}
         refused: Conversions = {}
