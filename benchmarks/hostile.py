@@ -105,9 +105,12 @@ def main() -> None:
         watch.join()
         time.sleep(1.0)
         own_after, tree_after = _rss(proc.pid), rss_kb(proc.pid)
-        print(f"Svar {r.status_code} efter {took:.1f} s:")
-        for row in r.json():
+        rows = r.json()
+        print(f"Svar {r.status_code} efter {took:.1f} s, {len(rows)} rader:")
+        for row in rows[:6]:
             print(f"  {row['source']}: {row['status']}" + (f" – {row['messages'][0]}" if row["messages"] else ""))
+        if len(rows) > 6:
+            print(f"  … och {len(rows) - 6} rader till")
         print(f"Serverns minne (RSS), servern själv: före {own_before / 1024:.0f} MB, topp {max(watch.own) / 1024:.0f} "
               f"MB, efter {own_after / 1024:.0f} MB")
         print(f"Serverns minne (RSS), med läsprocesserna: före {tree_before / 1024:.0f} MB, topp "

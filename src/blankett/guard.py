@@ -162,7 +162,8 @@ class Worker:
 
     def __init__(self, memory: int, cpu: float) -> None:
         self.memory, self.cpu = memory, cpu
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # the server's key is not the worker's business (it reads files, and answers through its pipe)
+        env = {k: v for k, v in os.environ.items() if k != "BLANKETT_TOKEN"} | {"PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "blankett.guard", str(memory), str(cpu), str(IDLE_SECONDS)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
