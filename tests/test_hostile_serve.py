@@ -3,6 +3,7 @@ and nothing unpacks, grows or fetches past its limits."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import signal
@@ -185,3 +186,40 @@ def test_a_swelling_pdf_costs_the_server_nothing_it_keeps_and_others_are_answere
     assert max(sampler.own) - own_before < 60 * 1024, "the server itself held what the file inflated to"
     assert after - before < 40 * 1024, f"{before // 1024} MB before, {after // 1024} MB after"
     assert max(sampler.latency) < 1.0, f"a second client waited {max(sampler.latency):.2f} s"
+
+
+# --- 10: nothing a returned document names is fetched, by the server either ----------------------------------
+
+
+@pytest.mark.office
+def test_the_server_reads_an_odt_with_links_and_nothing_is_fetched(serve, tmp_path):
+    """Before: the neighbour's server logged "GET /odt-image.png" from LibreOffice while the server read the form."""
+    from blankett import office
+
+    from .test_hostile_office import _linked
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    neighbour = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=neighbour.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    try:
+        (tmp_path / "svar.docx").write_bytes(filled({"utsatt": "Anders Bergström"}))
+        office.convert([tmp_path / "svar.docx"], "odt", tmp_path)
+        odt = _linked((tmp_path / "svar.odt").read_bytes(), f"http://127.0.0.1:{neighbour.server_address[1]}")
+        rows = extract(serve, [("länkad.odt", odt)])
+        time.sleep(0.3)
+    finally:
+        neighbour.shutdown()
+        neighbour.server_close()
+    assert hits == []
+    assert rows[0]["source"] == "länkad.odt" and rows[0]["record"]["utsatt"] == "Anders Bergström", rows
+    assert "000000" not in " ".join(rows[0]["messages"])
