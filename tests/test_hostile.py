@@ -550,3 +550,29 @@ def test_a_batch_goes_on_past_swelling_files_and_the_command_stays_small(swellin
         assert line.endswith(" (gränsen för en fil)")
     assert lines[2] == "Klart: 1 lästa (varav 0 med varningar), 2 fel. Skrev " + str(tmp_path / "svar.jsonl") + "."
     assert peak_kb < 150 * 1024, f"the command itself peaked at {peak_kb // 1024} MB"
+
+
+def test_ctrl_c_while_a_worker_is_deep_in_a_swelling_file_stops_at_once_and_leaves_no_worker(swelling, tmp_path):
+    """The worker ignores Ctrl-C (it is the command's to handle): the command kills it and ends with exit 130."""
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-m", "blankett", "extract", str(swelling / "blanksteg.pdf")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        workers: list[int] = []
+        while time.monotonic() < deadline and not workers:
+            workers = [int(p) for task in os.listdir(f"/proc/{proc.pid}/task")
+                       for p in open(f"/proc/{proc.pid}/task/{task}/children").read().split()]
+            time.sleep(0.05)
+        assert workers, "no reading worker was started"
+        time.sleep(1.0)  # deep in the file
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: to the command and its worker
+        started = time.monotonic()
+        _, err = proc.communicate(timeout=20)
+        assert time.monotonic() - started < 5
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and err == "Avbrutet. Inga halvskrivna filer har lämnats kvar.\n"
+    assert not any(os.path.exists(f"/proc/{pid}") and "zombie" not in open(f"/proc/{pid}/status").read()
+                   for pid in workers)

@@ -219,6 +219,7 @@ class Guards:
         self.cpu = MAX_CPU_SECONDS if cpu is None else cpu
         self.seconds = MAX_SECONDS if seconds is None else seconds
         self._free: list[Worker] = []
+        self._mine: set[Worker] = set()  # every worker this caller has used: Ctrl-C kills them all, lent or not
         self._lent = 0
         self._lock = threading.Condition()
         self._stopped = False
@@ -235,6 +236,8 @@ class Guards:
             for worker in _IDLE:
                 if (worker.memory, worker.cpu) == (self.memory, self.cpu):
                     _IDLE.remove(worker)
+                    with self._lock:
+                        self._mine.add(worker)
                     return worker
         return None
 
@@ -280,6 +283,8 @@ class Guards:
             worker = held[0]
             if worker is None or not worker.alive():
                 worker = held[0] = Worker(self.memory, self.cpu)
+                with self._lock:
+                    self._mine.add(worker)
             try:
                 answer = worker.ask(run, args, self.seconds)
             except BaseException:
@@ -304,10 +309,11 @@ class Guards:
             _keep(worker)
 
     def kill(self) -> None:
+        """End every worker of this caller now, those reading too (their callers get a ``LimitError`` at once)."""
         with self._lock:
             self._stopped = True
-            free, self._free = self._free, []
-        for worker in free:
+            mine, self._free = list(self._mine), []
+        for worker in mine:
             worker.kill()
 
     def __enter__(self) -> Guards:
