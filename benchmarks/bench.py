@@ -407,12 +407,21 @@ def bench_serve() -> dict:
     return {}
 
 
+def bench_hostile() -> dict:
+    """The hostile corpus read by ``blankett serve`` while a second client asks: see hostile.py."""
+    from . import hostile
+
+    hostile.main()
+    return {}
+
+
 SECTIONS: dict[str, Callable[..., dict]] = {
     "fill": bench_fill,
     "batch": bench_batch,
     "pdf": bench_pdf,
     "extract": bench_extract,
     "serve": bench_serve,
+    "hostile": bench_hostile,
 }
 
 

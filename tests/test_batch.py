@@ -145,9 +145,14 @@ def test_batch_and_extract_work_with_workers_started_by_spawn(tmp_path, monkeypa
     summary = batch.fill_files([path], tmp_path / "out", jobs=2)
     assert summary.counts == {"skriven": 100, "kontrollerad": 0, "finns redan": 0, "fel": 0}, summary.problems
     assert 1 <= len(spawned) <= 2  # spawn pools start workers as they are needed
-    before = len(spawned)
+    from blankett import guard
+
+    guard.stop_idle()
+    readers = []
+    begin = guard.Worker.__init__
+    monkeypatch.setattr(guard.Worker, "__init__", lambda self, *a: (begin(self, *a), readers.append(self.proc.args))[0])
     results = list(read_files(summary.written, workers=2))
-    assert len(spawned) == before + 2
+    assert readers and all(args[1:3] == ["-m", "blankett.guard"] for args in readers)  # fresh, never forked
     assert [r.source for r in results] == [str(p) for p in summary.written]
     assert [r.record for r in results] == [expected(full_record(n)) for n in range(1, 101)]  # case number too
 

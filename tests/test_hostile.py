@@ -7,6 +7,8 @@ import http.server
 import io
 import os
 import struct
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -17,10 +19,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from blankett import guard
 from blankett.cli import main
 from blankett.readback import FEL, OK, read_file
 
 from .forms import MAIN, expected, filled, rezip, save
+from .hostile_pdfs import broken_xref, object_streams
 
 RECORD = {"utsatt": "Anders Bergström", "polisanmald": "Ja"}
 SECONDS = 2.0
@@ -165,7 +169,7 @@ def _late_plain_dtd() -> bytes:
 
 def _deep() -> bytes:
     return (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
-            + b"<w:p>" * 20_000 + b"</w:p>" * 20_000 + b"</w:body></w:document>")
+            + b"<w:p>" * 1_000 + b"</w:p>" * 1_000 + b"</w:body></w:document>")
 
 
 def _ole() -> bytes:
@@ -482,3 +486,93 @@ def test_relationship_targets_are_read_as_word_reads_them(tmp_path, form):
 def test_a_case_number_in_the_document_properties_is_read(tmp_path, form):
     result = read_file(save(tmp_path, "egenskaper.docx", _custom_props(form, CUSTOM)))
     assert (result.status, result.record["diarienummer"]) == (OK, "KS 9")
+
+
+# --- files made to become big when read: the guarded worker's limits ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def swelling(tmp_path_factory):
+    """Small PDFs made to become big: object streams that inflate (350 MB from 0.4 MB), whitespace-padded ones
+    that take a minute of CPU (0.43 MB), and a cross-reference table that points nowhere (a rescan of 45 MB)."""
+    folder = tmp_path_factory.mktemp("svallande")
+    files = {"minne.pdf": object_streams(5), "blanksteg.pdf": object_streams(6, before=True),
+             "trasig-xref.pdf": broken_xref(45 * 2**20)}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+@pytest.mark.parametrize("name, memory, cpu, words", [
+    ("minne.pdf", 200, 10, "kunde inte läsas säkert: den behöver mer än 200 MB minne (gränsen för en fil)"),
+    ("blanksteg.pdf", 1024, 2, "kunde inte läsas säkert: den tog mer än 2 s processortid (gränsen för en fil)"),
+    ("trasig-xref.pdf", 1024, 2, "kunde inte läsas säkert: den tog mer än 2 s processortid (gränsen för en fil)"),
+])
+def test_a_file_made_to_swell_is_stopped_at_its_limit_and_said_so(swelling, monkeypatch, name, memory, cpu, words):
+    """Before: read in the caller's own process, without limit (0.4 MB → 560 MB and 64 s of CPU). The ceilings are
+    lowered here so that each file reaches the one it is made for within seconds (our forms need 65 MB, 0.2 s)."""
+    monkeypatch.setattr(guard, "MAX_MEMORY", memory * 2**20)
+    monkeypatch.setattr(guard, "MAX_CPU_SECONDS", cpu)
+    started = time.monotonic()
+    result = read_file(swelling / name)
+    assert time.monotonic() - started < 30
+    assert (result.status, result.record) == (FEL, None)
+    assert result.messages == [f"filen {words}"]
+
+
+def test_the_default_limits_stop_a_minute_of_whitespace(swelling):
+    """The real numbers: 10 s of CPU, whatever the machine's load (the wall clock allows 60 s)."""
+    assert (guard.MAX_CPU_SECONDS, guard.MAX_MEMORY) == (10, 2**30)
+    result = read_file(swelling / "blanksteg.pdf")
+    assert result.status == FEL and result.messages == [guard.cpu_message()]
+    assert result.messages == ["filen kunde inte läsas säkert: den tog mer än 10 s processortid (gränsen för en fil)"]
+
+
+def test_a_batch_goes_on_past_swelling_files_and_the_command_stays_small(swelling, form, tmp_path):
+    """`blankett extract` itself never holds what a file inflates to: its own peak stays that of a small batch."""
+    folder = tmp_path / "inkomna"
+    folder.mkdir()
+    for name in ("minne.pdf", "blanksteg.pdf"):
+        (folder / name).symlink_to(swelling / name)
+    save(folder, "zz-bra.docx", form)
+    script = (f"import sys\nfrom blankett import guard\nguard.MAX_MEMORY = {200 * 2**20}\n"
+              "guard.MAX_CPU_SECONDS = 2\nfrom blankett.cli import main\n"
+              "try:\n    main([\"extract\", sys.argv[1], \"-o\", sys.argv[2]])\nexcept SystemExit as exit:\n"
+              "    hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+              "    print(hwm, exit.code, file=sys.stderr)\n")  # not ru_maxrss: it keeps pytest's from before exec
+    done = subprocess.run([sys.executable, "-c", script, str(folder), str(tmp_path / "svar.jsonl")],
+                          capture_output=True, text=True, timeout=120)
+    *lines, last = done.stderr.splitlines()
+    peak_kb, code = map(int, last.split())
+    assert code == 1 and "Traceback" not in done.stderr
+    for line, name in zip(lines, ("blanksteg.pdf", "minne.pdf"), strict=False):
+        assert line.startswith(f"{folder / name}: filen kunde inte läsas säkert: den ")
+        assert line.endswith(" (gränsen för en fil)")
+    assert lines[2] == "Klart: 1 lästa (varav 0 med varningar), 2 fel. Skrev " + str(tmp_path / "svar.jsonl") + "."
+    assert peak_kb < 150 * 1024, f"the command itself peaked at {peak_kb // 1024} MB"
+
+
+def test_ctrl_c_while_a_worker_is_deep_in_a_swelling_file_stops_at_once_and_leaves_no_worker(swelling, tmp_path):
+    """The worker ignores Ctrl-C (it is the command's to handle): the command kills it and ends with exit 130."""
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-m", "blankett", "extract", str(swelling / "blanksteg.pdf")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        workers: list[int] = []
+        while time.monotonic() < deadline and not workers:
+            workers = [int(p) for task in os.listdir(f"/proc/{proc.pid}/task")
+                       for p in open(f"/proc/{proc.pid}/task/{task}/children").read().split()]
+            time.sleep(0.05)
+        assert workers, "no reading worker was started"
+        time.sleep(1.0)  # deep in the file
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it: to the command and its worker
+        started = time.monotonic()
+        _, err = proc.communicate(timeout=20)
+        assert time.monotonic() - started < 5
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and err == "Avbrutet. Inga halvskrivna filer har lämnats kvar.\n"
+    assert not any(os.path.exists(f"/proc/{pid}") and "zombie" not in open(f"/proc/{pid}/status").read()
+                   for pid in workers)

@@ -18,6 +18,7 @@ from blankett import office
 from blankett.build import blank_bytes
 from blankett.cli import main
 from blankett.errors import OfficeMissingError
+from blankett.package import OLE_MAGIC
 from blankett.readback import read_files
 
 from .conftest import ROOT
@@ -65,8 +66,10 @@ def _starts(tmp_path: Path) -> list[int]:
 def _inputs(tmp_path: Path, names: list[str]) -> list[Path]:
     folder = tmp_path / "in"
     folder.mkdir(exist_ok=True)
-    for name in names:
-        (folder / name).write_bytes(b"x")
+    for name in names:  # a real .odt or .doc, else they never reach LibreOffice (blankett.staging.prepare)
+        suffix = Path(name).suffix
+        (folder / name).write_bytes(_tiny_odt() if suffix == ".odt" else OLE_MAGIC + bytes(504) if suffix == ".doc"
+                                    else b"x")
     return [folder / n for n in names]
 
 
@@ -168,6 +171,19 @@ def test_a_file_libreoffice_gives_no_output_for_is_named_and_the_rest_converted(
         ("a.docx", True, ""), ("inget.docx", False, "inget.docx: LibreOffice gav ingen fil"), ("b.docx", True, "")]
 
 
+def _tiny_odt() -> bytes:
+    """The smallest OpenDocument text: its mimetype (first, stored) and an empty content part."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+                                   'office:1.0"/>', zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def test_odt_files_read_when_libreoffice_fails_are_each_one_line_and_the_batch_goes_on(fake_soffice, tmp_path,
                                                                                        monkeypatch):
     from .forms import filled
@@ -175,7 +191,7 @@ def test_odt_files_read_when_libreoffice_fails_are_each_one_line_and_the_batch_g
     monkeypatch.setenv("FAKE_FAIL", "1")
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "a.odt").write_bytes(b"odt")
+    (folder / "a.odt").write_bytes(_tiny_odt())  # a real one: a file that is none never reaches LibreOffice
     (folder / "b.docx").write_bytes(filled({"utsatt": "Bo"}))
     results = list(read_files([folder / "a.odt", folder / "b.docx"]))
     assert [r.status for r in results] == ["fel", "ok"]

@@ -24,6 +24,8 @@ def check_file(path: str | Path) -> list[str]:
     if suffix in CONVERTED:
         with converted([path]) as done:
             out = done.get(path)
+            if out is not None and out.refused:
+                raise InputError(f"{path.name}: {out.error}")
             if out is None or out.output is None:
                 raise InputError(f"{path.name}: LibreOffice kunde inte konvertera filen; {CONVERT_HINT}")
             return check_file(out.output)

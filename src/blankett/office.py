@@ -66,6 +66,50 @@ class ConversionError(BlankettError):
 
 #: POSIX systems stop a LibreOffice start as a process group; others (Windows) as a process tree.
 _POSIX = os.name == "posix"
+#: Address space of one LibreOffice start (converting 25 of our forms needs more than 512 MB and less than 1 GB).
+#: Set with util-linux's ``prlimit`` where there is one (Linux); elsewhere only the time budget holds.
+MAX_OFFICE_MEMORY = 2 * 1024 * 1024 * 1024
+#: The private profile's settings, defence in depth behind :func:`blankett.staging.prepare`: block every link
+#: from a document (images, sections, OLE), never update links, no macros, no active content (OLE, DDE), no
+#: online update check.
+SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" \
+oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableActiveContent" \
+oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" \
+oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" \
+oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Writer/Content/Update"><prop oor:name="Link" oor:op="fuse">\
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Content/Update"><prop oor:name="Link" oor:op="fuse">\
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Jobs/Jobs/org.openoffice.Office.Jobs:Job['UpdateCheck']/Arguments">\
+<prop oor:name="AutoCheckEnabled" oor:op="fuse"><value>false</value></prop></item>
+</oor:items>
+"""
+
+
+def _profile(folder: Path) -> None:
+    """A private LibreOffice profile with :data:`SETTINGS`, owner-only."""
+    user = folder / "user"
+    user.mkdir(mode=0o700)
+    (user / "registrymodifications.xcu").write_text(SETTINGS, encoding="utf-8")
+
+
+def _limited(cmd: list[str], seconds: float) -> list[str]:
+    """``cmd`` under the memory, CPU and core-file limits, where ``prlimit`` can set them."""
+    prlimit = shutil.which("prlimit") if sys.platform.startswith("linux") else None
+    if prlimit is None:
+        return cmd
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)  # never above our own (a guarded worker's is lower)
+    memory = MAX_OFFICE_MEMORY if hard == resource.RLIM_INFINITY else min(hard, MAX_OFFICE_MEMORY)
+    return [prlimit, f"--as={memory}", f"--cpu={int(seconds) + 1}", "--core=0", "--", *cmd]
 
 
 class _Starts:
@@ -98,11 +142,12 @@ def convert(files: list[Path], target: str, outdir: Path, timeout: float = 300.0
     ext = target.split(":", 1)[0]
     starts = _starts or _Starts()
     with tempfile.TemporaryDirectory(prefix="blankett-lo-") as profile:
-        cmd = [
+        _profile(Path(profile))
+        cmd = _limited([
             program, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--invisible",
             "--nologo", "--norestore", "--nodefault", "--nolockcheck",
             "--convert-to", target, "--outdir", str(outdir), *[str(f) for f in files],
-        ]
+        ], timeout)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SAL_")}
         with starts.lock:
             if starts.stopped:
@@ -159,6 +204,7 @@ class Converted:
     source: Path
     output: Path | None = None
     error: str = ""
+    refused: bool = False  # never given to LibreOffice (``error`` says why)
 
 
 def _budget(count: int, per_file: float) -> float:

@@ -47,6 +47,8 @@ def open_pdf(source: str | Path | bytes, name: str) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         encrypted = reader.is_encrypted
+    except MemoryError:  # past the reading worker's memory limit: said as such, not as a broken file
+        raise
     except Exception:  # noqa: BLE001 - any parser failure is a broken file
         raise InputError(f"{name}: PDF-filen är trasig och kan inte läsas") from None
     if encrypted:
@@ -66,6 +68,8 @@ def _values(reader: PdfReader, name: str) -> dict[str, Any]:
                 value = widget.get_object().get("/AS") if widget is not None else None
             out[str(key)] = value
         return out
+    except MemoryError:
+        raise
     except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
         raise InputError(f"{name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,16 +23,16 @@ from lxml import etree
 
 from . import controls, kinds, ooxml
 from .bounded import chunks, in_order
-from .errors import BlankettError, InputError, RecordError
+from .errors import BlankettError, InputError, RecordError, UnsafeFileError
 from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
-from .interrupt import ignore_interrupts, quiet_workers
+from .guard import Guards
 from .model import CASE_KEY, CASE_LABEL, to_record, validate
 from .notform import NotTheFormError, Values, not_the_form
+from .office import Converted
 from .package import open_package
 from .pdfread import read_pdf
 from .staging import CONVERT_HINT, CONVERTED, Conversions, converted, size_check
 from .status import ExtractStatus
-from .workers import context as process_context
 
 OK, VARNING, FEL = ExtractStatus.OK, ExtractStatus.WARNING, ExtractStatus.FAILED
 MACRO_NOTE = "filen innehåller makron (.docm); de kördes inte och följer inte med, bara svaren lästes"
@@ -290,10 +291,10 @@ def _fallback(root: etree._Element, gone: list[Field], values: Values, notes: li
 # --- readers by file ending ------------------------------------------------------------
 
 
-def read_docx(path: Path) -> Reading:
-    """A .docx or .docm: the document part only; macros are never run or kept, only noted."""
+def read_docx(path: Path, name: str | None = None) -> Reading:
+    """A .docx or .docm (``name``: as messages call it): the document part only; macros never run or kept, only noted."""
     size_check(path)
-    with open_package(path, path.name) as pkg:
+    with open_package(path, name or path.name) as pkg:
         macros = pkg.has_macros()
         root = pkg.xml(pkg.main_part())
         case = pkg.custom_property(CASE_LABEL)  # written by fill; kept by Word and LibreOffice (.docx and .odt)
@@ -313,10 +314,12 @@ def read_converted(path: Path) -> Reading:
 def _read_conversion(path: Path, done: Conversions) -> Reading:
     """Read the .docx LibreOffice made of ``path``; an error when there is none."""
     out = done.get(path)
+    if out is not None and out.refused:
+        raise UnsafeFileError(out.error)
     if out is None or out.output is None:
         why = f" ({_strip_name(out.error, out.source.name)})" if out is not None and out.error else ""
         raise InputError(f"LibreOffice kunde inte konvertera filen{why}; {CONVERT_HINT}")
-    return read_docx(out.output)
+    return read_docx(out.output, path.name)  # named as the person named it, never as LibreOffice's copy
 
 
 #: Reader per file ending (lower case). The PDF reader registers ``.pdf`` here.
@@ -355,7 +358,9 @@ def result_of(source: str, reading: Callable[[], Reading]) -> Result:
         values, notes, partial = exc.values, [str(exc)], exc.values
     except BlankettError as exc:
         return Result(source, FEL, [_strip_name(str(exc), Path(source).name)])
-    except (OSError, ValueError, etree.LxmlError, RecursionError, MemoryError) as exc:
+    except MemoryError:  # past the guarded worker's address space: the worker says so, and is replaced
+        raise
+    except (OSError, ValueError, etree.LxmlError, RecursionError) as exc:
         return Result(source, FEL, [f"filen kan inte läsas ({exc.__class__.__name__})"])
     except Exception as exc:  # noqa: BLE001 - an untrusted file must never stop the batch
         return Result(source, FEL, [f"filen kan inte läsas (oväntat fel: {exc.__class__.__name__})"])
@@ -376,8 +381,26 @@ def _unknown(path: Path) -> Reading:
 
 
 def read_file(path: str | Path) -> Result:
-    """One returned form as a :class:`Result` (never raises for a bad file)."""
-    path = Path(path)
+    """One returned form as a :class:`Result` (never raises for a bad file), read within the limits of
+    :mod:`blankett.guard`."""
+    results = read_files([Path(path)])
+    try:
+        return next(results)  # a .doc/.odt converted here, read in the worker
+    finally:
+        results.close()
+
+
+def _task(path: str, conversion: list[Any] | None, failed: str | None) -> dict[str, Any]:
+    """A guarded worker's task (JSON in and out): one path read, from its conversion when it has one."""
+    done: Conversions = {}
+    if conversion is not None:
+        source, output, error, refused = conversion
+        done[Path(path)] = Converted(Path(source), Path(output) if output else None, error, refused)
+    return _one(Path(path), done, failed).as_dict()
+
+
+def _read_here(path: Path) -> Result:
+    """One returned form read in this process (a guarded worker's work)."""
     reader = READERS_BY_SUFFIX.get(path.suffix.lower(), _unknown)
     return result_of(str(path), lambda: reader(path))
 
@@ -394,7 +417,7 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def read_files(paths: Iterable[Path], workers: int = 1) -> Iterator[Result]:
+def read_files(paths: Iterable[Path], workers: int = 1) -> Generator[Result, None, None]:
     """A result per file, in order; .doc/.odt converted by LibreOffice first; ``workers`` > 1 reads in parallel."""
     paths = list(paths)
     to_convert = [p for p in paths if p.suffix.lower() in CONVERTED and _convertible(p)]
@@ -421,38 +444,52 @@ def _convertible(path: Path) -> bool:
 
 
 def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None) -> Iterator[Result]:
-    """Read every path; converted ones from their conversion (or the conversion's failure)."""
-    if workers > 1 and len(paths) > 1:
-        yield from _parallel(paths, done, workers, failed)
-        return
-    for path in paths:
-        yield _one(path, done, failed)
+    """Read every path in guarded workers (one per ``workers``), in order; converted ones from their conversion."""
+    parallel = workers > 1 and len(paths) > 1
+    guards = Guards(workers if parallel else 1)
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="blankett-läs") if parallel else None
+    try:
+        if pool is None:
+            for path in paths:
+                yield _guarded(guards, path, done, failed)
+            return
+        yield from in_order(chunks(paths, CHUNK),
+                            lambda chunk: pool.submit(_guarded_chunk, guards, chunk, done, failed).result,
+                            WINDOW * workers)
+    except BaseException:  # Ctrl-C, or the caller stopping early: the workers are killed, waiting threads wake
+        guards.kill()
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        guards.stop()
+
+
+def _guarded(guards: Guards, path: Path, done: Conversions, failed: str | None) -> Result:
+    """One path's result, read in a guarded worker; past a limit, a ``fel`` result saying so."""
+    out = done.get(path)
+    conversion = None if out is None else [str(out.source), str(out.output) if out.output else None, out.error,
+                                           out.refused]
+    if path in done and out is None:
+        conversion = [str(path), None, "", False]
+    try:
+        return Result(**guards.run("blankett.readback:_task", str(path), conversion, failed))
+    except BlankettError as exc:
+        return Result(str(path), FEL, [str(exc)])
+
+
+def _guarded_chunk(guards: Guards, chunk: list[Path], done: Conversions, failed: str | None) -> list[Result]:
+    return [_guarded(guards, path, done, failed) for path in chunk]
 
 
 def _one(path: Path, done: Conversions, failed: str | None) -> Result:
-    """One path's result; a converted file is read from its .docx."""
+    """One path's result, read in this process; a converted file is read from its .docx."""
     if path in done:
         if failed:
             return Result(str(path), FEL, [failed])
         return result_of(str(path), lambda: _read_conversion(path, done))
-    return read_file(path)
+    return _read_here(path)
 
 
-#: Files per task handed to a worker, and tasks in flight per worker: bounded, so memory stays flat.
+#: Files per task handed to a reading thread, and tasks in flight per thread: bounded, so memory stays flat.
 CHUNK, WINDOW = 32, 4
-
-
-def _parallel(paths: list[Path], done: Conversions, workers: int, failed: str | None) -> Iterator[Result]:
-    """Read in worker processes, in order, with a bounded number of tasks in flight (memory stays flat)."""
-    ctx = process_context()
-    tasks = ([(p, {p: done[p]} if p in done else {}, failed) for p in chunk] for chunk in chunks(paths, CHUNK))
-    with quiet_workers():  # Ctrl-C is the parent's to handle: workers never see it (no worker traceback)
-        pool = ctx.Pool(workers, initializer=ignore_interrupts)
-    with pool:  # on Ctrl-C (or any error) the workers are terminated here
-        yield from in_order(tasks, lambda task: pool.apply_async(_read_chunk, (task,)).get, WINDOW * workers)
-
-
-def _read_chunk(task: list[tuple[Path, Conversions, str | None]]) -> list[Result]:
-    """One worker task: a few files read in order."""
-    return [_one(*args) for args in task]
-

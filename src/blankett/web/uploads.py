@@ -30,16 +30,20 @@ MB = 1024 * 1024
 MAX_FIELDS = 200
 #: The status logged for a request whose client went away before it was answered (as nginx logs it).
 CLIENT_GONE = 499
+#: What the .zip files of one upload may unpack to disk, together (a zip of 5 000 returned forms is about 200 MB).
+MAX_UNPACKED = 512 * MB
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Upload limits: size of one file, number of files, members of one .zip and the size of each."""
+    """Upload limits: size of one file, number of files, members of one .zip, the size of each, and what all the
+    .zip files of one upload unpack to, together."""
 
     file: int = 64 * MB
     count: int = 2000
     zip_members: int = 5000
     zip_member: int = 20 * MB
+    unpacked: int = MAX_UNPACKED
 
 
 class UploadRefused(Exception):
@@ -137,14 +141,23 @@ def _copy(item: UploadFile, target: Path, limit: int) -> None:
 
 
 def expand_zips(files: list[Staged], limits: Limits) -> list[Staged]:
-    """Every .zip replaced by the files in it (checked and limited); a refused .zip stays, with its error."""
+    """Every .zip replaced by the files in it (checked and limited); a refused .zip stays, with its error.
+
+    All the .zip files of one upload share :attr:`Limits.unpacked`: a zip that would unpack past it is refused
+    whole (what it had unpacked removed), and so is every later one.
+    """
     out: list[Staged] = []
+    budget = _Budget(limits.unpacked)
     for staged in files:
         if staged.path.suffix.lower() != ".zip":
             out.append(staged)
             continue
         try:
-            out.extend(_unzip(staged, limits))
+            out.extend(_unzip(staged, limits, budget))
+        except _TooBig:
+            shutil.rmtree(staged.path.parent / "zip", ignore_errors=True)
+            out.append(Staged(staged.path, staged.name, f"uppladdningens zip-filer packas upp till mer än "
+                                                        f"{limits.unpacked // MB} MB tillsammans; den här läses inte"))
         except BlankettError as exc:
             message = str(exc)
             if message.startswith(f"{staged.name}: "):
@@ -157,7 +170,8 @@ def expand_zips(files: list[Staged], limits: Limits) -> list[Staged]:
     return out
 
 
-def _unzip(staged: Staged, limits: Limits) -> list[Staged]:
+def _unzip(staged: Staged, limits: Limits, budget: _Budget) -> list[Staged]:
+    """The members of one .zip, unpacked within the upload's ``budget`` (:class:`_TooBig` past it)."""
     folder = staged.path.parent / "zip"
     folder.mkdir(mode=0o700)
     members: list[Staged] = []
@@ -165,6 +179,8 @@ def _unzip(staged: Staged, limits: Limits) -> list[Staged]:
         infos = [i for i in package.zip.infolist() if not i.is_dir()]
         if len(infos) > limits.zip_members:
             raise BlankettError(f"zip-filen innehåller {len(infos)} filer; högst {limits.zip_members} läses")
+        if sum(i.file_size for i in infos if i.file_size <= limits.zip_member) > budget.left:
+            raise _TooBig()  # refused before a byte is written, from what the directory claims
         for n, info in enumerate(infos, 1):
             name = safe_name(info.filename, "")
             if not name or name.startswith("~$") or info.filename.startswith("__MACOSX/"):
@@ -177,8 +193,10 @@ def _unzip(staged: Staged, limits: Limits) -> list[Staged]:
             target.parent.mkdir(mode=0o700)
             try:
                 with package.zip.open(info) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(_Capped(src, limits.zip_member), dst)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, _TooBig):
+                    # never more than the directory claims (a member may lie about its size), nor the budget
+                    shutil.copyfileobj(_Capped(src, info.file_size, budget), dst)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, _Lies):
+                target.unlink(missing_ok=True)
                 members.append(Staged(staged.path, f"{staged.name}/{name}",
                                       "filen i zip-arkivet är trasig eller för stor och läses inte"))
                 continue
@@ -187,18 +205,32 @@ def _unzip(staged: Staged, limits: Limits) -> list[Staged]:
 
 
 class _TooBig(Exception):
-    pass
+    """The upload's zips unpack to more than :attr:`Limits.unpacked` together."""
+
+
+class _Lies(Exception):
+    """A member inflates to more than the zip's directory claims."""
+
+
+class _Budget:
+    """The bytes the zips of one upload may still unpack."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
 
 
 class _Capped:
-    """A reader that fails past ``limit`` bytes (a member may lie about its size in the directory)."""
+    """A reader that fails past ``limit`` bytes (:class:`_Lies`) or past the upload's budget (:class:`_TooBig`)."""
 
-    def __init__(self, src: IO[bytes], limit: int) -> None:
-        self.src, self.left = src, limit
+    def __init__(self, src: IO[bytes], limit: int, budget: _Budget) -> None:
+        self.src, self.left, self.budget = src, limit, budget
 
     def read(self, size: int | None = -1) -> bytes:
         data = self.src.read(MB if size is None or size < 0 else min(size, MB))
         self.left -= len(data)
+        self.budget.left -= len(data)
         if self.left < 0:
+            raise _Lies()
+        if self.budget.left < 0:
             raise _TooBig()
         return data
