@@ -13,6 +13,7 @@ import logging
 import re
 import tempfile
 import threading
+import time
 import unicodedata
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -35,6 +36,7 @@ from starlette.staticfiles import StaticFiles
 import blankett
 
 from . import pages
+from .children import stop_own_groups
 from .jobs import (
     DONE,
     FAILED,
@@ -46,7 +48,7 @@ from .jobs import (
     unpacked,
 )
 from .openapi import OPENAPI
-from .pool import FillPool
+from .pool import FillPool, WorkerLost
 from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware
 from .uploads import Limits, UploadRefused, read_files
 
@@ -57,6 +59,8 @@ MEDIA = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX, "csv": "text/csv;
          "json": "application/json", "zip": "application/zip"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
+#: Seconds a stop waits for running jobs to end (their LibreOffice starts are killed meanwhile).
+STOP_SECONDS = 10.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 ExportFormat = Literal["json", "jsonl", "csv", "xlsx"]
 
@@ -108,8 +112,15 @@ class Server:
             return self.pool.fill_docx(record)
         return blankett.fill_docx(record, self.template())
 
-    def close(self) -> None:
-        self.jobs.shutdown()
+    def close(self, timeout: float = STOP_SECONDS) -> None:
+        """Stop every job and worker: running jobs interrupted, their LibreOffice killed, the fill workers ended."""
+        self.jobs.stop()
+        deadline = time.monotonic() + timeout
+        # A job waiting for LibreOffice wakes only when LibreOffice ends, and may start the next file's:
+        # kill them until every job has ended.
+        while not self.jobs.join(0.1) and time.monotonic() < deadline:
+            stop_own_groups()
+        stop_own_groups()
         if self.pool is not None:
             self.pool.shutdown()
 
@@ -210,9 +221,10 @@ async def _start_job(request: Request, kind: str) -> Response:
             if pdf and not blankett.office_available():
                 folder.cleanup()
                 return refuse(503, "PDF kräver LibreOffice, som inte finns på den här datorn. Välj Word.")
+            (Path(folder.name) / "in").mkdir(mode=0o700)  # not by mkdir(parents=True): that made it 0755
             for s in staged:  # the input files keep their names: the messages name them and their rows
                 target = Path(folder.name) / "in" / s.path.parent.name / s.name
-                target.parent.mkdir(parents=True, mode=0o700)
+                target.parent.mkdir(mode=0o700)
                 s.path.rename(target)
                 s.path = target
             job = server.jobs.start(Job("fill", pdf=pdf), fill_job(staged, Path(folder.name), pdf), folder)
@@ -329,6 +341,8 @@ async def api_fill(request: Request) -> Response:
         data = await run_in_threadpool(_server(request).fill, record, kind)
     except blankett.RecordError as exc:
         return JSONResponse(_problems(exc), status_code=422)
+    except WorkerLost as exc:
+        return JSONResponse({"fel": str(exc)}, status_code=503, headers={"Retry-After": "1"})
     except blankett.OfficeMissingError as exc:
         return JSONResponse({"fel": f"PDF kan inte göras: LibreOffice saknas på servern. {exc}"}, status_code=503)
     except blankett.BlankettError as exc:

@@ -1,4 +1,5 @@
-"""Run the application on uvicorn: one line with the address, a log without personal data, Ctrl-C stops it."""
+"""Run the application on uvicorn: one line with the address, a log without personal data; Ctrl-C, SIGTERM or
+SIGHUP stop it and leave nothing behind (see :mod:`.serving` and :mod:`.private`)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,25 @@ import logging
 import os
 import re
 import secrets
+import signal
 import socket
 import sys
+import tempfile
 import threading
 import webbrowser
-from typing import Protocol, TextIO
+from pathlib import Path
+from typing import Any, Protocol, TextIO
 
 from ..errors import BlankettError, InputError
 from .app import create_app
+from .children import stop_own_groups
+from .private import PrivateRoot
 from .security import LOG, allowed_hosts
 
 ENV_TOKEN = "BLANKETT_TOKEN"
+#: The signals that stop the server, all as Ctrl-C does (SIGBREAK: Ctrl-Break on Windows).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK")
+                     if hasattr(signal, name))
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
 NOT_LOOPBACK = (
     "Varning: servern lyssnar på {host}, inte bara på den här datorn. Andra datorer i nätet kan då nå den, och "
@@ -108,16 +117,25 @@ class Echo(Protocol):
 
 def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, open_browser: bool = False,
         extra_hosts: tuple[str, ...] = (), quiet: bool = False, echo: Echo = print) -> None:
-    """Serve until Ctrl-C (or SIGTERM): print the address with its token, optionally open the browser."""
-    import uvicorn
+    """Serve until Ctrl-C, SIGTERM or SIGHUP: print the address with its token, optionally open the browser.
 
+    However it stops (short of SIGKILL), every job and worker is stopped and the private temporary
+    folder removed before this returns; a folder left by a server that was killed is removed at start.
+    """
     token = token or secrets.token_urlsafe(24)
     if not _TOKEN_CHARS.fullmatch(token):  # it travels in an address and a cookie: anything else breaks one of them
         raise InputError("nyckeln (--token eller BLANKETT_TOKEN) får bara innehålla bokstäverna a–z och A–Z, "
                          "siffror och tecknen - _ . ~")
     sock = _bind(host, port)
+    signals = _stop_as_ctrl_c()
+    umask = os.umask(0o077)  # all the server writes is personal data: owner-only, whatever the library opens
+    root = None
     app = None
     try:
+        root = PrivateRoot()
+        if root.swept:
+            echo(SWEPT.format(count=root.swept), file=sys.stderr)
+        _private_temp(root.path)
         port = sock.getsockname()[1]
         app = create_app(token, allowed_hosts(host, extra_hosts), cookie=f"blankett_token_{port}",
                          fill_workers=_fill_workers())
@@ -134,15 +152,69 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
         sys.stdout.flush()
         if not quiet:
             _log_handler()
-        config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False,
-                                date_header=False, lifespan="off", timeout_graceful_shutdown=5)
-        server = uvicorn.Server(config)
+        server = _uvicorn(app)
         if open_browser:
             threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-        server.run(sockets=[sock])  # stops on Ctrl-C after the running requests are answered
-    except KeyboardInterrupt:  # uvicorn passes Ctrl-C on once it has shut down: that is the normal way to stop
+        server.run(sockets=[sock])  # stops on a stop signal after the running requests are answered
+    except KeyboardInterrupt:  # a stop signal before or after uvicorn ran: the normal way to stop too
         pass
     finally:
-        if app is not None:
-            app.state.server.close()
-        sock.close()
+        for sig in signals:  # a second signal must not cut the clean-up short
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            if app is not None:
+                app.state.server.close()
+            stop_own_groups()
+            sock.close()
+            if root is not None:
+                root.close()
+        finally:
+            _restore_temp()
+            os.umask(umask)
+            for sig, handler in signals.items():
+                signal.signal(sig, handler)
+
+
+SWEPT = ("Tog bort tillfälliga filer som en tidigare server lämnade när den avbröts ({count} mapp(ar)). "
+         "Inga andra filer rörs.")
+_TEMP_BEFORE: list[tuple[str | None, str | None]] = []
+
+
+def _stop_as_ctrl_c() -> dict[int, Any]:
+    """SIGTERM and SIGHUP as Ctrl-C (KeyboardInterrupt) outside uvicorn too; the handlers they had before."""
+    before: dict[int, Any] = {}
+    for sig in STOP_SIGNALS:
+        if sig == signal.SIGINT or threading.current_thread() is not threading.main_thread():
+            continue
+        before[sig] = signal.signal(sig, signal.default_int_handler)
+    before.setdefault(signal.SIGINT, signal.getsignal(signal.SIGINT))
+    return before
+
+
+def _private_temp(folder: Path) -> None:
+    """Every temporary file of this process and its children (workers, LibreOffice) inside ``folder``."""
+    _TEMP_BEFORE.append((tempfile.tempdir, os.environ.get("TMPDIR")))
+    tempfile.tempdir = str(folder)
+    os.environ["TMPDIR"] = str(folder)
+
+
+def _restore_temp() -> None:
+    if _TEMP_BEFORE:
+        tempdir, env = _TEMP_BEFORE.pop()
+        tempfile.tempdir = tempdir
+        if env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = env
+
+
+def _uvicorn(app: Any) -> Any:
+    """uvicorn with a deadline for request heads, a cap on connections, and SIGTERM/SIGHUP as Ctrl-C."""
+    import uvicorn
+
+    from .serving import Connections, Server, connection_cap, protocol_class, raise_open_files
+
+    connections = Connections(connection_cap(raise_open_files()), LOG)
+    config = uvicorn.Config(app, http=protocol_class(connections), access_log=False, log_level="warning",
+                            server_header=False, date_header=False, lifespan="off", timeout_graceful_shutdown=5)
+    return Server(config, LOG)
