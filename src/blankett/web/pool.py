@@ -1,7 +1,7 @@
 """Forms filled in worker processes, so that the API uses every core (one Python process uses about one).
 
 The workers are started with ``spawn`` (never forked from the threaded server),
-ignore Ctrl-C, SIGTERM and SIGHUP (the server stops them), end on their own when
+ignore Ctrl-C and SIGHUP (the server stops them), end on their own when
 the server is gone (even after a SIGKILL), and each loads the template once. A bad
 record comes back as its problems, and is raised in the server as the same
 :class:`blankett.RecordError` the library raises. A worker that dies (killed, out
@@ -40,7 +40,9 @@ STOPPED = "Blanketten kunde inte fyllas i: servern stängs just nu. Försök ige
 
 
 def _start() -> None:
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # a stop reaches every process of the service: the server stops us
+    # Ctrl-C reaches every process of the terminal, SIGHUP every process of a closed one: the server stops us.
+    # Not SIGTERM: the executor ends a broken pool's workers with it (the README's unit sends it to the server only).
+    for name in ("SIGINT", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
     if hasattr(os, "getppid"):

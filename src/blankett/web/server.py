@@ -72,7 +72,7 @@ def _bind(host: str, port: int) -> socket.socket:
         if exc.errno in (98, 48):  # EADDRINUSE (Linux, macOS)
             raise BlankettError(f"porten {port} används redan; välj en annan med --port") from None
         raise BlankettError(f"kan inte lyssna på {host}:{port} ({exc.strerror})") from None
-    sock.listen(128)
+    sock.listen(128)  # serving.BACKLOG: uvicorn listens again with its own number
     sock.set_inheritable(True)
     return sock
 
@@ -212,9 +212,10 @@ def _uvicorn(app: Any) -> Any:
     """uvicorn with a deadline for request heads, a cap on connections, and SIGTERM/SIGHUP as Ctrl-C."""
     import uvicorn
 
-    from .serving import Connections, Server, connection_cap, protocol_class, raise_open_files
+    from .serving import BACKLOG, Connections, Server, connection_cap, protocol_class, raise_open_files
 
     connections = Connections(connection_cap(raise_open_files()), LOG)
-    config = uvicorn.Config(app, http=protocol_class(connections), access_log=False, log_level="warning",
+    config = uvicorn.Config(app, http=protocol_class(connections), backlog=BACKLOG, access_log=False,
+                            log_level="warning",
                             server_header=False, date_header=False, lifespan="off", timeout_graceful_shutdown=5)
     return Server(config, LOG)

@@ -23,7 +23,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from types import FrameType
 from typing import Any
 
@@ -37,8 +37,11 @@ from .server import STOP_SIGNALS
 HEADER_SECONDS = 10.0
 #: Open connections at most (fewer when the open-file limit is low, see :func:`connection_cap`).
 MAX_CONNECTIONS = 500
-#: Open files kept for everything else (uploads, worker pipes, LibreOffice) when the limit is low.
-FILES_RESERVED = 128
+#: Connections taken from the listening socket at once (its backlog), before any is checked against the cap.
+BACKLOG = 128
+#: Open files kept for everything else (a burst of :data:`BACKLOG` new connections, uploads, worker pipes,
+#: LibreOffice) when the limit is low.
+FILES_RESERVED = 2 * BACKLOG
 #: The fewest connections the cap allows, however low the open-file limit.
 MIN_CONNECTIONS = 16
 #: At most one log line per kind of event in this many seconds.
@@ -68,7 +71,7 @@ def connection_cap(open_files: int) -> int:
 class Throttled:
     """A log line said at most once per :data:`LOG_EVERY_SECONDS`, with how often it happened meanwhile."""
 
-    def __init__(self, log: logging.Logger, message: str, every: float = LOG_EVERY_SECONDS) -> None:
+    def __init__(self, log: logging.Logger, message: Callable[[int], str], every: float = LOG_EVERY_SECONDS) -> None:
         self.log, self.message, self.every = log, message, every
         self.count = 0
         self._last = -every
@@ -77,8 +80,14 @@ class Throttled:
         self.count += 1
         now = time.monotonic()
         if now - self._last >= self.every:
-            self.log.warning(self.message.format(count=self.count, seconds=round(self.every)))
+            self.log.warning(self.message(self.count))
             self.count, self._last = 0, now
+
+
+def _times(count: int) -> str:
+    """How often, said once per :data:`LOG_EVERY_SECONDS`: "1 gång sedan förra raden om detta …"."""
+    times = "1 gång" if count == 1 else f"{count} gånger"
+    return f"{times} sedan förra raden om detta (högst en rad per {LOG_EVERY_SECONDS:.0f} s)"
 
 
 class Connections:
@@ -87,10 +96,10 @@ class Connections:
     def __init__(self, cap: int, log: logging.Logger) -> None:
         self.cap = cap
         self.waiting: dict[GuardedH11Protocol, None] = {}  # insertion order: the oldest first
-        self.slow = Throttled(log, "Stängde {count} anslutningar som inte skickade en hel begäran inom "
-                                   f"{HEADER_SECONDS:.0f} s eller fick ge plats åt nya (senaste {{seconds}} s).")
-        self.full = Throttled(log, f"Servern har för många anslutningar (högst {cap}); {{count}} nya stängdes "
-                                   "(senaste {seconds} s).")
+        self.slow = Throttled(log, lambda n: f"Stängde anslutningar som inte skickade en hel begäran inom "
+                                             f"{HEADER_SECONDS:.0f} s, eller fick ge plats åt nya: {_times(n)}.")
+        self.full = Throttled(log, lambda n: f"Servern har {cap} anslutningar, alla med en begäran: en ny "
+                                             f"stängdes, {_times(n)}.")
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -154,8 +163,8 @@ class Server(uvicorn.Server):
 
     def __init__(self, config: uvicorn.Config, log: logging.Logger) -> None:
         super().__init__(config)
-        self._out_of_files = Throttled(log, "Servern har slut på öppna filer; nya anslutningar väntar "
-                                            "({count} gånger de senaste {seconds} s).")
+        self._out_of_files = Throttled(log, lambda n: f"Servern hade slut på öppna filer; nya anslutningar fick "
+                                                      f"vänta, {_times(n)}.")
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
