@@ -231,10 +231,10 @@ def test_after_sigkill_every_file_is_owner_only_and_the_next_start_removes_it(se
     processes = descendants(server.proc.pid)
     server.proc.kill()  # SIGKILL: a crash, a power cut; nothing of ours runs after it
     server.proc.wait()
-    (dead,) = server.tmp.iterdir()
+    assert files_with(server.tmp, MARKER)  # the answers are there ...
+    assert {p.name: _modes(p) for p in server.tmp.iterdir()} == {p.name: {} for p in server.tmp.iterdir()}
+    (dead,) = server.tmp.iterdir()  # ... but only their owner can read them, at every level, in one folder
     assert dead.name.startswith("blankett-serve-")
-    assert files_with(dead, MARKER)  # the answers are there ...
-    assert _modes(dead) == {}  # ... but only their owner can read them, at every level
     assert wait_gone(processes) == []  # the fill workers notice that the server is gone
 
     outside = tmp_path / "annat-program"
