@@ -112,15 +112,20 @@ class Server:
             return self.pool.fill_docx(record)
         return blankett.fill_docx(record, self.template())
 
-    def close(self, timeout: float = STOP_SECONDS) -> None:
-        """Stop every job and worker: running jobs interrupted, their LibreOffice killed, the fill workers ended."""
+    def close(self, timeout: float = STOP_SECONDS, own_process: bool = False) -> None:
+        """Stop every job and worker: running jobs interrupted, the fill workers ended.
+
+        ``own_process`` (``blankett serve``, where the server is the whole process): also kill the
+        process groups its children lead, i.e. the LibreOffice of a running PDF job. An application that
+        embeds the server may have other such children, so it is not the default.
+        """
         self.jobs.stop()
         deadline = time.monotonic() + timeout
         # A job waiting for LibreOffice wakes only when LibreOffice ends, and may start the next file's:
         # kill them until every job has ended.
         while not self.jobs.join(0.1) and time.monotonic() < deadline:
-            stop_own_groups()
-        stop_own_groups()
+            if own_process:
+                stop_own_groups()
         if self.pool is not None:
             self.pool.shutdown()
 

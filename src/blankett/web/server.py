@@ -132,7 +132,7 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
     root = None
     app = None
     try:
-        root = PrivateRoot()
+        root = _private_root()
         if root.swept:
             echo(SWEPT.format(count=root.swept), file=sys.stderr)
         _private_temp(root.path)
@@ -163,7 +163,7 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
             signal.signal(sig, signal.SIG_IGN)
         try:
             if app is not None:
-                app.state.server.close()
+                app.state.server.close(own_process=True)
             stop_own_groups()
             sock.close()
             if root is not None:
@@ -178,6 +178,14 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
 SWEPT = ("Tog bort tillfälliga filer som en tidigare server lämnade när den avbröts ({count} mapp(ar)). "
          "Inga andra filer rörs.")
 _TEMP_BEFORE: list[tuple[str | None, str | None]] = []
+
+
+def _private_root() -> PrivateRoot:
+    try:
+        return PrivateRoot()
+    except OSError as exc:
+        raise BlankettError(f"kan inte skapa serverns privata tillfälliga mapp i {tempfile.gettempdir()} "
+                            f"({exc.strerror}); ange en annan med miljövariabeln TMPDIR") from None
 
 
 def _stop_as_ctrl_c() -> dict[int, Any]:
