@@ -299,7 +299,7 @@ def test_a_killed_fill_worker_costs_at_most_one_request(served):
         stop.set()
         for t in clients:
             t.join(60)
-    after = httpx.post(server.base + "/api/fill", headers=AUTH, json=RECORD)
+    after = httpx.post(server.base + "/api/fill", headers=AUTH, json=RECORD, timeout=60)
     page = httpx.post(server.base + "/fyll-i/blankett", headers={"Authorization": AUTH["Authorization"]},
                       data={"rapporterad_av": "Maria Lindqvist", "format": "docx"})
     statuses = [r.status_code for r in answers]

@@ -12,6 +12,7 @@ service.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -26,6 +27,8 @@ import blankett
 _TEMPLATE: list[blankett.Template] = []
 
 
+#: Seconds one form may take in a worker (with a new pool's start) before the pool counts as broken.
+FILL_SECONDS = 30.0
 #: Seconds between a worker's looks at whether the server that started it is still there.
 PARENT_CHECK_SECONDS = 1.0
 
@@ -71,6 +74,14 @@ def _fill(record: Any) -> bytes | list[blankett.Problem] | str:
         return str(exc)
 
 
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """SIGKILL a pool's workers (the executor keeps them in ``_processes``; absent, nothing is done)."""
+    processes: dict[int, multiprocessing.process.BaseProcess] = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(ValueError, OSError):  # ended, or closed by the executor meanwhile
+            process.kill()
+
+
 class FillPool:
     """A pool of ``workers`` processes that fill one record each; started on first use."""
 
@@ -105,8 +116,8 @@ class FillPool:
                 self._replace(pool)
                 continue
             try:
-                result = future.result()
-            except BrokenProcessPool:
+                result = future.result(FILL_SECONDS)
+            except (BrokenProcessPool, TimeoutError):  # a hung pool (rare, seen after a kill) is replaced too
                 self._replace(pool)
                 continue
             except CancelledError:  # the server stops: shutdown() cancelled the fills not begun
@@ -126,6 +137,7 @@ class FillPool:
             if self._pool is not broken:
                 return
             self._pool = None
+        _kill(broken)  # the executor stops them too, but a hung one would not, and would hold up the exit
         broken.shutdown(wait=False, cancel_futures=True)
 
     def shutdown(self) -> None:
