@@ -399,3 +399,17 @@ def test_running_out_of_open_files_is_one_log_line_per_ten_seconds(caplog):
     assert [r.getMessage() for r in caplog.records] == [
         "Servern hade slut på öppna filer; nya anslutningar fick vänta, 1 gång sedan förra raden om detta "
         "(högst en rad per 10 s)."]
+
+
+def test_the_readme_states_the_limits_the_server_keeps():
+    from blankett.web import app, pool, private, serving
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("#### Stopp, krascher och drift som tjänst (systemd)"):]
+    section = " ".join(section[:section.index("#### För integratörer")].split())
+    for said in (f"högst {app.STOP_SECONDS:.0f} s (`STOP_SECONDS`)", f"inom {serving.HEADER_SECONDS:.0f} s (`HEADER_SECONDS`)",
+                 f"Högst {serving.MAX_CONNECTIONS} anslutningar", f"gränsen minus {serving.FILES_RESERVED}, minst "
+                 f"{serving.MIN_CONNECTIONS}", f"högst en rad per {serving.LOG_EVERY_SECONDS:.0f} s",
+                 f"inom {pool.FILL_SECONDS:.0f} s (`FILL_SECONDS`)", f"inom {pool.PARENT_CHECK_SECONDS:.0f} s",
+                 f"äldre än {private.STARTING_SECONDS:.0f} s"):
+        assert said in section, said
