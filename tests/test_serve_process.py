@@ -271,6 +271,25 @@ def test_after_sigkill_every_file_is_owner_only_and_the_next_start_removes_it(se
         os.close(lock)
 
 
+@pytest.mark.office
+def test_after_sigkill_during_a_pdf_job_the_next_start_stops_the_libreoffice_left_behind(served):
+    server = served()
+    server.post_fill("hot.csv", 200, fmt="pdf")
+    deadline = time.monotonic() + 120
+    while not (office := [p for p in descendants(server.proc.pid) if "UserInstallation" in _cmdline(p)]):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    offices = {p: s for p, s in descendants(server.proc.pid).items() if p in office}
+    server.proc.kill()
+    server.proc.wait()
+    assert {p.name: _modes(p) for p in server.tmp.iterdir()} == {p.name: {} for p in server.tmp.iterdir()}
+    assert alive(offices)  # LibreOffice converts on without its server, which kept its time limit ...
+    again = served()
+    assert wait_gone(offices, 5) == []  # ... until the next start removes what the dead server left
+    # and LibreOffice, killed before the folder is removed, cannot write a new one (it did, unkilled)
+    assert again.stop() == 0 and list(server.tmp.iterdir()) == []
+
+
 # --- 3. a dead fill worker is replaced ------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import stat
 import tempfile
 import time
@@ -98,9 +99,33 @@ def _remove_if_dead(folder: Path) -> int:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:  # a running server holds it
                 return 0
+            _stop_office_in(folder)
             shutil.rmtree(folder)  # never follows a symbolic link inside (see shutil.rmtree.avoids_symlink_attacks)
             return 1
         finally:
             os.close(lock)
     finally:
         os.close(fd)
+
+
+def _stop_office_in(folder: Path) -> None:
+    """Kill a LibreOffice that a killed server left converting, found by its profile inside ``folder``.
+
+    Its own server, which enforced its time limit, is gone; it would run until its conversion ends. Only
+    processes of this user whose command line names a profile in this (dead, unguessable) folder.
+    """
+    if not hasattr(os, "killpg"):
+        return
+    profile = f"-env:UserInstallation={folder.as_uri()}/"
+    for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()) if os.path.isdir("/proc") else ():
+        with contextlib.suppress(OSError):
+            if os.stat(f"/proc/{pid}").st_uid != os.getuid():
+                continue
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if not any(arg.decode(errors="replace").startswith(profile) for arg in f.read().split(b"\0")):
+                    continue
+            group = os.getpgid(pid)
+            if group == os.getpgrp():  # never our own group (LibreOffice is started in a group of its own)
+                os.kill(pid, signal.SIGKILL)
+            else:
+                os.killpg(group, signal.SIGKILL)
