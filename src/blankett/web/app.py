@@ -36,7 +36,6 @@ from starlette.staticfiles import StaticFiles
 import blankett
 
 from . import pages
-from .children import stop_own_groups
 from .jobs import (
     DONE,
     FAILED,
@@ -49,6 +48,7 @@ from .jobs import (
 )
 from .openapi import OPENAPI
 from .pool import FillPool, WorkerLost
+from .private import stop_office_in
 from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware
 from .uploads import Limits, UploadRefused, read_files
 
@@ -112,20 +112,18 @@ class Server:
             return self.pool.fill_docx(record)
         return blankett.fill_docx(record, self.template())
 
-    def close(self, timeout: float = STOP_SECONDS, own_process: bool = False) -> None:
+    def close(self, timeout: float = STOP_SECONDS, office_in: Path | None = None) -> None:
         """Stop every job and worker: running jobs interrupted, the fill workers ended.
 
-        ``own_process`` (``blankett serve``, where the server is the whole process): also kill the
-        process groups its children lead, i.e. the LibreOffice of a running PDF job. An application that
-        embeds the server may have other such children, so it is not the default.
+        ``office_in`` (``blankett serve``'s private folder): also kill the LibreOffice that running PDF
+        jobs started with their profile there, since a job waiting for LibreOffice wakes only when it ends.
         """
         self.jobs.stop()
         deadline = time.monotonic() + timeout
-        # A job waiting for LibreOffice wakes only when LibreOffice ends, and may start the next file's:
-        # kill them until every job has ended.
+        # A killed LibreOffice makes the job try the next file with a new one: kill them until every job has ended.
         while not self.jobs.join(0.1) and time.monotonic() < deadline:
-            if own_process:
-                stop_own_groups()
+            if office_in is not None:
+                stop_office_in(office_in)
         if self.pool is not None:
             self.pool.shutdown()
 

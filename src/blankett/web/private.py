@@ -99,7 +99,7 @@ def _remove_if_dead(folder: Path) -> int:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:  # a running server holds it
                 return 0
-            _stop_office_in(folder)
+            stop_office_in(folder)
             shutil.rmtree(folder)  # never follows a symbolic link inside (see shutil.rmtree.avoids_symlink_attacks)
             return 1
         finally:
@@ -108,11 +108,13 @@ def _remove_if_dead(folder: Path) -> int:
         os.close(fd)
 
 
-def _stop_office_in(folder: Path) -> None:
-    """Kill a LibreOffice that a killed server left converting, found by its profile inside ``folder``.
+def stop_office_in(folder: Path) -> None:
+    """Kill every LibreOffice converting with its profile inside ``folder`` (a server's private folder).
 
-    Its own server, which enforced its time limit, is gone; it would run until its conversion ends. Only
-    processes of this user whose command line names a profile in this (dead, unguessable) folder.
+    At a stop: a job waiting for LibreOffice notices that it should stop only once LibreOffice has ended.
+    At the next start after a crash: the server that kept LibreOffice's time limit is gone, and LibreOffice
+    would convert on and write into the folder being removed. Only processes of this user whose command line
+    names a profile in this (unguessable) folder, so never another program, nor a browser ``--open`` started.
     """
     if not hasattr(os, "killpg"):
         return

@@ -19,8 +19,7 @@ from typing import Any, Protocol, TextIO
 
 from ..errors import BlankettError, InputError
 from .app import create_app
-from .children import stop_own_groups
-from .private import PrivateRoot
+from .private import PrivateRoot, stop_office_in
 from .security import LOG, allowed_hosts
 
 ENV_TOKEN = "BLANKETT_TOKEN"
@@ -163,8 +162,9 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
             signal.signal(sig, signal.SIG_IGN)
         try:
             if app is not None:
-                app.state.server.close(own_process=True)
-            stop_own_groups()
+                app.state.server.close(office_in=root.path if root is not None else None)
+            if root is not None:
+                stop_office_in(root.path)
             sock.close()
             if root is not None:
                 root.close()
@@ -191,8 +191,10 @@ def _private_root() -> PrivateRoot:
 def _stop_as_ctrl_c() -> dict[int, Any]:
     """SIGTERM and SIGHUP as Ctrl-C (KeyboardInterrupt) outside uvicorn too; the handlers they had before."""
     before: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        return before
     for sig in STOP_SIGNALS:
-        if sig == signal.SIGINT or threading.current_thread() is not threading.main_thread():
+        if sig == signal.SIGINT:
             continue
         before[sig] = signal.signal(sig, signal.default_int_handler)
     before.setdefault(signal.SIGINT, signal.getsignal(signal.SIGINT))
