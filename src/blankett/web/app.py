@@ -12,6 +12,7 @@ import logging
 import re
 import tempfile
 import threading
+import time
 import unicodedata
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -47,7 +48,8 @@ from .jobs import (
     unpacked,
 )
 from .openapi import openapi
-from .pool import FillPool
+from .pool import FillPool, WorkerLost
+from .private import stop_office_in
 from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware, Sessions, login_headers, same_token, session_name
 from .uploads import CLIENT_GONE, Limits, UploadRefused, read_files, read_form
 
@@ -58,6 +60,8 @@ MEDIA = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX, "csv": "text/csv;
          "json": "application/json", "zip": "application/zip"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
+#: Seconds a stop waits for running jobs to end (their LibreOffice starts are killed meanwhile).
+STOP_SECONDS = 10.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 ExportFormat = Literal["json", "jsonl", "csv", "xlsx"]
 
@@ -109,8 +113,18 @@ class Server:
             return self.pool.fill_docx(record)
         return blankett.fill_docx(record, self.template())
 
-    def close(self) -> None:
-        self.jobs.shutdown()
+    def close(self, timeout: float = STOP_SECONDS, office_in: Path | None = None) -> None:
+        """Stop every job and worker: running jobs interrupted, the fill workers ended.
+
+        ``office_in`` (``blankett serve``'s private folder): also kill the LibreOffice that running PDF
+        jobs started with their profile there, since a job waiting for LibreOffice wakes only when it ends.
+        """
+        self.jobs.stop()
+        deadline = time.monotonic() + timeout
+        # A killed LibreOffice makes the job try the next file with a new one: kill them until every job has ended.
+        while not self.jobs.join(0.1) and time.monotonic() < deadline:
+            if office_in is not None:
+                stop_office_in(office_in)
         if self.pool is not None:
             self.pool.shutdown()
 
@@ -218,9 +232,10 @@ async def _start_job(request: Request, kind: str) -> Response:
             if pdf and not blankett.office_available():
                 folder.cleanup()
                 return refuse(503, "PDF kräver LibreOffice, som inte finns på den här datorn. Välj Word.")
+            (Path(folder.name) / "in").mkdir(mode=0o700)  # not by mkdir(parents=True): that made it 0755
             for s in staged:  # the input files keep their names: the messages name them and their rows
                 target = Path(folder.name) / "in" / s.path.parent.name / s.name
-                target.parent.mkdir(parents=True, mode=0o700)
+                target.parent.mkdir(mode=0o700)
                 s.path.rename(target)
                 s.path = target
             work = fill_job(staged, Path(folder.name), pdf, server.jobs.max_rows, server.jobs.max_result)
@@ -342,6 +357,8 @@ async def api_fill(request: Request) -> Response:
         data = await run_in_threadpool(_server(request).fill, record, kind)
     except blankett.RecordError as exc:
         return JSONResponse(_problems(exc), status_code=422)
+    except WorkerLost as exc:
+        return JSONResponse({"fel": str(exc)}, status_code=503, headers={"Retry-After": "1"})
     except blankett.OfficeMissingError as exc:
         return JSONResponse({"fel": f"PDF kan inte göras: LibreOffice saknas på servern. {exc}"}, status_code=503)
     except blankett.BlankettError as exc:

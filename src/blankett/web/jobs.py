@@ -9,8 +9,10 @@ or the server stops.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import json
+import queue
 import secrets
 import shutil
 import tempfile
@@ -19,7 +21,6 @@ import time
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ CROWDED = ("Resultatet togs bort från servern för att ge plats åt nyare resul
            f"{RESULTS_BUDGET // MB} MB resultat åt gången och tar bort de äldsta först. Ladda upp filerna igen.")
 
 QUEUED, RUNNING, DONE, FAILED = "köad", "pågår", "klar", "fel"
+STOPPING = "Servern stängs just nu. Ladda upp filerna igen när den har startats på nytt."
 
 
 @dataclass
@@ -97,8 +99,16 @@ def describe(kind: str, state: str, done: int, total: int) -> str:
     return "Arbetet kunde inte slutföras."
 
 
+_Queued = tuple[Job, Callable[[Job], None], "tempfile.TemporaryDirectory[str]"]
+
+
+def _interrupt(ident: int) -> None:
+    """Raise KeyboardInterrupt in the thread ``ident`` (at its next Python instruction), as Ctrl-C would."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(KeyboardInterrupt))
+
+
 class Jobs:
-    """The server's jobs: one worker thread runs them in turn; the page polls their status."""
+    """The server's jobs: worker threads run them in turn; the page polls their status; :meth:`stop` ends them."""
 
     def __init__(self, workers: int = 1, keep: float = KEEP_SECONDS, max_jobs: int = MAX_JOBS,
                  budget: int = RESULTS_BUDGET, max_rows: int = MAX_FILL_ROWS,
@@ -106,7 +116,11 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._crowded_out: OrderedDict[str, None] = OrderedDict()  # ids of results removed for newer ones
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="blankett-jobb")
+        self._queue: queue.SimpleQueue[_Queued | None] = queue.SimpleQueue()
+        self._workers = workers
+        self._threads: list[threading.Thread] = []
+        self._running: dict[int, Job] = {}  # by the ident of the thread running it
+        self._stopped = False
         self.keep = keep
         self.max_jobs = max_jobs
         self.budget = budget
@@ -136,37 +150,83 @@ class Jobs:
     def start(self, job: Job, work: Callable[[Job], None], folder: tempfile.TemporaryDirectory[str]) -> Job:
         """Run ``work(job)`` in the background; the folder is removed when it ends, however it ends."""
         with self._lock:
-            self._jobs[job.id] = job
-
-        def run() -> None:
-            job.state = RUNNING
-            try:
-                work(job)
-                job.state = DONE
-            except blankett.BlankettError as exc:
-                job.error, job.state = str(exc), FAILED
-            except Exception as exc:  # noqa: BLE001 - a job never takes the server down
-                job.error, job.state = f"oväntat fel ({exc.__class__.__name__})", FAILED
-            finally:
-                job.counter = None
+            if self._stopped:  # a request that came in while the server stops
                 folder.cleanup()
-
-        self._pool.submit(self._keep_after, run, job)
+                job.error, job.state = STOPPING, FAILED
+                return job
+            self._jobs[job.id] = job
+            if len(self._threads) < self._workers:
+                thread = threading.Thread(target=self._work, name=f"blankett-jobb-{len(self._threads) + 1}",
+                                          daemon=True)  # never holds the process up at exit: stop() ends it first
+                self._threads.append(thread)
+                thread.start()
+        self._queue.put((job, work, folder))
         return job
 
-    def _keep_after(self, run: Callable[[], None], job: Job) -> None:
-        """Run a job, then keep its results from now on: the time it waited or ran is not taken from them."""
+    def stop(self) -> None:
+        """End every job: waiting ones are dropped, running ones interrupted as Ctrl-C interrupts a command.
+
+        The library stops on Ctrl-C (``KeyboardInterrupt``): it kills its LibreOffice starts and lets its
+        workers end. A job's thread gets that same exception; see :meth:`join` for waiting until it has.
+        """
+        with self._lock:
+            self._stopped = True
+            running = list(self._running)
+            self._jobs.clear()
+        for _ in self._threads:
+            self._queue.put(None)
+        for ident in running:
+            _interrupt(ident)
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                item[2].cleanup()
+
+    def join(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the job threads to end after :meth:`stop`; whether they all have."""
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in self._threads)
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop every job and wait for them (see :meth:`stop`)."""
+        self.stop()
+        self.join(timeout)
+
+    def _work(self) -> None:
         try:
-            run()
+            while not self._stopped and (item := self._queue.get()) is not None:
+                self._run(*item)
+        except KeyboardInterrupt:  # sent by stop(): the job has ended and its folder is removed
+            pass
+
+    def _run(self, job: Job, work: Callable[[Job], None], folder: tempfile.TemporaryDirectory[str]) -> None:
+        with self._lock:
+            if self._stopped:
+                folder.cleanup()
+                return
+            self._running[threading.get_ident()] = job
+        job.state = RUNNING
+        try:
+            work(job)
+            job.state = DONE
+        except blankett.BlankettError as exc:
+            job.error, job.state = str(exc), FAILED
+        except Exception as exc:  # noqa: BLE001 - a job never takes the server down
+            job.error, job.state = f"oväntat fel ({exc.__class__.__name__})", FAILED
         finally:
+            job.counter = None
+            with self._lock:
+                self._running.pop(threading.get_ident(), None)
+            folder.cleanup()
+            # its results are kept from now on: the time it waited or ran is not taken from them
             job.size = _size(job)
             job.finished = time.monotonic()
             self._purge()
-
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        with self._lock:
-            self._jobs.clear()
 
     def _purge(self) -> None:
         """Remove results kept :attr:`keep` seconds since their job was done, then the oldest past the budget."""

@@ -1,4 +1,5 @@
-"""Run the application on uvicorn: one line with the address, a log without personal data, Ctrl-C stops it."""
+"""Run the application on uvicorn: one line with the address, a log without personal data; Ctrl-C, SIGTERM or
+SIGHUP stop it and leave nothing behind (see :mod:`.serving` and :mod:`.private`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -15,13 +17,17 @@ import threading
 import webbrowser
 from html import escape
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from ..errors import BlankettError, InputError
 from .app import create_app
+from .private import PrivateRoot, stop_office_in
 from .security import LOG, LOGIN_PATH, Sessions, allowed_hosts, session_name
 
 ENV_TOKEN = "BLANKETT_TOKEN"
+#: The signals that stop the server, all as Ctrl-C does (SIGBREAK: Ctrl-Break on Windows).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK")
+                     if hasattr(signal, name))
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
 NOT_LOOPBACK = (
     "Varning: servern lyssnar på {host}, inte bara på den här datorn. Andra datorer i nätet kan då nå den, och "
@@ -99,7 +105,7 @@ def _bind(host: str, port: int) -> socket.socket:
         if exc.errno in (98, 48):  # EADDRINUSE (Linux, macOS)
             raise BlankettError(f"porten {port} används redan; välj en annan med --port") from None
         raise BlankettError(f"kan inte lyssna på {host}:{port} ({exc.strerror})") from None
-    sock.listen(128)
+    sock.listen(128)  # serving.BACKLOG: uvicorn listens again with its own number
     sock.set_inheritable(True)
     return sock
 
@@ -151,17 +157,26 @@ class Echo(Protocol):
 
 def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, open_browser: bool = False,
         extra_hosts: tuple[str, ...] = (), quiet: bool = False, echo: Echo = print) -> None:
-    """Serve until Ctrl-C (or SIGTERM): print a one-time login link, optionally open the browser with another."""
-    import uvicorn
+    """Serve until Ctrl-C, SIGTERM or SIGHUP: print a one-time login link, optionally open the browser with another.
 
+    However it stops (short of SIGKILL), every job and worker is stopped and the private temporary
+    folder removed before this returns; a folder left by a server that was killed is removed at start.
+    """
     token = token or secrets.token_urlsafe(24)
     if not _TOKEN_CHARS.fullmatch(token):  # it travels in a header and a form: keep it to what both carry plainly
         raise InputError("nyckeln (--token eller BLANKETT_TOKEN) får bara innehålla bokstäverna a–z och A–Z, "
                          "siffror och tecknen - _ . ~")
     sock = _bind(host, port)
+    signals = _stop_as_ctrl_c()
+    umask = os.umask(0o077)  # all the server writes is personal data: owner-only, whatever the library opens
+    root = None
     app = None
     sessions = Sessions()
     try:
+        root = _private_root()
+        if root.swept:
+            echo(SWEPT.format(count=root.swept), file=sys.stderr)
+        _private_temp(root.path)
         port = sock.getsockname()[1]
         app = create_app(token, allowed_hosts(host, extra_hosts), fill_workers=_fill_workers(),
                          session_host=_session_host(host), sessions=sessions)
@@ -178,20 +193,86 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
         sys.stdout.flush()
         if not quiet:
             _log_handler()
-        config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False,
-                                date_header=False, lifespan="off", timeout_graceful_shutdown=5)
-        server = uvicorn.Server(config)
+        server = _uvicorn(app)
         logging.getLogger("uvicorn.error").addFilter(_NoUpgradeWarning())
         if open_browser:
             # its own code, so the printed link still works; the file goes once the code is used, or at the stop
             page: list[Path] = []
             page.append(_open_file(base + sessions.code(on_use=lambda: _remove_open_file(page[0]))))
             threading.Timer(0.5, webbrowser.open, args=(page[0].as_uri(),)).start()
-        server.run(sockets=[sock])  # stops on Ctrl-C after the running requests are answered
-    except KeyboardInterrupt:  # uvicorn passes Ctrl-C on once it has shut down: that is the normal way to stop
+        server.run(sockets=[sock])  # stops on a stop signal after the running requests are answered
+    except KeyboardInterrupt:  # a stop signal before or after uvicorn ran: the normal way to stop too
         pass
     finally:
-        sessions.clear()  # every code and session ends with the server (and --open's file goes)
-        if app is not None:
-            app.state.server.close()
-        sock.close()
+        for sig in signals:  # a second signal must not cut the clean-up short
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            sessions.clear()  # every code and session ends with the server (and --open's file goes)
+            if app is not None:
+                app.state.server.close(office_in=root.path if root is not None else None)
+            if root is not None:
+                stop_office_in(root.path)
+            sock.close()
+            if root is not None:
+                root.close()
+        finally:
+            _restore_temp()
+            os.umask(umask)
+            for sig, handler in signals.items():
+                signal.signal(sig, handler)
+
+
+SWEPT = ("Tog bort tillfälliga filer som en tidigare server lämnade när den avbröts ({count} mapp(ar)). "
+         "Inga andra filer rörs.")
+_TEMP_BEFORE: list[tuple[str | None, str | None]] = []
+
+
+def _private_root() -> PrivateRoot:
+    try:
+        return PrivateRoot()
+    except OSError as exc:
+        raise BlankettError(f"kan inte skapa serverns privata tillfälliga mapp i {tempfile.gettempdir()} "
+                            f"({exc.strerror}); ange en annan med miljövariabeln TMPDIR") from None
+
+
+def _stop_as_ctrl_c() -> dict[int, Any]:
+    """SIGTERM and SIGHUP as Ctrl-C (KeyboardInterrupt) outside uvicorn too; the handlers they had before."""
+    before: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        return before
+    for sig in STOP_SIGNALS:
+        if sig == signal.SIGINT:
+            continue
+        before[sig] = signal.signal(sig, signal.default_int_handler)
+    before.setdefault(signal.SIGINT, signal.getsignal(signal.SIGINT))
+    return before
+
+
+def _private_temp(folder: Path) -> None:
+    """Every temporary file of this process and its children (workers, LibreOffice) inside ``folder``."""
+    _TEMP_BEFORE.append((tempfile.tempdir, os.environ.get("TMPDIR")))
+    tempfile.tempdir = str(folder)
+    os.environ["TMPDIR"] = str(folder)
+
+
+def _restore_temp() -> None:
+    if _TEMP_BEFORE:
+        tempdir, env = _TEMP_BEFORE.pop()
+        tempfile.tempdir = tempdir
+        if env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = env
+
+
+def _uvicorn(app: Any) -> Any:
+    """uvicorn with a deadline for request heads, a cap on connections, and SIGTERM/SIGHUP as Ctrl-C."""
+    import uvicorn
+
+    from .serving import BACKLOG, Connections, Server, connection_cap, protocol_class, raise_open_files
+
+    connections = Connections(connection_cap(raise_open_files()), LOG)
+    config = uvicorn.Config(app, http=protocol_class(connections), backlog=BACKLOG, access_log=False,
+                            log_level="warning",
+                            server_header=False, date_header=False, lifespan="off", timeout_graceful_shutdown=5)
+    return Server(config, LOG)

@@ -10,6 +10,7 @@ part as a name.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import zipfile
@@ -131,13 +132,18 @@ def _copy(item: UploadFile, target: Path, limit: int) -> None:
     """The upload's bytes into the private folder, refusing more than ``limit``."""
     target.parent.mkdir(mode=0o700)
     item.file.seek(0)
-    with open(target, "wb") as out:
+    with _private(target) as out:
         copied = 0
         while chunk := item.file.read(MB):
             copied += len(chunk)
             if copied > limit:
                 raise UploadRefused(413, f"En fil är för stor: högst {limit // MB} MB per fil.")
             out.write(chunk)
+
+
+def _private(target: Path) -> IO[bytes]:
+    """A new file only its owner can read (0600 whatever the umask): uploads hold personal data."""
+    return open(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def expand_zips(files: list[Staged], limits: Limits) -> list[Staged]:
@@ -192,7 +198,7 @@ def _unzip(staged: Staged, limits: Limits, budget: _Budget) -> list[Staged]:
             target = folder / f"{n:05d}" / name
             target.parent.mkdir(mode=0o700)
             try:
-                with package.zip.open(info) as src, open(target, "wb") as dst:
+                with package.zip.open(info) as src, _private(target) as dst:
                     # never more than the directory claims (a member may lie about its size), nor the budget
                     shutil.copyfileobj(_Capped(src, info.file_size, budget), dst)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, _Lies):
