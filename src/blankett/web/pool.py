@@ -42,14 +42,16 @@ LOST = ("Blanketten kunde inte fyllas i: processen som fyllde den avbröts ovän
 STOPPED = "Blanketten kunde inte fyllas i: servern stängs just nu. Försök igen när den har startats på nytt."
 
 
-def _start() -> None:
+def _start(server: int) -> None:
     # Ctrl-C reaches every process of the terminal, SIGHUP every process of a closed one: the server stops us.
     # Not SIGTERM: the executor ends a broken pool's workers with it (the README's unit sends it to the server only).
     for name in ("SIGINT", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
     if hasattr(os, "getppid"):
-        threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+        # the server's pid comes from the server: a worker still starting when the server is killed is already
+        # the child of another process, and would otherwise watch that one
+        threading.Thread(target=_watch_parent, args=(server,), daemon=True).start()
     _TEMPLATE.append(blankett.Template())
 
 
@@ -97,7 +99,7 @@ class FillPool:
                 raise WorkerLost(STOPPED)
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
-                                                 initializer=_start)
+                                                 initializer=_start, initargs=(os.getpid(),))
             return self._pool
 
     def start(self) -> None:
