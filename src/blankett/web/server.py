@@ -19,15 +19,15 @@ from html import escape
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+import uvicorn
+
 from ..errors import BlankettError, InputError
 from .app import create_app
 from .private import PrivateRoot, stop_office_in
 from .security import LOG, LOGIN_PATH, Sessions, allowed_hosts, session_name
+from .serving import BACKLOG, STOP_SIGNALS, Connections, Server, connection_cap, protocol_class, raise_open_files
 
 ENV_TOKEN = "BLANKETT_TOKEN"
-#: The signals that stop the server, all as Ctrl-C does (SIGBREAK: Ctrl-Break on Windows).
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK")
-                     if hasattr(signal, name))
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
 NOT_LOOPBACK = (
     "Varning: servern lyssnar på {host}, inte bara på den här datorn. Andra datorer i nätet kan då nå den, och "
@@ -265,12 +265,8 @@ def _restore_temp() -> None:
             os.environ["TMPDIR"] = env
 
 
-def _uvicorn(app: Any) -> Any:
+def _uvicorn(app: Any) -> Server:
     """uvicorn with a deadline for request heads, a cap on connections, and SIGTERM/SIGHUP as Ctrl-C."""
-    import uvicorn
-
-    from .serving import BACKLOG, Connections, Server, connection_cap, protocol_class, raise_open_files
-
     connections = Connections(connection_cap(raise_open_files()), LOG)
     config = uvicorn.Config(app, http=protocol_class(connections), backlog=BACKLOG, access_log=False,
                             log_level="warning",

@@ -31,8 +31,9 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .server import STOP_SIGNALS
-
+#: The signals that stop the server, all as Ctrl-C does (SIGBREAK: Ctrl-Break on Windows).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK")
+                     if hasattr(signal, name))
 #: Seconds a connection has to send its request head, from when it opens or its previous answer was sent.
 HEADER_SECONDS = 10.0
 #: Open connections at most (fewer when the open-file limit is low, see :func:`connection_cap`).
