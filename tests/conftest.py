@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import uvicorn.config  # noqa: F401 - loaded before python3-uno's import hook (see below)
 from lxml import etree
 
 from blankett.office import find_soffice
@@ -14,6 +15,9 @@ from blankett.office import find_soffice
 from .clients import LIBREOFFICE, PREFIX, missing
 from .uno_office import office, office_holder  # noqa: F401 - fixtures for tests that drive LibreOffice through UNO
 
+# uvicorn.config is imported above before tests/uno_office.py installs python3-uno's import hook: the hook raises
+# ImportError where uvicorn's optional import of a2wsgi expects ModuleNotFoundError, which broke a server started
+# inside a test process after a UNO test had run in the same worker.
 ROOT = Path(__file__).resolve().parents[1]
 #: The text extract of the original form (a copy of shared/seed/000_5b03c77610026aea.txt, kept in the repo
 #: so that the tests run in any clone; test_build checks the copy against shared/ where that is present).
