@@ -152,7 +152,7 @@ def test_batch_and_extract_work_with_workers_started_by_spawn(tmp_path, monkeypa
     begin = guard.Worker.__init__
     monkeypatch.setattr(guard.Worker, "__init__", lambda self, *a: (begin(self, *a), readers.append(self.proc.args))[0])
     results = list(read_files(summary.written, workers=2))
-    assert readers and all(args[1:3] == ["-m", "blankett.guard"] for args in readers)  # fresh, never forked
+    assert readers and all(args[1:4] == ["-P", "-m", "blankett.guard"] for args in readers)  # fresh, never forked
     assert [r.source for r in results] == [str(p) for p in summary.written]
     assert [r.record for r in results] == [expected(full_record(n)) for n in range(1, 101)]  # case number too
 

@@ -13,6 +13,7 @@ import threading
 import time
 import warnings
 import zipfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -576,3 +577,16 @@ def test_ctrl_c_while_a_worker_is_deep_in_a_swelling_file_stops_at_once_and_leav
     assert proc.returncode == 130 and err == "Avbrutet. Inga halvskrivna filer har lämnats kvar.\n"
     assert not any(os.path.exists(f"/proc/{pid}") and "zombie" not in open(f"/proc/{pid}/status").read()
                    for pid in workers)
+
+
+def test_a_blankett_folder_among_the_returned_files_is_never_imported_by_a_reading_worker(tmp_path, form):
+    """`python -m` puts the current folder first on sys.path; the worker must not import a package found there."""
+    (tmp_path / "blankett").mkdir()
+    marker = tmp_path / "importerad"
+    (tmp_path / "blankett" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    save(tmp_path, "svar.docx", form)
+    script = Path(sys.executable).with_name("blankett")
+    done = subprocess.run([str(script), "extract", "svar.docx"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists()

@@ -164,8 +164,8 @@ class Worker:
         self.memory, self.cpu = memory, cpu
         # the server's key is not the worker's business (it reads files, and answers through its pipe)
         env = {k: v for k, v in os.environ.items() if k != "BLANKETT_TOKEN"} | {"PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "blankett.guard", str(memory), str(cpu), str(IDLE_SECONDS)],
+        self.proc = subprocess.Popen(  # -P: the current folder (of returned files, perhaps) is not on sys.path
+            [sys.executable, "-P", "-m", "blankett.guard", str(memory), str(cpu), str(IDLE_SECONDS)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
 
     def alive(self) -> bool:
