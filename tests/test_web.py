@@ -384,6 +384,18 @@ def test_blank_pdf_without_libreoffice_is_503_in_swedish(monkeypatch):
         assert r.status_code == 503
 
 
+def test_libreoffice_failing_on_the_server_is_503_in_swedish_never_500(monkeypatch):
+    def fails(*args, **kwargs):
+        raise blankett.BlankettError("LibreOffice kunde inte göra PDF:en (den svarade inte inom 120 s)")
+
+    monkeypatch.setattr(blankett, "blank_pdf", fails)
+    monkeypatch.setattr(blankett, "fill_pdf", fails)
+    with client() as c:
+        for r in (c.get("/api/blank.pdf", headers=AUTH), c.post("/api/fill?format=pdf", json=RECORD, headers=AUTH)):
+            assert r.status_code == 503
+            assert r.json() == {"fel": "LibreOffice kunde inte göra PDF:en (den svarade inte inom 120 s)"}
+
+
 @pytest.mark.office
 def test_blank_pdf_and_a_filled_pdf_with_libreoffice(api, soffice):
     r = api.get("/api/blank.pdf")

@@ -34,6 +34,7 @@ from starlette.staticfiles import StaticFiles
 
 import blankett
 
+from ..guard import stop_idle
 from ..load import NotJsonError, parse_json
 from . import pages
 from .jobs import (
@@ -127,6 +128,7 @@ class Server:
                 stop_office_in(office_in)
         if self.pool is not None:
             self.pool.shutdown()
+        stop_idle()  # the reading workers kept for the next upload (busy ones ended with their jobs)
 
 
 def _server(request: Request) -> Server:
@@ -333,8 +335,8 @@ async def api_blank(request: Request) -> Response:
         data = await run_in_threadpool(_server(request).blank, kind)
     except blankett.OfficeMissingError as exc:
         return JSONResponse({"fel": f"PDF kan inte göras: LibreOffice saknas på servern. {exc}"}, status_code=503)
-    except blankett.BlankettError as exc:
-        return JSONResponse({"fel": str(exc)}, status_code=500)
+    except blankett.BlankettError as exc:  # LibreOffice failed or hung: the server's trouble, said in Swedish
+        return JSONResponse({"fel": str(exc)}, status_code=503)
     return download(data, f"Bilaga5.{kind}", kind)
 
 
@@ -361,8 +363,8 @@ async def api_fill(request: Request) -> Response:
         return JSONResponse({"fel": str(exc)}, status_code=503, headers={"Retry-After": "1"})
     except blankett.OfficeMissingError as exc:
         return JSONResponse({"fel": f"PDF kan inte göras: LibreOffice saknas på servern. {exc}"}, status_code=503)
-    except blankett.BlankettError as exc:
-        return JSONResponse({"fel": str(exc)}, status_code=500)
+    except blankett.BlankettError as exc:  # LibreOffice failed or hung: the server's trouble, said in Swedish
+        return JSONResponse({"fel": str(exc)}, status_code=503)
     return download(data, _form_name(record, kind), kind)
 
 

@@ -100,7 +100,7 @@ def openapi() -> dict[str, Any]:
             "/api/blank.docx": _get("Den tomma blanketten (Word)", {"description": ".docx", "content": {DOCX: _FILE}}),
             "/api/blank.pdf": _get("Den tomma, ifyllbara PDF:en", {
                 "description": "PDF", "content": {"application/pdf": _FILE}},
-                **{"503": _error("LibreOffice saknas på servern")}),
+                **{"503": _error("LibreOffice saknas på servern, eller kunde inte göra PDF:en")}),
             "/api/arbetsbok.xlsx": _get("Excel-arbetsboken för inmatning", {
                 "description": ".xlsx", "content": {XLSX: _FILE}}),
             "/api/fill": {"post": {
@@ -114,7 +114,8 @@ def openapi() -> dict[str, Any]:
                               "413": _error("Kroppen är större än servern tar emot", json_body=False,
                                             text_body=True),
                               "422": _PROBLEMS,
-                              "503": _error("PDF: LibreOffice saknas på servern"),
+                              "503": _error("PDF: LibreOffice saknas eller misslyckades; Word: processen som fyllde "
+                                            "i avbröts, eller servern stängs"),
                               **{k: v for k, v in _GUARDED.items() if k != "400"}}}},
             "/api/extract": {"post": {
                 "summary": "Läs tillbaka ifyllda blanketter (filer eller zip-filer)",
