@@ -278,11 +278,10 @@ def test_a_huge_table_without_controls_is_not_searched_for_long(tmp_path, form):
 
 
 @pytest.mark.parametrize("name", ["tom.odt", "tom.doc"])
-def test_empty_file_to_convert_is_refused_before_libreoffice(tmp_path, name):
-    started = time.perf_counter()
+def test_empty_file_to_convert_is_refused_before_libreoffice(tmp_path, name, monkeypatch):
+    monkeypatch.setenv("BLANKETT_SOFFICE", "/finns/inte")  # were LibreOffice asked, the message would say it is missing
     result = read_file(save(tmp_path, name, b""))
     assert result.status == FEL and result.messages == ["filen är tom"]
-    assert time.perf_counter() - started < 0.5
 
 
 #: The reasons a damaged form may be refused for; anything else (``oväntat fel``) is a path nobody thought of.

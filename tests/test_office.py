@@ -8,6 +8,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -326,3 +327,29 @@ def test_a_batch_needs_unique_file_stems(fake_soffice, tmp_path):
     (tmp_path / "x").mkdir()
     with pytest.raises(ValueError, match="unique file stems"):
         office.convert_batch([tmp_path / "a.docx", tmp_path / "x" / "a.odt"], "pdf", tmp_path / "out")
+
+
+def test_stop_all_kills_every_start_and_none_begins_after_it(fake_soffice, tmp_path, monkeypatch):
+    """blankett serve's stop: the threads converting for a PDF job start no further LibreOffice once it is called
+    (before, the job's own thread learnt of the stop only between two steps, while its converting threads began
+    the next start, and the ending interpreter waited for them)."""
+    monkeypatch.setattr(office, "_ALL_STOPPED", threading.Event())  # the process goes on after this test
+    monkeypatch.setenv("FAKE_HANG", "1")
+    files = _inputs(tmp_path, [f"f{n}.docx" for n in range(6)])
+    outcome: list[object] = []
+    batch = threading.Thread(target=lambda: outcome.append(
+        office.convert_batch(files, "pdf", tmp_path / "out", per_file=20, chunk=1, workers=2)))
+    batch.start()
+    deadline = time.monotonic() + 30
+    while len(_starts(tmp_path)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(_starts(tmp_path)) == 2
+    office.stop_all()
+    batch.join(30)  # every start hangs for 60 s and has a budget of 20 s per file: only the stop ends it sooner
+    assert not batch.is_alive()
+    assert len(_starts(tmp_path)) == 2  # the four files left were never handed to a new LibreOffice
+    (converted,) = outcome
+    assert [c.output for c in converted] == [None] * 6
+    for pid in _starts(tmp_path):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -118,7 +119,9 @@ class _Starts:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.running: set[subprocess.Popen[bytes]] = set()
-        self.stopped = False
+        self.stopped = _ALL_STOPPED.is_set()
+        with _ALL_LOCK:
+            _ALL_STARTS.add(self)
 
     def stop(self) -> None:
         """Kill every running start; later starts of this batch raise :class:`ConversionError` at once."""
@@ -127,6 +130,25 @@ class _Starts:
             running = list(self.running)
         for proc in running:
             _kill(proc)
+
+
+_ALL_STOPPED = threading.Event()
+_ALL_STARTS: weakref.WeakSet[_Starts] = weakref.WeakSet()
+_ALL_LOCK = threading.Lock()
+
+
+def stop_all() -> None:
+    """Kill every LibreOffice this process runs, in every batch and thread, and start none from now on.
+
+    For a process that is ending (``blankett serve``'s stop): a job's thread learns that it should stop only
+    between two steps, while the threads converting for it would otherwise start the next LibreOffice, and the
+    interpreter waits for those threads before it exits.
+    """
+    _ALL_STOPPED.set()
+    with _ALL_LOCK:
+        batches = list(_ALL_STARTS)
+    for starts in batches:
+        starts.stop()
 
 
 def convert(files: list[Path], target: str, outdir: Path, timeout: float = 300.0,

@@ -21,6 +21,7 @@ from typing import Any, Protocol, TextIO
 
 import uvicorn
 
+from .. import office
 from ..errors import BlankettError, InputError
 from .app import create_app
 from .private import PrivateRoot, stop_office_in
@@ -207,6 +208,7 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
         for sig in signals:  # a second signal must not cut the clean-up short
             signal.signal(sig, signal.SIG_IGN)
         try:
+            office.stop_all()  # no PDF job's thread may start another LibreOffice while the server stops
             sessions.clear()  # every code and session ends with the server (and --open's file goes)
             if app is not None:
                 app.state.server.close(office_in=root.path if root is not None else None)
