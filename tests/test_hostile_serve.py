@@ -79,6 +79,27 @@ def test_a_zip_of_many_small_bombs_is_refused_whole_before_it_is_unpacked(serve)
     assert rows[1]["status"] != "fel"
 
 
+def test_forms_of_one_name_in_different_folders_of_a_zip_keep_their_folders(serve):
+    """Before: both came back as ``x.zip/Bilaga5.docx`` with different answers (the folders were dropped).
+
+    The folders are kept only in the name shown; hostile parts (``..``, absolute, a drive, control characters)
+    are made harmless, and nothing is written outside the server's private folder.
+    """
+    members = [("Socialdemokraterna/Bilaga5.docx", filled({"utsatt": "Anna Svensson"})),
+               ("Moderaterna/Bilaga5.docx", filled({"utsatt": "Bo Lind"})),
+               ("../../utanför/Bilaga5.docx", filled({"utsatt": "Cecilia Ek"})),
+               ("/etc/Bilaga5.docx", filled({"utsatt": "Dan Ek"})),
+               ("C:\\Users\\kansli\\Bilaga5.docx", filled({"utsatt": "Eva Ek"})),
+               ("V\x01 änster/./Bilaga5.docx", filled({"utsatt": "Filip Ek"}))]
+    rows = extract(serve, [("x.zip", zipped(members))])
+    assert [row["source"] for row in rows] == [
+        "x.zip/Socialdemokraterna/Bilaga5.docx", "x.zip/Moderaterna/Bilaga5.docx", "x.zip/utanför/Bilaga5.docx",
+        "x.zip/etc/Bilaga5.docx", "x.zip/Users/kansli/Bilaga5.docx", "x.zip/V_ änster/Bilaga5.docx"]
+    assert [row["record"]["utsatt"] for row in rows] == ["Anna Svensson", "Bo Lind", "Cecilia Ek", "Dan Ek",
+                                                        "Eva Ek", "Filip Ek"]
+    assert not list(serve["tmp"].parent.glob("utanför")) and not list(serve["tmp"].glob("**/Moderaterna"))
+
+
 def _stage(folder: Path, n: int, name: str, data: bytes) -> Staged:
     path = folder / f"{n:05d}" / name
     path.parent.mkdir(mode=0o700)
