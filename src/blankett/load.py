@@ -6,6 +6,7 @@ stream of rows with raw values by field key, validated by one code path.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import json
@@ -235,8 +236,9 @@ def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping
 
 def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, str] | None = None,
                 epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset(),
-                formulas: bool = True) -> Iterator[Row]:
-    """Rows of a sheet whose first row holds the headers; empty rows skipped, column warnings on the first row."""
+                formulas: bool = True, file_notes: Sequence[str] = ()) -> Iterator[Row]:
+    """Rows of a sheet whose first row holds the headers; empty rows skipped, the file's notes and column
+    warnings on the first row."""
     header = next(rows, None)
     if header is None:
         return
@@ -244,7 +246,7 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
     if not mapping.keys:
         raise InputError(f"{source}: ingen kolumn känns igen; rad 1 ska innehålla rubrikerna "
                          "(se blankett workbook)")
-    notes = mapping.warnings
+    notes = [*file_notes, *mapping.warnings]
     for number, values in enumerate(rows, start=2):
         row = _sheet_row(source, number, values, mapping, epoch, uncached, formulas)
         if row is not None:
@@ -408,10 +410,33 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
 
 
-def _csv_rows(path: Path) -> Iterator[Row]:
-    """Rows of a UTF-8 CSV (BOM or not, ``;`` or ``,``, quoted multi-line cells)."""
+#: Swedish Excel's default CSV ("CSV (semikolonavgränsad)") and other Windows programs write this encoding.
+CSV_FALLBACK = "cp1252"
+
+
+def _csv_encoding(path: Path) -> str:
+    """``utf-8-sig`` for a file that is valid UTF-8, else :data:`CSV_FALLBACK` (the whole file checked, streamed)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        fh = path.open(encoding="utf-8-sig", newline="")
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except OSError as exc:
+        raise InputError(f"{path.name}: {os_problem(exc)}") from None
+    except UnicodeDecodeError:
+        return CSV_FALLBACK
+    return "utf-8-sig"
+
+
+def _csv_rows(path: Path) -> Iterator[Row]:
+    """Rows of a CSV (UTF-8 with or without BOM, else Windows-1252; ``;`` or ``,``, quoted multi-line cells)."""
+    encoding = _csv_encoding(path)
+    notes = [] if encoding == "utf-8-sig" else [
+        f"{path.name}: filen är inte UTF-8 och lästes som Windows-1252 (som svenska Excel sparar "
+        "\"CSV (semikolonavgränsad)\"); kontrollera å, ä och ö"]
+    try:
+        fh = path.open(encoding=encoding, newline="")
     except OSError as exc:
         raise InputError(f"{path.name}: {os_problem(exc)}") from None
     with fh:
@@ -419,10 +444,11 @@ def _csv_rows(path: Path) -> Iterator[Row]:
             delimiter = _delimiter(fh.readline())
             fh.seek(0)
             cells = ([unguard(cell) for cell in row] for row in csv.reader(fh, delimiter=delimiter))
-            yield from _sheet_rows(path.name, cells, formulas=False)
-        except UnicodeDecodeError:
-            raise InputError(f"{path.name}: filen är inte UTF-8-kodad; spara den i Excel som "
-                             "\"CSV UTF-8 (kommaavgränsad)\"") from None
+            yield from _sheet_rows(path.name, cells, formulas=False, file_notes=notes)
+        except UnicodeDecodeError:  # a byte Windows-1252 has no character for: neither encoding fits
+            raise InputError(f"{path.name}: filen är varken UTF-8 eller Windows-1252; spara den som CSV med "
+                             "teckenkodningen UTF-8 (i Excel \"CSV UTF-8 (kommaavgränsad)\", i LibreOffice Calc "
+                             "teckenuppsättningen \"Unicode (UTF-8)\")") from None
         except csv.Error as exc:
             raise InputError(f"{path.name}: trasig CSV-fil ({exc})") from None
 
