@@ -1258,7 +1258,7 @@ def test_the_pages_take_every_ending_the_library_reads(api, tmp_path):
     assert '<p class="done">Klart: 1 blankett ifylld.</p>' in api.get(r.json()["page"]).text
     fill_accept = re.search(r'id="fill-files"[^>]*accept="([^"]*)"', api.get("/fyll-i").text).group(1)
     read_accept = re.search(r'id="read-files"[^>]*accept="([^"]*)"', api.get("/las-in").text).group(1)
-    assert set(fill_accept.split(",")) == {".csv", ".json", ".jsonl", ".xlsm", ".xlsx"}
+    assert set(fill_accept.split(",")) == {".csv", ".json", ".jsonl", ".ods", ".xlsm", ".xlsx"}
     assert set(read_accept.split(",")) == {".doc", ".docm", ".docx", ".odt", ".pdf", ".zip"}
 
 

@@ -307,7 +307,7 @@ def template(output: Path, profile_path: Path | None, force: bool) -> None:
 @user_errors
 def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, with_pdf: bool, fmt: str,
          flatten: bool, force: bool, template_path: Path | None, soffice: Path | None, verbose: bool) -> None:
-    """Fyll i en blankett (.docx och/eller PDF) per incident från Excel (.xlsx), CSV, JSON eller JSON Lines."""
+    """Fyll i en blankett (.docx och/eller PDF) per incident från Excel (.xlsx), Calc (.ods), CSV, JSON eller JSON Lines."""
     progress = sys.stderr.isatty()
     if (with_pdf or fmt == "pdf") and not check:
         from .pdffill import fill_with_pdf

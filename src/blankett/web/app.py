@@ -229,7 +229,7 @@ async def _start_job(request: Request, kind: str) -> Response:
                     said = f"{forms[0]} ser ut att vara en ifylld blankett. Ifyllda blanketter läser du in på sidan"
                     return refuse(415, f"{said} Läs in (/las-in).", f'{pages.e(said)} <a href="/las-in">Läs in</a>.')
                 return refuse(415, f"{bad[0]} går inte att fylla i från. Blanketterna fylls i från Excel (.xlsx), "
-                                   "CSV, JSON eller JSON Lines (.jsonl).")
+                                   "LibreOffice Calc (.ods), CSV, JSON eller JSON Lines (.jsonl).")
             pdf = fields.get("format") == "pdf"
             if pdf and not blankett.office_available():
                 folder.cleanup()

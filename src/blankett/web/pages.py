@@ -109,10 +109,12 @@ def fill(office: bool, message: str | None = None, markup: str | None = None) ->
     alert = f'<div class="alert" role="alert"><p>{shown}</p></div>' if shown else ""
     body = f"""{alert}
 <h2>Många blanketter från en fil</h2>
-<p>Ladda upp Excel-arbetsboken (eller en CSV-, JSON- eller JSON Lines-fil) med en rad per incident.
+<p>Ladda upp Excel-arbetsboken (eller samma arbetsbok sparad i LibreOffice Calc som .ods, eller en CSV-,
+JSON- eller JSON Lines-fil) med en rad per incident.
 Du får tillbaka en zip-fil med en ifylld blankett per rad, och en lista över rader som behöver rättas.</p>
 {_upload("/fyll-i", "fill-files", "Filer med incidenter", ",".join(sorted(blankett.INPUT_ENDINGS)),
-         "Excel (.xlsx), CSV, JSON eller JSON Lines. Du kan också dra filerna hit.", "Fyll i blanketterna", extra)}
+         "Excel (.xlsx), LibreOffice Calc (.ods), CSV, JSON eller JSON Lines. Du kan också dra filerna hit.",
+         "Fyll i blanketterna", extra)}
 <h2>En blankett i taget</h2>
 <p><a href="/fyll-i/blankett">Fyll i en blankett här på sidan</a> och hämta den som Word eller PDF.</p>
 """
