@@ -3,6 +3,7 @@ and nothing unpacks, grows or fetches past its limits."""
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import os
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from blankett.load import load_rows
 from blankett.web.uploads import Limits, Staged, expand_zips
 
 from .forms import filled, zipped
@@ -98,6 +100,18 @@ def test_forms_of_one_name_in_different_folders_of_a_zip_keep_their_folders(serv
     assert [row["record"]["utsatt"] for row in rows] == ["Anna Svensson", "Bo Lind", "Cecilia Ek", "Dan Ek",
                                                         "Eva Ek", "Filip Ek"]
     assert not list(serve["tmp"].parent.glob("utanför")) and not list(serve["tmp"].glob("**/Moderaterna"))
+
+
+def test_the_api_gives_the_answers_as_an_ods_that_fill_reads(serve, tmp_path):
+    """Before: 400 "format måste vara json, xlsx eller csv"."""
+    r = httpx.post(serve["base"] + "/api/extract?format=ods", headers=AUTH, timeout=60,
+                   files=[("filer", ("svar.docx", filled({"utsatt": "Åsa Öberg", "samtal1_datum": "2026-03-12"})))])
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert 'filename="svar.ods"' in r.headers["content-disposition"]
+    (tmp_path / "svar.ods").write_bytes(r.content)
+    (row,) = load_rows(tmp_path / "svar.ods")
+    assert row.data["utsatt"] == "Åsa Öberg" and row.data["samtal1_datum"] == dt.date(2026, 3, 12)
 
 
 def _stage(folder: Path, n: int, name: str, data: bytes) -> Staged:

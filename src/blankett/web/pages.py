@@ -346,7 +346,8 @@ def _read_done(job: Job) -> str:
         f'<tr><td>{e(r.source)}</td><td><span class="status status-{e(r.status)}">{e(STATUS_TEXT.get(r.status, r.status))}'
         f'</span></td><td>{"<br>".join(e(m) for m in r.messages) or "–"}</td></tr>' for r in job.results)
     links = "".join(f'<li><a href="/jobb/{e(job.id)}/svar.{fmt}" download>{text}</a></li>'
-                    for fmt, text in (("xlsx", "Svaren som Excel (.xlsx)"), ("csv", "Svaren som CSV"),
+                    for fmt, text in (("xlsx", "Svaren som Excel (.xlsx)"), ("ods", "Svaren som LibreOffice Calc (.ods)"),
+                                      ("csv", "Svaren som CSV"),
                                       ("json", "Svaren som JSON")))
     return f"""<div role="status"><p class="done">{e(summary)}</p></div>
 <h2>Hämta svaren</h2><ul>{links}</ul>
@@ -386,7 +387,7 @@ Beskrivningen i OpenAPI-format: <a href="/api/openapi.json">/api/openapi.json</a
 <code>?format=pdf</code>). Felaktig post: 422 med en lista av <code>{"field", "message"}</code>.</td></tr>
 <tr><td><code>POST /api/extract</code></td><td>En eller flera filer (multipart, fältet <code>filer</code>) eller en
 zip-fil in; en lista av <code>{"source", "status", "messages", "record"}</code> ut, eller en fil med
-<code>?format=xlsx</code> eller <code>csv</code>.</td></tr>
+<code>?format=xlsx</code>, <code>ods</code> eller <code>csv</code>.</td></tr>
 </tbody></table>
 <h2>Exempel</h2>
 <pre><code>curl -H "Authorization: Bearer $BLANKETT_TOKEN" -H "Content-Type: application/json" \\
