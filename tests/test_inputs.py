@@ -306,3 +306,15 @@ def test_a_bad_cell_in_an_ods_is_the_same_swedish_line_as_in_the_xlsx(tmp_path, 
 
 def test_an_ods_is_an_input_ending_everywhere():
     assert ".ods" in blankett.INPUT_ENDINGS
+
+
+@pytest.mark.parametrize("data", [b"inte ett kalkylblad", zipped([("mimetype", b"application/x"), ("x.xml", b"<a/>")]),
+                                  zipped([("content.xml", b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>')])])
+def test_a_broken_or_unsafe_ods_is_one_swedish_line(tmp_path, data):
+    path = tmp_path / "trasig.ods"
+    path.write_bytes(data)
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1
+    first, summary = result.output.splitlines()
+    assert first.startswith("trasig.ods") and "Traceback" not in result.output, result.output
+    assert summary == "Klart: 0 skrivna, 0 hoppade över (finns redan), 1 fel."

@@ -371,7 +371,7 @@ def publish(output: Path, profile_path: Path | None, force: bool, soffice: Path 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, metavar="FIL_ELLER_MAPP...", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Skriv till .xlsx, .csv, .json eller .jsonl (efter filändelsen). Standard: JSON på skärmen.")
+              help="Skriv till .xlsx, .ods, .csv, .json eller .jsonl (efter filändelsen). Standard: JSON på skärmen.")
 @force_option
 @user_errors
 def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
