@@ -17,7 +17,9 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from blankett.export import export
 from blankett.load import load_rows
+from blankett.readback import OK, Result
 from blankett.web.uploads import Limits, Staged, expand_zips
 
 from .forms import filled, zipped
@@ -112,6 +114,25 @@ def test_the_api_gives_the_answers_as_an_ods_that_fill_reads(serve, tmp_path):
     (tmp_path / "svar.ods").write_bytes(r.content)
     (row,) = load_rows(tmp_path / "svar.ods")
     assert row.data["utsatt"] == "Åsa Öberg" and row.data["samtal1_datum"] == dt.date(2026, 3, 12)
+
+
+def test_the_fill_page_takes_an_ods_and_a_windows_1252_csv(serve, tmp_path):
+    """Before: both refused (415 for the .ods; the CSV a row error "inte UTF-8-kodad")."""
+    sheet = tmp_path / "incidenter.ods"
+    export([Result("a.docx", OK, [], {"utsatt": "Åsa Öberg", "polisanmald": "Ja"})], sheet)
+    ansi = "Utsatt person;Polisanmäld\r\nÉva Åkesson, 500 €;Nej\r\n".encode("cp1252")
+    for name, data, note in (("incidenter.ods", sheet.read_bytes(), None),
+                             ("ansi.csv", ansi, "lästes som Windows-1252")):
+        r = httpx.post(serve["base"] + "/fyll-i", headers={**AUTH, "Accept": "application/json"}, timeout=60,
+                       files=[("filer", (name, data))])
+        assert r.status_code == 202, r.text
+        for _ in range(600):
+            if httpx.get(serve["base"] + f"/api/jobb/{r.json()['id']}", headers=AUTH).json()["finished"]:
+                break
+            time.sleep(0.1)
+        page = httpx.get(serve["base"] + r.json()["page"], headers=AUTH).text
+        assert "Klart: 1 blankett ifylld." in page, page
+        assert note is None or note in page
 
 
 def _stage(folder: Path, n: int, name: str, data: bytes) -> Staged:
