@@ -92,8 +92,8 @@ def test_every_commands_help_names_its_values_in_swedish(command):
                                       "(till exempel -o Bilaga5.docx)"),
     (["schema", "-o", "schema.txt"], "Fel: schema.txt: fel filändelse; kommandot skriver .json-filer "
                                      "(till exempel -o bilaga5.schema.json)"),
-    (["extract", str(EXAMPLE), "-o", "svar.ods"], "Fel: svar.ods: okänt utdataformat; använd .json, .jsonl, "
-                                                  ".csv, .xlsx"),
+    (["extract", str(EXAMPLE), "-o", "svar.numbers"], "Fel: svar.numbers: okänt utdataformat; använd .json, "
+                                                      ".jsonl, .csv, .xlsx, .ods"),
 ])
 def test_an_output_whose_ending_is_not_its_format_is_refused(args, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -156,7 +156,7 @@ def test_xlsx_has_no_formula_anywhere(tmp_path, results):
         assert b"<f>" not in zf.read(sheet) and b"<f " not in zf.read(sheet)
 
 
-@pytest.mark.parametrize("suffix", [".json", ".jsonl", ".csv", ".xlsx"])
+@pytest.mark.parametrize("suffix", [".json", ".jsonl", ".csv", ".xlsx", ".ods"])
 def test_outputs_are_owner_only_and_never_overwritten(tmp_path, results, suffix):
     out = tmp_path / f"svar{suffix}"
     export(results, out)
@@ -213,3 +213,57 @@ def test_an_answer_longer_than_an_excel_cell_is_cut_at_32767_characters_with_a_n
     json_out = tmp_path / "svar.json"
     assert CliRunner().invoke(main, ["extract", str(folder), "-o", str(json_out)]).exit_code == 0
     assert json.loads(json_out.read_text(encoding="utf-8"))[0]["record"]["handelse"] == long  # only Excel cuts
+
+
+# --- .ods: Calc's own format ---------------------------------------------------------------------------
+
+
+def test_extract_writes_an_ods_that_calc_opens_with_the_answers(tmp_path, example_records, soffice):
+    """Before: "okänt utdataformat" for svar.ods. Calc opens it and saves it as CSV: the answers are there."""
+    from blankett import office
+
+    forms = tmp_path / "inkomna"
+    forms.mkdir()
+    save(forms, "a.docx", filled(example_records[0]))
+    save(forms, "b.docx", filled(HOSTILE))
+    sheet = tmp_path / "svar.ods"
+    result = CliRunner().invoke(main, ["extract", str(forms), "-o", str(sheet)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(sheet.stat().st_mode) == 0o600
+    target = "csv:Text - txt - csv (StarCalc):59,34,76,1"  # ; separated, " quoted, UTF-8, from row 1
+    saved = office.convert([sheet], target, tmp_path / "calc", soffice=soffice)[sheet]
+    assert saved is not None
+    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8")), delimiter=";"))
+    assert rows[0] == [c.header for c in columns()] + list(EXTRA_HEADERS)
+    by_file = {row[-3]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    first, hostile = by_file[str(forms / "a.docx")], by_file[str(forms / "b.docx")]
+    assert first["Händelse"] == example_records[0]["handelse"]  # several lines, one cell
+    assert first["Rapporterad av"] == example_records[0]["rapporterad_av"] and first["Status"] == "ok"
+    assert hostile["Utsatt person"] == HOSTILE["utsatt"]  # text, not a formula Calc computed
+    assert hostile["Sårbarheter i rutinen"] == "Ett\n=1+1"
+    assert hostile["Samtal 1: datum"] == "2026-03-12" and hostile["Polisanmäld"] == "Ja"
+
+
+def test_an_extracted_ods_is_filled_again_to_the_same_answers(tmp_path, example_records):
+    forms = tmp_path / "inkomna"
+    forms.mkdir()
+    for n, record in enumerate(example_records):
+        save(forms, f"{n}.docx", filled(record))
+    sheet = tmp_path / "svar.ods"
+    assert CliRunner().invoke(main, ["extract", str(forms), "-o", str(sheet)]).exit_code == 0
+    rows = list(load_rows(sheet))
+    assert [row.error for row in rows] == [None, None]
+    assert [o.status for o in fill_rows(rows, tmp_path / "igen")] == ["skriven", "skriven"]
+    again = CliRunner().invoke(main, ["extract", str(tmp_path / "igen")])
+    assert [d["record"] for d in json.loads(again.stdout)] == [expected(r) for r in example_records]
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts=st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n=+-@'\t"),
+                              min_size=1, max_size=30).filter(lambda t: t.strip() and t == t.strip()),
+                      min_size=1, max_size=4))
+def test_any_answer_written_to_an_ods_is_read_back_as_written(tmp_path_factory, texts):
+    out = tmp_path_factory.mktemp("ods") / "svar.ods"
+    export([Result(f"{n}.docx", OK, [], {"utsatt": text}) for n, text in enumerate(texts)], out)
+    rows = list(load_rows(out))
+    assert [row.data["utsatt"] for row in rows] == texts

@@ -3,6 +3,7 @@ and nothing unpacks, grows or fetches past its limits."""
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import os
 import re
@@ -16,6 +17,9 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from blankett.export import export
+from blankett.load import load_rows
+from blankett.readback import OK, Result
 from blankett.web.uploads import Limits, Staged, expand_zips
 
 from .forms import filled, zipped
@@ -77,6 +81,58 @@ def test_a_zip_of_many_small_bombs_is_refused_whole_before_it_is_unpacked(serve)
     assert [row["source"] for row in rows] == ["bomb.zip", "svar.docx"]
     assert rows[0]["status"] == "fel" and "zip-bomb" in rows[0]["messages"][0], rows[0]
     assert rows[1]["status"] != "fel"
+
+
+def test_forms_of_one_name_in_different_folders_of_a_zip_keep_their_folders(serve):
+    """Before: both came back as ``x.zip/Bilaga5.docx`` with different answers (the folders were dropped).
+
+    The folders are kept only in the name shown; hostile parts (``..``, absolute, a drive, control characters)
+    are made harmless, and nothing is written outside the server's private folder.
+    """
+    members = [("Socialdemokraterna/Bilaga5.docx", filled({"utsatt": "Anna Svensson"})),
+               ("Moderaterna/Bilaga5.docx", filled({"utsatt": "Bo Lind"})),
+               ("../../utanför/Bilaga5.docx", filled({"utsatt": "Cecilia Ek"})),
+               ("/etc/Bilaga5.docx", filled({"utsatt": "Dan Ek"})),
+               ("C:\\Users\\kansli\\Bilaga5.docx", filled({"utsatt": "Eva Ek"})),
+               ("V\x01 änster/./Bilaga5.docx", filled({"utsatt": "Filip Ek"}))]
+    rows = extract(serve, [("x.zip", zipped(members))])
+    assert [row["source"] for row in rows] == [
+        "x.zip/Socialdemokraterna/Bilaga5.docx", "x.zip/Moderaterna/Bilaga5.docx", "x.zip/utanför/Bilaga5.docx",
+        "x.zip/etc/Bilaga5.docx", "x.zip/Users/kansli/Bilaga5.docx", "x.zip/V_ änster/Bilaga5.docx"]
+    assert [row["record"]["utsatt"] for row in rows] == ["Anna Svensson", "Bo Lind", "Cecilia Ek", "Dan Ek",
+                                                        "Eva Ek", "Filip Ek"]
+    assert not list(serve["tmp"].parent.glob("utanför")) and not list(serve["tmp"].glob("**/Moderaterna"))
+
+
+def test_the_api_gives_the_answers_as_an_ods_that_fill_reads(serve, tmp_path):
+    """Before: 400 "format måste vara json, xlsx eller csv"."""
+    r = httpx.post(serve["base"] + "/api/extract?format=ods", headers=AUTH, timeout=60,
+                   files=[("filer", ("svar.docx", filled({"utsatt": "Åsa Öberg", "samtal1_datum": "2026-03-12"})))])
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert 'filename="svar.ods"' in r.headers["content-disposition"]
+    (tmp_path / "svar.ods").write_bytes(r.content)
+    (row,) = load_rows(tmp_path / "svar.ods")
+    assert row.data["utsatt"] == "Åsa Öberg" and row.data["samtal1_datum"] == dt.date(2026, 3, 12)
+
+
+def test_the_fill_page_takes_an_ods_and_a_windows_1252_csv(serve, tmp_path):
+    """Before: both refused (415 for the .ods; the CSV a row error "inte UTF-8-kodad")."""
+    sheet = tmp_path / "incidenter.ods"
+    export([Result("a.docx", OK, [], {"utsatt": "Åsa Öberg", "polisanmald": "Ja"})], sheet)
+    ansi = "Utsatt person;Polisanmäld\r\nÉva Åkesson, 500 €;Nej\r\n".encode("cp1252")
+    for name, data, note in (("incidenter.ods", sheet.read_bytes(), None),
+                             ("ansi.csv", ansi, "lästes som Windows-1252")):
+        r = httpx.post(serve["base"] + "/fyll-i", headers={**AUTH, "Accept": "application/json"}, timeout=60,
+                       files=[("filer", (name, data))])
+        assert r.status_code == 202, r.text
+        for _ in range(600):
+            if httpx.get(serve["base"] + f"/api/jobb/{r.json()['id']}", headers=AUTH).json()["finished"]:
+                break
+            time.sleep(0.1)
+        page = httpx.get(serve["base"] + r.json()["page"], headers=AUTH).text
+        assert "Klart: 1 blankett ifylld." in page, page
+        assert note is None or note in page
 
 
 def _stage(folder: Path, n: int, name: str, data: bytes) -> Staged:

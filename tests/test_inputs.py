@@ -256,3 +256,65 @@ def test_an_input_without_incidents_is_an_error_naming_the_file(tmp_path):
     assert result.output.splitlines() == [
         *(f"{p}: filen innehåller inga incidenter att fylla i (inga ifyllda rader)" for p in inputs[:3]),
         "Klart: 2 skrivna, 0 hoppade över (finns redan), 3 fel."]
+
+
+# --- .ods: Calc's own format, read as an .xlsx is read ---------------------------------------------
+
+
+def _calc_ods(source: Path, outdir: Path, soffice: str) -> Path:
+    """``source`` opened and saved as .ods by LibreOffice Calc (its formulas computed, as Calc saves them)."""
+    saved = office.convert([source], "ods", outdir, soffice=soffice)[source]
+    assert saved is not None and saved.suffix == ".ods"
+    with zipfile.ZipFile(saved) as z:
+        assert z.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+    return saved
+
+
+def test_an_ods_saved_by_calc_fills_exactly_as_the_xlsx_it_came_from(tmp_path, soffice, example_records):
+    """Before: "okänt filformat" for Calc's default format."""
+    rows = [{k: "\n".join(v) if isinstance(v, list) else v for k, v in record.items() if k in BY_KEY}
+            | {"samtal1_datum": dt.date(2026, 3, 12), "samtal2_datum": "13/3 2026", "polisanmald": "x"}
+            for record in example_records]  # a real date, a typed date, a list by lines
+    xlsx = typed_workbook(tmp_path / "incidenter.xlsx", rows, start=3)  # row 2 empty: row numbers stay Calc's
+    ods = _calc_ods(xlsx, tmp_path / "calc", soffice)
+    from_xlsx, from_ods = list(plan(load_rows(xlsx))), list(plan(load_rows(ods)))
+    assert [r.where for r, *_ in from_ods] == [r.where.replace(".xlsx", ".ods") for r, *_ in from_xlsx]
+    assert [(inc, name, msgs) for _, inc, name, msgs in from_ods] == [
+        (inc, name, [m.replace(".xlsx", ".ods") for m in msgs]) for _, inc, name, msgs in from_xlsx]
+    assert all(inc is not None for _, inc, _, _ in from_ods)
+    result = CliRunner().invoke(main, ["fill", str(ods), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "ut").glob("*.docx"))) == len(rows)
+
+
+def test_a_bad_cell_in_an_ods_is_the_same_swedish_line_as_in_the_xlsx(tmp_path, soffice):
+    source = typed_workbook(tmp_path / "in.xlsx", [{"diarienummer": "A1", "handelse": "x",
+                                                    "sarbarheter_rutin": "1\n2\n3\n4\n5", "polisanmald": "kanske"}])
+    cell = f"{column_letter('handelse')}2"
+    book = openpyxl.load_workbook(source)
+    book.active[cell] = "=1/0"  # Calc computes it when it opens the file, and saves the error
+    book.save(source)
+    ods = _calc_ods(source, tmp_path / "calc", soffice)
+    (row,) = messages(ods)
+    assert row == [f'in.ods rad 2, kolumn "Händelse": formeln i cell {cell} ger felet #DIV/0!',
+                   'in.ods rad 2, kolumn "Polisanmäld": "kanske" är inte Ja eller Nej',
+                   'in.ods rad 2, kolumn "Sårbarheter i rutinen": högst 4 punkter får plats, här finns 5']
+    result = CliRunner().invoke(main, ["fill", str(ods), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == row + ["Klart: 0 skrivna, 0 hoppade över (finns redan), 1 fel."]
+
+
+def test_an_ods_is_an_input_ending_everywhere():
+    assert ".ods" in blankett.INPUT_ENDINGS
+
+
+@pytest.mark.parametrize("data", [b"inte ett kalkylblad", zipped([("mimetype", b"application/x"), ("x.xml", b"<a/>")]),
+                                  zipped([("content.xml", b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>')])])
+def test_a_broken_or_unsafe_ods_is_one_swedish_line(tmp_path, data):
+    path = tmp_path / "trasig.ods"
+    path.write_bytes(data)
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1
+    first, summary = result.output.splitlines()
+    assert first.startswith("trasig.ods") and "Traceback" not in result.output, result.output
+    assert summary == "Klart: 0 skrivna, 0 hoppade över (finns redan), 1 fel."

@@ -31,8 +31,8 @@ def _written(out) -> list[str]:
     ("nan.json", b'{"diarienummer": NaN}',
      "nan.json: ogiltig JSON: NaN är inget JSON-värde (skriv värdet som text)"),
     ("stort.json", b'{"diarienummer": 1e400}', "stort.json: ogiltig JSON: talet 1e400 är för stort"),
-    ("anteckningar.txt", b"utsatt: Bo", "anteckningar.txt: okänt filformat; använd .csv, .json, .jsonl, .xlsm, "
-                                        ".xlsx"),
+    ("anteckningar.txt", b"utsatt: Bo", "anteckningar.txt: okänt filformat; använd .csv, .json, .jsonl, .ods, "
+                                        ".xlsm, .xlsx"),
 ])
 def test_a_file_that_cannot_be_read_is_one_line_and_nothing_is_written(tmp_path, name, data, message):
     result, out = _fill(tmp_path, name, data)

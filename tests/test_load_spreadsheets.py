@@ -65,11 +65,38 @@ def test_csv_delimiters_bom_and_multiline_cells(tmp_path, delimiter, bom):
     assert rows[0][2] == "Bilaga5-KS-1"
 
 
-def test_csv_that_is_not_utf8_is_refused_with_advice(tmp_path):
+def test_csv_from_swedish_excel_in_windows_1252_is_read_with_a_note(tmp_path):
+    """Before: refused ("inte UTF-8-kodad") with advice for Excel only; Excel's default CSV is Windows-1252."""
     path = tmp_path / "ansi.csv"
-    path.write_bytes("Händelse;Polisanmäld\nHot;Ja\n".encode("cp1252"))
-    with pytest.raises(InputError, match="inte UTF-8.*CSV UTF-8"):
+    data = ("Diarienummer;Rapporterad av;Händelse;Polisanmäld\r\n"
+            "KS 1;Åsa Öberg;\"Hot om våld, 500 € i skadegörelse;\r\nnästa rad: café\";Ja\r\n").encode("cp1252")
+    assert b"\x80" in data and b"\xe9" in data  # real Windows-1252 bytes: € and é, and å ä ö
+    path.write_bytes(data)
+    rows = list(load_rows(path))
+    assert rows[0].notes == ["ansi.csv: filen är inte UTF-8 och lästes som Windows-1252 (som svenska Excel sparar "
+                             '"CSV (semikolonavgränsad)"); kontrollera å, ä och ö']
+    incident = one(path)
+    assert incident.rapporterad_av == "Åsa Öberg"
+    assert incident.handelse == "Hot om våld, 500 € i skadegörelse;\nnästa rad: café"
+    assert incident.polisanmald == "Ja"
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "ut"), "--check"])
+    assert result.exit_code == 0, result.output
+    assert "lästes som Windows-1252" in result.output
+
+
+def test_utf8_csv_gets_no_encoding_note(tmp_path):
+    rows = list(load_rows(write_csv(tmp_path / "u.csv", "Händelse;Polisanmäld\nHot €;Ja\n")))
+    assert rows[0].notes == [] and rows[0].data["handelse"] == "Hot €"
+
+
+def test_csv_in_neither_utf8_nor_windows_1252_is_refused_with_advice_for_excel_and_calc(tmp_path):
+    path = tmp_path / "okänd.csv"
+    path.write_bytes("Händelse;Polisanmäld\nHot;Ja\n".encode("cp1252") + b"\x81\x8d\n")  # bytes 1252 lacks
+    with pytest.raises(InputError) as err:
         list(load_rows(path))
+    message = str(err.value)
+    assert message.startswith("okänd.csv: filen är varken UTF-8 eller Windows-1252")
+    assert '"CSV UTF-8 (kommaavgränsad)"' in message and "LibreOffice Calc" in message
 
 
 # --- accepted spellings ------------------------------------------------------------------------

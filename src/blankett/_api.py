@@ -21,7 +21,7 @@ from .office import find_soffice
 from .profile import Profile, load_profile
 
 PathLike = str | Path
-ExportFormat = Literal["json", "jsonl", "csv", "xlsx"]
+ExportFormat = Literal["json", "jsonl", "csv", "xlsx", "ods"]
 
 
 def blank_docx(profile: Profile | PathLike | None = None) -> bytes:
@@ -120,12 +120,12 @@ def extract_files(paths: Iterable[PathLike], workers: int = 1) -> Iterator[readb
 
 
 def export_results(results: Iterable[readback.Result], path: PathLike, force: bool = False) -> None:
-    """Write results as .json, .jsonl, .csv or .xlsx (by ``path``'s ending), atomically and owner-only."""
+    """Write results as .json, .jsonl, .csv, .xlsx or .ods (by ``path``'s ending), atomically and owner-only."""
     export.export(results, Path(path), force)
 
 
 def export_bytes(results: Iterable[readback.Result], fmt: ExportFormat) -> bytes:
-    """Results as the bytes of a .json, .jsonl, .csv or .xlsx file, exactly as :func:`export_results` writes it."""
+    """Results as the bytes of a .json, .jsonl, .csv, .xlsx or .ods file, exactly as :func:`export_results` writes it."""
     with tempfile.TemporaryDirectory(prefix="blankett-") as tmp:
         target = Path(tmp) / f"svar.{fmt}"
         export.export(results, target)

@@ -307,7 +307,7 @@ def template(output: Path, profile_path: Path | None, force: bool) -> None:
 @user_errors
 def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, with_pdf: bool, fmt: str,
          flatten: bool, force: bool, template_path: Path | None, soffice: Path | None, verbose: bool) -> None:
-    """Fyll i en blankett (.docx och/eller PDF) per incident från Excel (.xlsx), CSV, JSON eller JSON Lines."""
+    """Fyll i en blankett (.docx och/eller PDF) per incident från Excel (.xlsx), Calc (.ods), CSV, JSON eller JSON Lines."""
     progress = sys.stderr.isatty()
     if (with_pdf or fmt == "pdf") and not check:
         from .pdffill import fill_with_pdf
@@ -371,7 +371,7 @@ def publish(output: Path, profile_path: Path | None, force: bool, soffice: Path 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, metavar="FIL_ELLER_MAPP...", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Skriv till .xlsx, .csv, .json eller .jsonl (efter filändelsen). Standard: JSON på skärmen.")
+              help="Skriv till .xlsx, .ods, .csv, .json eller .jsonl (efter filändelsen). Standard: JSON på skärmen.")
 @force_option
 @user_errors
 def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:

@@ -1,4 +1,4 @@
-"""Export: read-back results as JSON, JSON Lines, CSV or Excel, chosen by the output's file ending.
+"""Export: read-back results as JSON, JSON Lines, CSV, Excel or Calc (.ods), chosen by the output's file ending.
 
 Every format gives one entry per form: the source file, status, Swedish messages
 and the record. The spreadsheet formats use the input workbook's columns
@@ -191,10 +191,76 @@ def _xlsx_file(path: Path, force: bool, results: Iterable[Result]) -> None:
             raise
 
 
+# --- OpenDocument (Calc) ------------------------------------------------------------
+
+
+def _ods_cell(col: Column | None, value: Any) -> Any:
+    """One .ods cell: dates as Calc dates, text as text paragraphs (one per line), never a formula."""
+    from odf.table import TableCell
+    from odf.text import P
+
+    date = None
+    if col is not None and value is not None and col.kind is Kind.DATE:
+        date = value if isinstance(value, dt.date) else kinds.parse_date(value)
+    if date is not None:
+        cell = TableCell(valuetype="date", datevalue=date.isoformat(), stylename="datum")
+        cell.addElement(P(text=date.isoformat()))
+        return cell
+    text = _plain(col, value) if col is not None else (value or "")
+    cell = TableCell(valuetype="string") if text else TableCell()
+    for line in text.split("\n") if text else ():
+        cell.addElement(P(text=line))
+    return cell
+
+
+def _ods_file(path: Path, force: bool, results: Iterable[Result]) -> None:
+    """One row per form in Calc's own format, with the .xlsx export's columns (odfpy; the sheet is built in memory).
+
+    Every cell is a value: odfpy writes a formula only when asked (``formula=``), which is never done here.
+    """
+    from odf.number import DateStyle, Day, Month, Text, Year
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TableColumnProperties, TextProperties
+    from odf.table import Table, TableColumn, TableRow
+
+    cols = columns()
+    doc = OpenDocumentSpreadsheet()
+    date_style = DateStyle(name="datumformat")  # ÅÅÅÅ-MM-DD, as the .xlsx export shows dates
+    for part in (Year(style="long"), Text(text="-"), Month(style="long"), Text(text="-"), Day(style="long")):
+        date_style.addElement(part)
+    doc.automaticstyles.addElement(date_style)
+    doc.automaticstyles.addElement(Style(name="datum", family="table-cell", datastylename="datumformat"))
+    bold = Style(name="rubrik", family="table-cell")
+    bold.addElement(TextProperties(fontweight="bold"))
+    doc.automaticstyles.addElement(bold)
+    table = Table(name=SHEET)
+    for n, col in enumerate(cols + [None] * len(EXTRA_HEADERS)):
+        width = Style(name=f"bredd{n}", family="table-column")
+        width.addElement(TableColumnProperties(columnwidth=f"{(col.width if col else 20) * 0.19:.2f}cm"))
+        doc.automaticstyles.addElement(width)
+        table.addElement(TableColumn(stylename=width))
+    header = TableRow()
+    for text in [c.header for c in cols] + list(EXTRA_HEADERS):
+        cell = _ods_cell(None, text)
+        cell.setAttribute("stylename", bold)
+        header.addElement(cell)
+    table.addElement(header)
+    for result, values in _rows(results, cols):
+        row = TableRow()
+        for col, value in zip(cols, values, strict=True):
+            row.addElement(_ods_cell(col, value))
+        for extra in (result.source, str(result.status), "\n".join(result.messages)):
+            row.addElement(_ods_cell(None, extra))
+        table.addElement(row)
+    doc.spreadsheet.addElement(table)
+    with atomic_path(path, force) as tmp, open(tmp, "wb") as fh:
+        doc.write(fh)
+
+
 # --- by file ending -------------------------------------------------------------------
 
 
-FORMATS = (".json", ".jsonl", ".csv", ".xlsx")
+FORMATS = (".json", ".jsonl", ".csv", ".xlsx", ".ods")
 
 
 def check_output(path: Path | None) -> None:
@@ -215,6 +281,8 @@ def export(results: Iterable[Result], path: Path | None = None, force: bool = Fa
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         _xlsx_file(path, force, results)
+    elif suffix == ".ods":
+        _ods_file(path, force, results)
     elif suffix == ".csv":
         _text_file(path, force, True, _csv_stream, results)
     else:

@@ -6,6 +6,7 @@ stream of rows with raw values by field key, validated by one code path.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import json
@@ -31,6 +32,7 @@ from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pi
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook, _WorksheetLike
+    from python_calamine import CalamineWorkbook
 
 
 @dataclass
@@ -156,7 +158,7 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
             raise InputError(f"{path.name}: filen är inte UTF-8-kodad") from None
 
 
-# --- spreadsheets (.xlsx, .csv): columns matched by workbook.match_columns ----------------
+# --- spreadsheets (.xlsx, .ods, .csv): columns matched by workbook.match_columns ----------------
 
 
 def _blank(value: Any) -> bool:
@@ -206,7 +208,7 @@ def _cell(key: str, value: Any, epoch: dt.datetime) -> Any:
 
 def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping,
                epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset(),
-               formulas: bool = True) -> Row | None:
+               formulas: bool = True, failed: frozenset[str] = frozenset()) -> Row | None:
     """One spreadsheet row as a :class:`Row`; None for a row with nothing in it.
 
     A cell whose formula failed is a problem of the row, and the row's other cells are still
@@ -222,7 +224,7 @@ def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping
         if value is None and cell in uncached:
             errors.append(f'kolumn "{mapping.shown[key]}": formeln i cell {cell} saknar sparat värde '
                           "(öppna filen i Excel och spara den igen)")
-        elif formulas and isinstance(value, str) and value in ERROR_CODES:
+        elif (formulas and isinstance(value, str) and value in ERROR_CODES) or cell in failed:
             errors.append(f'kolumn "{mapping.shown[key]}": formeln i cell {cell} ger felet {value}')
         elif not _blank(value):
             data[key] = _cell(key, value, epoch)
@@ -235,8 +237,10 @@ def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping
 
 def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, str] | None = None,
                 epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset(),
-                formulas: bool = True) -> Iterator[Row]:
-    """Rows of a sheet whose first row holds the headers; empty rows skipped, column warnings on the first row."""
+                formulas: bool = True, file_notes: Sequence[str] = (),
+                failed: frozenset[str] = frozenset()) -> Iterator[Row]:
+    """Rows of a sheet whose first row holds the headers; empty rows skipped, the file's notes and column
+    warnings on the first row."""
     header = next(rows, None)
     if header is None:
         return
@@ -244,9 +248,9 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
     if not mapping.keys:
         raise InputError(f"{source}: ingen kolumn känns igen; rad 1 ska innehålla rubrikerna "
                          "(se blankett workbook)")
-    notes = mapping.warnings
+    notes = [*file_notes, *mapping.warnings]
     for number, values in enumerate(rows, start=2):
-        row = _sheet_row(source, number, values, mapping, epoch, uncached, formulas)
+        row = _sheet_row(source, number, values, mapping, epoch, uncached, formulas, failed)
         if row is not None:
             row.notes, notes = notes, []
             yield row
@@ -403,15 +407,136 @@ def _xlsx_rows(path: Path) -> Iterator[Row]:
         wb.close()
 
 
+def _ods_value(value: Any) -> Any:
+    """A calamine cell as openpyxl gives the same cell of an .xlsx: whole numbers as int (``20260312`` stays a
+    ÅÅÅÅMMDD date for kinds.parse_date), empty as None."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return None if value == "" else value
+
+
+def _ods_sheet(wb: CalamineWorkbook, name: str) -> str:
+    """The sheet to read, chosen as :func:`_data_sheet` chooses it in an .xlsx."""
+    from python_calamine import SheetVisibleEnum
+
+    visible = [m.name for m in wb.sheets_metadata if m.visible == SheetVisibleEnum.Visible and m.name != INSTRUCTIONS]
+    if not visible:
+        raise InputError(f"{name}: kalkylbladet har inget synligt blad med data")
+    named = [title for title in visible if normalize(title) == normalize(SHEET)]
+    return (named or visible)[0]
+
+
+def _ods_cells(wb: CalamineWorkbook, title: str, errors: dict[int, dict[int, str]]) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows from A1 (calamine starts at the first cell with data: row numbers must stay Calc's), with
+    the text of each error cell (calamine's empty text would be an empty answer)."""
+    sheet = wb.get_sheet_by_name(title)
+    top, left = sheet.start or (0, 0)
+    for _ in range(top):
+        yield ()
+    for n, row in enumerate(sheet.iter_rows(), start=top):
+        values = [None] * left + [_ods_value(v) for v in row]
+        for c, text in errors.get(n, {}).items():
+            if c < len(values):
+                values[c] = text
+        yield tuple(values)
+
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+#: Where an .ods says how many times a row or cell repeats; an error cell repeated more is told once.
+_REPEAT_CAP = 1000
+
+
+def _repeats(element: etree._Element, name: str) -> int:
+    try:
+        return max(1, int(element.get(f"{{{_TABLE}}}{name}", "1")))
+    except ValueError:
+        return 1
+
+
+def _ods_errors(path: Path, title: str) -> dict[int, dict[int, str]]:
+    """The formula cells of sheet ``title`` whose result is an error, by row and column (from 0), with the error
+    Calc shows (``#DIV/0!``, ``Err:502``).
+
+    calamine gives such a cell as empty text; Calc marks it ``calcext:value-type="error"`` (streamed, row by row).
+    """
+    errors: dict[int, dict[int, str]] = {}
+    row_number, table = 0, None
+    with open_package(path) as pkg, pkg.zip.open("content.xml") as fh:
+        for row in _streamed(fh, f"{{{_TABLE}}}table-row"):
+            owner = next(row.iterancestors(f"{{{_TABLE}}}table"), None)
+            name = owner.get(f"{{{_TABLE}}}name") if owner is not None else None
+            if name != table:
+                row_number, table = 0, name
+            rows = _repeats(row, "number-rows-repeated")
+            if name == title:
+                col = 0
+                for c in row:
+                    cols = _repeats(c, "number-columns-repeated")
+                    if c.get(f"{{{_CALCEXT}}}value-type") == "error":
+                        text = "".join(str(t) for t in c.itertext()).strip() or "fel"
+                        for r in range(min(rows, _REPEAT_CAP)):
+                            errors.setdefault(row_number + r, {}).update(
+                                dict.fromkeys(range(col, col + min(cols, _REPEAT_CAP)), text))
+                    col += cols
+            row_number += rows
+    return errors
+
+
+def _ods_rows(path: Path) -> Iterator[Row]:
+    """Rows of an OpenDocument spreadsheet (Calc's own format), read by calamine after the package checks."""
+    from python_calamine import CalamineWorkbook
+
+    _check_xlsx(path)  # the same zip-bomb, encryption and DTD checks as an .xlsx before a parser sees it
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file is one Swedish line
+        raise InputError(f"{path.name}: ODS-filen kan inte läsas ({exc.__class__.__name__})") from None
+    try:
+        title = _ods_sheet(wb, path.name)
+        errors = _ods_errors(path, title)
+        failed = frozenset(f"{get_column_letter(c + 1)}{r + 1}" for r, cols in errors.items() for c in cols)
+        yield from _sheet_rows(path.name, _ods_cells(wb, title, errors), failed=failed)
+    except BlankettError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above, also for a sheet broken halfway
+        raise InputError(f"{path.name}: ODS-filen kan inte läsas ({exc.__class__.__name__})") from None
+    finally:
+        wb.close()
+
+
 def _delimiter(first_line: str) -> str:
     """``;`` (Swedish Excel) or ``,``: whichever the header line holds more of."""
     return ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
 
 
-def _csv_rows(path: Path) -> Iterator[Row]:
-    """Rows of a UTF-8 CSV (BOM or not, ``;`` or ``,``, quoted multi-line cells)."""
+#: Swedish Excel's default CSV ("CSV (semikolonavgränsad)") and other Windows programs write this encoding.
+CSV_FALLBACK = "cp1252"
+
+
+def _csv_encoding(path: Path) -> str:
+    """``utf-8-sig`` for a file that is valid UTF-8, else :data:`CSV_FALLBACK` (the whole file checked, streamed)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        fh = path.open(encoding="utf-8-sig", newline="")
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except OSError as exc:
+        raise InputError(f"{path.name}: {os_problem(exc)}") from None
+    except UnicodeDecodeError:
+        return CSV_FALLBACK
+    return "utf-8-sig"
+
+
+def _csv_rows(path: Path) -> Iterator[Row]:
+    """Rows of a CSV (UTF-8 with or without BOM, else Windows-1252; ``;`` or ``,``, quoted multi-line cells)."""
+    encoding = _csv_encoding(path)
+    notes = [] if encoding == "utf-8-sig" else [
+        f"{path.name}: filen är inte UTF-8 och lästes som Windows-1252 (som svenska Excel sparar "
+        "\"CSV (semikolonavgränsad)\"); kontrollera å, ä och ö"]
+    try:
+        fh = path.open(encoding=encoding, newline="")
     except OSError as exc:
         raise InputError(f"{path.name}: {os_problem(exc)}") from None
     with fh:
@@ -419,10 +544,11 @@ def _csv_rows(path: Path) -> Iterator[Row]:
             delimiter = _delimiter(fh.readline())
             fh.seek(0)
             cells = ([unguard(cell) for cell in row] for row in csv.reader(fh, delimiter=delimiter))
-            yield from _sheet_rows(path.name, cells, formulas=False)
-        except UnicodeDecodeError:
-            raise InputError(f"{path.name}: filen är inte UTF-8-kodad; spara den i Excel som "
-                             "\"CSV UTF-8 (kommaavgränsad)\"") from None
+            yield from _sheet_rows(path.name, cells, formulas=False, file_notes=notes)
+        except UnicodeDecodeError:  # a byte Windows-1252 has no character for: neither encoding fits
+            raise InputError(f"{path.name}: filen är varken UTF-8 eller Windows-1252; spara den som CSV med "
+                             "teckenkodningen UTF-8 (i Excel \"CSV UTF-8 (kommaavgränsad)\", i LibreOffice Calc "
+                             "teckenuppsättningen \"Unicode (UTF-8)\")") from None
         except csv.Error as exc:
             raise InputError(f"{path.name}: trasig CSV-fil ({exc})") from None
 
@@ -432,6 +558,7 @@ LOADERS: dict[str, Callable[[Path], Iterator[Row]]] = {
     ".jsonl": _jsonl_rows,
     ".xlsx": _xlsx_rows,
     ".xlsm": _xlsx_rows,
+    ".ods": _ods_rows,
     ".csv": _csv_rows,
 }
 

@@ -57,14 +57,15 @@ from .uploads import CLIENT_GONE, Limits, UploadRefused, read_files, read_form
 STATIC = Path(__file__).parent / "static"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MEDIA = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX, "csv": "text/csv; charset=utf-8",
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+MEDIA = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX, "ods": ODS, "csv": "text/csv; charset=utf-8",
          "json": "application/json", "zip": "application/zip"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
 #: Seconds a stop waits for running jobs to end (their LibreOffice starts are killed meanwhile).
 STOP_SECONDS = 10.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-ExportFormat = Literal["json", "jsonl", "csv", "xlsx"]
+ExportFormat = Literal["json", "jsonl", "csv", "xlsx", "ods"]
 
 
 def download(data: bytes, name: str, kind: str) -> Response:
@@ -229,7 +230,7 @@ async def _start_job(request: Request, kind: str) -> Response:
                     said = f"{forms[0]} ser ut att vara en ifylld blankett. Ifyllda blanketter läser du in på sidan"
                     return refuse(415, f"{said} Läs in (/las-in).", f'{pages.e(said)} <a href="/las-in">Läs in</a>.')
                 return refuse(415, f"{bad[0]} går inte att fylla i från. Blanketterna fylls i från Excel (.xlsx), "
-                                   "CSV, JSON eller JSON Lines (.jsonl).")
+                                   "LibreOffice Calc (.ods), CSV, JSON eller JSON Lines (.jsonl).")
             pdf = fields.get("format") == "pdf"
             if pdf and not blankett.office_available():
                 folder.cleanup()
@@ -308,7 +309,7 @@ async def job_zip(request: Request) -> Response:
 async def job_answers(request: Request) -> Response:
     job = _job(request)
     fmt: ExportFormat = request.path_params["fmt"]
-    if fmt not in ("xlsx", "csv", "json"):
+    if fmt not in ("xlsx", "ods", "csv", "json"):
         return PlainTextResponse("Okänt filformat.", status_code=404)
     if job is None or job.kind != "extract" or job.state != DONE:
         return PlainTextResponse(_gone(request), status_code=404)
@@ -370,8 +371,8 @@ async def api_fill(request: Request) -> Response:
 
 async def api_extract(request: Request) -> Response:
     fmt = cast(ExportFormat, request.query_params.get("format", "json"))
-    if fmt not in ("json", "xlsx", "csv"):
-        return JSONResponse({"fel": "format måste vara json, xlsx eller csv"}, status_code=400)
+    if fmt not in ("json", "xlsx", "ods", "csv"):
+        return JSONResponse({"fel": "format måste vara json, xlsx, ods eller csv"}, status_code=400)
     server = _server(request)
     with tempfile.TemporaryDirectory(prefix="blankett-web-") as tmp:
         try:

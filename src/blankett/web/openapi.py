@@ -20,6 +20,7 @@ from .uploads import MAX_FIELDS
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
 _FILE = {"schema": {"type": "string", "format": "binary"}}
 _TEXT = {"text/plain": {"schema": {"type": "string"}}}  # the guard's answers (before any page or API call)
 _FEL = {"type": "object", "required": ["fel"], "properties": {"fel": {"type": "string"}}}
@@ -120,13 +121,13 @@ def openapi() -> dict[str, Any]:
             "/api/extract": {"post": {
                 "summary": "Läs tillbaka ifyllda blanketter (filer eller zip-filer)",
                 "parameters": [{"name": "format", "in": "query",
-                                "schema": {"enum": ["json", "xlsx", "csv"], "default": "json"}}],
+                                "schema": {"enum": ["json", "xlsx", "ods", "csv"], "default": "json"}}],
                 "requestBody": extract_body,
                 "responses": {"200": {"description": "Ett resultat per fil (en trasig fil är ett resultat med "
                                                      "status fel, inget fel i anropet)",
                                       "content": {"application/json": {"schema": {
                                           "type": "array", "items": {"$ref": "#/components/schemas/Resultat"}}},
-                                          XLSX: _FILE, "text/csv": _FILE}},
+                                          XLSX: _FILE, ODS: _FILE, "text/csv": _FILE}},
                               "400": _error("Inga filer i fältet filer, trasig formulärdata eller okänt format",
                                             text_body=True),
                               "413": _error("För stor uppladdning, för många filer eller fält", text_body=True),

@@ -109,10 +109,12 @@ def fill(office: bool, message: str | None = None, markup: str | None = None) ->
     alert = f'<div class="alert" role="alert"><p>{shown}</p></div>' if shown else ""
     body = f"""{alert}
 <h2>Många blanketter från en fil</h2>
-<p>Ladda upp Excel-arbetsboken (eller en CSV-, JSON- eller JSON Lines-fil) med en rad per incident.
+<p>Ladda upp Excel-arbetsboken (eller samma arbetsbok sparad i LibreOffice Calc som .ods, eller en CSV-,
+JSON- eller JSON Lines-fil) med en rad per incident.
 Du får tillbaka en zip-fil med en ifylld blankett per rad, och en lista över rader som behöver rättas.</p>
 {_upload("/fyll-i", "fill-files", "Filer med incidenter", ",".join(sorted(blankett.INPUT_ENDINGS)),
-         "Excel (.xlsx), CSV, JSON eller JSON Lines. Du kan också dra filerna hit.", "Fyll i blanketterna", extra)}
+         "Excel (.xlsx), LibreOffice Calc (.ods), CSV, JSON eller JSON Lines. Du kan också dra filerna hit.",
+         "Fyll i blanketterna", extra)}
 <h2>En blankett i taget</h2>
 <p><a href="/fyll-i/blankett">Fyll i en blankett här på sidan</a> och hämta den som Word eller PDF.</p>
 """
@@ -344,7 +346,8 @@ def _read_done(job: Job) -> str:
         f'<tr><td>{e(r.source)}</td><td><span class="status status-{e(r.status)}">{e(STATUS_TEXT.get(r.status, r.status))}'
         f'</span></td><td>{"<br>".join(e(m) for m in r.messages) or "–"}</td></tr>' for r in job.results)
     links = "".join(f'<li><a href="/jobb/{e(job.id)}/svar.{fmt}" download>{text}</a></li>'
-                    for fmt, text in (("xlsx", "Svaren som Excel (.xlsx)"), ("csv", "Svaren som CSV"),
+                    for fmt, text in (("xlsx", "Svaren som Excel (.xlsx)"), ("ods", "Svaren som LibreOffice Calc (.ods)"),
+                                      ("csv", "Svaren som CSV"),
                                       ("json", "Svaren som JSON")))
     return f"""<div role="status"><p class="done">{e(summary)}</p></div>
 <h2>Hämta svaren</h2><ul>{links}</ul>
@@ -384,7 +387,7 @@ Beskrivningen i OpenAPI-format: <a href="/api/openapi.json">/api/openapi.json</a
 <code>?format=pdf</code>). Felaktig post: 422 med en lista av <code>{"field", "message"}</code>.</td></tr>
 <tr><td><code>POST /api/extract</code></td><td>En eller flera filer (multipart, fältet <code>filer</code>) eller en
 zip-fil in; en lista av <code>{"source", "status", "messages", "record"}</code> ut, eller en fil med
-<code>?format=xlsx</code> eller <code>csv</code>.</td></tr>
+<code>?format=xlsx</code>, <code>ods</code> eller <code>csv</code>.</td></tr>
 </tbody></table>
 <h2>Exempel</h2>
 <pre><code>curl -H "Authorization: Bearer $BLANKETT_TOKEN" -H "Content-Type: application/json" \\

@@ -4,8 +4,9 @@ Each file is staged as ``<folder>/<n>/<safe name>``: the number keeps two files
 with the same name apart, the name is what the person sees in messages. A .zip
 is checked as ``extract`` checks a returned form (zip bomb, encryption, not a
 zip: :func:`blankett.package.open_package`) and further limited here: number of
-members, size of each; member paths are never used as paths, only their last
-part as a name.
+members, size of each. Member paths are never used as paths: on disk a member is
+staged by its last part only; its folders are kept in the name shown
+(``x.zip/Moderaterna/Bilaga5.docx``), each part made safe by :func:`safe_name`.
 """
 
 from __future__ import annotations
@@ -90,6 +91,29 @@ def safe_name(name: str | None, default: str = "fil") -> str:
         else:
             base = _cut(base, NAME_BYTES)
     return base or default
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:$")
+
+
+def member_name(path: str) -> str:
+    """A zip member's path as a display name: its folders kept, each part as :func:`safe_name` makes it.
+
+    Two members of one zip named alike in different folders (``Moderaterna/Bilaga5.docx``,
+    ``Socialdemokraterna/Bilaga5.docx``) must stay apart in what a person reads. ``.``, an absolute path's
+    empty parts and a drive letter are dropped, ``..`` drops the folder before it (never more than the zip
+    holds); empty if the last part has no usable name.
+    """
+    parts: list[str] = []
+    for part in path.replace("\\", "/").split("/"):
+        if part.strip() == "..":  # as an unzip tool resolves it, but never above the zip itself
+            parts = parts[:-1]
+        elif part.strip() not in ("", ".") and not (not parts and _DRIVE.match(part)):
+            parts.append(part)
+    safe = [safe_name(p, "") for p in parts]
+    if not safe or not safe[-1]:
+        return ""
+    return "/".join(p for p in safe if p)
 
 
 async def read_form(request: Request, files: int) -> FormData:
@@ -188,11 +212,11 @@ def _unzip(staged: Staged, limits: Limits, budget: _Budget) -> list[Staged]:
         if sum(i.file_size for i in infos if i.file_size <= limits.zip_member) > budget.left:
             raise _TooBig()  # refused before a byte is written, from what the directory claims
         for n, info in enumerate(infos, 1):
-            name = safe_name(info.filename, "")
-            if not name or name.startswith("~$") or info.filename.startswith("__MACOSX/"):
+            name, shown = safe_name(info.filename, ""), member_name(info.filename)
+            if not name or not shown or name.startswith("~$") or info.filename.startswith("__MACOSX/"):
                 continue
             if info.file_size > limits.zip_member:
-                members.append(Staged(staged.path, f"{staged.name}/{name}",
+                members.append(Staged(staged.path, f"{staged.name}/{shown}",
                                       f"filen är större än {limits.zip_member // MB} MB och läses inte"))
                 continue
             target = folder / f"{n:05d}" / name
@@ -203,10 +227,10 @@ def _unzip(staged: Staged, limits: Limits, budget: _Budget) -> list[Staged]:
                     shutil.copyfileobj(_Capped(src, info.file_size, budget), dst)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, _Lies):
                 target.unlink(missing_ok=True)
-                members.append(Staged(staged.path, f"{staged.name}/{name}",
+                members.append(Staged(staged.path, f"{staged.name}/{shown}",
                                       "filen i zip-arkivet är trasig eller för stor och läses inte"))
                 continue
-            members.append(Staged(target, f"{staged.name}/{name}"))
+            members.append(Staged(target, f"{staged.name}/{shown}"))
     return members
 
 
