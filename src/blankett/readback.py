@@ -383,11 +383,10 @@ def _unknown(path: Path) -> Reading:
 def read_file(path: str | Path) -> Result:
     """One returned form as a :class:`Result` (never raises for a bad file), read within the limits of
     :mod:`blankett.guard`."""
-    results = read_files([Path(path)])
-    try:
-        return next(results)  # a .doc/.odt converted here, read in the worker
-    finally:
-        results.close()
+    # to its end, not closed after the first result: closing it counts as Ctrl-C and kills the reading worker,
+    # which then started anew (about 200 ms) for every file read one at a time
+    (result,) = read_files([Path(path)])  # a .doc/.odt converted here, read in the worker
+    return result
 
 
 def _task(path: str, conversion: list[Any] | None, failed: str | None) -> dict[str, Any]:
