@@ -649,7 +649,7 @@ def test_read_page_upload_gives_the_table_and_the_same_files_as_extract(api):
     assert _wait(api, job)["total"] == 3
     html = api.get(f"/jobb/{job}").text
     for name, status in (("bra.docx", "ok"), ("varning.docx", "varning"), ("bomb.docx", "fel")):
-        assert re.search(rf"<td>{re.escape(name)}</td><td><span class=\"status status-{status}\">", html)
+        assert re.search(rf"<td class=\"file\">{re.escape(name)}</td><td><span class=\"status status-{status}\">", html)
     mine = [blankett.extract(data, name) for name, data in forms]
     for fmt in ("xlsx", "csv", "json"):
         assert same_export(api.get(f"/jobb/{job}/svar.{fmt}").content, blankett.export_bytes(mine, fmt), fmt)
