@@ -134,6 +134,27 @@ def test_pasted_answers_saved_by_libreoffice_read_ok_with_no_message(typed, resu
     assert (result.record, result.status, result.messages) == (_answers(), OK, [])
 
 
+def test_typing_into_the_middle_of_the_grey_hint_is_the_one_warning(office, tmp_path):
+    """Writer keeps what was typed inside the cut hint: the answer may be wrong, so it is kept and flagged."""
+    blank = tmp_path / "Bilaga5.docx"
+    blank.write_bytes(blank_bytes())
+    form = office.open(blank)
+    try:
+        form.click("rapporterad_av")
+        form.paste(PASTED_LINE)
+        form.cursor_into("utsatt", offset=6)
+        form.type("Anna Lind ")
+        saved = form.save(tmp_path / "ifylld.docx")
+    finally:
+        form.close()
+    result = read_file(saved)
+    column = next(f.column for f in FIELDS if f.key == "utsatt")
+    assert result.record["rapporterad_av"] == PASTED_LINE and result.record["utsatt"] == "Skriv Anna Lind svaret här."
+    assert (result.status, result.messages) == (VARNING, [
+        f'"{column}": svaret har platshållartexten "Skriv svaret här." insprängd; '
+        "texten lästes som den står – kontrollera den"])
+
+
 def test_typing_leaves_no_flag_and_no_warning(typed, results):
     typed_only = {"utsatt", "vittnen", "forovare", "forovare_grupp", "samtal1_datum"}
     assert not typed_only & _flagged_tags(typed[".docx"])
