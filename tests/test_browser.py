@@ -326,6 +326,8 @@ def test_the_read_result_groups_messages_and_keeps_whole_words_at_1280_px(page, 
     expect(messages).to_have_count(2)  # both ticked, the hint typed into; the paste flag says nothing
     expect(messages.nth(0).locator("td").nth(1)).to_contain_text("6 filer: inkomna.zip/Incidentrapport1-")
     _axe(page)
+    page.set_viewport_size({"width": 320, "height": 256})  # and it still reflows at 400 % zoom
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 def _wait_for_result(page: Page) -> None:
