@@ -23,12 +23,14 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from lxml import etree
 from playwright.sync_api import Page, expect, sync_playwright
 
 import blankett
 
 from .clients import missing
-from .forms import both_ticked, expected, zipped
+from .conftest import NS
+from .forms import both_ticked, edit, expected, run, sdt, set_content, zipped
 from .sheets import typed_workbook
 from .test_web import same_export
 
@@ -263,14 +265,15 @@ def test_dropped_returned_forms_show_each_status_and_the_xlsx_matches_extract(pa
     expect(page.get_by_text("4 filer valda.")).to_be_visible()
     page.get_by_role("button", name="Läs in blanketterna").click()
     _wait_for_result(page)
-    rows = page.get_by_role("table").locator("tbody tr")
+    rows = page.locator("table.files tbody tr")
     expect(rows).to_have_count(5)
     expected_rows = [("bra.docx", "ok"), ("varning.docx", "varning"), ("bomb.docx", "fel"),
                      ("inkomna.zip/en.docx", "ok"), ("inkomna.zip/ingen-blankett.txt", "fel")]
     for n, (name, status) in enumerate(expected_rows):
         expect(rows.nth(n).locator("td").nth(0)).to_have_text(name)
         expect(rows.nth(n).locator("td").nth(1)).to_have_text(status)
-    expect(rows.nth(2).locator("td").nth(2)).to_contain_text("zip-bomb")
+    bomb_row = page.locator("table.messages tbody tr", has_text="zip-bomb")
+    expect(bomb_row.locator("td").nth(1)).to_have_text("bomb.docx")
     _axe(page)
     mine = [blankett.extract(data, name) for name, data in forms[:3]]
     mine += [blankett.extract(good, "inkomna.zip/en.docx"), blankett.extract(b"hej", "inkomna.zip/ingen-blankett.txt")]
@@ -278,6 +281,53 @@ def test_dropped_returned_forms_show_each_status_and_the_xlsx_matches_extract(pa
     assert same_export(xlsx, blankett.export_bytes(mine, "xlsx"), "xlsx")
     answers = json.loads(_download(page, lambda: page.get_by_role("link", name="Svaren som JSON").click()))
     assert answers == [m.as_dict() for m in mine]
+
+
+def _pasted_in_libreoffice(record: dict) -> bytes:
+    """The record filled, every control flagged as LibreOffice leaves pasted answers, Nej ticked beside Ja, and
+    a name typed into the middle of the grey hint: one real doubt per form (two) among many answers."""
+    def change(root) -> None:
+        for pr in root.iterfind(".//w:sdt/w:sdtPr", NS):
+            if pr.find("w:showingPlcHdr", NS) is None and pr.find("w14:checkbox", NS) is None:
+                pr.append(etree.Element(f"{{{NS['w']}}}showingPlcHdr"))
+        set_content(sdt(root, "forovare"), run("Skriv svOkänd manaret här."))
+
+    return edit(both_ticked(record), change)
+
+
+def test_the_read_result_groups_messages_and_keeps_whole_words_at_1280_px(page, server):
+    record = {f.key: f"Svar i fältet {f.label}" for f in blankett.FIELDS if f.kind is blankett.Kind.TEXT}
+    form = _pasted_in_libreoffice(record)
+    names = [f"Incidentrapport{n}-samhällsbyggnadsförvaltningen.docx" for n in range(1, 7)]
+    page.set_viewport_size({"width": 1280, "height": 1024})
+    page.goto(server["pages"] + "/las-in")
+    _drop(page, [("inkomna.zip", zipped([(n, form) for n in names]))])
+    page.get_by_role("button", name="Läs in blanketterna").click()
+    _wait_for_result(page)
+    # every status and every piece of a file name between its '/' stands on one line
+    broken = page.evaluate("""() => {
+        const out = [];
+        for (const el of document.querySelectorAll('td .status, td.file')) {
+            for (const node of el.childNodes) {
+                if (node.nodeType !== Node.TEXT_NODE) continue;
+                let at = 0;
+                for (const word of node.textContent.split(/(?<=[ ,-])/)) {
+                    const range = document.createRange();
+                    range.setStart(node, at); range.setEnd(node, at + word.replace(/[ ,-]$/, "").length);
+                    if (word.trim() && range.getClientRects().length > 1) out.push(word);
+                    at += word.length;
+                }
+            }
+        }
+        return out; }""")
+    assert broken == [], broken
+    expect(page.locator("p.done")).to_have_text("Klart: 6 filer lästa: 0 ok, 6 med varningar.")
+    messages = page.locator("table.messages tbody tr")
+    expect(messages).to_have_count(2)  # both ticked, the hint typed into; the paste flag says nothing
+    expect(messages.nth(0).locator("td").nth(1)).to_contain_text("6 filer: inkomna.zip/Incidentrapport1-")
+    _axe(page)
+    page.set_viewport_size({"width": 320, "height": 256})  # and it still reflows at 400 % zoom
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 def _wait_for_result(page: Page) -> None:

@@ -429,15 +429,33 @@ FLAGGED_RECORDS = st.fixed_dictionaries({
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(FLAGGED_RECORDS)
-def test_an_answer_under_a_left_placeholder_flag_is_kept_with_a_warning_naming_its_column(tmp_path, record):
-    change, fields = _answered_under_flag(record)
+def test_an_answer_under_a_left_placeholder_flag_is_kept_silently(tmp_path, record):
+    """LibreOffice saves every pasted answer with the placeholder flag left on: the flag alone is no warning."""
+    change, _ = _answered_under_flag(record)
     result = _read(tmp_path, edit(filled(record), change))
     assert result.record == expected(record), result.messages
+    assert (result.status, result.messages) == (OK, [])
+
+
+@pytest.mark.parametrize("flagged", [False, True])
+@pytest.mark.parametrize("tag, column, hint", [("forovare", "Förövare", _FLAG_TEXT),
+                                               ("sarbarheter_plan#2", None, _FLAG_ITEM)])
+def test_typing_into_the_middle_of_the_hint_is_kept_as_written_with_a_warning(tmp_path, flagged, tag, column, hint):
+    """The hint cut in two by typed text cannot be told from the answer: kept as it stands, to be checked."""
+    written = hint[:6] + "Anna" + hint[6:]
+
+    def change(root):
+        control = sdt(root, tag)
+        set_content(control, run(written))
+        if flagged:
+            _flag(control)
+
+    result = _read(tmp_path, edit(filled(RECORD), change))
+    field = next(f for f in FIELDS if tag in f.tags())
     assert result.status == VARNING
-    assert sorted(m for m in result.messages if "platshållare" in m) == sorted(
-        f'"{f.column}": fältet var markerat som tomt (platshållare) men innehöll text; '
-        "texten lästes som svar – kontrollera den" for f in fields)
-    assert len(result.messages) == len(fields)
+    assert result.messages == [f'"{column or field.column}": svaret har platshållartexten "{hint}" insprängd; '
+                               "texten lästes som den står – kontrollera den"]
+    assert written == result.record[field.key] or written in result.record[field.key]  # the text, or a list item
 
 
 @pytest.mark.parametrize("where", ["before", "after", "both", "own run"])
@@ -484,15 +502,14 @@ def test_a_date_stored_behind_the_placeholder_text_is_no_answer(tmp_path):
     assert (result.status, result.messages) == (OK, [])
 
 
-def test_a_typed_date_under_the_flag_is_read_with_a_warning(tmp_path):
+def test_a_typed_date_under_the_flag_is_read_silently(tmp_path):
     def change(root):
         _typed_date("12 mars 2026")(root)
         _flag(sdt(root, "samtal1_datum"))
 
     result = _read(tmp_path, edit(filled(RECORD), change))
     assert result.record["samtal1_datum"] == "2026-03-12"
-    assert result.messages == [('"Samtal 1: datum": fältet var markerat som tomt (platshållare) men innehöll text; '
-                                "texten lästes som svar – kontrollera den")]
+    assert (result.status, result.messages) == (OK, [])
 
 
 @pytest.mark.parametrize("value, want", [(f"Anna{_FLAG_TEXT}", "Anna"), (_FLAG_TEXT, None), ("Anna", "Anna")])

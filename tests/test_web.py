@@ -656,7 +656,7 @@ def test_read_page_upload_gives_the_table_and_the_same_files_as_extract(api):
     assert _wait(api, job)["total"] == 3
     html = api.get(f"/jobb/{job}").text
     for name, status in (("bra.docx", "ok"), ("varning.docx", "varning"), ("bomb.docx", "fel")):
-        assert re.search(rf"<td>{re.escape(name)}</td><td><span class=\"status status-{status}\">", html)
+        assert re.search(rf"<td class=\"file\">{re.escape(name)}</td><td><span class=\"status status-{status}\">", html)
     mine = [blankett.extract(data, name) for name, data in forms]
     for fmt in ("xlsx", "ods", "csv", "json"):
         assert same_export(api.get(f"/jobb/{job}/svar.{fmt}").content, blankett.export_bytes(mine, fmt), fmt)
@@ -1241,7 +1241,30 @@ def test_the_read_result_counts_files_once(api):
     r = api.post("/las-in", files=[("filer", f) for f in forms], headers={"Accept": "application/json"})
     _wait(api, r.json()["id"])
     html = api.get(r.json()["page"]).text
-    assert '<p class="done">Klart: 3 filer lästa: 1 ok, 1 med varningar, 1 med fel.</p>' in html
+    assert '<p class="done">Klart: 2 filer lästa: 1 ok, 1 med varningar; 1 fil kunde inte läsas.</p>' in html
+    assert "rader" not in html.split('class="done">')[1].split("</p>")[0]
+
+
+def test_the_read_result_groups_the_same_message_with_the_files_it_applies_to(api):
+    """One row per distinct message, naming its files: a real warning is not drowned among copies."""
+    ticked = both_ticked({"utsatt": "Anna"})
+    forms = [("a.docx", ticked), ("b.docx", ticked), ("bra.docx", _docx(RECORD)), ("bomb.docx", _bomb()),
+             ("inkomna.zip", zipped([("A.docx", ticked)]))]
+    r = api.post("/las-in", files=[("filer", f) for f in forms], headers={"Accept": "application/json"})
+    _wait(api, r.json()["id"])
+    html = api.get(r.json()["page"]).text
+    done = re.search(r"class=\"done\">([^<]*)<", html)
+    assert done and done.group(1) == "Klart: 4 filer lästa: 1 ok, 3 med varningar; 1 fil kunde inte läsas.", html[-3000:]
+    table = html[html.index('<table class="messages">'):]
+    table = table[:table.index("</table>")]
+    rows = re.findall(r"<tr><td>([^<]*)</td><td class=\"file\">(.*?)</td></tr>", table)
+    assert len(rows) == 2, rows
+    ticked_message, files = rows[0]
+    assert "både Ja och Nej" in ticked_message and table.count("både Ja och Nej") == 1
+    assert files == "3 filer: a.docx, b.docx, inkomna.zip/<wbr>A.docx"
+    assert "zip-bomb" in rows[1][0] and rows[1][1] == "bomb.docx"
+    assert "<h2>Meddelanden (2)</h2>" in html
+    assert '<td class="file">inkomna.zip/<wbr>A.docx</td>' in html  # the files' table breaks names after '/'
 
 
 @pytest.mark.parametrize("name", ["svar.docx", "svar.pdf", "svar.odt", "svar.doc"])

@@ -75,18 +75,40 @@ def answer(control: ooxml.Control) -> str:
     return text.strip() if found else text
 
 
-def _flagged(f: Field, controls: Sequence[ooxml.Control]) -> Sequence[str]:
-    """A warning when a control still flagged as showing its placeholder holds an answer (kept, to be checked)."""
-    if any(c.placeholder and answer(c) for c in controls):
-        return [(f'"{f.column}": fältet var markerat som tomt (platshållare) men innehöll text; '
-                 "texten lästes som svar – kontrollera den")]
+def _split_hint(text: str) -> str | None:
+    """The placeholder text found cut in two by other text (typed into the middle of the grey hint), if any.
+
+    A whole placeholder beside an answer is removed safely (:func:`answer`); a cut one stays in the answer,
+    which may then be wrong.
+    """
+    for plc in PLACEHOLDER_TEXTS:
+        half = len(plc) // 2  # a cut hint leaves its first or its last half whole: two looks rule most text out
+        if plc[:len(plc) - half] not in text and plc[half:] not in text:
+            continue
+        for cut in range(1, len(plc)):
+            head = text.find(plc[:cut])
+            if head >= 0 and text.find(plc[cut:], head + cut) > head + cut:
+                return plc
+    return None
+
+
+def _hint_left(f: Field, controls: Sequence[ooxml.Control]) -> Sequence[str]:
+    """A warning when the grey hint was typed into: the answer is kept as written, to be checked.
+
+    The placeholder flag alone is no reason: LibreOffice leaves it on every pasted answer.
+    """
+    for control in controls:
+        plc = _split_hint(answer(control))  # whole placeholders are out already
+        if plc is not None:
+            return [f'"{f.column}": svaret har platshållartexten "{plc}" insprängd; '
+                    "texten lästes som den står – kontrollera den"]
     return _NO_WARNINGS
 
 
 def _read_text(ctl: ByTag, f: Field) -> tuple[Value, Sequence[str]]:
     control = ctl[f.key]
     text = answer(control)
-    return text or None, (_flagged(f, (control,)) if control.placeholder and text else _NO_WARNINGS)
+    return text or None, (_hint_left(f, (control,)) if text else _NO_WARNINGS)
 
 
 def _read_date(ctl: ByTag, f: Field) -> tuple[Value, Sequence[str]]:
@@ -94,7 +116,7 @@ def _read_date(ctl: ByTag, f: Field) -> tuple[Value, Sequence[str]]:
     text = answer(control)
     if not text.strip():  # nothing shown but the placeholder: a stored date left behind is no answer
         return None, _NO_WARNINGS
-    notes = _flagged(f, (control,)) if control.placeholder else _NO_WARNINGS
+    notes = _hint_left(f, (control,))
     if control.date is not None:
         return control.date, notes
     try:
@@ -115,7 +137,7 @@ def _read_list(ctl: ByTag, f: Field) -> tuple[Value, Sequence[str]]:
     """Each written line is an item; more lines than the form has rows are kept, the last ones joined."""
     read = [ctl[tag] for tag in TAGS[f.key]]
     items = [line for control in read for line in answer(control).split("\n") if line.strip()]
-    notes = _flagged(f, read) if items and any(c.placeholder for c in read) else _NO_WARNINGS
+    notes = _hint_left(f, read) if items else _NO_WARNINGS
     if len(items) <= LIST_ITEMS:
         return items, notes
     last = LIST_ITEMS - 1

@@ -337,23 +337,65 @@ def _fill_done(job: Job) -> str:
     return "\n".join(parts)
 
 
+def _file_name(source: str) -> str:
+    """An escaped file name that the table breaks only after a folder's '/', never inside a word."""
+    return e(source).replace("/", "/<wbr>")
+
+
+def read_summary(results: Iterable[Any]) -> str:
+    """What a read job did, counted in files: read (ok, with warnings) and not read."""
+    counts = Counter(str(r.status) for r in results)
+    failed = counts.get("fel", 0)
+    read = counts.get("ok", 0) + counts.get("varning", 0)
+    summary = (f'Klart: {_count(read, "fil läst", "filer lästa")}: {counts.get("ok", 0)} ok, '
+               f'{counts.get("varning", 0)} med varningar')
+    if failed:
+        summary += "; " + _count(failed, "fil kunde inte läsas", "filer kunde inte läsas")
+    return summary + "."
+
+
+def grouped_messages(results: Iterable[Any]) -> list[tuple[str, list[str]]]:
+    """Each distinct message once, with the files it was given for, in the order first met.
+
+    A message names its field and says what is wrong, so the same text from many files is one thing to
+    look at, not many rows that drown the rare different one.
+    """
+    groups: dict[str, list[str]] = {}
+    for r in results:
+        for message in r.messages:
+            files = groups.setdefault(message, [])
+            if r.source not in files:
+                files.append(r.source)
+    return list(groups.items())
+
+
+def _files_cell(files: list[str]) -> str:
+    names = ", ".join(_file_name(f) for f in files)
+    return names if len(files) == 1 else f"{len(files)} filer: {names}"
+
+
 def _read_done(job: Job) -> str:
-    counts = Counter(str(r.status) for r in job.results)
-    n = len(job.results)
-    summary = (f'Klart: {n} {"fil läst" if n == 1 else "filer lästa"}: {counts.get("ok", 0)} ok, '
-               f'{counts.get("varning", 0)} med varningar, {counts.get("fel", 0)} med fel.')
+    summary = read_summary(job.results)
     rows = "".join(
-        f'<tr><td>{e(r.source)}</td><td><span class="status status-{e(r.status)}">{e(STATUS_TEXT.get(r.status, r.status))}'
-        f'</span></td><td>{"<br>".join(e(m) for m in r.messages) or "–"}</td></tr>' for r in job.results)
+        f'<tr><td class="file">{_file_name(r.source)}</td><td><span class="status status-{e(r.status)}">'
+        f'{e(STATUS_TEXT.get(r.status, r.status))}</span></td></tr>' for r in job.results)
+    groups = grouped_messages(job.results)
+    messages = "".join(f'<tr><td>{e(m)}</td><td class="file">{_files_cell(files)}</td></tr>' for m, files in groups)
+    if groups:
+        messages = f"""<h2>Meddelanden ({len(groups)})</h2>
+<table class="messages"><caption>Ett meddelande per rad, med filerna det gäller</caption>
+<thead><tr><th scope="col">Meddelande</th><th scope="col">Filer</th></tr></thead>
+<tbody>{messages}</tbody></table>
+"""
     links = "".join(f'<li><a href="/jobb/{e(job.id)}/svar.{fmt}" download>{text}</a></li>'
                     for fmt, text in (("xlsx", "Svaren som Excel (.xlsx)"), ("ods", "Svaren som LibreOffice Calc (.ods)"),
                                       ("csv", "Svaren som CSV"),
                                       ("json", "Svaren som JSON")))
     return f"""<div role="status"><p class="done">{e(summary)}</p></div>
 <h2>Hämta svaren</h2><ul>{links}</ul>
-<h2>Filerna</h2>
-<table><caption>En rad per fil: namn, status och meddelanden</caption>
-<thead><tr><th scope="col">Fil</th><th scope="col">Status</th><th scope="col">Meddelanden</th></tr></thead>
+{messages}<h2>Filerna</h2>
+<table class="files"><caption>En rad per fil: namn och status</caption>
+<thead><tr><th scope="col">Fil</th><th scope="col">Status</th></tr></thead>
 <tbody>{rows}</tbody></table>
 {_again(job)}"""
 
