@@ -595,9 +595,10 @@ def test_files_read_one_at_a_time_share_one_reading_worker(tmp_path):
     """read_file used to close its results after the first, which counts as Ctrl-C: the worker was killed and a
     new interpreter started for every file (200 ms each instead of about 2 ms)."""
     path = save(tmp_path, "svar.docx", filled(RECORD))
-    pids = []
-    for _ in range(3):
+    idle_after = []
+    for _ in range(6):
         assert read_file(path).status == OK
         with guard._IDLE_LOCK:
-            pids.append(sorted(w.proc.pid for w in guard._IDLE if w.alive()))
-    assert pids[0] and pids[0] == pids[1] == pids[2]
+            idle_after.append({w.proc.pid for w in guard._IDLE if w.alive()})
+    assert all(idle_after)  # the worker is given back after every file, not killed
+    assert len(set().union(*idle_after)) <= 2  # one worker reads them all (a second if one left meanwhile)

@@ -33,11 +33,14 @@ RECORD = {"diarienummer": "KS 2026/0412", "rapporterad_av": "Maria Lindqvist", "
 class Served:
     """One ``blankett serve`` process: its address, its TMPDIR and its stderr (a file: no pipe to fill up)."""
 
-    def __init__(self, tmp: Path, env: dict[str, str] | None = None, open_files: int | None = None) -> None:
+    def __init__(self, tmp: Path, env: dict[str, str] | None = None, open_files: int | None = None,
+                 measured: bool = True) -> None:
         self.tmp = tmp
         self.err_path = tmp.parent / f"{tmp.name}.stderr"
         environment = {**os.environ, "TMPDIR": str(tmp), "BLANKETT_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1",
                        **(env or {})}
+        if not measured:  # no coverage.py in the server (see test_sigterm_during_a_pdf_job_kills_libreoffice_too)
+            environment = {k: v for k, v in environment.items() if not k.startswith(("COV_CORE", "COVERAGE"))}
 
         def limit() -> None:
             if open_files is not None:
@@ -198,7 +201,10 @@ def test_a_stop_signal_during_two_fill_jobs_stops_as_ctrl_c_does(served, sig):
 
 @pytest.mark.office
 def test_sigterm_during_a_pdf_job_kills_libreoffice_too(served):
-    server = served()
+    # Without coverage.py in the server: traced by it, this stop has hung past 100 s (the converting threads in
+    # Popen.communicate, the main thread never past Server.close's 10 s loop), untraced it takes about a second
+    # under the same load. Not understood yet; followed up in the issue's closing note.
+    server = served(measured=False)
     status = server.post_fill("hot.csv", 300, fmt="pdf")
     deadline = time.monotonic() + 120
     while not any("soffice" in _cmdline(p) or "oosplash" in _cmdline(p) for p in descendants(server.proc.pid)):
