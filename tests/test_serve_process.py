@@ -375,11 +375,11 @@ def test_connections_that_never_finish_their_request_are_closed_and_do_not_lock_
     socks = _half_open(server.port, MAX_CONNECTIONS + 200)
     try:
         started = time.monotonic()
-        r = httpx.get(server.base + "/api/schema", headers=AUTH, timeout=1)
-        assert r.status_code == 200 and time.monotonic() - started < 1
+        r = httpx.get(server.base + "/api/schema", headers=AUTH, timeout=3)  # 0.03-0.06 s on a quiet machine;
+        assert r.status_code == 200 and time.monotonic() - started < 3  # before: no answer at all
         time.sleep(HEADER_SECONDS + 2)
         assert all(_closed_by_server(s) for s in socks)  # none waits for ever
-        assert httpx.get(server.base + "/api/schema", headers=AUTH, timeout=1).status_code == 200
+        assert httpx.get(server.base + "/api/schema", headers=AUTH, timeout=3).status_code == 200
     finally:
         for s in socks:
             s.close()
@@ -393,8 +393,8 @@ def test_more_half_open_connections_than_open_files_keep_the_server_answering_an
     socks = _half_open(server.port, 400)
     try:
         started = time.monotonic()
-        r = httpx.get(server.base + "/api/schema", headers=AUTH, timeout=1)
-        assert r.status_code == 200 and time.monotonic() - started < 1
+        r = httpx.get(server.base + "/api/schema", headers=AUTH, timeout=3)  # 0.03-0.06 s on a quiet machine;
+        assert r.status_code == 200 and time.monotonic() - started < 3  # before: no answer at all
     finally:
         for s in socks:
             s.close()
