@@ -20,8 +20,9 @@ from .form import LIST_ITEMS, Kind
 Value = str | dt.date | list[str] | None
 
 JA, NEJ = "Ja", "Nej"
-_JA = {"ja", "j", "x", "true", "sant", "1", "yes", "☒", "☑", "✓", "✔"}
-_NEJ = {"nej", "n", "false", "falskt", "0", "no"}
+#: The spellings of Ja and Nej that every reader takes, in any case (the API's description names them).
+JA_WORDS = frozenset({"ja", "j", "x", "true", "sant", "1", "yes", "☒", "☑", "✓", "✔"})
+NEJ_WORDS = frozenset({"nej", "n", "false", "falskt", "0", "no"})
 
 # Characters XML 1.0 cannot hold: C0 controls but TAB/LF/CR, lone surrogates, U+FFFE/U+FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -65,9 +66,9 @@ def parse_janej(value: Any) -> str | None:
         word = value.strip().lower()
         if word == "":
             return None
-        if word in _JA:
+        if word in JA_WORDS:
             return JA
-        if word in _NEJ:
+        if word in NEJ_WORDS:
             return NEJ
     raise ValueError(f'"{value}" är inte Ja eller Nej')
 

@@ -16,11 +16,14 @@ from typing import Any
 
 import blankett
 
+from .. import kinds
 from .uploads import MAX_FIELDS
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
+#: Servers, proxies and browsers add parameters of their own; ours are read, others never.
+_OTHER_PARAMETERS = "Andra frågeparametrar läses inte."
 _FILE = {"schema": {"type": "string", "format": "binary"}}
 _TEXT = {"text/plain": {"schema": {"type": "string"}}}  # the guard's answers (before any page or API call)
 _FEL = {"type": "object", "required": ["fel"], "properties": {"fel": {"type": "string"}}}
@@ -60,6 +63,11 @@ def _get(summary: str, ok: dict[str, Any], **more: Any) -> dict[str, Any]:
     return {"get": {"summary": summary, "responses": {"200": ok, **more, **_GUARDED}}}
 
 
+def _spellings() -> str:
+    """The Ja and Nej words fill takes, from the parser's own lists (so that the description never names less)."""
+    return ", ".join(sorted(w for w in kinds.JA_WORDS | kinds.NEJ_WORDS if w not in ("1", "0")))
+
+
 def _incident() -> dict[str, Any]:
     """The library's record schema as a component: its own ``$defs`` (if any) become components too."""
     schema = copy.deepcopy(blankett.schema())
@@ -74,8 +82,10 @@ def openapi() -> dict[str, Any]:
     """The description of the API (made once: the record schema is fixed for a run)."""
     fill_body = {"required": True, "description": (
         "En post: fältens nycklar enligt schemat Incident. Servern tar också emot de skrivsätt som kommandot "
-        "blankett fill tar emot (t.ex. ja/nej i valfri skrivning, datum som 12/3-2026, tal i textfält) och "
-        "gör om dem; det som inte kan tolkas ger 422."),
+        f"blankett fill tar emot och gör om dem: Ja/Nej som {_spellings()} i valfri skrivning, true/false, 1/0 "
+        "eller tom text; datum som ÅÅÅÅMMDD (också som tal), D/M ÅÅÅÅ, 12/3-2026, 12.3.2026, 2026.03.12, "
+        "12 mars 2026 eller med klockslag (2026-03-12T10:00); ett tal i ett textfält; null bland en listas "
+        "punkter (hoppas över). Allt annat som schemat inte tillåter ger 422."),
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Incident"}}}}
     extract_body = {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["filer"],
@@ -107,7 +117,7 @@ def openapi() -> dict[str, Any]:
             "/api/fill": {"post": {
                 "summary": "Fyll i en blankett från en post",
                 "parameters": [{"name": "format", "in": "query",
-                                "schema": {"enum": ["docx", "pdf"], "default": "docx"}}],
+                                "schema": {"enum": ["docx", "pdf"], "default": "docx"}, "description": _OTHER_PARAMETERS}],
                 "requestBody": fill_body,
                 "responses": {"200": {"description": "Den ifyllda blanketten",
                                       "content": {DOCX: _FILE, "application/pdf": _FILE}},
@@ -121,7 +131,8 @@ def openapi() -> dict[str, Any]:
             "/api/extract": {"post": {
                 "summary": "Läs tillbaka ifyllda blanketter (filer eller zip-filer)",
                 "parameters": [{"name": "format", "in": "query",
-                                "schema": {"enum": ["json", "xlsx", "ods", "csv"], "default": "json"}}],
+                                "schema": {"enum": ["json", "xlsx", "ods", "csv"], "default": "json"},
+                                "description": _OTHER_PARAMETERS}],
                 "requestBody": extract_body,
                 "responses": {"200": {"description": "Ett resultat per fil (en trasig fil är ett resultat med "
                                                      "status fel, inget fel i anropet)",
