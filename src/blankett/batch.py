@@ -25,7 +25,7 @@ from . import workers
 from .bounded import chunks, in_order
 from .errors import BlankettError
 from .fill import Filler, Outcome, fill_one, plan
-from .interrupt import ignore_interrupts, quiet_workers
+from .interrupt import check, ignore_interrupts, quiet_workers
 from .load import Row, load_rows
 from .model import Values
 from .model import values as model_values
@@ -161,6 +161,7 @@ def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: boo
         head = list(itertools.islice(items, PARALLEL_FROM))
         if pool is None or len(head) < PARALLEL_FROM:
             for chunk in chunks(itertools.chain(head, items), CHUNK):
+                check()  # a server's job asked to stop: stop here as on Ctrl-C
                 yield from _fill_items(chunk, template, out_dir, force, summary.check)
         else:
             yield from _parallel(pool, itertools.chain(head, items), jobs)

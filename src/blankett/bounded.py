@@ -8,6 +8,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
+from .interrupt import check
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -22,12 +24,15 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 def in_order(tasks: Iterable[T], submit: Callable[[T], Callable[[], Iterable[R]]], in_flight: int) -> Iterator[R]:
     """Each task's results, in task order; ``submit`` starts a task and gives what waits for its results.
 
-    At most ``in_flight`` tasks are submitted and not yet taken back.
+    At most ``in_flight`` tasks are submitted and not yet taken back. A thread asked to stop
+    (:func:`interrupt.stop_thread`) stops between two tasks.
     """
     pending: deque[Callable[[], Iterable[R]]] = deque()
     for task in tasks:
+        check()
         pending.append(submit(task))
         if len(pending) >= in_flight:
             yield from pending.popleft()()
     while pending:
+        check()
         yield from pending.popleft()()

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import threading
 from collections.abc import Iterator
+
+# Threads asked to stop (by their ident): a server's job threads, stopped with the server.
+_STOPPING: set[int] = set()
+_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -34,3 +39,28 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def stop_thread(ident: int) -> None:
+    """Ask the thread ``ident`` to stop as Ctrl-C stops a command: at its next step it raises KeyboardInterrupt.
+
+    A step is a form filled, a file read or a LibreOffice start ended (see :func:`check`); what the thread
+    waits for (LibreOffice, a reading worker) is ended by its owner. Not an exception raised into the thread
+    from outside (``PyThreadState_SetAsyncExc``): while such an exception waits for a thread blocked on a lock,
+    Python 3.11 under a tracer (coverage.py, a debugger) all but stops every other thread (a server's stop hung
+    past 100 s with the tests' coverage).
+    """
+    with _LOCK:
+        _STOPPING.add(ident)
+
+
+def forget(ident: int) -> None:
+    """The thread ``ident`` has ended its work (or starts new work): no stop is pending for it."""
+    with _LOCK:
+        _STOPPING.discard(ident)
+
+
+def check() -> None:
+    """Raise KeyboardInterrupt in a thread asked to stop (:func:`stop_thread`); between two steps of the library."""
+    if _STOPPING and threading.get_ident() in _STOPPING:
+        raise KeyboardInterrupt

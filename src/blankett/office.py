@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BlankettError, OfficeMissingError
+from .interrupt import check
 
 ENV_VAR = "BLANKETT_SOFFICE"
 _INSTALL = ("'sudo bash scripts/install-libreoffice.sh' (Debian/Ubuntu: paketet libreoffice-writer-nogui)"
@@ -284,6 +285,7 @@ def iter_convert(files: list[Path], target: str, outdir: Path, per_file: float =
     try:
         futures = [pool.submit(_chunk, part, target, outdir, per_file, program, starts) for part in parts]
         for future in as_completed(futures):
+            check()  # a server's job asked to stop: stop here as on Ctrl-C
             yield from future.result()
     except (KeyboardInterrupt, GeneratorExit):
         starts.stop()  # Ctrl-C, or the caller stopped early: LibreOffice is in its own group and would run on

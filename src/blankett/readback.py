@@ -26,6 +26,7 @@ from .bounded import chunks, in_order
 from .errors import BlankettError, InputError, RecordError, UnsafeFileError
 from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
 from .guard import Guards
+from .interrupt import check
 from .model import CASE_KEY, CASE_LABEL, to_record, validate
 from .notform import NotTheFormError, Values, not_the_form
 from .office import Converted
@@ -450,6 +451,7 @@ def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None
     try:
         if pool is None:
             for path in paths:
+                check()  # a server's job asked to stop: stop here as on Ctrl-C
                 yield _guarded(guards, path, done, failed)
             return
         yield from in_order(chunks(paths, CHUNK),

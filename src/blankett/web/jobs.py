@@ -9,7 +9,6 @@ or the server stops.
 
 from __future__ import annotations
 
-import ctypes
 import io
 import json
 import queue
@@ -27,6 +26,7 @@ from typing import Any
 
 import blankett
 
+from .. import interrupt
 from .uploads import MB, Limits, Staged, UploadRefused, expand_zips
 
 #: How long a finished job's results stay in memory for download, counted from when the job is done.
@@ -102,11 +102,6 @@ def describe(kind: str, state: str, done: int, total: int) -> str:
 _Queued = tuple[Job, Callable[[Job], None], "tempfile.TemporaryDirectory[str]"]
 
 
-def _interrupt(ident: int) -> None:
-    """Raise KeyboardInterrupt in the thread ``ident`` (at its next Python instruction), as Ctrl-C would."""
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(KeyboardInterrupt))
-
-
 class Jobs:
     """The server's jobs: worker threads run them in turn; the page polls their status; :meth:`stop` ends them."""
 
@@ -167,7 +162,8 @@ class Jobs:
         """End every job: waiting ones are dropped, running ones interrupted as Ctrl-C interrupts a command.
 
         The library stops on Ctrl-C (``KeyboardInterrupt``): it kills its LibreOffice starts and lets its
-        workers end. A job's thread gets that same exception; see :meth:`join` for waiting until it has.
+        workers end. A job's thread raises that same exception itself at its next step
+        (:func:`blankett.interrupt.stop_thread`); see :meth:`join` for waiting until it has.
         """
         with self._lock:
             self._stopped = True
@@ -176,7 +172,7 @@ class Jobs:
         for _ in self._threads:
             self._queue.put(None)
         for ident in running:
-            _interrupt(ident)
+            interrupt.stop_thread(ident)
         while True:
             try:
                 item = self._queue.get_nowait()
@@ -210,6 +206,7 @@ class Jobs:
                 folder.cleanup()
                 return
             self._running[threading.get_ident()] = job
+            interrupt.forget(threading.get_ident())
         job.state = RUNNING
         try:
             work(job)
@@ -222,6 +219,8 @@ class Jobs:
             job.counter = None
             with self._lock:
                 self._running.pop(threading.get_ident(), None)
+                if not self._stopped:
+                    interrupt.forget(threading.get_ident())
             folder.cleanup()
             # its results are kept from now on: the time it waited or ran is not taken from them
             job.size = _size(job)
