@@ -32,6 +32,8 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -q DejaVuSans || need+=(fonts-dejavu-core)
 fc-list 2>/dev/null | grep -q Liberation || need+=(fonts-liberation2)
+# systemd-analyze checks the unit file the README gives for running the server as a service
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installerar programmen som testerna behöver (Debian, LibreOffice från bookworm-backports): ${need[*]}"
   $SUDO apt-get update -qq

@@ -24,9 +24,21 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from .clients import program
+
 TOKEN = "tjanst-nyckel-1234567890"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
 MARKER = "Dödshot-MARKÖR-7c1"
+UNIT = Path(__file__).parent.parent / "deploy" / "blankett.service"
+
+
+def _unit_settings() -> dict[str, str]:
+    """The unit file's ``key=value`` lines (the service's settings)."""
+    return dict(line.split("=", 1) for line in UNIT.read_text().splitlines() if "=" in line and line[0] != "#")
+
+
+#: How long systemd waits after SIGTERM before it kills the whole service (our stops must fit in it).
+STOP_TIMEOUT = float(_unit_settings()["TimeoutStopSec"])
 RECORD = {"diarienummer": "KS 2026/0412", "rapporterad_av": "Maria Lindqvist", "polisanmald": "Ja"}
 
 
@@ -186,7 +198,7 @@ def test_a_stop_signal_during_two_fill_jobs_stops_as_ctrl_c_does(served, sig):
     assert len(fill_workers(server.proc.pid)) >= 1 and processes
     assert files_with(server.tmp, MARKER)  # the uploads are on disk while the jobs run
     started = time.monotonic()
-    assert server.stop(sig) == 0, server.stderr()
+    assert server.stop(sig, timeout=STOP_TIMEOUT) == 0, server.stderr()
     err = server.stderr()
     assert "Servern har stoppats." in err and "Traceback" not in err
     assert time.monotonic() - started < 30
@@ -206,7 +218,7 @@ def test_sigterm_during_a_pdf_job_kills_libreoffice_too(served):
         assert time.monotonic() < deadline and not httpx.get(server.base + status, headers=AUTH).json()["finished"]
         time.sleep(0.1)
     processes = descendants(server.proc.pid)
-    assert server.stop(signal.SIGTERM) == 0, server.stderr()
+    assert server.stop(signal.SIGTERM, timeout=STOP_TIMEOUT) == 0, server.stderr()
     assert "Servern har stoppats." in server.stderr()
     assert wait_gone(processes) == [], [_cmdline(p) for p in alive(processes)]
     assert list(server.tmp.iterdir()) == []
@@ -477,3 +489,32 @@ def test_the_readme_states_the_limits_the_server_keeps():
                  f"inom {pool.FILL_SECONDS:.0f} s (`FILL_SECONDS`)", f"inom {pool.PARENT_CHECK_SECONDS:.0f} s",
                  f"äldre än {private.STARTING_SECONDS:.0f} s"):
         assert said in section, said
+
+
+# --- running as a service: the unit file the README gives ---------------------------------------------------
+
+
+def test_the_systemd_unit_is_valid_stops_as_tested_and_is_the_one_the_readme_shows(tmp_path):
+    text = UNIT.read_text()
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert f"```ini\n{text}```" in readme  # the README shows the file itself
+    settings = _unit_settings()
+    # systemd sends SIGTERM to the server alone (it stops its workers and LibreOffice itself, as tested above),
+    # SIGKILL to what is left after TimeoutStopSec; its /tmp is its own and emptied at the stop
+    assert (settings["KillMode"], settings["KillSignal"]) == ("mixed", "SIGTERM")
+    assert (settings["PrivateTmp"], settings["UMask"], settings["ProtectSystem"]) == ("yes", "0077", "strict")
+    assert "--token" not in settings["ExecStart"] and "EnvironmentFile" in settings  # the key never in ps
+    env = tmp_path / "blankett.env"
+    env.write_text("BLANKETT_TOKEN=nyckel\n")
+    env.chmod(0o600)
+    here = tmp_path / "blankett.service"  # the same unit, with this machine's paths
+    here.write_text(text.replace("/opt/blankett/.venv/bin/blankett", str(Path(sys.executable).parent / "blankett"))
+                    .replace("/etc/blankett/blankett.env", str(env)))
+    r = subprocess.run([program("systemd-analyze", "systemd"), "verify", str(here)], capture_output=True, text=True,
+                       timeout=60)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", ""), r.stderr
+    broken = tmp_path / "broken.service"  # and systemd-analyze does say when a setting is wrong
+    broken.write_text(here.read_text().replace("KillMode=mixed", "KillMode=blandad"))
+    r = subprocess.run([program("systemd-analyze", "systemd"), "verify", str(broken)], capture_output=True,
+                       text=True, timeout=60)
+    assert "KillMode" in r.stderr or "kill mode" in r.stderr
