@@ -4,6 +4,7 @@ and nothing unpacks, grows or fetches past its limits."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import http.server
 import os
 import re
@@ -279,3 +280,29 @@ def test_the_server_reads_an_odt_with_links_and_nothing_is_fetched(serve, tmp_pa
     assert hits == []
     assert rows[0]["source"] == "länkad.odt" and rows[0]["record"]["utsatt"] == "Anders Bergström", rows
     assert "000000" not in " ".join(rows[0]["messages"])
+
+
+# --- uploaded fill inputs are read under the same limits ---------------------------------------------------------
+
+
+def test_a_fill_input_made_to_be_costly_to_read_is_refused_at_the_reading_workers_limits(serve):
+    """Before: the server counted the rows of an uploaded CSV in its own process: 60 MB of one-letter rows
+    (31 million rows) held its interpreter for minutes before "För många rader". Now they are counted in a
+    reading worker, which stops at 10 s of CPU, and the job fails naming the file."""
+    rows = b"diarienummer\n" + b"x\n" * (30 * MB)
+    pid = serve["proc"].pid
+    own_before = _rss_kb(pid)
+    r = httpx.post(serve["base"] + "/fyll-i", headers={**AUTH, "Accept": "application/json"}, timeout=60,
+                   data={"format": "docx"}, files={"filer": ("miljoner.csv", rows)})
+    assert r.status_code == 202, r.text
+    status, page = r.json()["status"], r.json()["page"]
+    deadline = time.monotonic() + 90
+    while not (job := httpx.get(serve["base"] + status, headers={**AUTH, "Accept": "application/json"}).json())[
+            "finished"]:
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+    assert job["state"] == "fel", job
+    page = httpx.get(serve["base"] + page, headers=AUTH).text
+    assert ("miljoner.csv: filen kunde inte läsas säkert: den tog mer än 10 s processortid "
+            "(gränsen för en fil)") in html.unescape(page), page
+    assert _rss_kb(pid) - own_before < 60 * 1024

@@ -27,6 +27,7 @@ from typing import Any
 import blankett
 
 from .. import interrupt
+from ..guard import Guards
 from .uploads import MB, Limits, Staged, UploadRefused, expand_zips
 
 #: How long a finished job's results stay in memory for download, counted from when the job is done.
@@ -268,7 +269,7 @@ def fill_job(staged: list[Staged], folder: Path, pdf: bool, max_rows: int = MAX_
     def work(job: Job) -> None:
         inputs = [s.path for s in staged]
         out = folder / "ut"
-        rows = sum(blankett.count_records(p) for p in inputs)
+        rows = _count_guarded(staged)
         if rows > max_rows:  # before any form is filled
             raise blankett.BlankettError(
                 f"För många rader: filerna har {rows} rader, och högst {max_rows} fylls i per uppladdning. "
@@ -293,6 +294,23 @@ def fill_job(staged: list[Staged], folder: Path, pdf: bool, max_rows: int = MAX_
         shutil.rmtree(out, ignore_errors=True)
 
     return work
+
+
+def _count_guarded(staged: list[Staged]) -> int:
+    """How many rows the uploaded input files hold, read first in a guarded worker (as returned forms are).
+
+    A spreadsheet or CSV made to be costly to read (millions of rows, a workbook that swells) then fails
+    here, at the reading worker's limits of memory and CPU time, naming the file, instead of taking the
+    server's memory or holding its interpreter for minutes. Within them, the fill reads it again.
+    """
+    total = 0
+    with Guards() as guards:
+        for s in staged:
+            try:
+                total += int(guards.run("blankett._api:count_records", str(s.path)))
+            except blankett.BlankettError as exc:
+                raise blankett.BlankettError(f"{s.name}: {exc}") from None
+    return total
 
 
 def _archive(files: list[Path], limit: int) -> bytes:
