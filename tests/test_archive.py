@@ -3,6 +3,7 @@ as an associated file that other programs list and ``extract`` reads back exactl
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 from pathlib import Path
@@ -172,3 +173,14 @@ def test_the_ua1_checker_passes_the_blank_and_the_flattened_pdf(soffice, tmp_pat
     blank = pdf.docx_bytes_to_pdf(blank_bytes(), soffice=soffice)
     assert _failed(blank, "ua1") == []
     assert _failed((tmp_path / "platt.pdf").read_bytes(), "ua1") == []
+
+
+def test_unusual_characters_long_answers_and_an_xml_like_case_number_still_pass(soffice):
+    record = {"diarienummer": "KS <2026> & \"x\" 'y' " + "å" * 200, "utsatt": "a\ue000b 😀 ł ☒ 中文 \u200b ﬁ",
+              "handelse": "Lång text. " * 400, "sarbarheter_rutin": ["• punkt", "\uf0b7 privat"]}
+    data = blankett.fill_pdfa(record, soffice=soffice)
+    assert _failed(data, "3a") == [] and _failed(data, "ua1") == []
+    result = blankett.extract(data, "arkiv.pdf")
+    assert (result.status, result.record) == ("ok", expected(record))
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        assert doc.open_metadata()[f"{{{pdf.CASE_XMP_NS}}}Diarienummer"] == record["diarienummer"]
