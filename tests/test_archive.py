@@ -184,3 +184,11 @@ def test_unusual_characters_long_answers_and_an_xml_like_case_number_still_pass(
     assert (result.status, result.record) == ("ok", expected(record))
     with pikepdf.open(io.BytesIO(data)) as doc:
         assert doc.open_metadata()[f"{{{pdf.CASE_XMP_NS}}}Diarienummer"] == record["diarienummer"]
+
+
+def test_check_says_an_archive_copy_is_no_form_to_fill_but_extract_reads_it(archived):
+    result = CliRunner().invoke(main, ["check", str(archived[0])])
+    assert result.exit_code == 1
+    assert result.output.strip().endswith(f"{archived[0].name}: PDF-filen är ett arkivexemplar (PDF/A) utan ifyllbara "
+                                          "fält; den går inte att fylla i, men blankett extract läser svaren ur posten "
+                                          "som finns inbäddad i den")
