@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import zipfile
 from pathlib import Path
 
 import page
@@ -192,3 +193,25 @@ def test_check_says_an_archive_copy_is_no_form_to_fill_but_extract_reads_it(arch
     assert result.output.strip().endswith(f"{archived[0].name}: PDF-filen är ett arkivexemplar (PDF/A) utan ifyllbara "
                                           "fält; den går inte att fylla i, men blankett extract läser svaren ur posten "
                                           "som finns inbäddad i den")
+
+
+def test_the_pages_give_archive_copies_one_form_and_a_batch(soffice):
+    from .test_web import AUTH, _form_fields, _wait, client
+
+    record = RECORDS_IN[1]
+    with client() as c:
+        c.headers.update(AUTH)
+        assert 'value="pdfa"' in c.get("/fyll-i/blankett").text and 'value="pdfa"' in c.get("/fyll-i").text
+        r = c.post("/fyll-i/blankett", data=_form_fields(record) | {"format": "pdfa"})
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        assert _failed(r.content, "3a") == [] and blankett.extract(r.content, "a.pdf").record == expected(record)
+        r = c.post("/fyll-i", files={"filer": ("incidenter.json", json.dumps([record]).encode())},
+                   data={"format": "pdfa"}, headers={"Accept": "application/json"})
+        assert r.status_code == 202
+        status = _wait(c, r.json()["id"], 300)
+        assert status["state"] == "klar"
+        with zipfile.ZipFile(io.BytesIO(c.get(f"/jobb/{r.json()['id']}/blanketter.zip").content)) as zf:
+            assert zf.namelist() == ["Bilaga5-KS-2026-0412.docx", "Bilaga5-KS-2026-0412.pdf"]
+            copy = zf.read("Bilaga5-KS-2026-0412.pdf")
+        assert _failed(copy, "3a") == [] and _failed(copy, "ua1") == []
+        assert blankett.extract(copy, "a.pdf").record == expected(record)
