@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import zipfile
+import zlib
 from pathlib import Path
 
 import page
@@ -144,23 +145,30 @@ def test_the_api_and_the_form_page_give_an_archive_copy(soffice):
         assert 'value="pdfa"' in c.get("/fyll-i").text
 
 
-def _tampered(path: Path, tmp_path: Path, data: bytes) -> Path:
-    """The archive copy with its embedded record's bytes replaced (as someone editing the attachment would)."""
+def _tampered(path: Path, tmp_path: Path, data: bytes, packed: str | None = None) -> Path:
+    """The archive copy with its embedded record's bytes replaced (as someone editing the attachment would),
+    stored as they are under the filter ``packed`` when given."""
     out = tmp_path / "andrad.pdf"
     with pikepdf.open(path) as doc:
-        doc.Root.AF[0].EF.F.write(data)
-        doc.save(out)
+        if packed is None:
+            doc.Root.AF[0].EF.F.write(data)
+        else:
+            doc.Root.AF[0].EF.F.write(data, filter=pikepdf.Name(packed))
+        doc.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)  # kept as packed
     return out
 
 
-@pytest.mark.parametrize("data, message", [
-    (json.dumps({"polisanmald": "kanske"}).encode(), "Polisanmäld"),
-    (b"{inte json", "ingen giltig JSON"),
-    (b"[1, 2]", "inget objekt med fält"),
-    (b" " * (MAX_RECORD_JSON + 10), "är större än"),
+@pytest.mark.parametrize("data, packed, message", [
+    (json.dumps({"polisanmald": "kanske"}).encode(), None, "Polisanmäld"),
+    (b"{inte json", None, "ingen giltig JSON"),
+    (b"[1, 2]", None, "inget objekt med fält"),
+    (b" " * (MAX_RECORD_JSON + 10), None, "är större än 2 MB"),
+    (zlib.compress(b" " * (20 * MAX_RECORD_JSON)), "/FlateDecode", "är större än 2 MB"),  # a bomb: 40 MB from 40 kB
+    (b"inte zlib", "/FlateDecode", "är trasig"),
+    (b"7B7D>", "/ASCIIHexDecode", "packad på ett sätt som inte läses"),
 ])
-def test_a_bad_embedded_record_is_one_swedish_line(archived, tmp_path, data, message):
-    result = blankett.extract(_tampered(archived[1], tmp_path, data))
+def test_a_bad_embedded_record_is_one_swedish_line(archived, tmp_path, data, packed, message):
+    result = blankett.extract(_tampered(archived[1], tmp_path, data, packed))
     assert result.status == "fel" and message in " ".join(result.messages), result.messages
 
 
