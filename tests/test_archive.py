@@ -121,11 +121,12 @@ def test_every_font_is_embedded_and_there_are_no_actions_but_links(archived):
                     assert obj.S == pikepdf.Name.URI
 
 
-@settings(max_examples=3, derandomize=True, deadline=None,
+@settings(max_examples=4, derandomize=True, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(record=RECORDS)
 def test_any_record_round_trips_through_an_archive_copy(soffice, record):
     data = blankett.fill_pdfa(record, soffice=soffice)
+    assert _failed(data, "3a") == [] and _failed(data, "ua1") == []
     with pymupdf.open(stream=data, filetype="pdf") as doc:  # the embedded JSON itself, read by MuPDF
         assert json.loads(doc.embfile_get(RECORD_NAME)) == expected(record)
     result = blankett.extract(data, "arkiv.pdf")
