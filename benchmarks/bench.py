@@ -279,14 +279,14 @@ def bench_batch(rows: int = 10_000, repeat: int = 1) -> dict:
             "written": written}
 
 
-def _fill_pdf_seconds(records: list[dict], folder: Path) -> float:
-    """Wall seconds for ``fill --pdf`` (the library call behind it) over ``records`` in one JSON file."""
+def _fill_pdf_seconds(records: list[dict], folder: Path, **options: bool) -> float:
+    """Wall seconds for ``fill --pdf`` (the library call behind it, with ``options``) over ``records`` in one JSON file."""
 
     folder.mkdir(parents=True)
     data = folder / "incidenter.json"
     data.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     start = time.perf_counter()
-    summaries = fill_with_pdf([data], folder / "ut", jobs=1)
+    summaries = fill_with_pdf([data], folder / "ut", jobs=1, **options)
     wall = time.perf_counter() - start
     if any(s.failed for s in summaries) or summaries[-1].counts["skriven"] != len(records):
         raise SystemExit(f"fill --pdf misslyckades: {summaries[-1].line()} {summaries[-1].problems[:3]}")
@@ -304,6 +304,38 @@ def bench_pdf(forms: int = 200, sample: int = 10) -> dict:
     _row(f"en start per blankett ({sample} mätta)", f"{single:.3f} s", "")
     _row("batch jämfört med en start per blankett", f"{single / batch:.1f} ×", "mål ≥ 3 ×")
     return {"forms": forms, "batch_s_per_form": batch, "single_s_per_form": single, "speedup": single / batch}
+
+
+def bench_pdfa(forms: int = 50, sample: int = 5) -> dict:
+    """Seconds per form for the archive copy (``fill --format pdfa``) beside the flattened PDF it is made from
+    (``fill --format pdf --flatten``), both alone; reading one back and checking it with page-validation."""
+    import page
+
+    from blankett import extract
+
+    records = [full_record(n) for n in range(1, forms + 1)]
+    flat, arch = {"keep_docx": False, "flatten": True}, {"keep_docx": False, "archive": True}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        flat_batch = _fill_pdf_seconds(records, folder / "platt", **flat) / forms
+        arch_batch = _fill_pdf_seconds(records, folder / "arkiv", **arch) / forms
+        flat_one = sum(_fill_pdf_seconds([r], folder / f"p-{n}", **flat) for n, r in enumerate(records[:sample])) / sample
+        arch_one = sum(_fill_pdf_seconds([r], folder / f"a-{n}", **arch) for n, r in enumerate(records[:sample])) / sample
+        copy = next((folder / "arkiv" / "ut").glob("*.pdf"))
+        data = copy.read_bytes()
+        read_ms = _median_ms(lambda: extract(data, "arkiv.pdf"), 20)
+        check_ms = {p: _median_ms(lambda p=p: page.validate_pdf_bytes(data, profile=p), 5) for p in ("3a", "ua1")}
+    print("pdfa: arkivexemplar (PDF/A-3a + PDF/UA-1, posten inbäddad) bredvid platt PDF, bara PDF, samma körning")
+    _row(f"platt PDF, batch om {forms}: per blankett", f"{flat_batch:.3f} s", "fill --format pdf --flatten")
+    _row(f"arkivexemplar, batch om {forms}: per blankett", f"{arch_batch:.3f} s", "fill --format pdfa")
+    _row(f"platt PDF, en åt gången ({sample} mätta)", f"{flat_one:.3f} s", "")
+    _row(f"arkivexemplar, en åt gången ({sample} mätta)", f"{arch_one:.3f} s", "")
+    _row("arkivexemplar jämfört med platt PDF (batch)", f"{arch_batch / flat_batch:.2f} ×", "")
+    _row("storlek per arkivexemplar", f"{len(data) // 1024} kB", "")
+    _row("extract av ett arkivexemplar", f"{read_ms:.1f} ms", "läsprocess och modellen inräknade")
+    _row("page-validation 3a / ua1", f"{check_ms['3a']:.0f} / {check_ms['ua1']:.0f} ms", "")
+    return {"flat_batch": flat_batch, "archive_batch": arch_batch, "flat_one": flat_one, "archive_one": arch_one,
+            "read_ms": read_ms, "check_ms": check_ms, "bytes": len(data)}
 
 
 # --- extract: read returned forms back -------------------------------------------------------
@@ -419,6 +451,7 @@ SECTIONS: dict[str, Callable[..., dict]] = {
     "fill": bench_fill,
     "batch": bench_batch,
     "pdf": bench_pdf,
+    "pdfa": bench_pdfa,
     "extract": bench_extract,
     "serve": bench_serve,
     "hostile": bench_hostile,

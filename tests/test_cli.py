@@ -46,7 +46,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
      "Se 'blankett fill --help' för hjälp.\n\nFel: Alternativet '--xyzzy' finns inte.\n"),
     (["fill", "x.json", "--format", "odt"], "Användning: blankett fill [ALTERNATIV] FIL...\n"
      "Se 'blankett fill --help' för hjälp.\n\nFel: Ogiltigt värde för '--format': 'odt' är inte något av "
-     "'docx', 'pdf'.\n"),
+     "'docx', 'pdf', 'pdfa'.\n"),
     (["check", "finns-inte.docx"], "Användning: blankett check [ALTERNATIV] FIL\n"
      "Se 'blankett check --help' för hjälp.\n\nFel: Ogiltigt värde för 'FIL': Fil 'finns-inte.docx' finns inte.\n"),
     (["fill", "x.json", "-o"], "Fel: Alternativet '-o' behöver ett värde.\n"),

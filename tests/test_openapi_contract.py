@@ -92,7 +92,7 @@ def _named_spelling(kind: str | None, value) -> bool:
     return number  # "tal i textfält"
 
 
-_FORMATS = {"/api/fill": ("docx", "pdf"), "/api/extract": ("json", "xlsx", "ods", "csv")}
+_FORMATS = {"/api/fill": ("docx", "pdf", "pdfa"), "/api/extract": ("json", "xlsx", "ods", "csv")}
 
 
 def _named_body(path: str, body) -> bool:

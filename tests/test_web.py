@@ -717,7 +717,7 @@ def test_unknown_addresses_formats_and_jobs_are_404_in_swedish(api):
 
 def test_api_requests_it_cannot_serve_are_400_in_swedish(api):
     r = api.post("/api/fill?format=odt", json=RECORD)
-    assert r.status_code == 400 and r.json() == {"fel": "format måste vara docx eller pdf"}
+    assert r.status_code == 400 and r.json() == {"fel": "format måste vara docx, pdf eller pdfa"}
     r = api.post("/api/extract?format=pdf", files={"filer": ("svar.docx", b"PK")})
     assert r.status_code == 400 and r.json() == {"fel": "format måste vara json, xlsx, ods eller csv"}
     # text in the files field, a file under another name: no file to read

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from . import batch, build, check, export, fill, model, pdf, pdffill, publish, readback, workbook
+from . import archivefill, batch, build, check, export, fill, model, pdf, pdffill, publish, readback, workbook
 from .errors import BlankettError, OfficeMissingError
 from .load import load_rows
 from .office import find_soffice
@@ -64,6 +64,13 @@ def fill_pdf(record: Mapping[str, Any], flatten: bool = False, template: fill.Te
     return pdf.docx_bytes_to_pdf(fill_docx(record, template), flatten=flatten, soffice=soffice)
 
 
+def fill_pdfa(record: Mapping[str, Any], template: fill.Template | None = None,
+              soffice: PathLike | None = None) -> bytes:
+    """One record as an archive copy: PDF/A-3a and PDF/UA-1, answers as text, the record embedded as JSON that
+    :func:`extract` reads back exactly (needs LibreOffice)."""
+    return archivefill.docx_bytes_to_archive(fill_docx(record, template), soffice=soffice)
+
+
 def fill_files(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, force: bool = False,
                check: bool = False, template: PathLike | None = None, jobs: int | None = None) -> batch.Summary:
     """One .docx per record of every input file (.xlsx, .csv, .json, .jsonl) in ``out_dir``; the summary.
@@ -75,13 +82,16 @@ def fill_files(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, force: 
 
 def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, keep_docx: bool = True,
                    flatten: bool = False, force: bool = False, template: PathLike | None = None,
-                   jobs: int | None = None, soffice: PathLike | None = None) -> list[batch.Summary]:
+                   jobs: int | None = None, soffice: PathLike | None = None,
+                   archive: bool = False) -> list[batch.Summary]:
     """As :func:`fill_files`, and a PDF of each form beside it (or alone); the summaries, PDF last.
+
+    ``archive``: each PDF is an archive copy, as :func:`fill_pdfa` makes it.
 
     Needs LibreOffice (else :class:`OfficeMissingError`, raised before anything is written).
     """
     return pdffill.fill_with_pdf([Path(p) for p in inputs], out_dir, keep_docx, flatten, force,
-                         Path(template) if template else None, jobs, soffice)
+                         Path(template) if template else None, jobs, soffice, archive=archive)
 
 
 def count_records(path: PathLike) -> int:

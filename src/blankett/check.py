@@ -8,11 +8,16 @@ from pathlib import Path
 from lxml import etree
 
 from . import controls, ooxml
+from .archive import embedded_record
 from .errors import InputError
 from .form import FIELDS, Kind
 from .package import open_package
 from .pdfread import NO_FIELDS, open_pdf
 from .staging import CONVERT_HINT, CONVERTED, converted, size_check
+
+#: What check says of an archive copy: it is no form to fill in, yet extract reads it.
+ARCHIVE_COPY = ("PDF-filen är ett arkivexemplar (PDF/A) utan ifyllbara fält; den går inte att fylla i, "
+                "men blankett extract läser svaren ur posten som finns inbäddad i den")
 
 
 def check_file(path: str | Path) -> list[str]:
@@ -62,6 +67,8 @@ def check_pdf(path: str | Path) -> list[str]:
     except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
         raise InputError(f"{path.name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
     if not found:
+        if embedded_record(reader, path.name) is not None:
+            raise InputError(f"{path.name}: {ARCHIVE_COPY}")
         raise InputError(f"{path.name}: {NO_FIELDS}")
     problems = []
     for f in FIELDS:

@@ -296,8 +296,9 @@ def template(output: Path, profile_path: Path | None, force: bool) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="ANTAL",
               help="Antal processer som fyller i samtidigt. Standard: alla processorkärnor.")
 @click.option("--pdf", "with_pdf", is_flag=True, help="Skriv också en PDF bredvid varje .docx (kräver LibreOffice).")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True,
-              help="Filformat: docx, eller pdf för bara PDF (kräver LibreOffice).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "pdfa"]), default="docx", show_default=True,
+              help="Filformat: docx, pdf för bara PDF, eller pdfa för arkivexemplar (PDF/A-3a med posten inbäddad; "
+                   "PDF kräver LibreOffice).")
 @click.option("--flatten/--no-flatten", default=False, show_default=True,
               help="PDF: svaren som vanlig text (--flatten) eller i ifyllbara fält som går att läsa tillbaka.")
 @force_option
@@ -309,11 +310,11 @@ def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, 
          flatten: bool, force: bool, template_path: Path | None, soffice: Path | None, verbose: bool) -> None:
     """Fyll i en blankett (.docx och/eller PDF) per incident från Excel (.xlsx), Calc (.ods), CSV, JSON eller JSON Lines."""
     progress = sys.stderr.isatty()
-    if (with_pdf or fmt == "pdf") and not check:
+    if (with_pdf or fmt in ("pdf", "pdfa")) and not check:
         from .pdffill import fill_with_pdf
 
         summaries = fill_with_pdf(list(inputs), output, fmt == "docx", flatten, force, template_path, jobs,
-                                  soffice, progress)
+                                  soffice, progress, archive=fmt == "pdfa")
     else:
         summaries = [fill_files(inputs, output, check, force, template_path, jobs, progress=progress)]
     for line in (line for s in summaries for line in s.problems):

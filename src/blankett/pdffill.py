@@ -8,6 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from .archivefill import docx_to_archive
 from .batch import Summary, fill_files
 from .fill import Outcome
 from .office import find_soffice
@@ -16,8 +17,10 @@ from .status import FillStatus
 
 
 def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = False, force: bool = False,
-                 soffice: str | Path | None = None) -> list[Outcome]:
+                 soffice: str | Path | None = None, archive: bool = False) -> list[Outcome]:
     """A PDF in ``out_dir`` for every filled .docx, each as a fill ``Outcome`` (written, already there or failed).
+
+    ``archive``: the PDF is an archive copy (PDF/A-3a, PDF/UA-1, the record embedded; see :mod:`archive`).
 
     Each PDF is judged on its own: one that is missing is made, whether its .docx was written now or was there.
     """
@@ -30,7 +33,9 @@ def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = Fa
             result.append(Outcome(docx.name, FillStatus.EXISTS, target))
         else:
             pairs.append((docx, target))
-    for r in docx_to_pdf(pairs, flatten, force, soffice) if pairs else []:
+    made = [] if not pairs else docx_to_archive(pairs, force, soffice) if archive else docx_to_pdf(
+        pairs, flatten, force, soffice)
+    for r in made:
         if r.exists:
             result.append(Outcome(r.source.name, FillStatus.EXISTS, r.target))
         else:
@@ -41,7 +46,7 @@ def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = Fa
 
 def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = True, flatten: bool = False,
                   force: bool = False, template_path: Path | None = None, jobs: int | None = None,
-                  soffice: str | Path | None = None, progress: bool = False) -> list[Summary]:
+                  soffice: str | Path | None = None, progress: bool = False, archive: bool = False) -> list[Summary]:
     """Fill forms and make their PDFs (beside the .docx, or alone); the summaries to show, PDF last.
 
     LibreOffice is looked for first, so that a missing one is said before anything is written.
@@ -49,11 +54,11 @@ def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = Tru
     program = find_soffice(soffice)
     if keep_docx:
         summary = fill_files(inputs, out_dir, False, force, template_path, jobs, progress)
-        made = pdf_outcomes(summary.outputs, out_dir, flatten, force, program)  # a .docx already there too
+        made = pdf_outcomes(summary.outputs, out_dir, flatten, force, program, archive)  # a .docx already there too
     else:
         with tempfile.TemporaryDirectory(prefix="blankett-fill-") as tmp:
             summary = fill_files(inputs, tmp, False, True, template_path, jobs, progress)
-            made = pdf_outcomes(summary.written, out_dir, flatten, force, program)
+            made = pdf_outcomes(summary.written, out_dir, flatten, force, program, archive)
     pdfs = Summary()
     for outcome in made:
         pdfs.add(outcome)

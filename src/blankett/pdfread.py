@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from . import controls, kinds, ooxml
+from .archive import embedded_record
 from .errors import InputError, os_problem
 from .form import FIELDS, PLACEHOLDER, TAGS, Kind
 from .model import CASE_KEY
@@ -110,6 +111,10 @@ def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[
     reader = open_pdf(source, name)
     values = _values(reader, name)
     if not values:
+        # An archive copy has no fields but carries its record: that record, checked by the model as any answer.
+        embedded = embedded_record(reader, name)
+        if embedded is not None:
+            return embedded, []
         raise InputError(f"{name}: {NO_FIELDS}")
     read = _as_controls(values)
     record, warnings = controls.read_fields(read)

@@ -70,6 +70,7 @@ ExportFormat = Literal["json", "jsonl", "csv", "xlsx", "ods"]
 
 def download(data: bytes, name: str, kind: str) -> Response:
     """A file to save: its media type, a safe file name (ASCII, plus the UTF-8 form), never cached."""
+    kind = "pdf" if kind == "pdfa" else kind  # an archive copy is a PDF (PDF/A-3a)
     ascii_name = _UNSAFE.sub("-", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()).strip("-.")
     ascii_name = ascii_name or f"blankett.{kind}"
     from urllib.parse import quote
@@ -82,7 +83,8 @@ def _form_name(record: dict[str, Any], kind: str) -> str:
     """The file name of one filled form: its case number when given (as ``fill`` names it), else Bilaga5."""
     case = str(record.get("diarienummer") or "").strip()
     safe = re.sub(r"[^\w.\-]+", "-", case).strip("-.")[:80]
-    return f"Bilaga5-{safe}.{kind}" if safe else f"Bilaga5.{kind}"
+    ending = "pdf" if kind == "pdfa" else kind
+    return f"Bilaga5-{safe}.{ending}" if safe else f"Bilaga5.{ending}"
 
 
 class Server:
@@ -111,6 +113,8 @@ class Server:
     def fill(self, record: Any, kind: str) -> bytes:
         if kind == "pdf":
             return blankett.fill_pdf(record, template=self.template())
+        if kind == "pdfa":
+            return blankett.fill_pdfa(record, template=self.template())
         if self.pool is not None:
             return self.pool.fill_docx(record)
         return blankett.fill_docx(record, self.template())
@@ -183,7 +187,7 @@ async def one_form(request: Request) -> Response:
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     await form.close()
     record = pages.record_from_form(fields)
-    kind = "pdf" if fields.get("format") == "pdf" else "docx"
+    kind = fields["format"] if fields.get("format") in ("pdf", "pdfa") else "docx"
     try:
         data = await run_in_threadpool(_server(request).fill, record, kind)
     except blankett.RecordError as exc:
@@ -231,7 +235,7 @@ async def _start_job(request: Request, kind: str) -> Response:
                     return refuse(415, f"{said} Läs in (/las-in).", f'{pages.e(said)} <a href="/las-in">Läs in</a>.')
                 return refuse(415, f"{bad[0]} går inte att fylla i från. Blanketterna fylls i från Excel (.xlsx), "
                                    "LibreOffice Calc (.ods), CSV, JSON eller JSON Lines (.jsonl).")
-            pdf = fields.get("format") == "pdf"
+            pdf = fields.get("format") in ("pdf", "pdfa")
             if pdf and not blankett.office_available():
                 folder.cleanup()
                 return refuse(503, "PDF kräver LibreOffice, som inte finns på den här datorn. Välj Word.")
@@ -241,7 +245,8 @@ async def _start_job(request: Request, kind: str) -> Response:
                 target.parent.mkdir(mode=0o700)
                 s.path.rename(target)
                 s.path = target
-            work = fill_job(staged, Path(folder.name), pdf, server.jobs.max_rows, server.jobs.max_result)
+            work = fill_job(staged, Path(folder.name), pdf, server.jobs.max_rows, server.jobs.max_result,
+                            archive=fields.get("format") == "pdfa")
             job = server.jobs.start(Job("fill", pdf=pdf), work, folder)
         else:
             job = server.jobs.start(Job("extract"), extract_job(staged, Path(folder.name), server.limits), folder)
@@ -347,8 +352,8 @@ async def api_workbook(request: Request) -> Response:
 
 async def api_fill(request: Request) -> Response:
     kind = request.query_params.get("format", "docx")
-    if kind not in ("docx", "pdf"):
-        return JSONResponse({"fel": "format måste vara docx eller pdf"}, status_code=400)
+    if kind not in ("docx", "pdf", "pdfa"):
+        return JSONResponse({"fel": "format måste vara docx, pdf eller pdfa"}, status_code=400)
     body = await request.body()
     try:
         record = parse_json(body)

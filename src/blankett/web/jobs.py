@@ -263,8 +263,10 @@ def scrub(text: str, folder: Path) -> str:
 
 
 def fill_job(staged: list[Staged], folder: Path, pdf: bool, max_rows: int = MAX_FILL_ROWS,
-             max_result: int = MAX_RESULT_BYTES) -> Callable[[Job], None]:
-    """The work of filling every record of the uploaded input files (Word, or Word and PDF), zipped."""
+             max_result: int = MAX_RESULT_BYTES, archive: bool = False) -> Callable[[Job], None]:
+    """The work of filling every record of the uploaded input files (Word, or Word and PDF), zipped.
+
+    ``archive``: the PDFs are archive copies (PDF/A-3a with the record embedded)."""
 
     def work(job: Job) -> None:
         inputs = [s.path for s in staged]
@@ -277,7 +279,7 @@ def fill_job(staged: list[Staged], folder: Path, pdf: bool, max_rows: int = MAX_
         job.total = rows * (2 if pdf else 1)
         job.counter = lambda: _count(out)
         if pdf:
-            summaries = blankett.fill_files_pdf(inputs, out, jobs=1)
+            summaries = blankett.fill_files_pdf(inputs, out, jobs=1, archive=archive)
         else:
             summaries = [blankett.fill_files(inputs, out, jobs=1)]
         job.notes = [scrub(scrub(line, folder / "in"), folder) for s in summaries for line in s.notes]

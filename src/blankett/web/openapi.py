@@ -117,7 +117,10 @@ def openapi() -> dict[str, Any]:
             "/api/fill": {"post": {
                 "summary": "Fyll i en blankett från en post",
                 "parameters": [{"name": "format", "in": "query",
-                                "schema": {"enum": ["docx", "pdf"], "default": "docx"}, "description": _OTHER_PARAMETERS}],
+                                "description": "docx: Word; pdf: ifyllbar PDF; pdfa: arkivexemplar (PDF/A-3a och "
+                                               "PDF/UA-1, svaren som text, posten inbäddad som JSON). "
+                                               + _OTHER_PARAMETERS,
+                                "schema": {"enum": ["docx", "pdf", "pdfa"], "default": "docx"}}],
                 "requestBody": fill_body,
                 "responses": {"200": {"description": "Den ifyllda blanketten",
                                       "content": {DOCX: _FILE, "application/pdf": _FILE}},
@@ -125,7 +128,7 @@ def openapi() -> dict[str, Any]:
                               "413": _error("Kroppen är större än servern tar emot", json_body=False,
                                             text_body=True),
                               "422": _PROBLEMS,
-                              "503": _error("PDF: LibreOffice saknas eller misslyckades; Word: processen som fyllde "
+                              "503": _error("PDF och PDF/A: LibreOffice saknas eller misslyckades; Word: processen som fyllde "
                                             "i avbröts, eller servern stängs"),
                               **{k: v for k, v in _GUARDED.items() if k != "400"}}}},
             "/api/extract": {"post": {

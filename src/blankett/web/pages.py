@@ -99,7 +99,9 @@ def _upload(action: str, name: str, label: str, accept: str, hint: str, button: 
 def fill(office: bool, message: str | None = None, markup: str | None = None) -> str:
     """The fill page; ``message`` is a refusal as text, ``markup`` one already escaped (with a link)."""
     pdf = ('<input type="radio" id="format-pdf" name="format" value="pdf">'
-           '<label for="format-pdf">Word och PDF</label>') if office else (
+           '<label for="format-pdf">Word och PDF</label>'
+           '<input type="radio" id="format-pdfa" name="format" value="pdfa">'
+           '<label for="format-pdfa">Word och arkivexemplar (PDF/A)</label>') if office else (
         '<p class="hint">PDF kräver LibreOffice, som inte finns på den här datorn.</p>')
     extra = f"""<fieldset class="choice"><legend>Filformat</legend>
 <input type="radio" id="format-docx" name="format" value="docx" checked><label for="format-docx">Word (.docx)</label>
@@ -234,9 +236,13 @@ def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapp
     parts.append("</fieldset>")
     pdf = ('<span class="radio"><input type="radio" id="ut-pdf" name="format" value="pdf"'
            f'{" checked" if values.get("format") == "pdf" else ""}><label for="ut-pdf">PDF</label></span>'
+           '<span class="radio"><input type="radio" id="ut-pdfa" name="format" value="pdfa"'
+           f'{" checked" if values.get("format") == "pdfa" else ""}>'
+           '<label for="ut-pdfa">Arkivexemplar (PDF/A)</label></span>'
            ) if office else '<p class="hint">PDF kräver LibreOffice, som inte finns på den här datorn.</p>'
+    word = "" if values.get("format") in ("pdf", "pdfa") else " checked"
     parts.append(f"""<fieldset class="choice"><legend>Filformat</legend>
-<span class="radio"><input type="radio" id="ut-docx" name="format" value="docx"{"" if values.get("format") == "pdf" else " checked"}>
+<span class="radio"><input type="radio" id="ut-docx" name="format" value="docx"{word}>
 <label for="ut-docx">Word (.docx)</label></span>{pdf}</fieldset>
 <button type="submit">Skapa den ifyllda blanketten</button>
 </form>""")
@@ -426,7 +432,7 @@ Beskrivningen i OpenAPI-format: <a href="/api/openapi.json">/api/openapi.json</a
 <tr><td><code>GET /api/blank.pdf</code></td><td>Den tomma, ifyllbara PDF:en (503 om LibreOffice saknas).</td></tr>
 <tr><td><code>GET /api/arbetsbok.xlsx</code></td><td>Excel-arbetsboken för inmatning.</td></tr>
 <tr><td><code>POST /api/fill</code></td><td>En post som JSON in, den ifyllda blanketten ut (.docx, eller PDF med
-<code>?format=pdf</code>). Felaktig post: 422 med en lista av <code>{"field", "message"}</code>.</td></tr>
+<code>?format=pdf</code>, eller ett arkivexemplar i PDF/A-3a med posten inbäddad med <code>?format=pdfa</code>). Felaktig post: 422 med en lista av <code>{"field", "message"}</code>.</td></tr>
 <tr><td><code>POST /api/extract</code></td><td>En eller flera filer (multipart, fältet <code>filer</code>) eller en
 zip-fil in; en lista av <code>{"source", "status", "messages", "record"}</code> ut, eller en fil med
 <code>?format=xlsx</code>, <code>ods</code> eller <code>csv</code>.</td></tr>
