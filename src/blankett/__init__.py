@@ -59,26 +59,28 @@ _WHERE = {
         "blank_docx", "blank_pdf", "check_form", "count_records", "export_bytes", "export_results", "extract",
         "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "office_available",
         "publish_files", "schema", "validate", "workbook_xlsx")},
-    "FillSummary": (".batch", "Summary"),
+    "FillSummary": (".batch", "FillSummary"),
     **{name: (".errors", name) for name in (
         "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
     "Template": (".fill", "Template"),
     **{name: (".form", name) for name in ("FIELDS", "Field", "Kind")},
-    "ExtractResult": (".readback", "Result"),
+    "ExtractResult": (".readback", "ExtractResult"),
     "FORM_ENDINGS": (".readback", "FORM_ENDINGS"),
     "INPUT_ENDINGS": (".load", "INPUT_ENDINGS"),
     **{name: (".status", name) for name in ("ExtractStatus", "FillStatus")},
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    try:
-        module, attr = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(_importlib.import_module(module, __name__), attr)
-    globals()[name] = value
-    return value
+if not _typing.TYPE_CHECKING:  # hidden from mypy and pyright: for them a misspelt name is an error, not Any
+
+    def __getattr__(name: str) -> _typing.Any:
+        try:
+            module, attr = _WHERE[name]
+        except KeyError:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        value = getattr(_importlib.import_module(module, __name__), attr)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
@@ -106,11 +108,10 @@ if _typing.TYPE_CHECKING:
         validate,
         workbook_xlsx,
     )
-    from .batch import Summary as FillSummary
+    from .batch import FillSummary
     from .errors import BlankettError, InputError, OfficeMissingError, OutputExistsError, Problem, RecordError
     from .fill import Template
     from .form import FIELDS, Field, Kind
     from .load import INPUT_ENDINGS
-    from .readback import FORM_ENDINGS
-    from .readback import Result as ExtractResult
+    from .readback import FORM_ENDINGS, ExtractResult
     from .status import ExtractStatus, FillStatus

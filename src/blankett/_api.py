@@ -50,11 +50,14 @@ def validate(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return model.to_record(incident), warnings
 
 
-def fill_docx(record: Mapping[str, Any], template: fill.Template | None = None) -> bytes:
+def fill_docx(record: Mapping[str, Any], template: fill.Template | PathLike | None = None) -> bytes:
     """One record filled into the form, as .docx bytes; raises :class:`RecordError` for a bad record.
 
-    Pass a :class:`Template` to fill many records without reading the template each time.
+    ``template``: a template file's path (as ``fill_files`` takes), or a :class:`Template` to fill many
+    records without reading the file each time.
     """
+    if template is not None and not isinstance(template, fill.Template):
+        template = fill.Template(Path(template))
     return fill.fill_record(_plain(record), template)
 
 

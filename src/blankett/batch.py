@@ -44,8 +44,8 @@ Item = Outcome | tuple[Row, Values, str, list[str]]
 
 
 @dataclass
-class Summary:
-    """Counts by outcome and every message to show, in input order."""
+class FillSummary:
+    """Counts by outcome and every message to show, in input order (``blankett.FillSummary``)."""
 
     check: bool = False
     counts: dict[FillStatus, int] = field(default_factory=lambda: dict.fromkeys(FillStatus, 0))
@@ -89,6 +89,10 @@ class Summary:
         done = f"{c[FillStatus.CHECKED]} godkända" if self.check else f"{c[FillStatus.WRITTEN]} skrivna"
         return f"{prefix}: {done}, {c[FillStatus.EXISTS]} hoppade över (finns redan), {c[FillStatus.FAILED]} fel."
 
+
+
+#: The package's own short name for :class:`FillSummary`.
+Summary = FillSummary
 
 def _rows(inputs: Iterable[Path], summary: Summary) -> Iterator[Row]:
     """Every row of every input file; a file that cannot be read is counted and the next one read."""

@@ -27,8 +27,8 @@ from .write import write_bytes
 _MARK = "\ue000blankett-diarienummer\ue000"  # private-use characters: never in a template
 
 
-class Filler:
-    """The blank form's package held in memory, ready to be filled many times (public name: ``blankett.Template``).
+class Template:
+    """The blank form's package held in memory, ready to be filled many times (``blankett.Template``).
 
     Not to be confused with the template file it is loaded from (``templates/Bilaga5.docx``, made by
     :mod:`build` or ``blankett template``).
@@ -101,8 +101,8 @@ class Filler:
         return zip_deflated(members)
 
 
-#: The name :class:`Filler` has in the public API (``blankett.Template``), kept for its callers.
-Template = Filler
+#: The module's own older name for :class:`Template`, kept for its callers inside the package.
+Filler = Template
 
 
 def _check_template(name: str, root: etree._Element) -> None:

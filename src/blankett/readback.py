@@ -51,8 +51,11 @@ _ALL_TAGS = frozenset(tag for tags in TAGS.values() for tag in tags)
 
 
 @dataclass
-class Result:
-    """What one returned file gave: status, Swedish messages (one line each), the record (None if unreadable)."""
+class ExtractResult:
+    """What one returned file gave: status, Swedish messages (one line each), the record (None if unreadable).
+
+    ``blankett.ExtractResult``.
+    """
 
     source: str
     status: ExtractStatus = ExtractStatus.OK
@@ -75,6 +78,10 @@ class Result:
 
 # --- the document: values from controls, with fallbacks -----------------------------
 
+
+
+#: The package's own short name for :class:`ExtractResult`.
+Result = ExtractResult
 
 def _mark(text: str, answer: str) -> bool:
     """True when a Ja/Nej cell's text, less its word, is a tick (X, ☒, ✓ …)."""

@@ -1,0 +1,71 @@
+"""The front door (``import blankett``) as an integrator meets it: its names, their types, what a type checker says."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import blankett
+from blankett import _api
+
+from .records import full_record
+
+FULL = full_record()
+
+INIT = Path(blankett.__file__)
+
+
+def _type_checking_names() -> set[str]:
+    """The names ``__init__`` imports for type checkers (under ``if TYPE_CHECKING:``)."""
+    names = set()
+    for node in ast.walk(ast.parse(INIT.read_text())):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test) and not isinstance(
+                node.test, ast.UnaryOp):
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom):
+                    names |= {alias.asname or alias.name for alias in stmt.names}
+    return names
+
+
+def test_all_the_lazy_table_and_the_type_checkers_imports_name_the_same_things():
+    assert set(blankett.__all__) == set(blankett._WHERE) == _type_checking_names()
+    assert len(blankett.__all__) == len(set(blankett.__all__))
+
+
+def test_every_public_class_has_its_public_name():
+    for name in blankett.__all__:
+        value = getattr(blankett, name)
+        if isinstance(value, type):
+            assert value.__name__ == name, (name, value.__name__)  # what an IDE and a traceback show
+
+
+def test_a_type_checker_knows_the_front_door_and_refuses_a_misspelt_name(tmp_path):
+    assert (INIT.parent / "py.typed").is_file()
+    good = tmp_path / "good.py"
+    good.write_text("import blankett\n\n"
+                    "docx: bytes = blankett.fill_docx({'polisanmald': 'Ja'}, template=None)\n"
+                    "result: blankett.ExtractResult = blankett.extract(docx, 'svar.docx')\n"
+                    "summary: blankett.FillSummary = blankett.fill_files(['in.csv'])\n"
+                    "status: blankett.ExtractStatus = result.status\n")
+    bad = tmp_path / "bad.py"
+    bad.write_text("import blankett\n\nblankett.fil_docx({})\nx: int = blankett.extract(b'', 'a.docx')\n")
+    run = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache")]
+    ok = subprocess.run([*run, str(good)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert ok.returncode == 0, ok.stdout
+    refused = subprocess.run([*run, str(bad)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert 'Module has no attribute "fil_docx"' in refused.stdout, refused.stdout
+    assert 'Incompatible types in assignment (expression has type "ExtractResult"' in refused.stdout, refused.stdout
+
+
+def test_fill_docx_takes_a_template_as_a_path_or_as_a_loaded_template(tmp_path):
+    template_file = tmp_path / "mall.docx"
+    template_file.write_bytes(blankett.blank_docx())
+    from_path = blankett.fill_docx(FULL, template=template_file)
+    from_text = blankett.fill_docx(FULL, template=str(template_file))
+    loaded = blankett.fill_docx(FULL, template=blankett.Template(template_file))
+    for docx in (from_path, from_text, loaded):
+        assert blankett.extract(docx, "svar.docx").record == blankett.extract(loaded, "svar.docx").record
+    assert blankett.extract(from_path, "svar.docx").record["rapporterad_av"] == FULL["rapporterad_av"]
+    assert _api.fill_docx is blankett.fill_docx
