@@ -69,3 +69,20 @@ def test_fill_docx_takes_a_template_as_a_path_or_as_a_loaded_template(tmp_path):
         assert blankett.extract(docx, "svar.docx").record == blankett.extract(loaded, "svar.docx").record
     assert blankett.extract(from_path, "svar.docx").record["rapporterad_av"] == FULL["rapporterad_av"]
     assert _api.fill_docx is blankett.fill_docx
+
+
+def test_the_library_leaves_its_hosts_click_as_it_was_and_speaks_swedish_only_while_it_runs():
+    code = """
+import io, contextlib, click.core as core, click.exceptions as exceptions
+before = (core._, exceptions.ngettext)
+import blankett.cli
+assert (core._, exceptions.ngettext) == before, "importing changed click"
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    blankett.cli.main(["--help"], standalone_mode=False)
+assert "Användning:" in out.getvalue(), out.getvalue()
+assert (core._, exceptions.ngettext) == before, "running left click changed"
+print("ok")
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.stdout.strip() == "ok", r.stderr

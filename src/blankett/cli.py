@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -9,7 +10,7 @@ import shlex
 import signal
 import sys
 import threading
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
@@ -98,17 +99,24 @@ def _sv_n(singular: str, plural: str, n: int) -> str:
     return _sv(singular if n == 1 else plural)
 
 
-def _swedish_click() -> None:
-    """Route click's own texts through :data:`_SV` (click looks ``_`` and ``ngettext`` up in its modules)."""
+@contextlib.contextmanager
+def _swedish_click() -> Iterator[None]:
+    """Route click's own texts through :data:`_SV` while our command runs, and put click's own back after.
+
+    Click looks ``_`` and ``ngettext`` up in its modules. Set only for the run (``Blankett.main``): importing
+    this module must not change click for another program in the same process (an integrator's own click app).
+    """
     from click import core, decorators, exceptions, formatting, parser, termui, types
 
-    for module in (core, decorators, exceptions, formatting, parser, termui, types):
-        module._ = _sv  # type: ignore[attr-defined]
-        if hasattr(module, "ngettext"):
-            module.ngettext = _sv_n  # type: ignore[attr-defined]
-
-
-_swedish_click()
+    modules = (core, decorators, exceptions, formatting, parser, termui, types)
+    saved = [(m, name, getattr(m, name)) for m in modules for name in ("_", "ngettext") if hasattr(m, name)]
+    for module, name, _old in saved:
+        setattr(module, name, _sv if name == "_" else _sv_n)
+    try:
+        yield
+    finally:
+        for module, name, old in saved:
+            setattr(module, name, old)
 
 
 def _on_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -163,11 +171,14 @@ class Blankett(click.Group):
                 and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN)
         before = signal.signal(signal.SIGINT, _on_interrupt) if ours else None
         try:
-            result = super().main(args, prog_name or "blankett", complete_var, standalone_mode=False, **extra)
+            with _swedish_click():
+                result = super().main(args, prog_name or "blankett", complete_var, standalone_mode=False,
+                                      **extra)
         except click.ClickException as exc:
             if not standalone_mode:
                 raise
-            exc.show()
+            with _swedish_click():
+                exc.show()
             sys.exit(exc.exit_code)
         except Exception as exc:
             if not standalone_mode or not _by_interrupt(exc):
@@ -231,6 +242,12 @@ def _ending(output: Path, suffix: str, example: str) -> None:
     """Refuse an output whose ending is not the format written (a Word file named .pdf helps nobody)."""
     if output.suffix.lower() != suffix:
         raise InputError(f"{output}: fel filändelse; kommandot skriver {suffix}-filer (till exempel -o {example})")
+
+
+# Click's option types take their names (click.Path: "fil", "mapp") when they are declared, below: in Swedish,
+# and click is as it was again once the commands are declared (the end of this module).
+_DECLARING = _swedish_click()
+_DECLARING.__enter__()
 
 
 @click.group("blankett", cls=Blankett, context_settings=CONTEXT)
@@ -453,3 +470,6 @@ def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...],
 
     run(host, port, token, open_browser, allow_hosts, echo=click.echo)
     click.echo("Servern har stoppats.", err=True)
+
+
+_DECLARING.__exit__(None, None, None)
