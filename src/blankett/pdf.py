@@ -11,6 +11,8 @@ header cells, and the metadata names no person, program version or path.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import io
 import json
 import logging
@@ -19,6 +21,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
@@ -37,7 +40,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import controls, kinds, ooxml
+from . import controls, kinds, ooxml, pdffont
 from .errors import BlankettError, OutputExistsError
 from .form import LANGUAGE, SUBTITLE, TITLE, Field, Kind, field_for_tag
 from .model import CASE_LABEL
@@ -48,10 +51,31 @@ from .write import write_bytes
 PRODUCER = "blankett"
 ON, OFF = "/Yes", "/Off"
 MAX_PDF = 50 * 1024 * 1024
-FONT, BOX_FONT = "/Helv", "/ZaDb"
+FONT, BOX_FONT = "/LiSa", "/ZaDb"  # LiSa: Liberation Sans, embedded (pdffont)
 _MULTILINE = 1 << 12
-# pypdf reports a broken file's details on its logger too; the one Swedish line is ours to give.
-logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+
+
+@contextlib.contextmanager
+def quiet_pypdf() -> Iterator[None]:
+    """pypdf's logger silenced while our own calls run: a broken file's details are told in one Swedish line of
+    ours. Only around our calls, so a host program's own pypdf logging is left as it set it."""
+    logger = logging.getLogger("pypdf")
+    before = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = before
+
+
+def text_string(text: str) -> TextStringObject:
+    """A PDF text string; non-ASCII as UTF-16BE with a byte order mark, which every reader decodes (pdfminer and
+    pdfplumber fail on PDFDocEncoding's ä and ö)."""
+    value = TextStringObject(text)
+    if not text.isascii():
+        value.autodetect_pdfdocencoding, value.autodetect_utf16 = False, True
+        value.utf16_bom = codecs.BOM_UTF16_BE
+    return value
 
 
 def export_target(fields: bool = True) -> str:
@@ -112,7 +136,7 @@ def _text_field(widget: DictionaryObject, f: Field) -> None:
     The value is judged by the read-back's rule (:func:`controls.answer`), not by the control's placeholder
     flag, which LibreOffice keeps on text a person pasted.
     """
-    widget[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 10 Tf")
+    widget[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 0 Tf")  # 0: auto size, so other tools shrink
     flags = int(widget.get("/Ff", 0)) & ~_MULTILINE
     widget[NameObject("/Ff")] = NumberObject(flags | (_MULTILINE if f.kind is Kind.TEXT and f.multiline else 0))
     value = str(widget.get("/V", ""))
@@ -135,8 +159,8 @@ def name_fields(writer: PdfWriter, tags: list[str]) -> None:
         want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
         if widget.get("/FT") != want:
             raise BlankettError(f"PDF-fältet för {tag} blev {widget.get('/FT')}, inte {want}")
-        widget[NameObject("/T")] = TextStringObject(tag)
-        widget[NameObject("/TU")] = TextStringObject(f.control_label(tag))
+        widget[NameObject("/T")] = text_string(tag)
+        widget[NameObject("/TU")] = text_string(f.control_label(tag))
         if f.kind is Kind.JANEJ:
             _check_box(widget)
         else:
@@ -144,9 +168,11 @@ def name_fields(writer: PdfWriter, tags: list[str]) -> None:
     form = cast(DictionaryObject, writer._root_object["/AcroForm"])  # pypdf types every value as PdfObject
     resources = form.setdefault(NameObject("/DR"), DictionaryObject())
     fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
-    fonts[NameObject(FONT)] = writer._add_object(_standard_font("/Helvetica", "/WinAnsiEncoding"))
+    for unused in ("/Helv", "/TiRo"):  # LibreOffice's standard fonts, never embedded: no field uses them
+        fonts.pop(NameObject(unused), None)
+    fonts[NameObject(FONT)] = pdffont.add_font(writer)
     fonts[NameObject(BOX_FONT)] = writer._add_object(_standard_font("/ZapfDingbats"))
-    form[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 10 Tf")
+    form[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 0 Tf")
     form.pop(NameObject("/NeedAppearances"), None)  # every field carries its own appearance (text_appearances)
 
 
@@ -260,6 +286,15 @@ def grow_widgets(writer: PdfWriter, reader: PdfReader) -> None:
             below = [r[3] for other, r in ((o, rects[id(o)]) for o in texts)
                      if other is not annot and r[3] < (y0 + y1) / 2 and r[0] < x1 + 200 and r[2] > x0]
             _grow(annot, _cell_rect([x0, y0, x1, y1], lines, below))
+            _multiline_if_tall(annot)
+
+
+def _multiline_if_tall(annot: DictionaryObject) -> None:
+    """A text field (not a date) whose cell holds two lines is multi-line, so other tools wrap a long answer."""
+    f = field_for_tag(str(annot.get("/T", "")))
+    x0, y0, x1, y1 = (float(v) for v in cast(ArrayObject, annot["/Rect"]))
+    if f is not None and f.kind is not Kind.DATE and _lines_fitting(y1 - y0, FONT_SIZE) >= 2:
+        annot[NameObject("/Ff")] = NumberObject(int(annot.get("/Ff", 0)) | _MULTILINE)
 
 
 # --- answers drawn into their fields ----------------------------------------------
@@ -446,8 +481,7 @@ def text_appearances(writer: PdfWriter) -> list[str]:
         shown = layout(text, x1 - x0, y1 - y0, multiline) if text.strip() else None
         widget[NameObject("/AP")] = DictionaryObject(
             {NameObject("/N"): _appearance(writer, font, x1 - x0, y1 - y0, shown)})
-        widget[NameObject("/DA")] = TextStringObject(
-            f"0 g {FONT} {_number(shown.size if shown else FONT_SIZE).decode()} Tf")
+        widget[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 0 Tf")
         if shown is not None and not shown.fits:
             warnings.append(f"fältet ”{label}”: svaret får inte plats i sin ruta i PDF:en ens med "
                             f"{MIN_FONT_SIZE:g} punkters text och syns bara delvis på sidan (hela svaret finns kvar "
@@ -626,7 +660,7 @@ def logo_figure(writer: PdfWriter, alt: str) -> None:
         NameObject("/P"): top_ref,
         NameObject("/Pg"): page.indirect_reference,
         NameObject("/K"): NumberObject(len(marked)),
-        NameObject("/Alt"): TextStringObject(alt),
+        NameObject("/Alt"): text_string(alt),
         NameObject("/A"): DictionaryObject({
             NameObject("/O"): NameObject("/Layout"),
             NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (x, y, x + w, y + h)),
@@ -653,7 +687,7 @@ def link_descriptions(writer: PdfWriter) -> None:
             annot = ref.get_object()
             if annot.get("/Subtype") == "/Link" and not annot.get("/Contents"):
                 uri = annot.get("/A", {}).get("/URI", "")
-                annot[NameObject("/Contents")] = TextStringObject(f"Länk till {uri}" if uri else "Länk")
+                annot[NameObject("/Contents")] = text_string(f"Länk till {uri}" if uri else "Länk")
 
 
 _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
@@ -709,6 +743,13 @@ def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SU
     Answers that cannot be shown whole on the page are told in ``warnings`` (Swedish, naming the field).
     The case number (``case``, else the one ``docx`` carries) goes into the metadata only.
     """
+    with quiet_pypdf():
+        return _finish(pdf, docx, title, subject, warnings, case)
+
+
+def _finish(pdf: bytes, docx: bytes | None, title: str, subject: str, warnings: list[str] | None,
+            case: str | None) -> bytes:
+    """:func:`finish`'s work."""
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = reader.pdf_header  # LibreOffice's version (1.7), not pypdf's default 1.3
