@@ -45,6 +45,7 @@ __all__ = [
     "fill_files_pdf",
     "fill_pdf",
     "office_available",
+    "pdf_available",
     "publish_files",
     "schema",
     "validate",
@@ -56,8 +57,8 @@ __all__ = [
 _WHERE = {
     **{name: ("._api", name) for name in (
         "blank_docx", "blank_pdf", "check_form", "count_records", "export_bytes", "export_results", "extract",
-        "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "office_available", "publish_files",
-        "schema", "validate", "workbook_xlsx")},
+        "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "office_available", "pdf_available",
+        "publish_files", "schema", "validate", "workbook_xlsx")},
     "FillSummary": (".batch", "Summary"),
     **{name: (".errors", name) for name in (
         "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
@@ -99,6 +100,7 @@ if _typing.TYPE_CHECKING:
         fill_files_pdf,
         fill_pdf,
         office_available,
+        pdf_available,
         publish_files,
         schema,
         validate,

@@ -61,7 +61,7 @@ def check_pdf(path: str | Path) -> list[str]:
         reader = open_pdf(path, path.name)
         try:
             found = reader.get_fields() or {}
-            except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
+        except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
             raise InputError(f"{path.name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
     if not found:
         raise InputError(f"{path.name}: {NO_FIELDS}")

@@ -19,9 +19,9 @@ import logging
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
@@ -437,6 +437,18 @@ def _number(value: float) -> bytes:
 def _appearance(writer: PdfWriter, font: PdfObject, width: float, height: float,
                 shown: Layout | None) -> IndirectObject:
     """A text field's normal appearance: the answer in Helvetica, inside the box (clipped to it)."""
+    stream = DecodedStreamObject()
+    stream.set_data(appearance_body(width, height, shown))
+    stream.update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject(FloatObject(round(v, 3)) for v in (0, 0, width, height)),
+        NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject(FONT): font})}),
+    })
+    return writer._add_object(stream)
+
+
+def appearance_body(width: float, height: float, shown: Layout | None) -> bytes:
+    """The content of a text field's appearance: the laid-out lines in :data:`FONT`, clipped to the box."""
     body = b"/Tx BMC\n"
     if shown is not None and any(shown.lines):
         size, n = shown.size, _number
@@ -447,15 +459,7 @@ def _appearance(writer: PdfWriter, font: PdfObject, width: float, height: float,
             n(width), n(height), FONT.encode(), n(size), n(lead), n(_PAD), n(top))
         body += b"\nT*\n".join(_pdf_string(line) + b" Tj" for line in shown.lines)
         body += b"\nET\nQ\n"
-    body += b"EMC\n"
-    stream = DecodedStreamObject()
-    stream.set_data(body)
-    stream.update({
-        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject(FloatObject(round(v, 3)) for v in (0, 0, width, height)),
-        NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject(FONT): font})}),
-    })
-    return writer._add_object(stream)
+    return body + b"EMC\n"
 
 
 def text_appearances(writer: PdfWriter) -> list[str]:
@@ -482,13 +486,20 @@ def text_appearances(writer: PdfWriter) -> list[str]:
         widget[NameObject("/AP")] = DictionaryObject(
             {NameObject("/N"): _appearance(writer, font, x1 - x0, y1 - y0, shown)})
         widget[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 0 Tf")
-        if shown is not None and not shown.fits:
-            warnings.append(f"fältet ”{label}”: svaret får inte plats i sin ruta i PDF:en ens med "
-                            f"{MIN_FONT_SIZE:g} punkters text och syns bara delvis på sidan (hela svaret finns kvar "
-                            "i fältet)")
-        if replaced:
-            warnings.append(f"fältet ”{label}”: tecken som PDF:ens typsnitt saknar visas som ? på sidan (svaret i "
-                            "fältet är oförändrat)")
+        warnings.extend(shown_warnings(label, shown is None or shown.fits, replaced))
+    return warnings
+
+
+def shown_warnings(label: str, fits: bool, replaced: bool) -> list[str]:
+    """The Swedish warnings for an answer drawn only in part, or with characters the font lacks."""
+    warnings = []
+    if not fits:
+        warnings.append(f"fältet ”{label}”: svaret får inte plats i sin ruta i PDF:en ens med "
+                        f"{MIN_FONT_SIZE:g} punkters text och syns bara delvis på sidan (hela svaret finns kvar "
+                        "i fältet)")
+    if replaced:
+        warnings.append(f"fältet ”{label}”: tecken som PDF:ens typsnitt saknar visas som ? på sidan (svaret i "
+                        "fältet är oförändrat)")
     return warnings
 
 
@@ -712,22 +723,27 @@ _CASE_XMP = '\n<blankett:Diarienummer xmlns:blankett="' + CASE_XMP_NS + '">{}</b
 
 def metadata(writer: PdfWriter, title: str, subject: str, case: str | None = None) -> None:
     """Title, subject, language, PDF/UA id and a filled form's case number only: no author, version, date or path."""
-    from xml.sax.saxutils import escape
 
     info = {"/Title": title, "/Subject": subject, "/Producer": PRODUCER, "/Creator": PRODUCER}
     if case is not None:
         info[CASE_INFO] = case
     writer.metadata = info
-    xmp = _XMP.format(title=escape(title), subject=escape(subject), lang=LANGUAGE, producer=PRODUCER,
-                      case=_CASE_XMP.format(escape(case)) if case is not None else "")
     stream = DecodedStreamObject()
-    stream.set_data(xmp.encode("utf-8"))
+    stream.set_data(xmp_packet(title, subject, case))
     stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
     writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
     root = writer._root_object
     root[NameObject("/Lang")] = TextStringObject(LANGUAGE)
     prefs = root.setdefault(NameObject("/ViewerPreferences"), DictionaryObject()).get_object()
     prefs[NameObject("/DisplayDocTitle")] = _true()
+
+
+def xmp_packet(title: str, subject: str, case: str | None) -> bytes:
+    """The XMP metadata: title, subject, language, PDF/UA id and a filled form's case number."""
+    from xml.sax.saxutils import escape
+
+    return _XMP.format(title=escape(title), subject=escape(subject), lang=LANGUAGE, producer=PRODUCER,
+                       case=_CASE_XMP.format(escape(case)) if case is not None else "").encode("utf-8")
 
 
 def _case_number(docx: bytes) -> str | None:

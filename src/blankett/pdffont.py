@@ -14,6 +14,7 @@ import logging
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfWriter
 from pypdf.generic import (
@@ -69,7 +70,7 @@ def font_file() -> Path:
                         "installera paketet fonts-liberation2")
 
 
-def subset(source: Path | None = None) -> tuple[bytes, dict[int, int], dict[str, float]]:
+def subset(source: Path | None = None) -> tuple[bytes, dict[int, int], dict[str, Any]]:
     """The WinAnsi subset as TrueType bytes, the advance width per code (1/1000 em) and the descriptor's metrics."""
     from fontTools import subset as ft_subset
     from fontTools.ttLib import TTFont
@@ -95,7 +96,7 @@ def subset(source: Path | None = None) -> tuple[bytes, dict[int, int], dict[str,
     options.notdef_outline = True
     subsetter = ft_subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(ch) for ch in chars.values()])
-    logger = logging.getLogger("fontTools")
+    logger = logging.getLogger("fontTools.subset")
     before, logger.disabled = logger.disabled, True  # it tells stderr of tables it drops (FFTM): not for users
     try:
         subsetter.subset(font)
