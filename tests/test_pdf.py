@@ -522,9 +522,9 @@ def test_every_filled_field_carries_its_own_appearance(filled, long_pdf):
                     drawn = field.AP.N.read_bytes()
                     assert drawn.startswith(b"/Tx BMC") and (b" Tj" in drawn) == bool(str(field.get("/V", ""))), \
                         str(field.T)
-                    assert re.fullmatch(r"0 g /Helv [\d.]+ Tf", str(field.DA))
-                    size = float(str(field.DA).split()[3])
-                    assert pdf.MIN_FONT_SIZE <= size <= pdf.FONT_SIZE
+                    assert str(field.DA) == "0 g /LiSa 0 Tf"  # auto size: another tool shrinks a long answer
+                    sizes = [float(s) for s in re.findall(rb"/LiSa ([\d.]+) Tf", drawn)]
+                    assert all(pdf.MIN_FONT_SIZE <= size <= pdf.FONT_SIZE for size in sizes)
 
 
 def test_helvetica_widths_match_mupdf_for_every_winansi_character():

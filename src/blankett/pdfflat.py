@@ -11,6 +11,7 @@ empty lose their element; the widgets and the AcroForm are removed.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any, cast
 
 import pikepdf
@@ -109,7 +110,7 @@ class _Flattener:
     def _appearance(self, field: pikepdf.Dictionary, tag: str, value: str | bool) -> Any:
         """The Form XObject that shows the answer (the blank's own on-appearance for a ticked box); None if none."""
         if isinstance(value, bool):
-            return field.AP.N.get(ON) if value and "/AP" in field else None
+            return self._own_fonts(field.AP.N.get(ON)) if value and "/AP" in field else None
         if not value:
             return None
         slot = self.template.slots[tag]
@@ -126,6 +127,23 @@ class _Flattener:
         stream.BBox = pikepdf.Array([0, 0, slot.width, slot.height])
         font = self.pdf.get_object((self.template.font, 0))
         stream.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({FONT: font}))
+        return stream
+
+
+    def _own_fonts(self, appearance: Any) -> Any:
+        """A copy of a box's appearance whose resources name only the fonts it draws with (LibreOffice hands it
+        the whole form's, among them ZapfDingbats, which is never embedded)."""
+        if appearance is None:
+            return None
+        data = appearance.read_bytes()
+        used = {name.decode() for name in re.findall(rb"/([^\s/\[\]()<>]+)\s+[\d.]+\s+Tf", data)}
+        fonts = appearance.get("/Resources", {}).get("/Font", {})
+        stream = self.pdf.make_stream(data)
+        stream.Type, stream.Subtype, stream.BBox = pikepdf.Name.XObject, pikepdf.Name.Form, appearance.BBox
+        if "/Matrix" in appearance:
+            stream.Matrix = appearance.Matrix
+        stream.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({f"/{n}": fonts[f"/{n}"] for n in used
+                                                                       if f"/{n}" in fonts}))
         return stream
 
 
