@@ -32,7 +32,8 @@ from blankett.model import validate
 from blankett.model import values as model_values
 from blankett.pdf import FONT, appearance_body, layout
 from blankett.pdfblank import SHIPPED, template_for
-from blankett.pdfdirect import render, tag_texts
+from blankett.pdfdirect import tag_texts
+from blankett.pdfflat import render
 from tests.records import full_record
 
 BASELINE_BATCH_S, BASELINE_SINGLE_S = 0.212, 1.38

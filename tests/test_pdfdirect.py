@@ -29,7 +29,7 @@ from blankett.readback import read_file
 from .clients import program
 from .conftest import EXAMPLE
 from .forms import expected, expected_status
-from .test_pdf import SWEDISH, _fill_with_mupdf, _fill_with_pikepdf, _pdf_values, _qpdf_check
+from .test_pdf import LONG, SWEDISH, _fill_with_mupdf, _fill_with_pikepdf, _pdf_values, _qpdf_check
 from .test_roundtrip import RECORDS
 
 TAGS = [tag for f in FIELDS for tag in f.tags()]
@@ -255,3 +255,56 @@ def test_the_wheel_ships_the_blank_pdf():
     assert SHIPPED.is_file() and SHIPPED.read_bytes().startswith(b"%PDF-")
     pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")
     assert '"templates/*.pdf"' in pyproject  # the package-data rule that puts it in the wheel
+
+
+# --- nothing hidden on paper: continuation pages ------------------------------------------------
+
+LONGEST = dict(LONG, handelse=" ".join(f"Händelseord{n}" for n in range(1500)),
+               forovare="\n".join(f"Rad {n}: förövaren – ”citat” … 5 €" for n in range(120)),
+               vittnen=LONG["vittnen"] + "\n" + "x" * 400)
+
+
+def _rendered(path: Path, renderer: str, first: int) -> str:
+    """The text poppler or MuPDF draws on the pages from ``first`` on, whitespace taken out."""
+    if renderer == "poppler":
+        args = [program("pdftotext", "poppler-utils"), "-f", str(first), str(path), "-"]
+    else:
+        args = [program("mutool", "mupdf-tools"), "draw", "-q", "-F", "txt", str(path),
+                f"{first}-N"]
+    return "".join(subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout.split())
+
+
+@pytest.mark.parametrize("renderer", ["poppler", "mupdf"])
+@pytest.mark.parametrize("flatten", [False, True], ids=["fields", "flattened"])
+def test_an_answer_too_long_for_its_field_continues_whole_on_an_added_page(no_office, tmp_path, renderer, flatten):
+    path = tmp_path / "lang.pdf"
+    path.write_bytes(blankett.fill_pdf(LONGEST, flatten=flatten))
+    with pikepdf.open(SHIPPED) as blank:
+        first = len(blank.pages) + 1
+    added = _rendered(path, renderer, first)
+    assert added.startswith("".join("Fortsättning – svar som inte fick plats".split()))
+    record = expected(LONGEST)
+    for key in ("handelse", "forovare", "vittnen"):
+        answer = "".join(record[key].split())
+        assert answer in added, (key, renderer)  # whole, in order, on the added pages
+    whole = _rendered(path, renderer, 1)
+    assert "(forts.påsidan" + str(first) + ")" in whole
+    for f in FIELDS:  # the answers that fit are whole in their fields
+        value = record.get(f.key)
+        if f.kind is Kind.TEXT and value and f.key not in ("handelse", "forovare", "vittnen"):
+            assert "".join(value.split()) in whole, (f.key, renderer)
+    if not flatten:
+        result = read_file(path)
+        assert (result.status, result.messages) == ("ok", [])
+        assert result.record == record  # each answer read once, from its field, whole
+    _qpdf_check(path)
+    report = pdfua.validate(str(path))
+    assert [f"{f.rule_id}: {f.message}" for f in report.findings] == []
+
+
+def test_answers_are_never_drawn_below_eight_points(no_office):
+    data = blankett.fill_pdf(LONGEST)
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        sizes = [float(s) for field in doc.Root.AcroForm.Fields if field.FT == "/Tx" and "/AP" in field
+                 for s in re.findall(rb"/LiSa ([\d.]+) Tf", field.AP.N.read_bytes())]
+    assert sizes and min(sizes) >= 8

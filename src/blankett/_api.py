@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from . import batch, build, check, export, fill, model, pdfblank, pdfdirect, pdffill, publish, readback, workbook
+from . import batch, build, check, export, fill, model, pdfblank, pdffill, pdfflat, publish, readback, workbook
 from .errors import BlankettError, OfficeMissingError
 from .load import load_rows
 from .office import find_soffice
@@ -66,7 +66,7 @@ def fill_pdf(record: Mapping[str, Any], flatten: bool = False, template: fill.Te
     No office suite is started: the blank PDF ships (or, for another ``template``, was made once and cached).
     """
     incident, _ = model.validate(_plain(record))
-    return pdfdirect.render(pdfblank.for_filler(template, soffice), incident, flatten)
+    return pdfflat.render(pdfblank.for_filler(template, soffice), incident, flatten)
 
 
 def fill_files(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, force: bool = False,

@@ -400,7 +400,7 @@ class Layout:
     fits: bool
 
 
-def layout(text: str, width: float, height: float, multiline: bool) -> Layout:
+def layout(text: str, width: float, height: float, multiline: bool, minimum: float = MIN_FONT_SIZE) -> Layout:
     """The largest size from 10 pt down to 7 pt at which ``text`` fits the box, wrapped; what fits at 7 pt if not.
 
     A single-line field's line breaks become spaces; its text still wraps where the box is tall enough.
@@ -410,9 +410,9 @@ def layout(text: str, width: float, height: float, multiline: bool) -> Layout:
     while True:
         lines = _wrap(text, size, width - 2 * _PAD)
         room = _lines_fitting(height, size)
-        if len(lines) <= room or size <= MIN_FONT_SIZE:
+        if len(lines) <= room or size <= minimum:
             break
-        size = max(MIN_FONT_SIZE, size - 0.5)
+        size = max(minimum, size - 0.5)
     return Layout(size, lines[:max(1, room)], len(lines) <= room)
 
 

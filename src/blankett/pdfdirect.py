@@ -39,11 +39,11 @@ from .pdf import (
     ON,
     Layout,
     appearance_body,
-    layout,
     shown_warnings,
     winansi,
     xmp_packet,
 )
+from .pdfmore import Overflow, add_pages, fits, page_count, with_marker
 
 
 @dataclass(frozen=True)
@@ -144,16 +144,49 @@ class PdfTemplate:
         if not found:
             raise BlankettError("den tomma PDF:en saknar sin xref-tabell")
         self.prev = int(found[-1])
+        self.pages = len(pdf.pages)
+        box = [float(v) for v in pdf.pages[0].MediaBox]
+        self.page_size = (box[2] - box[0], box[3] - box[1])
+
+    def shown(self, values: Mapping[str, Any], warnings: list[str] | None = None) -> Shown:
+        """How each answered text field shows its answer; the answers that continue on added pages."""
+        layouts: dict[str, Layout | None] = {}
+        overflow: list[tuple[str, Overflow]] = []
+        for tag, value in tag_texts(values).items():
+            slot = self.slots[tag]
+            if not slot.text or not value:
+                continue
+            text, replaced = winansi(kinds.clean_text(str(value))[0])
+            if warnings is not None:
+                warnings.extend(shown_warnings(slot.label, True, replaced))
+            shown = fits(text, slot.width, slot.height, slot.multiline) if text.strip() else None
+            layouts[tag] = shown
+            if shown is not None and not shown.fits:
+                overflow.append((tag, Overflow(slot.label, text)))
+        if overflow:
+            page_count([item for _, item in overflow], *self.page_size)
+            for tag, item in overflow:
+                slot = self.slots[tag]
+                layouts[tag] = with_marker(item.text, slot.width, slot.height, slot.multiline,
+                                           self.pages + 1 + item.page)
+        return Shown(layouts, [item for _, item in overflow])
 
     def render(self, incident: BaseModel | Values, warnings: list[str] | None = None) -> bytes:
-        """The filled form as PDF bytes: the blank and one incremental update; drawing problems in ``warnings``."""
+        """The filled form as PDF bytes: the blank and one incremental update; drawing problems in ``warnings``.
+
+        A form with answers too long for their fields gets continuation pages, written by pikepdf (a new page
+        changes the page tree and the structure tree: rare enough not to be worth an update of its own).
+        """
         values = incident if isinstance(incident, dict) else model_values(incident)
+        shown = self.shown(values, warnings)
+        if shown.overflow:
+            return _with_pages(self, values, shown)
         update = _Update(self.size)
         for tag, value in tag_texts(values).items():
             slot = self.slots[tag]
             if slot.text:
                 if value:
-                    update.put(slot.number, self._text_field(slot, str(value), update, warnings))
+                    update.put(slot.number, self._text_field(slot, str(value), update, shown.layouts.get(tag)))
             else:
                 state = (ON if value else OFF).encode()
                 update.put(slot.number, slot.head + b" /V %s /AS %s >>" % (state, state))
@@ -162,12 +195,8 @@ class PdfTemplate:
             self._case(update, str(case))
         return update.bytes(self.blank, self.prev, self.root, self.info, self.first_id)
 
-    def _text_field(self, slot: FieldSlot, value: str, update: _Update, warnings: list[str] | None) -> bytes:
+    def _text_field(self, slot: FieldSlot, value: str, update: _Update, shown: Layout | None) -> bytes:
         """A text field with its value and a new appearance stream showing it."""
-        text, replaced = winansi(kinds.clean_text(value)[0])
-        shown: Layout | None = layout(text, slot.width, slot.height, slot.multiline) if text.strip() else None
-        if warnings is not None:
-            warnings.extend(shown_warnings(slot.label, shown is None or shown.fits, replaced))
         body = appearance_body(slot.width, slot.height, shown)
         stream = update.add(b"<< /Type /XObject /Subtype /Form /BBox [0 0 %s %s] /Resources << /Font << %s %d 0 R >> "
                             b">> /Length %d >>\nstream\n" % (_num(slot.width), _num(slot.height), FONT.encode(),
@@ -235,11 +264,45 @@ class _Update:
         return out.getvalue()
 
 
-def render(template: PdfTemplate, incident: BaseModel | Values, flatten: bool = False,
-           warnings: list[str] | None = None) -> bytes:
-    """One validated record as a filled PDF (fields) or a flattened one (answers as tagged page text)."""
-    if flatten:
-        from .pdfflat import flatten as flat  # pikepdf's object model: only the flattened copy needs it
+@dataclass
+class Shown:
+    """How a form's text fields show their answers, and the answers continued on added pages."""
 
-        return flat(template, incident, warnings)
-    return template.render(incident, warnings)
+    layouts: dict[str, Layout | None]
+    overflow: list[Overflow]
+
+
+def _with_pages(template: PdfTemplate, values: Mapping[str, Any], shown: Shown) -> bytes:
+    """The filled form rewritten whole by pikepdf, with its continuation pages."""
+    with pikepdf.open(io.BytesIO(template.blank)) as pdf:
+        font = pdf.get_object((template.font, 0))
+        texts = tag_texts(values)
+        for field in pdf.Root.AcroForm.Fields:
+            tag = str(field.get("/T", ""))
+            value = texts.get(tag)
+            if isinstance(value, bool):
+                field.V = field.AS = pikepdf.Name(ON if value else OFF)
+            elif value:
+                slot = template.slots[tag]
+                field.V = pikepdf.String(value)
+                stream = pdf.make_stream(appearance_body(slot.width, slot.height, shown.layouts.get(tag)))
+                stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+                stream.BBox = pikepdf.Array([0, 0, slot.width, slot.height])
+                stream.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary({FONT: font}))
+                field.AP = pikepdf.Dictionary(N=stream)
+        add_pages(pdf, shown.overflow, font)
+        return save(pdf, template, values)
+
+
+def save(pdf: pikepdf.Pdf, template: PdfTemplate, values: Mapping[str, Any]) -> bytes:
+    """The case number into the metadata, and the whole file written."""
+    case = values.get(CASE_KEY)
+    if case is not None:
+        pdf.docinfo[CASE_INFO] = pikepdf.String(str(case))
+        if "/Metadata" in pdf.Root:
+            stream = pdf.make_stream(xmp_packet(template.title, template.subject, str(case)))
+            stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
+            pdf.Root.Metadata = stream
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=True)
+    return out.getvalue()

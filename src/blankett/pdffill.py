@@ -17,7 +17,8 @@ from .batch import Summary, _rows, fill_files
 from .errors import BlankettError, OutputExistsError
 from .fill import Filler, Outcome, plan
 from .pdfblank import for_filler
-from .pdfdirect import PdfTemplate, render
+from .pdfdirect import PdfTemplate
+from .pdfflat import render
 from .status import FillStatus
 from .write import write_bytes
 

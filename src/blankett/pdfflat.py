@@ -17,35 +17,29 @@ from typing import Any, cast
 import pikepdf
 from pydantic import BaseModel
 
-from . import kinds
-from .model import CASE_KEY, Values
+from .model import Values
 from .model import values as model_values
-from .pdf import CASE_INFO, FONT, ON, appearance_body, layout, shown_warnings, winansi, xmp_packet
-from .pdfdirect import PdfTemplate, tag_texts
+from .pdf import FONT, ON, appearance_body
+from .pdfdirect import PdfTemplate, Shown, save, tag_texts
+from .pdfmore import add_pages
 
 
-def flatten(template: PdfTemplate, incident: BaseModel | Values, warnings: list[str] | None = None) -> bytes:
+def flatten_pdf(template: PdfTemplate, incident: BaseModel | Values, warnings: list[str] | None = None) -> bytes:
     """One record drawn into the blank PDF's pages as tagged text; the PDF's bytes."""
     values = incident if isinstance(incident, dict) else model_values(incident)
+    shown = template.shown(values, warnings)
     with pikepdf.open(io.BytesIO(template.blank)) as pdf:
-        _Flattener(pdf, template, warnings).run(tag_texts(values))
-        case = values.get(CASE_KEY)
-        if case is not None:
-            pdf.docinfo[CASE_INFO] = pikepdf.String(str(case))
-            if "/Metadata" in pdf.Root:
-                stream = pdf.make_stream(xmp_packet(template.title, template.subject, str(case)))
-                stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
-                pdf.Root.Metadata = stream
-        out = io.BytesIO()
-        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
-        return out.getvalue()
+        _Flattener(pdf, template, shown).run(tag_texts(values))
+        if shown.overflow:
+            add_pages(pdf, shown.overflow, pdf.get_object((template.font, 0)))
+        return save(pdf, template, values)
 
 
 class _Flattener:
     """The work on one opened blank: draw, retag, remove the fields."""
 
-    def __init__(self, pdf: pikepdf.Pdf, template: PdfTemplate, warnings: list[str] | None):
-        self.pdf, self.template, self.warnings = pdf, template, warnings
+    def __init__(self, pdf: pikepdf.Pdf, template: PdfTemplate, shown: Shown):
+        self.pdf, self.template, self.shown = pdf, template, shown
         root = pdf.Root.StructTreeRoot
         nums = root.ParentTree.Nums
         self.parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
@@ -111,15 +105,10 @@ class _Flattener:
         """The Form XObject that shows the answer (the blank's own on-appearance for a ticked box); None if none."""
         if isinstance(value, bool):
             return self._own_fonts(field.AP.N.get(ON)) if value and "/AP" in field else None
-        if not value:
+        shown = self.shown.layouts.get(tag)
+        if not value or shown is None:
             return None
         slot = self.template.slots[tag]
-        text, replaced = winansi(kinds.clean_text(value)[0])
-        if not text.strip():
-            return None
-        shown = layout(text, slot.width, slot.height, slot.multiline)
-        if self.warnings is not None:
-            self.warnings.extend(shown_warnings(slot.label, shown.fits, replaced))
         body = appearance_body(slot.width, slot.height, shown)
         body = body.removeprefix(b"/Tx BMC\n").removesuffix(b"EMC\n")  # the page's marked content holds it
         stream = self.pdf.make_stream(body)
@@ -158,3 +147,9 @@ def _remove_element(element: pikepdf.Dictionary) -> None:
                                                           k.is_indirect and k.objgen == element.objgen)])
     elif isinstance(kids, pikepdf.Dictionary) and kids.objgen == element.objgen:
         parent.K = pikepdf.Array()
+
+
+def render(template: PdfTemplate, incident: BaseModel | Values, flatten: bool = False,
+           warnings: list[str] | None = None) -> bytes:
+    """One validated record as a filled PDF (fields, :meth:`PdfTemplate.render`) or a flattened one."""
+    return flatten_pdf(template, incident, warnings) if flatten else template.render(incident, warnings)
