@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -319,6 +320,7 @@ FONT_SIZE, MIN_FONT_SIZE = 10.0, 7.0
 _PAD, _VPAD, _LEADING, _ASCENT, _DESCENT = 2.0, 1.0, 1.15, 0.9, 0.21
 
 
+@functools.lru_cache(maxsize=4096)
 def _char_width(ch: str) -> float:
     """Width of one WinAnsi character in Helvetica, in 1/1000 em."""
     if " " <= ch <= "~":
@@ -340,8 +342,11 @@ def winansi(text: str) -> tuple[str, bool]:
     Swedish letters, “ ” – … € are WinAnsi and stay; a letter with a mark the font lacks loses the mark
     (ş becomes s); anything else, such as ł, ☒ or emoji, becomes ``?``. Tabs become spaces.
     """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if _PLAIN.fullmatch(text):  # the usual answer: nothing to replace, no character looked at one by one
+        return text, False
     out, replaced = [], False
-    for ch in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "):
+    for ch in text:
         if ch == "\n" or _encodable(ch):
             out.append(ch)
             continue
@@ -349,6 +354,10 @@ def winansi(text: str) -> tuple[str, bool]:
         out.append(base if base and all(_encodable(c) for c in base) else "?")
         replaced = True
     return "".join(out), replaced
+
+
+#: Text that needs no replacing: line breaks, printable ASCII and Latin-1 (all WinAnsi).
+_PLAIN = re.compile("[\n\x20-\x7e\xa0-\xff]*")
 
 
 def _encodable(ch: str) -> bool:
@@ -365,12 +374,14 @@ def _encodable(ch: str) -> bool:
 def _wrap(text: str, size: float, width: float) -> list[str]:
     """``text`` broken into lines no wider than ``width``: at its line breaks, between words, inside too long words."""
     lines = []
+    space = _char_width(" ")
     for paragraph in text.split("\n"):
-        line = ""
+        line, units = "", 0.0  # the line's width in 1/1000 em, summed word by word (no kerning: the same sum)
         for word in paragraph.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if text_width(candidate, size) <= width:
-                line = candidate
+            word_units = sum(_char_width(ch) for ch in word)
+            candidate_units = units + space + word_units if line else word_units
+            if candidate_units * size / 1000 <= width:
+                line, units = (f"{line} {word}" if line else word), candidate_units
                 continue
             if line:
                 lines.append(line)
@@ -380,7 +391,7 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
                     cut += 1
                 lines.append(word[:cut])
                 word = word[cut:]
-            line = word
+            line, units = word, sum(_char_width(ch) for ch in word)
         lines.append(line)
     return lines
 
