@@ -109,10 +109,10 @@ class Server:
             return self._blank[kind]
 
     def fill(self, record: Any, kind: str) -> bytes:
+        if self.pool is not None:  # PDF too: filled without LibreOffice, it is CPU work like a .docx
+            return self.pool.fill(record, kind)
         if kind == "pdf":
             return blankett.fill_pdf(record, template=self.template())
-        if self.pool is not None:
-            return self.pool.fill_docx(record)
         return blankett.fill_docx(record, self.template())
 
     def close(self, timeout: float = STOP_SECONDS, office_in: Path | None = None) -> None:
