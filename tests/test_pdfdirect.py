@@ -308,3 +308,19 @@ def test_answers_are_never_drawn_below_eight_points(no_office):
         sizes = [float(s) for field in doc.Root.AcroForm.Fields if field.FT == "/Tx" and "/AP" in field
                  for s in re.findall(rb"/LiSa ([\d.]+) Tf", field.AP.N.read_bytes())]
     assert sizes and min(sizes) >= 8
+
+
+def test_publish_writes_the_shipped_blank_pdf_without_office(no_office, tmp_path):
+    run = CliRunner().invoke(main, ["publish", "-o", str(tmp_path / "webb")])
+    assert run.exit_code == 0, run.output
+    assert (tmp_path / "webb" / "Bilaga5.pdf").read_bytes() == SHIPPED.read_bytes()
+    assert stat.S_IMODE((tmp_path / "webb" / "Bilaga5.pdf").stat().st_mode) == 0o644  # for the website
+
+
+def test_the_bundled_template_given_as_template_needs_no_office_either(no_office, tmp_path):
+    template = tmp_path / "mall.docx"
+    template.write_bytes(blankett.blank_docx())
+    run = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(tmp_path / "ut"), "--format", "pdf",
+                                    "--template", str(template)])
+    assert run.exit_code == 0, run.output
+    assert len(list((tmp_path / "ut").glob("*.pdf"))) == 2
