@@ -308,10 +308,11 @@ _HELVETICA = [
     556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334,
     260, 334, 584,
 ]
-#: The other WinAnsi characters that are not as wide as their base letter (å is as wide as a, Ö as O).
+#: The other WinAnsi characters that are not as wide as their base letter (å is as wide as a, Ö as O), as
+#: Liberation Sans draws them (the embedded answer font: Helvetica's widths but for · ¯ ± ÷ µ).
 _HELVETICA_OTHER = {ch: width for width, chars in {
-    222: "‚‘’", 260: "¦", 278: "·ìíîï", 333: "„ˆ‹“”˜›¡¨\xad¯²³´¸¹", 350: "•", 365: "º", 370: "ª", 400: "°", 537: "¶",
-    556: "€ƒ†‡–¢£¤¥§«µ»ðþ", 584: "¬±×÷", 611: "¿ßø", 667: "Þ", 722: "Ð", 737: "©®", 778: "Ø", 834: "¼½¾",
+    222: "‚‘’", 260: "¦", 278: "ìíîï", 333: "·„ˆ‹“”˜›¡¨\xad²³´¸¹", 350: "•", 365: "º", 370: "ª", 400: "°", 537: "¶",
+    549: "±÷", 552: "¯", 556: "€ƒ†‡–¢£¤¥§«»ðþ", 576: "µ", 584: "¬×", 611: "¿ßø", 667: "Þ", 722: "Ð", 737: "©®", 778: "Ø", 834: "¼½¾",
     889: "æ", 944: "œ", 1000: "…‰Œ—™Æ",
 }.items() for ch in chars}
 #: Answers are drawn in 10 pt, made smaller down to 7 pt to fit their box, never smaller.
