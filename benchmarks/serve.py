@@ -115,7 +115,7 @@ def records(n: int) -> list[dict]:
     return out
 
 
-def load(base: str, clients: int, seconds: float, recs: list[dict]) -> tuple[list[float], int]:
+def load(base: str, clients: int, seconds: float, recs: list[dict], fmt: str = "docx") -> tuple[list[float], int]:
     """Latencies (s) of every POST /api/fill made by ``clients`` threads in ``seconds``, and the errors."""
     latencies: list[float] = []
     errors = [0]
@@ -128,7 +128,7 @@ def load(base: str, clients: int, seconds: float, recs: list[dict]) -> tuple[lis
             i = k
             while time.monotonic() < end:
                 started = time.perf_counter()
-                r = c.post("/api/fill", json=recs[i % len(recs)])
+                r = c.post(f"/api/fill?format={fmt}", json=recs[i % len(recs)])
                 mine.append(time.perf_counter() - started)
                 bad += r.status_code != 200
                 i += clients
@@ -185,6 +185,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--forms", type=int, default=1000)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON as well")
+    parser.add_argument("--format", choices=["docx", "pdf"], default="docx",
+                        help="what POST /api/fill returns (pdf: the shipped blank filled directly, no LibreOffice)")
     args = parser.parse_args(argv)
     recs = records(200)
     figures: dict = {"cores": os.cpu_count(), "clients": args.clients}
@@ -192,11 +194,11 @@ def main(argv: list[str] | None = None) -> None:
     proc, base = start_server()
     try:
         rss_start = rss_kb(proc.pid)
-        load(base, args.clients, 2, recs)  # warm-up: templates loaded in the threads, caches filled
+        load(base, args.clients, 2, recs, args.format)  # warm-up: templates loaded in the threads, caches filled
         sampler = Sampler(proc.pid)
         sampler.start()
         started = time.monotonic()
-        latencies, errors = load(base, args.clients, args.seconds, recs)
+        latencies, errors = load(base, args.clients, args.seconds, recs, args.format)
         took = time.monotonic() - started
         samples = sampler.stop()
         quarter = max(1, len(samples) // 4)
@@ -248,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
 
     ex, t = figures["extract_zip"], figures["targets"]
     print(f"Maskin: {figures['cores']} kärnor; lastgeneratorn går på samma kärnor som servern.")
-    print(f"API POST /api/fill, {args.clients} klienter, {api['seconds']} s: {api['forms_per_s']} blanketter/s, "
+    print(f"API POST /api/fill?format={args.format}, {args.clients} klienter, {api['seconds']} s: {api['forms_per_s']} blanketter/s, "
           f"p50 {api['p50_ms']} ms, p99 {api['p99_ms']} ms, {api['errors']} fel av {api['requests']}")
     print(f"  serverns minne: start {api['rss_start_mb']} MB, topp {api['rss_peak_mb']} MB, första kvartalet "
           f"{api['rss_first_quarter_mb']} MB, sista {api['rss_last_quarter_mb']} MB ({'plant' if api['flat'] else 'VÄXER'})")

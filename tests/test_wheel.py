@@ -48,6 +48,7 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_every_command_from_another_fol
     with zipfile.ZipFile(wheel) as zf:
         assert zf.read("blankett/templates/Bilaga5.docx") == REVIEWED.read_bytes()
         assert "blankett/profiles/oxelosund.json" in zf.namelist()
+        assert zf.read("blankett/templates/Bilaga5.pdf") == (ROOT / "src/blankett/templates/Bilaga5.pdf").read_bytes()
 
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", venv], tmp_path)
@@ -68,6 +69,9 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_every_command_from_another_fol
     assert extract.stderr == "Klart: 2 lästa (varav 0 med varningar), 0 fel. Skrev svar.json.\n"
     records = [e["record"] for e in json.loads((work / "svar.json").read_text(encoding="utf-8"))]
     assert [r["handelse"] for r in records] == [r["handelse"] for r in json.loads(EXAMPLE.read_text("utf-8"))]
+
+    pdfs = _run([blankett, "fill", "data/exempel.json", "--format", "pdf", "--soffice", "/finns/inte"], work)
+    assert pdfs.stdout == "Klart: 2 skrivna, 0 hoppade över (finns redan), 0 fel.\n"  # no office suite needed
 
     publish = _run([blankett, "publish", "--soffice", soffice], work)
     assert publish.stdout.splitlines()[0].startswith("Skrev out/webb/Bilaga5.docx")

@@ -14,7 +14,21 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from . import archivefill, batch, build, check, export, fill, model, pdf, pdffill, publish, readback, workbook
+from . import (
+    archivefill,
+    batch,
+    build,
+    check,
+    export,
+    fill,
+    model,
+    pdfblank,
+    pdffill,
+    pdfflat,
+    publish,
+    readback,
+    workbook,
+)
 from .errors import BlankettError, OfficeMissingError
 from .load import load_rows
 from .office import find_soffice
@@ -30,8 +44,9 @@ def blank_docx(profile: Profile | PathLike | None = None) -> bytes:
 
 
 def blank_pdf(profile: Profile | PathLike | None = None, soffice: PathLike | None = None) -> bytes:
-    """The blank form as an accessible, fillable PDF (needs LibreOffice; else :class:`OfficeMissingError`)."""
-    return publish.blank_pdf(_profile(profile), soffice)
+    """The blank form as an accessible, fillable PDF: shipped for the bundled profile; another profile's is made
+    once by LibreOffice (else :class:`OfficeMissingError`) and then kept in the cache folder."""
+    return pdfblank.blank_pdf(_profile(profile), soffice)
 
 
 def schema() -> dict[str, Any]:
@@ -63,8 +78,12 @@ def fill_docx(record: Mapping[str, Any], template: fill.Template | PathLike | No
 
 def fill_pdf(record: Mapping[str, Any], flatten: bool = False, template: fill.Template | None = None,
              soffice: PathLike | None = None) -> bytes:
-    """One record filled into the form, as PDF bytes (fillable, or ``flatten`` to plain text; needs LibreOffice)."""
-    return pdf.docx_bytes_to_pdf(fill_docx(record, template), flatten=flatten, soffice=soffice)
+    """One record filled into the form's blank PDF, as PDF bytes (fillable, or ``flatten`` to tagged text).
+
+    No office suite is started: the blank PDF ships (or, for another ``template``, was made once and cached).
+    """
+    incident, _ = model.validate(_plain(record))
+    return pdfflat.render(pdfblank.for_filler(template, soffice), incident, flatten)
 
 
 def fill_pdfa(record: Mapping[str, Any], template: fill.Template | None = None,
@@ -89,9 +108,10 @@ def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, kee
                    archive: bool = False) -> list[batch.Summary]:
     """As :func:`fill_files`, and a PDF of each form beside it (or alone); the summaries, PDF last.
 
-    ``archive``: each PDF is an archive copy, as :func:`fill_pdfa` makes it.
+    ``archive``: each PDF is an archive copy, as :func:`fill_pdfa` makes it (needs LibreOffice).
 
-    Needs LibreOffice (else :class:`OfficeMissingError`, raised before anything is written).
+    No office suite is needed for the bundled template; another one's blank PDF is made once by LibreOffice
+    (else :class:`OfficeMissingError`, raised before anything is written).
     """
     return pdffill.fill_with_pdf([Path(p) for p in inputs], out_dir, keep_docx, flatten, force,
                          Path(template) if template else None, jobs, soffice, archive=archive)
@@ -103,6 +123,11 @@ def count_records(path: PathLike) -> int:
         return sum(1 for _ in load_rows(Path(path)))
     except BlankettError:
         return 0
+
+
+def pdf_available(soffice: PathLike | None = None) -> bool:
+    """Whether filled PDFs can be made: the bundled blank PDF ships, else LibreOffice must be found."""
+    return pdfblank.SHIPPED.is_file() or office_available(soffice)
 
 
 def office_available(soffice: PathLike | None = None) -> bool:

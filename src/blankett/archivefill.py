@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from . import archive, model, readback
+from .batch import Summary, fill_files
 from .errors import BlankettError, OutputExistsError
-from .office import FILE_SECONDS, iter_convert
+from .fill import Outcome
+from .office import FILE_SECONDS, find_soffice, iter_convert
 from .pdf import PdfResult
+from .status import FillStatus
 from .write import write_bytes
 
 
@@ -72,3 +75,51 @@ def docx_bytes_to_archive(docx: bytes, soffice: str | Path | None = None) -> byt
         if result.error:
             raise BlankettError(result.error)
         return out.read_bytes()
+
+
+def archive_outcomes(docx_files: list[Path], out_dir: str | Path, force: bool = False,
+                     soffice: str | Path | None = None) -> list[Outcome]:
+    """An archive copy in ``out_dir`` for every filled .docx, each as a fill ``Outcome`` (written, there, failed).
+
+    Each copy is judged on its own: one that is missing is made, whether its .docx was written now or was there.
+    """
+    out_dir = Path(out_dir)
+    result: list[Outcome] = []
+    pairs: list[tuple[Path, Path]] = []
+    for docx in map(Path, docx_files):
+        target = out_dir / f"{docx.stem}.pdf"
+        if target.exists() and not force:
+            result.append(Outcome(docx.name, FillStatus.EXISTS, target))
+        else:
+            pairs.append((docx, target))
+    for r in docx_to_archive(pairs, force, soffice) if pairs else []:
+        if r.exists:
+            result.append(Outcome(r.source.name, FillStatus.EXISTS, r.target))
+        else:
+            result.append(Outcome(r.source.name, FillStatus.FAILED, None, [r.error]) if r.error
+                          else Outcome(r.source.name, FillStatus.WRITTEN, r.target, r.warnings))
+    return result
+
+
+def fill_with_archive(inputs: list[Path], out_dir: str | Path, keep_docx: bool = True, force: bool = False,
+                      template_path: Path | None = None, jobs: int | None = None, soffice: str | Path | None = None,
+                      progress: bool = False) -> list[Summary]:
+    """Fill forms and make their archive copies (beside the .docx, or alone); the summaries to show, PDF last.
+
+    LibreOffice is looked for first, so that a missing one is said before anything is written.
+    """
+    program = find_soffice(soffice)
+    if keep_docx:
+        summary = fill_files(inputs, out_dir, False, force, template_path, jobs, progress)
+        made = archive_outcomes(summary.outputs, out_dir, force, program)  # a .docx already there too
+    else:
+        with tempfile.TemporaryDirectory(prefix="blankett-fill-") as tmp:
+            summary = fill_files(inputs, tmp, False, True, template_path, jobs, progress)
+            made = archive_outcomes(summary.written, out_dir, force, program)
+    pdfs = Summary()
+    for outcome in made:
+        pdfs.add(outcome)
+    if keep_docx:
+        return [summary, pdfs]
+    pdfs.merge_failures(summary)
+    return [pdfs]

@@ -12,6 +12,7 @@ from .archive import embedded_record
 from .errors import InputError
 from .form import FIELDS, Kind
 from .package import open_package
+from .pdf import quiet_pypdf
 from .pdfread import NO_FIELDS, open_pdf
 from .staging import CONVERT_HINT, CONVERTED, converted, size_check
 
@@ -61,11 +62,12 @@ def _control_problems(root: etree._Element) -> list[str]:
 def check_pdf(path: str | Path) -> list[str]:
     """The fields our PDF of the form should have (by name: check box or text field) that are missing or wrong."""
     path = Path(path)
-    reader = open_pdf(path, path.name)
-    try:
-        found = reader.get_fields() or {}
-    except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
-        raise InputError(f"{path.name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
+    with quiet_pypdf():
+        reader = open_pdf(path, path.name)
+        try:
+            found = reader.get_fields() or {}
+        except Exception:  # noqa: BLE001 - a broken AcroForm is a broken file
+            raise InputError(f"{path.name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
     if not found:
         if embedded_record(reader, path.name) is not None:
             raise InputError(f"{path.name}: {ARCHIVE_COPY}")

@@ -312,10 +312,11 @@ def template(output: Path, profile_path: Path | None, force: bool) -> None:
 @click.option("--check", is_flag=True, help="Kontrollera indata utan att skriva något.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="ANTAL",
               help="Antal processer som fyller i samtidigt. Standard: alla processorkärnor.")
-@click.option("--pdf", "with_pdf", is_flag=True, help="Skriv också en PDF bredvid varje .docx (kräver LibreOffice).")
+@click.option("--pdf", "with_pdf", is_flag=True,
+              help="Skriv också en PDF bredvid varje .docx (utan LibreOffice; en egen --template behöver det en gång).")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "pdfa"]), default="docx", show_default=True,
-              help="Filformat: docx, pdf för bara PDF, eller pdfa för arkivexemplar (PDF/A-3a med posten inbäddad; "
-                   "PDF kräver LibreOffice).")
+              help="Filformat: docx, pdf för bara PDF (fylls i direkt, utan LibreOffice), eller pdfa för "
+                   "arkivexemplar (PDF/A-3a med posten inbäddad; kräver LibreOffice).")
 @click.option("--flatten/--no-flatten", default=False, show_default=True,
               help="PDF: svaren som vanlig text (--flatten) eller i ifyllbara fält som går att läsa tillbaka.")
 @force_option

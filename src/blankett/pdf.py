@@ -11,12 +11,16 @@ header cells, and the metadata names no person, program version or path.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import functools
 import io
 import json
 import logging
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -37,7 +41,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import controls, kinds, ooxml
+from . import controls, kinds, ooxml, pdffont
 from .errors import BlankettError, OutputExistsError
 from .form import LANGUAGE, SUBTITLE, TITLE, Field, Kind, field_for_tag
 from .model import CASE_LABEL
@@ -48,10 +52,31 @@ from .write import write_bytes
 PRODUCER = "blankett"
 ON, OFF = "/Yes", "/Off"
 MAX_PDF = 50 * 1024 * 1024
-FONT, BOX_FONT = "/Helv", "/ZaDb"
+FONT, BOX_FONT = "/LiSa", "/ZaDb"  # LiSa: Liberation Sans, embedded (pdffont)
 _MULTILINE = 1 << 12
-# pypdf reports a broken file's details on its logger too; the one Swedish line is ours to give.
-logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+
+
+@contextlib.contextmanager
+def quiet_pypdf() -> Iterator[None]:
+    """pypdf's logger silenced while our own calls run: a broken file's details are told in one Swedish line of
+    ours. Only around our calls, so a host program's own pypdf logging is left as it set it."""
+    logger = logging.getLogger("pypdf")
+    before = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = before
+
+
+def text_string(text: str) -> TextStringObject:
+    """A PDF text string; non-ASCII as UTF-16BE with a byte order mark, which every reader decodes (pdfminer and
+    pdfplumber fail on PDFDocEncoding's ä and ö)."""
+    value = TextStringObject(text)
+    if not text.isascii():
+        value.autodetect_pdfdocencoding, value.autodetect_utf16 = False, True
+        value.utf16_bom = codecs.BOM_UTF16_BE
+    return value
 
 
 def export_target(fields: bool = True) -> str:
@@ -112,7 +137,7 @@ def _text_field(widget: DictionaryObject, f: Field) -> None:
     The value is judged by the read-back's rule (:func:`controls.answer`), not by the control's placeholder
     flag, which LibreOffice keeps on text a person pasted.
     """
-    widget[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 10 Tf")
+    widget[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 0 Tf")  # 0: auto size, so other tools shrink
     flags = int(widget.get("/Ff", 0)) & ~_MULTILINE
     widget[NameObject("/Ff")] = NumberObject(flags | (_MULTILINE if f.kind is Kind.TEXT and f.multiline else 0))
     value = str(widget.get("/V", ""))
@@ -135,8 +160,8 @@ def name_fields(writer: PdfWriter, tags: list[str]) -> None:
         want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
         if widget.get("/FT") != want:
             raise BlankettError(f"PDF-fältet för {tag} blev {widget.get('/FT')}, inte {want}")
-        widget[NameObject("/T")] = TextStringObject(tag)
-        widget[NameObject("/TU")] = TextStringObject(f.control_label(tag))
+        widget[NameObject("/T")] = text_string(tag)
+        widget[NameObject("/TU")] = text_string(f.control_label(tag))
         if f.kind is Kind.JANEJ:
             _check_box(widget)
         else:
@@ -144,9 +169,11 @@ def name_fields(writer: PdfWriter, tags: list[str]) -> None:
     form = cast(DictionaryObject, writer._root_object["/AcroForm"])  # pypdf types every value as PdfObject
     resources = form.setdefault(NameObject("/DR"), DictionaryObject())
     fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
-    fonts[NameObject(FONT)] = writer._add_object(_standard_font("/Helvetica", "/WinAnsiEncoding"))
+    for unused in ("/Helv", "/TiRo"):  # LibreOffice's standard fonts, never embedded: no field uses them
+        fonts.pop(NameObject(unused), None)
+    fonts[NameObject(FONT)] = pdffont.add_font(writer)
     fonts[NameObject(BOX_FONT)] = writer._add_object(_standard_font("/ZapfDingbats"))
-    form[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 10 Tf")
+    form[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 0 Tf")
     form.pop(NameObject("/NeedAppearances"), None)  # every field carries its own appearance (text_appearances)
 
 
@@ -260,6 +287,15 @@ def grow_widgets(writer: PdfWriter, reader: PdfReader) -> None:
             below = [r[3] for other, r in ((o, rects[id(o)]) for o in texts)
                      if other is not annot and r[3] < (y0 + y1) / 2 and r[0] < x1 + 200 and r[2] > x0]
             _grow(annot, _cell_rect([x0, y0, x1, y1], lines, below))
+            _multiline_if_tall(annot)
+
+
+def _multiline_if_tall(annot: DictionaryObject) -> None:
+    """A text field (not a date) whose cell holds two lines is multi-line, so other tools wrap a long answer."""
+    f = field_for_tag(str(annot.get("/T", "")))
+    x0, y0, x1, y1 = (float(v) for v in cast(ArrayObject, annot["/Rect"]))
+    if f is not None and f.kind is not Kind.DATE and _lines_fitting(y1 - y0, FONT_SIZE) >= 2:
+        annot[NameObject("/Ff")] = NumberObject(int(annot.get("/Ff", 0)) | _MULTILINE)
 
 
 # --- answers drawn into their fields ----------------------------------------------
@@ -272,10 +308,11 @@ _HELVETICA = [
     556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334,
     260, 334, 584,
 ]
-#: The other WinAnsi characters that are not as wide as their base letter (å is as wide as a, Ö as O).
+#: The other WinAnsi characters that are not as wide as their base letter (å is as wide as a, Ö as O), as
+#: Liberation Sans draws them (the embedded answer font: Helvetica's widths but for · ¯ ± ÷ µ).
 _HELVETICA_OTHER = {ch: width for width, chars in {
-    222: "‚‘’", 260: "¦", 278: "·ìíîï", 333: "„ˆ‹“”˜›¡¨\xad¯²³´¸¹", 350: "•", 365: "º", 370: "ª", 400: "°", 537: "¶",
-    556: "€ƒ†‡–¢£¤¥§«µ»ðþ", 584: "¬±×÷", 611: "¿ßø", 667: "Þ", 722: "Ð", 737: "©®", 778: "Ø", 834: "¼½¾",
+    222: "‚‘’", 260: "¦", 278: "ìíîï", 333: "·„ˆ‹“”˜›¡¨\xad²³´¸¹", 350: "•", 365: "º", 370: "ª", 400: "°", 537: "¶",
+    549: "±÷", 552: "¯", 556: "€ƒ†‡–¢£¤¥§«»ðþ", 576: "µ", 584: "¬×", 611: "¿ßø", 667: "Þ", 722: "Ð", 737: "©®", 778: "Ø", 834: "¼½¾",
     889: "æ", 944: "œ", 1000: "…‰Œ—™Æ",
 }.items() for ch in chars}
 #: Answers are drawn in 10 pt, made smaller down to 7 pt to fit their box, never smaller.
@@ -284,6 +321,7 @@ FONT_SIZE, MIN_FONT_SIZE = 10.0, 7.0
 _PAD, _VPAD, _LEADING, _ASCENT, _DESCENT = 2.0, 1.0, 1.15, 0.9, 0.21
 
 
+@functools.lru_cache(maxsize=4096)
 def _char_width(ch: str) -> float:
     """Width of one WinAnsi character in Helvetica, in 1/1000 em."""
     if " " <= ch <= "~":
@@ -305,8 +343,11 @@ def winansi(text: str) -> tuple[str, bool]:
     Swedish letters, “ ” – … € are WinAnsi and stay; a letter with a mark the font lacks loses the mark
     (ş becomes s); anything else, such as ł, ☒ or emoji, becomes ``?``. Tabs become spaces.
     """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if _PLAIN.fullmatch(text):  # the usual answer: nothing to replace, no character looked at one by one
+        return text, False
     out, replaced = [], False
-    for ch in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "):
+    for ch in text:
         if ch == "\n" or _encodable(ch):
             out.append(ch)
             continue
@@ -314,6 +355,10 @@ def winansi(text: str) -> tuple[str, bool]:
         out.append(base if base and all(_encodable(c) for c in base) else "?")
         replaced = True
     return "".join(out), replaced
+
+
+#: Text that needs no replacing: line breaks, printable ASCII and Latin-1 (all WinAnsi).
+_PLAIN = re.compile("[\n\x20-\x7e\xa0-\xff]*")
 
 
 def _encodable(ch: str) -> bool:
@@ -330,12 +375,14 @@ def _encodable(ch: str) -> bool:
 def _wrap(text: str, size: float, width: float) -> list[str]:
     """``text`` broken into lines no wider than ``width``: at its line breaks, between words, inside too long words."""
     lines = []
+    space = _char_width(" ")
     for paragraph in text.split("\n"):
-        line = ""
+        line, units = "", 0.0  # the line's width in 1/1000 em, summed word by word (no kerning: the same sum)
         for word in paragraph.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if text_width(candidate, size) <= width:
-                line = candidate
+            word_units = sum(_char_width(ch) for ch in word)
+            candidate_units = units + space + word_units if line else word_units
+            if candidate_units * size / 1000 <= width:
+                line, units = (f"{line} {word}" if line else word), candidate_units
                 continue
             if line:
                 lines.append(line)
@@ -345,7 +392,7 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
                     cut += 1
                 lines.append(word[:cut])
                 word = word[cut:]
-            line = word
+            line, units = word, sum(_char_width(ch) for ch in word)
         lines.append(line)
     return lines
 
@@ -365,7 +412,7 @@ class Layout:
     fits: bool
 
 
-def layout(text: str, width: float, height: float, multiline: bool) -> Layout:
+def layout(text: str, width: float, height: float, multiline: bool, minimum: float = MIN_FONT_SIZE) -> Layout:
     """The largest size from 10 pt down to 7 pt at which ``text`` fits the box, wrapped; what fits at 7 pt if not.
 
     A single-line field's line breaks become spaces; its text still wraps where the box is tall enough.
@@ -375,9 +422,9 @@ def layout(text: str, width: float, height: float, multiline: bool) -> Layout:
     while True:
         lines = _wrap(text, size, width - 2 * _PAD)
         room = _lines_fitting(height, size)
-        if len(lines) <= room or size <= MIN_FONT_SIZE:
+        if len(lines) <= room or size <= minimum:
             break
-        size = max(MIN_FONT_SIZE, size - 0.5)
+        size = max(minimum, size - 0.5)
     return Layout(size, lines[:max(1, room)], len(lines) <= room)
 
 
@@ -402,6 +449,18 @@ def _number(value: float) -> bytes:
 def _appearance(writer: PdfWriter, font: PdfObject, width: float, height: float,
                 shown: Layout | None) -> IndirectObject:
     """A text field's normal appearance: the answer in Helvetica, inside the box (clipped to it)."""
+    stream = DecodedStreamObject()
+    stream.set_data(appearance_body(width, height, shown))
+    stream.update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject(FloatObject(round(v, 3)) for v in (0, 0, width, height)),
+        NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject(FONT): font})}),
+    })
+    return writer._add_object(stream)
+
+
+def appearance_body(width: float, height: float, shown: Layout | None) -> bytes:
+    """The content of a text field's appearance: the laid-out lines in :data:`FONT`, clipped to the box."""
     body = b"/Tx BMC\n"
     if shown is not None and any(shown.lines):
         size, n = shown.size, _number
@@ -412,15 +471,7 @@ def _appearance(writer: PdfWriter, font: PdfObject, width: float, height: float,
             n(width), n(height), FONT.encode(), n(size), n(lead), n(_PAD), n(top))
         body += b"\nT*\n".join(_pdf_string(line) + b" Tj" for line in shown.lines)
         body += b"\nET\nQ\n"
-    body += b"EMC\n"
-    stream = DecodedStreamObject()
-    stream.set_data(body)
-    stream.update({
-        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject(FloatObject(round(v, 3)) for v in (0, 0, width, height)),
-        NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject(FONT): font})}),
-    })
-    return writer._add_object(stream)
+    return body + b"EMC\n"
 
 
 def text_appearances(writer: PdfWriter) -> list[str]:
@@ -446,15 +497,21 @@ def text_appearances(writer: PdfWriter) -> list[str]:
         shown = layout(text, x1 - x0, y1 - y0, multiline) if text.strip() else None
         widget[NameObject("/AP")] = DictionaryObject(
             {NameObject("/N"): _appearance(writer, font, x1 - x0, y1 - y0, shown)})
-        widget[NameObject("/DA")] = TextStringObject(
-            f"0 g {FONT} {_number(shown.size if shown else FONT_SIZE).decode()} Tf")
-        if shown is not None and not shown.fits:
-            warnings.append(f"fältet ”{label}”: svaret får inte plats i sin ruta i PDF:en ens med "
-                            f"{MIN_FONT_SIZE:g} punkters text och syns bara delvis på sidan (hela svaret finns kvar "
-                            "i fältet)")
-        if replaced:
-            warnings.append(f"fältet ”{label}”: tecken som PDF:ens typsnitt saknar visas som ? på sidan (svaret i "
-                            "fältet är oförändrat)")
+        widget[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 0 Tf")
+        warnings.extend(shown_warnings(label, shown is None or shown.fits, replaced))
+    return warnings
+
+
+def shown_warnings(label: str, fits: bool, replaced: bool) -> list[str]:
+    """The Swedish warnings for an answer drawn only in part, or with characters the font lacks."""
+    warnings = []
+    if not fits:
+        warnings.append(f"fältet ”{label}”: svaret får inte plats i sin ruta i PDF:en ens med "
+                        f"{MIN_FONT_SIZE:g} punkters text och syns bara delvis på sidan (hela svaret finns kvar "
+                        "i fältet)")
+    if replaced:
+        warnings.append(f"fältet ”{label}”: tecken som PDF:ens typsnitt saknar visas som ? på sidan (svaret i "
+                        "fältet är oförändrat)")
     return warnings
 
 
@@ -626,7 +683,7 @@ def logo_figure(writer: PdfWriter, alt: str) -> None:
         NameObject("/P"): top_ref,
         NameObject("/Pg"): page.indirect_reference,
         NameObject("/K"): NumberObject(len(marked)),
-        NameObject("/Alt"): TextStringObject(alt),
+        NameObject("/Alt"): text_string(alt),
         NameObject("/A"): DictionaryObject({
             NameObject("/O"): NameObject("/Layout"),
             NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (x, y, x + w, y + h)),
@@ -653,7 +710,7 @@ def link_descriptions(writer: PdfWriter) -> None:
             annot = ref.get_object()
             if annot.get("/Subtype") == "/Link" and not annot.get("/Contents"):
                 uri = annot.get("/A", {}).get("/URI", "")
-                annot[NameObject("/Contents")] = TextStringObject(f"Länk till {uri}" if uri else "Länk")
+                annot[NameObject("/Contents")] = text_string(f"Länk till {uri}" if uri else "Länk")
 
 
 _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
@@ -678,22 +735,27 @@ _CASE_XMP = '\n<blankett:Diarienummer xmlns:blankett="' + CASE_XMP_NS + '">{}</b
 
 def metadata(writer: PdfWriter, title: str, subject: str, case: str | None = None) -> None:
     """Title, subject, language, PDF/UA id and a filled form's case number only: no author, version, date or path."""
-    from xml.sax.saxutils import escape
 
     info = {"/Title": title, "/Subject": subject, "/Producer": PRODUCER, "/Creator": PRODUCER}
     if case is not None:
         info[CASE_INFO] = case
     writer.metadata = info
-    xmp = _XMP.format(title=escape(title), subject=escape(subject), lang=LANGUAGE, producer=PRODUCER,
-                      case=_CASE_XMP.format(escape(case)) if case is not None else "")
     stream = DecodedStreamObject()
-    stream.set_data(xmp.encode("utf-8"))
+    stream.set_data(xmp_packet(title, subject, case))
     stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
     writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
     root = writer._root_object
     root[NameObject("/Lang")] = TextStringObject(LANGUAGE)
     prefs = root.setdefault(NameObject("/ViewerPreferences"), DictionaryObject()).get_object()
     prefs[NameObject("/DisplayDocTitle")] = _true()
+
+
+def xmp_packet(title: str, subject: str, case: str | None) -> bytes:
+    """The XMP metadata: title, subject, language, PDF/UA id and a filled form's case number."""
+    from xml.sax.saxutils import escape
+
+    return _XMP.format(title=escape(title), subject=escape(subject), lang=LANGUAGE, producer=PRODUCER,
+                       case=_CASE_XMP.format(escape(case)) if case is not None else "").encode("utf-8")
 
 
 def _case_number(docx: bytes) -> str | None:
@@ -709,6 +771,13 @@ def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SU
     Answers that cannot be shown whole on the page are told in ``warnings`` (Swedish, naming the field).
     The case number (``case``, else the one ``docx`` carries) goes into the metadata only.
     """
+    with quiet_pypdf():
+        return _finish(pdf, docx, title, subject, warnings, case)
+
+
+def _finish(pdf: bytes, docx: bytes | None, title: str, subject: str, warnings: list[str] | None,
+            case: str | None) -> bytes:
+    """:func:`finish`'s work."""
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = reader.pdf_header  # LibreOffice's version (1.7), not pypdf's default 1.3

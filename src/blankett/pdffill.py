@@ -1,68 +1,83 @@
-"""Fill with PDF: the batch fill, then a PDF of each filled form (beside the .docx, or alone).
+"""Fill with PDF: one PDF per record, filled into the blank PDF directly (beside the .docx, or alone).
 
-The PDF step is judged per file like the fill step: written, already there, or failed.
+No office suite is started: the blank PDF ships for the bundled template (a ``--template``'s is made once by
+LibreOffice and cached, :mod:`pdfblank`). Each form takes milliseconds, so the PDFs are written one after the
+other in this process, with flat memory; the .docx, when kept, are filled by the batch's workers as before.
 """
 
 from __future__ import annotations
 
-import tempfile
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .archivefill import docx_to_archive
-from .batch import Summary, fill_files
-from .fill import Outcome
-from .office import find_soffice
-from .pdf import docx_to_pdf
+import click
+
+from .archivefill import fill_with_archive
+from .batch import Summary, _rows, fill_files
+from .errors import BlankettError, OutputExistsError
+from .fill import Filler, Outcome, plan
+from .pdfblank import for_filler
+from .pdfdirect import PdfTemplate
+from .pdfflat import render
 from .status import FillStatus
+from .write import write_bytes
 
 
-def pdf_outcomes(docx_files: list[Path], out_dir: str | Path, flatten: bool = False, force: bool = False,
-                 soffice: str | Path | None = None, archive: bool = False) -> list[Outcome]:
-    """A PDF in ``out_dir`` for every filled .docx, each as a fill ``Outcome`` (written, already there or failed).
+def pdf_outcomes(inputs: Iterable[Path], out_dir: Path, template: PdfTemplate, flatten: bool, force: bool,
+                 summary: Summary, rows_told: bool = False) -> Iterator[Outcome]:
+    """A PDF per valid row of ``inputs`` in ``out_dir``, named as its .docx would be; each as an ``Outcome``.
 
-    ``archive``: the PDF is an archive copy (PDF/A-3a, PDF/UA-1, the record embedded; see :mod:`archive`).
-
-    Each PDF is judged on its own: one that is missing is made, whether its .docx was written now or was there.
+    Files that cannot be read are told in ``summary``; rows that cannot be filled as failed outcomes, unless
+    ``rows_told`` (the .docx step beside it told them already).
     """
-    out_dir = Path(out_dir)
-    result: list[Outcome] = []
-    pairs: list[tuple[Path, Path]] = []
-    for docx in map(Path, docx_files):
-        target = out_dir / f"{docx.stem}.pdf"
+    for row, incident, name, notes in plan(_rows(inputs, summary)):
+        if incident is None:
+            if not rows_told:
+                yield Outcome(row.where, FillStatus.FAILED, None, notes)
+            continue
+        if rows_told:
+            notes = []  # a row's notes are told once, by the .docx step
+        target = out_dir / f"{name}.pdf"
         if target.exists() and not force:
-            result.append(Outcome(docx.name, FillStatus.EXISTS, target))
+            yield Outcome(row.where, FillStatus.EXISTS, target, notes)
+            continue
+        warnings: list[str] = []
+        try:
+            write_bytes(target, render(template, incident, flatten, warnings), force)
+        except OutputExistsError:
+            yield Outcome(row.where, FillStatus.EXISTS, target, notes)
+        except BlankettError as exc:
+            yield Outcome(row.where, FillStatus.FAILED, None, [*notes, f"{target.name}: {exc}"])
         else:
-            pairs.append((docx, target))
-    made = [] if not pairs else docx_to_archive(pairs, force, soffice) if archive else docx_to_pdf(
-        pairs, flatten, force, soffice)
-    for r in made:
-        if r.exists:
-            result.append(Outcome(r.source.name, FillStatus.EXISTS, r.target))
-        else:
-            result.append(Outcome(r.source.name, FillStatus.FAILED, None, [r.error]) if r.error
-                          else Outcome(r.source.name, FillStatus.WRITTEN, r.target, r.warnings))
-    return result
+            yield Outcome(row.where, FillStatus.WRITTEN, target, [*notes, *(f"{target.name}: {w}" for w in warnings)])
 
 
 def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = True, flatten: bool = False,
                   force: bool = False, template_path: Path | None = None, jobs: int | None = None,
                   soffice: str | Path | None = None, progress: bool = False, archive: bool = False) -> list[Summary]:
-    """Fill forms and make their PDFs (beside the .docx, or alone); the summaries to show, PDF last.
+    """Fill forms as PDF (beside the .docx, or alone); the summaries to show, PDF last.
 
-    LibreOffice is looked for first, so that a missing one is said before anything is written.
+    The blank PDF is had first, so that a missing LibreOffice (a ``--template``'s first time) is said before
+    anything is written. ``archive``: archive copies instead, through LibreOffice (:mod:`archivefill`).
     """
-    program = find_soffice(soffice)
+    if archive:
+        return fill_with_archive(inputs, out_dir, keep_docx, force, template_path, jobs, soffice, progress)
+    template = for_filler(Filler(template_path) if template_path else None, soffice)
+    out_dir = Path(out_dir)
+    summaries = []
     if keep_docx:
-        summary = fill_files(inputs, out_dir, False, force, template_path, jobs, progress)
-        made = pdf_outcomes(summary.outputs, out_dir, flatten, force, program, archive)  # a .docx already there too
-    else:
-        with tempfile.TemporaryDirectory(prefix="blankett-fill-") as tmp:
-            summary = fill_files(inputs, tmp, False, True, template_path, jobs, progress)
-            made = pdf_outcomes(summary.written, out_dir, flatten, force, program, archive)
+        summaries.append(fill_files(inputs, out_dir, False, force, template_path, jobs, progress))
+    files = Summary()
     pdfs = Summary()
-    for outcome in made:
-        pdfs.add(outcome)
-    if keep_docx:
-        return [summary, pdfs]
-    pdfs.merge_failures(summary)
-    return [pdfs]
+    stream = pdf_outcomes(inputs, out_dir, template, flatten, force, files, rows_told=keep_docx)
+    if progress and not keep_docx:
+        with click.progressbar(stream, label="Fyller i PDF-blanketter", show_pos=True, file=sys.stderr) as bar:
+            for outcome in bar:
+                pdfs.add(outcome)
+    else:
+        for outcome in stream:
+            pdfs.add(outcome)
+    if not keep_docx:
+        pdfs.merge_failures(files)
+    return [*summaries, pdfs]

@@ -21,7 +21,7 @@ from .form import FIELDS, PLACEHOLDER, TAGS, Kind
 from .model import CASE_KEY
 from .notform import not_the_form
 from .package import parse_xml
-from .pdf import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF
+from .pdf import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF, quiet_pypdf
 
 _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 #: A PDF without a single form field: a flattened or printed copy, whose answers are only drawn text.
@@ -108,6 +108,12 @@ def _as_controls(values: dict[str, Any]) -> controls.ByTag:
 def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[str, Any], list[str]]:
     """A filled PDF form's values by field key, and warnings; raises like the .docx reader if unreadable or not ours."""
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "PDF-filen")
+    with quiet_pypdf():
+        return _read_pdf(source, name)
+
+
+def _read_pdf(source: str | Path | bytes, name: str) -> tuple[dict[str, Any], list[str]]:
+    """:func:`read_pdf`'s work."""
     reader = open_pdf(source, name)
     values = _values(reader, name)
     if not values:

@@ -111,12 +111,12 @@ class Server:
             return self._blank[kind]
 
     def fill(self, record: Any, kind: str) -> bytes:
+        if kind == "pdfa":  # through LibreOffice: its own processes, not the fill workers
+            return blankett.fill_pdfa(record, template=self.template())
+        if self.pool is not None:  # PDF too: filled without LibreOffice, it is CPU work like a .docx
+            return self.pool.fill(record, kind)
         if kind == "pdf":
             return blankett.fill_pdf(record, template=self.template())
-        if kind == "pdfa":
-            return blankett.fill_pdfa(record, template=self.template())
-        if self.pool is not None:
-            return self.pool.fill_docx(record)
         return blankett.fill_docx(record, self.template())
 
     def close(self, timeout: float = STOP_SECONDS, office_in: Path | None = None) -> None:
@@ -153,11 +153,11 @@ def _problems(exc: blankett.RecordError) -> list[dict[str, Any]]:
 
 
 async def start(request: Request) -> Response:
-    return HTMLResponse(pages.start(blankett.office_available(), "borttaget" in request.query_params))
+    return HTMLResponse(pages.start(blankett.pdf_available(), "borttaget" in request.query_params))
 
 
 async def fill_page(request: Request) -> Response:
-    return HTMLResponse(pages.fill(blankett.office_available()))
+    return HTMLResponse(pages.fill(blankett.pdf_available()))
 
 
 async def read_page(request: Request) -> Response:
@@ -175,7 +175,7 @@ async def api_page(request: Request) -> Response:
 
 
 async def one_form(request: Request) -> Response:
-    office = blankett.office_available()
+    office = blankett.pdf_available()
     if request.method == "GET":
         return HTMLResponse(pages.one_form(office))
     try:
@@ -214,7 +214,7 @@ async def _start_job(request: Request, kind: str) -> Response:
     def refuse(status: int, message: str, markup: str | None = None) -> Response:
         if _wants_json(request):
             return JSONResponse({"fel": message}, status_code=status)
-        html = pages.fill(blankett.office_available(), message, markup) if kind == "fill" else pages.read(message)
+        html = pages.fill(blankett.pdf_available(), message, markup) if kind == "fill" else pages.read(message)
         return HTMLResponse(html, status_code=status)
 
     if server.jobs.full():
@@ -235,8 +235,9 @@ async def _start_job(request: Request, kind: str) -> Response:
                     return refuse(415, f"{said} Läs in (/las-in).", f'{pages.e(said)} <a href="/las-in">Läs in</a>.')
                 return refuse(415, f"{bad[0]} går inte att fylla i från. Blanketterna fylls i från Excel (.xlsx), "
                                    "LibreOffice Calc (.ods), CSV, JSON eller JSON Lines (.jsonl).")
-            pdf = fields.get("format") in ("pdf", "pdfa")
-            if pdf and not blankett.office_available():
+            chosen = fields.get("format")
+            pdf = chosen in ("pdf", "pdfa")
+            if (chosen == "pdfa" and not blankett.office_available()) or (chosen == "pdf" and not blankett.pdf_available()):
                 folder.cleanup()
                 return refuse(503, "PDF kräver LibreOffice, som inte finns på den här datorn. Välj Word.")
             (Path(folder.name) / "in").mkdir(mode=0o700)  # not by mkdir(parents=True): that made it 0755

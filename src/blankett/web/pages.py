@@ -429,7 +429,7 @@ Beskrivningen i OpenAPI-format: <a href="/api/openapi.json">/api/openapi.json</a
 <thead><tr><th scope="col">Anrop</th><th scope="col">Vad det gör</th></tr></thead><tbody>
 <tr><td><code>GET /api/schema</code></td><td>JSON Schema för en incidentpost.</td></tr>
 <tr><td><code>GET /api/blank.docx</code></td><td>Den tomma blanketten (Word).</td></tr>
-<tr><td><code>GET /api/blank.pdf</code></td><td>Den tomma, ifyllbara PDF:en (503 om LibreOffice saknas).</td></tr>
+<tr><td><code>GET /api/blank.pdf</code></td><td>Den tomma, ifyllbara PDF:en (följer med programmet; ingen LibreOffice behövs).</td></tr>
 <tr><td><code>GET /api/arbetsbok.xlsx</code></td><td>Excel-arbetsboken för inmatning.</td></tr>
 <tr><td><code>POST /api/fill</code></td><td>En post som JSON in, den ifyllda blanketten ut (.docx, eller PDF med
 <code>?format=pdf</code>, eller ett arkivexemplar i PDF/A-3a med posten inbäddad med <code>?format=pdfa</code>). Felaktig post: 422 med en lista av <code>{"field", "message"}</code>.</td></tr>

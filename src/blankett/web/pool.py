@@ -66,9 +66,12 @@ def _ready() -> None:
     """Nothing: submitted once per worker by :meth:`FillPool.start` to have the workers started."""
 
 
-def _fill(record: Any) -> bytes | list[blankett.Problem] | str:
-    """The filled form; or a bad record's problems; or another error's message."""
+def _fill(record: Any, kind: str = "docx") -> bytes | list[blankett.Problem] | str:
+    """The filled form (.docx, or the shipped blank PDF filled); or a bad record's problems; or another error's
+    message."""
     try:
+        if kind == "pdf":
+            return blankett.fill_pdf(record, template=_TEMPLATE[0])
         return blankett.fill_docx(record, _TEMPLATE[0])
     except blankett.RecordError as exc:
         return exc.problems
@@ -109,11 +112,15 @@ class FillPool:
             pool.submit(_ready)
 
     def fill_docx(self, record: Any) -> bytes:
-        """The filled form, from a worker; tried once more on a new pool if a worker died meanwhile."""
+        """The filled .docx, from a worker; tried once more on a new pool if a worker died meanwhile."""
+        return self.fill(record, "docx")
+
+    def fill(self, record: Any, kind: str) -> bytes:
+        """The filled form (``docx`` or ``pdf``), from a worker; tried once more on a new pool if a worker died."""
         for _ in range(2):
             pool = self._executor()
             try:
-                future = pool.submit(_fill, record)
+                future = pool.submit(_fill, record, kind)
             except RuntimeError:  # broken, or shut down by another request that replaced it just now
                 self._replace(pool)
                 continue
