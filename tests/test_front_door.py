@@ -86,3 +86,17 @@ print("ok")
 """
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.stdout.strip() == "ok", r.stderr
+
+
+def test_relative_paths_are_read_from_the_callers_folder_of_the_moment(tmp_path, monkeypatch):
+    # The reading worker is kept between calls (it started in the first folder); an integrator's program, or a
+    # test run, may change folders between two calls. Before: "filen finns inte" for the second file.
+    for name, who in (("a", "Anna Lind"), ("b", "Bo Ek")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "svar.docx").write_bytes(blankett.fill_docx({"utsatt": who}))
+    monkeypatch.chdir(tmp_path / "a")
+    first = list(blankett.extract_files(["svar.docx"]))
+    monkeypatch.chdir(tmp_path / "b")
+    second = list(blankett.extract_files(["svar.docx"]))
+    assert [(r.source, r.status, r.record["utsatt"]) for r in first + second] == [
+        ("svar.docx", blankett.ExtractStatus.OK, "Anna Lind"), ("svar.docx", blankett.ExtractStatus.OK, "Bo Ek")]

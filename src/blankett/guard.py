@@ -126,6 +126,8 @@ def _task(line: bytes) -> tuple[str, Any]:
     if not module.startswith("blankett."):
         return "error", "ValueError"
     try:
+        if "cwd" in task:
+            os.chdir(task["cwd"])
         return "ok", getattr(importlib.import_module(module), name)(*task["args"])
     except MemoryError:
         return "memory", None
@@ -175,7 +177,10 @@ class Worker:
         """The worker's answer to one task; None when it died; :class:`LimitError` past ``seconds``."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
-            self.proc.stdin.write(json.dumps({"run": run, "args": args}).encode() + b"\n")
+            # the caller's working folder with each task: a kept worker must read a relative path as its caller
+            # does now (a program may change folders between two files; the worker started in the first one)
+            task = {"run": run, "args": args, "cwd": os.getcwd()}
+            self.proc.stdin.write(json.dumps(task).encode() + b"\n")
             self.proc.stdin.flush()
             if not _waiting(self.proc.stdout, seconds):
                 self.kill()
