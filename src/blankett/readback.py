@@ -110,7 +110,8 @@ def _clean(paragraphs: Iterable[str], drop: Iterable[str] = ()) -> str:
     drop = {d.strip() for d in drop if d}
     lines = []
     for line in paragraphs:
-        for plc in controls.PLACEHOLDER_TEXTS:
+        line = "" if controls.is_placeholder(line) else controls.without_blank_placeholder(line)
+        for plc in controls.HINT_TEXTS:
             line = line.replace(plc, "")
         if line.strip() not in drop:
             lines.append(line)
