@@ -63,7 +63,7 @@ PLACEHOLDER_TEXTS = tuple(sorted({*PLACEHOLDER.values(), WORD_DEFAULT_PLACEHOLDE
                                  key=len, reverse=True))
 _PLACEHOLDER_SET = frozenset(PLACEHOLDER_TEXTS)
 #: The old visible hints: removed wherever found. Blank placeholders are removed only whole, or cut in two around
-#: an answer (:func:`without_blank_placeholder`): no-break spaces inside an answer are the answer's.
+#: an answer (:func:`without_blank_placeholder`): blanks inside an answer are the answer's.
 HINT_TEXTS = tuple(p for p in PLACEHOLDER_TEXTS if p.strip())
 
 
