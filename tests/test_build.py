@@ -149,14 +149,35 @@ def test_each_field_has_the_right_kind_of_control(template, f):
         elif f.kind is Kind.DATE:
             assert pr.find("w:date/w:dateFormat", NS).get(f"{{{W}}}val") == "yyyy-MM-dd"
             assert pr.find("w:date/w:lid", NS).get(f"{{{W}}}val") == "sv-SE"
-            assert shows_placeholder(sdt)
+            _blank_placeholder_shape(sdt)
         else:
             text = pr.find("w:text", NS)
             assert text is not None
             assert (text.get(f"{{{W}}}multiLine") == "1") == f.multiline
-            assert shows_placeholder(sdt)
-            style = sdt.find("w:sdtContent/w:r/w:rPr/w:rStyle", NS)
-            assert style.get(f"{{{W}}}val") == "PlaceholderText"
+            _blank_placeholder_shape(sdt)
+
+
+#: An empty answer: twenty figure spaces (written out here, not taken from blankett).
+BLANK = "\u2007" * 20
+
+
+def _blank_placeholder_shape(sdt) -> None:
+    """The placeholder shape Word and Writer both handle, per ECMA-376 Part 1 §17.5.2.
+
+    * ``w:showingPlcHdr`` (§17.5.2.39): the content is the placeholder, not an answer; Word selects it whole when
+      the control is entered and replaces it with what is typed.
+    * One run of figure spaces (blank, unbreakable) with no run properties at all: Writer gives text typed or pasted over a
+      placeholder that run's formatting (a ``PlaceholderText`` style made every answer grey); Word gives it
+      ``w:sdtPr/w:rPr`` or none (§17.5.2.27), and there is none.
+    * No ``w:placeholder``: a control a person empties in Word then shows Word's default, five no-break spaces
+      (§17.5.2.25), which read-back reads as no answer, like the twenty blanks here.
+    """
+    pr = sdt.find("w:sdtPr", NS)
+    assert shows_placeholder(sdt)
+    assert pr.find("w:placeholder", NS) is None and pr.find("w:rPr", NS) is None
+    runs = sdt.findall("w:sdtContent/w:r", NS)
+    assert len(runs) == 1 and runs[0].find("w:rPr", NS) is None
+    assert "".join(t.text for t in runs[0].iterfind("w:t", NS)) == BLANK
 
 
 def test_w14_is_declared_ignorable(template):

@@ -382,10 +382,12 @@ def test_messages_are_one_line_even_when_the_typed_text_is_not(tmp_path):
 
 # --- the placeholder flag is a hint: text that is not the placeholder is an answer ---------------------
 
-_FLAG_TEXT = "Skriv svaret här."  # the form's placeholder text, written out here, not taken from blankett
+_FLAG_TEXT = "Skriv svaret här."  # the grey hints of forms sent out before, written out here, not taken from blankett
 _FLAG_DATE = "Välj datum (ÅÅÅÅ-MM-DD)."
 _FLAG_ITEM = "Skriv en punkt här."
-_PLACEHOLDERS = (_FLAG_TEXT, _FLAG_DATE, _FLAG_ITEM)
+_BLANK = "\u2007" * 20  # today's placeholder: twenty figure spaces
+_WORD_BLANK = "\u00a0" * 5  # Word's own when a control emptied by hand names none (ECMA-376 §17.5.2.25)
+_PLACEHOLDERS = (_FLAG_TEXT, _FLAG_DATE, _FLAG_ITEM, _BLANK, _WORD_BLANK)
 
 
 def _flag(control) -> None:
@@ -408,11 +410,44 @@ def _answered_under_flag(record: dict):
 
 
 def test_the_placeholder_texts_here_are_the_forms(tmp_path):
-    assert set(PLACEHOLDER.values()) == set(_PLACEHOLDERS)
+    assert set(PLACEHOLDER.values()) == {_BLANK}
     root = etree.fromstring(zipfile.ZipFile(io.BytesIO(blank_bytes())).read("word/document.xml"))
     shown = {"".join(t.text for t in c.iterfind(".//w:sdtContent//w:t", NS))
              for c in root.iterfind(".//w:sdt", NS) if c.find("w:sdtPr/w:showingPlcHdr", NS) is not None}
-    assert shown == set(_PLACEHOLDERS)
+    assert shown == {_BLANK}
+
+
+@pytest.mark.parametrize("flagged", [False, True])
+@pytest.mark.parametrize("shown", [_FLAG_TEXT, _FLAG_DATE, _FLAG_ITEM, _BLANK, _WORD_BLANK])
+def test_every_placeholder_a_returned_form_may_show_is_no_answer(tmp_path, flagged, shown):
+    """Today's blanks, Word's own (a control emptied in Word) and the grey hints of forms sent out before."""
+    def change(root):
+        for tag in ("utsatt", "samtal1_datum", "sarbarheter_plan#1"):
+            control = sdt(root, tag)
+            set_content(control, run(shown))
+            if flagged:
+                _flag(control)
+
+    result = _read(tmp_path, edit(filled({"polisanmald": "Ja"}), change))
+    assert (result.record["utsatt"], result.record["samtal1_datum"], result.record["sarbarheter_plan"]) == (
+        None, None, [])
+    assert (result.status, result.messages) == (OK, [])
+
+
+@pytest.mark.parametrize("flagged", [False, True])
+@pytest.mark.parametrize("cut", [0, 1, 11, 19, 20])
+def test_typing_into_the_blank_placeholder_reads_what_was_typed_silently(tmp_path, flagged, cut):
+    """The blanks around what was typed print as nothing (Writer types where the cursor is, without replacing)."""
+    typed = " Anna Lind, nämndsekreterare "
+
+    def change(root):
+        control = sdt(root, "forovare")
+        set_content(control, run(_BLANK[:cut] + typed + _BLANK[cut:]))
+        if flagged:
+            _flag(control)
+
+    result = _read(tmp_path, edit(filled({"polisanmald": "Ja"}), change))
+    assert (result.record["forovare"], result.status, result.messages) == (typed, OK, [])
 
 
 ANSWER = st.text(st.characters(blacklist_categories=("Cs", "Cc")).filter(lambda c: c not in "\ufffe\uffff"),

@@ -20,7 +20,7 @@ from blankett.readback import NOTHING_ANSWERED, OK, VARNING, read_file
 
 from .conftest import NS
 from .forms import expected
-from .uno_office import running
+from .uno_office import props, running
 
 pytestmark = pytest.mark.office
 
@@ -134,8 +134,11 @@ def test_pasted_answers_saved_by_libreoffice_read_ok_with_no_message(typed, resu
     assert (result.record, result.status, result.messages) == (_answers(), OK, [])
 
 
-def test_typing_into_the_middle_of_the_grey_hint_is_the_one_warning(office, tmp_path):
-    """Writer keeps what was typed inside the cut hint: the answer may be wrong, so it is kept and flagged."""
+def test_typing_into_the_middle_of_the_placeholder_reads_what_was_typed(office, tmp_path):
+    """Writer types where the cursor is, inside the placeholder's blanks: they print as nothing, so no warning.
+
+    Before, the grey hint stayed around the text ("Skriv Anna Lind svaret här."), to be checked by hand.
+    """
     blank = tmp_path / "Bilaga5.docx"
     blank.write_bytes(blank_bytes())
     form = office.open(blank)
@@ -148,11 +151,85 @@ def test_typing_into_the_middle_of_the_grey_hint_is_the_one_warning(office, tmp_
     finally:
         form.close()
     result = read_file(saved)
-    column = next(f.column for f in FIELDS if f.key == "utsatt")
-    assert result.record["rapporterad_av"] == PASTED_LINE and result.record["utsatt"] == "Skriv Anna Lind svaret här."
-    assert (result.status, result.messages) == (VARNING, [
-        f'"{column}": svaret har platshållartexten "Skriv svaret här." insprängd; '
-        "texten lästes som den står – kontrollera den"])
+    assert (result.record["rapporterad_av"], result.record["utsatt"]) == (PASTED_LINE, "Anna Lind ")
+    assert (result.status, result.messages) == (OK, [])
+
+
+# --- what a person types or pastes in Writer is an answer in the normal text style, and prints as one ----------
+
+#: Answers given in Writer: (how, key, text).
+WRITER_ANSWERS = [
+    ("click and type", "utsatt", "Anders Bergström"),
+    ("click and paste", "handelse", "Hot via sms."),
+    ("type into the placeholder without selecting it", "beslut_om_atgarder", "Beslutet om badhuset."),
+    ("type after the placeholder without selecting it", "upplevelse", "Rädd."),
+    ("click the date and type it", "samtal1_datum", "2026-03-12"),
+    ("click a list row and paste", "sarbarheter_plan#1", "Larmknapp saknas"),
+]
+
+
+def _runs(form, tag: str) -> list[tuple[str, str, int]]:
+    """The control's text portions as Writer holds them: (text, character style, colour; -1 is automatic)."""
+    anchor = form.control(tag).getAnchor()
+    cursor = anchor.getText().createTextCursorByRange(anchor)
+    return [(portion.getString(), portion.CharStyleName, portion.CharColor)
+            for paragraph in cursor.createEnumeration() for portion in paragraph.createEnumeration()
+            if portion.TextPortionType == "Text" and portion.getString()]
+
+
+@pytest.fixture(scope="module")
+def answered_in_writer(office_holder, tmp_path_factory) -> dict:
+    """The blank form answered in Writer (:data:`WRITER_ANSWERS`): each control's runs, Writer's PDF export, a .docx."""
+    folder = tmp_path_factory.mktemp("skrivet")
+    blank = folder / "Bilaga5.docx"
+    blank.write_bytes(blank_bytes())
+    form = running(office_holder).open(blank)
+    try:
+        for how, tag, text in WRITER_ANSWERS:
+            if "without selecting" in how:
+                form.cursor_into(tag, offset=len(form.shown(tag)) if "after" in how else 0)
+            else:
+                form.click(tag)
+            (form.paste if "paste" in how else form.type)(text)
+        runs = {tag: _runs(form, tag) for _, tag, _ in WRITER_ANSWERS}
+        pdf = folder / "svar.pdf"
+        form.doc.storeToURL(pdf.as_uri(), props(FilterName="writer_pdf_Export"))
+        docx = form.save(folder / "svar.docx")
+    finally:
+        form.close()
+    return {"runs": runs, "pdf": pdf, "docx": docx}
+
+
+@pytest.mark.parametrize("how, tag, text", WRITER_ANSWERS, ids=[how for how, _, _ in WRITER_ANSWERS])
+def test_an_answer_given_in_writer_has_the_normal_text_style(answered_in_writer, how, tag, text):
+    """No character style, automatic colour (before: the grey "Placeholder Text" style of the hint it replaced)."""
+    runs = answered_in_writer["runs"][tag]
+    assert "".join(run for run, _, _ in runs).strip() == text
+    assert {(style, colour) for _, style, colour in runs} == {("", -1)}
+
+
+def test_writers_pdf_prints_each_answer_alone_and_black(answered_in_writer):
+    """The text of Writer's PDF export, read by PyMuPDF: each answer alone on its line, in black.
+
+    Before: grey (0x767676) like an unfilled hint, and "Beslutet om badhuset.Skriv svaret här.".
+    """
+    import pymupdf
+
+    with pymupdf.open(answered_in_writer["pdf"]) as pdf:
+        spans = [span for page in pdf for block in page.get_text("dict")["blocks"]
+                 for line in block.get("lines", ()) for span in line["spans"]]
+    for _, _, text in WRITER_ANSWERS:
+        printed = [span for span in spans if text in span["text"]]
+        assert printed, text
+        assert [(span["text"].strip(), span["color"]) for span in printed] == [(text, 0)] * len(printed)
+
+
+def test_answers_given_in_writer_read_back_exactly(answered_in_writer):
+    record = expected({"utsatt": "Anders Bergström", "handelse": "Hot via sms.",
+                       "beslut_om_atgarder": "Beslutet om badhuset.", "upplevelse": "Rädd.",
+                       "samtal1_datum": "2026-03-12", "sarbarheter_plan": ["Larmknapp saknas"]})
+    result = read_file(answered_in_writer["docx"])
+    assert (result.record, result.status, result.messages) == (record, OK, [])
 
 
 def test_typing_leaves_no_flag_and_no_warning(typed, results):

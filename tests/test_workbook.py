@@ -151,3 +151,43 @@ def test_a_workbook_made_with_records_fills_them_back(tmp_path):
     for record in records:
         name = "Bilaga5-" + record[CASE_KEY].replace(" ", "-").replace("/", "-") + ".docx"
         assert_filled_as((tmp_path / "out" / name).read_bytes(), record)
+
+
+# --- the keys the instructions name, pressed in LibreOffice Calc ---------------------------------------------
+
+#: How the instructions spell a key, as LibreOffice's UI-test service takes it.
+_UITEST_KEYS = {"Ctrl": "CTRL", "Alt": "ALT", "Shift": "SHIFT", "Enter": "RETURN"}
+
+
+@pytest.mark.office
+def test_the_new_line_key_the_instructions_give_for_calc_makes_a_new_line_in_calc(office, tmp_path):
+    """Calc reads the instructions, and the key they name for Calc, typed in a cell, makes a line break there.
+
+    Before, they named only Alt+Enter (Excel's key; in Calc it fills a selected range and ends the edit).
+    """
+    import re
+
+    from .uno_office import props
+
+    path = tmp_path / "Bilaga5-inmatning.xlsx"
+    path.write_bytes(workbook_bytes())
+    doc = office.desktop.loadComponentFromURL(path.as_uri(), "_blank", 0, props(Hidden=False))
+    try:
+        sheets = doc.getSheets()
+        used = sheets.getByName(INSTRUCTIONS).getCellRangeByName("A1:C60").getDataArray()
+        text = "\n".join(str(c) for row in used for c in row if c)
+        named = re.findall(r"([\w+]+\+Enter) i (?:LibreOffice )?Calc", text)
+        assert named, "the instructions name no key for a new line in Calc"
+        sheet = sheets.getByName(SHEET)
+        doc.getCurrentController().setActiveSheet(sheet)
+        cell = sheet.getCellRangeByName(f"{column_letter('utsatt')}2")
+        doc.getCurrentController().select(cell)
+        grid = office.ui_test.getTopFocusWindow().getChild("grid_window")
+        grid.executeAction("TYPE", props(TEXT="Rad ett"))
+        key = "+".join(_UITEST_KEYS[part] for part in named[0].split("+"))
+        grid.executeAction("TYPE", props(KEYCODE=key))
+        grid.executeAction("TYPE", props(TEXT="Rad två"))
+        grid.executeAction("TYPE", props(KEYCODE="RETURN"))
+        assert cell.getString() == "Rad ett\nRad två", set(named)
+    finally:
+        doc.close(True)

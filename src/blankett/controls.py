@@ -13,10 +13,13 @@ from lxml import etree
 
 from . import kinds, ooxml
 from .form import (
+    BLANK_PLACEHOLDER,
     FIELDS,
     LIST_ITEMS,
+    OLD_PLACEHOLDERS,
     PLACEHOLDER,
     TAGS,
+    WORD_DEFAULT_PLACEHOLDER,
     Field,
     Kind,
     janej_tag,
@@ -54,9 +57,34 @@ _NO_WARNINGS: tuple[str, ...] = ()
 
 # --- the placeholder rule: the flag is a hint, the text is the truth --------------------
 
-#: The form's placeholder texts, longest first (none is part of another, so the order only makes removal sure).
-PLACEHOLDER_TEXTS = tuple(sorted(set(PLACEHOLDER.values()), key=len, reverse=True))
+#: The placeholders a form may hold (today's, Word's default, the old grey hints), longest first: the blank ones
+#: are rows of one character, so the longer goes first.
+PLACEHOLDER_TEXTS = tuple(sorted({*PLACEHOLDER.values(), WORD_DEFAULT_PLACEHOLDER, *OLD_PLACEHOLDERS},
+                                 key=len, reverse=True))
 _PLACEHOLDER_SET = frozenset(PLACEHOLDER_TEXTS)
+#: The old visible hints: removed wherever found. Blank placeholders are removed only whole, or cut in two around
+#: an answer (:func:`without_blank_placeholder`): blanks inside an answer are the answer's.
+HINT_TEXTS = tuple(p for p in PLACEHOLDER_TEXTS if p.strip())
+
+
+_BLANK_CHAR = BLANK_PLACEHOLDER[0]
+
+
+def is_placeholder(text: str) -> bool:
+    """True when ``text`` is a placeholder and nothing else."""
+    return text in _PLACEHOLDER_SET
+
+
+def without_blank_placeholder(text: str) -> str:
+    """``text`` less the form's blank placeholder it was typed into (its blanks split before and after it).
+
+    The blanks print as nothing, so what was typed into them is the whole answer; its own ends stay as typed.
+    """
+    lead = len(text) - len(text.lstrip(_BLANK_CHAR))
+    trail = len(text) - len(text.rstrip(_BLANK_CHAR))
+    if lead < len(text) and lead + trail == len(BLANK_PLACEHOLDER):
+        return text[lead:len(text) - trail]
+    return text
 
 
 def answer(control: ooxml.Control) -> str:
@@ -68,8 +96,11 @@ def answer(control: ooxml.Control) -> str:
     text = control.text
     if not text or text in _PLACEHOLDER_SET:
         return ""
+    inside = without_blank_placeholder(text)
+    if inside != text:
+        return inside
     found = False
-    for plc in PLACEHOLDER_TEXTS:
+    for plc in HINT_TEXTS:
         if plc in text:
             text, found = text.replace(plc, ""), True
     return text.strip() if found else text
@@ -81,7 +112,7 @@ def _split_hint(text: str) -> str | None:
     A whole placeholder beside an answer is removed safely (:func:`answer`); a cut one stays in the answer,
     which may then be wrong.
     """
-    for plc in PLACEHOLDER_TEXTS:
+    for plc in HINT_TEXTS:  # a blank one cut in two is read as the answer: :func:`without_blank_placeholder`
         half = len(plc) // 2  # a cut hint leaves its first or its last half whole: two looks rule most text out
         if plc[:len(plc) - half] not in text and plc[half:] not in text:
             continue

@@ -32,13 +32,23 @@ LANGUAGE = "sv-SE"
 #: Answer rows in each list field (the form prints four lines to write on).
 LIST_ITEMS = 4
 
-#: The grey text an empty control shows, by kind. It is never an answer: read-back removes it wherever it
+#: What an empty answer holds: figure spaces (U+2007, blank and unbreakable), a place to click about 4 cm wide
+#: that prints as nothing. Not a grey hint: Writer gives text typed or pasted over a placeholder the
+#: placeholder's formatting, so answers came out grey, and a hint typed into without selecting it stayed in
+#: the answer; these blanks leave nothing visible. Each question's own hint stands beside it. (No-break
+#: spaces would do for Word, but LibreOffice makes no PDF form field of a control holding only those.)
+BLANK_PLACEHOLDER = "\u2007" * 20
+#: Word's placeholder for a control emptied by hand when it names none (ECMA-376 §17.5.2.25): five no-break spaces.
+WORD_DEFAULT_PLACEHOLDER = "\u00a0" * 5
+#: The placeholder an empty control shows, by kind. It is never an answer: read-back removes it wherever it
 #: is found (alone, or left beside what a person typed), whatever the control's placeholder flag says.
 PLACEHOLDER = {
-    Kind.TEXT: "Skriv svaret här.",
-    Kind.DATE: "Välj datum (ÅÅÅÅ-MM-DD).",
-    Kind.LIST: "Skriv en punkt här.",
+    Kind.TEXT: BLANK_PLACEHOLDER,
+    Kind.DATE: BLANK_PLACEHOLDER,
+    Kind.LIST: BLANK_PLACEHOLDER,
 }
+#: The grey hints of forms sent out before (up to issue 17): read as no answer, as they always were.
+OLD_PLACEHOLDERS = ("Skriv svaret här.", "Välj datum (ÅÅÅÅ-MM-DD).", "Skriv en punkt här.")
 
 
 @dataclass(frozen=True)

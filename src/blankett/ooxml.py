@@ -87,22 +87,26 @@ def _run(text: str, style: str | None = None, font: str | None = None) -> etree.
 
 
 def text_control(tag: str, alias: str, placeholder: str, sdt_id: int, multiline: bool) -> etree._Element:
-    """A run-level plain-text control showing grey ``placeholder``."""
+    """A run-level plain-text control showing ``placeholder`` in the normal text style.
+
+    No placeholder style on the run: Writer gives what is typed or pasted over a placeholder its formatting (Word
+    does not, ECMA-376 §17.5.2.27), so a grey placeholder made every answer typed in Writer grey.
+    """
     sdt, pr = _props(tag, alias, sdt_id, True)
     _el(w("text"), pr, **({"multiLine": "1"} if multiline else {}))
-    _el(SDT_CONTENT, sdt).append(_run(placeholder, PLACEHOLDER_STYLE))
+    _el(SDT_CONTENT, sdt).append(_run(placeholder))
     return sdt
 
 
 def date_control(tag: str, alias: str, placeholder: str, sdt_id: int) -> etree._Element:
-    """A run-level date picker (``yyyy-MM-dd``, in the form's language) showing grey ``placeholder``."""
+    """A run-level date picker (``yyyy-MM-dd``, in the form's language) showing ``placeholder`` (as a text control)."""
     sdt, pr = _props(tag, alias, sdt_id, True)
     date = _el(DATE, pr)
     _el(w("dateFormat"), date, val="yyyy-MM-dd")
     _el(w("lid"), date, val=LANGUAGE)
     _el(w("storeMappedDataAs"), date, val="dateTime")
     _el(w("calendar"), date, val="gregorian")
-    _el(SDT_CONTENT, sdt).append(_run(placeholder, PLACEHOLDER_STYLE))
+    _el(SDT_CONTENT, sdt).append(_run(placeholder))
     return sdt
 
 

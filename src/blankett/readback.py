@@ -111,21 +111,29 @@ def _by_the_rules(f: Field, found: controls.ByTag, notes: list[str]) -> Any:
 
 
 def _clean(paragraphs: Iterable[str], drop: Iterable[str] = ()) -> str:
-    """Paragraphs as one text, without placeholder texts, the given label lines, and outer blank lines."""
+    """Paragraphs as one text, without placeholder texts, the given label lines, and outer blank lines.
+
+    The blanks inside the kept lines stay, leading and trailing ones too, as a control's text keeps them.
+    """
     drop = {d.strip() for d in drop if d}
     lines = []
     for line in paragraphs:
-        for plc in controls.PLACEHOLDER_TEXTS:
+        line = "" if controls.is_placeholder(line) else controls.without_blank_placeholder(line)
+        for plc in controls.HINT_TEXTS:
             line = line.replace(plc, "")
         if line.strip() not in drop:
             lines.append(line)
-    return "\n".join(lines).strip()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
 
 
 def _value_of(f: Field, text: str, notes: list[str]) -> Any:
     """A text found outside a control, as the field's raw value (every written line of a list is an item)."""
     if f.kind is Kind.LIST:
-        return [line.strip() for line in text.split("\n") if line.strip()]
+        return [line for line in text.split("\n") if line.strip()]
     kind = "date" if f.kind is Kind.DATE else "text"
     return _by_the_rules(f, {f.key: ooxml.Control(None, kind, text=text)}, notes)
 
@@ -236,9 +244,7 @@ def _by_label(grid: Grid, f: Field, notes: list[str]) -> tuple[bool, Any]:
         ticks = {a: any(_mark(_clean(cell), a) for cell in area if _clean(cell).casefold().startswith(a.casefold()))
                  for a in (kinds.JA, kinds.NEJ)}
         return True, _janej_from(ticks[kinds.JA], ticks[kinds.NEJ], f, notes)
-    if f.kind is Kind.LIST:
-        return True, _value_of(f, "\n".join(_clean(cell) for cell in area), notes)
-    return True, _value_of(f, "\n".join(_clean(cell) for cell in area).strip(), notes)
+    return True, _value_of(f, "\n".join(text for text in map(_clean, area) if text), notes)
 
 
 def _checkboxes(ctl: controls.ByTag, f: Field) -> bool:

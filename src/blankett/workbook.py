@@ -267,7 +267,8 @@ def _instructions(wb: Workbook, cols: list[Column]) -> None:
         "2. Håll muspekaren över en rubrik för att se hela frågan som den står på blanketten.",
         "3. Ja/Nej-kolumner: välj Ja eller Nej i listan, eller lämna tomt om frågan inte är besvarad.",
         "4. Datum skrivs ÅÅÅÅ-MM-DD, till exempel 2026-03-04.",
-        "5. Ny rad i ett svar: Alt+Enter (Mac: Ctrl+Option+Enter). Radbrytningen följer med till blanketten.",
+        ("5. Ny rad i ett svar: Alt+Enter i Excel (Mac: Ctrl+Option+Enter), Ctrl+Enter i LibreOffice Calc. "
+         "Radbrytningen följer med till blanketten."),
         f"6. Sårbarheter: högst {LIST_ITEMS} punkter, en punkt per rad i cellen.",
         ("7. Diarienummer är valfritt. Finns det blir det filens namn, annars radens nummer. "
          "Skriv aldrig namn på personer i diarienummerkolumnen."),
@@ -303,10 +304,10 @@ def _instructions(wb: Workbook, cols: list[Column]) -> None:
 
 _HOW = {
     None: "Valfritt ärendenummer; blir filnamnet.",
-    Kind.TEXT: "Fritext. Alt+Enter ger ny rad.",
+    Kind.TEXT: "Fritext. Ny rad: Alt+Enter i Excel, Ctrl+Enter i Calc.",
     Kind.JANEJ: "Ja, Nej eller tomt (inte besvarat).",
     Kind.DATE: "Datum, ÅÅÅÅ-MM-DD.",
-    Kind.LIST: f"Högst {LIST_ITEMS} punkter, en per rad (Alt+Enter).",
+    Kind.LIST: f"Högst {LIST_ITEMS} punkter, en per rad (Alt+Enter i Excel, Ctrl+Enter i Calc).",
 }
 
 
