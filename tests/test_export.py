@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+import blankett
 from blankett.cli import main
 from blankett.errors import OutputExistsError
 from blankett.export import EXTRA_HEADERS, export
-from blankett.fill import fill_rows
 from blankett.load import load_rows
 from blankett.readback import FEL, OK, Result
 from blankett.workbook import columns, guard, unguard
@@ -75,9 +75,9 @@ def test_extracted_csv_gives_answers_that_look_like_formulas_back_as_written(tmp
     path = save(tmp_path, "a.docx", filled(record))
     assert CliRunner().invoke(main, ["extract", str(path), "-o", str(sheet)]).exit_code == 0
     assert "'=HYPERLÄNK" in sheet.read_text(encoding="utf-8-sig")  # guarded in the file Excel opens
-    outcome = next(fill_rows(load_rows(sheet), tmp_path / "igen"))
-    assert outcome.status == "skriven"
-    again = CliRunner().invoke(main, ["extract", str(outcome.path)])
+    summary = blankett.fill_files([sheet], tmp_path / "igen")
+    assert summary.written and len(summary.written) == 1
+    again = CliRunner().invoke(main, ["extract", str(summary.written[0])])
     assert json.loads(again.stdout)[0]["record"] == expected(record)
 
 
@@ -179,8 +179,8 @@ def test_extracted_xlsx_can_be_filled_again(tmp_path, example_records):
     rows = list(load_rows(sheet))
     assert [row.error for row in rows] == [None, None]
     assert not any("okända kolumner" in note for row in rows for note in row.notes)  # Fil/Status/Meddelanden
-    outcomes = list(fill_rows(rows, tmp_path / "igen"))
-    assert [o.status for o in outcomes] == ["skriven", "skriven"]
+    summary = blankett.fill_files([sheet], tmp_path / "igen")
+    assert len(summary.written) == 2 and not summary.failed
     again = CliRunner().invoke(main, ["extract", str(tmp_path / "igen")])
     records = [d["record"] for d in json.loads(again.stdout)]
     assert records == [expected(r) for r in example_records]
@@ -192,8 +192,8 @@ def test_extracted_csv_can_be_filled_again(tmp_path, example_records):
     assert CliRunner().invoke(main, ["extract", str(path), "-o", str(sheet)]).exit_code == 0
     rows = list(load_rows(sheet))
     assert rows[0].error is None
-    outcome = next(fill_rows(rows, tmp_path / "igen"))
-    assert outcome.status == "skriven"
+    summary = blankett.fill_files([sheet], tmp_path / "igen")
+    assert len(summary.written) == 1 and not summary.failed
 
 
 def test_an_answer_longer_than_an_excel_cell_is_cut_at_32767_characters_with_a_note(tmp_path):
@@ -253,7 +253,8 @@ def test_an_extracted_ods_is_filled_again_to_the_same_answers(tmp_path, example_
     assert CliRunner().invoke(main, ["extract", str(forms), "-o", str(sheet)]).exit_code == 0
     rows = list(load_rows(sheet))
     assert [row.error for row in rows] == [None, None]
-    assert [o.status for o in fill_rows(rows, tmp_path / "igen")] == ["skriven", "skriven"]
+    summary = blankett.fill_files([sheet], tmp_path / "igen")
+    assert len(summary.written) == 2 and not summary.failed
     again = CliRunner().invoke(main, ["extract", str(tmp_path / "igen")])
     assert [d["record"] for d in json.loads(again.stdout)] == [expected(r) for r in example_records]
 

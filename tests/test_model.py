@@ -256,10 +256,10 @@ def test_values_of_the_wrong_type_are_named_in_swedish(key, given, message):
     ("den 3 jan. 2026", dt.date(2026, 1, 3)), ("", None),
 ])
 def test_dates_typed_into_a_form_in_swedish(typed, expected):
-    assert kinds.parse_typed_date(typed) == expected
+    assert kinds.parse_date(typed) == expected
 
 
 @pytest.mark.parametrize("typed", ["31/2-2026", "30 februari 2026", "3 ju 2026", "12 smörgås 2026", "igår"])
 def test_impossible_or_unknown_typed_dates_are_refused(typed):
     with pytest.raises(ValueError, match="inget giltigt datum"):
-        kinds.parse_typed_date(typed)
+        kinds.parse_date(typed)

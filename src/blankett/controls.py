@@ -151,7 +151,7 @@ def _read_date(ctl: ByTag, f: Field) -> tuple[Value, Sequence[str]]:
     if control.date is not None:
         return control.date, notes
     try:
-        return kinds.parse_typed_date(text), notes
+        return kinds.parse_date(text), notes
     except ValueError as exc:
         return None, [*notes, f'"{f.column}": {exc}; texten finns inte med i datan']
 

@@ -209,14 +209,3 @@ def fill_one(template: Filler, row: Row, incident: BaseModel | Values, name: str
         return Outcome(row.where, FillStatus.FAILED, None, notes + [f"{target}: kan inte skriva filen ({exc.strerror})"])
     return Outcome(row.where, FillStatus.WRITTEN, target, notes)
 
-
-def fill_rows(rows: Iterable[Row], out_dir: str | Path, force: bool = False, check: bool = False,
-              template: Filler | None = None) -> Iterator[Outcome]:
-    """Fill every row into its own .docx in ``out_dir``, one at a time, in input order."""
-    template = template or Filler()
-    out_dir = Path(out_dir)
-    for row, incident, name, messages in plan(rows):
-        if incident is None:
-            yield Outcome(row.where, FillStatus.FAILED, None, messages)
-        else:
-            yield fill_one(template, row, incident, name, out_dir, force, check, messages)

@@ -103,11 +103,6 @@ def _swedish_date(text: str) -> dt.date | None:
     return _date_or_none(int(m.group(3)), months[0], int(m.group(1))) if len(months) == 1 else None
 
 
-def parse_typed_date(value: Any) -> dt.date | None:
-    """The same as :func:`parse_date` (kept as a name for the readers): one parser for every date."""
-    return parse_date(value)
-
-
 def _date_or_none(y: int, mo: int, d: int) -> dt.date | None:
     try:
         return dt.date(y, mo, d)

@@ -18,7 +18,6 @@ from .form import LANGUAGE
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 
@@ -40,7 +39,7 @@ TBL, TR, TC = w("tbl"), w("tr"), w("tc")
 PLC = w("showingPlcHdr")
 CHECKBOX, CHECKED = w14("checkbox"), w14("checked")
 DATE, FULLDATE = w("date"), w("fullDate")
-DEL, DEL_TEXT, INSTR = w("del"), w("delText"), w("instrText")
+DEL, INSTR = w("del"), w("instrText")
 MOVE_FROM = w("moveFrom")
 _NBH, _TYPE = w("noBreakHyphen"), w("type")
 _W14_VAL = w14("val")

@@ -186,7 +186,7 @@ def _date_as_shown(control: ooxml.Control, f: Field, value: dt.date, notes: list
     if text == value.isoformat():  # shown as the form's ÅÅÅÅ-MM-DD: the usual case, no parsing
         return value
     try:
-        shown = kinds.parse_typed_date(text)
+        shown = kinds.parse_date(text)
     except ValueError:
         return value
     if shown is not None and shown != value:

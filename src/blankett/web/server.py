@@ -28,7 +28,6 @@ from .private import PrivateRoot, stop_office_in
 from .security import LOG, LOGIN_PATH, Sessions, allowed_hosts, session_name
 from .serving import BACKLOG, STOP_SIGNALS, Connections, Server, connection_cap, protocol_class, raise_open_files
 
-ENV_TOKEN = "BLANKETT_TOKEN"
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
 NOT_LOOPBACK = (
     "Varning: servern lyssnar på {host}, inte bara på den här datorn. Andra datorer i nätet kan då nå den, och "
