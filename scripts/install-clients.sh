@@ -28,6 +28,8 @@ command -v soffice >/dev/null 2>&1 && soffice --version 2>/dev/null | grep -q 'L
 [ -f /usr/lib/libreoffice/share/config/soffice.cfg/modules/swriter/ui/contentcontrolaliasbutton.ui ] || need+=(libreoffice-uiconfig-writer)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v mutool >/dev/null 2>&1 || need+=(mupdf-tools)
+# pdftk fills the shipped blank PDF as another form tool would (tests/test_pdfdirect.py)
+command -v pdftk >/dev/null 2>&1 || need+=(pdftk-java)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -q DejaVuSans || need+=(fonts-dejavu-core)
