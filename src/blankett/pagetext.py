@@ -62,6 +62,9 @@ CONTINUED = re.compile(r"\(forts\. på sidan \d+\)")
 #: Text that ticks a box; an empty box prints ☐ (or nothing).
 TICKS = frozenset("☒☑✓✔✗✘Xx✕✖■")
 _POINTS_PER_CM = 72 / 2.54
+#: Points more than a line's spacing between two lines where a new table row (a new printed text) starts: the
+#: cell's padding and border; within an answer, lines follow at the answer's own spacing.
+ROW_GAP = 2.0
 _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 
 
@@ -244,7 +247,10 @@ def _gap_before(lines: list[_Line], i: int, pitch: float) -> bool:
     """True when line ``i`` starts a new block: first on its page, or after more than a line's spacing."""
     if i == 0 or lines[i - 1].page != lines[i].page:
         return True
-    return lines[i].top - lines[i - 1].top > 1.45 * pitch
+    local = pitch
+    if i >= 2 and lines[i - 2].page == lines[i].page and lines[i - 1].top - lines[i - 2].top < 1.6 * pitch:
+        local = lines[i - 1].top - lines[i - 2].top  # the spacing of the text just above (an answer's own)
+    return lines[i].top - lines[i - 1].top > max(local, 0.5 * pitch) + ROW_GAP
 
 
 @dataclass(frozen=True)
@@ -436,7 +442,7 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
             answers[f.key] = (f, (False, hit.anchor.lo_cm), rows)
     right = _right_edges(answers.values())
     for key, (f, column, rows) in answers.items():
-        values[key] = _value(f, rows, right[column], continued.get(key))
+        values[key] = _value(f, rows, right.get(column, float("inf")), continued.get(key))
     missing = tuple(f.key for f in FIELDS if f.key not in values)
     return PageReading(values, notes, tuple(places), missing)
 

@@ -128,7 +128,7 @@ def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[
     reader = open_pdf(data, name)
     values = _values(reader, name)
     if not values:
-        return _read_page_text(data, name)
+        return _read_page_text(data, reader, name)
     read = _as_controls(values)
     record, warnings = controls.read_fields(read)
     missing = [f for f in FIELDS if f.key not in record]
@@ -161,7 +161,7 @@ def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
 # --- a PDF without fields: its page text --------------------------------------------------
 
 
-def _read_page_text(data: bytes, name: str) -> tuple[dict[str, Any], list[str]]:
+def _read_page_text(data: bytes, reader: PdfReader, name: str) -> tuple[dict[str, Any], list[str]]:
     """The answers of a PDF without fields, read from its words' places (:mod:`pagetext`), and the one warning."""
     words = page_words(data, name)
     if not words:
@@ -172,6 +172,9 @@ def _read_page_text(data: bytes, name: str) -> tuple[dict[str, Any], list[str]]:
     missing = [f for f in FIELDS if f.key in reading.missing]
     if missing:
         raise not_the_form(missing, values if len(missing) < len(FIELDS) else {})
+    case = _pdf_case_number(reader, name)
+    if case is not None:
+        values[CASE_KEY] = case
     return values, notes
 
 
