@@ -211,9 +211,9 @@ def _col(line: _Line, lo: float, hi: float) -> list[Word]:
     return [w for w in line.words if _in(w, lo, hi)]
 
 
-def _match_at(lines: list[_Line], i: int, want: list[str], lo: float, hi: float) -> int | None:
+def _match_at(lines: list[_Line], i: int, want: list[str], lo: float, hi: float, whole: bool = False) -> int | None:
     """If ``want`` starts line ``i`` in column [lo, hi) and runs on over the next lines' column starts, the index
-    of the line after its last word's line; else None."""
+    of the line after its last word's line; else None. ``whole``: its last line holds nothing else."""
     k = 0
     j = i
     while k < len(want) and j < len(lines):
@@ -233,7 +233,7 @@ def _match_at(lines: list[_Line], i: int, want: list[str], lo: float, hi: float)
         if n == 0:
             return None
         j += 1
-        if n < len(col) and k < len(want):
+        if n < len(col) and (k < len(want) or whole):
             return None  # a line of the text ended in something else
     return j if k == len(want) else None
 
@@ -419,7 +419,7 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
     lines = _drop_running(_lines(words))
     frame = _frame(lines)
     lines = _drop_table_heads(lines)
-    lines, continued = _split_continuation(lines, frame)
+    lines, rest = _split_continuation(lines)
     pitch = _pitch(lines)
     found = _find(lines, frame, pitch)
     values: dict[str, object] = {}
@@ -442,7 +442,10 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
             answers[f.key] = (f, (False, hit.anchor.lo_cm), rows)
     right = _right_edges(answers.values())
     for key, (f, column, rows) in answers.items():
-        values[key] = _value(f, rows, right.get(column, float("inf")), continued.get(key))
+        values[key] = _value(f, rows, right.get(column, float("inf")))
+    marked = [f for f in FIELDS if isinstance(values.get(f.key), str) and CONTINUED.search(str(values[f.key]))]
+    if rest and marked:
+        values.update(_continued(rest, marked))
     missing = tuple(f.key for f in FIELDS if f.key not in values)
     return PageReading(values, notes, tuple(places), missing)
 
@@ -456,14 +459,12 @@ def _right_edges(answers: Iterable[tuple[Field, tuple[bool, float], list[list[Wo
     return right
 
 
-def _value(f: Field, rows: list[list[Word]], right: float, continuation: str | None) -> object:
+def _value(f: Field, rows: list[list[Word]], right: float) -> object:
     """A field's raw value from its answer's lines; the placeholder an empty control prints is no answer."""
     if f.kind is Kind.LIST:
         items = [_norm(" ".join(w.text for w in r)) for r in rows]
         return [item for item in items if item and item not in _PLACEHOLDERS][:LIST_ITEMS]
     text = _join(rows, right).strip()
-    if continuation is not None and CONTINUED.search(text):
-        text = continuation
     for placeholder in _PLACEHOLDERS:
         text = text.replace(placeholder, "").strip()
     return text or None
@@ -488,9 +489,41 @@ def _janej(lines: list[_Line], hit: _Found, frame: _Frame, f: Field,
     return ("Ja" if ja else "Nej" if nej else None), places
 
 
-def _split_continuation(lines: list[_Line], frame: _Frame) -> tuple[list[_Line], dict[str, str]]:
-    """The lines before a continuation page, and each whole answer on it by field key."""
-    return lines, {}
+def _split_continuation(lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
+    """The lines before a continuation page, and the lines under its heading (none without one)."""
+    start = next((i for i, ln in enumerate(lines) if _norm(ln.text) == CONTINUATION_HEADING
+                  and (i == 0 or lines[i - 1].page != ln.page)), None)  # a page's first line, not an answer's
+    if start is None:
+        return lines, []
+    return lines[:start], lines[start + 1:]
+
+
+def _continued(rest: list[_Line], fields: list[Field]) -> dict[str, str]:
+    """The whole answers on the continuation page of the fields whose cell ends in "(forts. på sidan N)".
+
+    Each stands under its question, in form order: the field's label (or its spoken name, e.g.
+    ``Uppföljningssamtal 2: Datum``) as a line of its own, its hint possibly next.
+    """
+    heads: list[tuple[Field, int, int]] = []
+    at = 0
+    for f in fields:
+        for label in (f.control_label(f.tags()[0]), f.label):
+            hit = next(((i, end) for i in range(at, len(rest))
+                        if (end := _match_at(rest, i, _tokens(label), float("-inf"), float("inf"), True))
+                        is not None), None)
+            if hit is not None:
+                i, end = hit
+                if f.hint and (after := _match_at(rest, end, _tokens(f.hint), float("-inf"), float("inf"), True)):
+                    end = after
+                heads.append((f, i, end))
+                at = end
+                break
+    out: dict[str, str] = {}
+    right = max((ln.words[-1].x1 for ln in rest), default=float("inf"))
+    for n, (f, _, end) in enumerate(heads):
+        stop = heads[n + 1][1] if n + 1 < len(heads) else len(rest)
+        out[f.key] = _join([ln.words for ln in rest[end:stop]], right).strip()
+    return out
 
 
 __all__ = ["BoxPlace", "PageReading", "Word", "read_words"]
