@@ -166,6 +166,8 @@ def _lines(words: Iterable[Word]) -> list[_Line]:
 
 
 _PAGE_NO = re.compile(r"^\d+\(\d+\)$")
+#: The header's last row: the plan's date and "Bilaga 5" (an answer's "se Bilaga 5" is not it).
+_HEADER_END = re.compile(r"\d{4}-\d{2}-\d{2} Bilaga 5$")
 
 
 def _drop_running(lines: list[_Line]) -> list[_Line]:
@@ -178,7 +180,7 @@ def _drop_running(lines: list[_Line]) -> list[_Line]:
         plines = by_page[page]
         start = 0
         for i, line in enumerate(plines[:10]):
-            if _norm(line.text).endswith("Bilaga 5"):
+            if _HEADER_END.search(_norm(line.text)):
                 start = i + 1
                 break
         end = len(plines)
