@@ -32,6 +32,10 @@ JANEJ = [f.key for f in FIELDS if f.kind is Kind.JANEJ]
 #: An answer of 70 lines: more than a page, so it runs over a page break.
 LONG = "\n".join(f"Rad {n}: händelsen beskrivs vidare här." for n in range(1, 71))
 
+#: A list item longer than its line: it wraps onto a second line in a flowed layout.
+WRAPPING_ITEM = ("Kommunens rutin saknar sms och sociala medier, och ingen vet vem som ska ringa polisen när "
+                 "den utsatte själv inte kan göra det samma kväll")
+
 #: Answers that quote the form's own texts (questions, the next prompt, a step, a heading), multi-line answers,
 #: an answer over several pages, and every Ja/Nej question answered Ja.
 QUOTING: dict[str, Any] = {
@@ -61,7 +65,7 @@ QUOTING: dict[str, Any] = {
     "samtal3_datum": "2026-05-07",
     "samtal3_narvarande": "Anna Lind och Per Ek",
     "samtal3_dokumentation": "Stödet avslutas.",
-    "sarbarheter_rutin": ["Ingen larmknapp", "Otydligt vem som ringer polisen", "Kommunens rutin saknar sms"],
+    "sarbarheter_rutin": ["Ingen larmknapp", "Otydligt vem som ringer polisen", WRAPPING_ITEM],
     "sarbarheter_plan": ["Planen nämner inte sociala medier"],
     **{key: "Ja" for key in JANEJ},
 }
@@ -78,7 +82,8 @@ PLAIN: dict[str, Any] = {
     "informerade": "Ingen.",
     "samtal1_datum": "2026-03-12",
     "samtal1_dokumentation": "Behov av fortsatta samtal via företagshälsovården.",
-    "sarbarheter_plan": ["Planen är otydlig om ansvaret", "Telefonlistan är gammal"],
+    "sarbarheter_plan": ["Planen är otydlig om vem som informerar den utsattes anhöriga när något händer efter kontorstid",
+                         "Telefonlistan är gammal"],
     **{key: "Nej" for key in JANEJ},
 }
 
@@ -91,7 +96,7 @@ SPARSE: dict[str, Any] = {
 
 RECORDS: dict[str, dict[str, Any]] = {"quoting": QUOTING, "plain": PLAIN, "sparse": SPARSE}
 #: Kinds flattened from a fillable PDF's fields: an answer shows only as far as its field's box (``fill`` warns
-#: when it does not fit), so their records' long answer is one that fits its box.
+#: when it does not fit), so their records' long answer is one that fits its box, without the wrapping item.
 FIELD_KINDS = ("qpdf", "mupdf")
 FITTING = "\n".join(LONG.split("\n")[:20])
 
@@ -99,7 +104,7 @@ FITTING = "\n".join(LONG.split("\n")[:20])
 def record_for(kind: str, record: dict[str, Any]) -> dict[str, Any]:
     """The record a kind of file is made from (and must be read back as)."""
     if kind in FIELD_KINDS and record.get("handelse") == LONG:
-        return {**record, "handelse": FITTING}
+        return {**record, "handelse": FITTING, "sarbarheter_rutin": record["sarbarheter_rutin"][:2]}
     return record
 #: Kinds of file made without LibreOffice's typing (the Writer kinds need a UNO session: :func:`writer_pdfs`).
 PROGRAM_KINDS = ("fill --flatten", "qpdf", "mupdf", "cairo")

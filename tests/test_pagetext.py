@@ -152,3 +152,17 @@ def test_an_answer_continued_on_a_continuation_page_is_read_whole(tmp_path):
     assert result.status == "varning" and result.record is not None, result.messages
     assert result.record["handelse"] == "\n".join(whole)
     assert (result.record["utsatt"], result.record["polis_kontaktad"]) == ("Anders Berg", "Ja")
+
+
+def test_both_boxes_ticked_is_unanswered_with_the_controls_note(corpus):
+    """Ja and Nej both ticked (Writer lets a person tick both): not answered, and the same note as a .docx gets."""
+    path = corpus[("writer-untagged", "quoting")]
+    words = page_words(path.read_bytes(), path.name)
+    nej = next(b for b in read_words(words).boxes if (b.key, b.answer) == ("polisanmald", "Nej"))
+    ticked = [Word(w.page, w.x0, w.top, w.x1, w.bottom, "☒") if w.text == "☐" and w.page == nej.page
+              and nej.x0 <= w.x0 < nej.x1 and nej.top - 1 <= w.top <= nej.bottom else w for w in words]
+    reading = read_words(ticked)
+    assert reading.values["polisanmald"] is None
+    assert reading.ticks[("polisanmald", "Ja")] and reading.ticks[("polisanmald", "Nej")]
+    assert reading.notes == {"polisanmald": ['"Polisanmäld": både Ja och Nej är ikryssade; räknas som inte besvarad']}
+    assert reading.values["polis_kontaktad"] == "Ja"

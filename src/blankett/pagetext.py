@@ -65,6 +65,9 @@ _POINTS_PER_CM = 72 / 2.54
 #: Points more than a line's spacing between two lines where a new table row (a new printed text) starts: the
 #: cell's padding and border; within an answer, lines follow at the answer's own spacing.
 ROW_GAP = 2.0
+#: A list item's next line is a wrapped part of it when it follows within this many line heights (a text's
+#: own spacing is 1.15; the form's list rows are 1.5 apart).
+LIST_WRAP = 1.3
 _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 
 
@@ -102,6 +105,8 @@ class PageReading:
     notes: dict[str, list[str]] = field(default_factory=dict)
     boxes: tuple[BoxPlace, ...] = ()
     missing: tuple[str, ...] = ()
+    #: Each box's state as read (from the words' glyphs, or as given in ``boxes``), by ``(key, "Ja"|"Nej")``.
+    ticks: dict[tuple[str, str], bool] = field(default_factory=dict)
 
 
 # --- layout: columns, in cm from the text's left edge (build.py's widths) -------------------
@@ -427,6 +432,7 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
     values: dict[str, object] = {}
     notes: dict[str, list[str]] = {}
     places: list[BoxPlace] = []
+    ticks: dict[tuple[str, str], bool] = {}
     answers: dict[str, tuple[Field, tuple[bool, float], list[list[Word]]]] = {}
     for n, hit in enumerate(found):
         f = hit.anchor.field
@@ -434,8 +440,12 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
             continue
         nxt = found[n + 1].start if n + 1 < len(found) else len(lines)
         if hit.anchor.janej:
-            values[f.key], fplaces = _janej(lines, hit, frame, f, boxes)
+            ja, nej, fplaces = _janej(lines, hit, frame, f, boxes)
             places.extend(fplaces)
+            ticks[(f.key, "Ja")], ticks[(f.key, "Nej")] = ja, nej
+            values[f.key] = None if ja and nej else "Ja" if ja else "Nej" if nej else None
+            if ja and nej:
+                notes[f.key] = [f'"{f.column}": både Ja och Nej är ikryssade; räknas som inte besvarad']
         elif hit.anchor.side:
             rows = _answer_words(lines, hit.start, nxt, frame.x(QUESTION_CM), float("inf"))
             answers[f.key] = (f, (True, 0.0), rows)
@@ -449,7 +459,7 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
     if rest and marked:
         values.update(_continued(rest, marked))
     missing = tuple(f.key for f in FIELDS if f.key not in values)
-    return PageReading(values, notes, tuple(places), missing)
+    return PageReading(values, notes, tuple(places), missing, ticks)
 
 
 def _right_edges(answers: Iterable[tuple[Field, tuple[bool, float], list[list[Word]]]]) -> dict[tuple[bool, float], float]:
@@ -461,10 +471,25 @@ def _right_edges(answers: Iterable[tuple[Field, tuple[bool, float], list[list[Wo
     return right
 
 
+def _items(rows: list[list[Word]]) -> list[list[list[Word]]]:
+    """A list's lines grouped into its items: each item is a row of its own, so the next one starts after more
+    than a wrapped line's spacing (an item too long for its line wraps onto the next at the text's own spacing)."""
+    items: list[list[list[Word]]] = []
+    for row in rows:
+        if items:
+            last = items[-1][-1][0]
+            height = last.bottom - last.top
+            if row[0].page == last.page and row[0].top - last.top <= LIST_WRAP * height:
+                items[-1].append(row)
+                continue
+        items.append([row])
+    return items
+
+
 def _value(f: Field, rows: list[list[Word]], right: float) -> object:
     """A field's raw value from its answer's lines; the placeholder an empty control prints is no answer."""
     if f.kind is Kind.LIST:
-        items = [_norm(" ".join(w.text for w in r)) for r in rows]
+        items = [_norm(" ".join(w.text for row in item for w in row)) for item in _items(rows)]
         return [item for item in items if item and item not in _PLACEHOLDERS][:LIST_ITEMS]
     text = _join(rows, right).strip()
     for placeholder in _PLACEHOLDERS:
@@ -473,7 +498,8 @@ def _value(f: Field, rows: list[list[Word]], right: float) -> object:
 
 
 def _janej(lines: list[_Line], hit: _Found, frame: _Frame, f: Field,
-           boxes: Mapping[tuple[str, str], bool] | None) -> tuple[str | None, list[BoxPlace]]:
+           boxes: Mapping[tuple[str, str], bool] | None) -> tuple[bool, bool, list[BoxPlace]]:
+    """Whether the Ja and the Nej box of a Ja/Nej question are ticked, and where they are."""
     span = lines[hit.start:hit.end]
     page = span[0].page
     top = min(ln.top for ln in span if ln.page == page)
@@ -486,9 +512,7 @@ def _janej(lines: list[_Line], hit: _Found, frame: _Frame, f: Field,
     else:
         ja = _box_state([w for ln in span for w in _col(ln, ja_lo, nej_lo)])
         nej = _box_state([w for ln in span for w in _col(ln, nej_lo, hi)])
-    if ja and nej:
-        return None, places
-    return ("Ja" if ja else "Nej" if nej else None), places
+    return ja, nej, places
 
 
 def _split_continuation(lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
