@@ -169,8 +169,10 @@ def _read_page_text(data: bytes, reader: PdfReader, name: str) -> tuple[dict[str
     values: dict[str, Any] = dict(reading.values)
     notes = [FROM_PAGE_TEXT] + [note for key in reading.notes for note in reading.notes[key]]
     missing = [f for f in FIELDS if f.key in reading.missing]
+    if len(missing) > len(FIELDS) // 2:  # a stray line like "Vem utsattes?" in another document is not the form
+        raise not_the_form(list(FIELDS), {})
     if missing:
-        raise not_the_form(missing, values if len(missing) < len(FIELDS) else {})
+        raise not_the_form(missing, values)
     case = _pdf_case_number(reader, name)
     if case is not None:
         values[CASE_KEY] = case
