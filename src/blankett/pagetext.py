@@ -39,7 +39,6 @@ from .form import (
     LIST_ITEMS,
     PLACEHOLDER,
     S1,
-    S2,
     S4,
     SECTIONS,
     Bullets,
@@ -52,7 +51,6 @@ from .form import (
     Step,
     TableHeader,
     Talk,
-    _rows,
 )
 
 #: The continuation page a direct fill adds for answers that did not fit their cell.
@@ -73,7 +71,10 @@ _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 
 @dataclass(frozen=True)
 class Word:
-    """One word on a page: points, origin top left, ``page`` from 0."""
+    """One word on a page: its box in points, origin at the page's top left (``top`` < ``bottom``), ``page`` from 0.
+
+    ``text`` holds no blanks; a box glyph (☒/☐) may be a word of its own or stuck to ``Ja``/``Nej``. Words may come
+    in any order: they are put into lines and columns by their places."""
 
     page: int
     x0: float
@@ -201,15 +202,6 @@ def _drop_running(lines: list[_Line]) -> list[_Line]:
 # --- finding printed texts ----------------------------------------------------------------
 
 
-@dataclass
-class _Pos:
-    """A position in the line list: line index and word index in the (column-filtered) line."""
-
-    line: int
-    top: float
-    page: int
-
-
 def _in(w: Word, lo: float, hi: float) -> bool:
     return lo <= w.x0 < hi
 
@@ -278,13 +270,8 @@ def _anchors() -> list[_Anchor]:
     """The printed texts of the form that bound answers, in order, from :data:`SECTIONS`."""
     out: list[_Anchor] = []
     for section in SECTIONS:
-        if section.heading == S1:
-            out.append(_Anchor(S1, 0, WIDTH_CM, block=True))
-        elif section.heading == S2:
-            out.append(_Anchor(S2, 0, WIDTH_CM, block=True))
-        else:
-            out.append(_Anchor(section.heading, 0, WIDTH_CM, block=True))
-        for row in _rows(section):
+        out.append(_Anchor(section.heading, 0, WIDTH_CM, block=True))
+        for row in (*section.rows, *(row for table in section.tables for row in table)):
             out.extend(_row_anchors(row, section.heading))
     return out
 
