@@ -234,3 +234,14 @@ def test_a_scanned_form_without_text_is_told_in_one_line(corpus, tmp_path):
     assert not page_words(path.read_bytes(), path.name)
     result = read_file(path)
     assert (result.status, result.messages, result.record) == ("fel", [NO_TEXT], None)
+
+
+def test_question_words_misread_by_ocr_are_still_found(corpus):
+    """Words read by OCR may lose punctuation or an accent, or change a letter: the questions are found anyway."""
+    path = corpus[("writer-untagged", "plain")]
+    words = page_words(path.read_bytes(), path.name)
+    misread = {"incidenten?": "incidenten", "utsattes?": "utsattcs?", "Kommentar:": "Kommentar", "Närvarande": "Narvarande",
+               "händelsen?": "handelsen?", "Datum": "datum"}
+    noisy = [Word(w.page, w.x0, w.top, w.x1, w.bottom, misread.get(w.text, w.text)) for w in words]
+    assert noisy != words
+    assert read_words(noisy).values == read_words(words).values

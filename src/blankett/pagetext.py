@@ -147,6 +147,30 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+_PUNCTUATION = ".,;:?!()”\"'’"
+
+
+def _same(seen: str, printed: str) -> bool:
+    """True when a word on the page is the form's printed word: exactly, or (for words read by OCR) the same up to
+    case and punctuation, or one letter off in a word of five letters or more."""
+    if seen == printed:
+        return True
+    a, b = seen.casefold().strip(_PUNCTUATION), printed.casefold().strip(_PUNCTUATION)
+    return a == b or (min(len(a), len(b)) >= 5 and _one_edit(a, b))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` becomes ``b`` by changing, adding or removing one character."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]
+
+
 def _tokens(text: str) -> list[str]:
     return text.split()
 
@@ -224,7 +248,7 @@ def _match_at(lines: list[_Line], i: int, want: list[str], lo: float, hi: float,
             continue
         n = 0
         for w in col:
-            if k < len(want) and w.text == want[k]:
+            if k < len(want) and _same(w.text, want[k]):
                 k += 1
                 n += 1
             else:
