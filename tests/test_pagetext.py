@@ -245,3 +245,13 @@ def test_question_words_misread_by_ocr_are_still_found(corpus):
     noisy = [Word(w.page, w.x0, w.top, w.x1, w.bottom, misread.get(w.text, w.text)) for w in words]
     assert noisy != words
     assert read_words(noisy).values == read_words(words).values
+
+
+def test_a_misread_header_does_not_leak_into_an_answer_over_a_page_break(corpus):
+    """OCR may misread the header's date or page number: the header is still no part of the answer it interrupts."""
+    path = corpus[("fill --flatten", "quoting")]
+    words = page_words(path.read_bytes(), path.name)
+    misread = {"2018-06-13": "2018-O6-13", "2(7)": "2(7", "3(7)": "3{7)"}
+    noisy = [Word(w.page, w.x0, w.top, w.x1, w.bottom, misread.get(w.text, w.text)) for w in words]
+    assert noisy != words
+    assert read_words(noisy).values == read_words(words).values

@@ -200,6 +200,17 @@ _PAGE_NO = re.compile(r"^\d+\(\d+\)$")
 _HEADER_END = re.compile(r"\d{4}-\d{2}-\d{2} Bilaga 5$")
 
 
+def _header_end(lines: list[_Line], i: int) -> bool:
+    """True for the header's last row: "ÅÅÅÅ-MM-DD Bilaga 5", or (a misread date) a row ending in "Bilaga 5" under
+    the header's "Datum"."""
+    text = _norm(lines[i].text)
+    if _HEADER_END.search(text):
+        return True
+    tail = text.split()[-2:]
+    return (len(tail) == 2 and _same(tail[0], "Bilaga") and tail[1] == "5"
+            and any(_same(_norm(ln.text), "Datum") for ln in lines[:i]))
+
+
 def _drop_running(lines: list[_Line]) -> list[_Line]:
     """The lines without each page's header (down to ``Bilaga 5``) and the footer (from ``Postadress``)."""
     kept: list[_Line] = []
@@ -209,8 +220,8 @@ def _drop_running(lines: list[_Line]) -> list[_Line]:
     for page in sorted(by_page):
         plines = by_page[page]
         start = 0
-        for i, line in enumerate(plines[:10]):
-            if _HEADER_END.search(_norm(line.text)):
+        for i in range(min(10, len(plines))):
+            if _header_end(plines, i):
                 start = i + 1
                 break
         end = len(plines)
@@ -219,7 +230,10 @@ def _drop_running(lines: list[_Line]) -> list[_Line]:
             if words[:1] == ["Postadress"] and "Besöksadress" in words:
                 end = i
                 break
-        kept.extend(ln for ln in plines[start:end] if not _PAGE_NO.match(_norm(ln.text)))
+        if start == 0:  # no header row found (misread): at least its page number "N(M)" is no answer
+            for line in plines[:3]:
+                line.words = [w for w in line.words if not _PAGE_NO.match(w.text)]
+        kept.extend(ln for ln in plines[start:end] if ln.words and not _PAGE_NO.match(_norm(ln.text)))
     return kept
 
 
