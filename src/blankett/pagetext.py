@@ -108,6 +108,8 @@ class PageReading:
     missing: tuple[str, ...] = ()
     #: Each box's state as read (from the words' glyphs, or as given in ``boxes``), by ``(key, "Ja"|"Nej")``.
     ticks: dict[tuple[str, str], bool] = field(default_factory=dict)
+    #: The words each answer was read from, by field key (a reader of scans weighs their OCR confidence).
+    words: dict[str, tuple[Word, ...]] = field(default_factory=dict)
 
 
 # --- layout: columns, in cm from the text's left edge (build.py's widths) -------------------
@@ -484,7 +486,8 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
     if rest and marked:
         values.update(_continued(rest, marked))
     missing = tuple(f.key for f in FIELDS if f.key not in values)
-    return PageReading(values, notes, tuple(places), missing, ticks)
+    used = {key: tuple(w for row in rows for w in row) for key, (_, _, rows) in answers.items()}
+    return PageReading(values, notes, tuple(places), missing, ticks, used)
 
 
 def _right_edges(answers: Iterable[tuple[Field, tuple[bool, float], list[list[Word]]]]) -> dict[tuple[bool, float], float]:
