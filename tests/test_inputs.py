@@ -44,7 +44,6 @@ def test_every_spelling_extract_reads_fill_reads_too(day, spelling):
             f"{day.day} {MONTHS[day.month - 1]} {day.year}", f"{day.year}.{day.month:02d}.{day.day:02d}",
             f"{day.day} {MONTHS[day.month - 1][:3]}. {day.year}"][spelling]
     assert kinds.parse_date(text) == day  # fill's parser (JSON, Excel, CSV)
-    assert kinds.parse_typed_date(text) == day  # what extract uses on text typed into a form: the same one
 
 
 def test_fill_takes_the_swedish_spellings_from_csv_and_json(tmp_path):

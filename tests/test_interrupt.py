@@ -26,7 +26,7 @@ HELD = {
     "schema": ("blankett.cli", "json_schema", ["schema"]),
     "fill": ("blankett.batch", "load_rows", ["fill", str(EXAMPLE), "-o", "ut"]),
     "extract": ("blankett.readback", "_guarded", ["extract", str(EXAMPLE.with_suffix(".docx")), "-o", "s.json"]),
-    "publish": ("blankett.publish", "docx_bytes_to_pdf", ["publish", "-o", "webb"]),
+    "publish": ("blankett.publish", "blank_pdf", ["publish", "-o", "webb"]),
     "check": ("blankett.check", "check_file", ["check", str(ROOT / "templates" / "Bilaga5.docx")]),
 }
 

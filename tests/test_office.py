@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import stat
@@ -20,6 +21,7 @@ from blankett.build import blank_bytes
 from blankett.cli import main
 from blankett.errors import OfficeMissingError
 from blankett.package import OLE_MAGIC
+from blankett.profile import DEFAULT, load_profile
 from blankett.readback import read_files
 
 from .conftest import ROOT
@@ -126,10 +128,17 @@ def test_no_soffice_anywhere_is_explained_in_swedish(monkeypatch, tmp_path):
 
 
 def test_cli_without_soffice_says_so_in_one_line(monkeypatch, tmp_path):
+    # publish with the bundled profile needs no LibreOffice (its blank PDF ships); another profile's does, once
     monkeypatch.setenv(office.ENV_VAR, str(tmp_path / "saknas"))
-    result = CliRunner().invoke(main, ["publish", "-o", str(tmp_path / "webb")])
+    monkeypatch.setenv("BLANKETT_CACHE", str(tmp_path / "cache"))
+    data = json.loads(DEFAULT.read_text(encoding="utf-8"))
+    data.update(name="Exempelby kommun", logo=str(load_profile().logo))
+    profile = tmp_path / "egen.json"
+    profile.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(main, ["publish", "--profile", str(profile), "-o", str(tmp_path / "webb")])
     assert result.exit_code == 1
-    assert result.output.startswith("Fel: LibreOffice hittades inte") and result.output.count("\n") == 1
+    assert result.output.startswith("Fel: den egna profilens (eller mallens) tomma PDF görs en gång av LibreOffice")
+    assert result.output.count("\n") == 1
     assert "Traceback" not in result.output and not (tmp_path / "webb").exists()
 
 
@@ -148,7 +157,8 @@ def test_fill_pdf_without_soffice_writes_nothing(monkeypatch, tmp_path):
 
     monkeypatch.setenv(office.ENV_VAR, str(tmp_path / "saknas"))
     out = tmp_path / "ut"
-    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--pdf"])
+    # a PDF fill needs no LibreOffice any more; the archive copy still does, and says so before writing anything
+    result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--format", "pdfa"])
     assert result.exit_code == 1 and result.output.startswith("Fel: LibreOffice hittades inte")
     assert not out.exists()
 
