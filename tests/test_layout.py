@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import blankett
@@ -97,3 +100,36 @@ def test_modules_import_each_other_at_module_level_except_where_start_up_time_is
     lazy = {(name, target) for name, edges in _graph().items() for target, is_lazy in edges.items() if is_lazy}
     lazy = {(a, b.split(".")[0]) for a, b in lazy if a and b}
     assert lazy <= LAZY, sorted(lazy - LAZY)
+
+
+ROOT = PACKAGE.parent.parent
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def _lint_imports(config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(LINT_IMPORTS), "--config", str(config), "--no-cache"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+
+
+def test_the_import_contracts_hold():
+    """pyproject.toml's [tool.importlinter]: shells over the front door, the declaration at the bottom, and what
+    each shell may use beside the front door (import-linter, as the README's test command runs it)."""
+    r = _lint_imports(ROOT / "pyproject.toml")
+    assert r.returncode == 0 and "0 broken" in r.stdout, r.stdout + r.stderr
+    assert "5 kept" in r.stdout, r.stdout
+
+
+def test_an_import_against_a_contract_breaks_it(tmp_path):
+    config = tmp_path / "pyproject.toml"  # the web server importing the PDF writer, which it may not
+    config.write_text('''[tool.importlinter]
+root_package = "blankett"
+
+[[tool.importlinter.contracts]]
+name = "web without guard"
+type = "forbidden"
+source_modules = ["blankett.web"]
+forbidden_modules = ["blankett.guard"]
+''')
+    r = _lint_imports(config)
+    assert r.returncode != 0 and "BROKEN" in r.stdout, r.stdout
+    assert shutil.which("lint-imports", path=str(LINT_IMPORTS.parent))

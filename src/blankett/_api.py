@@ -1,4 +1,5 @@
-"""The library's front door: each job is one call. The CLI and the web server use these and nothing else.
+"""The library's front door: each job is one call. The CLI and the web server use these, and beside them only
+what pyproject.toml's import contracts name (tests/test_layout.py holds them).
 
 Every function here is a thin wrapper over the stage that does the work, so
 that the stage modules can change without breaking a caller. Errors a user
