@@ -380,15 +380,19 @@ def find_box(mask: Any, label: OcrWord) -> Box | None:
     top, bottom = label.top - cap // 2, label.top + cap + cap // 2
     left, right = label.left, label.left + round(cap * 4.5)
     band = _without_rules(mask.crop((left, top, right, bottom)))
-    squares = [(a, b) for a, b in _runs(_profile(band, across=True), 1) if 0.6 * cap <= b - a <= 1.8 * cap]
+    # columns counted in the text line's own height only: a rule just above or below joins no columns
+    line = band.crop((0, cap // 2 - cap // 8, band.width, cap // 2 + cap + cap // 8))
+    squares = [(a, b) for a, b in _runs(_profile(line, across=True), 1) if 0.6 * cap <= b - a <= 1.5 * cap]
     after_label = [s for s in squares if s[0] > cap * (1.0 if label.text[:2] == "Ja" else 1.6)]
     if not after_label:
         return None
     a, b = after_label[0]
-    inked = [i for i, r in enumerate(_profile(band.crop((a, 0, b, band.height)), across=False)) if r > 0]
-    if not inked:
+    # the square's rows: the run of inked rows that holds the label's middle (a rule above or below is apart)
+    middle = label.top + cap // 2 - top
+    rows = [r for r in _runs(_profile(band.crop((a, 0, b, band.height)), across=False), 1) if r[0] <= middle < r[1]]
+    if not rows:
         return None
-    x0, x1, y0, y1 = left + a, left + b, top + inked[0], top + inked[-1] + 1
+    x0, x1, y0, y1 = left + a, left + b, top + rows[0][0], top + rows[0][1]
     inset_x, inset_y = max(2, (x1 - x0) // 5), max(2, (y1 - y0) // 5)
     if x1 - x0 <= 2 * inset_x or y1 - y0 <= 2 * inset_y:
         return None
