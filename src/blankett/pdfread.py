@@ -8,13 +8,18 @@ PDF and a .docx answer can never be read differently. Registered for ``.pdf`` in
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTComponent, LTPage
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from . import controls, kinds, ooxml
+from . import controls, kinds, ooxml, pagetext
 from .errors import InputError, os_problem
 from .form import FIELDS, PLACEHOLDER, TAGS, Kind
 from .model import CASE_KEY
@@ -25,11 +30,18 @@ from .pdf import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF
 _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 #: A PDF without a single form field: a flattened or printed copy, whose answers are only drawn text.
 NO_FIELDS = ("PDF-filen har inga ifyllbara fält (svaren är vanlig text, till exempel efter fill --flatten eller "
-             "utskrift till PDF) och kan inte läsas tillbaka")
+             "utskrift till PDF); extract läser svaren från sidornas text")
+#: The one line a form read from its page text carries: the answers were placed by their position on the page.
+FROM_PAGE_TEXT = ("PDF-filen har inga ifyllbara fält; svaren lästes från sidornas text (utskriven, exporterad eller "
+                  "plattad PDF) – kontrollera dem")
+#: A PDF without fields whose pages hold no text: a scan, read only by OCR.
+NO_TEXT = "PDF-filen har varken ifyllbara fält eller text (en skannad blankett?) och kan inte läsas tillbaka"
+#: Pages of a PDF without fields whose text is read (the form has five, a continuation page one more).
+MAX_TEXT_PAGES = 20
 
 
-def open_pdf(source: str | Path | bytes, name: str) -> PdfReader:
-    """The PDF, refused with a Swedish message when empty, too big, not a PDF, broken or encrypted."""
+def _bytes(source: str | Path | bytes, name: str) -> bytes:
+    """The file's bytes (refused past :data:`MAX_PDF` before reading)."""
     if isinstance(source, (str, Path)):
         try:
             if Path(source).stat().st_size > MAX_PDF:
@@ -37,7 +49,12 @@ def open_pdf(source: str | Path | bytes, name: str) -> PdfReader:
             source = Path(source).read_bytes()
         except OSError as exc:
             raise InputError(f"{name}: {os_problem(exc)}") from None
-    data = source
+    return source
+
+
+def open_pdf(source: str | Path | bytes, name: str) -> PdfReader:
+    """The PDF, refused with a Swedish message when empty, too big, not a PDF, broken or encrypted."""
+    data = _bytes(source, name)
     if not data:
         raise InputError(f"{name}: filen är tom")
     if len(data) > MAX_PDF:
@@ -107,10 +124,11 @@ def _as_controls(values: dict[str, Any]) -> controls.ByTag:
 def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[str, Any], list[str]]:
     """A filled PDF form's values by field key, and warnings; raises like the .docx reader if unreadable or not ours."""
     name = name or (Path(source).name if isinstance(source, (str, Path)) else "PDF-filen")
-    reader = open_pdf(source, name)
+    data = _bytes(source, name)
+    reader = open_pdf(data, name)
     values = _values(reader, name)
     if not values:
-        raise InputError(f"{name}: {NO_FIELDS}")
+        return _read_page_text(data, name)
     read = _as_controls(values)
     record, warnings = controls.read_fields(read)
     missing = [f for f in FIELDS if f.key not in record]
@@ -138,3 +156,73 @@ def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
         return None
     found = parse_xml(xmp, f"{name} (XMP-metadata)").find(f".//{{{CASE_XMP_NS}}}Diarienummer")
     return None if found is None else found.text or ""
+
+
+# --- a PDF without fields: its page text --------------------------------------------------
+
+
+def _read_page_text(data: bytes, name: str) -> tuple[dict[str, Any], list[str]]:
+    """The answers of a PDF without fields, read from its words' places (:mod:`pagetext`), and the one warning."""
+    words = page_words(data, name)
+    if not words:
+        raise InputError(f"{name}: {NO_TEXT}")
+    reading = pagetext.read_words(words)
+    values: dict[str, Any] = dict(reading.values)
+    notes = [FROM_PAGE_TEXT] + [note for key in reading.notes for note in reading.notes[key]]
+    missing = [f for f in FIELDS if f.key in reading.missing]
+    if missing:
+        raise not_the_form(missing, values if len(missing) < len(FIELDS) else {})
+    return values, notes
+
+
+def page_words(data: bytes, name: str) -> list[pagetext.Word]:
+    """Every word drawn on the first :data:`MAX_TEXT_PAGES` pages, in points from each page's top left."""
+    try:
+        manager = PDFResourceManager(caching=True)
+        device = PDFPageAggregator(manager, laparams=None)
+        interpreter = PDFPageInterpreter(manager, device)
+        words: list[pagetext.Word] = []
+        for number, page in enumerate(PDFPage.get_pages(io.BytesIO(data), maxpages=MAX_TEXT_PAGES)):
+            interpreter.process_page(page)
+            layout = device.get_result()
+            words.extend(_words(number, layout))
+        return words
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - any parser failure is a broken file
+        raise InputError(f"{name}: PDF-filens text är trasig och kan inte läsas") from None
+
+
+def _chars(item: LTComponent) -> Iterator[LTChar]:
+    """The characters of a page or figure (a form XObject, e.g. a flattened field's appearance), in drawing order."""
+    if isinstance(item, LTChar):
+        yield item
+    elif isinstance(item, Iterable):
+        for child in item:
+            yield from _chars(child)
+
+
+def _words(number: int, layout: LTPage) -> list[pagetext.Word]:
+    """A page's characters as words: a space, a jump back, a line change or a gap wider than a thin space ends one."""
+    height = layout.height
+    out: list[pagetext.Word] = []
+    run: list[LTChar] = []
+
+    def flush() -> None:
+        if run:
+            out.append(pagetext.Word(number, min(c.x0 for c in run), height - max(c.y1 for c in run),
+                                     max(c.x1 for c in run), height - min(c.y0 for c in run),
+                                     "".join(c.get_text() for c in run)))
+            run.clear()
+
+    for char in _chars(layout):
+        text = char.get_text()
+        if not text.strip():
+            flush()
+            continue
+        if run and (abs(char.y0 - run[-1].y0) > 0.3 * char.size or char.x0 < run[-1].x0
+                    or char.x0 - run[-1].x1 > 0.15 * char.size):
+            flush()
+        run.append(char)
+    flush()
+    return out
