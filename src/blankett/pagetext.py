@@ -99,6 +99,8 @@ class PageReading:
     notes: dict[str, list[str]] = field(default_factory=dict)
     boxes: tuple[BoxPlace, ...] = ()
     missing: tuple[str, ...] = ()
+    #: The words each answer was read from, by field key (a reader of scans weighs their OCR confidence).
+    words: dict[str, tuple[Word, ...]] = field(default_factory=dict)
 
 
 # --- layout: columns, in cm from the text's left edge (build.py's widths) -------------------
@@ -438,7 +440,8 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
     for key, (f, column, rows) in answers.items():
         values[key] = _value(f, rows, right[column], continued.get(key))
     missing = tuple(f.key for f in FIELDS if f.key not in values)
-    return PageReading(values, notes, tuple(places), missing)
+    used = {key: tuple(w for row in rows for w in row) for key, (_, _, rows) in answers.items()}
+    return PageReading(values, notes, tuple(places), missing, used)
 
 
 def _right_edges(answers: Iterable[tuple[Field, tuple[bool, float], list[list[Word]]]]) -> dict[tuple[bool, float], float]:

@@ -19,7 +19,7 @@ from pdfminer.pdfpage import PDFPage
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from . import controls, kinds, ooxml, pagetext
+from . import controls, kinds, ooxml, pagetext, scan
 from .errors import InputError, os_problem
 from .form import FIELDS, PLACEHOLDER, TAGS, Kind
 from .model import CASE_KEY
@@ -165,6 +165,7 @@ def _read_page_text(data: bytes, name: str) -> tuple[dict[str, Any], list[str]]:
     """The answers of a PDF without fields, read from its words' places (:mod:`pagetext`), and the one warning."""
     words = page_words(data, name)
     if not words:
+        scan.scanned_pdf(data, name)  # pages of images: ScanNeeded, read by OCR page by page
         raise InputError(f"{name}: {NO_TEXT}")
     reading = pagetext.read_words(words)
     values: dict[str, Any] = dict(reading.values)

@@ -25,7 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import pagetext
 from .errors import BlankettError, InputError, os_problem
+from .form import FIELDS, Kind
+from .notform import not_the_form
 from .staging import size_check
 
 #: Image files read as scans (lower case).
@@ -436,3 +439,134 @@ def read_pages(run: Callable[[str, int], dict[str, Any]], path: Path, pages: int
         if on_page is not None:
             on_page(index + 1, pages)
     return done
+
+
+# --- the pages' words to the form's answers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanWord(pagetext.Word):
+    """A page word read by OCR: :class:`pagetext.Word` with Tesseract's confidence (0–100)."""
+
+    conf: float = 100.0
+
+
+#: Why a field is to be checked by hand, in the message's words.
+LOW = "OCR osäker"
+UNREADABLE = "texten gick inte att läsa – handskrift läses inte"
+BOX_UNSURE = "rutan otydlig"
+BOX_MISSING = "rutan hittades inte"
+NOT_FOUND = "frågan hittades inte på skanningen"
+#: The line a scan with answers to check carries.
+CHECK = "skannad blankett lästes med OCR; granska för hand"
+#: Below this mean confidence, or with no letter or digit, a field's words are ink OCR could not read.
+UNREADABLE_CONFIDENCE = 45
+
+
+def page_words(pages: list[Page]) -> list[ScanWord]:
+    """Every OCR word of every page, in points from the page's top left (pages counted from 0)."""
+    out: list[ScanWord] = []
+    for page in pages:
+        s = page.scale
+        out.extend(ScanWord(page.number - 1, w.left * s, w.top * s, w.right * s, w.bottom * s, w.text, w.conf)
+                   for w in page.words)
+    return out
+
+
+def _box_at(place: pagetext.BoxPlace, pages: list[Page]) -> Box | None:
+    """The measured box of a Ja/Nej place: its label's word starts the place's cell on the place's line."""
+    page = next((p for p in pages if p.number - 1 == place.page), None)
+    if page is None:
+        return None
+    s = page.scale
+    found = [b for b in page.boxes if b.label.text.startswith(place.answer)
+             and place.x0 - 6 <= b.label.left * s <= place.x1
+             and place.top - 6 <= (b.label.top + b.label.bottom) / 2 * s <= place.bottom + 6]
+    return found[0] if found else None
+
+
+def _ticks(places: tuple[pagetext.BoxPlace, ...], pages: list[Page]) -> tuple[dict[tuple[str, str], bool],
+                                                                               dict[str, str]]:
+    """Each expected box's state from its ink, and the fields whose boxes were unclear or not found."""
+    ticks: dict[tuple[str, str], bool] = {}
+    doubt: dict[str, str] = {}
+    for place in places:
+        box = _box_at(place, pages)
+        if box is None:
+            doubt[place.key] = BOX_MISSING
+            ticks[(place.key, place.answer)] = False
+            continue
+        ticks[(place.key, place.answer)] = box.ink >= TICKED_INK
+        if EMPTY_INK < box.ink < TICKED_INK:
+            doubt.setdefault(place.key, BOX_UNSURE)
+    return ticks, doubt
+
+
+def _text_doubt(words: tuple[pagetext.Word, ...]) -> tuple[str, float] | None:
+    """Why an answer's words need a look (and their lowest confidence), or None when OCR was sure of each."""
+    confs = [w.conf for w in words if isinstance(w, ScanWord)]
+    if not confs:
+        return None
+    text = "".join(w.text for w in words)
+    if sum(confs) / len(confs) < UNREADABLE_CONFIDENCE or not any(ch.isalnum() for ch in text):
+        return UNREADABLE, min(confs)
+    if min(confs) < MIN_CONFIDENCE:
+        return LOW, min(confs)
+    return None
+
+
+def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
+    """The raw values of a scanned form from its pages, and the one line naming the fields to check by hand."""
+    words = page_words(pages)
+    if not words:
+        raise InputError("ingen text kunde läsas på den skannade blanketten (tom sida, eller bara handskrift, som "
+                         "inte läses)")
+    ticks, doubt = _ticks(pagetext.read_words(words).boxes, pages)
+    reading = pagetext.read_words(words, ticks)
+    if len(reading.missing) > len(FIELDS) // 2:
+        raise not_the_form([f for f in FIELDS if f.key in reading.missing], {})
+    values: dict[str, Any] = dict(reading.values)
+    checks = []
+    for f in FIELDS:
+        why = doubt.get(f.key) if f.kind is Kind.JANEJ else None
+        if f.key in reading.missing:
+            values[f.key] = [] if f.kind is Kind.LIST else None
+            why = NOT_FOUND
+        elif f.kind is not Kind.JANEJ and (found := _text_doubt(reading.words.get(f.key, ()))) is not None:
+            why = f"{found[0]}, säkerhet {found[1]:.0f} %" if found[0] == LOW else found[0]
+        if why is not None:
+            checks.append(f"{f.column} ({why})")
+    notes = [note for key in reading.notes for note in reading.notes[key]]
+    if checks:
+        notes.insert(0, f"{CHECK}: {'; '.join(checks)}")
+    return values, notes
+
+
+def _assemble_task(path: str, pages: list[dict[str, Any]]) -> dict[str, Any]:
+    """A scan's result from its pages' words and boxes (a guarded worker's task)."""
+    from .readback import result_of
+
+    read = [Page.from_json(p) for p in pages]
+    return result_of(path, lambda: read_scan_pages(read)).as_dict()
+
+
+def scanned_pdf(data: bytes, name: str) -> None:
+    """Raise :class:`ScanNeeded` for a PDF without text whose pages draw images (a scan); else return."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        pages = len(reader.pages)
+        images = any("/XObject" in (page.get("/Resources") or {}) for page in reader.pages[:MAX_SCAN_PAGES + 1])
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - any parser failure is a broken file
+        raise InputError(f"{name}: PDF-filen är trasig och kan inte läsas") from None
+    if images and pages:
+        _check_count(pages)
+        raise ScanNeeded(pages)
+
+
+def read_image(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """An image file: always a scan, read page by page by OCR (:class:`ScanNeeded` says how many pages)."""
+    raise ScanNeeded(count_pages(path))
