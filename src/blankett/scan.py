@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import difflib
 import io
 import os
 import signal
@@ -25,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import pagetext
+from . import kinds, pagetext
 from .errors import BlankettError, InputError, os_problem
-from .form import FIELDS, Kind
+from .form import FIELDS, INTRO, PLACEHOLDER, SECTIONS, SUBTITLE, TITLE, Kind, _rows, fields_of
 from .notform import not_the_form
 from .staging import size_check
 
@@ -81,6 +82,7 @@ class OcrWord:
     bottom: int
     text: str
     conf: float
+    line: int = 0  # Tesseract's block, paragraph and line, as one number: the words of one line of one cell
 
 
 @dataclass(frozen=True)
@@ -321,12 +323,13 @@ def tesseract_words(img: Any, name: str) -> list[OcrWord]:
 def parse_tsv(tsv: str) -> list[OcrWord]:
     """Tesseract's TSV as words (level 5 rows with text), in reading order."""
     words = []
-    for line in tsv.splitlines()[1:]:
-        cells = line.split("\t")
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
         if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
             continue
         left, top, width, height = (int(c) for c in cells[6:10])
-        words.append(OcrWord(left, top, left + width, top + height, cells[11].strip(), float(cells[10])))
+        line = int(cells[2]) * 1_000_000 + int(cells[3]) * 1000 + int(cells[4])
+        words.append(OcrWord(left, top, left + width, top + height, cells[11].strip(), float(cells[10]), line))
     return words
 
 
@@ -449,6 +452,7 @@ class ScanWord(pagetext.Word):
     """A page word read by OCR: :class:`pagetext.Word` with Tesseract's confidence (0–100)."""
 
     conf: float = 100.0
+    corrected: bool = False
 
 
 #: Why a field is to be checked by hand, in the message's words.
@@ -457,10 +461,70 @@ UNREADABLE = "texten gick inte att läsa – handskrift läses inte"
 BOX_UNSURE = "rutan otydlig"
 BOX_MISSING = "rutan hittades inte"
 NOT_FOUND = "frågan hittades inte på skanningen"
+NEXT_NOT_FOUND = "nästa fråga hittades inte; svaret kan innehålla dess svar"
+PART = ("bara {found} av blankettens frågor finns på den skannade filens {pages} sida/sidor: skanna alla sidor till "
+        "en PDF eller TIFF för att få hela blanketten")
+PRINTED_INSIDE = "svaret innehåller blankettens tryckta text"
 #: The line a scan with answers to check carries.
 CHECK = "skannad blankett lästes med OCR; granska för hand"
 #: Below this mean confidence, or with no letter or digit, a field's words are ink OCR could not read.
 UNREADABLE_CONFIDENCE = 45
+
+
+def _printed_texts() -> list[str]:
+    """Every text the form prints (headings, questions, hints, steps, bullets), from the layout declaration."""
+    texts: list[str] = [TITLE, SUBTITLE, *INTRO, "Check!", "Ja", "Nej", "Åtgärd Ansvar", "Bilaga 5", "Datum"]
+    for section in SECTIONS:
+        texts.append(section.heading)
+        for row in _rows(section):
+            for f in fields_of(row):
+                texts.extend((f.label, f.hint))
+            for value in vars(row).values():
+                if isinstance(value, str):
+                    texts.append(value)
+                elif isinstance(value, tuple):
+                    texts.extend(v for v in value if isinstance(v, str))
+    return [t for t in texts if t]
+
+
+PRINTED = _printed_texts()
+#: The words the form prints: an OCR word one letter off one of them, in a line of printed words, is that word.
+VOCABULARY = frozenset(w for t in PRINTED for w in t.split())
+#: Runs of this many printed words in a row, as the form prints them: found inside an answer, they are a question
+#: or step OCR misread and the layout could not place (the answer holds more than its own text).
+RUN = 5
+_PRINTED_RUNS = frozenset(tuple(ws[i:i + RUN]) for t in PRINTED for ws in [t.split()] for i in range(len(ws) - RUN + 1))
+_PRINTED_PAIRS = frozenset(pair for t in PRINTED for ws in [t.split()] for pair in zip(ws, ws[1:], strict=False))
+#: Characters OCR makes of table rules and box edges, never typed in an answer alone.
+RULES = frozenset("|¦[]_—")
+
+
+def _cleaned(words: list[OcrWord]) -> list[tuple[OcrWord, str, bool]]:
+    """Each word with its text as used (rules dropped, printed words' misreadings put right) and whether it changed."""
+    kept = []
+    for w in words:
+        text = w.text.strip("".join(RULES))
+        if text:
+            kept.append((w, text, text != w.text))
+    by_line: dict[int, list[int]] = {}
+    for i, (w, _, _) in enumerate(kept):
+        by_line.setdefault(w.line, []).append(i)
+    for members in by_line.values():
+        printed = sum(1 for i in members if kept[i][1] in VOCABULARY)
+        if len(members) < 2 or printed < len(members) / 2:
+            continue  # a line of an answer: never corrected
+        for n, i in enumerate(members):
+            w, text, changed = kept[i]
+            if text in VOCABULARY or len(text) < 3:
+                continue
+            before = kept[members[n - 1]][1] if n else ""
+            after = kept[members[n + 1]][1] if n + 1 < len(members) else ""
+            # only into a word pair the form prints: an answer's word is never made a question's
+            near = [c for c in difflib.get_close_matches(text, VOCABULARY, n=3, cutoff=0.75)
+                    if (before, c) in _PRINTED_PAIRS or (c, after) in _PRINTED_PAIRS]
+            if near:
+                kept[i] = (w, near[0], True)
+    return kept
 
 
 def page_words(pages: list[Page]) -> list[ScanWord]:
@@ -468,8 +532,8 @@ def page_words(pages: list[Page]) -> list[ScanWord]:
     out: list[ScanWord] = []
     for page in pages:
         s = page.scale
-        out.extend(ScanWord(page.number - 1, w.left * s, w.top * s, w.right * s, w.bottom * s, w.text, w.conf)
-                   for w in page.words)
+        out.extend(ScanWord(page.number - 1, w.left * s, w.top * s, w.right * s, w.bottom * s, text, w.conf, changed)
+                   for w, text, changed in _cleaned(page.words))
     return out
 
 
@@ -504,15 +568,40 @@ def _ticks(places: tuple[pagetext.BoxPlace, ...], pages: list[Page]) -> tuple[di
 
 def _text_doubt(words: tuple[pagetext.Word, ...]) -> tuple[str, float] | None:
     """Why an answer's words need a look (and their lowest confidence), or None when OCR was sure of each."""
-    confs = [w.conf for w in words if isinstance(w, ScanWord)]
-    if not confs:
+    scanned = [w for w in words if isinstance(w, ScanWord)]
+    if not scanned:
         return None
+    confs = [w.conf for w in scanned]
     text = "".join(w.text for w in words)
     if sum(confs) / len(confs) < UNREADABLE_CONFIDENCE or not any(ch.isalnum() for ch in text):
         return UNREADABLE, min(confs)
-    if min(confs) < MIN_CONFIDENCE:
+    if min(confs) < MIN_CONFIDENCE or any(w.corrected for w in scanned):
         return LOW, min(confs)
+    tokens = [w.text for w in words]
+    if any(tuple(tokens[i:i + RUN]) in _PRINTED_RUNS for i in range(len(tokens) - RUN + 1)):
+        return PRINTED_INSIDE, min(confs)
     return None
+
+
+def _placeholders_off(values: dict[str, Any]) -> None:
+    """An empty control's printed hint, misread by OCR by a letter or two, is no answer either."""
+    for f in FIELDS:
+        value = values.get(f.key)
+        hint = PLACEHOLDER.get(f.kind)
+        if hint is None or not value:
+            continue
+        if f.kind is Kind.LIST:
+            values[f.key] = [v for v in value if difflib.SequenceMatcher(None, v, hint).ratio() < 0.8]
+        elif difflib.SequenceMatcher(None, str(value), hint).ratio() >= 0.8:
+            values[f.key] = None
+
+
+def _date(text: Any) -> bool:
+    """True when OCR's text is a date as a person may type it."""
+    try:
+        return kinds.parse_typed_date(str(text)) is not None
+    except ValueError:
+        return False
 
 
 def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
@@ -523,20 +612,32 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
                          "inte läses)")
     ticks, doubt = _ticks(pagetext.read_words(words).boxes, pages)
     reading = pagetext.read_words(words, ticks)
-    if len(reading.missing) > len(FIELDS) // 2:
-        raise not_the_form([f for f in FIELDS if f.key in reading.missing], {})
+    if len(reading.missing) == len(FIELDS):
+        raise not_the_form(list(FIELDS), {})
     values: dict[str, Any] = dict(reading.values)
+    _placeholders_off(values)
     checks = []
-    for f in FIELDS:
+    for n, f in enumerate(FIELDS):
         why = doubt.get(f.key) if f.kind is Kind.JANEJ else None
+        if f.kind is not Kind.JANEJ and n + 1 < len(FIELDS) and FIELDS[n + 1].key in reading.missing \
+                and values.get(f.key):
+            why = NEXT_NOT_FOUND
         if f.key in reading.missing:
             values[f.key] = [] if f.kind is Kind.LIST else None
             why = NOT_FOUND
-        elif f.kind is not Kind.JANEJ and (found := _text_doubt(reading.words.get(f.key, ()))) is not None:
+        elif f.kind is Kind.DATE and values.get(f.key) and not _date(values[f.key]):
+            why, values[f.key] = f"datumet kunde inte läsas: {values[f.key]}", None
+        elif f.kind is not Kind.JANEJ and values.get(f.key) \
+                and (found := _text_doubt(reading.words.get(f.key, ()))) is not None:
             why = f"{found[0]}, säkerhet {found[1]:.0f} %" if found[0] == LOW else found[0]
+        elif why is None and f.kind is not Kind.JANEJ and values.get(f.key) and f.key not in reading.words:
+            why = LOW
         if why is not None:
             checks.append(f"{f.column} ({why})")
     notes = [note for key in reading.notes for note in reading.notes[key]]
+    if len(reading.missing) > len(FIELDS) // 2:  # one page of several (a JPEG or PNG holds one)
+        notes.append(PART.format(found=len(FIELDS) - len(reading.missing), pages=len(pages)))
+        checks = [c for c in checks if not c.endswith(f"({NOT_FOUND})")]
     if checks:
         notes.insert(0, f"{CHECK}: {'; '.join(checks)}")
     return values, notes
