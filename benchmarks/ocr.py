@@ -25,6 +25,7 @@ from blankett.scan import CHECK
 from tests.scans import SCAN_RECORD, VARIANTS, Variant, rendered, save_scan, scanned
 
 TARGET_WORDS, TARGET_BOXES = 98.0, 18
+VERBOSE = False
 
 #: Each variant is saved in one of the formats scanners write, in turn, so that every format is read.
 FORMATS = (".pdf", ".tif", ".png", ".tif", ".jpg")
@@ -83,6 +84,8 @@ def score(results: list[Result]) -> Score:
             s.words += len(expected)
             blocks = difflib.SequenceMatcher(None, expected, read, autojunk=False).get_matching_blocks()
             s.exact += sum(b.size for b in blocks)
+        if _tokens(want) != _tokens(got) and VERBOSE:
+            print(f"     {f.key}: {got!r} ≠ {want!r}{' (granska)' if f.key in flagged else ''}")
         if _tokens(want) != _tokens(got) and f.key not in flagged:
             assert s.certain_wrong is not None
             s.certain_wrong.append(f.key)
@@ -108,7 +111,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dpi", type=int, nargs="*", default=[300, 200], help="resolutions to scan at")
     parser.add_argument("--variants", type=int, default=len(VARIANTS), help="the first N variants only")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each field read wrong")
     args = parser.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
     record = {k: v for k, v in SCAN_RECORD.items() if v is not None}
     with tempfile.TemporaryDirectory(prefix="blankett-ocr-") as tmpdir:
         tmp = Path(tmpdir)

@@ -83,6 +83,7 @@ class OcrWord:
     text: str
     conf: float
     line: int = 0  # Tesseract's block, paragraph and line, as one number: the words of one line of one cell
+    grey: bool = False  # printed in grey, as an empty field's hint is (its darkest pixels are far from black)
 
 
 @dataclass(frozen=True)
@@ -407,11 +408,19 @@ def find_box(mask: Any, label: OcrWord) -> Box | None:
     return Box(label, x0, y0, x1, y1, round(float(ink), 4))
 
 
+def _shade(img: Any, word: OcrWord) -> OcrWord:
+    """The word, marked grey when even its darkest tenth of pixels is lighter than :data:`GREY_INK`."""
+    pixels = sorted(img.crop((word.left, word.top, word.right, word.bottom)).get_flattened_data())
+    if not pixels or pixels[len(pixels) // 10] < GREY_INK:
+        return word
+    return OcrWord(word.left, word.top, word.right, word.bottom, word.text, word.conf, word.line, True)
+
+
 def read_page(img: Any, number: int, name: str) -> Page:
     """One page image read: straightened, its words by OCR and its boxes by ink."""
     img = _normalised(img)
     img, angle = straightened(img)
-    words = tesseract_words(img, f"{name}, sidan {number}")
+    words = [_shade(img, w) for w in tesseract_words(img, f"{name}, sidan {number}")]
     mask = _ink(img, otsu(img))
     boxes = [box for label in _labels(words) if (box := find_box(mask, label)) is not None]
     return Page(number, img.width, img.height, _dpi(img), words, boxes, angle)
@@ -453,6 +462,7 @@ class ScanWord(pagetext.Word):
 
     conf: float = 100.0
     corrected: bool = False
+    grey: bool = False
 
 
 #: Why a field is to be checked by hand, in the message's words.
@@ -495,6 +505,13 @@ VOCABULARY = frozenset(w for t in PRINTED for w in t.split())
 RUN = 5
 _PRINTED_RUNS = frozenset(tuple(ws[i:i + RUN]) for t in PRINTED for ws in [t.split()] for i in range(len(ws) - RUN + 1))
 _PRINTED_PAIRS = frozenset(pair for t in PRINTED for ws in [t.split()] for pair in zip(ws, ws[1:], strict=False))
+#: A grey word's darkest pixels are lighter than this (0 black, 255 white): our hints print at 118, typed text
+#: at 0; a scan keeps the difference.
+GREY_INK = 70
+#: How like an empty field's hint (0–1, difflib's ratio) an answer must be to be that hint misread; in grey, less.
+HINT_LIKE, HINT_LIKE_GREY = 0.8, 0.5
+#: Only a word OCR was less sure of than this is put right into a printed word (a sure one is as printed).
+CORRECT_BELOW = 90
 #: Characters OCR makes of table rules and box edges, never typed in an answer alone.
 RULES = frozenset("|¦[]_—")
 
@@ -506,16 +523,13 @@ def _cleaned(words: list[OcrWord]) -> list[tuple[OcrWord, str, bool]]:
         text = w.text.strip("".join(RULES))
         if text:
             kept.append((w, text, text != w.text))
-    by_line: dict[int, list[int]] = {}
-    for i, (w, _, _) in enumerate(kept):
-        by_line.setdefault(w.line, []).append(i)
-    for members in by_line.values():
+    for members in _segments(kept):
         printed = sum(1 for i in members if kept[i][1] in VOCABULARY)
         if len(members) < 2 or printed < len(members) / 2:
             continue  # a line of an answer: never corrected
         for n, i in enumerate(members):
             w, text, changed = kept[i]
-            if text in VOCABULARY or len(text) < 3:
+            if text in VOCABULARY or len(text) < 3 or w.conf >= CORRECT_BELOW:
                 continue
             before = kept[members[n - 1]][1] if n else ""
             after = kept[members[n + 1]][1] if n + 1 < len(members) else ""
@@ -527,12 +541,33 @@ def _cleaned(words: list[OcrWord]) -> list[tuple[OcrWord, str, bool]]:
     return kept
 
 
+def _segments(kept: list[tuple[OcrWord, str, bool]]) -> list[list[int]]:
+    """The words of each line of each cell: Tesseract's lines, split where a gap wider than two letters' height
+    parts two columns (a question and its answer may share a line)."""
+    by_line: dict[int, list[int]] = {}
+    for i, (w, _, _) in enumerate(kept):
+        by_line.setdefault(w.line, []).append(i)
+    out = []
+    for members in by_line.values():
+        members.sort(key=lambda i: kept[i][0].left)
+        part = [members[0]]
+        for i in members[1:]:
+            prev, w = kept[part[-1]][0], kept[i][0]
+            if w.left - prev.right > 2 * max(prev.bottom - prev.top, w.bottom - w.top):
+                out.append(part)
+                part = []
+            part.append(i)
+        out.append(part)
+    return out
+
+
 def page_words(pages: list[Page]) -> list[ScanWord]:
     """Every OCR word of every page, in points from the page's top left (pages counted from 0)."""
     out: list[ScanWord] = []
     for page in pages:
         s = page.scale
-        out.extend(ScanWord(page.number - 1, w.left * s, w.top * s, w.right * s, w.bottom * s, text, w.conf, changed)
+        out.extend(ScanWord(page.number - 1, w.left * s, w.top * s, w.right * s, w.bottom * s, text, w.conf, changed,
+                             w.grey)
                    for w, text, changed in _cleaned(page.words))
     return out
 
@@ -583,16 +618,19 @@ def _text_doubt(words: tuple[pagetext.Word, ...]) -> tuple[str, float] | None:
     return None
 
 
-def _placeholders_off(values: dict[str, Any]) -> None:
-    """An empty control's printed hint, misread by OCR by a letter or two, is no answer either."""
+def _placeholders_off(values: dict[str, Any], words: dict[str, tuple[pagetext.Word, ...]]) -> None:
+    """An empty control's printed hint, misread by OCR by a letter or two, is no answer either; printed grey (as
+    hints are) it is recognised even when misread more (a black-and-white scan breaks grey letters up)."""
     for f in FIELDS:
         value = values.get(f.key)
         hint = PLACEHOLDER.get(f.kind)
         if hint is None or not value:
             continue
+        grey = all(getattr(w, "grey", False) for w in words.get(f.key, ()))
+        least = HINT_LIKE_GREY if grey else HINT_LIKE
         if f.kind is Kind.LIST:
-            values[f.key] = [v for v in value if difflib.SequenceMatcher(None, v, hint).ratio() < 0.8]
-        elif difflib.SequenceMatcher(None, str(value), hint).ratio() >= 0.8:
+            values[f.key] = [v for v in value if difflib.SequenceMatcher(None, v, hint).ratio() < least]
+        elif all(difflib.SequenceMatcher(None, line, hint).ratio() >= least for line in str(value).split("\n")):
             values[f.key] = None
 
 
@@ -615,7 +653,7 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
     if len(reading.missing) == len(FIELDS):
         raise not_the_form(list(FIELDS), {})
     values: dict[str, Any] = dict(reading.values)
-    _placeholders_off(values)
+    _placeholders_off(values, reading.words)
     checks = []
     for n, f in enumerate(FIELDS):
         why = doubt.get(f.key) if f.kind is Kind.JANEJ else None
