@@ -5,15 +5,20 @@ scanner and a printer do to a page (turned a few degrees, specks, blur, a JPEG r
 
 from __future__ import annotations
 
+import difflib
 import io
 import random
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageFilter
 
+from blankett.form import FIELDS, Kind
+from blankett.readback import Result
+from blankett.scan import CHECK
 from tests.clients import program
 
 #: A form whose answers are ordinary office Swedish: names, times, places, å ä ö, and Ja/Nej answered both ways
@@ -133,3 +138,71 @@ def save_scan(pages: list[Image.Image], path: Path, dpi: int) -> Path:
     else:
         pages[0].save(path, dpi=(dpi, dpi))
     return path
+
+
+# --- scoring a reading against SCAN_RECORD -----------------------------------------------------------------
+
+#: Print each field read wrong (the benchmark's --verbose).
+VERBOSE = False
+
+
+@dataclass
+class Score:
+    """What one variant's reading gave, against the record that was filled in."""
+
+    words: int = 0
+    exact: int = 0
+    boxes: int = 0
+    boxes_right: int = 0
+    certain_wrong: list[str] | None = None
+    pages: int = 0
+    seconds: float = 0.0
+    to_check: int = 0  # fields named in the 'granska' line
+
+    @property
+    def words_pct(self) -> float:
+        return 100.0 * self.exact / max(1, self.words)
+
+
+def _tokens(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [t for item in value for t in str(item).split()]
+    return str(value).split()
+
+
+def _flagged(result: Result, column: str) -> bool:
+    """True when the result's 'granska' line names the field (it was not reported as certain)."""
+    return any(m.startswith(CHECK) and f"{column} (" in m for m in result.messages) or result.status == "fel"
+
+
+def score(results: list[Result]) -> Score:
+    """Words exact, boxes right and certain-but-wrong fields over a form read from one or more files (pages)."""
+    merged: dict[str, Any] = {}
+    flagged: set[str] = set()
+    for r in results:
+        for key, value in (r.record or {}).items():
+            if value not in (None, []):
+                merged.setdefault(key, value)
+        flagged.update(f.key for f in FIELDS if _flagged(r, f.column))
+    s = Score(certain_wrong=[], to_check=len(flagged))
+    for f in FIELDS:
+        want, got = SCAN_RECORD.get(f.key), merged.get(f.key)
+        if f.kind is Kind.JANEJ:
+            for answer in ("Ja", "Nej"):
+                s.boxes += 1
+                s.boxes_right += (want == answer) == (got == answer)
+        else:
+            if f.kind is Kind.DATE and got is not None:
+                got = str(got)
+            expected, read = _tokens(want), _tokens(got)
+            s.words += len(expected)
+            blocks = difflib.SequenceMatcher(None, expected, read, autojunk=False).get_matching_blocks()
+            s.exact += sum(b.size for b in blocks)
+        if _tokens(want) != _tokens(got) and VERBOSE:
+            print(f"     {f.key}: {got!r} ≠ {want!r}{' (granska)' if f.key in flagged else ''}")
+        if _tokens(want) != _tokens(got) and f.key not in flagged:
+            assert s.certain_wrong is not None
+            s.certain_wrong.append(f.key)
+    return s

@@ -420,7 +420,7 @@ def read_page(img: Any, number: int, name: str) -> Page:
     """One page image read: straightened, its words by OCR and its boxes by ink."""
     img = _normalised(img)
     img, angle = straightened(img)
-    words = [_shade(img, w) for w in tesseract_words(img, f"{name}, sidan {number}")]
+    words = [_shade(img, w) for w in tesseract_words(img, f"sidan {number}")]
     mask = _ink(img, otsu(img))
     boxes = [box for label in _labels(words) if (box := find_box(mask, label)) is not None]
     return Page(number, img.width, img.height, _dpi(img), words, boxes, angle)
@@ -439,7 +439,10 @@ def load_page(path: Path, index: int) -> Any:
 def _page_task(path: str, index: int) -> dict[str, Any]:
     """One page of a scan read (a guarded worker's task): words, boxes, size."""
     p = Path(path)
-    return read_page(load_page(p, index), index + 1, p.name).as_json()
+    try:
+        return read_page(load_page(p, index), index + 1, p.name).as_json()
+    except BlankettError as exc:  # said in Swedish to the caller (a worker names only an exception's class)
+        return {"error": str(exc)}
 
 
 def read_pages(run: Callable[[str, int], dict[str, Any]], path: Path, pages: int,
@@ -447,7 +450,10 @@ def read_pages(run: Callable[[str, int], dict[str, Any]], path: Path, pages: int
     """Every page of a scan, each read by ``run`` (a guarded worker), reporting each one done to ``on_page``."""
     done = []
     for index in range(pages):
-        done.append(Page.from_json(run(str(path), index)))
+        page = run(str(path), index)
+        if "error" in page:
+            raise InputError(page["error"])
+        done.append(Page.from_json(page))
         if on_page is not None:
             on_page(index + 1, pages)
     return done
@@ -668,6 +674,8 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
         elif f.kind is not Kind.JANEJ and values.get(f.key) \
                 and (found := _text_doubt(reading.words.get(f.key, ()))) is not None:
             why = f"{found[0]}, säkerhet {found[1]:.0f} %" if found[0] == LOW else found[0]
+            if found[0] == UNREADABLE:  # ink, not text: the paper is read by a person, no guess is kept
+                values[f.key] = [] if f.kind is Kind.LIST else None
         elif why is None and f.kind is not Kind.JANEJ and values.get(f.key) and f.key not in reading.words:
             why = LOW
         if why is not None:
