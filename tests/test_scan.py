@@ -47,7 +47,7 @@ def test_a_pdf_of_scanned_pages_is_read_to_the_targets(pages, tmp_path):
                      300)
     seen: list[tuple[str, int, int]] = []
     (result,) = read_files([path], on_page=lambda source, done, total: seen.append((Path(source).name, done, total)))
-    assert [d for _, d, _ in seen] == [1, 2, 3, 4, 5] and {t for _, _, t in seen} == {5}
+    assert [d for _, d, _ in seen] == [0, 1, 2, 3, 4, 5] and {t for _, _, t in seen} == {5}
     s = score([result])
     assert s.words_pct >= 98.0, result.messages
     assert (s.boxes_right, s.boxes) == (18, 18)
@@ -117,6 +117,32 @@ def test_handwriting_is_named_as_unreadable_and_never_kept_as_an_answer(pages, t
     (check,) = [m for m in result.messages if m.startswith(scan.CHECK)]
     assert f"Förövare ({scan.UNREADABLE})" in check
     assert result.record["vittnen"] == SCAN_RECORD["vittnen"]
+
+
+def test_extract_shows_a_progress_bar_of_ocr_pages_on_a_terminal(pages, tmp_path):
+    """On a terminal (a pseudo-terminal here), extract draws the pages OCR has read of each scanned file."""
+    import pty
+
+    path = save_scan([pages["grey"][4]], tmp_path / "sida5.png", 300)
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "blankett", "extract", str(path)], stdout=subprocess.DEVNULL,
+                                stderr=follower, stdin=subprocess.DEVNULL)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: the command has ended
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert proc.wait(120) == 0
+    finally:
+        os.close(leader)
+    text = shown.decode()
+    assert "OCR sida5.png" in text and "0/1" in text and "1/1" in text
 
 
 def test_a_decompression_bomb_is_refused_before_it_is_decoded(tmp_path):

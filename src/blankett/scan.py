@@ -449,6 +449,8 @@ def read_pages(run: Callable[[str, int], dict[str, Any]], path: Path, pages: int
                on_page: Callable[[int, int], None] | None = None) -> list[Page]:
     """Every page of a scan, each read by ``run`` (a guarded worker), reporting each one done to ``on_page``."""
     done = []
+    if on_page is not None:
+        on_page(0, pages)  # shown before the first page's seconds
     for index in range(pages):
         page = run(str(path), index)
         if "error" in page:
