@@ -375,7 +375,8 @@ def publish(output: Path, profile_path: Path | None, force: bool, soffice: Path 
 @force_option
 @user_errors
 def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
-    """Läs ifyllda blanketter (.docx, .docm, .doc, .odt, .pdf; mappar: alla sådana filer i dem) till data."""
+    """Läs ifyllda blanketter (.docx, .docm, .doc, .odt, .pdf; skannade: .png, .jpg, .tif; mappar: alla sådana filer
+    i dem) till data."""
     from .export import Tally, check_output, export
     from .readback import expand, read_files
 
