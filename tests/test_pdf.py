@@ -204,18 +204,23 @@ def test_flattened_pdf_shows_the_values_as_text(filled, example_records):
 
 
 
-def test_a_flattened_pdf_is_told_in_one_line_by_check_and_extract(filled):
-    """A PDF without fields (flattened or printed) has no answers to read: one line saying so, not 51 missing fields."""
+def test_a_flattened_pdf_is_told_in_one_line_by_check_and_read_by_extract_from_its_text(filled, example_records):
+    """A PDF without fields (flattened or printed): check says so in one line, not 51 missing fields; extract reads
+    its answers from the page text (tests/test_pagetext.py has the corpus), with one warning saying so."""
     from click.testing import CliRunner
 
     from blankett.cli import main
+    from blankett.pdfread import FROM_PAGE_TEXT
 
     said = ("Bilaga5-1.pdf: PDF-filen har inga ifyllbara fält (svaren är vanlig text, till exempel efter "
-            "fill --flatten eller utskrift till PDF) och kan inte läsas tillbaka")
+            "fill --flatten eller utskrift till PDF); extract läser svaren från sidornas text")
     checked = CliRunner().invoke(main, ["check", str(filled["flat"])])
     assert (checked.exit_code, checked.output.splitlines()) == (1, ["Fel: " + said])
     result = read_file(filled["flat"])
-    assert (result.status, result.messages, result.record) == ("fel", [said.split(": ", 1)[1]], None)
+    assert (result.status, result.messages) == ("varning", [FROM_PAGE_TEXT])
+    assert result.record is not None
+    assert result.record["rapporterad_av"] == " ".join(example_records[0]["rapporterad_av"].split())
+
 
 def test_filled_pdf_metadata_carries_no_personal_data(filled, example_records):
     reader = PdfReader(filled["pdf"])

@@ -62,6 +62,12 @@ CONTINUED = re.compile(r"\(forts\. på sidan \d+\)")
 #: Text that ticks a box; an empty box prints ☐ (or nothing).
 TICKS = frozenset("☒☑✓✔✗✘Xx✕✖■")
 _POINTS_PER_CM = 72 / 2.54
+#: Points more than a line's spacing between two lines where a new table row (a new printed text) starts: the
+#: cell's padding and border; within an answer, lines follow at the answer's own spacing.
+ROW_GAP = 2.0
+#: A list item's next line is a wrapped part of it when it follows within this many line heights (a text's
+#: own spacing is 1.15; the form's list rows are 1.5 apart).
+LIST_WRAP = 1.3
 _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 
 
@@ -99,6 +105,8 @@ class PageReading:
     notes: dict[str, list[str]] = field(default_factory=dict)
     boxes: tuple[BoxPlace, ...] = ()
     missing: tuple[str, ...] = ()
+    #: Each box's state as read (from the words' glyphs, or as given in ``boxes``), by ``(key, "Ja"|"Nej")``.
+    ticks: dict[tuple[str, str], bool] = field(default_factory=dict)
     #: The words each answer was read from, by field key (a reader of scans weighs their OCR confidence).
     words: dict[str, tuple[Word, ...]] = field(default_factory=dict)
 
@@ -165,6 +173,8 @@ def _lines(words: Iterable[Word]) -> list[_Line]:
 
 
 _PAGE_NO = re.compile(r"^\d+\(\d+\)$")
+#: The header's last row: the plan's date and "Bilaga 5" (an answer's "se Bilaga 5" is not it).
+_HEADER_END = re.compile(r"\d{4}-\d{2}-\d{2} Bilaga 5$")
 
 
 def _drop_running(lines: list[_Line]) -> list[_Line]:
@@ -177,7 +187,7 @@ def _drop_running(lines: list[_Line]) -> list[_Line]:
         plines = by_page[page]
         start = 0
         for i, line in enumerate(plines[:10]):
-            if _norm(line.text).endswith("Bilaga 5"):
+            if _HEADER_END.search(_norm(line.text)):
                 start = i + 1
                 break
         end = len(plines)
@@ -210,9 +220,9 @@ def _col(line: _Line, lo: float, hi: float) -> list[Word]:
     return [w for w in line.words if _in(w, lo, hi)]
 
 
-def _match_at(lines: list[_Line], i: int, want: list[str], lo: float, hi: float) -> int | None:
+def _match_at(lines: list[_Line], i: int, want: list[str], lo: float, hi: float, whole: bool = False) -> int | None:
     """If ``want`` starts line ``i`` in column [lo, hi) and runs on over the next lines' column starts, the index
-    of the line after its last word's line; else None."""
+    of the line after its last word's line; else None. ``whole``: its last line holds nothing else."""
     k = 0
     j = i
     while k < len(want) and j < len(lines):
@@ -232,7 +242,7 @@ def _match_at(lines: list[_Line], i: int, want: list[str], lo: float, hi: float)
         if n == 0:
             return None
         j += 1
-        if n < len(col) and k < len(want):
+        if n < len(col) and (k < len(want) or whole):
             return None  # a line of the text ended in something else
     return j if k == len(want) else None
 
@@ -246,7 +256,10 @@ def _gap_before(lines: list[_Line], i: int, pitch: float) -> bool:
     """True when line ``i`` starts a new block: first on its page, or after more than a line's spacing."""
     if i == 0 or lines[i - 1].page != lines[i].page:
         return True
-    return lines[i].top - lines[i - 1].top > 1.45 * pitch
+    local = pitch
+    if i >= 2 and lines[i - 2].page == lines[i].page and lines[i - 1].top - lines[i - 2].top < 1.6 * pitch:
+        local = lines[i - 1].top - lines[i - 2].top  # the spacing of the text just above (an answer's own)
+    return lines[i].top - lines[i - 1].top > max(local, 0.5 * pitch) + ROW_GAP
 
 
 @dataclass(frozen=True)
@@ -415,12 +428,13 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
     lines = _drop_running(_lines(words))
     frame = _frame(lines)
     lines = _drop_table_heads(lines)
-    lines, continued = _split_continuation(lines, frame)
+    lines, rest = _split_continuation(lines)
     pitch = _pitch(lines)
     found = _find(lines, frame, pitch)
     values: dict[str, object] = {}
     notes: dict[str, list[str]] = {}
     places: list[BoxPlace] = []
+    ticks: dict[tuple[str, str], bool] = {}
     answers: dict[str, tuple[Field, tuple[bool, float], list[list[Word]]]] = {}
     for n, hit in enumerate(found):
         f = hit.anchor.field
@@ -428,8 +442,12 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
             continue
         nxt = found[n + 1].start if n + 1 < len(found) else len(lines)
         if hit.anchor.janej:
-            values[f.key], fplaces = _janej(lines, hit, frame, f, boxes)
+            ja, nej, fplaces = _janej(lines, hit, frame, f, boxes)
             places.extend(fplaces)
+            ticks[(f.key, "Ja")], ticks[(f.key, "Nej")] = ja, nej
+            values[f.key] = None if ja and nej else "Ja" if ja else "Nej" if nej else None
+            if ja and nej:
+                notes[f.key] = [f'"{f.column}": både Ja och Nej är ikryssade; räknas som inte besvarad']
         elif hit.anchor.side:
             rows = _answer_words(lines, hit.start, nxt, frame.x(QUESTION_CM), float("inf"))
             answers[f.key] = (f, (True, 0.0), rows)
@@ -438,10 +456,13 @@ def read_words(words: Sequence[Word], boxes: Mapping[tuple[str, str], bool] | No
             answers[f.key] = (f, (False, hit.anchor.lo_cm), rows)
     right = _right_edges(answers.values())
     for key, (f, column, rows) in answers.items():
-        values[key] = _value(f, rows, right[column], continued.get(key))
+        values[key] = _value(f, rows, right.get(column, float("inf")))
+    marked = [f for f in FIELDS if isinstance(values.get(f.key), str) and CONTINUED.search(str(values[f.key]))]
+    if rest and marked:
+        values.update(_continued(rest, marked))
     missing = tuple(f.key for f in FIELDS if f.key not in values)
     used = {key: tuple(w for row in rows for w in row) for key, (_, _, rows) in answers.items()}
-    return PageReading(values, notes, tuple(places), missing, used)
+    return PageReading(values, notes, tuple(places), missing, ticks, used)
 
 
 def _right_edges(answers: Iterable[tuple[Field, tuple[bool, float], list[list[Word]]]]) -> dict[tuple[bool, float], float]:
@@ -453,21 +474,35 @@ def _right_edges(answers: Iterable[tuple[Field, tuple[bool, float], list[list[Wo
     return right
 
 
-def _value(f: Field, rows: list[list[Word]], right: float, continuation: str | None) -> object:
+def _items(rows: list[list[Word]]) -> list[list[list[Word]]]:
+    """A list's lines grouped into its items: each item is a row of its own, so the next one starts after more
+    than a wrapped line's spacing (an item too long for its line wraps onto the next at the text's own spacing)."""
+    items: list[list[list[Word]]] = []
+    for row in rows:
+        if items:
+            last = items[-1][-1][0]
+            height = last.bottom - last.top
+            if row[0].page == last.page and row[0].top - last.top <= LIST_WRAP * height:
+                items[-1].append(row)
+                continue
+        items.append([row])
+    return items
+
+
+def _value(f: Field, rows: list[list[Word]], right: float) -> object:
     """A field's raw value from its answer's lines; the placeholder an empty control prints is no answer."""
     if f.kind is Kind.LIST:
-        items = [_norm(" ".join(w.text for w in r)) for r in rows]
+        items = [_norm(" ".join(w.text for row in item for w in row)) for item in _items(rows)]
         return [item for item in items if item and item not in _PLACEHOLDERS][:LIST_ITEMS]
     text = _join(rows, right).strip()
-    if continuation is not None and CONTINUED.search(text):
-        text = continuation
     for placeholder in _PLACEHOLDERS:
         text = text.replace(placeholder, "").strip()
     return text or None
 
 
 def _janej(lines: list[_Line], hit: _Found, frame: _Frame, f: Field,
-           boxes: Mapping[tuple[str, str], bool] | None) -> tuple[str | None, list[BoxPlace]]:
+           boxes: Mapping[tuple[str, str], bool] | None) -> tuple[bool, bool, list[BoxPlace]]:
+    """Whether the Ja and the Nej box of a Ja/Nej question are ticked, and where they are."""
     span = lines[hit.start:hit.end]
     page = span[0].page
     top = min(ln.top for ln in span if ln.page == page)
@@ -480,14 +515,44 @@ def _janej(lines: list[_Line], hit: _Found, frame: _Frame, f: Field,
     else:
         ja = _box_state([w for ln in span for w in _col(ln, ja_lo, nej_lo)])
         nej = _box_state([w for ln in span for w in _col(ln, nej_lo, hi)])
-    if ja and nej:
-        return None, places
-    return ("Ja" if ja else "Nej" if nej else None), places
+    return ja, nej, places
 
 
-def _split_continuation(lines: list[_Line], frame: _Frame) -> tuple[list[_Line], dict[str, str]]:
-    """The lines before a continuation page, and each whole answer on it by field key."""
-    return lines, {}
+def _split_continuation(lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
+    """The lines before a continuation page, and the lines under its heading (none without one)."""
+    start = next((i for i, ln in enumerate(lines) if _norm(ln.text) == CONTINUATION_HEADING
+                  and (i == 0 or lines[i - 1].page != ln.page)), None)  # a page's first line, not an answer's
+    if start is None:
+        return lines, []
+    return lines[:start], lines[start + 1:]
+
+
+def _continued(rest: list[_Line], fields: list[Field]) -> dict[str, str]:
+    """The whole answers on the continuation page of the fields whose cell ends in "(forts. på sidan N)".
+
+    Each stands under its question, in form order: the field's label (or its spoken name, e.g.
+    ``Uppföljningssamtal 2: Datum``) as a line of its own, its hint possibly next.
+    """
+    heads: list[tuple[Field, int, int]] = []
+    at = 0
+    for f in fields:
+        for label in (f.control_label(f.tags()[0]), f.label):
+            hit = next(((i, end) for i in range(at, len(rest))
+                        if (end := _match_at(rest, i, _tokens(label), float("-inf"), float("inf"), True))
+                        is not None), None)
+            if hit is not None:
+                i, end = hit
+                if f.hint and (after := _match_at(rest, end, _tokens(f.hint), float("-inf"), float("inf"), True)):
+                    end = after
+                heads.append((f, i, end))
+                at = end
+                break
+    out: dict[str, str] = {}
+    right = max((ln.words[-1].x1 for ln in rest), default=float("inf"))
+    for n, (f, _, end) in enumerate(heads):
+        stop = heads[n + 1][1] if n + 1 < len(heads) else len(rest)
+        out[f.key] = _join([ln.words for ln in rest[end:stop]], right).strip()
+    return out
 
 
 __all__ = ["BoxPlace", "PageReading", "Word", "read_words"]

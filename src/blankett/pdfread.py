@@ -10,12 +10,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LTChar, LTComponent, LTPage
-from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-from pdfminer.pdfpage import PDFPage
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
@@ -26,6 +22,9 @@ from .model import CASE_KEY
 from .notform import not_the_form
 from .package import parse_xml
 from .pdf import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF
+
+if TYPE_CHECKING:  # pdfminer is imported only when a PDF without fields is read (86 ms at every start otherwise)
+    from pdfminer.layout import LTChar, LTComponent, LTPage
 
 _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 #: A PDF without a single form field: a flattened or printed copy, whose answers are only drawn text.
@@ -128,7 +127,7 @@ def read_pdf(source: str | Path | bytes, name: str | None = None) -> tuple[dict[
     reader = open_pdf(data, name)
     values = _values(reader, name)
     if not values:
-        return _read_page_text(data, name)
+        return _read_page_text(data, reader, name)
     read = _as_controls(values)
     record, warnings = controls.read_fields(read)
     missing = [f for f in FIELDS if f.key not in record]
@@ -161,7 +160,7 @@ def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
 # --- a PDF without fields: its page text --------------------------------------------------
 
 
-def _read_page_text(data: bytes, name: str) -> tuple[dict[str, Any], list[str]]:
+def _read_page_text(data: bytes, reader: PdfReader, name: str) -> tuple[dict[str, Any], list[str]]:
     """The answers of a PDF without fields, read from its words' places (:mod:`pagetext`), and the one warning."""
     words = page_words(data, name)
     if not words:
@@ -173,11 +172,18 @@ def _read_page_text(data: bytes, name: str) -> tuple[dict[str, Any], list[str]]:
     missing = [f for f in FIELDS if f.key in reading.missing]
     if missing:
         raise not_the_form(missing, values if len(missing) < len(FIELDS) else {})
+    case = _pdf_case_number(reader, name)
+    if case is not None:
+        values[CASE_KEY] = case
     return values, notes
 
 
 def page_words(data: bytes, name: str) -> list[pagetext.Word]:
     """Every word drawn on the first :data:`MAX_TEXT_PAGES` pages, in points from each page's top left."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
     try:
         manager = PDFResourceManager(caching=True)
         device = PDFPageAggregator(manager, laparams=None)
@@ -194,17 +200,20 @@ def page_words(data: bytes, name: str) -> list[pagetext.Word]:
         raise InputError(f"{name}: PDF-filens text är trasig och kan inte läsas") from None
 
 
-def _chars(item: LTComponent) -> Iterator[LTChar]:
-    """The characters of a page or figure (a form XObject, e.g. a flattened field's appearance), in drawing order."""
-    if isinstance(item, LTChar):
+def _chars(item: LTComponent, char: type[LTChar]) -> Iterator[LTChar]:
+    """The characters (``char``: pdfminer's class) of a page or figure (a form XObject, e.g. a flattened field's
+    appearance), in drawing order."""
+    if isinstance(item, char):
         yield item
     elif isinstance(item, Iterable):
         for child in item:
-            yield from _chars(child)
+            yield from _chars(child, char)
 
 
 def _words(number: int, layout: LTPage) -> list[pagetext.Word]:
     """A page's characters as words: a space, a jump back, a line change or a gap wider than a thin space ends one."""
+    from pdfminer.layout import LTChar as Char
+
     height = layout.height
     out: list[pagetext.Word] = []
     run: list[LTChar] = []
@@ -216,7 +225,7 @@ def _words(number: int, layout: LTPage) -> list[pagetext.Word]:
                                      "".join(c.get_text() for c in run)))
             run.clear()
 
-    for char in _chars(layout):
+    for char in _chars(layout, Char):
         text = char.get_text()
         if not text.strip():
             flush()
