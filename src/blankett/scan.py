@@ -416,13 +416,28 @@ def _shade(img: Any, word: OcrWord) -> OcrWord:
     return OcrWord(word.left, word.top, word.right, word.bottom, word.text, word.conf, word.line, True)
 
 
+def _box_of(mask: Any, label: OcrWord, words: list[OcrWord]) -> Box | None:
+    """The box right of a label; when none is found, again with the label as high as its kind's usual height
+    (specks above a word can make OCR's box of it taller)."""
+    box = find_box(mask, label)
+    if box is not None:
+        return box
+    kind = label.text[:2]
+    heights = sorted(w.bottom - w.top for w in _labels(words) if w.text[:2] == kind)
+    usual = heights[len(heights) // 2]
+    if abs((label.bottom - label.top) - usual) <= usual // 8:
+        return None
+    return find_box(mask, OcrWord(label.left, label.bottom - usual, label.right, label.bottom, label.text,
+                                  label.conf, label.line, label.grey))
+
+
 def read_page(img: Any, number: int, name: str) -> Page:
     """One page image read: straightened, its words by OCR and its boxes by ink."""
     img = _normalised(img)
     img, angle = straightened(img)
     words = [_shade(img, w) for w in tesseract_words(img, f"sidan {number}")]
     mask = _ink(img, otsu(img))
-    boxes = [box for label in _labels(words) if (box := find_box(mask, label)) is not None]
+    boxes = [box for label in _labels(words) if (box := _box_of(mask, label, words)) is not None]
     return Page(number, img.width, img.height, _dpi(img), words, boxes, angle)
 
 
