@@ -13,12 +13,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
 
 from blankett import pdf, scan
 from blankett.fill import fill_record
+from blankett.pdfread import page_words
 from blankett.readback import read_file, read_files
 
 from .clients import program
@@ -30,7 +32,7 @@ SKEWED_BW = VARIANTS[3]
 
 
 @pytest.fixture(scope="module")
-def pages(soffice, tmp_path_factory) -> dict[str, list[Image.Image]]:
+def pages(soffice, tmp_path_factory) -> dict[str, Any]:
     """SCAN_RECORD filled, flattened by LibreOffice, and rendered by pdftoppm at 300 dpi in grey and black-white."""
     program("tesseract", "tesseract-ocr")
     folder = tmp_path_factory.mktemp("scan")
@@ -38,7 +40,8 @@ def pages(soffice, tmp_path_factory) -> dict[str, list[Image.Image]]:
     docx.write_bytes(fill_record({k: v for k, v in SCAN_RECORD.items() if v is not None}))
     (result,) = pdf.docx_to_pdf([(docx, folder / "Bilaga5.pdf")], flatten=True, soffice=soffice)
     assert result.error == ""
-    return {"grey": rendered(folder / "Bilaga5.pdf", 300, False), "bw": rendered(folder / "Bilaga5.pdf", 300, True)}
+    return {"grey": rendered(folder / "Bilaga5.pdf", 300, False), "bw": rendered(folder / "Bilaga5.pdf", 300, True),
+            "pdf": folder / "Bilaga5.pdf"}
 
 
 def test_a_pdf_of_scanned_pages_is_read_to_the_targets(pages, tmp_path):
@@ -101,15 +104,17 @@ def test_handwriting_is_named_as_unreadable_and_never_kept_as_an_answer(pages, t
     """A cell whose typed answer is replaced by pen strokes: its field is named, and no OCR guess is kept."""
     img = pages["grey"][0].copy()
     draw = ImageDraw.Draw(img)
-    # the answer cell of "Vem/vilka utsatte den förtroendevalde?": right column, found by OCR of the clean page
-    words = scan.read_page(pages["grey"][0], 1, "sida 1").words
+    # the answer of "Vem/vilka utsatte den förtroendevalde?", where the PDF's text layer (pdfminer) draws it
+    words = [w for w in page_words(pages["pdf"].read_bytes(), "Bilaga5.pdf") if w.page == 0]
     first = next(w for w in words if w.text == "Okänd")
-    last = next(w for w in words if w.text == "jacka" and w.top < first.bottom)
-    draw.rectangle((first.left - 5, first.top - 8, last.right + 5, last.bottom + 8), fill=255)
-    rng, x = random.Random(3), first.left
+    last = next(w for w in words if w.text == "jacka")
+    px = 300 / 72
+    left, top, right, bottom = first.x0 * px, first.top * px, last.x1 * px, last.bottom * px
+    draw.rectangle((left - 5, top - 8, right + 5, bottom + 8), fill=255)
+    rng, x = random.Random(3), left
     for _ in range(5):  # five scrawled "words": a pen's wave, no letter shapes
         width = rng.randint(80, 160)
-        draw.line([(x + t / 59 * width, first.top + 18 + 14 * math.sin(t / 59 * rng.uniform(6, 14))
+        draw.line([(x + t / 59 * width, top + 18 + 14 * math.sin(t / 59 * rng.uniform(6, 14))
                     + rng.uniform(-3, 3)) for t in range(60)], fill=20, width=4)
         x += width + 30
     result = read_file(save_scan([img], tmp_path / "handskrift.png", 300))
