@@ -18,7 +18,7 @@ from PIL import Image, ImageFilter
 
 from blankett.form import FIELDS, Kind
 from blankett.readback import Result
-from blankett.scan import CHECK
+from blankett.scan import CHECK, COARSE
 from tests.clients import program
 
 #: A form whose answers are ordinary office Swedish: names, times, places, å ä ö, and Ja/Nej answered both ways
@@ -142,6 +142,7 @@ def save_scan(pages: list[Image.Image], path: Path, dpi: int) -> Path:
 
 # --- scoring a reading against SCAN_RECORD -----------------------------------------------------------------
 
+COARSE_START = COARSE.split("{")[0]
 #: Print each field read wrong (the benchmark's --verbose).
 VERBOSE = False
 
@@ -174,7 +175,8 @@ def _tokens(value: Any) -> list[str]:
 
 def _flagged(result: Result, column: str) -> bool:
     """True when the result's 'granska' line names the field (it was not reported as certain)."""
-    return any(m.startswith(CHECK) and f"{column} (" in m for m in result.messages) or result.status == "fel"
+    return any(m.startswith(CHECK) and f"{column} (" in m or m.startswith(COARSE_START) for m in result.messages) \
+        or result.status == "fel"
 
 
 def score(results: list[Result]) -> Score:

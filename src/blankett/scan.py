@@ -109,17 +109,19 @@ class Page:
     words: list[OcrWord]
     boxes: list[Box]
     skew: float = 0.0
+    source_dpi: float = 0.0  # as scanned, before a coarse scan was enlarged
 
     def as_json(self) -> dict[str, Any]:
         return {"number": self.number, "width": self.width, "height": self.height, "dpi": self.dpi,
-                "skew": self.skew, "words": [list(vars(w).values()) for w in self.words],
+                "skew": self.skew, "source_dpi": self.source_dpi, "words": [list(vars(w).values()) for w in self.words],
                 "boxes": [[list(vars(b.label).values()), b.left, b.top, b.right, b.bottom, b.ink] for b in self.boxes]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Page:
         words = [OcrWord(*w) for w in data["words"]]
         boxes = [Box(OcrWord(*b[0]), *b[1:]) for b in data["boxes"]]
-        return cls(data["number"], data["width"], data["height"], data["dpi"], words, boxes, data["skew"])
+        return cls(data["number"], data["width"], data["height"], data["dpi"], words, boxes, data["skew"],
+                   data.get("source_dpi", 0.0))
 
     @property
     def scale(self) -> float:
@@ -433,12 +435,13 @@ def _box_of(mask: Any, label: OcrWord, words: list[OcrWord]) -> Box | None:
 
 def read_page(img: Any, number: int, name: str) -> Page:
     """One page image read: straightened, its words by OCR and its boxes by ink."""
+    source_dpi = _dpi(img) if img.width <= img.height else img.height / A4_WIDTH_IN
     img = _normalised(img)
     img, angle = straightened(img)
     words = [_shade(img, w) for w in tesseract_words(img, f"sidan {number}")]
     mask = _ink(img, otsu(img))
     boxes = [box for label in _labels(words) if (box := _box_of(mask, label, words)) is not None]
-    return Page(number, img.width, img.height, _dpi(img), words, boxes, angle)
+    return Page(number, img.width, img.height, _dpi(img), words, boxes, angle, source_dpi)
 
 
 def load_page(path: Path, index: int) -> Any:
@@ -455,9 +458,26 @@ def _page_task(path: str, index: int) -> dict[str, Any]:
     """One page of a scan read (a guarded worker's task): words, boxes, size."""
     p = Path(path)
     try:
-        return read_page(load_page(p, index), index + 1, p.name).as_json()
+        page = read_page(load_page(p, index), index + 1, p.name)
+        if p.suffix.lower() == ".pdf":  # rendered at OCR_DPI: the resolution is the scan's image's
+            page.source_dpi = _pdf_image_dpi(p, index) or page.source_dpi
+        return page.as_json()
     except BlankettError as exc:  # said in Swedish to the caller (a worker names only an exception's class)
         return {"error": str(exc)}
+
+
+def _pdf_image_dpi(path: Path, index: int) -> float:
+    """The resolution of the widest image on a PDF page (pixels per inch of the page's width), 0 if none."""
+    from pypdf import PdfReader
+
+    try:
+        page = PdfReader(path).pages[index]
+        inches = float(page.mediabox.width) / 72
+        images = page["/Resources"].get_object()["/XObject"].get_object().values()  # type: ignore[index]
+        widths = [int(x.get_object()["/Width"]) for x in images if x.get_object().get("/Subtype") == "/Image"]
+    except Exception:  # noqa: BLE001 - unknown: the rendered page's own resolution stands
+        return 0.0
+    return max(widths) / inches if widths and inches > 0 else 0.0
 
 
 def read_pages(run: Callable[[str, int], dict[str, Any]], path: Path, pages: int,
@@ -497,6 +517,11 @@ NOT_FOUND = "frågan hittades inte på skanningen"
 NEXT_NOT_FOUND = "nästa fråga hittades inte; svaret kan innehålla dess svar"
 PART = ("bara {found} av blankettens frågor finns på den skannade filens {pages} sida/sidor: skanna alla sidor till "
         "en PDF eller TIFF för att få hela blanketten")
+#: Scans coarser than this are read, but OCR misreads letters in them without knowing it (at 200 dpi it reads
+#: "tarmpaket" for "larmpaket" at 86 % certainty): every answer is then to be checked.
+TRUSTED_DPI = 250
+COARSE = ("skanningen har bara omkring {dpi:.0f} dpi: OCR kan läsa fel utan att märka det, så granska alla svar för "
+          "hand (skanna med 300 dpi)")
 PRINTED_INSIDE = "svaret innehåller blankettens tryckta text"
 #: The line a scan with answers to check carries.
 CHECK = "skannad blankett lästes med OCR; granska för hand"
@@ -700,7 +725,13 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
     notes = [note for key in reading.notes for note in reading.notes[key]]
     if len(reading.missing) > len(FIELDS) // 2:  # one page of several (a JPEG or PNG holds one)
         notes.append(PART.format(found=len(FIELDS) - len(reading.missing), pages=len(pages)))
-        checks = [c for c in checks if not c.endswith(f"({NOT_FOUND})")]
+        here = [n for n, f in enumerate(FIELDS) if f.key not in reading.missing]
+        # questions before the first found and after the last are on the pages not in the file: not named
+        outside = {f.column for n, f in enumerate(FIELDS) if n < here[0] or n > here[-1]}
+        checks = [c for c in checks if not (c.endswith(f"({NOT_FOUND})") and c[: -len(NOT_FOUND) - 3] in outside)]
+    coarse = min((p.source_dpi for p in pages if p.source_dpi), default=OCR_DPI)
+    if coarse < TRUSTED_DPI:
+        notes.append(COARSE.format(dpi=coarse))
     if checks:
         notes.insert(0, f"{CHECK}: {'; '.join(checks)}")
     return values, notes
