@@ -19,6 +19,7 @@ import ctypes
 import difflib
 import io
 import os
+import re
 import signal
 import subprocess
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from . import kinds, pagetext
 from .errors import BlankettError, InputError, os_problem
 from .form import FIELDS, INTRO, PLACEHOLDER, SECTIONS, SUBTITLE, TITLE, Kind, _rows, fields_of
 from .notform import not_the_form
+from .profile import load_profile
 from .staging import size_check
 
 #: Image files read as scans (lower case).
@@ -51,7 +53,7 @@ MIN_CONFIDENCE = 70
 #: Degrees a page may be turned by the scanner and still be straightened.
 MAX_SKEW = 6.0
 #: Share of dark pixels inside a box (its border left out) from which it counts as ticked; an empty box has
-#: none but specks, a typed ☒ about 15 %, a pen's cross or tick more.
+#: none but specks, a typed ☒ about 35 %, a pen's cross or tick more.
 TICKED_INK = 0.04
 #: Below this share, an empty box; between the two, a box to check by hand.
 EMPTY_INK = 0.015
@@ -531,7 +533,9 @@ UNREADABLE_CONFIDENCE = 45
 
 def _printed_texts() -> list[str]:
     """Every text the form prints (headings, questions, hints, steps, bullets), from the layout declaration."""
-    texts: list[str] = [TITLE, SUBTITLE, *INTRO, "Check!", "Ja", "Nej", "Åtgärd Ansvar", "Bilaga 5", "Datum"]
+    profile = load_profile()  # the page header's texts (another municipality's differ only in its own words)
+    texts: list[str] = [TITLE, SUBTITLE, *INTRO, "Check!", "Ja", "Nej", "Åtgärd Ansvar", "Bilaga 5", "Datum",
+                        profile.plan_title, f"{profile.plan_date} Bilaga 5"]
     for section in SECTIONS:
         texts.append(section.heading)
         for row in _rows(section):
@@ -550,7 +554,9 @@ PRINTED = _printed_texts()
 VOCABULARY = frozenset(w for t in PRINTED for w in t.split())
 #: Runs of this many printed words in a row, as the form prints them: found inside an answer, they are a question
 #: or step OCR misread and the layout could not place (the answer holds more than its own text).
-RUN = 5
+RUN = 4
+#: A page number as the header prints it, ``2(5)``.
+_PAGE_NUMBER = re.compile(r"^\d\(\d\)$")
 _PRINTED_RUNS = frozenset(tuple(ws[i:i + RUN]) for t in PRINTED for ws in [t.split()] for i in range(len(ws) - RUN + 1))
 _PRINTED_PAIRS = frozenset(pair for t in PRINTED for ws in [t.split()] for pair in zip(ws, ws[1:], strict=False))
 #: A grey word's darkest pixels are lighter than this (0 black, 255 white): our hints print at 118, typed text
@@ -560,8 +566,8 @@ GREY_INK = 70
 HINT_LIKE, HINT_LIKE_GREY = 0.8, 0.5
 #: Only a word OCR was less sure of than this is put right into a printed word (a sure one is as printed).
 CORRECT_BELOW = 90
-#: Characters OCR makes of table rules and box edges, never typed in an answer alone.
-RULES = frozenset("|¦[]_—")
+#: Characters OCR makes of table rules, stripped from a word's ends (its answer is then one to check).
+RULES = frozenset("|¦")
 
 
 def _cleaned(words: list[OcrWord]) -> list[tuple[OcrWord, str, bool]]:
@@ -661,7 +667,8 @@ def _text_doubt(words: tuple[pagetext.Word, ...]) -> tuple[str, float] | None:
     if min(confs) < MIN_CONFIDENCE or any(w.corrected for w in scanned):
         return LOW, min(confs)
     tokens = [w.text for w in words]
-    if any(tuple(tokens[i:i + RUN]) in _PRINTED_RUNS for i in range(len(tokens) - RUN + 1)):
+    if any(tuple(tokens[i:i + RUN]) in _PRINTED_RUNS for i in range(len(tokens) - RUN + 1)) \
+            or any(_PAGE_NUMBER.match(t) for t in tokens):  # a page header OCR garbled, taken into an answer
         return PRINTED_INSIDE, min(confs)
     return None
 
