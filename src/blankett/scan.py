@@ -524,6 +524,9 @@ PART = ("bara {found} av blankettens frågor finns på den skannade filens {page
 TRUSTED_DPI = 250
 COARSE = ("skanningen har bara omkring {dpi:.0f} dpi: OCR kan läsa fel utan att märka det, så granska alla svar för "
           "hand (skanna med 300 dpi)")
+ORPHAN = "ord nedanför svaret hörde inte till någon fråga och kan höra till svaret"
+#: A word OCR is this sure of, outside every answer and every printed text, is an answer's word left out.
+ORPHAN_CONFIDENCE = 85
 PRINTED_INSIDE = "svaret innehåller blankettens tryckta text"
 #: The line a scan with answers to check carries.
 CHECK = "skannad blankett lästes med OCR; granska för hand"
@@ -533,9 +536,13 @@ UNREADABLE_CONFIDENCE = 45
 
 def _printed_texts() -> list[str]:
     """Every text the form prints (headings, questions, hints, steps, bullets), from the layout declaration."""
-    profile = load_profile()  # the page header's texts (another municipality's differ only in its own words)
+    profile = load_profile()  # the page header's and footer's texts (another municipality's differ in its words)
     texts: list[str] = [TITLE, SUBTITLE, *INTRO, "Check!", "Ja", "Nej", "Åtgärd Ansvar", "Bilaga 5", "Datum",
-                        profile.plan_title, f"{profile.plan_date} Bilaga 5"]
+                        profile.plan_title, f"{profile.plan_date} Bilaga 5", "Kommunens logotyp (platshållare – byt "
+                        "i profilen)", "Postadress Besöksadress Telefon/Fax Webb/E-post Org.nr"]
+    texts.extend(v for v in vars(profile).values() if isinstance(v, str))
+    texts.extend(line for v in vars(profile).values() if isinstance(v, tuple | list) for line in v
+                 if isinstance(line, str))
     for section in SECTIONS:
         texts.append(section.heading)
         for row in _rows(section):
@@ -697,6 +704,24 @@ def _date(text: Any) -> bool:
         return False
 
 
+def _near_orphans(words: list[ScanWord], reading: pagetext.PageReading) -> list[str]:
+    """The answers just above words OCR was sure of that are neither printed text nor in any answer: a line of an
+    answer the layout could not place (it may belong there)."""
+    used = {id(w) for ws in reading.words.values() for w in ws}
+    order = sorted(((w.page, w.top), key) for key, ws in reading.words.items() for w in ws if id(w) in used)
+    found = []
+    for w in words:
+        if id(w) in used or w.grey or w.conf < ORPHAN_CONFIDENCE or len(w.text) < 3 or w.text in VOCABULARY \
+                or not any(ch.isalpha() for ch in w.text) or _PAGE_NUMBER.match(w.text):
+            continue
+        if difflib.get_close_matches(w.text, VOCABULARY, n=1, cutoff=0.75):
+            continue  # a printed word misread
+        before = [key for place, key in order if place <= (w.page, w.top)]
+        if before and before[-1] not in found:
+            found.append(before[-1])
+    return found
+
+
 def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
     """The raw values of a scanned form from its pages, and the one line naming the fields to check by hand."""
     words = page_words(pages)
@@ -729,6 +754,10 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
             why = LOW
         if why is not None:
             checks.append(f"{f.column} ({why})")
+    for key in _near_orphans(words, reading):
+        column = next(f.column for f in FIELDS if f.key == key)
+        if not any(c.startswith(f"{column} (") for c in checks):
+            checks.append(f"{column} ({ORPHAN})")
     notes = [note for key in reading.notes for note in reading.notes[key]]
     if len(reading.missing) > len(FIELDS) // 2:  # one page of several (a JPEG or PNG holds one)
         notes.append(PART.format(found=len(FIELDS) - len(reading.missing), pages=len(pages)))
