@@ -527,6 +527,7 @@ COARSE = ("skanningen har bara omkring {dpi:.0f} dpi: OCR kan läsa fel utan att
 ORPHAN = "ord nedanför svaret hörde inte till någon fråga och kan höra till svaret"
 #: A word OCR is this sure of, outside every answer and every printed text, is an answer's word left out.
 ORPHAN_CONFIDENCE = 85
+LEFT_OUT = "ord i svarets ruta kom inte med i svaret"
 PRINTED_INSIDE = "svaret innehåller blankettens tryckta text"
 #: The line a scan with answers to check carries.
 CHECK = "skannad blankett lästes med OCR; granska för hand"
@@ -540,6 +541,7 @@ def _printed_texts() -> list[str]:
     texts: list[str] = [TITLE, SUBTITLE, *INTRO, "Check!", "Ja", "Nej", "Åtgärd Ansvar", "Bilaga 5", "Datum",
                         profile.plan_title, f"{profile.plan_date} Bilaga 5", "Kommunens logotyp (platshållare – byt "
                         "i profilen)", "Postadress Besöksadress Telefon/Fax Webb/E-post Org.nr"]
+    texts.extend(PLACEHOLDER.values())  # an empty field's hint, printed too
     texts.extend(v for v in vars(profile).values() if isinstance(v, str))
     texts.extend(line for v in vars(profile).values() if isinstance(v, tuple | list) for line in v
                  if isinstance(line, str))
@@ -704,6 +706,20 @@ def _date(text: Any) -> bool:
         return False
 
 
+def _answer_like(w: ScanWord) -> bool:
+    """True for a word that looks typed by a person: sure, black, a real word, and no printed word misread."""
+    if w.grey or w.conf < ORPHAN_CONFIDENCE or len(w.text) < 3 or w.text in VOCABULARY \
+            or not any(ch.isalpha() for ch in w.text) or _PAGE_NUMBER.match(w.text):
+        return False
+    return not difflib.get_close_matches(w.text, VOCABULARY, n=1, cutoff=0.75)
+
+
+def _left_out(value: Any, words: tuple[pagetext.Word, ...]) -> bool:
+    """True when a word that looks typed, inside an answer's area, is not in the answer read from it."""
+    kept = set(" ".join(value if isinstance(value, list) else [str(value or "")]).split())
+    return any(isinstance(w, ScanWord) and w.text not in kept and _answer_like(w) for w in words)
+
+
 def _near_orphans(words: list[ScanWord], reading: pagetext.PageReading) -> list[str]:
     """The answers just above words OCR was sure of that are neither printed text nor in any answer: a line of an
     answer the layout could not place (it may belong there)."""
@@ -711,11 +727,8 @@ def _near_orphans(words: list[ScanWord], reading: pagetext.PageReading) -> list[
     order = sorted(((w.page, w.top), key) for key, ws in reading.words.items() for w in ws if id(w) in used)
     found = []
     for w in words:
-        if id(w) in used or w.grey or w.conf < ORPHAN_CONFIDENCE or len(w.text) < 3 or w.text in VOCABULARY \
-                or not any(ch.isalpha() for ch in w.text) or _PAGE_NUMBER.match(w.text):
+        if id(w) in used or not _answer_like(w):
             continue
-        if difflib.get_close_matches(w.text, VOCABULARY, n=1, cutoff=0.75):
-            continue  # a printed word misread
         before = [key for place, key in order if place <= (w.page, w.top)]
         if before and before[-1] not in found:
             found.append(before[-1])
@@ -752,6 +765,8 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
                 values[f.key] = [] if f.kind is Kind.LIST else None
         elif why is None and f.kind is not Kind.JANEJ and values.get(f.key) and f.key not in reading.words:
             why = LOW
+        if why is None and f.kind is not Kind.JANEJ and _left_out(values.get(f.key), reading.words.get(f.key, ())):
+            why = LEFT_OUT
         if why is not None:
             checks.append(f"{f.column} ({why})")
     for key in _near_orphans(words, reading):
