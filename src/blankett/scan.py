@@ -566,7 +566,8 @@ VOCABULARY = frozenset(w for t in PRINTED for w in t.split())
 RUN = 4
 #: A page number as the header prints it, ``2(5)``.
 _PAGE_NUMBER = re.compile(r"^\d\(\d\)$")
-_PRINTED_RUNS = frozenset(tuple(ws[i:i + RUN]) for t in PRINTED for ws in [t.split()] for i in range(len(ws) - RUN + 1))
+_PRINTED_RUNS = frozenset(tuple(ws[i:i + RUN]) for t in PRINTED if t not in PLACEHOLDER.values()
+                          for ws in [t.split()] for i in range(len(ws) - RUN + 1))
 _PRINTED_PAIRS = frozenset(pair for t in PRINTED for ws in [t.split()] for pair in zip(ws, ws[1:], strict=False))
 #: A grey word's darkest pixels are lighter than this (0 black, 255 white): our hints print at 118, typed text
 #: at 0; a scan keeps the difference.
@@ -757,7 +758,7 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
             values[f.key] = [] if f.kind is Kind.LIST else None
             why = NOT_FOUND
         elif f.kind is Kind.DATE and values.get(f.key) and not _date(values[f.key]):
-            why, values[f.key] = f"datumet kunde inte läsas: {values[f.key]}", None
+            why, values[f.key] = f"datumet kunde inte läsas: {str(values[f.key])[:30]}", None
         elif f.kind is not Kind.JANEJ and values.get(f.key) \
                 and (found := _text_doubt(reading.words.get(f.key, ()))) is not None:
             why = f"{found[0]}, säkerhet {found[1]:.0f} %" if found[0] == LOW else found[0]
