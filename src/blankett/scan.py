@@ -420,6 +420,47 @@ def _shade(img: Any, word: OcrWord) -> OcrWord:
     return OcrWord(word.left, word.top, word.right, word.bottom, word.text, word.conf, word.line, True)
 
 
+#: The mark standing for a patch of ink OCR read no word in (pen strokes, a line Tesseract dropped).
+UNREAD = "\u2591"
+#: Ink patches are looked for in cells of this many pixels across (at OCR_DPI); a typed line fills 15–55 % of a
+#: cell's rows, a table rule all of it, a vertical rule or a speck a few percent.
+INK_CELL = 40
+INK_TEXT_LOW, INK_TEXT_HIGH = 45, 200
+
+
+def unread_ink(mask: Any, words: list[OcrWord], boxes: list[Box]) -> list[OcrWord]:
+    """Text-like ink where OCR read no word, as :data:`UNREAD` words (a field holding one is to be checked)."""
+    from PIL import Image, ImageDraw
+
+    left = mask.copy()
+    draw = ImageDraw.Draw(left)
+    for w in words:
+        draw.rectangle((w.left - 6, w.top - 6, w.right + 6, w.bottom + 6), fill=0)
+    for box in boxes:
+        draw.rectangle((box.left - 8, box.top - 8, box.right + 8, box.bottom + 8), fill=0)
+    cols = max(1, left.width // INK_CELL)
+    cells = left.resize((cols, left.height), Image.Resampling.BOX)
+    grid = list(cells.get_flattened_data())
+    textish = [[INK_TEXT_LOW <= grid[y * cols + x] < INK_TEXT_HIGH for x in range(cols)] for y in range(left.height)]
+    bands, start = [], None
+    for y, row in enumerate([*textish, [False] * cols]):
+        busy = sum(row) >= 2
+        if busy and start is None:
+            start = y
+        elif not busy and start is not None:
+            bands.append((start, y))
+            start = None
+    found = []
+    for top, bottom in bands:
+        if not 12 <= bottom - top <= 90:
+            continue
+        hits = [any(textish[y][x] for y in range(top, bottom)) for x in range(cols)]
+        for a, b in _runs([int(h) for h in hits], 1):
+            if b - a >= 2:
+                found.append(OcrWord(a * INK_CELL, top, b * INK_CELL, bottom, UNREAD, 0.0, -1))
+    return found
+
+
 def _box_of(mask: Any, label: OcrWord, words: list[OcrWord]) -> Box | None:
     """The box right of a label; when none is found, again with the label as high as its kind's usual height
     (specks above a word can make OCR's box of it taller)."""
@@ -443,6 +484,7 @@ def read_page(img: Any, number: int, name: str) -> Page:
     words = [_shade(img, w) for w in tesseract_words(img, f"sidan {number}")]
     mask = _ink(img, otsu(img))
     boxes = [box for label in _labels(words) if (box := _box_of(mask, label, words)) is not None]
+    words += unread_ink(mask, words, boxes)
     return Page(number, img.width, img.height, _dpi(img), words, boxes, angle, source_dpi)
 
 
@@ -527,6 +569,7 @@ COARSE = ("skanningen har bara omkring {dpi:.0f} dpi: OCR kan läsa fel utan att
 ORPHAN = "ord nedanför svaret hörde inte till någon fråga och kan höra till svaret"
 #: A word OCR is this sure of, outside every answer and every printed text, is an answer's word left out.
 ORPHAN_CONFIDENCE = 85
+INK = "bläck i svarets ruta som OCR inte kunde läsa (handskrift?)"
 LEFT_OUT = "ord i svarets ruta kom inte med i svaret"
 PRINTED_INSIDE = "svaret innehåller blankettens tryckta text"
 #: The line a scan with answers to check carries.
@@ -670,10 +713,13 @@ def _text_doubt(words: tuple[pagetext.Word, ...]) -> tuple[str, float] | None:
     scanned = [w for w in words if isinstance(w, ScanWord)]
     if not scanned:
         return None
-    confs = [w.conf for w in scanned]
-    text = "".join(w.text for w in words)
+    read = [w for w in scanned if w.text != UNREAD]
+    confs = [w.conf for w in read] or [0.0]
+    text = "".join(w.text for w in read)
     if sum(confs) / len(confs) < UNREADABLE_CONFIDENCE or not any(ch.isalnum() for ch in text):
         return UNREADABLE, min(confs)
+    if len(read) < len(scanned):
+        return INK, min(confs)
     if min(confs) < MIN_CONFIDENCE or any(w.corrected for w in scanned):
         return LOW, min(confs)
     tokens = [w.text for w in words]
@@ -681,6 +727,20 @@ def _text_doubt(words: tuple[pagetext.Word, ...]) -> tuple[str, float] | None:
             or any(_PAGE_NUMBER.match(t) for t in tokens):  # a page header OCR garbled, taken into an answer
         return PRINTED_INSIDE, min(confs)
     return None
+
+
+def _has_unread(words: tuple[pagetext.Word, ...]) -> bool:
+    return any(w.text == UNREAD for w in words)
+
+
+def _without_unread(value: Any) -> Any:
+    """A value without the marks of ink OCR could not read (the field is named to be checked instead)."""
+    if isinstance(value, list):
+        return [v for v in (_without_unread(item) for item in value) if v]
+    if not isinstance(value, str) or UNREAD not in value:
+        return value
+    lines = [" ".join(t for t in line.split() if t != UNREAD) for line in value.split("\n")]
+    return "\n".join(line for line in lines if line).strip() or None
 
 
 def _placeholders_off(values: dict[str, Any], words: dict[str, tuple[pagetext.Word, ...]]) -> None:
@@ -746,7 +806,7 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
     reading = pagetext.read_words(words, ticks)
     if len(reading.missing) == len(FIELDS):
         raise not_the_form(list(FIELDS), {})
-    values: dict[str, Any] = dict(reading.values)
+    values: dict[str, Any] = {key: _without_unread(value) for key, value in reading.values.items()}
     _placeholders_off(values, reading.words)
     checks = []
     for n, f in enumerate(FIELDS):
@@ -759,7 +819,7 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
             why = NOT_FOUND
         elif f.kind is Kind.DATE and values.get(f.key) and not _date(values[f.key]):
             why, values[f.key] = f"datumet kunde inte läsas: {str(values[f.key])[:30]}", None
-        elif f.kind is not Kind.JANEJ and values.get(f.key) \
+        elif f.kind is not Kind.JANEJ and (values.get(f.key) or _has_unread(reading.words.get(f.key, ()))) \
                 and (found := _text_doubt(reading.words.get(f.key, ()))) is not None:
             why = f"{found[0]}, säkerhet {found[1]:.0f} %" if found[0] == LOW else found[0]
             if found[0] == UNREADABLE:  # ink, not text: the paper is read by a person, no guess is kept
