@@ -426,6 +426,9 @@ UNREAD = "\u2591"
 #: cell's rows, a table rule all of it, a vertical rule or a speck a few percent.
 INK_CELL = 40
 INK_TEXT_LOW, INK_TEXT_HIGH = 45, 200
+#: The line number of words read again from such a patch: their answer is one to check (a patch's edge may cut
+#: a letter).
+AGAIN = -2
 
 
 def unread_ink(mask: Any, words: list[OcrWord], boxes: list[Box]) -> list[OcrWord]:
@@ -461,6 +464,22 @@ def unread_ink(mask: Any, words: list[OcrWord], boxes: list[Box]) -> list[OcrWor
     return found
 
 
+def _read_again(img: Any, patch: OcrWord, name: str) -> list[OcrWord]:
+    """A patch of ink OCR read no word in, read again as one line on its own (Tesseract drops a typed line
+    beside a block it takes for a picture); its words, marked as read again, or the patch when still unread."""
+    margin = 12
+    box = (max(0, patch.left - margin), max(0, patch.top - margin), patch.right + margin, patch.bottom + margin)
+    buf = io.BytesIO()
+    img.crop(box).save(buf, format="PNG", dpi=(OCR_DPI, OCR_DPI))
+    tsv = _run([TESSERACT, "stdin", "stdout", "-l", "swe", "--dpi", str(OCR_DPI), "--psm", "7", "tsv"],
+               buf.getvalue(), name)
+    words = parse_tsv(tsv.decode("utf-8", "replace"))
+    if not words or sum(w.conf for w in words) / len(words) < MIN_CONFIDENCE:
+        return [patch]
+    return [OcrWord(w.left + box[0], w.top + box[1], w.right + box[0], w.bottom + box[1], w.text, w.conf, AGAIN)
+            for w in words]
+
+
 def _box_of(mask: Any, label: OcrWord, words: list[OcrWord]) -> Box | None:
     """The box right of a label; when none is found, again with the label as high as its kind's usual height
     (specks above a word can make OCR's box of it taller)."""
@@ -484,7 +503,7 @@ def read_page(img: Any, number: int, name: str) -> Page:
     words = [_shade(img, w) for w in tesseract_words(img, f"sidan {number}")]
     mask = _ink(img, otsu(img))
     boxes = [box for label in _labels(words) if (box := _box_of(mask, label, words)) is not None]
-    words += unread_ink(mask, words, boxes)
+    words += [w for patch in unread_ink(mask, words, boxes) for w in _read_again(img, patch, f"sidan {number}")]
     return Page(number, img.width, img.height, _dpi(img), words, boxes, angle, source_dpi)
 
 
@@ -673,8 +692,8 @@ def page_words(pages: list[Page]) -> list[ScanWord]:
     out: list[ScanWord] = []
     for page in pages:
         s = page.scale
-        out.extend(ScanWord(page.number - 1, w.left * s, w.top * s, w.right * s, w.bottom * s, text, w.conf, changed,
-                             w.grey)
+        out.extend(ScanWord(page.number - 1, w.left * s, w.top * s, w.right * s, w.bottom * s, text, w.conf,
+                             changed or w.line == AGAIN, w.grey)
                    for w, text, changed in _cleaned(page.words))
     return out
 
@@ -818,7 +837,7 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
             values[f.key] = [] if f.kind is Kind.LIST else None
             why = NOT_FOUND
         elif f.kind is Kind.DATE and values.get(f.key) and not _date(values[f.key]):
-            why, values[f.key] = f"datumet kunde inte läsas: {str(values[f.key])[:30]}", None
+            why, values[f.key] = f"datumet kunde inte läsas: {' '.join(str(values[f.key]).split())[:30]}", None
         elif f.kind is not Kind.JANEJ and (values.get(f.key) or _has_unread(reading.words.get(f.key, ()))) \
                 and (found := _text_doubt(reading.words.get(f.key, ()))) is not None:
             why = f"{found[0]}, säkerhet {found[1]:.0f} %" if found[0] == LOW else found[0]
