@@ -1289,7 +1289,8 @@ def test_the_pages_take_every_ending_the_library_reads(api, tmp_path):
     fill_accept = re.search(r'id="fill-files"[^>]*accept="([^"]*)"', api.get("/fyll-i").text).group(1)
     read_accept = re.search(r'id="read-files"[^>]*accept="([^"]*)"', api.get("/las-in").text).group(1)
     assert set(fill_accept.split(",")) == {".csv", ".json", ".jsonl", ".ods", ".xlsm", ".xlsx"}
-    assert set(read_accept.split(",")) == {".doc", ".docm", ".docx", ".odt", ".pdf", ".zip"}
+    assert set(read_accept.split(",")) == {".doc", ".docm", ".docx", ".odt", ".pdf", ".zip",
+                                           ".jpeg", ".jpg", ".png", ".tif", ".tiff"}  # scans, read by OCR
 
 
 # --- limits that lost work or answered 500, on a real server (issue 16, items 12 and 13) ---------------------
