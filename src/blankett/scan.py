@@ -794,6 +794,18 @@ def _answer_like(w: ScanWord) -> bool:
     return not difflib.get_close_matches(w.text, VOCABULARY, n=1, cutoff=0.75)
 
 
+def _printed_line(value: Any) -> bool:
+    """True when a line of the answer is the form's own words only (a heading or prompt OCR misread a little, so
+    the layout took it for part of the answer)."""
+    lines = value if isinstance(value, list) else str(value or "").split("\n")
+    for line in lines:
+        tokens = str(line).split()
+        if any(len(t) >= 4 and t in VOCABULARY for t in tokens) \
+                and all(t in VOCABULARY or not any(ch.isalpha() for ch in t) for t in tokens):
+            return True
+    return False
+
+
 def _left_out(value: Any, words: tuple[pagetext.Word, ...]) -> bool:
     """True when a word that looks typed, inside an answer's area, is not in the answer read from it."""
     kept = set(" ".join(value if isinstance(value, list) else [str(value or "")]).split())
@@ -847,6 +859,8 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
             why = LOW
         if why is None and f.kind is not Kind.JANEJ and _left_out(values.get(f.key), reading.words.get(f.key, ())):
             why = LEFT_OUT
+        if why is None and f.kind is not Kind.JANEJ and _printed_line(values.get(f.key)):
+            why = PRINTED_INSIDE
         if why is not None:
             checks.append(f"{f.column} ({why})")
     for key in _near_orphans(words, reading):
