@@ -10,8 +10,8 @@ program from the same records:
 - ``mupdf``: the same, flattened by MuPDF (``Document.bake()``; mutool 1.21 itself has no flattening command, and
   ``mutool convert`` writes fonts whose text cannot be extracted by any reader, poppler's included);
 - ``cairo``: the flattened PDF printed to PDF by poppler's ``pdftocairo -pdf`` (cairo's PDF surface, what
-  GTK's "Skriv ut till fil" uses). Chromium cannot print a PDF headless: ``--print-to-pdf`` of a PDF gives one
-  blank page (its PDF viewer is not part of headless mode).
+  GTK's "Skriv ut till fil" uses). Chromium 156 cannot print a PDF headless: ``--print-to-pdf`` of a PDF gives one
+  blank page, and Playwright's ``page.pdf()`` of an opened PDF prints its viewer's toolbar text on blank pages.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from PIL import Image, ImageFilter
 
 from blankett.form import FIELDS, Kind
 from blankett.readback import Result
-from blankett.scan import CHECK, COARSE
+from blankett.scanread import CHECK, COARSE
 from tests.clients import program
 
 #: A form whose answers are ordinary office Swedish: names, times, places, å ä ö, and Ja/Nej answered both ways

@@ -23,7 +23,7 @@ from blankett.fill import fill_record
 from blankett.form import BY_KEY, FIELDS, Kind
 from blankett.pagetext import CONTINUATION_HEADING, Word, read_words
 from blankett.pdf import docx_to_pdf
-from blankett.pdfread import FROM_PAGE_TEXT, page_words
+from blankett.pdfread import FROM_PAGE_TEXT, NO_TEXT, page_words
 from blankett.readback import read_file
 
 from .pagetext_corpus import (
@@ -208,3 +208,50 @@ def test_any_record_of_words_round_trips_through_a_flattened_pdf(soffice, tmp_pa
         result = read_file(pdf)
         assert result.messages[:1] == [FROM_PAGE_TEXT]
         assert normalised(result.record) == want(record)
+
+
+def test_a_pdf_without_fields_that_is_another_document_is_not_the_form(tmp_path):
+    writer = PdfWriter()
+    writer.add_page(_text_page([(71.0, 90.0, "Protokoll från kommunstyrelsen"), (71.0, 110.0, "Vem utsattes? Ingen.")]))
+    path = tmp_path / "protokoll.pdf"
+    writer.write(path)
+    result = read_file(path)
+    assert (result.status, result.messages, result.record) == (
+        "fel", ["dokumentet är inte blanketten Bilaga 5 (inga av blankettens fält hittades)"], None)
+
+
+def test_a_scanned_form_without_text_is_told_in_one_line(corpus, tmp_path):
+    """Pages that are only pictures (a scan) hold no words: one line saying so (OCR is another reader's work)."""
+    import pymupdf  # renders the pages to pictures, as a scanner would (tests only)
+
+    scan = pymupdf.open()
+    with pymupdf.open(corpus[("fill --flatten", "plain")]) as doc:
+        for page in doc:
+            picture = page.get_pixmap(dpi=72)
+            scan.new_page(width=page.rect.width, height=page.rect.height).insert_image(page.rect, pixmap=picture)
+    path = tmp_path / "skannad.pdf"
+    scan.save(path)
+    assert not page_words(path.read_bytes(), path.name)
+    result = read_file(path)
+    assert (result.status, result.messages, result.record) == ("fel", [NO_TEXT], None)
+
+
+def test_question_words_misread_by_ocr_are_still_found(corpus):
+    """Words read by OCR may lose punctuation or an accent, or change a letter: the questions are found anyway."""
+    path = corpus[("writer-untagged", "plain")]
+    words = page_words(path.read_bytes(), path.name)
+    misread = {"incidenten?": "incidenten", "utsattes?": "utsattcs?", "Kommentar:": "Kommentar", "Närvarande": "Narvarande",
+               "händelsen?": "handelsen?", "Datum": "datum"}
+    noisy = [Word(w.page, w.x0, w.top, w.x1, w.bottom, misread.get(w.text, w.text)) for w in words]
+    assert noisy != words
+    assert read_words(noisy).values == read_words(words).values
+
+
+def test_a_misread_header_does_not_leak_into_an_answer_over_a_page_break(corpus):
+    """OCR may misread the header's date or page number: the header is still no part of the answer it interrupts."""
+    path = corpus[("fill --flatten", "quoting")]
+    words = page_words(path.read_bytes(), path.name)
+    misread = {"2018-06-13": "2018-O6-13", "2(7)": "2(7", "3(7)": "3{7)"}
+    noisy = [Word(w.page, w.x0, w.top, w.x1, w.bottom, misread.get(w.text, w.text)) for w in words]
+    assert noisy != words
+    assert read_words(noisy).values == read_words(words).values

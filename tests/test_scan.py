@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
-from blankett import pdf, scan
+from blankett import pdf, scan, scanread
 from blankett.fill import fill_record
 from blankett.pdfread import page_words
 from blankett.readback import read_file, read_files
@@ -79,7 +79,7 @@ def test_a_black_and_white_tiff_turned_3_degrees_reads_its_boxes_and_answers(pag
 def _exact_or_named(result, keys: list[str]) -> None:
     """Each field read as filled in (whitespace aside), or named in the line of fields to check by hand."""
     assert result.record is not None
-    check = " ".join(m for m in result.messages if m.startswith(scan.CHECK))
+    check = " ".join(m for m in result.messages if m.startswith(scanread.CHECK))
     for key in keys:
         got, want = result.record[key], SCAN_RECORD[key]
         assert " ".join(str(got).split()) == " ".join(want.split()) or f"{_column(key)} (" in check, key
@@ -119,8 +119,8 @@ def test_handwriting_is_named_as_unreadable_and_never_kept_as_an_answer(pages, t
         x += width + 30
     result = read_file(save_scan([img], tmp_path / "handskrift.png", 300))
     assert result.record is not None and result.record["forovare"] is None
-    (check,) = [m for m in result.messages if m.startswith(scan.CHECK)]
-    assert f"Förövare ({scan.UNREADABLE})" in check
+    (check,) = [m for m in result.messages if m.startswith(scanread.CHECK)]
+    assert f"Förövare ({scanread.UNREADABLE})" in check
     assert result.record["vittnen"] == SCAN_RECORD["vittnen"]
 
 

@@ -39,7 +39,6 @@ from .form import (
     LIST_ITEMS,
     PLACEHOLDER,
     S1,
-    S2,
     S4,
     SECTIONS,
     Bullets,
@@ -52,7 +51,6 @@ from .form import (
     Step,
     TableHeader,
     Talk,
-    _rows,
 )
 
 #: The continuation page a direct fill adds for answers that did not fit their cell.
@@ -73,7 +71,10 @@ _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 
 @dataclass(frozen=True)
 class Word:
-    """One word on a page: points, origin top left, ``page`` from 0."""
+    """One word on a page: its box in points, origin at the page's top left (``top`` < ``bottom``), ``page`` from 0.
+
+    ``text`` holds no blanks; a box glyph (☒/☐) may be a word of its own or stuck to ``Ja``/``Nej``. Words may come
+    in any order: they are put into lines and columns by their places."""
 
     page: int
     x0: float
@@ -148,6 +149,30 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+_PUNCTUATION = ".,;:?!()”\"'’"
+
+
+def _same(seen: str, printed: str) -> bool:
+    """True when a word on the page is the form's printed word: exactly, or (for words read by OCR) the same up to
+    case and punctuation, or one letter off in a word of five letters or more."""
+    if seen == printed:
+        return True
+    a, b = seen.casefold().strip(_PUNCTUATION), printed.casefold().strip(_PUNCTUATION)
+    return a == b or (min(len(a), len(b)) >= 5 and _one_edit(a, b))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` becomes ``b`` by changing, adding or removing one character."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]
+
+
 def _tokens(text: str) -> list[str]:
     return text.split()
 
@@ -177,6 +202,17 @@ _PAGE_NO = re.compile(r"^\d+\(\d+\)$")
 _HEADER_END = re.compile(r"\d{4}-\d{2}-\d{2} Bilaga 5$")
 
 
+def _header_end(lines: list[_Line], i: int) -> bool:
+    """True for the header's last row: "ÅÅÅÅ-MM-DD Bilaga 5", or (a misread date) a row ending in "Bilaga 5" under
+    the header's "Datum"."""
+    text = _norm(lines[i].text)
+    if _HEADER_END.search(text):
+        return True
+    tail = text.split()[-2:]
+    return (len(tail) == 2 and _same(tail[0], "Bilaga") and tail[1] == "5"
+            and any(_same(_norm(ln.text), "Datum") for ln in lines[:i]))
+
+
 def _drop_running(lines: list[_Line]) -> list[_Line]:
     """The lines without each page's header (down to ``Bilaga 5``) and the footer (from ``Postadress``)."""
     kept: list[_Line] = []
@@ -186,8 +222,8 @@ def _drop_running(lines: list[_Line]) -> list[_Line]:
     for page in sorted(by_page):
         plines = by_page[page]
         start = 0
-        for i, line in enumerate(plines[:10]):
-            if _HEADER_END.search(_norm(line.text)):
+        for i in range(min(10, len(plines))):
+            if _header_end(plines, i):
                 start = i + 1
                 break
         end = len(plines)
@@ -196,20 +232,14 @@ def _drop_running(lines: list[_Line]) -> list[_Line]:
             if words[:1] == ["Postadress"] and "Besöksadress" in words:
                 end = i
                 break
-        kept.extend(ln for ln in plines[start:end] if not _PAGE_NO.match(_norm(ln.text)))
+        if start == 0:  # no header row found (misread): at least its page number "N(M)" is no answer
+            for line in plines[:3]:
+                line.words = [w for w in line.words if not _PAGE_NO.match(w.text)]
+        kept.extend(ln for ln in plines[start:end] if ln.words and not _PAGE_NO.match(_norm(ln.text)))
     return kept
 
 
 # --- finding printed texts ----------------------------------------------------------------
-
-
-@dataclass
-class _Pos:
-    """A position in the line list: line index and word index in the (column-filtered) line."""
-
-    line: int
-    top: float
-    page: int
 
 
 def _in(w: Word, lo: float, hi: float) -> bool:
@@ -234,7 +264,7 @@ def _match_at(lines: list[_Line], i: int, want: list[str], lo: float, hi: float,
             continue
         n = 0
         for w in col:
-            if k < len(want) and w.text == want[k]:
+            if k < len(want) and _same(w.text, want[k]):
                 k += 1
                 n += 1
             else:
@@ -280,13 +310,8 @@ def _anchors() -> list[_Anchor]:
     """The printed texts of the form that bound answers, in order, from :data:`SECTIONS`."""
     out: list[_Anchor] = []
     for section in SECTIONS:
-        if section.heading == S1:
-            out.append(_Anchor(S1, 0, WIDTH_CM, block=True))
-        elif section.heading == S2:
-            out.append(_Anchor(S2, 0, WIDTH_CM, block=True))
-        else:
-            out.append(_Anchor(section.heading, 0, WIDTH_CM, block=True))
-        for row in _rows(section):
+        out.append(_Anchor(section.heading, 0, WIDTH_CM, block=True))
+        for row in (*section.rows, *(row for table in section.tables for row in table)):
             out.extend(_row_anchors(row, section.heading))
     return out
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from . import controls, kinds, ooxml, pagetext, scan
+from . import controls, kinds, ooxml
 from .errors import InputError, os_problem
 from .form import FIELDS, PLACEHOLDER, TAGS, Kind
 from .model import CASE_KEY
@@ -23,8 +23,10 @@ from .notform import not_the_form
 from .package import parse_xml
 from .pdf import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF
 
-if TYPE_CHECKING:  # pdfminer is imported only when a PDF without fields is read (86 ms at every start otherwise)
-    from pdfminer.layout import LTChar, LTComponent, LTPage
+if TYPE_CHECKING:  # pdfminer and the page-text reader are imported only when a PDF without fields is read
+    from pdfminer.layout import LTChar, LTComponent, LTPage  # (95 ms at every start otherwise)
+
+    from . import pagetext
 
 _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 #: A PDF without a single form field: a flattened or printed copy, whose answers are only drawn text.
@@ -162,6 +164,8 @@ def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
 
 def _read_page_text(data: bytes, reader: PdfReader, name: str) -> tuple[dict[str, Any], list[str]]:
     """The answers of a PDF without fields, read from its words' places (:mod:`pagetext`), and the one warning."""
+    from . import pagetext, scan
+
     words = page_words(data, name)
     if not words:
         scan.scanned_pdf(data, name)  # pages of images: ScanNeeded, read by OCR page by page
@@ -170,8 +174,10 @@ def _read_page_text(data: bytes, reader: PdfReader, name: str) -> tuple[dict[str
     values: dict[str, Any] = dict(reading.values)
     notes = [FROM_PAGE_TEXT] + [note for key in reading.notes for note in reading.notes[key]]
     missing = [f for f in FIELDS if f.key in reading.missing]
+    if len(missing) > len(FIELDS) // 2:  # a stray line like "Vem utsattes?" in another document is not the form
+        raise not_the_form(list(FIELDS), {})
     if missing:
-        raise not_the_form(missing, values if len(missing) < len(FIELDS) else {})
+        raise not_the_form(missing, values)
     case = _pdf_case_number(reader, name)
     if case is not None:
         values[CASE_KEY] = case
@@ -213,6 +219,8 @@ def _chars(item: LTComponent, char: type[LTChar]) -> Iterator[LTChar]:
 def _words(number: int, layout: LTPage) -> list[pagetext.Word]:
     """A page's characters as words: a space, a jump back, a line change or a gap wider than a thin space ends one."""
     from pdfminer.layout import LTChar as Char
+
+    from . import pagetext
 
     height = layout.height
     out: list[pagetext.Word] = []

@@ -507,7 +507,7 @@ def _read_scan(guards: Guards, path: Path, pages: int, on_page: PageProgress | N
         return page
 
     read = read_pages(run, path, pages, page_done)
-    return Result(**guards.run("blankett.scan:_assemble_task", str(path), [p.as_json() for p in read]))
+    return Result(**guards.run("blankett.scanread:_assemble_task", str(path), [p.as_json() for p in read]))
 
 
 def _guarded_chunk(guards: Guards, chunk: list[Path], done: Conversions, failed: str | None,
