@@ -151,7 +151,7 @@ def test_extract_shows_a_progress_bar_of_ocr_pages_on_a_terminal(pages, tmp_path
 
 
 def test_a_pen_tick_in_an_empty_box_is_read_as_ticked(pages, tmp_path):
-    """Page 3 with a pen's tick drawn into the empty Ja box of the unanswered question: read as Ja."""
+    """Pages 2 and 3, a pen's tick drawn into the empty Ja box of the unanswered question: read as Ja."""
     img = pages["grey"][2].copy()
     words = [w for w in page_words(pages["pdf"].read_bytes(), "Bilaga5.pdf") if w.page == 2]
     question = next(w for w in words if w.text == "haft")  # "Har den utsatte haft sällskap vid transport …"
@@ -161,7 +161,7 @@ def test_a_pen_tick_in_an_empty_box_is_read_as_ticked(pages, tmp_path):
     w, h = x1 - x0, y1 - y0
     ImageDraw.Draw(img).line([(x0 + 0.2 * w, y0 + 0.5 * h), (x0 + 0.4 * w, y0 + 0.8 * h), (x0 + 0.8 * w, y0 + 0.2 * h)],
                              fill=10, width=4)  # a pen's tick, inside the printed ☐
-    result = read_file(save_scan([img], tmp_path / "bock.png", 300))
+    result = read_file(save_scan([pages["grey"][1], img], tmp_path / "bock.tif", 300))
     assert result.record is not None
     assert result.record["sallskap_transport"] == "Ja"
     assert result.record["sallskap_sjukvard"] == "Nej" and result.record["anhoriga_informerade"] == "Nej"
