@@ -52,6 +52,8 @@ LEFT_OUT = "ord i svarets ruta kom inte med i svaret"
 PRINTED_INSIDE = "svaret innehåller blankettens tryckta text"
 #: The line a scan with answers to check carries.
 CHECK = "skannad blankett lästes med OCR; granska för hand"
+#: An answer of fewer letters and digits than this is one to check (a hint's remains; "Ja" typed is checked too).
+SHORTEST = 3
 #: Below this mean confidence, or with no letter or digit, a field's words are ink OCR could not read.
 UNREADABLE_CONFIDENCE = 45
 
@@ -195,6 +197,8 @@ def _text_doubt(words: tuple[pagetext.Word, ...]) -> tuple[str, float] | None:
         return UNREADABLE, min(confs)
     if len(read) < len(scanned):
         return INK, min(confs)
+    if sum(ch.isalnum() for ch in text) < SHORTEST:  # 'SK': a grey hint's remains in black and white, not a word
+        return LOW, min(confs)
     if min(confs) < MIN_CONFIDENCE or any(w.corrected for w in scanned):
         return LOW, min(confs)
     tokens = [w.text for w in words]
