@@ -213,13 +213,20 @@ def _has_unread(words: tuple[pagetext.Word, ...]) -> bool:
 
 
 def _without_unread(value: Any) -> Any:
-    """A value without the marks of ink OCR could not read (the field is named to be checked instead)."""
+    """A value without the marks of ink OCR could not read (the field is named to be checked instead), and
+    without lines of punctuation alone (specks and rules OCR took for a colon or a dash)."""
     if isinstance(value, list):
         return [v for v in (_without_unread(item) for item in value) if v]
-    if not isinstance(value, str) or UNREAD not in value:
+    if not isinstance(value, str):
         return value
     lines = [" ".join(t for t in line.split() if t != UNREAD) for line in value.split("\n")]
-    return "\n".join(line for line in lines if line).strip() or None
+    return "\n".join(line for line in lines if any(ch.isalnum() for ch in line)).strip() or None
+
+
+def _stray_lines(value: Any) -> bool:
+    """True when OCR's text of an answer has a line of punctuation alone, or a mark of unread ink."""
+    lines = value if isinstance(value, list) else str(value or "").split("\n")
+    return any(str(line).strip() and not any(ch.isalnum() for ch in str(line)) for line in lines)
 
 
 def _placeholders_off(values: dict[str, Any], words: dict[str, tuple[pagetext.Word, ...]]) -> None:
@@ -321,6 +328,8 @@ def read_scan_pages(pages: list[Page]) -> tuple[dict[str, Any], list[str]]:
             why = LEFT_OUT
         if why is None and f.kind is not Kind.JANEJ and _printed_line(values.get(f.key)):
             why = PRINTED_INSIDE
+        if why is None and f.kind is not Kind.JANEJ and _stray_lines(reading.values.get(f.key)):
+            why = LOW
         if why is not None:
             checks.append(f"{f.column} ({why})")
     for key in _near_orphans(words, reading):
