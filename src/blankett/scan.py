@@ -231,6 +231,10 @@ def _dpi(img: Any) -> float:
     return float(min(img.size) / A4_WIDTH_IN)
 
 
+def _too_coarse(dpi: float) -> str:
+    return f"bilden är för grov (ungefär {dpi:.0f} dpi) för att läsas; skanna med 300 dpi"
+
+
 def _normalised(img: Any) -> Any:
     """Portrait, at least :data:`OCR_DPI` (a coarser scan is enlarged), refused when far too coarse."""
     from PIL import Image
@@ -239,7 +243,7 @@ def _normalised(img: Any) -> Any:
         img = img.transpose(Image.Transpose.ROTATE_90)
     dpi = _dpi(img)
     if dpi < MIN_DPI:
-        raise InputError(f"bilden är för grov (ungefär {dpi:.0f} dpi) för att läsas; skanna med minst 200 dpi")
+        raise InputError(_too_coarse(dpi))
     if dpi < OCR_DPI * 0.9:
         factor = OCR_DPI / dpi
         img = img.resize((round(img.width * factor), round(img.height * factor)), Image.Resampling.LANCZOS)
@@ -519,9 +523,11 @@ def _page_task(path: str, index: int) -> dict[str, Any]:
     """One page of a scan read (a guarded worker's task): words, boxes, size."""
     p = Path(path)
     try:
+        scanned = _pdf_image_dpi(p, index) if p.suffix.lower() == ".pdf" else 0.0  # rendered at OCR_DPI: the
+        if scanned and scanned < MIN_DPI:                                         # scan's own resolution counts
+            raise InputError(_too_coarse(scanned))
         page = read_page(load_page(p, index), index + 1, p.name)
-        if p.suffix.lower() == ".pdf":  # rendered at OCR_DPI: the resolution is the scan's image's
-            page.source_dpi = _pdf_image_dpi(p, index) or page.source_dpi
+        page.source_dpi = scanned or page.source_dpi
         return page.as_json()
     except BlankettError as exc:  # said in Swedish to the caller (a worker names only an exception's class)
         return {"error": str(exc)}
