@@ -2,7 +2,8 @@
 # Installs the real programs the tests check our files with (Debian packages; run as root or with sudo):
 #   LibreOffice 25.2 (Writer and Calc, no GUI) and its Python UNO bridge, from bookworm-backports;
 #   qpdf, poppler (pdftoppm, pdftotext) and MuPDF (mutool) for PDFs;
-#   Chromium for the web pages (driven by Playwright with executable_path=/usr/bin/chromium).
+#   Chromium for the web pages (driven by Playwright with executable_path=/usr/bin/chromium);
+#   Tesseract with its Swedish data for scanned forms (blankett extract runs it locally for scans, never a cloud service).
 # Only the PDF features need LibreOffice at run time; everything here is needed by the tests,
 # which fail (never skip) when a program is missing.
 # Prints one line naming what it installs (nothing is installed when all is there) and one line of versions.
@@ -32,6 +33,8 @@ command -v mutool >/dev/null 2>&1 || need+=(mupdf-tools)
 command -v pdftk >/dev/null 2>&1 || need+=(pdftk-java)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+[ -n "$(find /usr/share/tesseract-ocr -name swe.traineddata 2>/dev/null)" ] || need+=(tesseract-ocr-swe)
 fc-list 2>/dev/null | grep -q DejaVuSans || need+=(fonts-dejavu-core)
 fc-list 2>/dev/null | grep -q Liberation || need+=(fonts-liberation2)
 # systemd-analyze checks the unit file the README gives for running the server as a service
@@ -45,4 +48,5 @@ fi
 # one line of versions, so that a log says which programs the tests ran with
 uno=$(/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 && echo "python3-uno" || echo "python3-uno SAKNAS")
 echo "Program för testerna: $(soffice --version | sed -n 1p | cut -d' ' -f1-2), $uno, $(qpdf --version | sed -n 1p)," \
-     "$(mutool -v 2>&1 | sed -n 1p), $(pdftoppm -v 2>&1 | sed -n 1p), $(chromium --version 2>/dev/null | sed -n 1p | cut -d' ' -f1-2)"
+     "$(mutool -v 2>&1 | sed -n 1p), $(pdftoppm -v 2>&1 | sed -n 1p), $(chromium --version 2>/dev/null | sed -n 1p | cut -d' ' -f1-2)," \
+     "$(tesseract --version 2>&1 | sed -n 1p) ($(tesseract --list-langs 2>/dev/null | grep -qx swe && echo swe || echo "swe SAKNAS"))"

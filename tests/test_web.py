@@ -644,10 +644,13 @@ def _out() -> Path:
 
 
 def test_fill_page_refuses_a_file_it_cannot_fill(api):
-    r = api.post("/fyll-i", files={"filer": ("bild.png", b"\x89PNG")})
+    r = api.post("/fyll-i", files={"filer": ("ljud.mp3", b"ID3")})
     assert r.status_code == 415 and 'role="alert"' in r.text
-    r = api.post("/fyll-i", files={"filer": ("bild.png", b"\x89PNG")}, headers={"Accept": "application/json"})
+    r = api.post("/fyll-i", files={"filer": ("ljud.mp3", b"ID3")}, headers={"Accept": "application/json"})
     assert r.status_code == 415 and "Excel" in r.json()["fel"]
+    # a scan is a returned form: the page sends it to Läs in
+    r = api.post("/fyll-i", files={"filer": ("bild.png", b"\x89PNG")}, headers={"Accept": "application/json"})
+    assert r.status_code == 415 and "Läs in" in r.json()["fel"]
 
 
 def test_read_page_upload_gives_the_table_and_the_same_files_as_extract(api):
@@ -1291,7 +1294,8 @@ def test_the_pages_take_every_ending_the_library_reads(api, tmp_path):
     fill_accept = re.search(r'id="fill-files"[^>]*accept="([^"]*)"', api.get("/fyll-i").text).group(1)
     read_accept = re.search(r'id="read-files"[^>]*accept="([^"]*)"', api.get("/las-in").text).group(1)
     assert set(fill_accept.split(",")) == {".csv", ".json", ".jsonl", ".ods", ".xlsm", ".xlsx"}
-    assert set(read_accept.split(",")) == {".doc", ".docm", ".docx", ".odt", ".pdf", ".zip"}
+    assert set(read_accept.split(",")) == {".doc", ".docm", ".docx", ".odt", ".pdf", ".zip",
+                                           ".jpeg", ".jpg", ".png", ".tif", ".tiff"}  # scans, read by OCR
 
 
 # --- limits that lost work or answered 500, on a real server (issue 16, items 12 and 13) ---------------------

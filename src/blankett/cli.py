@@ -394,7 +394,8 @@ def publish(output: Path, profile_path: Path | None, force: bool, soffice: Path 
 @force_option
 @user_errors
 def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
-    """Läs ifyllda blanketter (.docx, .docm, .doc, .odt, .pdf; mappar: alla sådana filer i dem) till data."""
+    """Läs ifyllda blanketter (.docx, .docm, .doc, .odt, .pdf; skannade: .png, .jpg, .tif; mappar: alla sådana filer
+    i dem) till data."""
     from .export import Tally, check_output, export
     from .readback import expand, read_files
 
@@ -403,7 +404,8 @@ def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
         raise OutputExistsError(output)
     files = expand(paths)
     tally = Tally()
-    results = _reported(tally.watch(read_files(files, workers=_workers(len(files)))))
+    pages = _ScanProgress() if sys.stderr.isatty() else None
+    results = _reported(tally.watch(read_files(files, workers=_workers(len(files)), on_page=pages)))
     try:
         if any(p.is_dir() for p in paths) and sys.stderr.isatty():
             with click.progressbar(results, length=len(files), label="Läser blanketter", file=sys.stderr) as bar:
@@ -415,6 +417,21 @@ def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
     click.echo(tally.line() + (f" Skrev {output}." if output else ""), err=True)
     if tally.failed:
         sys.exit(1)
+
+
+class _ScanProgress:
+    """A progress bar per scanned file while OCR reads its pages (seconds each), on stderr."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def __call__(self, source: str, done: int, total: int) -> None:
+        with self._lock:  # parallel readers report from their threads
+            bar = click.progressbar(length=total, label=f"OCR {Path(source).name}", show_pos=True, file=sys.stderr)
+            bar.pos = done
+            bar.render_progress()
+            if done == total:
+                click.echo(file=sys.stderr)
 
 
 def _reported(results: Iterable[Result]) -> Generator[Result, None, None]:

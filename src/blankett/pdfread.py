@@ -175,10 +175,11 @@ def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
 
 def _read_page_text(data: bytes, reader: PdfReader, name: str) -> tuple[dict[str, Any], list[str]]:
     """The answers of a PDF without fields, read from its words' places (:mod:`pagetext`), and the one warning."""
-    from . import pagetext
+    from . import pagetext, scan
 
     words = page_words(data, name)
     if not words:
+        scan.scanned_pdf(data, name)  # pages of images: ScanNeeded, read by OCR page by page
         raise InputError(f"{name}: {NO_TEXT}")
     reading = pagetext.read_words(words)
     values: dict[str, Any] = dict(reading.values)

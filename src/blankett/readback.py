@@ -32,6 +32,7 @@ from .notform import NotTheFormError, Values, not_the_form
 from .office import Converted
 from .package import open_package
 from .pdfread import read_pdf
+from .scan import SCAN_ENDINGS, ScanNeeded, read_image, read_pages
 from .staging import CONVERT_HINT, CONVERTED, Conversions, converted, size_check
 from .status import ExtractStatus
 
@@ -47,6 +48,8 @@ Reading = tuple[Values, list[str]]
 Grid = list[list[list[list[str]]]]
 #: Where a question's label is: (table, row, cell, paragraph).
 Where = tuple[int, int, int, int]
+#: Told of each page of a scan read by OCR: (source, pages done, pages).
+PageProgress = Callable[[str, int, int], None]
 _ALL_TAGS = frozenset(tag for tags in TAGS.values() for tag in tags)
 
 
@@ -344,6 +347,7 @@ READERS_BY_SUFFIX: dict[str, Callable[[Path], Reading]] = {
     ".odt": read_converted,
     ".pdf": read_pdf,
 }
+READERS_BY_SUFFIX.update(dict.fromkeys(SCAN_ENDINGS, read_image))  # a scan: its pages read by OCR, a task each
 
 
 #: The file endings ``extract`` reads returned forms from (lower case).
@@ -366,6 +370,8 @@ def result_of(source: str, reading: Callable[[], Reading]) -> Result:
     partial: Values | None = None
     try:
         values, notes = reading()
+    except ScanNeeded:  # the file's pages are images: the caller reads them by OCR, page by page
+        raise
     except NotTheFormError as exc:
         if not exc.values:
             return Result(source, FEL, [str(exc)])
@@ -404,12 +410,16 @@ def read_file(path: str | Path) -> Result:
 
 
 def _task(path: str, conversion: list[Any] | None, failed: str | None) -> dict[str, Any]:
-    """A guarded worker's task (JSON in and out): one path read, from its conversion when it has one."""
+    """A guarded worker's task (JSON in and out): one path read, from its conversion when it has one; a scan
+    answers ``{"scan": pages}`` and is read by OCR in tasks of its own."""
     done: Conversions = {}
     if conversion is not None:
         source, output, error, refused = conversion
         done[Path(path)] = Converted(Path(source), Path(output) if output else None, error, refused)
-    return _one(Path(path), done, failed).as_dict()
+    try:
+        return _one(Path(path), done, failed).as_dict()
+    except ScanNeeded as exc:
+        return {"scan": exc.pages}
 
 
 def _read_here(path: Path) -> Result:
@@ -430,8 +440,12 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def read_files(paths: Iterable[Path], workers: int = 1) -> Generator[Result, None, None]:
-    """A result per file, in order; .doc/.odt converted by LibreOffice first; ``workers`` > 1 reads in parallel."""
+def read_files(paths: Iterable[Path], workers: int = 1,
+               on_page: PageProgress | None = None) -> Generator[Result, None, None]:
+    """A result per file, in order; .doc/.odt converted by LibreOffice first; ``workers`` > 1 reads in parallel.
+
+    ``on_page(source, done, pages)`` hears of every page of a scan read by OCR (seconds each), for a progress bar.
+    """
     paths = list(paths)
     to_convert = [p for p in paths if p.suffix.lower() in CONVERTED and _convertible(p)]
     with contextlib.ExitStack() as stack:
@@ -442,9 +456,9 @@ def read_files(paths: Iterable[Path], workers: int = 1) -> Generator[Result, Non
             except BlankettError as exc:
                 failed = str(exc)
                 done = {p: None for p in to_convert}
-                yield from _each(paths, done, workers, failed)
+                yield from _each(paths, done, workers, failed, on_page)
                 return
-        yield from _each(paths, done, workers, None)
+        yield from _each(paths, done, workers, None, on_page)
 
 
 def _convertible(path: Path) -> bool:
@@ -456,7 +470,8 @@ def _convertible(path: Path) -> bool:
     return True
 
 
-def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None) -> Iterator[Result]:
+def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None,
+          on_page: PageProgress | None = None) -> Iterator[Result]:
     """Read every path in guarded workers (one per ``workers``), in order; converted ones from their conversion."""
     parallel = workers > 1 and len(paths) > 1
     guards = Guards(workers if parallel else 1)
@@ -465,10 +480,10 @@ def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None
         if pool is None:
             for path in paths:
                 check()  # a server's job asked to stop: stop here as on Ctrl-C
-                yield _guarded(guards, path, done, failed)
+                yield _guarded(guards, path, done, failed, on_page)
             return
         yield from in_order(chunks(paths, CHUNK),
-                            lambda chunk: pool.submit(_guarded_chunk, guards, chunk, done, failed).result,
+                            lambda chunk: pool.submit(_guarded_chunk, guards, chunk, done, failed, on_page).result,
                             WINDOW * workers)
     except BaseException:  # Ctrl-C, or the caller stopping early: the workers are killed, waiting threads wake
         guards.kill()
@@ -479,7 +494,8 @@ def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None
         guards.stop()
 
 
-def _guarded(guards: Guards, path: Path, done: Conversions, failed: str | None) -> Result:
+def _guarded(guards: Guards, path: Path, done: Conversions, failed: str | None,
+             on_page: PageProgress | None = None) -> Result:
     """One path's result, read in a guarded worker; past a limit, a ``fel`` result saying so."""
     out = done.get(path)
     conversion = None if out is None else [str(out.source), str(out.output) if out.output else None, out.error,
@@ -487,13 +503,31 @@ def _guarded(guards: Guards, path: Path, done: Conversions, failed: str | None) 
     if path in done and out is None:
         conversion = [str(path), None, "", False]
     try:
-        return Result(**guards.run("blankett.readback:_task", str(path), conversion, failed))
+        answer = guards.run("blankett.readback:_task", str(path), conversion, failed)
+        if "scan" in answer:
+            return _read_scan(guards, path, answer["scan"], on_page)
+        return Result(**answer)
     except BlankettError as exc:
         return Result(str(path), FEL, [str(exc)])
 
 
-def _guarded_chunk(guards: Guards, chunk: list[Path], done: Conversions, failed: str | None) -> list[Result]:
-    return [_guarded(guards, path, done, failed) for path in chunk]
+def _read_scan(guards: Guards, path: Path, pages: int, on_page: PageProgress | None) -> Result:
+    """A scan read by OCR: each page in a guarded task of its own (its own time limit), then the answers."""
+    def page_done(done: int, total: int) -> None:
+        if on_page is not None:
+            on_page(str(path), done, total)
+
+    def run(source: str, index: int) -> dict[str, Any]:
+        page: dict[str, Any] = guards.run("blankett.scan:_page_task", source, index)
+        return page
+
+    read = read_pages(run, path, pages, page_done)
+    return Result(**guards.run("blankett.scanread:_assemble_task", str(path), [p.as_json() for p in read]))
+
+
+def _guarded_chunk(guards: Guards, chunk: list[Path], done: Conversions, failed: str | None,
+                   on_page: PageProgress | None = None) -> list[Result]:
+    return [_guarded(guards, path, done, failed, on_page) for path in chunk]
 
 
 def _one(path: Path, done: Conversions, failed: str | None) -> Result:
