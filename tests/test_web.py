@@ -1296,6 +1296,8 @@ def test_the_pages_take_every_ending_the_library_reads(api, tmp_path):
     assert set(fill_accept.split(",")) == {".csv", ".json", ".jsonl", ".ods", ".xlsm", ".xlsx"}
     assert set(read_accept.split(",")) == {".doc", ".docm", ".docx", ".odt", ".pdf", ".zip",
                                            ".jpeg", ".jpg", ".png", ".tif", ".tiff"}  # scans, read by OCR
+    # and the page says so in words, as the file chooser does in its list
+    assert "skannade pappersblanketter (PDF, TIFF, PNG eller JPEG" in " ".join(api.get("/las-in").text.split())
 
 
 # --- limits that lost work or answered 500, on a real server (issue 16, items 12 and 13) ---------------------

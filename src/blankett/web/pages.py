@@ -126,9 +126,10 @@ Du får tillbaka en zip-fil med en ifylld blankett per rad, och en lista över r
 def read(message: str | None = None) -> str:
     alert = f'<div class="alert" role="alert"><p>{e(message)}</p></div>' if message else ""
     body = f"""{alert}
-<p>Ladda upp blanketter som kommit tillbaka ifyllda: Word (.docx, .docm, .doc), OpenDocument (.odt), PDF,
-eller en zip-fil med många blanketter. Du ser direkt vilka som gick att läsa och kan hämta svaren som
-Excel, CSV eller JSON.</p>
+<p>Ladda upp blanketter som kommit tillbaka ifyllda: Word (.docx, .docm, .doc), OpenDocument (.odt), PDF
+(ifyllbar, exporterad eller utskriven), skannade pappersblanketter (PDF, TIFF, PNG eller JPEG; maskinskrivna
+svar läses med textigenkänning och ska granskas), eller en zip-fil med många blanketter. Du ser direkt
+vilka som gick att läsa och kan hämta svaren som Excel, CSV eller JSON.</p>
 {_upload("/las-in", "read-files", "Ifyllda blanketter", ",".join(sorted(blankett.FORM_ENDINGS | {".zip"})),
          "Välj en eller flera filer, eller en zip-fil. Du kan också dra filerna hit.", "Läs in blanketterna")}
 """
