@@ -149,6 +149,11 @@ def _text_field(widget: DictionaryObject, f: Field) -> None:
         widget.pop("/AP", None)
 
 
+def field_type(f: Field) -> str:
+    """The PDF field type of ``f``'s widgets: a check box (/Btn) for Ja/Nej, a text field (/Tx) for any other."""
+    return "/Btn" if f.kind is Kind.JANEJ else "/Tx"
+
+
 def name_fields(writer: PdfWriter, tags: list[str]) -> None:
     """Give each widget its control's tag as name and its Swedish label as tooltip; raise if they do not match."""
     widgets = _field_widgets(writer)
@@ -157,7 +162,7 @@ def name_fields(writer: PdfWriter, tags: list[str]) -> None:
         raise BlankettError(f"PDF:en fick {len(widgets)} fält men blanketten har {len(tags)} kontroller; mallen har "
                             "kontroller som inte hör till blanketten, eller så stöds inte LibreOffice-versionen")
     for widget, (tag, f) in zip(widgets, ours, strict=True):
-        want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
+        want = field_type(f)
         if widget.get("/FT") != want:
             raise BlankettError(f"PDF-fältet för {tag} blev {widget.get('/FT')}, inte {want}")
         widget[NameObject("/T")] = text_string(tag)
