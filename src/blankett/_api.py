@@ -75,8 +75,17 @@ def validate(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 
 def form_file_name(record: Mapping[str, Any], ending: str) -> str:
-    """The file name of one record's filled form, as ``fill_files`` names it: its case number when given."""
-    return f"{fill.case_name(record.get(model.CASE_KEY)) or fill.FORM_STEM}.{ending}"
+    """The file name of one record's filled form, as ``fill_files`` names it: its case number when given.
+
+    Named from the validated case number, as ``fill`` names it (2026.0 in JSON is the text 2026 in the form).
+    """
+    case = record.get(model.CASE_KEY)
+    if case is not None:
+        try:
+            case = model.values(model.validate({model.CASE_KEY: case})[0]).get(model.CASE_KEY)
+        except BlankettError:
+            case = None
+    return f"{fill.case_name(case) or fill.FORM_STEM}.{ending}"
 
 
 def fill_docx(record: Mapping[str, Any], template: fill.Template | PathLike | None = None) -> bytes:
