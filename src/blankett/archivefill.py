@@ -15,8 +15,8 @@ from . import archive, model, readback
 from .batch import Summary, fill_files
 from .errors import BlankettError, OutputExistsError
 from .fill import Outcome
-from .office import FILE_SECONDS, find_soffice, iter_convert
-from .pdf import PdfResult
+from .office import FILE_SECONDS, find_soffice
+from .pdf import PdfResult, convert_pairs
 from .status import FillStatus
 from .write import write_bytes
 
@@ -45,25 +45,8 @@ def _finish_one(docx: Path, flat: Path, target: Path, force: bool) -> PdfResult:
 def docx_to_archive(pairs: list[tuple[Path, Path]], force: bool = False, soffice: str | Path | None = None,
                     per_file: float = FILE_SECONDS) -> list[PdfResult]:
     """An archive copy for each (.docx, target .pdf) pair, a chunk per LibreOffice start; results in input order."""
-    results: dict[int, PdfResult] = {}
-    with tempfile.TemporaryDirectory(prefix="blankett-pdfa-") as tmp:
-        staged: dict[Path, int] = {}
-        (Path(tmp) / "in").mkdir()
-        for n, (docx, _) in enumerate(pairs):
-            link = Path(tmp) / "in" / f"f{n:05d}.docx"
-            link.write_bytes(Path(docx).read_bytes())
-            staged[link] = n
-        for conv in iter_convert(list(staged), archive.export_target(), Path(tmp) / "out", per_file,
-                                 soffice=soffice):
-            n = staged[conv.source]
-            docx, target = Path(pairs[n][0]), Path(pairs[n][1])
-            if conv.output is None:
-                results[n] = PdfResult(docx, target, conv.error.replace(conv.source.name, docx.name))
-            else:
-                results[n] = _finish_one(conv.source, conv.output, target, force)
-                results[n].source = docx
-                conv.output.unlink()
-    return [results[n] for n in range(len(pairs))]
+    return convert_pairs(pairs, archive.export_target(), "blankett-pdfa-", soffice, per_file,
+                         lambda src, out, target: _finish_one(src, out, target, force))
 
 
 def docx_bytes_to_archive(docx: bytes, soffice: str | Path | None = None) -> bytes:

@@ -20,7 +20,7 @@ import logging
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -842,22 +842,33 @@ def docx_to_pdf(pairs: list[tuple[Path, Path]], flatten: bool = False, force: bo
 
     Each PDF is mended as soon as its chunk is done, while LibreOffice converts the next.
     """
+    return convert_pairs(pairs, export_target(not flatten), "blankett-pdf-", soffice, per_file,
+                         lambda src, out, target: _finish_one(src, out, target, not flatten, force, title, subject))
+
+
+def convert_pairs(pairs: list[tuple[Path, Path]], target_filter: str, prefix: str, soffice: str | Path | None,
+                  per_file: float, finish: Callable[[Path, Path, Path], PdfResult]) -> list[PdfResult]:
+    """Each (.docx, target .pdf) pair through LibreOffice, a chunk per start; results in input order.
+
+    Each output is finished (``finish(staged .docx, LibreOffice's PDF, target)``) as soon as its chunk is done,
+    while LibreOffice converts the next; a failed conversion is reported under the .docx's own name.
+    """
     results: dict[int, PdfResult] = {}
-    with tempfile.TemporaryDirectory(prefix="blankett-pdf-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         staged: dict[Path, int] = {}
         (Path(tmp) / "in").mkdir()
         for n, (docx, _) in enumerate(pairs):
             link = Path(tmp) / "in" / f"f{n:05d}.docx"
             link.write_bytes(Path(docx).read_bytes())
             staged[link] = n
-        for conv in iter_convert(list(staged), export_target(not flatten), Path(tmp) / "out", per_file,
+        for conv in iter_convert(list(staged), target_filter, Path(tmp) / "out", per_file,
                                  soffice=soffice):
             n = staged[conv.source]
             docx, target = Path(pairs[n][0]), Path(pairs[n][1])
             if conv.output is None:
                 results[n] = PdfResult(docx, target, conv.error.replace(conv.source.name, docx.name))
             else:
-                results[n] = _finish_one(conv.source, conv.output, target, not flatten, force, title, subject)
+                results[n] = finish(conv.source, conv.output, target)
                 results[n].source = docx
                 conv.output.unlink()
     return [results[n] for n in range(len(pairs))]
