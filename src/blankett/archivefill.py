@@ -13,12 +13,11 @@ from typing import Any
 
 from . import archive, model, readback
 from .batch import Summary, fill_files
-from .errors import BlankettError, OutputExistsError
+from .errors import BlankettError
 from .fill import Outcome
 from .office import FILE_SECONDS, find_soffice
-from .pdf import PdfResult, convert_pairs
+from .pdf import PdfResult, convert_pairs, write_one
 from .status import FillStatus
-from .write import write_bytes
 
 
 def docx_record(docx: Path) -> dict[str, Any]:
@@ -30,16 +29,8 @@ def docx_record(docx: Path) -> dict[str, Any]:
 
 def _finish_one(docx: Path, flat: Path, target: Path, force: bool) -> PdfResult:
     """Make one archive copy from LibreOffice's export and write it atomically, owner-only."""
-    try:
-        data = archive.make_archive(flat.read_bytes(), docx_record(docx))
-        write_bytes(target, data, force)
-    except OutputExistsError as exc:
-        return PdfResult(docx, target, str(exc), exists=True)
-    except BlankettError as exc:
-        return PdfResult(docx, target, f"{target.name}: {exc}")
-    except Exception as exc:  # noqa: BLE001 - pypdf's errors are many; the batch goes on
-        return PdfResult(docx, target, f"{target.name}: arkivexemplaret kunde inte göras ({exc.__class__.__name__})")
-    return PdfResult(docx, target)
+    return write_one(docx, target, force, lambda: archive.make_archive(flat.read_bytes(), docx_record(docx)),
+                     "arkivexemplaret kunde inte göras")
 
 
 def docx_to_archive(pairs: list[tuple[Path, Path]], force: bool = False, soffice: str | Path | None = None,

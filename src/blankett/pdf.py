@@ -822,17 +822,27 @@ def _finish_one(docx: Path, pdf: Path, target: Path, fields: bool, force: bool,
                 title: str, subject: str) -> PdfResult:
     """Mend one converted PDF and write it atomically, owner-only."""
     warnings: list[str] = []
-    try:
+
+    def make() -> bytes:
         source = docx.read_bytes()
-        data = finish(pdf.read_bytes(), source if fields else None, title, subject, warnings, _case_number(source))
-        write_bytes(target, data, force)
+        return finish(pdf.read_bytes(), source if fields else None, title, subject, warnings, _case_number(source))
+
+    return write_one(docx, target, force, make, "PDF:en kunde inte efterbehandlas", warnings)
+
+
+def write_one(docx: Path, target: Path, force: bool, make: Callable[[], bytes], failed: str,
+              warnings: list[str] | None = None) -> PdfResult:
+    """``make()``'s PDF written to ``target`` atomically, owner-only; any failure is one line naming the target
+    (``failed`` for an unforeseen one), and the batch goes on. ``warnings``: what ``make`` noted, read after it."""
+    try:
+        write_bytes(target, make(), force)
     except OutputExistsError as exc:
         return PdfResult(docx, target, str(exc), exists=True)
     except BlankettError as exc:
         return PdfResult(docx, target, f"{target.name}: {exc}")
     except Exception as exc:  # noqa: BLE001 - pypdf's errors are many; the batch goes on
-        return PdfResult(docx, target, f"{target.name}: PDF:en kunde inte efterbehandlas ({exc.__class__.__name__})")
-    return PdfResult(docx, target, warnings=[f"{target.name}: {w}" for w in warnings])
+        return PdfResult(docx, target, f"{target.name}: {failed} ({exc.__class__.__name__})")
+    return PdfResult(docx, target, warnings=[f"{target.name}: {w}" for w in warnings or []])
 
 
 def docx_to_pdf(pairs: list[tuple[Path, Path]], flatten: bool = False, force: bool = False,
