@@ -422,6 +422,18 @@ def test_fill_returns_the_docx_that_fill_docx_makes(api):
     assert r.headers["content-disposition"].startswith('attachment; filename="Bilaga5-KS-2026-0412.docx"')
 
 
+def test_a_download_is_named_as_fill_names_the_file_from_the_validated_case_number(api, tmp_path):
+    record = RECORD | {"diarienummer": 2026.0}  # a number in JSON: the form holds the text 2026
+    rows = tmp_path / "rader.json"
+    rows.write_text(json.dumps([record]), encoding="utf-8")
+    blankett.fill_files([rows], tmp_path / "ut")
+    (made,) = (tmp_path / "ut").glob("*.docx")
+    r = api.post("/api/fill", json=record)
+    assert r.status_code == 200
+    assert r.headers["content-disposition"].startswith(f'attachment; filename="{made.name}"')
+    assert made.name == "Bilaga5-2026.docx"
+
+
 def test_fill_in_worker_processes_gives_the_same_answers():
     with client(fill_workers=1) as c:
         c.headers.update(AUTH)

@@ -37,6 +37,14 @@ from .profile import Profile, load_profile
 
 PathLike = str | Path
 ExportFormat = Literal["json", "jsonl", "csv", "xlsx", "ods"]
+DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: The formats the web pages and the HTTP API give read-back results in (in this order), each with its media type.
+RESULT_MEDIA: dict[str, str] = {
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
 def blank_docx(profile: Profile | PathLike | None = None) -> bytes:
@@ -64,6 +72,20 @@ def validate(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The record as ``fill`` would write it (normalised JSON values) and its warnings; raises :class:`RecordError`."""
     incident, warnings = model.validate(_plain(record))
     return model.to_record(incident), warnings
+
+
+def form_file_name(record: Mapping[str, Any], ending: str) -> str:
+    """The file name of one record's filled form, as ``fill_files`` names it: its case number when given.
+
+    Named from the validated case number, as ``fill`` names it (2026.0 in JSON is the text 2026 in the form).
+    """
+    case = record.get(model.CASE_KEY)
+    if case is not None:
+        try:
+            case = model.values(model.validate({model.CASE_KEY: case})[0]).get(model.CASE_KEY)
+        except BlankettError:
+            case = None
+    return f"{fill.case_name(case) or fill.FORM_STEM}.{ending}"
 
 
 def fill_docx(record: Mapping[str, Any], template: fill.Template | PathLike | None = None) -> bytes:

@@ -13,12 +13,11 @@ from typing import Any
 
 from . import archive, model, readback
 from .batch import Summary, fill_files
-from .errors import BlankettError, OutputExistsError
+from .errors import BlankettError
 from .fill import Outcome
-from .office import FILE_SECONDS, find_soffice, iter_convert
-from .pdf import PdfResult
+from .office import FILE_SECONDS, find_soffice
+from .pdf import PdfResult, convert_pairs, write_one
 from .status import FillStatus
-from .write import write_bytes
 
 
 def docx_record(docx: Path) -> dict[str, Any]:
@@ -30,40 +29,15 @@ def docx_record(docx: Path) -> dict[str, Any]:
 
 def _finish_one(docx: Path, flat: Path, target: Path, force: bool) -> PdfResult:
     """Make one archive copy from LibreOffice's export and write it atomically, owner-only."""
-    try:
-        data = archive.make_archive(flat.read_bytes(), docx_record(docx))
-        write_bytes(target, data, force)
-    except OutputExistsError as exc:
-        return PdfResult(docx, target, str(exc), exists=True)
-    except BlankettError as exc:
-        return PdfResult(docx, target, f"{target.name}: {exc}")
-    except Exception as exc:  # noqa: BLE001 - pypdf's errors are many; the batch goes on
-        return PdfResult(docx, target, f"{target.name}: arkivexemplaret kunde inte göras ({exc.__class__.__name__})")
-    return PdfResult(docx, target)
+    return write_one(docx, target, force, lambda: archive.make_archive(flat.read_bytes(), docx_record(docx)),
+                     "arkivexemplaret kunde inte göras")
 
 
 def docx_to_archive(pairs: list[tuple[Path, Path]], force: bool = False, soffice: str | Path | None = None,
                     per_file: float = FILE_SECONDS) -> list[PdfResult]:
     """An archive copy for each (.docx, target .pdf) pair, a chunk per LibreOffice start; results in input order."""
-    results: dict[int, PdfResult] = {}
-    with tempfile.TemporaryDirectory(prefix="blankett-pdfa-") as tmp:
-        staged: dict[Path, int] = {}
-        (Path(tmp) / "in").mkdir()
-        for n, (docx, _) in enumerate(pairs):
-            link = Path(tmp) / "in" / f"f{n:05d}.docx"
-            link.write_bytes(Path(docx).read_bytes())
-            staged[link] = n
-        for conv in iter_convert(list(staged), archive.export_target(), Path(tmp) / "out", per_file,
-                                 soffice=soffice):
-            n = staged[conv.source]
-            docx, target = Path(pairs[n][0]), Path(pairs[n][1])
-            if conv.output is None:
-                results[n] = PdfResult(docx, target, conv.error.replace(conv.source.name, docx.name))
-            else:
-                results[n] = _finish_one(conv.source, conv.output, target, force)
-                results[n].source = docx
-                conv.output.unlink()
-    return [results[n] for n in range(len(pairs))]
+    return convert_pairs(pairs, archive.export_target(), "blankett-pdfa-", soffice, per_file,
+                         lambda src, out, target: _finish_one(src, out, target, force))
 
 
 def docx_bytes_to_archive(docx: bytes, soffice: str | Path | None = None) -> bytes:

@@ -184,14 +184,19 @@ def fill_files(inputs: Iterable[str | Path], out_dir: str | Path = "out", check:
     paths = [Path(p) for p in inputs]
     stream = outcomes(paths, Path(out_dir), summary, force, Path(template_path) if template_path else None, jobs)
     try:
-        if progress:
-            # sys.stderr, not click.get_text_stream (deprecated in click 8.5, to be removed in 9.0)
-            with click.progressbar(stream, label="Fyller i blanketter", show_pos=True, file=sys.stderr) as bar:
-                for outcome in bar:
-                    summary.add(outcome)
-        else:
-            for outcome in stream:
-                summary.add(outcome)
+        add_all(stream, summary, "Fyller i blanketter" if progress else None)
     finally:
         stream.close()  # on Ctrl-C: stop the workers now, letting their running chunks finish
     return summary
+
+
+def add_all(stream: Iterable[Outcome], summary: Summary, label: str | None) -> None:
+    """Every outcome of ``stream`` added to ``summary``, under a progress bar named ``label`` when there is one."""
+    if label:
+        # sys.stderr, not click.get_text_stream (deprecated in click 8.5, to be removed in 9.0)
+        with click.progressbar(stream, label=label, show_pos=True, file=sys.stderr) as bar:
+            for outcome in bar:
+                summary.add(outcome)
+    else:
+        for outcome in stream:
+            summary.add(outcome)

@@ -10,9 +10,9 @@ from lxml import etree
 from . import controls, ooxml
 from .archive import embedded_record
 from .errors import InputError
-from .form import FIELDS, Kind
+from .form import FIELDS
 from .package import open_package
-from .pdf import quiet_pypdf
+from .pdf import field_type, quiet_pypdf
 from .pdfread import NO_FIELDS, open_pdf
 from .staging import CONVERT_HINT, CONVERTED, converted, size_check
 
@@ -74,7 +74,7 @@ def check_pdf(path: str | Path) -> list[str]:
         raise InputError(f"{path.name}: {NO_FIELDS}")
     problems = []
     for f in FIELDS:
-        want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
+        want = field_type(f)
         for tag in f.tags():
             what = f'"{f.column}" (fält {tag})'
             if tag not in found:

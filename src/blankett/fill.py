@@ -134,17 +134,25 @@ def fill_record(record: dict[str, Any], template: Filler | None = None) -> bytes
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 
 
+#: The start of every filled form's file name.
+FORM_STEM = "Bilaga5"
+
+
+def case_name(case: object) -> str | None:
+    """``Bilaga5-<case number>``, the case number made safe for a file name; None when none is given or left.
+
+    The one naming rule of ``fill`` and of the web server's downloads.
+    """
+    safe = _UNSAFE.sub("-", str(case or "").strip()).strip("-.")[:80]
+    return f"{FORM_STEM}-{safe}" if safe else None
+
+
 def output_name(row: Row, incident: BaseModel) -> str:
     """The file name of a filled form: the case number when given, else the row or record number.
 
     Never a name from the form's contents: those are personal data.
     """
-    case = getattr(incident, CASE_KEY, None)
-    if case:
-        safe = _UNSAFE.sub("-", case.strip()).strip("-.")[:80]
-        if safe:
-            return f"Bilaga5-{safe}"
-    return f"Bilaga5-{row.unit}-{row.number:04d}"
+    return case_name(getattr(incident, CASE_KEY, None)) or f"{FORM_STEM}-{row.unit}-{row.number:04d}"
 
 
 @dataclass

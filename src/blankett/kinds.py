@@ -18,6 +18,11 @@ from .form import LIST_ITEMS, Kind
 
 #: One answer once parsed: text (also "Ja" or "Nej"), a date, a list's points, or None (not answered).
 Value = str | dt.date | list[str] | None
+#: A record's validated answers by field key.
+Values = dict[str, Value]
+#: The Swedish lines a value of the wrong type gets (the record's validation says them too).
+NOT_TEXT = "värdet är ingen text"
+NOT_A_LIST = "värdet är ingen lista"
 
 JA, NEJ = "Ja", "Nej"
 #: The spellings of Ja and Nej that every reader takes, in any case (the API's description names them).
@@ -50,7 +55,7 @@ def parse_text(value: Any) -> str | None:
     if isinstance(value, (dt.date, dt.datetime)):
         value = value.isoformat()
     if not isinstance(value, str):
-        raise ValueError("värdet är ingen text")
+        raise ValueError(NOT_TEXT)
     return value if value != "" else None
 
 
@@ -165,7 +170,7 @@ def parse_list(value: Any) -> list[str]:
                 raise ValueError("en punkt i listan får inte innehålla radbrytningar")
             items.append(item)
     else:
-        raise ValueError("värdet är ingen lista")
+        raise ValueError(NOT_A_LIST)
     items = [i for i in items if i.strip() != ""]
     if len(items) > LIST_ITEMS:
         raise ValueError(f"högst {LIST_ITEMS} punkter får plats, här finns {len(items)}")

@@ -24,7 +24,7 @@ CASE_MAX = 255
 
 #: A validated incident's answers by field key (and :data:`CASE_KEY`): what fill writes into the form, and what
 #: batch sends to a worker process (a plain dict pickles small, the model class does not).
-Values = dict[str, Value]
+Values = kinds.Values
 #: A record as JSON gives and takes it: what ``fill`` reads and ``extract`` writes (dates as ÅÅÅÅ-MM-DD text).
 Record = dict[str, Any]
 
@@ -46,7 +46,8 @@ _KIND_DESCRIPTION = {
 }
 
 
-NOT_A_LIST = 'värdet är ingen lista (skriv punkterna som en lista: ["första", "andra"])'
+NOT_A_LIST = f'{kinds.NOT_A_LIST} (skriv punkterna som en lista: ["första", "andra"])'
+NOT_AN_OBJECT = "posten är inget objekt med fält"
 
 
 def _cleaning(kind: Kind) -> Callable[[Any, ValidationInfo], Any]:
@@ -164,11 +165,11 @@ def _problem(err: ErrorDetails) -> Problem:
     elif typ.startswith("string_pattern") or typ == "string_too_short":
         text = "en punkt i listan måste vara en icke-tom rad"
     elif typ in ("string_type", "str_type"):
-        text = "värdet är ingen text"
+        text = kinds.NOT_TEXT
     elif typ.startswith("date"):
         text = f'"{err.get("input")}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'
     elif typ == "model_type" or typ == "dict_type":
-        return Problem(None, "posten är inget objekt med fält")
+        return Problem(None, NOT_AN_OBJECT)
     else:
         text = err["msg"] or "ogiltigt värde"
     return Problem(key or None, f"{_field_name(key)}: {text}", text)
@@ -177,7 +178,7 @@ def _problem(err: ErrorDetails) -> Problem:
 def validate(data: Any) -> tuple[BaseModel, list[str]]:
     """The validated incident and its warnings; :class:`RecordError` lists every bad field."""
     if not isinstance(data, dict):
-        raise RecordError(["posten är inget objekt med fält (förväntade {\"fält\": värde, …})"])
+        raise RecordError([f'{NOT_AN_OBJECT} (förväntade {{"fält": värde, …}})'])
     context: dict[str, list[tuple[str, str]]] = {}  # the validators' warnings: (field key, text)
     try:
         incident = Incident.model_validate(data, context=context)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .errors import InputError
 from .form import FIELDS, Field
-
-Values = dict[str, Any]
+from .kinds import Values
 
 
 class NotTheFormError(InputError):

@@ -13,7 +13,7 @@ import posixpath
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -481,7 +481,7 @@ def _refuse_duplicates(members: list[Member], name: str) -> None:
         seen.add(key)
 
 
-def write_zip(parts: list[tuple[str, bytes]], out: BinaryIO, level: int = 6) -> None:
+def write_zip(parts: Iterable[tuple[str, bytes]], out: BinaryIO, level: int = 6) -> None:
     """Write members in the given order with fixed timestamps (reproducible output)."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as zf:
         for member, data in parts:

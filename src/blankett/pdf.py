@@ -20,7 +20,7 @@ import logging
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -149,6 +149,11 @@ def _text_field(widget: DictionaryObject, f: Field) -> None:
         widget.pop("/AP", None)
 
 
+def field_type(f: Field) -> str:
+    """The PDF field type of ``f``'s widgets: a check box (/Btn) for Ja/Nej, a text field (/Tx) for any other."""
+    return "/Btn" if f.kind is Kind.JANEJ else "/Tx"
+
+
 def name_fields(writer: PdfWriter, tags: list[str]) -> None:
     """Give each widget its control's tag as name and its Swedish label as tooltip; raise if they do not match."""
     widgets = _field_widgets(writer)
@@ -157,7 +162,7 @@ def name_fields(writer: PdfWriter, tags: list[str]) -> None:
         raise BlankettError(f"PDF:en fick {len(widgets)} fält men blanketten har {len(tags)} kontroller; mallen har "
                             "kontroller som inte hör till blanketten, eller så stöds inte LibreOffice-versionen")
     for widget, (tag, f) in zip(widgets, ours, strict=True):
-        want = "/Btn" if f.kind is Kind.JANEJ else "/Tx"
+        want = field_type(f)
         if widget.get("/FT") != want:
             raise BlankettError(f"PDF-fältet för {tag} blev {widget.get('/FT')}, inte {want}")
         widget[NameObject("/T")] = text_string(tag)
@@ -817,17 +822,27 @@ def _finish_one(docx: Path, pdf: Path, target: Path, fields: bool, force: bool,
                 title: str, subject: str) -> PdfResult:
     """Mend one converted PDF and write it atomically, owner-only."""
     warnings: list[str] = []
-    try:
+
+    def make() -> bytes:
         source = docx.read_bytes()
-        data = finish(pdf.read_bytes(), source if fields else None, title, subject, warnings, _case_number(source))
-        write_bytes(target, data, force)
+        return finish(pdf.read_bytes(), source if fields else None, title, subject, warnings, _case_number(source))
+
+    return write_one(docx, target, force, make, "PDF:en kunde inte efterbehandlas", warnings)
+
+
+def write_one(docx: Path, target: Path, force: bool, make: Callable[[], bytes], failed: str,
+              warnings: list[str] | None = None) -> PdfResult:
+    """``make()``'s PDF written to ``target`` atomically, owner-only; any failure is one line naming the target
+    (``failed`` for an unforeseen one), and the batch goes on. ``warnings``: what ``make`` noted, read after it."""
+    try:
+        write_bytes(target, make(), force)
     except OutputExistsError as exc:
         return PdfResult(docx, target, str(exc), exists=True)
     except BlankettError as exc:
         return PdfResult(docx, target, f"{target.name}: {exc}")
     except Exception as exc:  # noqa: BLE001 - pypdf's errors are many; the batch goes on
-        return PdfResult(docx, target, f"{target.name}: PDF:en kunde inte efterbehandlas ({exc.__class__.__name__})")
-    return PdfResult(docx, target, warnings=[f"{target.name}: {w}" for w in warnings])
+        return PdfResult(docx, target, f"{target.name}: {failed} ({exc.__class__.__name__})")
+    return PdfResult(docx, target, warnings=[f"{target.name}: {w}" for w in warnings or []])
 
 
 def docx_to_pdf(pairs: list[tuple[Path, Path]], flatten: bool = False, force: bool = False,
@@ -837,22 +852,33 @@ def docx_to_pdf(pairs: list[tuple[Path, Path]], flatten: bool = False, force: bo
 
     Each PDF is mended as soon as its chunk is done, while LibreOffice converts the next.
     """
+    return convert_pairs(pairs, export_target(not flatten), "blankett-pdf-", soffice, per_file,
+                         lambda src, out, target: _finish_one(src, out, target, not flatten, force, title, subject))
+
+
+def convert_pairs(pairs: list[tuple[Path, Path]], target_filter: str, prefix: str, soffice: str | Path | None,
+                  per_file: float, finish: Callable[[Path, Path, Path], PdfResult]) -> list[PdfResult]:
+    """Each (.docx, target .pdf) pair through LibreOffice, a chunk per start; results in input order.
+
+    Each output is finished (``finish(staged .docx, LibreOffice's PDF, target)``) as soon as its chunk is done,
+    while LibreOffice converts the next; a failed conversion is reported under the .docx's own name.
+    """
     results: dict[int, PdfResult] = {}
-    with tempfile.TemporaryDirectory(prefix="blankett-pdf-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         staged: dict[Path, int] = {}
         (Path(tmp) / "in").mkdir()
         for n, (docx, _) in enumerate(pairs):
             link = Path(tmp) / "in" / f"f{n:05d}.docx"
             link.write_bytes(Path(docx).read_bytes())
             staged[link] = n
-        for conv in iter_convert(list(staged), export_target(not flatten), Path(tmp) / "out", per_file,
+        for conv in iter_convert(list(staged), target_filter, Path(tmp) / "out", per_file,
                                  soffice=soffice):
             n = staged[conv.source]
             docx, target = Path(pairs[n][0]), Path(pairs[n][1])
             if conv.output is None:
                 results[n] = PdfResult(docx, target, conv.error.replace(conv.source.name, docx.name))
             else:
-                results[n] = _finish_one(conv.source, conv.output, target, not flatten, force, title, subject)
+                results[n] = finish(conv.source, conv.output, target)
                 results[n].source = docx
                 conv.output.unlink()
     return [results[n] for n in range(len(pairs))]

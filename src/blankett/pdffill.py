@@ -7,14 +7,11 @@ other in this process, with flat memory; the .docx, when kept, are filled by the
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import click
-
 from .archivefill import fill_with_archive
-from .batch import Summary, _rows, fill_files
+from .batch import Summary, _rows, add_all, fill_files
 from .errors import BlankettError, OutputExistsError
 from .fill import Filler, Outcome, plan
 from .pdfblank import for_filler
@@ -71,13 +68,7 @@ def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = Tru
     files = Summary()
     pdfs = Summary()
     stream = pdf_outcomes(inputs, out_dir, template, flatten, force, files, rows_told=keep_docx)
-    if progress and not keep_docx:
-        with click.progressbar(stream, label="Fyller i PDF-blanketter", show_pos=True, file=sys.stderr) as bar:
-            for outcome in bar:
-                pdfs.add(outcome)
-    else:
-        for outcome in stream:
-            pdfs.add(outcome)
+    add_all(stream, pdfs, "Fyller i PDF-blanketter" if progress and not keep_docx else None)
     if not keep_docx:
         pdfs.merge_failures(files)
     return [*summaries, pdfs]

@@ -27,8 +27,8 @@ from .errors import BlankettError, InputError, RecordError, UnsafeFileError
 from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
 from .guard import Guards
 from .interrupt import check
-from .model import CASE_KEY, CASE_LABEL, to_record, validate
-from .notform import NotTheFormError, Values, not_the_form
+from .model import CASE_KEY, CASE_LABEL, Values, to_record, validate
+from .notform import NotTheFormError, not_the_form
 from .office import Converted
 from .package import open_package
 from .pdfread import read_pdf

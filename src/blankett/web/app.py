@@ -15,7 +15,7 @@ import threading
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -34,6 +34,7 @@ from starlette.staticfiles import StaticFiles
 
 import blankett
 
+from .._api import DOCX_MEDIA, RESULT_MEDIA, ExportFormat, form_file_name
 from ..guard import stop_idle
 from ..load import NotJsonError, parse_json
 from . import pages
@@ -55,17 +56,12 @@ from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware, Sessions, log
 from .uploads import CLIENT_GONE, Limits, UploadRefused, read_files, read_form
 
 STATIC = Path(__file__).parent / "static"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ODS = "application/vnd.oasis.opendocument.spreadsheet"
-MEDIA = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX, "ods": ODS, "csv": "text/csv; charset=utf-8",
-         "json": "application/json", "zip": "application/zip"}
+MEDIA: dict[str, str] = {"docx": DOCX_MEDIA, "pdf": "application/pdf", **RESULT_MEDIA, "zip": "application/zip"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
 #: Seconds a stop waits for running jobs to end (their LibreOffice starts are killed meanwhile).
 STOP_SECONDS = 10.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-ExportFormat = Literal["json", "jsonl", "csv", "xlsx", "ods"]
 
 
 def download(data: bytes, name: str, kind: str) -> Response:
@@ -81,10 +77,7 @@ def download(data: bytes, name: str, kind: str) -> Response:
 
 def _form_name(record: dict[str, Any], kind: str) -> str:
     """The file name of one filled form: its case number when given (as ``fill`` names it), else Bilaga5."""
-    case = str(record.get("diarienummer") or "").strip()
-    safe = re.sub(r"[^\w.\-]+", "-", case).strip("-.")[:80]
-    ending = "pdf" if kind == "pdfa" else kind
-    return f"Bilaga5-{safe}.{ending}" if safe else f"Bilaga5.{ending}"
+    return form_file_name(record, "pdf" if kind == "pdfa" else kind)
 
 
 class Server:
@@ -315,7 +308,7 @@ async def job_zip(request: Request) -> Response:
 async def job_answers(request: Request) -> Response:
     job = _job(request)
     fmt: ExportFormat = request.path_params["fmt"]
-    if fmt not in ("xlsx", "ods", "csv", "json"):
+    if fmt not in RESULT_MEDIA:
         return PlainTextResponse("Okänt filformat.", status_code=404)
     if job is None or job.kind != "extract" or job.state != DONE:
         return PlainTextResponse(_gone(request), status_code=404)
@@ -377,7 +370,7 @@ async def api_fill(request: Request) -> Response:
 
 async def api_extract(request: Request) -> Response:
     fmt = cast(ExportFormat, request.query_params.get("format", "json"))
-    if fmt not in ("json", "xlsx", "ods", "csv"):
+    if fmt not in RESULT_MEDIA:
         return JSONResponse({"fel": "format måste vara json, xlsx, ods eller csv"}, status_code=400)
     server = _server(request)
     with tempfile.TemporaryDirectory(prefix="blankett-web-") as tmp:

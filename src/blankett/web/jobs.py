@@ -17,9 +17,8 @@ import shutil
 import tempfile
 import threading
 import time
-import zipfile
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import blankett
 
 from .. import interrupt
 from ..guard import Guards
+from ..package import write_zip
 from .uploads import MB, Limits, Staged, UploadRefused, expand_zips
 
 #: How long a finished job's results stay in memory for download, counted from when the job is done.
@@ -318,16 +318,20 @@ def _count_guarded(staged: list[Staged]) -> int:
 def _archive(files: list[Path], limit: int) -> bytes:
     """The filled forms as one .zip, refused in Swedish once it grows past ``limit`` bytes."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+
+    def within() -> None:
+        if buf.tell() > limit:
+            raise blankett.BlankettError(
+                f"Resultatet blev för stort: de ifyllda blanketterna tar mer än {limit // MB} MB, som är det "
+                "mesta servern behåller från en uppladdning. Dela upp raderna på flera uppladdningar.")
+
+    def members() -> Iterator[tuple[str, bytes]]:  # read one at a time, the size checked after each is written
         for path in files:
-            info = zipfile.ZipInfo(path.name, (1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            zf.writestr(info, path.read_bytes())
-            if buf.tell() > limit:
-                raise blankett.BlankettError(
-                    f"Resultatet blev för stort: de ifyllda blanketterna tar mer än {limit // MB} MB, som är det "
-                    "mesta servern behåller från en uppladdning. Dela upp raderna på flera uppladdningar.")
+            within()
+            yield path.name, path.read_bytes()
+        within()
+
+    write_zip(members(), buf, level=1)
     return buf.getvalue()
 
 

@@ -17,11 +17,10 @@ from typing import Any
 import blankett
 
 from .. import kinds
+from .._api import DOCX_MEDIA, RESULT_MEDIA
 from .uploads import MAX_FIELDS
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ODS = "application/vnd.oasis.opendocument.spreadsheet"
+DOCX, XLSX, ODS = DOCX_MEDIA, RESULT_MEDIA["xlsx"], RESULT_MEDIA["ods"]
 #: Servers, proxies and browsers add parameters of their own; ours are read, others never.
 _OTHER_PARAMETERS = "Andra frågeparametrar läses inte."
 _FILE = {"schema": {"type": "string", "format": "binary"}}
@@ -134,7 +133,7 @@ def openapi() -> dict[str, Any]:
             "/api/extract": {"post": {
                 "summary": "Läs tillbaka ifyllda blanketter (filer eller zip-filer)",
                 "parameters": [{"name": "format", "in": "query",
-                                "schema": {"enum": ["json", "xlsx", "ods", "csv"], "default": "json"},
+                                "schema": {"enum": list(RESULT_MEDIA), "default": "json"},
                                 "description": _OTHER_PARAMETERS}],
                 "requestBody": extract_body,
                 "responses": {"200": {"description": "Ett resultat per fil (en trasig fil är ett resultat med "

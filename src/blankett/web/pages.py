@@ -16,7 +16,6 @@ from blankett import FIELDS, Kind
 
 from .jobs import DONE, FAILED, Job
 
-LIST_ITEMS = 4
 NAV = (("/", "Start"), ("/fyll-i", "Fyll i"), ("/las-in", "Läs in"), ("/api", "För utvecklare (API)"))
 STATUS_TEXT = {"ok": "ok", "varning": "varning", "fel": "fel"}
 
@@ -183,11 +182,12 @@ def _field(f: Any, values: Mapping[str, Any], errors: Mapping[str, list[str]], t
         return (f'<fieldset class="field janej" id="f-{key}"{_described(key, bool(f.hint), errors)}>'
                 f"<legend>{label}</legend>{hint}{_error(key, errors)}{radios}</fieldset>")
     if f.kind is Kind.LIST:
-        items = list(values.get(key) or [])[:LIST_ITEMS] + [""] * LIST_ITEMS
+        tags = f.tags()  # the form's own list items and their tags (key#1 …), one input each
+        items = list(values.get(key) or [])[:len(tags)] + [""] * len(tags)
         lines = "".join(
             f'<div class="item"><label for="f-{key}-{i}">Punkt {i}</label>'
-            f'<input type="text" id="f-{key}-{i}" name="{key}#{i}" value="{e(items[i - 1])}"'
-            f'{_described(key, False, errors)}></div>' for i in range(1, LIST_ITEMS + 1))
+            f'<input type="text" id="f-{key}-{i}" name="{tag}" value="{e(items[i - 1])}"'
+            f'{_described(key, False, errors)}></div>' for i, tag in enumerate(tags, 1))
         return (f'<fieldset class="field list" id="f-{key}"><legend>{label}</legend>{hint}'
                 f"{_error(key, errors)}{lines}</fieldset>")
     value = values.get(key) or ""
@@ -258,7 +258,7 @@ def record_from_form(form: Mapping[str, str]) -> dict[str, Any]:
         record[case[0]] = form[case[0]]
     for f in FIELDS:
         if f.kind is Kind.LIST:
-            items = [form.get(f"{f.key}#{i}", "") for i in range(1, LIST_ITEMS + 1)]
+            items = [form.get(tag, "") for tag in f.tags()]
             if any(item.strip() for item in items):
                 record[f.key] = [item for item in items if item.strip()]
         else:
