@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from blankett.pdf import docx_to_pdf
 from blankett.pdfread import FROM_PAGE_TEXT, page_words
 from blankett.readback import read_file
 
+from .clients import program
 from .pagetext_corpus import (
     PROGRAM_KINDS,
     RECORDS,
@@ -38,6 +40,7 @@ from .pagetext_corpus import (
     want,
     writer_pdfs,
 )
+from .scans import SCAN_RECORD
 from .uno_office import running
 
 pytestmark = pytest.mark.office
@@ -271,3 +274,30 @@ def test_points_of_a_list_that_continue_are_read_whole_and_end_the_answer_before
     assert result.status == "varning"
     assert result.record["handelse"] == record["handelse"].strip()
     assert result.record["sarbarheter_plan"] == [p.strip() for p in record["sarbarheter_plan"]]
+
+
+ONE_PAGE_RECORDS = {"plain": RECORDS["plain"], "sparse": RECORDS["sparse"], "scan": SCAN_RECORD}
+
+
+@pytest.mark.parametrize("name", ONE_PAGE_RECORDS)
+def test_each_page_alone_gives_exactly_the_answers_on_it(tmp_path, name):
+    """A page scanned or sent alone, whatever page of the form it is, gives every question on it with its answer
+    and no other: qpdf cuts our flattened form into one-page PDFs, whose page text is read as pagetext reads it. The
+    pages' questions together are the whole form's, each on one page only."""
+    record = ONE_PAGE_RECORDS[name]
+    whole = tmp_path / "ifylld.pdf"
+    whole.write_bytes(fill_pdf(record, flatten=True))
+    pages = len(PdfReader(whole).pages)
+    seen: list[str] = []
+    for number in range(1, pages + 1):
+        page = tmp_path / f"sida-{number}.pdf"
+        subprocess.run([program("qpdf", "qpdf"), "--empty", "--pages", str(whole), str(number), "--", str(page)],
+                       check=True, timeout=60)
+        reading = read_words(page_words(page.read_bytes(), page.name))
+        assert reading.values, f"page {number}"
+        for key, value in reading.values.items():
+            expected = record.get(key, [] if BY_KEY[key].kind is Kind.LIST else None)
+            got = " ".join(value.split()) if isinstance(value, str) else value
+            assert got == (" ".join(expected.split()) if isinstance(expected, str) else expected), (number, key)
+        seen.extend(reading.values)
+    assert sorted(seen) == sorted(f.key for f in FIELDS)

@@ -383,10 +383,32 @@ class _Found:
 
 
 def _find(lines: list[_Line], frame: _Frame, pitch: float) -> list[_Found]:
-    """Each anchor's place, searched in order from the last one found; anchors not found are left out."""
+    """Each anchor's place, searched in order from the last one found; anchors not found are left out.
+
+    The words may begin at any page of the form (one page scanned alone): then the search in order from the
+    form's first text can take a short text from an earlier page ("Kommentar:") for the start of a later one
+    ("Kommentar, Vem/vilka …") and skip all between. So when not every text is found, the search is tried from
+    each text that stands somewhere in the words, and the start finding the most texts wins (the earliest if equal).
+    """
+    best = _find_from(lines, frame, pitch, 0)
+    if len(best) == len(ANCHORS):
+        return best
+    for start in range(1, len(ANCHORS)):
+        if len(ANCHORS) - start <= len(best):
+            break  # no later start can find more
+        if _search(lines, frame, pitch, ANCHORS[start], 0, True) is None:
+            continue  # a start that is not on these pages
+        found = _find_from(lines, frame, pitch, start)
+        if len(found) > len(best):
+            best = found
+    return best
+
+
+def _find_from(lines: list[_Line], frame: _Frame, pitch: float, start: int) -> list[_Found]:
+    """Each anchor's place from ``ANCHORS[start]`` on, searched in order from the last one found."""
     found: list[_Found] = []
     at, free = 0, True
-    for anchor in ANCHORS:
+    for anchor in ANCHORS[start:]:
         hit = _search(lines, frame, pitch, anchor, at, free)
         if hit is not None:
             found.append(hit)
