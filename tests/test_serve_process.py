@@ -331,6 +331,29 @@ def test_after_sigkill_every_file_is_owner_only_and_the_next_start_removes_it(se
         os.close(lock)
 
 
+
+def test_a_dead_looking_folder_whose_lock_is_no_plain_file_of_ours_is_left_alone(tmp_path):
+    """A lock that is a pipe or a link to someone else's file is a trap, not a dead server's: nothing is removed."""
+    from blankett.web import private
+
+    old = time.time() - 600
+    for name, make in (("ror", os.mkfifo), ("lank", lambda p: os.symlink(tmp_path / "annans.txt", p))):
+        folder = tmp_path / f"{private.PREFIX}{name}"
+        folder.mkdir(mode=0o700)
+        (folder / "svar.txt").write_text("rör inte")
+        make(folder / private.LOCK)
+        os.utime(folder, (old, old))
+    (tmp_path / "annans.txt").write_text("rör inte")
+    root = private.PrivateRoot(tmp_path)
+    try:
+        assert root.swept == 0
+        assert sorted(p.name for p in tmp_path.glob(f"{private.PREFIX}*/svar.txt")) == ["svar.txt", "svar.txt"]
+        assert (tmp_path / "annans.txt").read_text() == "rör inte"
+    finally:
+        root.close()
+    assert not root.path.exists() and len(list(tmp_path.glob(f"{private.PREFIX}*"))) == 2
+
+
 @pytest.mark.office
 def test_after_sigkill_during_a_pdf_job_the_next_start_stops_the_libreoffice_left_behind(served):
     server = served()
