@@ -354,6 +354,37 @@ def test_a_dead_looking_folder_whose_lock_is_no_plain_file_of_ours_is_left_alone
     assert not root.path.exists() and len(list(tmp_path.glob(f"{private.PREFIX}*"))) == 2
 
 
+
+def test_a_fill_worker_killed_while_idle_is_replaced_and_a_stopped_pool_says_so_in_swedish(tmp_path):
+    import json
+
+    import blankett
+    from blankett.web.pool import FillPool, WorkerLost
+
+    from .conftest import EXAMPLE
+    from .forms import expected
+
+    record = json.loads(EXAMPLE.read_text(encoding="utf-8"))[0]
+    pool = FillPool(1)
+    try:
+        first = tmp_path / "forsta.pdf"
+        first.write_bytes(pool.fill(record, "pdf"))
+        (worker,) = fill_workers(os.getpid())
+        os.kill(worker, signal.SIGKILL)  # out of memory, an operator's kill: between two forms
+        deadline = time.monotonic() + 30
+        while not getattr(pool._pool, "_broken", False):  # the executor notices the lost worker
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        again = tmp_path / "igen.pdf"
+        again.write_bytes(pool.fill(record, "pdf"))  # a new worker fills it; the user never sees the loss
+        assert [blankett.extract(p).record for p in (first, again)] == [expected(record)] * 2
+        assert len(fill_workers(os.getpid())) == 1 and worker not in fill_workers(os.getpid())
+    finally:
+        pool.shutdown()
+    with pytest.raises(WorkerLost, match="^Blanketten kunde inte fyllas i: servern stängs just nu. Försök igen"):
+        pool.fill(record, "docx")
+
+
 @pytest.mark.office
 def test_after_sigkill_during_a_pdf_job_the_next_start_stops_the_libreoffice_left_behind(served):
     server = served()
