@@ -534,6 +534,28 @@ def test_running_out_of_open_files_is_one_log_line_per_ten_seconds(caplog):
         "(högst en rad per 10 s)."]
 
 
+
+def test_other_event_loop_errors_are_still_logged_and_a_second_stop_signal_stops_at_once(caplog):
+    import asyncio
+
+    import uvicorn
+
+    from blankett.web.serving import Server
+
+    server = Server(uvicorn.Config(app=None), logging.getLogger("blankett.test-serving"))
+    loop = asyncio.new_event_loop()
+    try:
+        with caplog.at_level(logging.ERROR, logger="asyncio"):
+            server._loop_error(loop, {"message": "något annat gick fel", "exception": ValueError("fel")})
+    finally:
+        loop.close()
+    assert any("något annat gick fel" in r.getMessage() for r in caplog.records)  # not swallowed as out-of-files
+    server.handle_exit(signal.SIGTERM, None)
+    assert (server.should_exit, server.force_exit) == (True, False)  # the running requests are answered first
+    server.handle_exit(signal.SIGTERM, None)
+    assert server.force_exit  # an operator's second SIGTERM or Ctrl-C does not wait for them
+
+
 def test_the_readme_states_the_limits_the_server_keeps():
     from blankett.web import app, pool, private, serving
 
