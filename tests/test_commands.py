@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import stat
 
+import pytest
 from click.testing import CliRunner
 
+import blankett
 from blankett import cli
 from blankett.build import SHIPPED_FORM
 from blankett.cli import main
@@ -72,3 +74,14 @@ def test_template_writes_what_the_declaration_and_profile_give(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Skrev {out} ({len(out.read_bytes()) // 1024} kB). Använd den med: ")
     assert out.read_bytes() == build_bytes() == SHIPPED_FORM.read_bytes()
+
+
+def test_an_output_that_appears_while_it_is_written_is_kept_and_told(tmp_path):
+    from blankett.write import atomic_path
+
+    target = tmp_path / "svar.docx"
+    with pytest.raises(blankett.OutputExistsError), atomic_path(target) as tmp:
+        tmp.write_bytes(b"ny")
+        target.write_bytes(b"en annan process")  # e.g. a second batch writing the same name
+    assert target.read_bytes() == b"en annan process"
+    assert list(tmp_path.iterdir()) == [target]  # the temporary file is gone

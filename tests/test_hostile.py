@@ -604,3 +604,19 @@ def test_files_read_one_at_a_time_share_one_reading_worker(tmp_path):
                          check=True).stdout.splitlines()
     assert len(out) == 6 and all(line != "[]" for line in out), out  # given back after every file, not killed
     assert len(set(out)) == 1, out  # one worker read them all
+
+
+def test_a_guarded_worker_runs_only_blankett_code_and_names_an_error_by_its_class_alone(tmp_path):
+    from blankett.errors import BlankettError
+
+    made = tmp_path / "skapad"
+    with guard.Guards() as guards:
+        with pytest.raises(BlankettError) as refused:
+            guards.run("os:mkdir", str(made))  # a task line naming any other module is refused, never imported
+        assert str(refused.value) == "filen kan inte läsas (oväntat fel: ValueError)"
+        assert not made.exists()
+        with pytest.raises(BlankettError) as failed:
+            guards.run("blankett.readback:read_file", str(tmp_path / "finns-inte.docx"), "hemligt-svar")
+        assert str(failed.value) == "filen kan inte läsas (oväntat fel: TypeError)"  # no argument, no traceback
+        examples = Path(__file__).parents[1] / "data" / "exempel.json"
+        assert guards.run("blankett._api:count_records", str(examples)) == 2  # and the worker goes on

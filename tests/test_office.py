@@ -363,3 +363,27 @@ def test_stop_all_kills_every_start_and_none_begins_after_it(fake_soffice, tmp_p
     for pid in _starts(tmp_path):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_an_archive_copy_libreoffice_fails_or_spoils_is_one_swedish_line_per_form(fake_soffice, tmp_path,
+                                                                                   monkeypatch):
+    from tests.conftest import EXAMPLE
+
+    out = tmp_path / "ut"
+    spoilt = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--format", "pdfa"])
+    assert spoilt.exit_code == 1 and "Traceback" not in spoilt.output
+    lines = [line for line in spoilt.output.splitlines() if "arkivexemplaret kunde inte göras" in line]
+    assert len(lines) == 2 and all(line.startswith("Bilaga5-KS-2026-") for line in lines), spoilt.output
+    assert not list(out.glob("*.pdf"))  # LibreOffice's "ok" is no PDF: nothing half-made is kept
+    monkeypatch.setenv("FAKE_FAIL", "1")
+    failed = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--format", "pdfa", "--force"])
+    assert failed.exit_code == 1 and "Traceback" not in failed.output
+    lines = [line for line in failed.output.splitlines() if "LibreOffice misslyckades (kod 1)" in line]
+    assert len(lines) == 2 and all(".docx: LibreOffice" in line for line in lines), failed.output
+    assert not list(out.glob("*.pdf"))
+    out.mkdir(exist_ok=True)
+    earlier = out / "Bilaga5-KS-2026-0412.pdf"
+    earlier.write_bytes(b"%PDF- ett tidigare arkivexemplar")
+    kept = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--format", "pdfa"])
+    assert "Klart: 0 skrivna, 1 hoppade över (finns redan), 1 fel." in kept.output  # never replaced without --force
+    assert earlier.read_bytes() == b"%PDF- ett tidigare arkivexemplar"

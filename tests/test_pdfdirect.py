@@ -338,3 +338,35 @@ def test_the_bundled_template_given_as_template_needs_no_office_either(no_office
                                     "--template", str(template)])
     assert run.exit_code == 0, run.output
     assert len(list((tmp_path / "ut").glob("*.pdf"))) == 2
+
+
+def test_pdf_only_fill_names_a_bad_row_keeps_existing_pdfs_and_shows_progress(no_office, tmp_path, capsys):
+    from blankett.pdffill import fill_with_pdf
+
+    good, other = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    source = tmp_path / "poster.json"
+    source.write_text(json.dumps([good, {**other, "samtal1_datum": "x"}], ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "ut"
+    run = CliRunner().invoke(main, ["fill", str(source), "-o", str(out), "--format", "pdf"])
+    assert run.exit_code == 1
+    assert ('poster.json post 2, fältet "samtal1_datum" (Samtal 1: datum): "x" är inget giltigt datum '
+            "(skriv ÅÅÅÅ-MM-DD)") in run.output
+    (pdf,) = out.glob("*.pdf")
+    assert read_file(pdf).record == expected(good)
+    before = pdf.read_bytes()
+    (summary,) = fill_with_pdf([source], out, keep_docx=False, progress=True)
+    assert summary.line("PDF") == "PDF: 0 skrivna, 1 hoppade över (finns redan), 1 fel."
+    assert pdf.read_bytes() == before and not list(out.glob("*.docx"))
+    assert "Fyller i PDF-blanketter" in capsys.readouterr().err
+
+
+def test_the_font_is_found_through_fontconfig_or_named_as_a_package_to_install(tmp_path, monkeypatch):
+    from blankett import pdffont
+
+    monkeypatch.setattr(pdffont, "FONT_PATHS", (tmp_path / "saknas.ttf",))
+    found = pdffont.font_file()  # fc-match answers where Debian's fonts-liberation2 put it
+    assert found.suffix == ".ttf" and "LiberationSans" in found.name and found.is_file()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no fc-match either
+    with pytest.raises(blankett.BlankettError) as missing:
+        pdffont.font_file()
+    assert "Liberation Sans saknas" in str(missing.value) and "fonts-liberation2" in str(missing.value)

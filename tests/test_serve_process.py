@@ -331,6 +331,60 @@ def test_after_sigkill_every_file_is_owner_only_and_the_next_start_removes_it(se
         os.close(lock)
 
 
+
+def test_a_dead_looking_folder_whose_lock_is_no_plain_file_of_ours_is_left_alone(tmp_path):
+    """A lock that is a pipe or a link to someone else's file is a trap, not a dead server's: nothing is removed."""
+    from blankett.web import private
+
+    old = time.time() - 600
+    for name, make in (("ror", os.mkfifo), ("lank", lambda p: os.symlink(tmp_path / "annans.txt", p))):
+        folder = tmp_path / f"{private.PREFIX}{name}"
+        folder.mkdir(mode=0o700)
+        (folder / "svar.txt").write_text("rör inte")
+        make(folder / private.LOCK)
+        os.utime(folder, (old, old))
+    (tmp_path / "annans.txt").write_text("rör inte")
+    root = private.PrivateRoot(tmp_path)
+    try:
+        assert root.swept == 0
+        assert sorted(p.name for p in tmp_path.glob(f"{private.PREFIX}*/svar.txt")) == ["svar.txt", "svar.txt"]
+        assert (tmp_path / "annans.txt").read_text() == "rör inte"
+    finally:
+        root.close()
+    assert not root.path.exists() and len(list(tmp_path.glob(f"{private.PREFIX}*"))) == 2
+
+
+
+def test_a_fill_worker_killed_while_idle_is_replaced_and_a_stopped_pool_says_so_in_swedish(tmp_path):
+    import json
+
+    import blankett
+    from blankett.web.pool import FillPool, WorkerLost
+
+    from .conftest import EXAMPLE
+    from .forms import expected
+
+    record = json.loads(EXAMPLE.read_text(encoding="utf-8"))[0]
+    pool = FillPool(1)
+    try:
+        first = tmp_path / "forsta.pdf"
+        first.write_bytes(pool.fill(record, "pdf"))
+        (worker,) = fill_workers(os.getpid())
+        os.kill(worker, signal.SIGKILL)  # out of memory, an operator's kill: between two forms
+        deadline = time.monotonic() + 30
+        while not getattr(pool._pool, "_broken", False):  # the executor notices the lost worker
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        again = tmp_path / "igen.pdf"
+        again.write_bytes(pool.fill(record, "pdf"))  # a new worker fills it; the user never sees the loss
+        assert [blankett.extract(p).record for p in (first, again)] == [expected(record)] * 2
+        assert len(fill_workers(os.getpid())) == 1 and worker not in fill_workers(os.getpid())
+    finally:
+        pool.shutdown()
+    with pytest.raises(WorkerLost, match="^Blanketten kunde inte fyllas i: servern stängs just nu. Försök igen"):
+        pool.fill(record, "docx")
+
+
 @pytest.mark.office
 def test_after_sigkill_during_a_pdf_job_the_next_start_stops_the_libreoffice_left_behind(served):
     server = served()
@@ -478,6 +532,28 @@ def test_running_out_of_open_files_is_one_log_line_per_ten_seconds(caplog):
     assert [r.getMessage() for r in caplog.records] == [
         "Servern hade slut på öppna filer; nya anslutningar fick vänta, 1 gång sedan förra raden om detta "
         "(högst en rad per 10 s)."]
+
+
+
+def test_other_event_loop_errors_are_still_logged_and_a_second_stop_signal_stops_at_once(caplog):
+    import asyncio
+
+    import uvicorn
+
+    from blankett.web.serving import Server
+
+    server = Server(uvicorn.Config(app=None), logging.getLogger("blankett.test-serving"))
+    loop = asyncio.new_event_loop()
+    try:
+        with caplog.at_level(logging.ERROR, logger="asyncio"):
+            server._loop_error(loop, {"message": "något annat gick fel", "exception": ValueError("fel")})
+    finally:
+        loop.close()
+    assert any("något annat gick fel" in r.getMessage() for r in caplog.records)  # not swallowed as out-of-files
+    server.handle_exit(signal.SIGTERM, None)
+    assert (server.should_exit, server.force_exit) == (True, False)  # the running requests are answered first
+    server.handle_exit(signal.SIGTERM, None)
+    assert server.force_exit  # an operator's second SIGTERM or Ctrl-C does not wait for them
 
 
 def test_the_readme_states_the_limits_the_server_keeps():

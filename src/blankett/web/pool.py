@@ -111,10 +111,6 @@ class FillPool:
         for _ in range(self.workers):
             pool.submit(_ready)
 
-    def fill_docx(self, record: Any) -> bytes:
-        """The filled .docx, from a worker; tried once more on a new pool if a worker died meanwhile."""
-        return self.fill(record, "docx")
-
     def fill(self, record: Any, kind: str) -> bytes:
         """The filled form (``docx`` or ``pdf``), from a worker; tried once more on a new pool if a worker died."""
         for _ in range(2):
