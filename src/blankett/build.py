@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from . import ooxml
 from .form import (
+    FOOTER_HEADS,
     INTRO,
     LANGUAGE,
     LIST_ITEMS,
@@ -184,7 +185,7 @@ def _header_table(container: BlockItemContainer, profile: Profile, width: float)
 
 
 def _footer_table(footer: BlockItemContainer, profile: Profile, width: float) -> None:
-    heads = ("Postadress", "Besöksadress", "Telefon/Fax", "Webb/E-post", "Org.nr")
+    heads = FOOTER_HEADS
     table = footer.add_table(rows=3, cols=5, width=Cm(width))
     _widths(table, [width * 0.22, width * 0.2, width * 0.2, width * 0.24, width * 0.14])
     rows = (

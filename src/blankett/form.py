@@ -117,6 +117,10 @@ class Question:
     field: Field
 
 
+#: The page footer's column heads (the municipality's address, phone, web and org.nr stand under them).
+FOOTER_HEADS = ("Postadress", "Besöksadress", "Telefon/Fax", "Webb/E-post", "Org.nr")
+
+
 @dataclass(frozen=True)
 class TableHeader:
     """The checklist's header row (repeated on every page)."""

@@ -37,6 +37,7 @@ from typing import cast
 
 from .form import (
     FIELDS,
+    FOOTER_HEADS,
     LIST_ITEMS,
     PLACEHOLDER,
     S1,
@@ -230,7 +231,7 @@ def _drop_running(lines: list[_Line]) -> list[_Line]:
         end = len(plines)
         for i in range(len(plines) - 1, max(start, len(plines) - 10) - 1, -1):
             words = [w.text for w in plines[i].words]
-            if words[:1] == ["Postadress"] and "Besöksadress" in words:
+            if words[:2] == list(FOOTER_HEADS[:2]):
                 end = i
                 break
         if start == 0:  # no header row found (misread): at least its page number "N(M)" is no answer
@@ -360,7 +361,7 @@ def _frame(lines: list[_Line]) -> _Frame:
     scale = 1.0
     for ln in lines:
         texts = [w.text for w in ln.words]
-        if texts == ["Åtgärd", "Ansvar"]:
+        if texts == _TABLE_HEAD:
             span = (ln.words[1].x0 - ln.words[0].x0) / ((JA_CM - NUMBER_CM) * _POINTS_PER_CM)
             if 0.5 < span < 1.5:
                 scale = span
@@ -368,8 +369,12 @@ def _frame(lines: list[_Line]) -> _Frame:
     return _Frame(left, scale)
 
 
+#: The checklist's header row as its words (declared in form.py, repeated on every page).
+_TABLE_HEAD = [w for cell in TableHeader().cells for w in cell.split()]
+
+
 def _drop_table_heads(lines: list[_Line]) -> list[_Line]:
-    return [ln for ln in lines if [w.text for w in ln.words] != ["Åtgärd", "Ansvar"]]
+    return [ln for ln in lines if [w.text for w in ln.words] != _TABLE_HEAD]
 
 
 # --- the reading ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import kinds, pagetext
 from .errors import InputError
-from .form import FIELDS, INTRO, PLACEHOLDER, SECTIONS, SUBTITLE, TITLE, Kind, fields_of
+from .form import FIELDS, FOOTER_HEADS, INTRO, PLACEHOLDER, SECTIONS, SUBTITLE, TITLE, Kind, TableHeader, fields_of
 from .notform import not_the_form
 from .profile import load_profile
 from .scan import AGAIN, EMPTY_INK, MIN_CONFIDENCE, OCR_DPI, TICKED_INK, UNREAD, Box, OcrWord, Page
@@ -61,9 +61,9 @@ UNREADABLE_CONFIDENCE = 45
 def _printed_texts() -> list[str]:
     """Every text the form prints (headings, questions, hints, steps, bullets), from the layout declaration."""
     profile = load_profile()  # the page header's and footer's texts (another municipality's differ in its words)
-    texts: list[str] = [TITLE, SUBTITLE, *INTRO, "Check!", "Ja", "Nej", "Åtgärd Ansvar", "Bilaga 5", "Datum",
+    texts: list[str] = [TITLE, SUBTITLE, *INTRO, "Check!", "Ja", "Nej", " ".join(TableHeader().cells).strip(), "Bilaga 5", "Datum",
                         profile.plan_title, f"{profile.plan_date} Bilaga 5", "Kommunens logotyp (platshållare – byt "
-                        "i profilen)", "Postadress Besöksadress Telefon/Fax Webb/E-post Org.nr"]
+                        "i profilen)", " ".join(FOOTER_HEADS)]
     texts.extend(PLACEHOLDER.values())  # an empty field's hint, printed too
     texts.extend(v for v in vars(profile).values() if isinstance(v, str))
     texts.extend(line for v in vars(profile).values() if isinstance(v, tuple | list) for line in v
