@@ -417,3 +417,27 @@ def field_for_tag(tag: str) -> Field | None:
     key = tag.split("=", 1)[0].split("#", 1)[0]
     f = BY_KEY.get(key)
     return f if f is not None and tag in f.tags() else None
+
+
+# --- the coded layer: registration beside the form, never printed on it (issue 20) --------------------------
+# Set by the security strategist when a form comes in, like the case number; carried in the .docx and PDF as
+# document properties. The categories are those of Brå's Politikernas trygghetsundersökning (PTU), so the
+# municipality's figures can be set beside the national ones, plus "annat".
+
+#: Date of the incident (ÅÅÅÅ-MM-DD); the form itself asks it only in free text ("När och var …").
+INCIDENT_DATE_KEY = "handelsedatum"
+#: Kind(s) of incident: a list of :data:`INCIDENT_TYPES` values.
+INCIDENT_TYPE_KEY = "typ"
+#: Channel(s) it came through: a list of :data:`CHANNELS` values.
+CHANNEL_KEY = "kanal"
+
+#: PTU's types of exposure (Brå), in PTU's order, then "annat". The value is what data holds and users see.
+INCIDENT_TYPES: tuple[str, ...] = (
+    "trakasserier", "hot", "våld", "skadegörelse", "stöld", "korruptionsförsök", "annat",
+)
+#: PTU's channels (Brå), in PTU's order, then "annat".
+CHANNELS: tuple[str, ...] = (
+    "sociala medier", "personligen", "telefon", "e-post", "brev", "sms", "annat",
+)
+#: What the overviews print for a case whose coded field is missing.
+NOT_CODED = "ej kodad"
