@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import json
 import os
@@ -461,6 +462,41 @@ def check(file: Path) -> None:
         click.echo(f"{file.name}: inte en komplett Bilaga 5 ({len(problems)} problem).", err=True)
         sys.exit(1)
     click.echo(f"{file.name}: en komplett Bilaga 5, alla fält finns.")
+
+
+@main.command("follow-up", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, metavar="FIL_ELLER_MAPP...", type=click.Path(path_type=Path))
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), metavar="FIL",
+              help="Skriv också en kalenderfil (.ics) med ett heldagsevenemang per samtal, för Outlook och "
+              "Thunderbird.")
+@click.option("--today", "--idag", "today", type=click.DateTime(["%Y-%m-%d"]), metavar="ÅÅÅÅ-MM-DD",
+              help="Räkna som om det vore den här dagen. Standard: dagens datum.")
+@force_option
+@user_errors
+def follow_up(paths: tuple[Path, ...], ics: Path | None, today: dt.datetime | None, force: bool) -> None:
+    """Lista uppföljningssamtal som ska hållas, är försenade eller är planerade (ärendenummer och datum, aldrig
+    svar) ur ifyllda blanketter, mappar med dem eller extract-utdata. Även: blankett bevaka."""
+    import blankett
+
+    if ics is not None:
+        _ending(ics, ".ics", "bevakning.ics")
+        if ics.exists() and not force:
+            raise OutputExistsError(ics)
+    found = blankett.follow_ups(paths, today.date() if today else None)
+    for line in found.problems:
+        click.echo(line, err=True)
+    for item in found.items:
+        click.echo(item.line())
+    if not found.items:
+        click.echo("Inga uppföljningssamtal att bevaka.")
+    if ics is not None:
+        write_bytes(ics, blankett.follow_ups_ics(found), force)
+        click.echo(f"Skrev {ics}.", err=True)
+    if found.problems:
+        sys.exit(1)
+
+
+main.add_command(follow_up, "bevaka")
 
 
 TOKEN_ON_COMMAND_LINE = ("Varning: --token syns för alla användare på datorn (ps, /proc); ange nyckeln i "
