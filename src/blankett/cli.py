@@ -514,15 +514,21 @@ TOKEN_ON_COMMAND_LINE = ("Varning: --token syns för alla användare på datorn 
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAMN",
               help="Ytterligare värdnamn servern svarar på (t.ex. namnet i den omvända proxyn). Kan upprepas.")
 @click.option("--open", "open_browser", is_flag=True, help="Öppna webbläsaren direkt.")
+@click.option("--follow-up-dir", "--bevakningsmapp", "follow_up_dir", envvar="BLANKETT_FOLLOW_UP_DIR", metavar="MAPP",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Mapp med inkomna blanketter vars uppföljningssamtal startsidan visar (och ger som .ics). "
+              "Även miljövariabeln BLANKETT_FOLLOW_UP_DIR.")
 @user_errors
-def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...], open_browser: bool) -> None:
+def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...], open_browser: bool,
+          follow_up_dir: Path | None) -> None:
     """Starta webbsidorna och API:et: fyll i, läs in och hämta blanketten i webbläsaren. Stoppa med Ctrl-C."""
     from .web import run
 
     if click.get_current_context().get_parameter_source("token") == click.core.ParameterSource.COMMANDLINE:
         click.echo(TOKEN_ON_COMMAND_LINE, err=True)
 
-    run(host, port, token, open_browser, allow_hosts, echo=click.echo)
+    run(host, port, token, open_browser, allow_hosts, echo=click.echo,
+        follow_up_dir=follow_up_dir.resolve() if follow_up_dir else None)
     click.echo("Servern har stoppats.", err=True)
 
 

@@ -68,14 +68,19 @@ class FollowUp:
     due: dt.date | None
     status: Status
 
+    def when(self) -> str:
+        """The talk's dates as the list says them: "2026-03-09–2026-03-16", "senast 2026-03-16", "2026-04-01"."""
+        if self.status is Status.NOT_CODED:
+            return "kan inte planeras"
+        if self.status is Status.OVERDUE:
+            return f"senast {self.due}"
+        return f"{self.start}–{self.due}" if self.start != self.due else f"{self.due}"
+
     def line(self) -> str:
         """The reminder as one Swedish line: case, talk, dates, status."""
         if self.status is Status.NOT_CODED:
-            return f"{self.name}: samtal {self.talk} kan inte planeras, {NOT_CODED} (händelsedatum saknas)"
-        when = f"{self.start}–{self.due}" if self.start != self.due else f"{self.due}"
-        if self.status is Status.OVERDUE:
-            when = f"senast {self.due}"
-        return f"{self.name}: samtal {self.talk} {when}, {self.status}"
+            return f"{self.name}: samtal {self.talk} {self.when()}, {NOT_CODED} (händelsedatum saknas)"
+        return f"{self.name}: samtal {self.talk} {self.when()}, {self.status}"
 
 
 @dataclass(frozen=True)
