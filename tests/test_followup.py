@@ -24,6 +24,7 @@ import blankett
 from blankett.form import FIELDS, Kind
 from blankett.overview.cases import Case, DateFrom
 from blankett.overview.followup import ICS_LINE_OCTETS, FollowUp, Reminders, Status, follow_ups, ics, summary, uid
+from blankett.web import pages
 
 D = dt.date.fromisoformat
 
@@ -223,7 +224,7 @@ ANSWERS = st.text("qwxzy ", min_size=6, max_size=40).map(lambda s: f"¤{s}¤")
 @given(answers=st.lists(ANSWERS, min_size=len(TEXT_FIELDS), max_size=len(TEXT_FIELDS)),
        incident=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)), days=st.integers(0, 30),
        coded=st.booleans())
-def test_no_answer_ever_appears_in_the_list_or_the_calendar(answers, incident, days, coded):
+def test_no_answer_ever_appears_in_the_list_the_calendar_or_the_panel(answers, incident, days, coded):
     record = {key: ([a] if FIELDS[[f.key for f in FIELDS].index(key)].kind is Kind.LIST else a)
               for key, a in zip(TEXT_FIELDS, answers, strict=True)}
     record |= {"handelsedatum": str(incident) if coded else None,
@@ -231,7 +232,8 @@ def test_no_answer_ever_appears_in_the_list_or_the_calendar(answers, incident, d
     today = incident + dt.timedelta(days=days)
     found = follow_ups([Case("KS 2026/9", record, None, DateFrom.NONE)], today)
     assert found
-    shown = "\n".join(f.line() for f in found) + ics(Reminders(today, tuple(found))).decode()
+    reminders = Reminders(today, tuple(found))
+    shown = "\n".join(f.line() for f in found) + ics(reminders).decode() + pages.follow_up_panel(reminders)
     unfolded = shown.replace("\r\n ", "")
     assert "¤" not in unfolded
     assert all(a.strip("¤").strip() not in unfolded for a in answers if len(a.strip("¤").strip()) >= 3)
