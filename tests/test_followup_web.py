@@ -83,10 +83,7 @@ def test_the_start_page_lists_the_folders_talks_by_case_number_only(folder, monk
                       ("Uppföljningssamtal 2, KS 2026/7", PLANNED)]
     for secret in SECRETS:
         assert secret not in page and secret.encode() not in r.content
-
-
-def test_without_a_folder_there_is_no_panel_and_no_calendar():
-    with TestClient(create_app(TOKEN), base_url=BASE, headers=AUTH) as c:
+    with TestClient(create_app(TOKEN), base_url=BASE, headers=AUTH) as c:  # no folder: no panel, no calendar
         assert "Uppföljningssamtal" not in c.get("/").text
         assert c.get("/bevakning.ics").status_code == 404
 
