@@ -192,6 +192,9 @@ def _text(value: str) -> str:
 
 def _fold(line: str) -> bytes:
     """One content line, folded at :data:`ICS_LINE_OCTETS` octets without splitting a UTF-8 character."""
+    encoded = line.encode("utf-8")
+    if len(encoded) <= ICS_LINE_OCTETS:  # nearly every line: nothing to fold
+        return encoded + b"\r\n"
     out = bytearray()
     room = ICS_LINE_OCTETS
     for char in line:
