@@ -190,10 +190,11 @@ def test_returned_forms_are_read_and_a_bad_file_is_one_line_while_the_rest_goes_
          "samtal2_datum": "2026-05-04", "samtal2_dokumentation": "Samtal om oro."}))
     (folder / "b.pdf").write_bytes(blankett.fill_pdf({"utsatt": "Bo Hemlig", "handelse": "Hot."}))
     (folder / "trasig.docx").write_bytes(b"PK\x03\x04 inte en blankett")
-    r = bevaka(folder, "--today", "2026-04-01")
+    r = bevaka(folder, tmp_path / "finns-inte", "--today", "2026-04-01")
     assert r.stdout.splitlines() == ["KS 2026/7: samtal 2 2026-05-04, planerat",
                                      "b.pdf: samtal 1 kan inte planeras, ej kodad (händelsedatum saknas)"]
     assert r.stderr.splitlines() == [
+        f"{tmp_path / 'finns-inte'}: filen eller mappen finns inte",
         "trasig.docx: kunde inte läsas och finns inte med i bevakningen (blankett extract säger varför)"]
     assert r.returncode == 1
     assert "Traceback" not in r.stderr and "Hemlig" not in r.stdout + r.stderr and "oro" not in r.stdout

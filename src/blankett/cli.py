@@ -475,7 +475,7 @@ def check(file: Path) -> None:
 @user_errors
 def follow_up(paths: tuple[Path, ...], ics: Path | None, today: dt.datetime | None, force: bool) -> None:
     """Lista uppföljningssamtal som ska hållas, är försenade eller är planerade (ärendenummer och datum, aldrig
-    svar) ur ifyllda blanketter, mappar med dem eller extract-utdata. Även: blankett bevaka."""
+    svar) ur ifyllda blanketter, mappar med dem eller extract-utdata. Samma kommando: follow-up och bevaka."""
     import blankett
 
     if ics is not None:

@@ -136,6 +136,7 @@ def follow_ups(cases: Iterable[Case], today: dt.date) -> list[FollowUp]:
 # output (.json/.jsonl/.xlsx/.ods/.csv) as fill reads it.
 
 UNREADABLE = "kunde inte läsas och finns inte med i bevakningen (blankett extract säger varför)"
+MISSING = "filen eller mappen finns inte"
 
 
 def _name(record: Mapping[str, Any], fallback: str) -> str:
@@ -150,13 +151,13 @@ def _case(name: str, record: dict[str, Any]) -> Case:
     return Case(_name(record, name), record, incident, DateFrom.CODED if incident else DateFrom.NONE)
 
 
-def read_cases(paths: Iterable[str | Path]) -> tuple[list[Case], list[str]]:
+def _read_cases(paths: Iterable[str | Path]) -> tuple[list[Case], list[str]]:
     """The cases in ``paths`` (forms, folders of forms, extract's output) and a line per one not read."""
     given = [Path(p) for p in paths]
+    problems = [f"{p}: {MISSING}" for p in given if not p.exists()]
     data = [p for p in given if p.is_file() and p.suffix.lower() in INPUT_ENDINGS]
-    forms = expand(p for p in given if p not in data)
+    forms = expand(p for p in given if p.exists() and p not in data)
     cases: list[Case] = []
-    problems: list[str] = []
     for result in read_files(forms):
         name = Path(result.source).name
         if result.status is ExtractStatus.FAILED or result.record is None:
@@ -177,7 +178,7 @@ def read_cases(paths: Iterable[str | Path]) -> tuple[list[Case], list[str]]:
 
 def reminders(paths: Iterable[str | Path], today: dt.date) -> Reminders:
     """The reminders of every case in ``paths`` on ``today``."""
-    cases, problems = read_cases(paths)
+    cases, problems = _read_cases(paths)
     return Reminders(today, tuple(follow_ups(cases, today)), tuple(problems))
 
 
