@@ -152,6 +152,10 @@ def test_the_command_lists_and_writes_a_calendar_the_icalendar_library_reads(tmp
     stamps = {e["DTSTAMP"].dt for e in calendar.walk("VEVENT")}
     assert len(stamps) == 1 and next(iter(stamps)).utcoffset() == dt.timedelta(0)
     assert abs(dt.datetime.now(dt.UTC) - next(iter(stamps))) < dt.timedelta(minutes=5)
+    for event in calendar.walk("VEVENT"):  # a reminder at 08:00 of the first day, saying what the title says
+        (alarm,) = event.walk("VALARM")
+        assert alarm["TRIGGER"].dt == dt.timedelta(hours=8) and str(alarm["ACTION"]) == "DISPLAY"
+        assert str(alarm["DESCRIPTION"]) == str(event["SUMMARY"])
     uids = [str(e["UID"]) for e in calendar.walk("VEVENT")]
     assert uids == [uid("KS 2026/2", 1), uid("KS 2026/1", 1), uid("KS 2026/3; Ö,ä", 2)]
     for secret in ("Anna Hemlig", "Bo Hemlig", "Hot via sms", "Brev till bostaden"):

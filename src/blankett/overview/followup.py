@@ -37,6 +37,8 @@ TALK_DATE = "samtal{n}_datum"
 #: The calendar's product identifier (RFC 5545 PRODID) and the domain that makes each event's UID unique.
 PRODID = "-//blankett//Bilaga 5 uppföljningssamtal//SV"
 UID_DOMAIN = "bevakning.blankett"
+#: The hour of the event's first day at which the calendar reminds (an all-day event starts at midnight).
+ALARM_HOUR = 8
 #: Longest line of an iCalendar file in octets, its line break excluded (RFC 5545, 3.1).
 ICS_LINE_OCTETS = 75
 
@@ -227,7 +229,9 @@ def _event(item: FollowUp, today: dt.date, stamp: str) -> list[str]:
     start, end = (today, today) if item.status is Status.OVERDUE else (item.start, item.due)
     return ["BEGIN:VEVENT", f"UID:{uid(item.name, item.talk)}", f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end + dt.timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_text(summary(item))}", "TRANSP:TRANSPARENT", "CLASS:CONFIDENTIAL", "END:VEVENT"]
+            f"SUMMARY:{_text(summary(item))}", "TRANSP:TRANSPARENT", "CLASS:CONFIDENTIAL",
+            "BEGIN:VALARM", "ACTION:DISPLAY", f"TRIGGER:PT{ALARM_HOUR}H", f"DESCRIPTION:{_text(summary(item))}",
+            "END:VALARM", "END:VEVENT"]
 
 
 def ics(reminders: Reminders, now: dt.datetime | None = None) -> bytes:
