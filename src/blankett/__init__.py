@@ -25,12 +25,14 @@ __all__ = [
     "Field",
     "FillStatus",
     "FillSummary",
+    "FollowUp",
     "InputError",
     "Kind",
     "OfficeMissingError",
     "OutputExistsError",
     "Problem",
     "RecordError",
+    "Reminders",
     "Template",
     "blank_docx",
     "blank_pdf",
@@ -45,6 +47,8 @@ __all__ = [
     "fill_files_pdf",
     "fill_pdf",
     "fill_pdfa",
+    "follow_ups",
+    "follow_ups_ics",
     "office_available",
     "pdf_available",
     "publish_files",
@@ -58,12 +62,13 @@ __all__ = [
 _WHERE = {
     **{name: ("._api", name) for name in (
         "blank_docx", "blank_pdf", "check_form", "count_records", "export_bytes", "export_results", "extract",
-        "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "office_available",
+        "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "follow_ups", "follow_ups_ics", "office_available",
         "pdf_available", "publish_files", "schema", "validate", "workbook_xlsx")},
     "FillSummary": (".batch", "FillSummary"),
     **{name: (".errors", name) for name in (
         "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
     "Template": (".fill", "Template"),
+    **{name: (".overview.followup", name) for name in ("FollowUp", "Reminders")},
     **{name: (".form", name) for name in ("FIELDS", "Field", "Kind")},
     "ExtractResult": (".readback", "ExtractResult"),
     "FORM_ENDINGS": (".readback", "FORM_ENDINGS"),
@@ -103,6 +108,8 @@ if _typing.TYPE_CHECKING:
         fill_files_pdf,
         fill_pdf,
         fill_pdfa,
+        follow_ups,
+        follow_ups_ics,
         office_available,
         pdf_available,
         publish_files,
@@ -115,5 +122,6 @@ if _typing.TYPE_CHECKING:
     from .fill import Template
     from .form import FIELDS, Field, Kind
     from .load import INPUT_ENDINGS
+    from .overview.followup import FollowUp, Reminders
     from .readback import FORM_ENDINGS, ExtractResult
     from .status import ExtractStatus, FillStatus

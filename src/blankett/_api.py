@@ -10,6 +10,7 @@ Swedish line); a record that fails validation is a
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -33,6 +34,7 @@ from . import (
 from .errors import BlankettError, OfficeMissingError
 from .load import load_rows
 from .office import find_soffice
+from .overview import followup
 from .profile import Profile, load_profile
 
 PathLike = str | Path
@@ -214,3 +216,17 @@ def _plain(record: Any) -> Any:
 
 def _profile(profile: Profile | PathLike | None) -> Profile | None:
     return profile if profile is None or isinstance(profile, Profile) else load_profile(profile)
+
+
+def follow_ups(paths: Iterable[PathLike], today: dt.date | None = None) -> followup.Reminders:
+    """The follow-up talks due, overdue or planned on ``today`` (default: today here) for every case in ``paths``
+    (returned forms, folders of them, or extract's output): case number and dates only, never an answer.
+
+    Forms are read in guarded worker processes; a file or row that cannot be read is one line in ``problems``.
+    """
+    return followup.reminders(paths, today or dt.date.today())
+
+
+def follow_ups_ics(reminders: followup.Reminders, now: dt.datetime | None = None) -> bytes:
+    """The reminders as an iCalendar file (RFC 5545): one all-day event per talk, titled by case number only."""
+    return followup.ics(reminders, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import json
 import os
@@ -463,6 +464,41 @@ def check(file: Path) -> None:
     click.echo(f"{file.name}: en komplett Bilaga 5, alla fält finns.")
 
 
+@main.command("follow-up", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, metavar="FIL_ELLER_MAPP...", type=click.Path(path_type=Path))
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), metavar="FIL",
+              help="Skriv också en kalenderfil (.ics) med ett heldagsevenemang per samtal, för Outlook och "
+              "Thunderbird.")
+@click.option("--today", "--idag", "today", type=click.DateTime(["%Y-%m-%d"]), metavar="ÅÅÅÅ-MM-DD",
+              help="Räkna som om det vore den här dagen. Standard: dagens datum.")
+@force_option
+@user_errors
+def follow_up(paths: tuple[Path, ...], ics: Path | None, today: dt.datetime | None, force: bool) -> None:
+    """Lista uppföljningssamtal som ska hållas, är försenade eller är planerade (ärendenummer och datum, aldrig
+    svar) ur ifyllda blanketter, mappar med dem eller extract-utdata. Samma kommando: follow-up och bevaka."""
+    import blankett
+
+    if ics is not None:
+        _ending(ics, ".ics", "bevakning.ics")
+        if ics.exists() and not force:
+            raise OutputExistsError(ics)
+    found = blankett.follow_ups(paths, today.date() if today else None)
+    for line in found.problems:
+        click.echo(line, err=True)
+    for item in found.items:
+        click.echo(item.line())
+    if not found.items:
+        click.echo("Inga uppföljningssamtal att bevaka.")
+    if ics is not None:
+        write_bytes(ics, blankett.follow_ups_ics(found), force)
+        click.echo(f"Skrev {ics}.", err=True)
+    if found.problems:
+        sys.exit(1)
+
+
+main.add_command(follow_up, "bevaka")
+
+
 TOKEN_ON_COMMAND_LINE = ("Varning: --token syns för alla användare på datorn (ps, /proc); ange nyckeln i "
                          "miljövariabeln BLANKETT_TOKEN i stället.")
 
@@ -478,15 +514,21 @@ TOKEN_ON_COMMAND_LINE = ("Varning: --token syns för alla användare på datorn 
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAMN",
               help="Ytterligare värdnamn servern svarar på (t.ex. namnet i den omvända proxyn). Kan upprepas.")
 @click.option("--open", "open_browser", is_flag=True, help="Öppna webbläsaren direkt.")
+@click.option("--follow-up-dir", "--bevakningsmapp", "follow_up_dir", envvar="BLANKETT_FOLLOW_UP_DIR", metavar="MAPP",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Mapp med inkomna blanketter vars uppföljningssamtal startsidan visar (och ger som .ics). "
+              "Även miljövariabeln BLANKETT_FOLLOW_UP_DIR.")
 @user_errors
-def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...], open_browser: bool) -> None:
+def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...], open_browser: bool,
+          follow_up_dir: Path | None) -> None:
     """Starta webbsidorna och API:et: fyll i, läs in och hämta blanketten i webbläsaren. Stoppa med Ctrl-C."""
     from .web import run
 
     if click.get_current_context().get_parameter_source("token") == click.core.ParameterSource.COMMANDLINE:
         click.echo(TOKEN_ON_COMMAND_LINE, err=True)
 
-    run(host, port, token, open_browser, allow_hosts, echo=click.echo)
+    run(host, port, token, open_browser, allow_hosts, echo=click.echo,
+        follow_up_dir=follow_up_dir.resolve() if follow_up_dir else None)
     click.echo("Servern har stoppats.", err=True)
 
 

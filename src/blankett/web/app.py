@@ -8,6 +8,8 @@ results back, in a private temporary folder that is removed when the request
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
 import re
 import tempfile
@@ -56,7 +58,8 @@ from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware, Sessions, log
 from .uploads import CLIENT_GONE, Limits, UploadRefused, read_files, read_form
 
 STATIC = Path(__file__).parent / "static"
-MEDIA: dict[str, str] = {"docx": DOCX_MEDIA, "pdf": "application/pdf", **RESULT_MEDIA, "zip": "application/zip"}
+MEDIA: dict[str, str] = {"docx": DOCX_MEDIA, "pdf": "application/pdf", **RESULT_MEDIA, "zip": "application/zip",
+                         "ics": "text/calendar; charset=utf-8"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
 #: Seconds a stop waits for running jobs to end (their LibreOffice starts are killed meanwhile).
@@ -90,6 +93,8 @@ class Server:
         self._local = threading.local()
         self._blank: dict[str, bytes] = {}
         self._blank_lock = threading.Lock()
+        self._follow_up: tuple[Any, blankett.Reminders] | None = None
+        self._follow_up_lock = threading.Lock()
 
     def template(self) -> blankett.Template:
         template = getattr(self._local, "template", None)
@@ -112,6 +117,14 @@ class Server:
             return blankett.fill_pdf(record, template=self.template())
         return blankett.fill_docx(record, self.template())
 
+    def follow_ups(self, folder: Path) -> blankett.Reminders:
+        """The folder's follow-up talks today, read again only when a file in it changed or the day did."""
+        key = (dt.date.today(), _listing(folder))
+        with self._follow_up_lock:
+            if self._follow_up is None or self._follow_up[0] != key:
+                self._follow_up = (key, blankett.follow_ups([folder], key[0]))  # guarded workers read the forms
+            return self._follow_up[1]
+
     def close(self, timeout: float = STOP_SECONDS, office_in: Path | None = None) -> None:
         """Stop every job and worker: running jobs interrupted, the fill workers ended.
 
@@ -127,6 +140,16 @@ class Server:
         if self.pool is not None:
             self.pool.shutdown()
         stop_idle()  # the reading workers kept for the next upload (busy ones ended with their jobs)
+
+
+def _listing(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each file in ``folder`` (recursively) with its size and time of change: what says the folder changed."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        with contextlib.suppress(OSError):
+            info = path.stat()
+            found.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(found)
 
 
 def _server(request: Request) -> Server:
@@ -146,7 +169,18 @@ def _problems(exc: blankett.RecordError) -> list[dict[str, Any]]:
 
 
 async def start(request: Request) -> Response:
-    return HTMLResponse(pages.start(blankett.pdf_available(), "borttaget" in request.query_params))
+    folder = request.app.state.follow_up_dir
+    panel = pages.follow_up_panel(await run_in_threadpool(_server(request).follow_ups, folder)) if folder else ""
+    return HTMLResponse(pages.start(blankett.pdf_available(), "borttaget" in request.query_params, panel))
+
+
+async def follow_up_ics(request: Request) -> Response:
+    """The watched folder's follow-up talks as a calendar file (404 when the server watches no folder)."""
+    folder = request.app.state.follow_up_dir
+    if not folder:
+        raise HTTPException(404)
+    found = await run_in_threadpool(_server(request).follow_ups, folder)
+    return download(blankett.follow_ups_ics(found), "bevakning.ics", "ics")
 
 
 async def fill_page(request: Request) -> Response:
@@ -468,12 +502,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
 def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limits | None = None,
                max_body: int = 256 * 1024 * 1024, cookie: str = "blankett_session",
                log: logging.Logger = LOG, jobs: Jobs | None = None, fill_workers: int = 0,
-               session_host: str | None = None, sessions: Sessions | None = None) -> Starlette:
+               session_host: str | None = None, sessions: Sessions | None = None,
+               follow_up_dir: Path | None = None) -> Starlette:
     """The application, guarded by ``token`` and answering only to ``hosts`` (and ``session_host``).
 
     ``fill_workers`` > 0 fills the API's forms in that many worker processes (``blankett serve`` uses
     one per core); 0 fills them in the server's threads. Browsers sign in with codes from ``sessions``
     and keep their session on ``session_host`` only (by default a new random ``….localhost`` name).
+    ``follow_up_dir``: a folder of returned forms whose follow-up talks the start page lists.
     """
     if not token:
         raise ValueError("token must not be empty")
@@ -488,6 +524,7 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/jobb/{job}/ta-bort", job_remove, methods=["POST"]),
         Route("/jobb/{job}/blanketter.zip", job_zip),
         Route("/jobb/{job}/svar.{fmt:str}", job_answers),
+        Route("/bevakning.ics", follow_up_ics),
         Route("/api", api_page),
         Route("/api/openapi.json", api_openapi),
         Route("/api/schema", api_schema),
@@ -504,5 +541,6 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
     app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)],
                     exception_handlers={404: http_error, 405: http_error, ClientDisconnect: client_gone})
     app.state.guard = guard
+    app.state.follow_up_dir = follow_up_dir
     app.state.server = Server(limits or Limits(), jobs or Jobs(), fill_workers)
     return app

@@ -59,7 +59,8 @@ Stäng fliken när du är klar.</p></footer>
 REMOVED = "Resultatet är borttaget från servern. Dina egna filer påverkas inte."
 
 
-def start(office: bool, removed: bool = False) -> str:
+def start(office: bool, removed: bool = False, follow_up: str = "") -> str:
+    """The start page; ``follow_up`` is the follow-up panel (:func:`follow_up_panel`), when a folder is watched."""
     note = f'<div role="status"><p>{e(REMOVED)}</p></div>\n' if removed else ""
     pdf = ('<li><a href="/api/blank.pdf" download>Tom blankett som ifyllbar PDF</a></li>' if office else
            '<li>Ifyllbar PDF: kräver LibreOffice, som inte finns på den här datorn.</li>')
@@ -77,8 +78,36 @@ få dem som Excel, CSV eller JSON.</li>
 {pdf}
 <li><a href="/api/arbetsbok.xlsx" download>Excel-arbetsbok för att mata in incidenter (en rad per incident)</a></li>
 </ul>
-"""
+{follow_up}"""
     return page("Blankett för incidentrapport", body, "/")
+
+
+def _follow_up_row(item: blankett.FollowUp) -> str:
+    return (f'<tr><th scope="row">{e(item.name)}</th><td>{item.talk}</td><td>{e(item.when())}</td>'
+            f'<td class="status-{e(item.status.name.lower())}">{e(item.status)}</td></tr>')
+
+
+def follow_up_panel(found: blankett.Reminders) -> str:
+    """The follow-up talks of the watched folder: case number, talk, dates and status only, never an answer."""
+    unread = len(found.problems)
+    note = (f'<p role="status">{unread} {"fil" if unread == 1 else "filer"} i mappen kunde inte läsas och '
+            "finns inte med (blankett bevaka på kommandoraden visar vilka).</p>\n") if unread else ""
+    if not found.items:
+        return f"""<section aria-labelledby="bevakning"><h2 id="bevakning">Uppföljningssamtal att bevaka</h2>
+{note}<p>Inga uppföljningssamtal att bevaka i dag ({found.today}).</p></section>
+"""
+    rows = "\n".join(_follow_up_row(item) for item in found.items)
+    return f"""<section aria-labelledby="bevakning"><h2 id="bevakning">Uppföljningssamtal att bevaka</h2>
+{note}<div class="table-wrap"><table class="follow-up">
+<caption>Samtal som ska hållas, är försenade eller är planerade, i dag {found.today}</caption>
+<thead><tr><th scope="col">Ärende</th><th scope="col">Samtal</th><th scope="col">Datum</th>\
+<th scope="col">Status</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table></div>
+<p><a href="/bevakning.ics" download>Hämta samtalen som kalenderfil (.ics) för Outlook eller Thunderbird</a></p>
+</section>
+"""
 
 
 def _upload(action: str, name: str, label: str, accept: str, hint: str, button: str, extra: str = "") -> str:
