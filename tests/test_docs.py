@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import click
 import pytest
@@ -53,13 +54,13 @@ def _anchors(page: Path) -> set[str]:
 
 
 def _links(page: Path) -> Iterator[tuple[str, str]]:
-    """("link" or "image", target) for every link and image outside code."""
+    """("link" or "image", target) for every link and image outside code (markdown-it's %-escapes undone)."""
     for block in MD.parse(page.read_text(encoding="utf-8")):
         for t in block.children or []:
             if t.type == "link_open":
-                yield "link", str(t.attrs["href"])
+                yield "link", unquote(str(t.attrs["href"]))
             elif t.type == "image":
-                yield "image", str(t.attrs["src"])
+                yield "image", unquote(str(t.attrs["src"]))
 
 
 def _problems(page: Path) -> Iterator[str]:
