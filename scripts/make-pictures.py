@@ -1,13 +1,15 @@
 """Make the pictures in docs/bilder/ from what the program does today (the guides show them).
 
-    .venv/bin/python scripts/make-pictures.py            # into docs/bilder/
+    .venv/bin/python scripts/make-pictures.py            # into docs/bilder/, then the server's copy of the guide
     .venv/bin/python scripts/make-pictures.py --out DIR  # elsewhere (tests/test_pictures.py)
 
 The form: the example's first incident filled as a PDF (``blankett.fill_pdf``, drawn by poppler's pdftoppm), the
 same incident filled as a .docx and printed to PDF by LibreOffice Writer (then drawn by pdftoppm), and an incident
 with answers too long for their boxes (its first page and its continuation page). The web pages: a real
 ``blankett serve`` in Debian's Chromium (Playwright), signed in through the link it prints, at a fixed window size.
-The same code and programs make the same pictures; nothing is fetched from the network.
+The same code and programs make the same pictures; nothing is fetched from the network. Written into docs/bilder/,
+they and docs/administrator.md are then copied into the package, which shows the guide at /hjalp
+(tests/test_web.py requires the copies to be equal).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,6 +31,8 @@ import blankett
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "bilder"
+GUIDE = ROOT / "docs" / "administrator.md"
+PACKAGED = ROOT / "src" / "blankett" / "web" / "guide"
 EXAMPLE = ROOT / "data" / "exempel.json"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -136,6 +141,19 @@ def web_pictures(out: Path, work: Path) -> None:
             proc.kill()
 
 
+def package_guide() -> None:
+    """The server's copy of the administrator's guide and of exactly the pictures it shows."""
+    shown = sorted(set(re.findall(r"\]\(bilder/([\w.-]+\.png)\)", GUIDE.read_text(encoding="utf-8"))))
+    (PACKAGED / "bilder").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(GUIDE, PACKAGED / GUIDE.name)
+    for old in (PACKAGED / "bilder").glob("*.png"):
+        if old.name not in shown:
+            old.unlink()
+    for name in shown:
+        shutil.copyfile(OUT / name, PACKAGED / "bilder" / name)
+    print(f"Kopierade guiden och {len(shown)} bilder till {PACKAGED.relative_to(ROOT)}.")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help="mappen bilderna skrivs till (standard docs/bilder)")
@@ -147,6 +165,8 @@ def main() -> int:
         web_pictures(out, work)
     for png in sorted(out.glob("*.png")):
         print(f"Skrev {png.relative_to(ROOT) if png.is_relative_to(ROOT) else png}.")
+    if out.resolve() == OUT:
+        package_guide()
     return 0
 
 
