@@ -501,8 +501,6 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/jobb/{job}/ta-bort", job_remove, methods=["POST"]),
         Route("/jobb/{job}/blanketter.zip", job_zip),
         Route("/jobb/{job}/svar.{fmt:str}", job_answers),
-        Route(guide.PATH, help_page),
-        Route(guide.PICTURE_PATH + "{name:str}", help_picture),
         Route("/api", api_page),
         Route("/api/openapi.json", api_openapi),
         Route("/api/schema", api_schema),
@@ -513,6 +511,8 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/api/jobb/{job}", job_status),
         Route("/logga-in", login, methods=["GET", "POST"]),
         Route("/favicon.ico", favicon),
+        Route(guide.PATH, help_page),
+        Route(guide.PICTURE_PATH + "{name:str}", help_picture),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     guard = Guard(token, hosts, max_body, cookie, log, session_host or session_name(), sessions or Sessions())
