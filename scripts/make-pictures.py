@@ -28,6 +28,7 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 import blankett
+from blankett.office import find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "bilder"
@@ -73,7 +74,7 @@ def form_pictures(out: Path, work: Path) -> None:
     docx = work / "ifylld.docx"
     docx.write_bytes(blankett.fill_docx(record))
     profile = (work / "lo-profile").as_uri()  # LibreOffice's own settings in a private folder, removed with it
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to",
+    subprocess.run([find_soffice(), f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to",
                     "pdf:writer_pdf_Export", "--outdir", str(work), str(docx)], check=True, timeout=300,
                    capture_output=True)
     _draw(work / "ifylld.pdf", 1, out / "blankett-writer-sida1.png")
