@@ -441,3 +441,16 @@ def test_nothing_is_kept_in_the_servers_temporary_folder(server, page):
     time.sleep(0.5)
     (root,) = Path(server["tmp"]).iterdir()  # the server's private folder, removed when it stops
     assert root.name.startswith("blankett-serve-") and [p.name for p in root.rglob("*")] == [".lock"]
+
+
+def test_the_guide_is_one_click_from_every_page_and_shows_its_pictures(page, server):
+    page.goto(server["pages"] + "/las-in")
+    page.get_by_role("navigation").get_by_role("link", name="Hjälp", exact=True).click()
+    page.wait_for_url(server["pages"] + "/hjalp")
+    expect(page.get_by_role("heading", level=2, name="Webbsidorna (blankett serve)")).to_be_visible()
+    sizes = page.evaluate("[...document.querySelectorAll('main img')].map(i => [i.complete, i.naturalWidth])")
+    assert len(sizes) >= 6 and all(done and width >= 300 for done, width in sizes), sizes
+    page.get_by_role("link", name="Alla kommandon och flaggor").first.click()
+    assert page.url.endswith("#alla-kommandon-och-flaggor")
+    expect(page.get_by_role("heading", name="Alla kommandon och flaggor")).to_be_in_viewport()
+    _axe(page)

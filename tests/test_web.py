@@ -843,9 +843,9 @@ def test_a_token_in_the_address_is_no_key_for_a_post(method, url):
             assert r.headers["www-authenticate"].startswith("Bearer") and "set-cookie" not in r.headers
 
 
-def test_the_readmes_curl_calls_with_the_bearer_header_are_served(api):
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    calls = readme[readme.index("export BLANKETT_TOKEN=…"):]
+def test_the_integrators_guides_curl_calls_with_the_bearer_header_are_served(api):
+    guide = (Path(__file__).parents[1] / "docs" / "integration.md").read_text(encoding="utf-8")
+    calls = guide[guide.index("export BLANKETT_TOKEN=…"):]
     calls = calls[:calls.index("```")]
     assert calls.count('curl -H "Authorization: Bearer $BLANKETT_TOKEN"') == 4 and "token=" not in calls
     c = TestClient(api.app, base_url=BASE)  # the header alone, as curl sends it: no cookie, no Origin

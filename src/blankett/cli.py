@@ -505,7 +505,7 @@ TOKEN_ON_COMMAND_LINE = ("Varning: --token syns för alla användare på datorn 
 
 @main.command(context_settings=CONTEXT)
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESS",
-              help="Adressen servern lyssnar på. Annat än 127.0.0.1 kräver kommunens inloggning framför (se README).")
+              help="Adressen servern lyssnar på. Annat än 127.0.0.1 kräver kommunens inloggning framför (se docs/drift.md).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, metavar="PORT",
               help="Porten.")
 @click.option("--token", envvar="BLANKETT_TOKEN", metavar="NYCKEL",

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import (
+    FileResponse,
     HTMLResponse,
     JSONResponse,
     PlainTextResponse,
@@ -39,7 +40,7 @@ import blankett
 from .._api import DOCX_MEDIA, RESULT_MEDIA, ExportFormat, form_file_name
 from ..guard import stop_idle
 from ..load import NotJsonError, parse_json
-from . import pages
+from . import guide, pages
 from .jobs import (
     DONE,
     FAILED,
@@ -199,6 +200,18 @@ async def api_page(request: Request) -> Response:
         host, port = server
         base = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
     return HTMLResponse(pages.api_page(base))
+
+
+async def help_page(request: Request) -> Response:
+    return HTMLResponse(pages.help_page(guide.render()))
+
+
+async def help_picture(request: Request) -> Response:
+    """A picture the guide shows, by name from the package's own list (no path is ever joined from the request)."""
+    found = guide.pictures().get(request.path_params["name"])
+    if found is None:
+        raise HTTPException(404)
+    return FileResponse(found, media_type="image/png")
 
 
 async def one_form(request: Request) -> Response:
@@ -535,6 +548,8 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/api/jobb/{job}", job_status),
         Route("/logga-in", login, methods=["GET", "POST"]),
         Route("/favicon.ico", favicon),
+        Route(guide.PATH, help_page),
+        Route(guide.PICTURE_PATH + "{name:str}", help_picture),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     guard = Guard(token, hosts, max_body, cookie, log, session_host or session_name(), sessions or Sessions())

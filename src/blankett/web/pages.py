@@ -16,7 +16,8 @@ from blankett import FIELDS, Kind
 
 from .jobs import DONE, FAILED, Job
 
-NAV = (("/", "Start"), ("/fyll-i", "Fyll i"), ("/las-in", "Läs in"), ("/api", "För utvecklare (API)"))
+NAV = (("/", "Start"), ("/fyll-i", "Fyll i"), ("/las-in", "Läs in"), ("/api", "För utvecklare (API)"),
+       ("/hjalp", "Hjälp"))
 STATUS_TEXT = {"ok": "ok", "varning": "varning", "fel": "fel"}
 
 
@@ -434,6 +435,11 @@ def _read_done(job: Job) -> str:
 <thead><tr><th scope="col">Fil</th><th scope="col">Status</th></tr></thead>
 <tbody>{rows}</tbody></table>
 {_again(job)}"""
+
+
+def help_page(guide: str) -> str:
+    """The administrator's guide (``guide``: its HTML, rendered from the packaged Markdown with raw HTML off)."""
+    return page("Hjälp: administratörens guide", f'<div class="guide">\n{guide}</div>', "/hjalp")
 
 
 def not_found(path: str) -> str:

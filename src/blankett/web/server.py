@@ -32,7 +32,7 @@ _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
 NOT_LOOPBACK = (
     "Varning: servern lyssnar på {host}, inte bara på den här datorn. Andra datorer i nätet kan då nå den, och "
     "blanketterna innehåller känsliga personuppgifter. Lägg den bakom kommunens inloggning (en omvänd proxy med "
-    "HTTPS och inloggning, se README) och släpp inte fram den direkt till nätet."
+    "HTTPS och inloggning, se docs/drift.md) och släpp inte fram den direkt till nätet."
 )
 
 
