@@ -46,6 +46,7 @@ __all__ = [
     "fill_pdf",
     "fill_pdfa",
     "office_available",
+    "overview_documents",
     "pdf_available",
     "publish_files",
     "schema",
@@ -59,7 +60,7 @@ _WHERE = {
     **{name: ("._api", name) for name in (
         "blank_docx", "blank_pdf", "check_form", "count_records", "export_bytes", "export_results", "extract",
         "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "office_available",
-        "pdf_available", "publish_files", "schema", "validate", "workbook_xlsx")},
+        "overview_documents", "pdf_available", "publish_files", "schema", "validate", "workbook_xlsx")},
     "FillSummary": (".batch", "FillSummary"),
     **{name: (".errors", name) for name in (
         "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
@@ -104,6 +105,7 @@ if _typing.TYPE_CHECKING:
         fill_pdf,
         fill_pdfa,
         office_available,
+        overview_documents,
         pdf_available,
         publish_files,
         schema,
