@@ -67,8 +67,8 @@ def read_request(values: Mapping[str, str]) -> Request:
     first, last = last_year()
     start = _date(values.get("from"), "Från", first)
     end = _date(values.get("to"), "Till", last)
-    if start > end:
-        raise Refused(400, f"Perioden börjar ({start.isoformat()}) efter att den slutar ({end.isoformat()}).")
+    if start > end:  # the two days given the other way round: the period between them (each document prints it)
+        start, end = end, start
     version = values.get("version", "internal")
     if version not in ("internal", "public"):
         raise Refused(400, "version måste vara internal (intern) eller public (offentlig).")
@@ -86,11 +86,11 @@ def count_overview(sources: list[Path], start: dt.date, end: dt.date, public: bo
     """The overview of ``sources`` for the period: the front door's counting, ``blankett.overview`` (issue 20).
 
     The one place the page and the API count. Until the counting is in the front door (it is being written
-    beside this), this says so in one line instead of failing.
+    beside this), this says so in one line (503: the server cannot, the request is fine) instead of failing.
     """
     counting = getattr(blankett, "overview", None)  # the counting's front-door name (issue 20)
     if not callable(counting):
-        raise blankett.BlankettError("Lägesbilden kan inte räknas: den här versionen av blankett räknar den inte.")
+        raise Refused(503, "Lägesbilden kan inte räknas: den här versionen av blankett räknar den inte.")
     overview: Overview = counting(sources, start=start, end=end, public=public)
     return overview
 

@@ -92,7 +92,8 @@ def _overview() -> dict[str, Any]:
         "summary": "Lägesbilden för en period: den interna (Word, PDF) eller den offentliga (webbsida, PDF)",
         "parameters": [
             query("from", {"type": "string", "format": "date"}, "Första dagen (ÅÅÅÅ-MM-DD); utan: 1 januari förra året."),
-            query("to", {"type": "string", "format": "date"}, "Sista dagen (ÅÅÅÅ-MM-DD); utan: 31 december förra året."),
+            query("to", {"type": "string", "format": "date"}, "Sista dagen (ÅÅÅÅ-MM-DD); utan: 31 december förra året. "
+                  "Kommer till före från räknas perioden mellan dem."),
             query("version", {"enum": ["internal", "public"], "default": "internal"},
                   "internal: med diarienummer och noterade brister; public: bara antal och andelar, 1 och 2 som "
                   "”färre än 3”."),
@@ -106,7 +107,8 @@ def _overview() -> dict[str, Any]:
                                     "version eller format", text_body=True),
                       "413": _error("För stor uppladdning, för många filer eller fält", text_body=True),
                       "422": _error("Filerna kunde inte räknas (en rad på svenska som säger varför)"),
-                      "503": _error("PDF: LibreOffice saknas eller misslyckades"),
+                      "503": _error("PDF: LibreOffice saknas eller misslyckades; eller servern kan inte räkna "
+                                    "lägesbilden"),
                       **{k: v for k, v in _GUARDED.items() if k != "400"}}}
 
 
