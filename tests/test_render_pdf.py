@@ -3,6 +3,7 @@ full PDF/UA-1 checks the project uses (page-validation's ua1 and pdfua), read by
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 
@@ -14,6 +15,7 @@ import pytest
 from blankett.overview.render_pdf import render
 
 from .clients import program
+from .overview_images import IMAGES, ROOT, page_png
 from .overview_sample import INTERNAL, PUBLIC, SECRET_TEXTS
 
 pytestmark = pytest.mark.office
@@ -97,3 +99,16 @@ def test_poppler_and_mupdf_read_the_hand_counted_cells_and_the_public_pdf_holds_
                 except pikepdf.PdfError:  # an image's own compression: its bytes as stored
                     raw += obj.read_raw_bytes()
     assert not any(secret.encode() in raw or secret.encode("utf-16-be") in raw for secret in SECRET_TEXTS)
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_the_docs_pictures_are_page_one_as_the_current_code_draws_it(pdfs, public):
+    """docs/bilder/lagesbild-*.png (scripts/make-overview-images.py) against page 1 drawn now by pdftoppm."""
+    from PIL import Image, ImageChops
+
+    program("pdftoppm", "poppler-utils")
+    shipped = Image.open(ROOT / IMAGES[public]).convert("L")
+    fresh = Image.open(io.BytesIO(page_png(pdfs["offentlig" if public else "intern"].read_bytes()))).convert("L")
+    assert shipped.size == fresh.size == (745, 1053)  # A4 at 90 dpi
+    differ = sum(1 for v in ImageChops.difference(shipped, fresh).getdata() if v > 64)
+    assert differ < 0.005 * shipped.size[0] * shipped.size[1], differ  # LibreOffice's run-to-run jitter only

@@ -46,6 +46,7 @@ def png(table: Table) -> bytes:
         draw = ImageDraw.Draw(image)
         plot, base, slot = 400, 450, (WIDTH - 40) / max(len(data), 1)
         bar = (slot - 16) / columns
+        whole = all(font.getlength(label) < slot - 4 for label, _ in data)  # else all cut alike: "jan", "feb"
         for i, (label, values) in enumerate(data):
             x0 = 20 + i * slot
             for c, v in enumerate(values):
@@ -54,8 +55,7 @@ def png(table: Table) -> bytes:
                 draw.rectangle((x, base - h, x + bar - 2, base), fill=COLOURS[c % len(COLOURS)])
                 draw.text((x + bar / 2, base - h - 4), cells.count_text(table.rows[i][1][c]), fill="black",
                           font=font, anchor="md")
-            shown = label if font.getlength(label) < slot - 4 else label[:3]  # "jan", "feb": months stay apart
-            draw.text((x0 + slot / 2, base + 8), shown, fill="black", font=font, anchor="ma")
+            draw.text((x0 + slot / 2, base + 8), label if whole else label[:3], fill="black", font=font, anchor="ma")
         draw.line((20, base, WIDTH - 20, base), fill="black", width=2)
     else:
         row_h = 20 + 36 * columns
