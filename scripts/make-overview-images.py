@@ -16,10 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from blankett.overview.render_pdf import render  # noqa: E402
 from tests.overview_images import IMAGES, page_png  # noqa: E402 - after the root is on the path
 from tests.overview_sample import INTERNAL, PUBLIC  # noqa: E402
-
-from blankett.overview.render_pdf import render  # noqa: E402
 
 
 def main() -> None:

@@ -110,5 +110,5 @@ def test_the_docs_pictures_are_page_one_as_the_current_code_draws_it(pdfs, publi
     shipped = Image.open(ROOT / IMAGES[public]).convert("L")
     fresh = Image.open(io.BytesIO(page_png(pdfs["offentlig" if public else "intern"].read_bytes()))).convert("L")
     assert shipped.size == fresh.size == (745, 1053)  # A4 at 90 dpi
-    differ = sum(1 for v in ImageChops.difference(shipped, fresh).getdata() if v > 64)
+    differ = ImageChops.difference(shipped, fresh).point(lambda v: 255 if v > 64 else 0).histogram()[255]
     assert differ < 0.005 * shipped.size[0] * shipped.size[1], differ  # LibreOffice's run-to-run jitter only
