@@ -127,3 +127,21 @@ def test_libreoffice_opens_it_with_headings_repeated_header_rows_alt_texts_and_n
         assert doc.CharLocale.Language == "sv" and doc.CharLocale.Country == "SE"
     finally:
         form.close()
+
+
+def test_every_listed_item_is_a_bullet_in_order_with_its_line_breaks_and_spaces():
+    import dataclasses
+
+    from blankett.overview.report import Listing
+
+    items = tuple((f"KS 2025/{n:04d}", f"brist {n}") for n in range(500)) + (("KS 2025/9999", "rad ett\nrad två"),
+                                                                            ("KS 2025/9998", "  två mellanslag  "))
+    blocks = tuple(dataclasses.replace(b, items=items) if isinstance(b, Listing) else b for b in INTERNAL.blocks)
+    body = docx_xml(render(dataclasses.replace(INTERNAL, blocks=blocks)))
+    bullets = [p for p in body.iter(f"{{{W}}}p")
+               if p.find("w:pPr/w:pStyle", NS) is not None
+               and p.find("w:pPr/w:pStyle", NS).get(f"{{{W}}}val") == "ListBullet"]
+    lines = ["".join(t.text or ("\n" if t.tag == f"{{{W}}}br" else "") for t in p.iter(f"{{{W}}}t", f"{{{W}}}br"))
+             for p in bullets]
+    want = [f"{name}: {text}" for name, text in items]
+    assert lines == want + want

@@ -4,6 +4,7 @@ table's chart as a picture with alternative text, listings as lists, sv-SE, a ti
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 
@@ -11,6 +12,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
 
 from .. import build, ooxml
 from ..form import LANGUAGE
@@ -68,8 +70,29 @@ def _block(doc: DocumentObject, block: Heading | Paragraph | Table | Listing, wi
         doc.add_heading(block.caption, level=3)
         if not block.items:
             doc.add_paragraph(block.empty)
-        for name, text in block.items:
-            doc.add_paragraph(f"{name}: {text}", style="List Bullet")
+        else:
+            _list(doc, block.items)
+
+
+def _list(doc: DocumentObject, items: tuple[tuple[str, str], ...]) -> None:
+    """One bullet per item, each placed after the last: python-docx's add_paragraph looks for the body's end
+    each time, which made 10 000 items take minutes (measured: 149 s); this is linear."""
+    template = doc.add_paragraph(style="List Bullet")
+    template.add_run(" ")
+    last = template._p
+    for name, text in items:
+        element = copy.deepcopy(template._p)
+        last.addnext(element)
+        last = element
+        line = f"{name}: {text}"
+        if "\n" in line or "\t" in line:  # breaks and tabs: python-docx makes them (it is slow, char by char)
+            ooxml.set_run_text(element, "")
+            DocxParagraph(element, template._parent).add_run(line)
+        else:
+            ooxml.set_run_text(element, line)
+    body = template._p.getparent()
+    if body is not None:
+        body.remove(template._p)
 
 
 def _table(doc: DocumentObject, table: Table, width: float, number: int) -> None:
