@@ -147,3 +147,17 @@ def test_the_zip_holds_every_document_of_the_version(api):
                      "lagesbild-offentlig-2025-01-01--2025-12-31.pdf"]
     with pikepdf.open(io.BytesIO(pdf)) as doc:  # a PDF reader that did not write it
         assert str(doc.Root.Lang) == "sv-SE" and str(doc.docinfo.Title) == "Lägesbild 2025 (offentlig)"
+
+
+def test_a_missing_or_failing_libreoffice_is_the_servers_503_in_one_line(api, monkeypatch, tmp_path):
+    monkeypatch.setenv("BLANKETT_SOFFICE", str(tmp_path / "finns-inte"))
+    r = api.post("/api/lagesbild?version=public&format=pdf", files=FILES)
+    assert r.status_code == 503 and r.json()["fel"].startswith("PDF kan inte göras: LibreOffice saknas på servern.")
+    failing = tmp_path / "soffice"
+    failing.write_text("#!/bin/sh\necho 'trasig' >&2\nexit 3\n")
+    failing.chmod(0o700)
+    monkeypatch.setenv("BLANKETT_SOFFICE", str(failing))
+    r = api.post("/lagesbild", files=FILES, data={"version": "internal", "format": "zip"})
+    assert r.status_code == 503
+    alert = html.fromstring(r.content).find(".//div[@role='alert']").text_content().strip()
+    assert alert == "PDF kan inte göras: LibreOffice misslyckades (kod 3): trasig"

@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 from .. import office, pdf
-from ..errors import BlankettError
 from ..profile import Profile
 from . import render_docx
 from .report import Overview
@@ -21,7 +20,8 @@ OFFICE_SECONDS = 120.0
 
 
 def render(overview: Overview, profile: Profile | None = None, soffice: str | Path | None = None) -> bytes:
-    """The overview as tagged PDF bytes (LibreOffice needed: :class:`~blankett.errors.OfficeMissingError`)."""
+    """The overview as tagged PDF bytes (LibreOffice needed: :class:`~blankett.errors.OfficeMissingError`; its
+    failure or timeout: :class:`~blankett.office.ConversionError`)."""
     return from_docx(render_docx.render(overview, profile), overview.title, soffice)
 
 
@@ -34,6 +34,6 @@ def from_docx(docx: bytes, title: str, soffice: str | Path | None = None) -> byt
         out = office.convert([source], pdf.export_target(fields=False), Path(tmp) / "ut", OFFICE_SECONDS,
                              soffice)[source]
         if out is None:
-            raise BlankettError(f"{title}: LibreOffice gjorde ingen PDF av lägesbilden.")
+            raise office.ConversionError(f"{title}: LibreOffice gjorde ingen PDF av lägesbilden.")
         raw = out.read_bytes()
     return pdf.finish(raw, docx, title=title, subject=render_docx.SUBJECT)

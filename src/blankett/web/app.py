@@ -37,6 +37,7 @@ import blankett
 from .._api import DOCX_MEDIA, RESULT_MEDIA, ExportFormat, form_file_name
 from ..guard import stop_idle
 from ..load import NotJsonError, parse_json
+from ..office import ConversionError
 from . import lagesbild, pages
 from .jobs import (
     DONE,
@@ -334,7 +335,9 @@ async def _overview(request: Request, query: bool) -> Response | lagesbild.Refus
             return exc
         except blankett.OfficeMissingError as exc:
             return lagesbild.Refused(503, f"PDF kan inte göras: LibreOffice saknas på servern. {exc}")
-        except blankett.BlankettError as exc:  # the counting's refusal of the files, or LibreOffice's failure
+        except ConversionError as exc:  # LibreOffice failed or ran out of time: the server's trouble
+            return lagesbild.Refused(503, f"PDF kan inte göras: {exc}")
+        except blankett.BlankettError as exc:  # the counting's refusal of the files
             return lagesbild.Refused(422, str(exc))
     return download(data, name, kind)
 
