@@ -7,12 +7,14 @@ printed beside it and the picture carries a text alternative, so the chart repea
 from __future__ import annotations
 
 import io
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from ..pdffont import FONT_PATHS
 from . import cells
 from .report import Chart, Table
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 #: Bar colours, one per column (3:1 or more against white, WCAG 1.4.11), then repeated.
 COLOURS = ((0x1F, 0x4E, 0x79), (0xB3, 0x47, 0x00), (0x2E, 0x6B, 0x30), (0x6A, 0x3D, 0x9A))
@@ -23,6 +25,7 @@ FONT_PX = 26
 
 def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """Liberation Sans where the system has it (LibreOffice brings it), else Pillow's own scalable font."""
+    from PIL import ImageFont
     for path in FONT_PATHS:
         if path.is_file():
             return ImageFont.truetype(str(path), FONT_PX)
@@ -35,6 +38,7 @@ def _short(label: str, most: int) -> str:
 
 def png(table: Table) -> bytes:
     """The table's chart as PNG bytes (vertical bars along time, horizontal bars by category)."""
+    from PIL import Image, ImageDraw  # Pillow only when a chart is drawn: every command imports the front door
     data = cells.bars(table)
     top = max((v for _, values in data for v in values), default=0) or 1
     columns = len(table.columns)
