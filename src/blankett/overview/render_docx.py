@@ -121,7 +121,9 @@ def _table(doc: DocumentObject, table: Table, width: float, number: int) -> None
     if table.chart is not Chart.NONE:
         doc.add_picture(io.BytesIO(chart.png(table)), width=Cm(min(width, 16.0)))
         alt = f"{table.alt} Siffrorna står i tabell {number}." if table.alt else f"Diagram: {table.caption}."
-        ooxml.picture_alt_text(doc.paragraphs[-1]._p, alt)
+        picture = doc.paragraphs[-1]
+        picture.paragraph_format.space_before = Pt(8)  # else the picture covers the table's bottom line
+        ooxml.picture_alt_text(picture._p, alt)
 
 
 def _properties(doc: DocumentObject, overview: Overview, profile: Profile) -> None:
