@@ -136,7 +136,7 @@ def test_every_page_passes_axe(page, server):
     _axe(page)
 
 
-PAGES = ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api", "/logga-in", "/finns-inte")
+PAGES = ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/lagesbild", "/api", "/logga-in", "/finns-inte")
 
 
 def _no_sideways_scroll(page: Page, server, width: int, height: int) -> None:

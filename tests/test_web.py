@@ -254,7 +254,7 @@ def test_every_response_carries_the_security_headers(api):
 
 
 def test_pages_have_no_inline_script_or_style_and_are_swedish(api):
-    for path in ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api"):
+    for path in ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/lagesbild", "/api"):
         html = api.get(path).text
         assert '<html lang="sv">' in html
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), path

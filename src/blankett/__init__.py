@@ -50,6 +50,7 @@ __all__ = [
     "follow_ups",
     "follow_ups_ics",
     "office_available",
+    "overview_documents",
     "pdf_available",
     "publish_files",
     "schema",
@@ -62,8 +63,9 @@ __all__ = [
 _WHERE = {
     **{name: ("._api", name) for name in (
         "blank_docx", "blank_pdf", "check_form", "count_records", "export_bytes", "export_results", "extract",
-        "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "follow_ups", "follow_ups_ics", "office_available",
-        "pdf_available", "publish_files", "schema", "validate", "workbook_xlsx")},
+        "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "follow_ups",
+        "follow_ups_ics", "office_available", "overview_documents", "pdf_available", "publish_files", "schema",
+        "validate", "workbook_xlsx")},
     "FillSummary": (".batch", "FillSummary"),
     **{name: (".errors", name) for name in (
         "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
@@ -111,6 +113,7 @@ if _typing.TYPE_CHECKING:
         follow_ups,
         follow_ups_ics,
         office_available,
+        overview_documents,
         pdf_available,
         publish_files,
         schema,

@@ -34,7 +34,8 @@ from . import (
 from .errors import BlankettError, OfficeMissingError
 from .load import load_rows
 from .office import find_soffice
-from .overview import followup
+from .overview import followup, render_docx, render_html, render_pdf
+from .overview.report import Overview
 from .profile import Profile, load_profile
 
 PathLike = str | Path
@@ -207,6 +208,39 @@ def check_form(path: PathLike) -> list[str]:
     A .docx (or .doc/.odt) is checked control by control; our PDF field by field, by name.
     """
     return check.check_file(path)
+
+
+#: The documents of each overview, in the order they are listed: the internal one for the kommunstyrelse (Word and
+#: its PDF), the public one for fullmäktige and the website (web page and tagged PDF).
+OVERVIEW_FORMATS: dict[bool, tuple[str, ...]] = {False: ("docx", "pdf"), True: ("html", "pdf")}
+
+
+def overview_documents(overview: Overview, formats: Iterable[str] | None = None,
+                       profile: Profile | PathLike | None = None, soffice: PathLike | None = None) -> dict[str, bytes]:
+    """An overview's documents, {file name: bytes}: all of its :data:`OVERVIEW_FORMATS`, or those of ``formats``.
+
+    The PDF needs LibreOffice (:class:`OfficeMissingError`); a format the overview does not have (a web page of
+    the internal overview) is a :class:`BlankettError`.
+    """
+    wanted = OVERVIEW_FORMATS[overview.public] if formats is None else tuple(formats)
+    version = "offentlig" if overview.public else "intern"
+    for fmt in wanted:
+        if fmt not in OVERVIEW_FORMATS[overview.public]:
+            have = " och ".join(f".{f}" for f in OVERVIEW_FORMATS[overview.public])
+            raise BlankettError(f"Den {'offentliga' if overview.public else 'interna'} lägesbilden görs som {have}, "
+                                f"inte som .{fmt}.")
+    stem = f"lagesbild-{version}-{overview.start.isoformat()}--{overview.end.isoformat()}"
+    loaded = _profile(profile)
+    out: dict[str, bytes] = {}
+    docx = render_docx.render(overview, loaded) if {"docx", "pdf"} & set(wanted) else b""
+    for fmt in wanted:
+        if fmt == "docx":
+            out[f"{stem}.docx"] = docx
+        elif fmt == "html":
+            out[f"{stem}.html"] = render_html.render(overview)
+        else:
+            out[f"{stem}.pdf"] = render_pdf.from_docx(docx, overview.title, soffice)
+    return out
 
 
 def _plain(record: Any) -> Any:

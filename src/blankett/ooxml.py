@@ -499,6 +499,13 @@ def _tr_pr(tr: etree._Element) -> etree._Element:
     return pr
 
 
+def set_run_text(paragraph: etree._Element, text: str) -> None:
+    """Set the text of a paragraph's one run (``text`` without breaks or tabs), spaces kept."""
+    t = _found(paragraph, f"{w('r')}/{w('t')}")
+    t.text = text
+    t.set(SPACE, "preserve")
+
+
 def mark_header_row(tr: etree._Element) -> None:
     """Mark a table row as a header row, repeated at the top of each page."""
     _el(w("tblHeader"), _tr_pr(tr))

@@ -788,8 +788,9 @@ def _finish(pdf: bytes, docx: bytes | None, title: str, subject: str, warnings: 
     writer.pdf_header = reader.pdf_header  # LibreOffice's version (1.7), not pypdf's default 1.3
     if case is None and docx is not None:
         case = _case_number(docx)
-    if docx is not None:
-        name_fields(writer, docx_controls(docx))
+    tags = docx_controls(docx) if docx is not None else []
+    if tags:  # a document without fields (the overview) has only its headers, logo and metadata mended
+        name_fields(writer, tags)
         grow_widgets(writer, reader)
         shown = text_appearances(writer)
         if warnings is not None:

@@ -40,7 +40,8 @@ import blankett
 from .._api import DOCX_MEDIA, RESULT_MEDIA, ExportFormat, form_file_name
 from ..guard import stop_idle
 from ..load import NotJsonError, parse_json
-from . import guide, pages
+from ..office import ConversionError
+from . import guide, lagesbild, pages
 from .jobs import (
     DONE,
     FAILED,
@@ -60,7 +61,7 @@ from .uploads import CLIENT_GONE, Limits, UploadRefused, read_files, read_form
 
 STATIC = Path(__file__).parent / "static"
 MEDIA: dict[str, str] = {"docx": DOCX_MEDIA, "pdf": "application/pdf", **RESULT_MEDIA, "zip": "application/zip",
-                         "ics": "text/calendar; charset=utf-8"}
+                         "ics": "text/calendar; charset=utf-8", "html": "text/html; charset=utf-8"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
 #: Seconds a stop waits for running jobs to end (their LibreOffice starts are killed meanwhile).
@@ -363,7 +364,47 @@ async def job_answers(request: Request) -> Response:
     return download(data, f"svar.{fmt}", fmt)
 
 
+async def _overview(request: Request, query: bool) -> Response | lagesbild.Refused:
+    """The overview a page's form (``query`` False) or an API call asks for, as a download, or why not."""
+    server = _server(request)
+    with tempfile.TemporaryDirectory(prefix="blankett-web-") as tmp:  # owner-only (0700), gone with the request
+        try:
+            staged, fields = await read_files(request, "filer", server.limits, Path(tmp))
+            asked = lagesbild.read_request(request.query_params if query else fields)
+            if not staged:
+                return lagesbild.Refused(400, "Välj minst en fil att ladda upp.")
+            counting: lagesbild.Counting = request.app.state.count_overview
+            name, data, kind = await run_in_threadpool(lagesbild.make, [s.path for s in staged], asked, counting)
+        except UploadRefused as exc:
+            return lagesbild.Refused(exc.status, str(exc))
+        except lagesbild.Refused as exc:
+            return exc
+        except blankett.OfficeMissingError as exc:
+            return lagesbild.Refused(503, f"PDF kan inte göras: LibreOffice saknas på servern. {exc}")
+        except ConversionError as exc:  # LibreOffice failed or ran out of time: the server's trouble
+            return lagesbild.Refused(503, f"PDF kan inte göras: {exc}")
+        except blankett.BlankettError as exc:  # the counting's refusal of the files
+            return lagesbild.Refused(422, str(exc))
+    return download(data, name, kind)
+
+
+async def overview_page(request: Request) -> Response:
+    if request.method == "GET":
+        return HTMLResponse(lagesbild.form_page())
+    answer = await _overview(request, query=False)
+    if isinstance(answer, lagesbild.Refused):
+        return HTMLResponse(lagesbild.form_page(str(answer)), status_code=answer.status)
+    return answer
+
+
 # --- the API -----------------------------------------------------------------------------------
+
+
+async def api_overview(request: Request) -> Response:
+    answer = await _overview(request, query=True)
+    if isinstance(answer, lagesbild.Refused):
+        return JSONResponse({"fel": str(answer)}, status_code=answer.status)
+    return answer
 
 
 async def api_schema(request: Request) -> Response:
@@ -533,6 +574,7 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/fyll-i/blankett", one_form, methods=["GET", "POST"]),
         Route("/las-in", read_page),
         Route("/las-in", read_upload, methods=["POST"]),
+        Route("/lagesbild", overview_page, methods=["GET", "POST"]),
         Route("/jobb/{job}", job_page),
         Route("/jobb/{job}/ta-bort", job_remove, methods=["POST"]),
         Route("/jobb/{job}/blanketter.zip", job_zip),
@@ -545,6 +587,7 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/api/arbetsbok.xlsx", api_workbook),
         Route("/api/fill", api_fill, methods=["POST"]),
         Route("/api/extract", api_extract, methods=["POST"]),
+        Route("/api/lagesbild", api_overview, methods=["POST"]),
         Route("/api/jobb/{job}", job_status),
         Route("/logga-in", login, methods=["GET", "POST"]),
         Route("/favicon.ico", favicon),
@@ -558,4 +601,5 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
     app.state.guard = guard
     app.state.follow_up_dir = follow_up_dir
     app.state.server = Server(limits or Limits(), jobs or Jobs(), fill_workers)
+    app.state.count_overview = lagesbild.count_overview  # the front door's counting (tests give their own)
     return app

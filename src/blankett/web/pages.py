@@ -16,8 +16,8 @@ from blankett import FIELDS, Kind
 
 from .jobs import DONE, FAILED, Job
 
-NAV = (("/", "Start"), ("/fyll-i", "Fyll i"), ("/las-in", "Läs in"), ("/api", "För utvecklare (API)"),
-       ("/hjalp", "Hjälp"))
+NAV = (("/", "Start"), ("/fyll-i", "Fyll i"), ("/las-in", "Läs in"), ("/lagesbild", "Lägesbild"),
+       ("/api", "För utvecklare (API)"), ("/hjalp", "Hjälp"))
 STATUS_TEXT = {"ok": "ok", "varning": "varning", "fel": "fel"}
 
 
@@ -72,6 +72,8 @@ händelsedokumentation</strong> (hot, våld och trakasserier mot förtroendevald
 eller fyll i en blankett direkt på sidan.</li>
 <li><a href="/las-in"><strong>Läs in</strong></a> – läs svaren från ifyllda blanketter som kommit tillbaka och
 få dem som Excel, CSV eller JSON.</li>
+<li><a href="/lagesbild"><strong>Lägesbild</strong></a> – räkna fram lägesbilden för en period: den interna till
+kommunstyrelsen (Word och PDF) och den offentliga (webbsida och PDF).</li>
 </ul>
 <h2>Hämta</h2>
 <ul>
