@@ -47,6 +47,9 @@ class Row:
     problems: list[str] = field(default_factory=list)  # cells that cannot be used; the other cells are checked too
     columns: dict[str, str] = field(default_factory=dict)  # field key -> column header as shown
     notes: list[str] = field(default_factory=list)  # warnings about the file, given with its first row
+    # extract's own output read back (the overview): its status ("ok", "varning", "fel") and the form it named
+    status: str | None = None
+    origin: str | None = None
 
     @property
     def where(self) -> str:
@@ -75,6 +78,8 @@ def _json_row(row: Row, item: Any) -> Row:
         row.error = f"{row.where}: posten är inget objekt med fält"
     elif "record" in item and item.keys() <= ENVELOPE:
         record, status = item.get("record"), item.get("status")
+        row.status = status if isinstance(status, str) else None
+        row.origin = item.get("source") if isinstance(item.get("source"), str) else None
         if status == "fel" or not isinstance(record, dict):
             source = item.get("source") or "blanketten"
             row.error = (f"{row.where}: {source} kunde inte läsas av blankett extract (status fel) och fylls "
@@ -228,6 +233,17 @@ def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping
             errors.append(f'kolumn "{mapping.shown[key]}": formeln i cell {cell} ger felet {value}')
         elif not _blank(value):
             data[key] = _cell(key, value, epoch)
+    for header, pos in mapping.extra.items():  # extract's status and file columns, for the overview
+        value = values[pos] if pos < len(values) else None
+        if isinstance(value, str) and value.strip():
+            if header == "Status":
+                row.status = value.strip()
+            elif header == "Fil":
+                row.origin = value.strip()
+    if row.status == "fel":  # as in extract's JSON: a form that could not be read is no record to fill or count
+        row.error = (f"{row.where}: {row.origin or 'blanketten'} kunde inte läsas av blankett extract (status fel) "
+                     "och fylls inte i; rätta blanketten och läs den igen")
+        return row
     if not errors and not data:
         return None
     row.problems = [f"{row.where}, {e}" for e in errors]
