@@ -22,6 +22,9 @@ LAZY = {
     # a scan's answers are assembled in a reading worker that runs scanread by name; it needs the readers' result
     # type only then (scanread stays out of every ordinary read: 47 ms at each worker start otherwise)
     ("scanread", "readback"),
+    # `blankett.overview(...)` is both the call and the package of its stages: the package, called, makes the
+    # overview, and must not load its stages (openpyxl, the readers) when only one of them is imported
+    ("overview", "overview"),
 }
 
 

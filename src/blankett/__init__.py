@@ -29,6 +29,7 @@ __all__ = [
     "Kind",
     "OfficeMissingError",
     "OutputExistsError",
+    "Overview",
     "Problem",
     "RecordError",
     "Template",
@@ -46,6 +47,8 @@ __all__ = [
     "fill_pdf",
     "fill_pdfa",
     "office_available",
+    "overview",
+    "overview_files",
     "pdf_available",
     "publish_files",
     "schema",
@@ -59,13 +62,17 @@ _WHERE = {
     **{name: ("._api", name) for name in (
         "blank_docx", "blank_pdf", "check_form", "count_records", "export_bytes", "export_results", "extract",
         "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "office_available",
-        "pdf_available", "publish_files", "schema", "validate", "workbook_xlsx")},
+        "overview_files", "pdf_available", "publish_files", "schema", "validate", "workbook_xlsx")},
     "FillSummary": (".batch", "FillSummary"),
     **{name: (".errors", name) for name in (
         "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
     "Template": (".fill", "Template"),
     **{name: (".form", name) for name in ("FIELDS", "Field", "Kind")},
     "ExtractResult": (".readback", "ExtractResult"),
+    "Overview": (".overview.report", "Overview"),
+    # the package of the overview's stages, which called is the call (see blankett/overview/__init__.py): were the
+    # function stored here, importing a stage module through it (`import blankett.overview.count`) would fail
+    "overview": (".overview", ""),
     "FORM_ENDINGS": (".readback", "FORM_ENDINGS"),
     "INPUT_ENDINGS": (".load", "INPUT_ENDINGS"),
     **{name: (".status", name) for name in ("ExtractStatus", "FillStatus")},
@@ -79,7 +86,8 @@ if not _typing.TYPE_CHECKING:  # hidden from mypy and pyright: for them a misspe
             module, attr = _WHERE[name]
         except KeyError:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-        value = getattr(_importlib.import_module(module, __name__), attr)
+        value = _importlib.import_module(module, __name__)
+        value = getattr(value, attr) if attr else value
         globals()[name] = value
         return value
 
@@ -104,6 +112,8 @@ if _typing.TYPE_CHECKING:
         fill_pdf,
         fill_pdfa,
         office_available,
+        overview,
+        overview_files,
         pdf_available,
         publish_files,
         schema,
@@ -115,5 +125,6 @@ if _typing.TYPE_CHECKING:
     from .fill import Template
     from .form import FIELDS, Field, Kind
     from .load import INPUT_ENDINGS
+    from .overview.report import Overview
     from .readback import FORM_ENDINGS, ExtractResult
     from .status import ExtractStatus, FillStatus

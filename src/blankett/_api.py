@@ -10,8 +10,9 @@ Swedish line); a record that fails validation is a
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,10 +31,15 @@ from . import (
     readback,
     workbook,
 )
-from .errors import BlankettError, OfficeMissingError
+from .errors import BlankettError, OfficeMissingError, OutputExistsError
 from .load import load_rows
 from .office import find_soffice
+from .overview import formats as overview_formats
+from .overview import make as overview_make
+from .overview import suppress
+from .overview.report import Overview
 from .profile import Profile, load_profile
+from .write import write_bytes
 
 PathLike = str | Path
 ExportFormat = Literal["json", "jsonl", "csv", "xlsx", "ods"]
@@ -205,6 +211,39 @@ def check_form(path: PathLike) -> list[str]:
     A .docx (or .doc/.odt) is checked control by control; our PDF field by field, by name.
     """
     return check.check_file(path)
+
+
+def overview(paths: Iterable[PathLike], start: dt.date | None = None, end: dt.date | None = None,
+             today: dt.date | None = None, public: bool = False, *, problems: list[str] | None = None,
+             workers: int = 1, on_form: Callable[[], None] | None = None) -> Overview:
+    """The overview (lägesbild) of returned forms (files, folders) or extract's output (.xlsx, .ods, .csv, .json,
+    .jsonl) for a period: by default the last whole calendar year before ``today``; only a start runs to
+    ``today``, only an end from the first of January of its year.
+
+    ``public``: the public version (counts 1–2 hidden and what would reveal them, no listings). Each file or row
+    that cannot be counted is one Swedish line in ``problems`` (when given); the rest is counted. ``on_form`` is
+    told of each returned form read (a progress bar).
+    """
+    return overview_make.make(paths, start, end, today, public, problems=problems, workers=workers, on_form=on_form)
+
+
+def overview_files(paths: Iterable[PathLike], out_dir: PathLike = "out/lagesbild", start: dt.date | None = None,
+                   end: dt.date | None = None, today: dt.date | None = None, public: bool = False,
+                   force: bool = False, *, problems: list[str] | None = None, workers: int = 1,
+                   on_form: Callable[[], None] | None = None) -> list[Path]:
+    """Write the internal overview in every format to ``out_dir`` (and, with ``public``, the public one beside
+    it), atomically, owner-only; the paths written. The forms are read once for both versions.
+
+    Nothing is read when a file to be written exists already and ``force`` is not given.
+    """
+    formats = [f for f in overview_formats.FORMATS if public or not f.public]
+    targets = [Path(out_dir) / f.name for f in formats]
+    for target in targets:
+        if target.exists() and not force:
+            raise OutputExistsError(target)
+    internal = overview(paths, start, end, today, problems=problems, workers=workers, on_form=on_form)
+    versions = {False: internal, True: suppress.public(internal) if public else internal}
+    return [write_bytes(target, f.render(versions[f.public]), force) for f, target in zip(formats, targets, strict=True)]
 
 
 def _plain(record: Any) -> Any:

@@ -13,3 +13,23 @@ Stages, each its own module:
 
 The front door (``blankett.overview_files`` …) is in ``blankett._api``; these modules are internal.
 """
+
+import sys as _sys
+import types as _types
+from typing import Any as _Any
+
+
+class _CallablePackage(_types.ModuleType):
+    """``blankett.overview(...)`` is the library call, and ``blankett/overview/`` the package of its stages.
+
+    Importing a submodule (``blankett.overview.report``) makes this package an attribute of ``blankett``, where it
+    would hide the call ("module is not callable"); so the package, called, is the call.
+    """
+
+    def __call__(self, *args: _Any, **kwargs: _Any) -> _Any:
+        from .make import make
+
+        return make(*args, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallablePackage
