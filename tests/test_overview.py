@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import subprocess
+import tempfile
 import zipfile
 from fractions import Fraction
 from pathlib import Path
@@ -203,6 +204,29 @@ def test_the_command_on_filled_forms_and_on_extracts_workbook_counts_the_same(tm
                 assert [r[:2] for r in listing[2:]] == [list(i) for i in items]
         placed = sheets["Hur ärendena placerats i perioden"]
         assert _number(placed[5][1]) == n_in_period  # rows have no file date: without codes, 4 have no date
+
+
+def test_forms_in_a_zip_are_read_in_guarded_workers_and_named_by_the_zip_and_member(tmp_path):
+    """Before: no overview. A .zip of four hand-counted forms and a broken one: the four counted (polis kontaktad
+    Ja 3, Nej 1; rutinen Ja 3, Nej 1: cases 01–04 above), the broken member one line naming zip and member."""
+    coded = "typ" in blankett.schema()["properties"]
+    archive = tmp_path / "svar.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for record in RECORDS[:4]:
+            data = record if coded else {k: v for k, v in record.items() if k not in CODED}
+            zf.writestr(f"inkomna/{record['diarienummer'].replace('/', '-')}.docx", blankett.fill_docx(data))
+        zf.writestr("inkomna/trasig.docx", b"PK\x03\x04 inte en blankett")
+        zf.writestr("inkomna/las-mig.txt", b"inte en blankett")
+    problems: list[str] = []
+    overview = blankett.overview([archive], START, END, TODAY, problems=problems)
+    tables = _tables(overview)
+    assert tables["Hur ärendena placerats i perioden"][1] == (4,)
+    police = [counts[1] for _, counts in tables["Svar på checklistans frågor"][0]]
+    assert police == [3, 1, 0]
+    assert tables["Rutinen tillämpad"][0] == [("Ja", (3,)), ("Nej", (1,)), ("Ej besvarad", (0,))]
+    assert len(problems) == 1 and problems[0].startswith("svar.zip/inkomna/trasig.docx: "), problems
+    assert problems[0].endswith("; räknas inte")
+    assert not list(Path(tempfile.gettempdir()).glob("blankett-*/0/000000.docx"))  # the copies are gone
 
 
 def test_the_command_refuses_a_period_that_ends_before_it_starts_and_a_bad_date_in_swedish(tmp_path):

@@ -34,6 +34,7 @@ from . import (
 from .errors import BlankettError, OfficeMissingError, OutputExistsError
 from .load import load_rows
 from .office import find_soffice
+from .overview import cases as overview_cases
 from .overview import formats as overview_formats
 from .overview import make as overview_make
 from .overview import suppress
@@ -225,6 +226,11 @@ def overview(paths: Iterable[PathLike], start: dt.date | None = None, end: dt.da
     told of each returned form read (a progress bar).
     """
     return overview_make.make(paths, start, end, today, public, problems=problems, workers=workers, on_form=on_form)
+
+
+def overview_form_count(paths: Iterable[PathLike]) -> int:
+    """How many returned forms :func:`overview` reads from ``paths`` (files, folders, .zip): a progress bar's length."""
+    return overview_cases.count_forms(paths)
 
 
 def overview_files(paths: Iterable[PathLike], out_dir: PathLike = "out/lagesbild", start: dt.date | None = None,

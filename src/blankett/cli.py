@@ -483,18 +483,17 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 def overview(paths: tuple[Path, ...], output: Path, start: Any, end: Any, public: bool, force: bool) -> None:
     """Lägesbild för en period: ärenden per månad, typ och kanal, checklistans svar, uppföljningen och noterade
     sårbarheter, från ifyllda blanketter (filer, mappar) eller utdata från extract (.xlsx, .ods, .csv, .json)."""
-    from ._api import overview_files
-    from .readback import FORM_ENDINGS, expand
+    from ._api import overview_files, overview_form_count
 
-    forms = expand(p for p in paths if p.is_dir() or p.suffix.lower() in FORM_ENDINGS)
+    forms = overview_form_count(paths)
     problems: list[str] = []
     with contextlib.ExitStack() as stack:
         on_form = None
-        if any(p.is_dir() for p in paths) and sys.stderr.isatty():
-            bar = stack.enter_context(click.progressbar(length=len(forms), label="Läser blanketter", file=sys.stderr))
+        if forms and sys.stderr.isatty():
+            bar = stack.enter_context(click.progressbar(length=forms, label="Läser blanketter", file=sys.stderr))
             on_form = functools.partial(bar.update, 1)
         written = overview_files(paths, output, start and start.date(), end and end.date(), public=public,
-                                 force=force, problems=problems, workers=_workers(len(forms)), on_form=on_form)
+                                 force=force, problems=problems, workers=_workers(forms), on_form=on_form)
     for line in problems:
         click.echo(line, err=True)
     for path in written:

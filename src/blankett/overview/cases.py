@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import kinds, model
 from ..errors import BlankettError, RecordError
 from ..form import CHANNEL_KEY, CHANNELS, INCIDENT_DATE_KEY, INCIDENT_TYPE_KEY, INCIDENT_TYPES, NOT_CODED
 from ..load import INPUT_ENDINGS, load_rows
+from ..package import open_package
 from ..readback import FORM_ENDINGS, expand, read_files
 from ..status import ExtractStatus
 from ..workbook import EXTRA_NOTE
@@ -52,6 +55,8 @@ class Case:
 FormProgress = Callable[[], None]
 #: The keys of the first follow-up talk's date (the fallback date) and of the coded multi-valued fields.
 TALK1_DATE = "samtal1_datum"
+#: A zip of returned forms (as the web page takes them).
+ZIP_ENDING = ".zip"
 _CODED_LISTS = {INCIDENT_TYPE_KEY: INCIDENT_TYPES, CHANNEL_KEY: CHANNELS}
 
 
@@ -59,34 +64,94 @@ def read_cases(paths: Iterable[str | Path], problems: list[str], workers: int = 
                on_form: FormProgress | None = None) -> Iterator[Case]:
     """One :class:`Case` per returned form or per row of extract's output, in order, streamed.
 
-    Returned forms (files, or every form in a folder) are read by extract's guarded workers, never here;
-    .xlsx/.ods/.csv/.json/.jsonl files are extract's output (or fill's input), read row by row. Each problem is
-    one Swedish line naming the file or row, appended to ``problems``; the rest goes on.
+    Returned forms (files, every form in a folder or in a .zip) are read by extract's guarded workers, never
+    here; .xlsx/.ods/.csv/.json/.jsonl files are extract's output (or fill's input), read row by row. Each problem
+    is one Swedish line naming the file or row, appended to ``problems``; the rest goes on.
     """
     sheets: list[Path] = []
     forms: list[Path] = []
+    zips: list[Path] = []
     for path in map(Path, paths):
         if path.is_file() and path.suffix.lower() in INPUT_ENDINGS:
             sheets.append(path)
+        elif path.suffix.lower() == ZIP_ENDING:
+            zips.append(path)
         elif path.is_dir() or path.suffix.lower() in FORM_ENDINGS:
             forms.append(path)
         else:
-            problems.append(f"{path.name}: okänd filtyp; ange ifyllda blanketter, en mapp med sådana eller "
-                            f"utdata från blankett extract ({', '.join(sorted(INPUT_ENDINGS))})")
+            problems.append(f"{path.name}: okänd filtyp; ange ifyllda blanketter, en mapp eller .zip med sådana "
+                            f"eller utdata från blankett extract ({', '.join(sorted(INPUT_ENDINGS))})")
     for sheet in sheets:
         yield from _sheet_cases(sheet, problems)
-    if forms:
-        yield from _form_cases(expand(forms), problems, workers, on_form)
+    with tempfile.TemporaryDirectory(prefix="blankett-") as tmp:  # owner-only; removed on every way out
+        named = {f: f.name for f in expand(forms)}
+        for n, archive in enumerate(zips):
+            named.update(_unzipped(archive, Path(tmp) / str(n), problems))
+        if named:
+            yield from _form_cases(named, problems, workers, on_form)
 
 
-def _form_cases(files: list[Path], problems: list[str], workers: int,
-                on_form: FormProgress | None) -> Iterator[Case]:
-    results = read_files(files, workers=workers)
+def count_forms(paths: Iterable[str | Path]) -> int:
+    """How many returned forms :func:`read_cases` reads from ``paths`` (a progress bar's length); a .zip's are
+    counted from its directory, without unpacking."""
+    total = 0
+    for path in map(Path, paths):
+        if path.suffix.lower() == ZIP_ENDING and path.is_file():
+            try:
+                with open_package(path) as package:
+                    total += sum(1 for m in package.names if _is_form(m))
+            except BlankettError:
+                continue
+        elif path.is_dir() or path.suffix.lower() in FORM_ENDINGS:
+            total += len(expand([path]))
+    return total
+
+
+def _is_form(member: str) -> bool:
+    name = PurePosixPath(member).name
+    return PurePosixPath(member).suffix.lower() in FORM_ENDINGS and not name.startswith(("~$", ".")) \
+        and not member.endswith("/")
+
+
+def _unzipped(archive: Path, folder: Path, problems: list[str]) -> dict[Path, str]:
+    """The forms in a .zip copied to an owner-only folder, each with the name it is told by (``x.zip/a.docx``).
+
+    The zip is opened by the package reader, within its bomb limits; its members are not parsed here: they are
+    read like any other form, in guarded workers. Each copy keeps the member's date (a form's last fallback).
+    """
     try:
-        for path, result in zip(files, results, strict=True):
+        package = open_package(archive)
+    except BlankettError as exc:
+        problems.append(f"{exc}; räknas inte")
+        return {}
+    found: dict[Path, str] = {}
+    folder.mkdir(mode=0o700)
+    with package:
+        for n, member in enumerate(m for m in package.names if _is_form(m)):
+            shown = f"{archive.name}/{member}"
+            try:
+                data = package.read(member)
+            except BlankettError as exc:
+                problems.append(f"{shown}: {exc}; räknas inte")
+                continue
+            copy = folder / f"{n:06d}{PurePosixPath(member).suffix.lower()}"
+            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            when = dt.datetime(*package.zip.getinfo(member).date_time).timestamp()
+            os.utime(copy, (when, when))
+            found[copy] = shown
+    return found
+
+
+def _form_cases(files: dict[Path, str], problems: list[str], workers: int,
+                on_form: FormProgress | None) -> Iterator[Case]:
+    """Cases of returned forms (path → the name it is told by), read by extract's guarded workers."""
+    results = read_files(list(files), workers=workers)
+    try:
+        for (path, name), result in zip(files.items(), results, strict=True):
             if on_form is not None:
                 on_form()
-            name = Path(result.source).name
             if result.status is ExtractStatus.FAILED or result.record is None:
                 why = "; ".join(result.messages) or "blanketten kan inte läsas"
                 problems.append(f"{name}: {why}; räknas inte")
