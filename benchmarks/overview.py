@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.overview [--forms 1000 10000]
 
 For each N: N filled .docx forms (``blankett fill`` of varied records, not timed), then as separate processes,
-each measured with its workers (wall, CPU of the process tree, peak RSS sampled from /proc):
+each measured with its workers (wall time, peak RSS of the process tree sampled from /proc):
 
 1. ``blankett overview FOLDER --public``: both overviews from the forms (what the target is about);
 2. ``blankett extract FOLDER -o svar.jsonl``: reading the forms alone (is it the bottleneck?);
@@ -43,7 +43,7 @@ def _records(n: int) -> list[dict]:
 
 
 def _line(label: str, run: Run, n: int, note: str = "") -> None:
-    print(f"  {label:<44} {run.wall:7.1f} s  CPU {run.cpu:7.1f} s  {n / run.wall:6.0f} /s  "
+    print(f"  {label:<48} {run.wall:7.1f} s  {n / run.wall:6.0f} /s  "
           f"högsta minne {run.peak_mb:5.0f} MB  {note}")
 
 
@@ -59,9 +59,10 @@ def bench(n: int, folder: Path) -> dict[str, Run]:
     runs["sheet"] = _run_blankett(["overview", str(folder / "svar.jsonl"), "-o", str(folder / "b"), "--public",
                                    *PERIOD])
     print(f"{n} blanketter ({os.cpu_count()} kärnor):")
+    at_10k = runs["forms"].wall * 10_000 / n  # the reading is per form: the time grows with the forms
     _line("lägesbild, båda versionerna, från blanketterna", runs["forms"], n,
-          f"mål < {TARGET_S:.0f} s för 10 000" + (" – HÅLLER" if n < 10_000 or runs["forms"].wall < TARGET_S
-                                                   else " – HÅLLER INTE"))
+          f"mål < {TARGET_S:.0f} s för 10 000 (i den här takten {at_10k:.0f} s: "
+          + ("håller)" if at_10k < TARGET_S else "håller inte)"))
     _line("extract till .jsonl (bara läsningen)", runs["extract"], n,
           f"{runs['extract'].wall / runs['forms'].wall:.0%} av lägesbildens tid")
     _line("lägesbild från extracts .jsonl (räkning + filer)", runs["sheet"], n)

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -61,7 +61,7 @@ _CODED_LISTS = {INCIDENT_TYPE_KEY: INCIDENT_TYPES, CHANNEL_KEY: CHANNELS}
 
 
 def read_cases(paths: Iterable[str | Path], problems: list[str], workers: int = 1,
-               on_form: FormProgress | None = None) -> Iterator[Case]:
+               on_form: FormProgress | None = None) -> Generator[Case, None, None]:
     """One :class:`Case` per returned form or per row of extract's output, in order, streamed.
 
     Returned forms (files, every form in a folder or in a .zip) are read by extract's guarded workers, never

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -41,5 +42,6 @@ def make(paths: Iterable[str | Path], start: dt.date | None = None, end: dt.date
     today = today or dt.date.today()
     start, end = period(start, end, today)
     found = problems if problems is not None else []
-    internal = count(read_cases(list(paths), found, workers, on_form), start, end, today)
+    with contextlib.closing(read_cases(list(paths), found, workers, on_form)) as cases:  # Ctrl-C: workers stop
+        internal = count(cases, start, end, today)
     return public_version(internal) if public else internal
