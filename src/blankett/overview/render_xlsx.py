@@ -32,7 +32,7 @@ PERCENT = "0%"
 #: Where a table starts: the caption in row 1, the header in row 2, the rows from row 3.
 HEADER_ROW = 2
 _DRAWING_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
-_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CORE = "docProps/core.xml"
 
 
 def render(overview: Overview) -> bytes:
@@ -57,7 +57,7 @@ def render(overview: Overview) -> bytes:
     wb.properties.title = overview.title
     out = io.BytesIO()
     wb.save(out)
-    return _with_alt_texts(out.getvalue(), [ws.title for ws in wb.worksheets], dict(alts))
+    return _finished(out.getvalue(), [ws.title for ws in wb.worksheets], dict(alts), overview.made.isoformat())
 
 
 def _text(ws: Worksheet, row: int, col: int, text: str, bold: bool = False) -> None:
@@ -171,13 +171,21 @@ def _listing(ws: Worksheet, listing: Listing) -> None:
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 24, 100
 
 
-def _with_alt_texts(data: bytes, sheets: list[str], alts: dict[str, str]) -> bytes:
-    """The workbook with each chart's frame named by its title and described by its text alternative.
+def _finished(data: bytes, sheets: list[str], alts: dict[str, str], made: str) -> bytes:
+    """The workbook with each chart's frame named by its title and described by its text alternative, and
+    dated by the day the overview was made, no finer.
 
     openpyxl names a chart's frame "Chart 1" and gives it no description; Excel and screen readers read the
     frame's ``descr`` as the chart's alternative text. Each sheet's drawing is found through its relationships.
+    openpyxl also stamps the file with the second it was saved: the document's metadata says no more than the
+    overview itself (the day it was made).
     """
     parts = dict(read_all(data))
+    core = etree.fromstring(parts[_CORE])
+    for stamp in core:
+        if etree.QName(stamp).localname in ("created", "modified"):
+            stamp.text = f"{made}T00:00:00Z"
+    parts[_CORE] = etree.tostring(core, xml_declaration=True, encoding="UTF-8", standalone=True)
     for n, sheet in enumerate(sheets, start=1):
         if sheet not in alts:
             continue
