@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -20,7 +20,8 @@ from ..package import read_all, zip_bytes
 from .report import Chart, Count, Heading, Listing, Overview, Paragraph, Table
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Sheet
 
 #: Excel's longest sheet name, and the characters a sheet name may not hold.
 SHEET_NAME_MAX = 31
@@ -36,55 +37,51 @@ _CORE = "docProps/core.xml"
 
 
 def render(overview: Overview) -> bytes:
-    """The workbook's bytes."""
+    """The workbook's bytes. Written sheet by sheet in openpyxl's write-only mode: rows go to disk as they are
+    made, so a long listing (a weakness noted in each of 10 000 forms) does not hold every cell in memory."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    intro = wb.active
-    assert intro is not None
-    intro.title = FIRST_SHEET
-    _intro(intro, overview)
+    wb = Workbook(write_only=True)
     names = {FIRST_SHEET}
-    alts: list[tuple[str, str]] = []  # (sheet name, the chart's title and text alternative), one per chart
+    _intro(wb.create_sheet(FIRST_SHEET), overview)
+    alts: dict[str, str] = {}  # sheet name → the chart's text alternative
     for block in overview.blocks:
         if isinstance(block, Table):
             ws = wb.create_sheet(_sheet_name(block.caption, names))
             if _table(ws, block):
-                alts.append((ws.title, block.alt or block.caption))
+                alts[ws.title] = block.alt or block.caption
         elif isinstance(block, Listing):
             _listing(wb.create_sheet(_sheet_name(block.caption, names)), block)
     wb.properties.creator = wb.properties.lastModifiedBy = "blankett"
     wb.properties.title = overview.title
     out = io.BytesIO()
     wb.save(out)
-    return _finished(out.getvalue(), [ws.title for ws in wb.worksheets], dict(alts), overview.made.isoformat())
+    return _finished(out.getvalue(), [ws.title for ws in wb.worksheets], alts, overview.made.isoformat())
 
 
-def _text(ws: Worksheet, row: int, col: int, text: str, bold: bool = False) -> None:
+def _text(ws: Sheet, text: str, bold: bool = False) -> Cell:
     """A text cell (never a formula)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    cell = ws.cell(row, col)
-    cell.value = text
+    cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"
     if bold:
         cell.font = Font(bold=True)
+    return cell
 
 
-def _intro(ws: Worksheet, overview: Overview) -> None:
-    _text(ws, 1, 1, overview.title, bold=True)
-    _text(ws, 2, 1, f"Period: {overview.start.isoformat()}–{overview.end.isoformat()}")
-    _text(ws, 3, 1, f"Framtagen: {overview.made.isoformat()}")
-    row = 5
+def _intro(ws: Sheet, overview: Overview) -> None:
+    ws.column_dimensions["A"].width = 120  # type: ignore[attr-defined]  # not in the stubs
+    ws.append([_text(ws, overview.title, bold=True)])
+    ws.append([_text(ws, f"Period: {overview.start.isoformat()}–{overview.end.isoformat()}")])
+    ws.append([_text(ws, f"Framtagen: {overview.made.isoformat()}")])
+    ws.append([])
     for block in overview.blocks:
         if isinstance(block, Heading) and block.level > 1:
-            _text(ws, row, 1, block.text, bold=True)
+            ws.append([_text(ws, block.text, bold=True)])
         elif isinstance(block, Paragraph):
-            _text(ws, row, 1, block.text)
-        else:
-            continue
-        row += 1
-    ws.column_dimensions["A"].width = 120
+            ws.append([_text(ws, block.text)])
 
 
 def _sheet_name(caption: str, taken: set[str]) -> str:
@@ -98,42 +95,48 @@ def _sheet_name(caption: str, taken: set[str]) -> str:
     return name
 
 
-def _count(ws: Worksheet, row: int, col: int, value: Count) -> None:
-    if isinstance(value, int):
-        ws.cell(row, col, value)
-    else:
-        _text(ws, row, col, value.value)
+def _count(ws: Sheet, value: Count) -> Cell | int:
+    return value if isinstance(value, int) else _text(ws, value.value)
 
 
-def _table(ws: Worksheet, table: Table) -> bool:
+def _share(ws: Sheet, value: Count, total: Count | None) -> Cell | None:
+    """A count's share of its column's total as a per cent cell; none where either is hidden."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if not (isinstance(value, int) and isinstance(total, int) and total > 0):
+        return None
+    cell = WriteOnlyCell(ws, value=value / total)
+    cell.number_format = PERCENT
+    return cell
+
+
+def _table(ws: Sheet, table: Table) -> bool:
     """The table from row 1 (caption) and its chart beside it; whether a chart was drawn."""
     width = len(table.columns)
-    share_at = 2 + width  # the shares' block starts after the counts' block: the chart reads one block
-    _text(ws, 1, 1, table.caption, bold=True)
-    _text(ws, HEADER_ROW, 1, table.corner, bold=True)
-    for c, label in enumerate(table.columns):
-        _text(ws, HEADER_ROW, 2 + c, label, bold=True)
-        if table.shares:
-            _text(ws, HEADER_ROW, share_at + c, f"{SHARE}, {label}" if width > 1 else SHARE, bold=True)
     lines = [*table.rows, *([(TOTAL, table.total)] if table.total is not None else [])]
-    for r, (label, counts) in enumerate(lines, start=HEADER_ROW + 1):
-        _text(ws, r, 1, label, bold=label == TOTAL and r == HEADER_ROW + len(lines))
-        for c, value in enumerate(counts):
-            _count(ws, r, 2 + c, value)
-            total = table.total[c] if table.total is not None else None
-            if table.shares and isinstance(value, int) and isinstance(total, int) and total > 0:
-                cell = ws.cell(r, share_at + c, value / total)
-                cell.number_format = PERCENT
+    ws.column_dimensions["A"].width = max(14, min(60, max(len(label) for label, _ in lines) + 2))  # type: ignore[attr-defined]
+    ws.append([_text(ws, table.caption, bold=True)])
+    header: list[Any] = [_text(ws, table.corner, bold=True)] + [_text(ws, c, bold=True) for c in table.columns]
+    if table.shares:  # the shares' block after the counts' block: the chart reads one block
+        header += [_text(ws, f"{SHARE}, {c}" if width > 1 else SHARE, bold=True) for c in table.columns]
+    ws.append(header)
+    for n, (label, counts) in enumerate(lines):
+        totals = table.total or (None,) * width
+        row: list[Any] = [_text(ws, label, bold=table.total is not None and n == len(lines) - 1)]
+        row += [_count(ws, v) for v in counts]
+        if table.shares:
+            row += [_share(ws, v, t) for v, t in zip(counts, totals, strict=True)]
+        ws.append(row)
     if table.note:
-        _text(ws, HEADER_ROW + len(lines) + 2, 1, table.note)
-    ws.column_dimensions["A"].width = max(14, min(60, max(len(label) for label, _ in lines) + 2))
+        ws.append([])
+        ws.append([_text(ws, table.note)])
     if table.chart is Chart.NONE or not table.rows:
         return False
-    _chart(ws, table, share_at + (width if table.shares else 0) + 1)
+    _chart(ws, table, 2 + width * (2 if table.shares else 1) + 1)
     return True
 
 
-def _chart(ws: Worksheet, table: Table, at_column: int) -> None:
+def _chart(ws: Sheet, table: Table, at_column: int) -> None:
     """A native bar chart of the counts (not the totals), anchored beside the table."""
     from openpyxl.chart import BarChart, Reference
     from openpyxl.utils import get_column_letter
@@ -156,19 +159,18 @@ def _chart(ws: Worksheet, table: Table, at_column: int) -> None:
         chart.y_axis.title = "Antal ärenden"
         chart.x_axis.scaling.orientation = "maxMin"  # the table's first row at the top, as it is read
     chart.height, chart.width = 7.5 + 0.4 * len(table.rows) * (1 if table.chart is Chart.BARS else 0), 16
-    ws.add_chart(chart, f"{get_column_letter(at_column)}{HEADER_ROW}")
+    ws.add_chart(chart, f"{get_column_letter(at_column)}{HEADER_ROW}")  # type: ignore[misc]  # openpyxl shares the method; its stubs say Worksheet
 
 
-def _listing(ws: Worksheet, listing: Listing) -> None:
-    _text(ws, 1, 1, listing.caption, bold=True)
-    _text(ws, HEADER_ROW, 1, "Ärende", bold=True)
-    _text(ws, HEADER_ROW, 2, "Uppgift", bold=True)
-    for r, (name, item) in enumerate(listing.items, start=HEADER_ROW + 1):
-        _text(ws, r, 1, name)
-        _text(ws, r, 2, item)
+def _listing(ws: Sheet, listing: Listing) -> None:
+    ws.column_dimensions["A"].width = 24  # type: ignore[attr-defined]  # not in the stubs
+    ws.column_dimensions["B"].width = 100  # type: ignore[attr-defined]
+    ws.append([_text(ws, listing.caption, bold=True)])
+    ws.append([_text(ws, "Ärende", bold=True), _text(ws, "Uppgift", bold=True)])
+    for name, item in listing.items:
+        ws.append([_text(ws, name), _text(ws, item)])
     if not listing.items:
-        _text(ws, HEADER_ROW + 1, 1, listing.empty)
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 24, 100
+        ws.append([_text(ws, listing.empty)])
 
 
 def _finished(data: bytes, sheets: list[str], alts: dict[str, str], made: str) -> bytes:
