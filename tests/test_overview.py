@@ -232,6 +232,8 @@ def test_forms_in_a_zip_are_read_in_guarded_workers_and_named_by_the_zip_and_mem
 def test_the_command_refuses_a_period_that_ends_before_it_starts_and_a_bad_date_in_swedish(tmp_path):
     result = CliRunner().invoke(main, ["overview", str(tmp_path), "--from", "2025-12-31", "--to", "2025-01-01"])
     assert result.exit_code != 0 and "perioden slutar (2025-01-01) före den börjar (2025-12-31)" in result.stderr
+    result = CliRunner().invoke(main, ["overview", str(tmp_path / "saknas"), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 0 and f"{tmp_path / 'saknas'}: finns inte\n1 problem (se ovan)" in result.stderr
     result = CliRunner().invoke(main, ["overview", str(tmp_path), "--från", "31/12"])
     assert result.exit_code == 2 and "'31/12' är inget datum (skriv ÅÅÅÅ-MM-DD)." in result.stderr
     assert "Traceback" not in result.output

@@ -496,6 +496,8 @@ def overview(paths: tuple[Path, ...], output: Path, start: Any, end: Any, public
                                  force=force, problems=problems, workers=_workers(forms), on_form=on_form)
     for line in problems:
         click.echo(line, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem (se ovan); allt annat är räknat.", err=True)
     for path in written:
         click.echo(f"Skrev {path}.")
 

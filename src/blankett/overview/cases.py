@@ -72,7 +72,9 @@ def read_cases(paths: Iterable[str | Path], problems: list[str], workers: int = 
     forms: list[Path] = []
     zips: list[Path] = []
     for path in map(Path, paths):
-        if path.is_file() and path.suffix.lower() in INPUT_ENDINGS:
+        if not path.exists():
+            problems.append(f"{path}: finns inte")
+        elif path.is_file() and path.suffix.lower() in INPUT_ENDINGS:
             sheets.append(path)
         elif path.suffix.lower() == ZIP_ENDING:
             zips.append(path)
