@@ -175,7 +175,7 @@ def _file_date(path: Path) -> dt.date | None:
 
 def _sheet_cases(path: Path, problems: list[str]) -> Iterator[Case]:
     try:
-        for row in load_rows(path):
+        for row in load_rows(path, failed_forms=True):
             problems.extend(n for n in row.notes if EXTRA_NOTE not in n)
             if row.status == "fel":
                 problems.append(f"{row.where}: {row.origin or 'blanketten'} kunde inte läsas av blankett extract "
