@@ -392,3 +392,20 @@ def test_no_byte_of_the_public_workbook_holds_a_1_or_2_a_case_number_or_free_tex
     dates = set(re.findall(r"20\d\d-\d\d-\d\d(?:T[\d:]+Z?)?", every_byte))
     assert dates == {str(START), str(END), str(TODAY), f"{TODAY}T00:00:00Z"}  # the period, the day it was made
     path.unlink()
+
+
+def test_coded_fields_written_as_text_are_read_and_an_unknown_category_is_told(tmp_path):
+    """A coded list typed as text ("Hot; VÅLD, ovanligt") counts its known categories, in any case and separator;
+    the unknown one is a line naming the record; a date that is none counts the case as ej kodad."""
+    path = tmp_path / "poster.json"
+    path.write_text(json.dumps([{"diarienummer": "KS 1", "handelsedatum": "2025-02-30", "samtal1_datum": "2025-03-01",
+                                 "typ": "Hot; VÅLD, ovanligt", "kanal": "sms\nbrev"}]), encoding="utf-8")
+    problems: list[str] = []
+    tables = _tables(blankett.overview([path], START, END, TODAY, problems=problems))
+    assert [label for label, (n,) in tables["Ärenden per typ"][0] if n] == ["hot", "våld"]
+    assert [label for label, (n,) in tables["Ärenden per kanal"][0] if n] == ["brev", "sms"]
+    assert tables["Hur ärendena placerats i perioden"][0][1] == ("datum för uppföljningssamtal 1", (1,))
+    assert problems == [
+        'poster.json post 1: "2025-02-30" i fältet handelsedatum är inget datum (ÅÅÅÅ-MM-DD); räknas som ej kodad',
+        'poster.json post 1: "ovanligt" i fältet typ är ingen av kategorierna (trakasserier, hot, våld, '
+        "skadegörelse, stöld, korruptionsförsök, annat); värdet räknas inte"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import os
+import re
 import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
@@ -227,20 +228,21 @@ def _coded_date(value: Any, where: str, problems: list[str]) -> str | None:
 
 
 def _coded_list(value: Any, allowed: tuple[str, ...], key: str, where: str, problems: list[str]) -> list[str]:
-    """A coded list (typ, kanal) from JSON's list or a cell's text (one per line or comma-separated)."""
+    """A coded list (typ, kanal) from JSON's list or a cell's text (one per line, or separated by , or ;)."""
     if value is None or value == "":
         return []
-    items = value if isinstance(value, list) else str(value).replace("\n", ",").split(",")
+    items = value if isinstance(value, list) else re.split(r"[\n,;]", str(value))
     found: list[str] = []
     for item in items:
-        text = " ".join(str(item).split()).casefold()
+        shown = " ".join(str(item).split())
+        text = shown.casefold()
         if not text:
             continue
         if text in allowed:
             if text not in found:
                 found.append(text)
         else:
-            problems.append(f'{where}: "{item}" i fältet {key} är ingen av kategorierna '
+            problems.append(f'{where}: "{shown}" i fältet {key} är ingen av kategorierna '
                             f"({', '.join(allowed)}); värdet räknas inte")
     return [a for a in allowed if a in found]  # the categories' order, whatever order they were set in
 
