@@ -30,6 +30,7 @@ __all__ = [
     "Kind",
     "OfficeMissingError",
     "OutputExistsError",
+    "Overview",
     "Problem",
     "RecordError",
     "Reminders",
@@ -49,8 +50,10 @@ __all__ = [
     "fill_pdfa",
     "follow_ups",
     "follow_ups_ics",
+    "make_overview",
     "office_available",
     "overview_documents",
+    "overview_files",
     "pdf_available",
     "publish_files",
     "schema",
@@ -64,8 +67,8 @@ _WHERE = {
     **{name: ("._api", name) for name in (
         "blank_docx", "blank_pdf", "check_form", "count_records", "export_bytes", "export_results", "extract",
         "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "follow_ups",
-        "follow_ups_ics", "office_available", "overview_documents", "pdf_available", "publish_files", "schema",
-        "validate", "workbook_xlsx")},
+        "follow_ups_ics", "make_overview", "office_available", "overview_documents", "overview_files",
+        "pdf_available", "publish_files", "schema", "validate", "workbook_xlsx")},
     "FillSummary": (".batch", "FillSummary"),
     **{name: (".errors", name) for name in (
         "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
@@ -73,6 +76,7 @@ _WHERE = {
     **{name: (".overview.followup", name) for name in ("FollowUp", "Reminders")},
     **{name: (".form", name) for name in ("FIELDS", "Field", "Kind")},
     "ExtractResult": (".readback", "ExtractResult"),
+    "Overview": (".overview.report", "Overview"),
     "FORM_ENDINGS": (".readback", "FORM_ENDINGS"),
     "INPUT_ENDINGS": (".load", "INPUT_ENDINGS"),
     **{name: (".status", name) for name in ("ExtractStatus", "FillStatus")},
@@ -112,8 +116,10 @@ if _typing.TYPE_CHECKING:
         fill_pdfa,
         follow_ups,
         follow_ups_ics,
+        make_overview,
         office_available,
         overview_documents,
+        overview_files,
         pdf_available,
         publish_files,
         schema,
@@ -126,5 +132,6 @@ if _typing.TYPE_CHECKING:
     from .form import FIELDS, Field, Kind
     from .load import INPUT_ENDINGS
     from .overview.followup import FollowUp, Reminders
+    from .overview.report import Overview
     from .readback import FORM_ENDINGS, ExtractResult
     from .status import ExtractStatus, FillStatus

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,12 +31,16 @@ from . import (
     readback,
     workbook,
 )
-from .errors import BlankettError, OfficeMissingError
+from .errors import BlankettError, OfficeMissingError, OutputExistsError
 from .load import load_rows
 from .office import find_soffice
-from .overview import followup, render_docx, render_html, render_pdf
+from .overview import cases as overview_cases
+from .overview import followup, suppress
+from .overview import formats as overview_formats
+from .overview import make as overview_make
 from .overview.report import Overview
 from .profile import Profile, load_profile
+from .write import write_bytes
 
 PathLike = str | Path
 ExportFormat = Literal["json", "jsonl", "csv", "xlsx", "ods"]
@@ -210,37 +214,76 @@ def check_form(path: PathLike) -> list[str]:
     return check.check_file(path)
 
 
-#: The documents of each overview, in the order they are listed: the internal one for the kommunstyrelse (Word and
-#: its PDF), the public one for fullmäktige and the website (web page and tagged PDF).
-OVERVIEW_FORMATS: dict[bool, tuple[str, ...]] = {False: ("docx", "pdf"), True: ("html", "pdf")}
+def make_overview(paths: Iterable[PathLike], start: dt.date | None = None, end: dt.date | None = None,
+                  today: dt.date | None = None, public: bool = False, *, problems: list[str] | None = None,
+                  workers: int = 1, on_form: Callable[[], None] | None = None) -> Overview:
+    """The overview (lägesbild) of returned forms (files, folders, .zip) or extract's output (.xlsx, .ods, .csv,
+    .json, .jsonl) for a period: by default the last whole calendar year before ``today``; only a start runs to
+    ``today``, only an end from the first of January of its year.
+
+    ``public``: the public version (counts 1–2 hidden and what would reveal them, no listings). Each file or row
+    that cannot be counted is one Swedish line in ``problems`` (when given); the rest is counted. ``on_form`` is
+    told of each returned form read (a progress bar).
+    """
+    return overview_make.make(paths, start, end, today, public, problems=problems, workers=workers, on_form=on_form)
+
+
+def overview_form_count(paths: Iterable[PathLike]) -> int:
+    """How many returned forms :func:`make_overview` reads from ``paths`` (files, folders, .zip): a progress bar's
+    length."""
+    return overview_cases.count_forms(paths)
 
 
 def overview_documents(overview: Overview, formats: Iterable[str] | None = None,
                        profile: Profile | PathLike | None = None, soffice: PathLike | None = None) -> dict[str, bytes]:
-    """An overview's documents, {file name: bytes}: all of its :data:`OVERVIEW_FORMATS`, or those of ``formats``.
+    """An overview's documents, {file name: bytes}: every format of its version (internal: .docx, .pdf, .xlsx;
+    public: .html, .pdf, .xlsx), or those whose endings ``formats`` names.
 
-    The PDF needs LibreOffice (:class:`OfficeMissingError`); a format the overview does not have (a web page of
+    The PDF needs LibreOffice (:class:`OfficeMissingError`); an ending the version does not have (a web page of
     the internal overview) is a :class:`BlankettError`.
     """
-    wanted = OVERVIEW_FORMATS[overview.public] if formats is None else tuple(formats)
-    version = "offentlig" if overview.public else "intern"
-    for fmt in wanted:
-        if fmt not in OVERVIEW_FORMATS[overview.public]:
-            have = " och ".join(f".{f}" for f in OVERVIEW_FORMATS[overview.public])
-            raise BlankettError(f"Den {'offentliga' if overview.public else 'interna'} lägesbilden görs som {have}, "
-                                f"inte som .{fmt}.")
-    stem = f"lagesbild-{version}-{overview.start.isoformat()}--{overview.end.isoformat()}"
+    have = overview_formats.of(overview.public)
+    wanted = [f.ending for f in have] if formats is None else list(formats)
+    for ending in wanted:
+        if ending not in {f.ending for f in have}:
+            endings = ", ".join(f".{f.ending}" for f in have)
+            raise BlankettError(f"Den {'offentliga' if overview.public else 'interna'} lägesbilden görs som "
+                                f"{endings}, inte som .{ending}.")
     loaded = _profile(profile)
-    out: dict[str, bytes] = {}
-    docx = render_docx.render(overview, loaded) if {"docx", "pdf"} & set(wanted) else b""
-    for fmt in wanted:
-        if fmt == "docx":
-            out[f"{stem}.docx"] = docx
-        elif fmt == "html":
-            out[f"{stem}.html"] = render_html.render(overview)
-        else:
-            out[f"{stem}.pdf"] = render_pdf.from_docx(docx, overview.title, soffice)
-    return out
+    return {f.name(overview): f.render(overview, loaded, soffice) for f in have if f.ending in wanted}
+
+
+def overview_files(paths: Iterable[PathLike], out_dir: PathLike = "out/lagesbild", start: dt.date | None = None,
+                   end: dt.date | None = None, today: dt.date | None = None, public: bool = False,
+                   force: bool = False, *, problems: list[str] | None = None, workers: int = 1,
+                   on_form: Callable[[], None] | None = None, profile: Profile | PathLike | None = None,
+                   soffice: PathLike | None = None, formats: Iterable[str] | None = None) -> list[Path]:
+    """Write the internal overview in every format to ``out_dir`` (and, with ``public``, the public one beside
+    it), atomically, owner-only; the paths written. The forms are read once for both versions. ``formats``: only
+    the files with these endings (``{"xlsx", "docx"}``); by default every one.
+
+    Nothing is read when a file to be written exists already and ``force`` is not given. Without LibreOffice the
+    PDFs are left out, with one line in ``problems`` saying so, and the other files are written.
+    """
+    today = today or dt.date.today()
+    first, last = overview_make.period(start, end, today)
+    shape = Overview("", first, last, today, False)  # only the period, for the file names
+    endings = None if formats is None else set(formats)
+    wanted = [f for f in overview_formats.FORMATS if (public or not f.public) and (endings is None or f.ending in endings)]
+    for f in wanted:
+        target = Path(out_dir) / f.name(shape)
+        if target.exists() and not force:
+            raise OutputExistsError(target)
+    found = problems if problems is not None else []
+    internal = make_overview(paths, first, last, today, problems=found, workers=workers, on_form=on_form)
+    versions = {False: internal, True: suppress.public(internal) if public else internal}
+    office = office_available(soffice)
+    if not office and any(f.office for f in wanted):
+        found.append("PDF:erna gjordes inte: LibreOffice behövs för dem och finns inte på den här datorn.")
+    loaded = _profile(profile)
+    return [write_bytes(Path(out_dir) / f.name(versions[f.public]), f.render(versions[f.public], loaded, soffice),
+                        force)
+            for f in wanted if office or not f.office]
 
 
 def _plain(record: Any) -> Any:

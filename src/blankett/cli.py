@@ -89,6 +89,8 @@ _SV = {
     "Could not open file {filename!r}: {message}": "Filen {filename!r} kan inte öppnas: {message}",
     "default: {default}": "standard: {default}",
     "Aborted!": INTERRUPTED,
+    "{value!r} does not match the format {format}.": "{value!r} är inget datum (skriv ÅÅÅÅ-MM-DD).",
+    "{value!r} does not match the formats {formats}.": "{value!r} är inget datum (skriv ÅÅÅÅ-MM-DD).",
 }
 
 
@@ -497,6 +499,51 @@ def follow_up(paths: tuple[Path, ...], ics: Path | None, today: dt.datetime | No
 
 
 main.add_command(follow_up, "bevaka")
+
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, metavar="FIL_ELLER_MAPP...", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("out/lagesbild"),
+              show_default=True, help="Mappen som lägesbildens filer skrivs till.")
+@click.option("--from", "--från", "start", type=DATE, metavar="ÅÅÅÅ-MM-DD",
+              help="Periodens första dag. Standard: 1 januari förra året.")
+@click.option("--to", "--till", "end", type=DATE, metavar="ÅÅÅÅ-MM-DD",
+              help="Periodens sista dag. Standard: 31 december förra året (med bara --from: i dag).")
+@click.option("--public", "--offentlig", "public", is_flag=True,
+              help="Skriv också den offentliga versionen (små antal dolda, inga ärendenummer eller fritext).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["docx", "pdf", "xlsx", "html"]),
+              help="Bara filerna i det här formatet (kan upprepas). Standard: alla (intern: docx, pdf, xlsx; "
+              "offentlig: html, pdf, xlsx). PDF:erna kräver LibreOffice.")
+@force_option
+@user_errors
+def overview(paths: tuple[Path, ...], output: Path, start: Any, end: Any, public: bool, formats: tuple[str, ...],
+             force: bool) -> None:
+    """Lägesbild för en period: ärenden per månad, typ och kanal, checklistans svar, uppföljningen och noterade
+    sårbarheter, från ifyllda blanketter (filer, mappar) eller utdata från extract (.xlsx, .ods, .csv, .json)."""
+    from ._api import overview_files, overview_form_count
+
+    forms = overview_form_count(paths)
+    problems: list[str] = []
+    with contextlib.ExitStack() as stack:
+        on_form = None
+        if forms and sys.stderr.isatty():
+            bar = stack.enter_context(click.progressbar(length=forms, label="Läser blanketter", file=sys.stderr))
+            on_form = functools.partial(bar.update, 1)
+        written = overview_files(paths, output, start and start.date(), end and end.date(), public=public,
+                                 force=force, problems=problems, workers=_workers(forms), on_form=on_form,
+                                 formats=formats or None)
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem (se ovan); allt annat är räknat.", err=True)
+    for path in written:
+        click.echo(f"Skrev {path}.")
+
+
+main.add_command(overview, "lägesbild")
 
 
 TOKEN_ON_COMMAND_LINE = ("Varning: --token syns för alla användare på datorn (ps, /proc); ange nyckeln i "

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook
@@ -117,6 +117,8 @@ def key_for(header: Any) -> str | None:
 #: Headers of the columns ``extract`` adds after the form's (source file, status, messages);
 #: a sheet given back to ``fill`` may carry them: they are not read, which one warning says.
 EXTRA_HEADERS = ("Fil", "Status", "Meddelanden")
+#: fill's warning about them (the overview reads them, so leaves this warning out).
+EXTRA_NOTE = "kommer från blankett extract och lästes inte; bara svaren fylls i"
 
 
 @dataclass
@@ -126,6 +128,8 @@ class Mapping:
     keys: dict[int, str]
     shown: dict[str, str]
     warnings: list[str]
+    #: Positions of extract's own columns (header -> position): the overview reads its status and file columns.
+    extra: dict[str, int] = field(default_factory=dict)
 
 
 def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, source: str = "") -> Mapping:
@@ -135,6 +139,7 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
     unknown: list[str] = []
     doubles: list[str] = []
     extra: list[str] = []
+    extra_at: dict[str, int] = {}
     pinned = pinned or {}
     for pos, header in enumerate(headers):
         key = pinned.get(pos) or key_for(header)
@@ -142,6 +147,7 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
         if key is None:
             if text in EXTRA_HEADERS:
                 extra.append(text)
+                extra_at.setdefault(text, pos)
             elif text:
                 unknown.append(text)
             continue
@@ -160,9 +166,8 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
         warnings.append(f"{prefix}kolumner som förekommer två gånger (den första används): {names}")
     if extra:
         names = ", ".join(f'"{e}"' for e in extra)
-        warnings.append(f"{prefix}kolumnerna {names} kommer från blankett extract och lästes inte; "
-                        "bara svaren fylls i")
-    return Mapping(keys, shown, warnings)
+        warnings.append(f"{prefix}kolumnerna {names} {EXTRA_NOTE}")
+    return Mapping(keys, shown, warnings, extra_at)
 
 
 _REF = re.compile(r"^(?:'?(?P<sheet>[^!]+?)'?!)?\$?(?P<col>[A-Z]{1,3})(?:\$?\d+)?(?::\$?[A-Z]{1,3}(?:\$?\d+)?)?$")

@@ -83,16 +83,10 @@ def read_request(values: Mapping[str, str]) -> Request:
 
 
 def count_overview(sources: list[Path], start: dt.date, end: dt.date, public: bool) -> Overview:
-    """The overview of ``sources`` for the period: the front door's counting, ``blankett.overview`` (issue 20).
-
-    The one place the page and the API count. Until the counting is in the front door (it is being written
-    beside this), this says so in one line (503: the server cannot, the request is fine) instead of failing.
-    """
-    counting = getattr(blankett, "overview", None)  # the counting's front-door name (issue 20)
-    if not callable(counting):
-        raise Refused(503, "Lägesbilden kan inte räknas: den här versionen av blankett räknar den inte.")
-    overview: Overview = counting(sources, start=start, end=end, public=public)
-    return overview
+    """The overview of ``sources`` for the period, through the front door: the one place the page and the API
+    count. Files or rows that cannot be counted are named in the internal overview itself (and counted in the
+    public one), as on the command line; the rest is counted."""
+    return blankett.make_overview(sources, start, end, public=public, problems=[])
 
 
 def make(sources: list[Path], asked: Request, counting: Counting) -> tuple[str, bytes, str]:
