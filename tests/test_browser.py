@@ -242,6 +242,22 @@ def test_fill_one_form_in_the_browser_reads_back_to_what_was_typed(page, server)
         "polis_kontaktad": "Nej", "samtal1_datum": "2026-03-12", "sarbarheter_rutin": ["Ingen jour", "Oklart ansvar"]})
 
 
+def test_the_coded_fields_are_set_by_their_labels_and_travel_in_the_document(page, server):
+    """Issue 20: a date and two checkbox groups, each named by its legend; what is ticked comes back from extract."""
+    page.goto(server["pages"] + "/fyll-i/blankett")
+    page.get_by_label("Händelsedatum").fill("2026-03-04")
+    types = page.get_by_role("group", name="Typ av händelse", exact=True)
+    types.get_by_label("skadegörelse", exact=True).check()
+    types.get_by_label("hot", exact=True).check()
+    page.get_by_role("group", name="Kanal", exact=True).get_by_label("e-post", exact=True).check()
+    page.get_by_label("Vem utsattes?").fill("Anna")
+    data = _download(page, lambda: page.get_by_role("button", name="Skapa den ifyllda blanketten").click())
+    result = blankett.extract(data, "svar.docx")
+    assert result.status == "ok", result.messages
+    assert {k: result.record[k] for k in ("handelsedatum", "typ", "kanal")} == {
+        "handelsedatum": "2026-03-04", "typ": ["hot", "skadegörelse"], "kanal": ["e-post"]}
+
+
 def _drop(page: Page, files: list[tuple[str, bytes]]) -> None:
     """Drop files on the drop zone, as a person drags them from the file manager."""
     payload = [{"name": n, "data": base64.b64encode(d).decode()} for n, d in files]

@@ -487,7 +487,13 @@ VALUES = {
                                             max_value=dt.date(2200, 12, 31)).map(str)),
     Kind.LIST: st.lists(ONE_LINE, max_size=4),
 }
-RECORDS = st.fixed_dictionaries({}, optional={f.key: VALUES[f.kind] for f in FIELDS})
+_TYPES = ["trakasserier", "hot", "våld", "skadegörelse", "stöld", "korruptionsförsök", "annat"]
+_CHANNELS = ["sociala medier", "personligen", "telefon", "e-post", "brev", "sms", "annat"]
+#: Issue 20's coded fields (on the page: a date input and two checkbox groups), in PTU's order.
+CODED = {"handelsedatum": VALUES[Kind.DATE],
+         "typ": st.sets(st.sampled_from(_TYPES)).map(lambda chosen: [v for v in _TYPES if v in chosen]),
+         "kanal": st.sets(st.sampled_from(_CHANNELS)).map(lambda chosen: [v for v in _CHANNELS if v in chosen])}
+RECORDS = st.fixed_dictionaries({}, optional={**CODED, **{f.key: VALUES[f.kind] for f in FIELDS}})
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -26,7 +26,7 @@ from openpyxl.utils.escape import unescape
 from openpyxl.xml.constants import SHARED_STRINGS
 
 from .errors import BlankettError, InputError, os_problem
-from .form import BY_KEY, Kind
+from .form import Kind, kind_of
 from .package import Package, open_package, refuse_dtd
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
 
@@ -200,13 +200,13 @@ def _as_text(value: Any) -> Any:
 
 def _cell(key: str, value: Any, epoch: dt.datetime) -> Any:
     """A raw cell value prepared for the field's lenient parser (kinds.PARSERS)."""
-    kind = BY_KEY[key].kind if key in BY_KEY else None
+    kind = kind_of(key)
     if kind is Kind.DATE:
         return _excel_date(value, epoch)
     if kind is Kind.LIST:  # a cell holds the list one point per line; the model takes only lists
         text = _as_text(value)
         return text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if isinstance(text, str) else text
-    if kind in (None, Kind.TEXT):
+    if kind in (None, Kind.TEXT, Kind.CHOICES):
         return _as_text(value)
     return value
 

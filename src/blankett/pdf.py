@@ -20,7 +20,7 @@ import logging
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -43,8 +43,8 @@ from pypdf.generic import (
 
 from . import controls, kinds, ooxml, pdffont
 from .errors import BlankettError, OutputExistsError
-from .form import LANGUAGE, SUBTITLE, TITLE, Field, Kind, field_for_tag
-from .model import CASE_LABEL
+from .form import LANGUAGE, REGISTRATION, SUBTITLE, TITLE, Field, Kind, field_for_tag
+from .model import registration_properties, registration_values
 from .office import FILE_SECONDS, iter_convert
 from .package import open_package, parse_xml, read_all
 from .write import write_bytes
@@ -732,21 +732,26 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <?xpacket end="w"?>"""
 
 
-#: Where a filled form's case number is kept: a key of the document information and a property in the XMP.
-CASE_INFO = "/Diarienummer"
+#: Where a filled form's registration fields are kept: keys of the document information (``/Diarienummer``,
+#: ``/Handelsedatum``, …) and properties in the XMP, in this namespace, named by each field's ``prop``.
 CASE_XMP_NS = "urn:blankett:bilaga5/"
-_CASE_XMP = '\n<blankett:Diarienummer xmlns:blankett="' + CASE_XMP_NS + '">{}</blankett:Diarienummer>'
+CASE_INFO = "/Diarienummer"
+#: The document information keys of the registration fields.
+REGISTRATION_INFO = tuple(f"/{r.prop}" for r in REGISTRATION)
+_REGISTERED_XMP = '\n<blankett:{name} xmlns:blankett="' + CASE_XMP_NS + '">{value}</blankett:{name}>'
+#: A filled form's registration fields as (property name, text): what the metadata carries beside the title.
+Registered = Sequence[tuple[str, str]]
 
 
-def metadata(writer: PdfWriter, title: str, subject: str, case: str | None = None) -> None:
-    """Title, subject, language, PDF/UA id and a filled form's case number only: no author, version, date or path."""
+def metadata(writer: PdfWriter, title: str, subject: str, registered: Registered = ()) -> None:
+    """Title, subject, language, PDF/UA id and a filled form's registration fields only: no author, version, date
+    or path."""
 
     info = {"/Title": title, "/Subject": subject, "/Producer": PRODUCER, "/Creator": PRODUCER}
-    if case is not None:
-        info[CASE_INFO] = case
+    info.update((f"/{name}", text) for name, text in registered)
     writer.metadata = info
     stream = DecodedStreamObject()
-    stream.set_data(xmp_packet(title, subject, case))
+    stream.set_data(xmp_packet(title, subject, registered))
     stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
     writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
     root = writer._root_object
@@ -755,39 +760,46 @@ def metadata(writer: PdfWriter, title: str, subject: str, case: str | None = Non
     prefs[NameObject("/DisplayDocTitle")] = _true()
 
 
-def xmp_packet(title: str, subject: str, case: str | None) -> bytes:
-    """The XMP metadata: title, subject, language, PDF/UA id and a filled form's case number."""
+def registered_xmp(registered: Registered) -> str:
+    """The registration fields as XMP properties (``blankett:Typ`` …), escaped."""
+    from xml.sax.saxutils import escape
+
+    return "".join(_REGISTERED_XMP.format(name=name, value=escape(text)) for name, text in registered)
+
+
+def xmp_packet(title: str, subject: str, registered: Registered = ()) -> bytes:
+    """The XMP metadata: title, subject, language, PDF/UA id and a filled form's registration fields."""
     from xml.sax.saxutils import escape
 
     return _XMP.format(title=escape(title), subject=escape(subject), lang=LANGUAGE, producer=PRODUCER,
-                       case=_CASE_XMP.format(escape(case)) if case is not None else "").encode("utf-8")
+                       case=registered_xmp(registered)).encode("utf-8")
 
 
-def _case_number(docx: bytes) -> str | None:
-    """The case number a filled .docx carries as a document property (the blank form carries none)."""
+def _registered(docx: bytes) -> list[tuple[str, str]]:
+    """The registration fields a filled .docx carries as document properties (the blank form carries none)."""
     with open_package(docx, "dokumentet") as pkg:
-        return pkg.custom_property(CASE_LABEL)
+        return registration_properties(registration_values(pkg.custom_property))
 
 
 def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SUBTITLE,
-           warnings: list[str] | None = None, case: str | None = None) -> bytes:
+           warnings: list[str] | None = None, registered: Registered | None = None) -> bytes:
     """LibreOffice's PDF mended: named fields with tooltips (when ``docx`` is given), headers, metadata.
 
     Answers that cannot be shown whole on the page are told in ``warnings`` (Swedish, naming the field).
-    The case number (``case``, else the one ``docx`` carries) goes into the metadata only.
+    The registration fields (``registered``, else those ``docx`` carries) go into the metadata only.
     """
     with quiet_pypdf():
-        return _finish(pdf, docx, title, subject, warnings, case)
+        return _finish(pdf, docx, title, subject, warnings, registered)
 
 
 def _finish(pdf: bytes, docx: bytes | None, title: str, subject: str, warnings: list[str] | None,
-            case: str | None) -> bytes:
+            registered: Registered | None) -> bytes:
     """:func:`finish`'s work."""
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = reader.pdf_header  # LibreOffice's version (1.7), not pypdf's default 1.3
-    if case is None and docx is not None:
-        case = _case_number(docx)
+    if registered is None:
+        registered = _registered(docx) if docx is not None else ()
     tags = docx_controls(docx) if docx is not None else []
     if tags:  # a document without fields (the overview) has only its headers, logo and metadata mended
         name_fields(writer, tags)
@@ -799,7 +811,7 @@ def _finish(pdf: bytes, docx: bytes | None, title: str, subject: str, warnings: 
     form_elements(writer)
     logo_figure(writer, _logo_alt(docx))
     link_descriptions(writer)
-    metadata(writer, title, subject, case)
+    metadata(writer, title, subject, registered)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -826,7 +838,7 @@ def _finish_one(docx: Path, pdf: Path, target: Path, fields: bool, force: bool,
 
     def make() -> bytes:
         source = docx.read_bytes()
-        return finish(pdf.read_bytes(), source if fields else None, title, subject, warnings, _case_number(source))
+        return finish(pdf.read_bytes(), source if fields else None, title, subject, warnings, _registered(source))
 
     return write_one(docx, target, force, make, "PDF:en kunde inte efterbehandlas", warnings)
 

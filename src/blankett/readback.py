@@ -24,10 +24,10 @@ from lxml import etree
 from . import controls, kinds, ooxml
 from .bounded import chunks, in_order
 from .errors import BlankettError, InputError, RecordError, UnsafeFileError
-from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
+from .form import FIELDS, LIST_ITEMS, REGISTRATION_BY_KEY, TAGS, Field, Kind
 from .guard import Guards
 from .interrupt import check
-from .model import CASE_KEY, CASE_LABEL, Values, to_record, validate
+from .model import Values, registration_values, to_record, validate
 from .notform import NotTheFormError, not_the_form
 from .office import Converted
 from .package import open_package
@@ -314,10 +314,9 @@ def read_docx(path: Path, name: str | None = None) -> Reading:
     with open_package(path, name or path.name) as pkg:
         macros = pkg.has_macros()
         root = pkg.xml(pkg.main_part())
-        case = pkg.custom_property(CASE_LABEL)  # written by fill; kept by Word and LibreOffice (.docx and .odt)
+        registered = registration_values(pkg.custom_property)  # written by fill; kept by Word and LibreOffice
     values, notes = read_root(root)
-    if case is not None:
-        values[CASE_KEY] = case
+    values.update(registered)
     return values, notes + ([MACRO_NOTE] if macros or path.suffix.lower() == ".docm" else [])
 
 
@@ -389,7 +388,7 @@ def result_of(source: str, reading: Callable[[], Reading]) -> Result:
     except RecordError as exc:
         return Result(source, FEL, notes + exc.messages)
     record = to_record(incident)
-    if partial is None and not any(v not in (None, []) for k, v in record.items() if k != CASE_KEY):
+    if partial is None and not any(v not in (None, []) for k, v in record.items() if k not in REGISTRATION_BY_KEY):
         more = [*more, NOTHING_ANSWERED]
     status = FEL if partial is not None else VARNING if notes or more else OK
     return Result(source, status, notes + more, record)

@@ -170,13 +170,15 @@ vilka som gick att läsa och kan hämta svaren som Excel, CSV eller JSON.</p>
 # --- the one-form page -----------------------------------------------------------------------
 
 
-def _case_field() -> tuple[str, str, str] | None:
-    """The record's key that is not on the form (the case number): key, title, description."""
+def _registration_fields() -> list[tuple[str, dict[str, Any]]]:
+    """The record's keys that are not on the form (case number, incident date, type, channel) with their schema."""
     on_form = {f.key for f in FIELDS}
-    for key, prop in blankett.schema().get("properties", {}).items():
-        if key not in on_form:
-            return key, prop.get("title", key), prop.get("description", "")
-    return None
+    return [(key, prop) for key, prop in blankett.schema().get("properties", {}).items() if key not in on_form]
+
+
+def _choices(prop: dict[str, Any]) -> list[str]:
+    """A multi-choice field's allowed values (its schema's ``items.enum``); empty for any other field."""
+    return list(prop.get("items", {}).get("enum", [])) if prop.get("type") == "array" else []
 
 
 def visible_label(key: str) -> str:
@@ -185,8 +187,8 @@ def visible_label(key: str) -> str:
     for f in FIELDS:
         if f.key == key:
             return f"{f.label} ({f.column})" if labels[f.label] > 1 else f.label
-    case = _case_field()
-    return case[1] if case and case[0] == key else key
+    titles = {k: str(prop.get("title", k)) for k, prop in _registration_fields()}
+    return titles.get(key, key)
 
 
 def _described(key: str, hint: bool, errors: Mapping[str, list[str]]) -> str:
@@ -234,6 +236,27 @@ def _field(f: Any, values: Mapping[str, Any], errors: Mapping[str, list[str]], t
     return f'<div class="field"><label for="f-{key}">{label}</label>{hint}{_error(key, errors)}{control}</div>'
 
 
+def _registration_field(key: str, prop: dict[str, Any], values: Mapping[str, Any],
+                        errors: Mapping[str, list[str]]) -> str:
+    """A registration field: a group of checkboxes for a multi-choice field, a date or a text input otherwise."""
+    title, hint = e(str(prop.get("title", key))), e(str(prop.get("description", "")).split(" — ")[0])
+    choices = _choices(prop)
+    if choices:
+        chosen = {str(v).casefold() for v in (values.get(key) or [])}
+        boxes = "".join(
+            f'<span class="check"><input type="checkbox" id="f-{key}-{n}" name="{key}#{n}" value="{e(value)}"'
+            f'{" checked" if value.casefold() in chosen else ""}><label for="f-{key}-{n}">{e(value)}</label></span>'
+            for n, value in enumerate(choices, 1))
+        return (f'<fieldset class="field choices" id="f-{key}"{_described(key, True, errors)}>'
+                f'<legend>{title}</legend><p class="hint" id="h-{key}">{hint}</p>{_error(key, errors)}{boxes}'
+                "</fieldset>")
+    kind = "date" if prop.get("x-kind") == "date" else "text"
+    return (f'<div class="field"><label for="f-{key}">{title}</label>'
+            f'<p class="hint" id="h-{key}">{hint}</p>{_error(key, errors)}'
+            f'<input type="{kind}" id="f-{key}" name="{key}" value="{e(values.get(key) or "")}"'
+            f'{_described(key, True, errors)}></div>')
+
+
 def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapping[str, list[str]] | None = None,
              general: Iterable[str] = ()) -> str:
     """The form as an HTML form: every question with its hint, grouped by section, errors beside each field."""
@@ -249,15 +272,11 @@ def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapp
     parts.append('<p>Fyll i det du vet; allt kan lämnas tomt. Ja/Nej-frågor kan lämnas obesvarade. '
                  'När du skickar får du den ifyllda blanketten att spara. Ingenting sparas på servern.</p>')
     parts.append('<form method="post" action="/fyll-i/blankett" class="oneform" novalidate>')
-    case = _case_field()
-    if case:
-        key, title, description = case
-        parts.append('<fieldset class="section"><legend>Om ärendet</legend>')
-        parts.append(
-            f'<div class="field"><label for="f-{key}">{e(title)}</label>'
-            f'<p class="hint" id="h-{key}">{e(description)}</p>{_error(key, errors)}'
-            f'<input type="text" id="f-{key}" name="{key}" value="{e(values.get(key) or "")}"'
-            f'{_described(key, True, errors)}></div></fieldset>')
+    registered = _registration_fields()
+    if registered:
+        parts.append('<fieldset class="section"><legend>Om ärendet (skrivs inte på blanketten)</legend>')
+        parts.extend(_registration_field(key, prop, values, errors) for key, prop in registered)
+        parts.append("</fieldset>")
     section = None
     for f in FIELDS:
         if f.section != section:
@@ -285,9 +304,14 @@ def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapp
 def record_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     """The record typed in the HTML form: empty answers left out, the four list lines as a list."""
     record: dict[str, Any] = {}
-    case = _case_field()
-    if case and (form.get(case[0]) or "").strip():
-        record[case[0]] = form[case[0]]
+    for key, prop in _registration_fields():
+        choices = _choices(prop)
+        if choices:  # one checkbox per value, named key#1 … as the list fields' lines are
+            chosen = [form[f"{key}#{n}"] for n in range(1, len(choices) + 1) if form.get(f"{key}#{n}")]
+            if chosen:
+                record[key] = chosen
+        elif (form.get(key) or "").strip():
+            record[key] = form[key]
     for f in FIELDS:
         if f.kind is Kind.LIST:
             items = [form.get(tag, "") for tag in f.tags()]
