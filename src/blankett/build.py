@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from . import ooxml
 from .form import (
+    BODY_PT,
     FOOTER_HEADS,
     INTRO,
     LANGUAGE,
@@ -72,7 +73,7 @@ class _Ids:
 
 def _styles(doc: DocumentObject) -> None:
     styles = doc.styles
-    ooxml.default_font(styles.element, FONT, 21)
+    ooxml.default_font(styles.element, FONT, round(BODY_PT * 2))  # half-points
     normal = styles["Normal"]
     normal.paragraph_format.space_after = Pt(3)
     normal.paragraph_format.line_spacing = 1.0
