@@ -62,14 +62,14 @@ def test_a_pdf_of_scanned_pages_is_read_to_the_targets(pages, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def direct(tmp_path_factory) -> list[Any]:
+def direct(tmp_path_factory) -> dict[str, list[Any]]:
     """SCAN_RECORD filled and flattened by ``fill_pdf`` (the direct PDF fill, which draws its own boxes), rendered
-    by pdftoppm at 300 dpi in grey."""
+    by pdftoppm at 300 dpi in grey and in black-and-white."""
     program("tesseract", "tesseract-ocr")
     folder = tmp_path_factory.mktemp("direct")
     (folder / "ifylld.pdf").write_bytes(fill_pdf({k: v for k, v in SCAN_RECORD.items() if v is not None},
                                                  flatten=True))
-    return rendered(folder / "ifylld.pdf", 300, False)
+    return {"grey": rendered(folder / "ifylld.pdf", 300, False), "bw": rendered(folder / "ifylld.pdf", 300, True)}
 
 
 JANEJ = [f.key for f in FIELDS if f.kind is Kind.JANEJ]
@@ -78,9 +78,10 @@ JANEJ = [f.key for f in FIELDS if f.kind is Kind.JANEJ]
 def test_every_box_of_the_direct_fill_is_read_grey_black_and_white_and_printed(direct, tmp_path):
     """The three pages with boxes of the direct fill, skewed grey, skewed black-and-white and printed through JPEG:
     all nine Ja/Nej answers right (18 boxes), and no box named as unclear or not found."""
-    variants = [SKEWED_GREY, SKEWED_BW, PRINTED]
-    images = [scanned(page, variant, seed=n) for n, (page, variant) in enumerate(zip([direct[1], direct[2], direct[4]],
-                                                                                     variants, strict=True))]
+    # seed 2 on page 3 in black-and-white: OCR reads the first "Nej" as "NS" glued to the line above, and its box
+    # is found where the layout puts it, right of the "Ja" box
+    images = [scanned(direct["grey"][1], SKEWED_GREY, seed=1), scanned(direct["bw"][2], SKEWED_BW, seed=2),
+              scanned(direct["grey"][4], PRINTED, seed=4)]
     result = read_file(save_scan(images, tmp_path / "rutor.tif", 300))
     assert result.record is not None
     assert {k: result.record[k] for k in JANEJ} == {k: SCAN_RECORD[k] for k in JANEJ}
@@ -92,7 +93,7 @@ def test_pages_saved_as_separate_image_files_are_read_as_one_form_by_their_heade
     them one form, read whole on the first file's row (the others say where their answers are)."""
     folder = tmp_path / "skannat"
     folder.mkdir()
-    for n, page in enumerate(direct, 1):
+    for n, page in enumerate(direct["grey"], 1):
         save_scan([page], folder / f"sida{n}.png", 300)
     results = list(read_files(expand([folder])))
     assert [Path(r.source).name for r in results] == [f"sida{n}.png" for n in range(1, 6)]
@@ -109,7 +110,7 @@ def test_image_files_whose_headers_leave_a_page_out_stay_apart_with_a_warning(di
     """sida1.png and sida3.png: headers 1(5) and 3(5) do not follow on, so each is read alone, and each says which
     pages of its form are not among the files."""
     for n in (1, 3):
-        save_scan([direct[n - 1]], tmp_path / f"sida{n}.png", 300)
+        save_scan([direct["grey"][n - 1]], tmp_path / f"sida{n}.png", 300)
     first, third = read_files([tmp_path / "sida1.png", tmp_path / "sida3.png"])
     assert first.messages[0] == readback.MISSING.format(which="sidorna", missing="2, 3, 4 och 5", count=5,
                                                         names="sida1.png")

@@ -513,6 +513,31 @@ def _box_of(mask: Any, label: OcrWord, words: list[OcrWord]) -> Box | None:
                                   label.conf, label.line, label.grey))
 
 
+def partner_boxes(mask: Any, words: list[OcrWord], boxes: list[Box]) -> list[Box]:
+    """The other box of each Ja/Nej pair whose label OCR misread (a ``Nej`` read as ``NS`` merged with the line
+    above): the layout puts the Nej column a fixed distance right of the Ja column, so a found box's partner is
+    looked for where its label must be."""
+    from .pagetext import JA_CM, NEJ_CM
+
+    apart = (NEJ_CM - JA_CM) / 2.54 * 72 * mask.width / A4_WIDTH_PT  # pixels between the two labels' left edges
+    em = box_side(mask.width)
+    found = []
+    for box in boxes:
+        ja = box.label.text.startswith("Ja")
+        left = box.label.left + round(apart if ja else -apart)
+        middle = (box.top + box.bottom) / 2
+        if any(abs(w.left - left) < em and w.top <= middle <= w.bottom for w in _labels(words)):
+            continue  # its partner's label was read: its box (or why there is none) is already known
+        cap = round(em * 0.7)  # the label's capitals, centred on the box as the layout centres them
+        height = cap if not ja else round(cap / 0.75)  # find_box takes a Nej's capitals as 3/4 of its height
+        top = round(middle - cap / 2)
+        label = OcrWord(left, top, left + round(em * (1.5 if ja else 1.0)), top + height, "Nej" if ja else "Ja",
+                        0.0, box.label.line)
+        if (partner := find_box(mask, label)) is not None:
+            found.append(partner)
+    return found
+
+
 def read_page(img: Any, number: int, name: str) -> Page:
     """One page image read: straightened, its words by OCR and its boxes by ink."""
     source_dpi = _dpi(img) if img.width <= img.height else img.height / A4_WIDTH_IN
@@ -521,6 +546,7 @@ def read_page(img: Any, number: int, name: str) -> Page:
     words = [_shade(img, w) for w in tesseract_words(img, f"sidan {number}")]
     mask = _ink(img, otsu(img))
     boxes = [box for label in _labels(words) if (box := _box_of(mask, label, words)) is not None]
+    boxes += partner_boxes(mask, words, boxes)
     words += [w for patch in unread_ink(mask, words, boxes) for w in _read_again(img, patch, f"sidan {number}")]
     return Page(number, img.width, img.height, _dpi(img), words, boxes, angle, source_dpi)
 
