@@ -107,15 +107,13 @@ def test_pages_saved_as_separate_image_files_are_read_as_one_form_by_their_heade
 
 
 def test_image_files_whose_headers_leave_a_page_out_stay_apart_with_a_warning(direct, tmp_path):
-    """sida1.png and sida3.png: headers 1(5) and 3(5) do not follow on, so each is read alone, and each says which
-    pages of its form are not among the files."""
+    """sida1.png and sida3.png: headers 1(5) and 3(5) of one form with pages left out, so each is read alone, and
+    each names the files and the pages not among them."""
     for n in (1, 3):
         save_scan([direct["grey"][n - 1]], tmp_path / f"sida{n}.png", 300)
     first, third = read_files([tmp_path / "sida1.png", tmp_path / "sida3.png"])
-    assert first.messages[0] == readback.MISSING.format(which="sidorna", missing="2, 3, 4 och 5", count=5,
-                                                        names="sida1.png")
-    assert third.messages[0] == readback.MISSING.format(which="sidorna", missing="1, 2, 4 och 5", count=5,
-                                                        names="sida3.png")
+    warning = readback.MISSING.format(which="sidorna", missing="2, 4 och 5", count=5, names="sida1.png och sida3.png")
+    assert first.messages[0] == third.messages[0] == warning
     assert first.record is not None and first.record["utsatt"] == SCAN_RECORD["utsatt"]
     assert third.record is not None and third.record["polisanmald"] is None  # page 2's: not read into page 3's
 

@@ -539,7 +539,8 @@ class _ScanFile:
 def _guarded_each(guards: Guards, paths: list[Path], done: Conversions, failed: str | None,
                   on_page: PageProgress | None) -> Iterator[Result]:
     """Each path's result in order; consecutive image files of one page each whose headers number them as the
-    pages of one form (1(3), 2(3), 3(3)) are read as that form (as many scanners save a form: a file a page)."""
+    pages of one form (1(3), 2(3), 3(3)) are read as that form (as many scanners save a form: a file a page).
+    Headers of one page count that rise with a gap (1(3), 3(3)) keep their files apart, with a warning."""
     group: list[_ScanFile] = []
     for path in paths:
         check()  # a server's job asked to stop: stop here as on Ctrl-C
@@ -589,7 +590,7 @@ def _group_results(guards: Guards, group: list[_ScanFile]) -> list[Result]:
         return []
     headers = [f.header for f in group if f.header is not None]
     names = _listed([f.path.name for f in group])
-    if len(group) > 1 and len(headers) == len(group) and headers[0][0] == 1 and headers[-1][0] == headers[-1][1]:
+    if len(group) > 1 and len(headers) == len(group) == headers[0][1]:  # rising numbers, as many as the count
         pages = [page for f in group for page in f.pages]
         for number, page in enumerate(pages, 1):
             page.number = number

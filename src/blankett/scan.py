@@ -649,8 +649,9 @@ def page_header(page: Page) -> tuple[int, int] | None:
 
 
 def continues(before: tuple[int, int] | None, after: tuple[int, int] | None) -> bool:
-    """True when a page headed ``after`` is the page right after one headed ``before`` of the same form."""
-    return before is not None and after is not None and after == (before[0] + 1, before[1])
+    """True when a page headed ``after`` may be a later page of the form a page headed ``before`` is of (the same
+    page count, a higher number: a page between them may be missing)."""
+    return before is not None and after is not None and after[1] == before[1] and after[0] > before[0]
 
 
 def pages_missing(headers: list[tuple[int, int]]) -> list[int]:
