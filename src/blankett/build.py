@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from . import ooxml
 from .form import (
+    BODY_PT,
     FOOTER_HEADS,
     INTRO,
     LANGUAGE,
@@ -73,7 +74,7 @@ class _Ids:
 def styles(doc: DocumentObject) -> None:
     """The form's styles (Arial, black headings, sv-SE), shared by the form and the overview's Word document."""
     styles = doc.styles
-    ooxml.default_font(styles.element, FONT, 21)
+    ooxml.default_font(styles.element, FONT, round(BODY_PT * 2))  # half-points
     normal = styles["Normal"]
     normal.paragraph_format.space_after = Pt(3)
     normal.paragraph_format.line_spacing = 1.0

@@ -31,6 +31,10 @@ class Kind(enum.StrEnum):
 #: The form's language (documents, PDF metadata, date controls).
 LANGUAGE = "sv-SE"
 
+#: The body text's size in points (questions, answers, the Ja/Nej labels). A check box control is drawn as a
+#: square one em of it high (LibreOffice's PDF widget is 10.6 pt), which is where a scan's reader looks for it.
+BODY_PT = 10.5
+
 #: Answer rows in each list field (the form prints four lines to write on).
 LIST_ITEMS = 4
 
