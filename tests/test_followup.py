@@ -198,8 +198,8 @@ def test_returned_forms_are_read_and_a_bad_file_is_one_line_while_the_rest_goes_
     assert r.stdout.splitlines() == ["KS 2026/7: samtal 2 2026-05-04, planerat",
                                      "b.pdf: samtal 1 kan inte planeras, ej kodad (händelsedatum saknas)"]
     assert r.stderr.splitlines() == [
-        f"{tmp_path / 'finns-inte'}: filen eller mappen finns inte",
-        "trasig.docx: kunde inte läsas och finns inte med i bevakningen (blankett extract säger varför)"]
+        f"{tmp_path / 'finns-inte'}: finns inte",
+        "trasig.docx: filen är trasig eller avkortad (zip-arkivet kan inte läsas); räknas inte"]
     assert r.returncode == 1
     assert "Traceback" not in r.stderr and "Hemlig" not in r.stdout + r.stderr and "oro" not in r.stdout
 

@@ -10,22 +10,17 @@ and the calendar file ends up on phones.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import hashlib
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import BlankettError
 from ..form import INCIDENT_DATE_KEY, NOT_CODED
-from ..load import INPUT_ENDINGS, load_rows
-from ..model import CASE_KEY
-from ..readback import expand, read_files
-from ..status import ExtractStatus
-from .cases import Case, DateFrom
+from .cases import Case, read_cases
 
 #: Days after the incident from which the first talk is due, and by which it must have been held ("1-2 veckor
 #: efter händelse", as the form's heading says).
@@ -132,56 +127,15 @@ def follow_ups(cases: Iterable[Case], today: dt.date) -> list[FollowUp]:
                                         f.due or dt.date.max, f.name, f.talk))
 
 
-# --- reading: returned forms in guarded workers, or extract's output ------------------------------------------
-# The overview's `cases.read_cases` reads the same inputs for the counting; until both are in one place this is
-# the reminders' own minimal reader: forms through the guarded readers (never in this process), extract's
-# output (.json/.jsonl/.xlsx/.ods/.csv) as fill reads it.
-
-UNREADABLE = "kunde inte läsas och finns inte med i bevakningen (blankett extract säger varför)"
-MISSING = "filen eller mappen finns inte"
-
-
-def _name(record: Mapping[str, Any], fallback: str) -> str:
-    """The case number, else ``fallback`` (the file's name, or the file and row): one line, no controls."""
-    case = record.get(CASE_KEY)
-    name = str(case).strip() if isinstance(case, (str, int)) and str(case).strip() else fallback
-    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", name).split())
-
-
-def _case(name: str, record: dict[str, Any]) -> Case:
-    incident = _date(record.get(INCIDENT_DATE_KEY))
-    return Case(_name(record, name), record, incident, DateFrom.CODED if incident else DateFrom.NONE)
-
-
-def _read_cases(paths: Iterable[str | Path]) -> tuple[list[Case], list[str]]:
-    """The cases in ``paths`` (forms, folders of forms, extract's output) and a line per one not read."""
-    given = [Path(p) for p in paths]
-    problems = [f"{p}: {MISSING}" for p in given if not p.exists()]
-    data = [p for p in given if p.is_file() and p.suffix.lower() in INPUT_ENDINGS]
-    forms = expand(p for p in given if p.exists() and p not in data)
-    cases: list[Case] = []
-    for result in read_files(forms):
-        name = Path(result.source).name
-        if result.status is ExtractStatus.FAILED or result.record is None:
-            problems.append(f"{name}: {UNREADABLE}")
-        else:
-            cases.append(_case(name, result.record))
-    for path in data:
-        try:
-            for row in load_rows(path):
-                if row.error is not None:
-                    problems.append(f"{row.where}: {UNREADABLE}")
-                else:
-                    cases.append(_case(row.where, row.data))
-        except BlankettError as exc:
-            problems.append(str(exc))
-    return cases, problems
+# --- reading: the overview's reader (cases.read_cases): forms in guarded workers, or extract's output -------
 
 
 def reminders(paths: Iterable[str | Path], today: dt.date) -> Reminders:
     """The reminders of every case in ``paths`` on ``today``."""
-    cases, problems = _read_cases(paths)
-    return Reminders(today, tuple(follow_ups(cases, today)), tuple(problems))
+    problems: list[str] = []
+    with contextlib.closing(read_cases(list(paths), problems)) as cases:  # Ctrl-C: the reading workers stop
+        found = tuple(follow_ups(cases, today))
+    return Reminders(today, found, tuple(problems))
 
 
 # --- the iCalendar file (RFC 5545), written by hand: a few properties, no library needed -----------------------
