@@ -41,6 +41,10 @@ def share_text(count: Count, total: Count | None) -> str:
 
 def header(table: Table) -> tuple[str, ...]:
     """The header row's texts: the corner, then each column (and its share beside it when the table has shares)."""
+    if table.turned:  # one row per column: the rows' labels across, with their shares, then the total
+        across = [label for label, _ in table.rows]
+        turned = [h for label in across for h in ([label, f"Andel, {label.lower()}"] if table.shares else [label])]
+        return (table.turned, *turned, *(["Totalt"] if table.total is not None else []))
     heads: list[str] = [table.corner]
     for column in table.columns:
         heads += [column, f"Andel, {column.lower()}"] if table.shares else [column]
@@ -48,8 +52,15 @@ def header(table: Table) -> tuple[str, ...]:
 
 
 def body(table: Table) -> list[tuple[str, tuple[str, ...]]]:
-    """Every row as printed, the totals row last (its label "Totalt"): the row's label, then its cells' texts."""
+    """Every row as printed, the totals row last (its label "Totalt"): the row's label, then its cells' texts. A
+    turned table: a row per column, its total in the last cell."""
     totals = column_totals(table)
+    if table.turned:
+        return [(column, tuple(text for label, counts in table.rows
+                               for text in ([count_text(counts[j]), share_text(counts[j], totals[j])]
+                                            if table.shares else [count_text(counts[j])]))
+                 + ((count_text(table.total[j]),) if table.total is not None else ()))
+                for j, column in enumerate(table.columns)]
     rows = list(table.rows) + ([("Totalt", table.total)] if table.total is not None else [])
     out = []
     for label, counts in rows:

@@ -171,13 +171,13 @@ def _blocks(t: _Tally, start: dt.date, end: dt.date) -> list[Block]:
         _column("Ärenden per kanal", (*CHANNELS, NOT_CODED), t.channels, n, Chart.BARS,
                 "Liggande staplar: antal ärenden per kanal enligt PTU:s kategorier."),
         Heading("Åtgärder enligt checklistan"),
-        Paragraph("Blankettens Ja/Nej-frågor om de första åtgärderna (avsnitt 2), en kolumn per fråga: hur många "
+        Paragraph("Blankettens Ja/Nej-frågor om de första åtgärderna (avsnitt 2), fråga för fråga: hur många "
                   "ärenden som svarat Ja, Nej eller lämnat frågan obesvarad, och andelen av alla ärenden. Polis "
-                  "kontaktad och polisanmäld står bredvid varandra."),
+                  "kontaktad och polisanmäld står intill varandra."),
         Table("Svar på checklistans frågor", "Svar", tuple(BY_KEY[k].column for k in CHECKLIST),
               tuple((a, tuple(t.answers[(k, a)] for k in CHECKLIST)) for a in ANSWERS), (n,) * len(CHECKLIST),
               True, Chart.BARS, "Grupperade staplar: för varje fråga i checklistan antal ärenden med svaret Ja, "
-              "Nej och ej besvarad."),
+              "Nej och ej besvarad.", turned="Fråga"),
         Heading("Uppföljning"),
         Paragraph("Ett uppföljningssamtal räknas som hållet när något av det är ifyllt (datum, närvarande eller "
                   "dokumentation). Blanketten anger att det första samtalet hålls 1–2 veckor efter händelsen: "

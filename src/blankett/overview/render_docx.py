@@ -105,7 +105,7 @@ def _table(doc: DocumentObject, table: Table, width: float, number: int) -> None
     for c, text in enumerate(heads):
         grid.cell(0, c).paragraphs[0].add_run(text).bold = True
     for r, (label, texts) in enumerate(rows, start=1):
-        total = table.total is not None and r == len(rows)
+        total = table.total is not None and not table.turned and r == len(rows)
         grid.cell(r, 0).paragraphs[0].add_run(label).bold = total or None
         for c, text in enumerate(texts, start=1):
             p = grid.cell(r, c).paragraphs[0]

@@ -87,7 +87,7 @@ def _table(table: Table) -> str:
     head = "".join(f'<th scope="col">{e(h)}</th>' for h in heads)
     rows = []
     for i, (label, texts) in enumerate(cells.body(table)):
-        total = table.total is not None and i == len(table.rows)
+        total = table.total is not None and not table.turned and i == len(table.rows)
         row = f'<th scope="row">{e(label)}</th>' + "".join(f"<td>{e(t)}</td>" for t in texts)
         rows.append(f'<tr class="total">{row}</tr>' if total else f"<tr>{row}</tr>")
     return (f"<table>\n<caption>{e(table.caption)}</caption>\n<thead><tr>{head}</tr></thead>\n"

@@ -70,6 +70,9 @@ class Table:
     chart: Chart = Chart.NONE
     alt: str = ""
     note: str = ""
+    #: Documents print the table turned, one row per column, with this text over the labels: a table as wide as
+    #: the checklist's eight questions (with their shares) does not fit a page's width. ("": as it is.)
+    turned: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,129 @@
+"""The hand-counted set (tests/overview_cases.py) through every output format: the numbers typed by hand come back
+from the Word document's tables, the web page's tables and the PDFs' text, each read by a program or parser that did
+not write it (lxml on the raw XML and HTML, poppler's pdftotext on the PDFs)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree, html
+
+import blankett
+
+from .clients import program
+from .overview_cases import END, EXPECTED, EXPECTED_PUBLIC, OVERDUE, START, TODAY, WEAK_PLAN, WEAK_ROUTINE
+from .test_overview import _as_extract_json
+
+#: The checklist's questions as its table's columns name them (the short labels of form.py, typed here).
+QUESTIONS = ("Säkerhetsstrateg kontaktad", "Polis kontaktad", "Polisanmäld", "Initialt stöd", "Anhöriga informerade",
+             "Stödperson vald", "Sällskap till sjukvård", "Sällskap vid transport")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+Rows = list[tuple[str, tuple[int | str, ...]]]
+
+
+def _number(text: str) -> int | str:
+    return int(text) if text.isdigit() else text
+
+
+def _counts(heads: list[str], row: list[str]) -> tuple[int | str, ...]:
+    """The count cells of a printed row: every cell, or every other one where a share stands beside each count."""
+    shares = any(h.startswith("Andel, ") for h in heads)
+    cells = row[1:]
+    return tuple(_number(c) for c in (cells[::2] if shares else cells))
+
+
+def _split(heads: list[str], rows: list[list[str]]) -> tuple[Rows, tuple[int | str, ...] | None]:
+    if heads[0] == "Fråga":  # printed turned (one row per question): turned back, to compare with the hand count
+        shares = any(h.startswith("Andel, ") for h in heads)
+        labels = [h for h in heads[1:-1] if not h.startswith("Andel, ")]
+        step = 2 if shares else 1
+        return ([(label, tuple(_number(r[1 + step * i]) for r in rows)) for i, label in enumerate(labels)],
+                tuple(_number(r[-1]) for r in rows))
+    body = [(r[0], _counts(heads, r)) for r in rows]
+    if body and body[-1][0] == "Totalt":
+        return body[:-1], body[-1][1]
+    return body, None
+
+
+def _docx_tables(path: Path) -> dict[str, tuple[Rows, tuple[int | str, ...] | None]]:
+    """Each table of the Word document under its caption ("Tabell N. …", the paragraph before it)."""
+    with zipfile.ZipFile(path) as z:
+        body = etree.fromstring(z.read("word/document.xml")).find(f"{W}body")
+    tables: dict[str, tuple[Rows, tuple[int | str, ...] | None]] = {}
+    caption = ""
+    for child in body:
+        if child.tag == f"{W}p":
+            style = child.find(f"{W}pPr/{W}pStyle")
+            if style is not None and style.get(f"{W}val") == "Caption":
+                caption = re.sub(r"^Tabell \d+\. ", "", "".join(child.itertext()))
+        elif child.tag == f"{W}tbl" and caption:
+            grid = [["".join(tc.itertext()) for tc in tr.iter(f"{W}tc")] for tr in child.iter(f"{W}tr")]
+            tables[caption] = _split(grid[0], grid[1:])
+            caption = ""
+    return tables
+
+
+def _html_tables(path: Path) -> dict[str, tuple[Rows, tuple[int | str, ...] | None]]:
+    page = html.fromstring(path.read_bytes())
+    tables = {}
+    for table in page.iter("table"):
+        heads = [th.text_content() for th in table.find("thead").iter("th")]
+        rows = [[cell.text_content() for cell in tr if cell.tag in ("th", "td")] for tr in table.find("tbody")]
+        tables[table.find("caption").text_content()] = _split(heads, rows)
+    return tables
+
+
+def _period(name: str) -> str:
+    return f"lagesbild-{name}-{START.isoformat()}--{END.isoformat()}"
+
+
+def test_the_word_document_and_the_web_page_print_every_hand_counted_number(tmp_path):
+    """Internal .docx: every table as counted by hand, and every listed case; public .html: every table as
+    suppressed by hand, and none of the listings. (Before: the checklist's table was printed with 17 columns,
+    its headings broken letter by letter; now turned, a row per question.)"""
+    out = tmp_path / "ut"
+    blankett.overview_files([_as_extract_json(tmp_path)], out, START, END, TODAY, public=True,
+                            formats=["docx", "html"])
+    assert _docx_tables(out / f"{_period('intern')}.docx") == EXPECTED
+    assert _html_tables(out / f"{_period('offentlig')}.html") == EXPECTED_PUBLIC
+    with zipfile.ZipFile(out / f"{_period('intern')}.docx") as z:
+        text = "".join(etree.fromstring(z.read("word/document.xml")).itertext())
+    for case, item in OVERDUE + WEAK_ROUTINE + WEAK_PLAN:
+        assert case in text and item in text
+    page = (out / f"{_period('offentlig')}.html").read_text(encoding="utf-8")
+    assert not [item for case, item in WEAK_ROUTINE + WEAK_PLAN if item in page or case in page]
+
+
+def _pdf_text(path: Path) -> str:
+    program("pdftotext", "poppler-utils")
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+
+
+def _printed(text: str, label: str, counts: tuple[int | str, ...]) -> bool:
+    """Whether a line of the page text has the row's label and then its counts in order (shares may stand between;
+    a hidden count's words may wrap in its narrow cell, so only the numbers are looked for on the line)."""
+    pattern = re.escape(label) + "".join(rf"\s.*?(?<![\w%]){c}(?![\w%])" for c in counts if isinstance(c, int))
+    return re.search(pattern, text) is not None
+
+
+@pytest.mark.office
+def test_the_pdfs_print_every_hand_counted_number(tmp_path, soffice):
+    """The PDFs (through LibreOffice), as poppler reads them: each row of a short label on one line with its counts."""
+    out = tmp_path / "ut"
+    blankett.overview_files([_as_extract_json(tmp_path)], out, START, END, TODAY, public=True, formats=["pdf"],
+                            soffice=soffice)
+    for name, expected in (("intern", EXPECTED), ("offentlig", EXPECTED_PUBLIC)):
+        text = _pdf_text(out / f"{_period(name)}.pdf")
+        assert ("färre än 3" in " ".join(text.split())) is (name == "offentlig")
+        for caption, (rows, total) in expected.items():
+            assert caption in text, (name, caption)
+            if caption == "Svar på checklistans frågor":  # printed turned: a row per question, its total last
+                rows, total = [(q, tuple(c[i] for _, c in rows) + (total[i],)) for i, q in enumerate(QUESTIONS)], None
+            for label, counts in rows + ([("Totalt", total)] if total is not None else []):
+                if len(label) <= 30:  # a longer label wraps in its cell
+                    assert _printed(text, label, counts), (name, caption, label, counts)
