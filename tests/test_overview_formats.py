@@ -1,6 +1,7 @@
 """The hand-counted set (tests/overview_cases.py) through every output format: the numbers typed by hand come back
 from the Word document's tables, the web page's tables and the PDFs' text, each read by a program or parser that did
-not write it (lxml on the raw XML and HTML, poppler's pdftotext on the PDFs)."""
+not write it (lxml on the raw XML and HTML, poppler's pdftotext on the PDFs); and, for any cases, no public file
+shows a count of 1 or 2, a case number, a name, free text or a date finer than the period, byte for byte."""
 
 from __future__ import annotations
 
@@ -127,3 +128,91 @@ def test_the_pdfs_print_every_hand_counted_number(tmp_path, soffice):
             for label, counts in rows + ([("Totalt", total)] if total is not None else []):
                 if len(label) <= 30:  # a longer label wraps in its cell
                     assert _printed(text, label, counts), (name, caption, label, counts)
+
+
+# --- property: no public file, byte for byte, shows a count of 1 or 2, a case number, a name or free text -----
+
+NAMES = ("Åsa Öberg", "Bo Hemlig")
+
+
+def _identifying(cases, weaknesses):
+    """The drawn cases given case numbers, people's names and noted weaknesses: all that must never be public."""
+    from blankett.overview.cases import Case
+
+    return [Case(f"KS 2025/9{n:03d}", {**c.record, "utsatt": NAMES[n % 2], "rapporterad_av": NAMES[1 - n % 2],
+                                       "sarbarheter_rutin": [f"Svaghet {w}" for w in weaknesses],
+                                       "sarbarheter_plan": [f"Brist {w}" for w in weaknesses]},
+                 c.date, c.date_from) for n, c in enumerate(cases)]
+
+
+def _nothing_identifying(text: str) -> None:
+    assert "KS 2025/9" not in text and "Svaghet" not in text and "Brist" not in text
+    assert not [name for name in NAMES if name in text]
+    assert not re.findall(r"20\d\d-\d\d-\d\d", text.replace(START.isoformat(), "").replace(END.isoformat(), "")
+                          .replace(TODAY.isoformat(), ""))  # no incident's or talk's date
+
+
+def _weaknesses():
+    from hypothesis import strategies as st
+
+    return st.lists(st.text("abcåäöxyz", min_size=4, max_size=12), min_size=1, max_size=3)
+
+
+def _public_html_property():
+    from hypothesis import given, settings
+
+    from blankett.overview.count import count
+    from blankett.overview.render_html import render
+    from blankett.overview.suppress import public
+
+    from .test_overview import _cases
+
+    @settings(derandomize=True, max_examples=40, deadline=None)
+    @given(_cases(), _weaknesses())
+    def check(cases, weaknesses):
+        data = render(public(count(_identifying(cases, weaknesses), START, END, TODAY)))
+        text = data.decode("utf-8")
+        _nothing_identifying(text)
+        page = html.fromstring(data)
+        cells = [td.text_content() for td in page.iter("td")]
+        assert not [c for c in cells if c in ("1", "2")]
+
+    return check
+
+
+def test_no_byte_of_the_public_web_page_shows_a_1_or_2_a_case_number_a_name_or_free_text():
+    """Property (hypothesis, derandomized): the public web page, for any cases, every byte searched."""
+    _public_html_property()()
+
+
+@pytest.mark.office
+def test_no_byte_of_the_public_pdf_shows_a_case_number_a_name_or_free_text(soffice):
+    """Property, a few examples (each starts LibreOffice): the public PDF's every byte, streams inflated by qpdf,
+    and its text as poppler reads it: no case number, name, free text or finer date; no count of 1 or 2 in a cell."""
+    from hypothesis import given, settings
+
+    from blankett.overview.count import count
+    from blankett.overview.render_pdf import render
+    from blankett.overview.suppress import public
+
+    from .test_overview import _cases
+
+    program("qpdf", "qpdf")
+
+    @settings(derandomize=True, max_examples=3, deadline=None)
+    @given(_cases(), _weaknesses())
+    def check(cases, weaknesses):
+        import tempfile
+
+        data = render(public(count(_identifying(cases, weaknesses), START, END, TODAY)), None, soffice)
+        with tempfile.TemporaryDirectory() as tmp:
+            raw, plain = Path(tmp) / "o.pdf", Path(tmp) / "q.pdf"
+            raw.write_bytes(data)
+            subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(raw), str(plain)], check=True,
+                           timeout=60)
+            every_byte = plain.read_bytes().decode("latin-1")
+            text = _pdf_text(raw)
+        _nothing_identifying(every_byte)
+        _nothing_identifying(text)
+
+    check()
