@@ -216,6 +216,12 @@ class Sampler(threading.Thread):
                 self.halt.wait(0.1)
 
 
+#: How a reading worker's limits refuse a file: its 10 s of CPU, or, on a machine so loaded by other work that the
+#: CPU time comes slowly (load 15 on 2 cores), its 60 s of wall time first. Either is the limit holding.
+_A_LIMIT = ("filen kunde inte läsas säkert: den tog mer än 10 s processortid (gränsen för en fil)",
+            "filen kunde inte läsas säkert: den tog mer än 60 s att läsa (gränsen för en fil)")
+
+
 def test_a_swelling_pdf_costs_the_server_nothing_it_keeps_and_others_are_answered_meanwhile(serve):
     """Before: read in the server's own process: 0.43 MB of whitespace-padded object streams took 64 s of CPU and
     560 MB that stayed after the answer; now the worker stops at 10 s of CPU, and the memory is the worker's."""
@@ -234,10 +240,9 @@ def test_a_swelling_pdf_costs_the_server_nothing_it_keeps_and_others_are_answere
         sampler.join()
     took = time.monotonic() - started
     assert rows[0]["status"] == "fel" and rows[0]["record"] is None
-    assert rows[0]["messages"] == ["filen kunde inte läsas säkert: den tog mer än 10 s processortid "
-                                   "(gränsen för en fil)"]
+    assert rows[0]["messages"][0] in _A_LIMIT, rows[0]["messages"]
     assert rows[1]["status"] == "ok" and rows[1]["record"]["utsatt"] == "Anders Bergström"
-    assert took < 65
+    assert took < 90  # the worker's 60 s wall limit at most (under load), then the next file
     time.sleep(0.5)
     after = sum(_rss_kb(p) for p in _tree(pid))
     assert max(sampler.own) - own_before < 60 * 1024, "the server itself held what the file inflated to"
@@ -303,6 +308,5 @@ def test_a_fill_input_made_to_be_costly_to_read_is_refused_at_the_reading_worker
         time.sleep(0.2)
     assert job["state"] == "fel", job
     page = httpx.get(serve["base"] + page, headers=AUTH).text
-    assert ("miljoner.csv: filen kunde inte läsas säkert: den tog mer än 10 s processortid "
-            "(gränsen för en fil)") in html.unescape(page), page
+    assert any(f"miljoner.csv: {limit}" in html.unescape(page) for limit in _A_LIMIT), page
     assert _rss_kb(pid) - own_before < 60 * 1024
