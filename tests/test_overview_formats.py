@@ -5,6 +5,8 @@ shows a count of 1 or 2, a case number, a name, free text or a date finer than t
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
 import subprocess
 import zipfile
@@ -14,6 +16,7 @@ import pytest
 from lxml import etree, html
 
 import blankett
+from blankett.overview.suppress import public as public_version
 
 from .clients import program
 from .overview_cases import END, EXPECTED, EXPECTED_PUBLIC, OVERDUE, START, TODAY, WEAK_PLAN, WEAK_ROUTINE
@@ -216,3 +219,20 @@ def test_no_byte_of_the_public_pdf_shows_a_case_number_a_name_or_free_text(soffi
         _nothing_identifying(text)
 
     check()
+
+
+def test_a_period_of_many_years_is_drawn_in_every_format_without_the_charts_breaking(tmp_path):
+    """Before: a period from 2000 (found by the API's contract test) made the monthly chart's bars narrower than
+    their gap, and drawing them raised ValueError: a 500. Now every format is made, each month in its table."""
+    overview = blankett.make_overview([_as_extract_json(tmp_path)], dt.date(2000, 1, 1), END, TODAY)
+    documents = {**blankett.overview_documents(overview, ["docx", "xlsx"]),
+                 **blankett.overview_documents(public_version(overview), ["html"])}
+    assert len(documents) == 3
+    docx = next(data for name, data in documents.items() if name.endswith(".docx"))
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        text = "".join(etree.fromstring(z.read("word/document.xml")).itertext())
+        pictures = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert "januari 2000" in text and "december 2025" in text
+    assert pictures
+    html_page = next(data for name, data in documents.items() if name.endswith(".html"))
+    assert html.fromstring(html_page).xpath("count(//table[caption='Ärenden per månad']/tbody/tr)") == 26 * 12 + 1

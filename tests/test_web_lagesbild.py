@@ -83,7 +83,7 @@ def _member(data: bytes, name: str) -> bytes:
 @pytest.mark.parametrize("query,status,line", [
     ("from=2025-13-01", 400, "Från: ”2025-13-01” är inget datum (skriv ÅÅÅÅ-MM-DD)."),
     ("version=hemlig", 400, "version måste vara internal (intern) eller public (offentlig)."),
-    ("format=exe", 400, "format måste vara zip, docx, pdf, html."),
+    ("format=exe", 400, "format måste vara zip, docx, pdf, xlsx, html."),
     ("format=html", 400, "Word-dokumentet görs bara för den interna lägesbilden och webbsidan bara för den offentliga."),
     ("version=public&format=docx", 400,
      "Word-dokumentet görs bara för den interna lägesbilden och webbsidan bara för den offentliga."),
@@ -166,3 +166,19 @@ def test_a_missing_or_failing_libreoffice_is_the_servers_503_in_one_line(api, mo
     assert r.status_code == 503
     alert = html.fromstring(r.content).find(".//div[@role='alert']").text_content().strip()
     assert alert == "PDF kan inte göras: LibreOffice misslyckades (kod 3): trasig"
+
+
+def test_a_scanned_image_is_named_not_read_by_ocr_so_the_page_answers_at_once():
+    """Before: a JPEG among the uploads was read by OCR inside the request, which took minutes on a loaded machine
+    (the API's contract test timed out). Now it is named in the overview with the advice to read it under Läs in."""
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("L", (40, 40), 255).save(picture, "JPEG")
+    with client() as c:
+        c.headers.update(AUTH)
+        r = c.post("/api/lagesbild?format=docx", files={"filer": ("sida1.jpg", picture.getvalue())})
+    assert r.status_code == 200, r.text
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        text = "".join(etree.fromstring(z.read("word/document.xml")).itertext())
+    assert "sida1.jpg" in text and "läs in den under Läs in" in text

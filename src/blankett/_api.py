@@ -216,16 +216,18 @@ def check_form(path: PathLike) -> list[str]:
 
 def make_overview(paths: Iterable[PathLike], start: dt.date | None = None, end: dt.date | None = None,
                   today: dt.date | None = None, public: bool = False, *, problems: list[str] | None = None,
-                  workers: int = 1, on_form: Callable[[], None] | None = None) -> Overview:
+                  workers: int = 1, on_form: Callable[[], None] | None = None, scans: bool = True) -> Overview:
     """The overview (lägesbild) of returned forms (files, folders, .zip) or extract's output (.xlsx, .ods, .csv,
     .json, .jsonl) for a period: by default the last whole calendar year before ``today``; only a start runs to
     ``today``, only an end from the first of January of its year.
 
     ``public``: the public version (counts 1–2 hidden and what would reveal them, no listings). Each file or row
     that cannot be counted is one Swedish line in ``problems`` (when given); the rest is counted. ``on_form`` is
-    told of each returned form read (a progress bar).
+    told of each returned form read (a progress bar). ``scans=False``: scanned images are not read by OCR (seconds
+    a page) but named in ``problems``, for a caller that answers at once (the web page).
     """
-    return overview_make.make(paths, start, end, today, public, problems=problems, workers=workers, on_form=on_form)
+    return overview_make.make(paths, start, end, today, public, problems=problems, workers=workers, on_form=on_form,
+                              scans=scans)
 
 
 def overview_form_count(paths: Iterable[PathLike]) -> int:

@@ -18,6 +18,7 @@ from ..form import CHANNEL_KEY, CHANNELS, INCIDENT_DATE_KEY, INCIDENT_TYPE_KEY, 
 from ..load import INPUT_ENDINGS, load_rows
 from ..package import open_package
 from ..readback import FORM_ENDINGS, expand, read_files
+from ..scan import SCAN_ENDINGS
 from ..status import ExtractStatus
 from ..workbook import EXTRA_NOTE
 
@@ -61,13 +62,19 @@ ZIP_ENDING = ".zip"
 _CODED_LISTS = {INCIDENT_TYPE_KEY: INCIDENT_TYPES, CHANNEL_KEY: CHANNELS}
 
 
+#: Why a scanned image is not read where scans are left out (the web page answers at once; OCR takes seconds a page).
+SCAN_LEFT_OUT = ("skannad bild: läs in den under Läs in (eller med blankett extract) och ladda upp svaren i stället; "
+                 "räknas inte")
+
+
 def read_cases(paths: Iterable[str | Path], problems: list[str], workers: int = 1,
-               on_form: FormProgress | None = None) -> Generator[Case, None, None]:
+               on_form: FormProgress | None = None, scans: bool = True) -> Generator[Case, None, None]:
     """One :class:`Case` per returned form or per row of extract's output, in order, streamed.
 
     Returned forms (files, every form in a folder or in a .zip) are read by extract's guarded workers, never
     here; .xlsx/.ods/.csv/.json/.jsonl files are extract's output (or fill's input), read row by row. Each problem
-    is one Swedish line naming the file or row, appended to ``problems``; the rest goes on.
+    is one Swedish line naming the file or row, appended to ``problems``; the rest goes on. ``scans=False``: scanned
+    images are named in ``problems`` (:data:`SCAN_LEFT_OUT`) instead of read by OCR.
     """
     sheets: list[Path] = []
     forms: list[Path] = []
@@ -90,6 +97,9 @@ def read_cases(paths: Iterable[str | Path], problems: list[str], workers: int = 
         named = {f: f.name for f in expand(forms)}
         for n, archive in enumerate(zips):
             named.update(_unzipped(archive, Path(tmp) / str(n), problems))
+        if not scans:
+            for path in [p for p in named if p.suffix.lower() in SCAN_ENDINGS]:
+                problems.append(f"{named.pop(path)}: {SCAN_LEFT_OUT}")
         if named:
             yield from _form_cases(named, problems, workers, on_form)
 

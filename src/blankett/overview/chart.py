@@ -7,6 +7,7 @@ printed beside it and the picture carries a text alternative, so the chart repea
 from __future__ import annotations
 
 import io
+import math
 from typing import TYPE_CHECKING
 
 from ..pdffont import FONT_PATHS
@@ -49,17 +50,25 @@ def png(table: Table) -> bytes:
         image = Image.new("RGB", (WIDTH, height), "white")
         draw = ImageDraw.Draw(image)
         plot, base, slot = 400, 450, (WIDTH - 40) / max(len(data), 1)
-        bar = (slot - 16) / columns
+        gap = min(16.0, slot / 3)  # a long period (years of months) makes the slots narrow: the bars stay drawn
+        bar = (slot - gap) / columns
         whole = all(font.getlength(label) < slot - 4 for label, _ in data)  # else all cut alike: "jan", "feb"
+        # labels that no longer fit side by side are drawn every few slots, counts over the bars not at all
+        every = max(1, math.ceil((font.getlength("mmm") + 8) / slot)) if not whole else 1
+        counts = font.getlength("00") + 4 < slot
         for i, (label, values) in enumerate(data):
             x0 = 20 + i * slot
             for c, v in enumerate(values):
-                x = x0 + 8 + c * bar
+                x = x0 + gap / 2 + c * bar
                 h = plot * v / top
-                draw.rectangle((x, base - h, x + bar - 2, base), fill=COLOURS[c % len(COLOURS)])
-                draw.text((x + bar / 2, base - h - 4), cells.count_text(table.rows[i][1][c]), fill="black",
-                          font=font, anchor="md")
-            draw.text((x0 + slot / 2, base + 8), label if whole else label[:3], fill="black", font=font, anchor="ma")
+                draw.rectangle((x, base - h, x + max(bar - min(2.0, bar / 3), 0.5), base),
+                               fill=COLOURS[c % len(COLOURS)])
+                if counts:
+                    draw.text((x + bar / 2, base - h - 4), cells.count_text(table.rows[i][1][c]), fill="black",
+                              font=font, anchor="md")
+            if i % every == 0:
+                draw.text((x0 + slot / 2, base + 8), label if whole else label[:3], fill="black", font=font,
+                          anchor="ma")
         draw.line((20, base, WIDTH - 20, base), fill="black", width=2)
     else:
         row_h = 20 + 36 * columns

@@ -37,16 +37,17 @@ def period(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple[
 
 def make(paths: Iterable[str | Path], start: dt.date | None = None, end: dt.date | None = None,
          today: dt.date | None = None, public: bool = False, *, problems: list[str] | None = None,
-         workers: int = 1, on_form: Callable[[], None] | None = None) -> Overview:
+         workers: int = 1, on_form: Callable[[], None] | None = None, scans: bool = True) -> Overview:
     """The overview (lägesbild) of returned forms or extract's output for a period (see :func:`period`).
 
     ``public``: the public version (small counts hidden, no listings). Each file or row that cannot be counted
-    is one Swedish line in ``problems`` (when given); the rest is counted. ``on_form`` is told of each form read.
+    is one Swedish line in ``problems`` (when given); the rest is counted. ``on_form`` is told of each form read;
+    ``scans=False`` leaves scanned images unread (named in ``problems``).
     """
     today = today or dt.date.today()
     start, end = period(start, end, today)
     found = problems if problems is not None else []
-    with contextlib.closing(read_cases(list(paths), found, workers, on_form)) as cases:  # Ctrl-C: workers stop
+    with contextlib.closing(read_cases(list(paths), found, workers, on_form, scans)) as cases:  # Ctrl-C: workers stop
         internal = with_problems(count(cases, start, end, today), found)
     return public_version(internal) if public else internal
 

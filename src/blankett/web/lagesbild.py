@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from ..overview.report import Overview
 
 #: What an overview can be fetched as: every document in one zip, or one of them.
-FORMATS = ("zip", "docx", "pdf", "html")
+FORMATS = ("zip", "docx", "pdf", "xlsx", "html")
 FORMAT_TEXT = {"zip": "Alla filerna i en zip-fil", "docx": "Word (.docx), bara den interna",
-               "pdf": "PDF (taggad, tillgänglig)", "html": "Webbsida (.html), bara den offentliga"}
+               "pdf": "PDF (taggad, tillgänglig)", "xlsx": "Excel (.xlsx) med tabellerna och diagram",
+               "html": "Webbsida (.html), bara den offentliga"}
 #: The counting a request uses: sources, first and last day, public or not → the overview.
 Counting = Callable[[list[Path], dt.date, dt.date, bool], "Overview"]
 
@@ -85,8 +86,9 @@ def read_request(values: Mapping[str, str]) -> Request:
 def count_overview(sources: list[Path], start: dt.date, end: dt.date, public: bool) -> Overview:
     """The overview of ``sources`` for the period, through the front door: the one place the page and the API
     count. Files or rows that cannot be counted are named in the internal overview itself (and counted in the
-    public one), as on the command line; the rest is counted."""
-    return blankett.make_overview(sources, start, end, public=public, problems=[])
+    public one), as on the command line; the rest is counted. Scanned images are not read here (OCR takes seconds a
+    page and the page answers at once): they are named too, with the advice to read them under Läs in first."""
+    return blankett.make_overview(sources, start, end, public=public, problems=[], scans=False)
 
 
 def make(sources: list[Path], asked: Request, counting: Counting) -> tuple[str, bytes, str]:

@@ -97,11 +97,12 @@ def _overview() -> dict[str, Any]:
             query("version", {"enum": ["internal", "public"], "default": "internal"},
                   "internal: med diarienummer och noterade brister; public: bara antal och andelar, 1 och 2 som "
                   "”färre än 3”."),
-            query("format", {"enum": ["zip", "docx", "pdf", "html"], "default": "zip"},
+            query("format", {"enum": ["zip", "docx", "pdf", "xlsx", "html"], "default": "zip"},
                   "zip: alla dokumenten; docx bara internal, html bara public. " + _OTHER_PARAMETERS)],
         "requestBody": body,
         "responses": {"200": {"description": "Lägesbilden",
                               "content": {"application/zip": _FILE, DOCX: _FILE, "application/pdf": _FILE,
+                                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _FILE,
                                           "text/html": _FILE}},
                       "400": _error("Inga filer, trasig formulärdata, ett datum som inte är ett datum, okänd "
                                     "version eller format", text_body=True),

@@ -73,7 +73,7 @@ eller fyll i en blankett direkt på sidan.</li>
 <li><a href="/las-in"><strong>Läs in</strong></a> – läs svaren från ifyllda blanketter som kommit tillbaka och
 få dem som Excel, CSV eller JSON.</li>
 <li><a href="/lagesbild"><strong>Lägesbild</strong></a> – räkna fram lägesbilden för en period: den interna till
-kommunstyrelsen (Word och PDF) och den offentliga (webbsida och PDF).</li>
+kommunstyrelsen (Word, PDF och Excel) och den offentliga (webbsida, PDF och Excel).</li>
 </ul>
 <h2>Hämta</h2>
 <ul>
