@@ -31,9 +31,10 @@ DOC = ROOT / "docs" / "mutation.md"
 #: quick); the tests that start LibreOffice are left out by marker.
 TESTS = {
     "controls": ["tests/test_readback.py", "tests/test_controls.py", "tests/test_build.py"],
-    "kinds": ["tests/test_model.py", "tests/test_kinds.py", "tests/test_readback.py", "tests/test_load_spreadsheets.py"],
+    "kinds": ["tests/test_model.py", "tests/test_readback.py", "tests/test_load_spreadsheets.py",
+              "tests/test_load_edges.py", "tests/test_export.py"],
     "load": ["tests/test_load_spreadsheets.py", "tests/test_load_json.py", "tests/test_load_edges.py"],
-    "model": ["tests/test_model.py", "tests/test_schema.py", "tests/test_load_json.py", "tests/test_kinds.py"],
+    "model": ["tests/test_model.py", "tests/test_schema.py", "tests/test_load_json.py", "tests/test_load_edges.py"],
 }
 MARKERS = "not office and not browser"
 #: What is copied into each throwaway tree: what the selected tests read.
