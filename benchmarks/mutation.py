@@ -47,7 +47,10 @@ OUTCOME = {1: KILLED, 3: KILLED, 0: SURVIVED, 5: NO_TESTS, 33: NO_TESTS, -24: TI
 
 def _setup_cfg(module: str) -> str:
     """mutmut's configuration for one module (setup.cfg: one list item per line)."""
+    # forkserver: the tests start guarded worker processes (guard.py); forked from mutmut's own process they would be
+    # its children, and mutmut's wait for its workers takes them for one of its own and stops
     lines = ["[mutmut]", "source_paths = src/blankett", f"only_mutate = src/blankett/{module}.py",
+             "process_isolation = forkserver",
              "also_copy =", *(f"    {p}" for p in ("tests", "templates", "data")),
              "pytest_add_cli_args =", *(f"    {a}" for a in ("-n", "0", "--no-cov", "-p", "no:cacheprovider",
                                                              "-m", MARKERS)),
@@ -82,15 +85,18 @@ def show(tree: Path, name: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("modules", nargs="*", default=list(TESTS), choices=list(TESTS))
+    parser.add_argument("modules", nargs="*", metavar="MODULE", help=f"one or more of {', '.join(TESTS)} (all)")
     parser.add_argument("--survivors", action="store_true", help="print the diff of every surviving mutant")
     args = parser.parse_args()
+    unknown = set(args.modules) - set(TESTS)
+    if unknown:
+        parser.error(f"unknown module: {', '.join(sorted(unknown))}")
     equivalent = equivalent_names()
     total: Counter[str] = Counter()
     print(f"{'module':<10}{'mutants':>8}{'killed':>8}{'equiv.':>8}{'survived':>9}{'no tests':>9}{'timeout':>8}"
           f"{'score':>8}")
     with tempfile.TemporaryDirectory(prefix="blankett-mutation-") as tmp:
-        for module in args.modules:
+        for module in args.modules or list(TESTS):
             codes = run_module(module, Path(tmp))
             count: Counter[str] = Counter()
             survivors = []
