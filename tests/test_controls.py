@@ -138,3 +138,41 @@ def test_more_lines_than_points_are_kept_the_last_joined():
 def test_exactly_as_many_lines_as_points_are_kept_as_they_are():
     found, notes = _typed({"sarbarheter_plan#1": "a\nb\nc\nd"})
     assert (found["sarbarheter_plan"], notes) == (["a", "b", "c", "d"], [])
+
+
+def test_a_date_hint_typed_into_is_kept_as_written_with_a_warning():
+    written = _DATE_HINT[:5] + "igår" + _DATE_HINT[5:]
+    found, notes = _typed({"samtal1_datum": written})
+    assert found["samtal1_datum"] is None
+    assert notes == [f'"Samtal 1: datum": svaret har platshållartexten "{_DATE_HINT}" insprängd; '
+                     "texten lästes som den står – kontrollera den",
+                     f'"Samtal 1: datum": "{written}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD); '
+                     "texten finns inte med i datan"]
+
+
+def test_a_hint_cut_in_two_is_found_when_its_first_word_comes_again_later():
+    written = "Skriv Anna svaret här. Skriv"
+    found, notes = _typed({"forovare": written})
+    assert found["forovare"] == written and len(notes) == 1 and _TEXT_HINT in notes[0]
+
+
+@pytest.mark.parametrize("n", [1, 2], ids=["Ja", "Nej"])
+def test_every_field_written_is_read_back_the_same(n):
+    record = full_record(n)
+    assert _read(filled(record)) == {k: v for k, v in values(validate(record)[0]).items() if k != CASE_KEY}
+
+
+def test_only_the_placeholders_are_placeholders():
+    assert [controls.is_placeholder(t) for t in (_BLANK, _TEXT_HINT, _WORD_BLANK, "Anna", _BLANK[:19], "")] == [
+        True, True, True, False, False, False]
+
+
+def test_the_controls_a_template_cannot_be_filled_through_are_named_in_form_order():
+    def change(root):
+        unwrap(sdt(root, "utsatt"))
+        checkbox = sdt(root, "polisanmald=Ja").find("w:sdtPr/w14:checkbox", NS)
+        checkbox.getparent().replace(checkbox, etree.Element(w("text")))
+
+    with zipfile.ZipFile(io.BytesIO(edit(filled({}), change))) as zf:
+        root = etree.fromstring(zf.read(MAIN))
+    assert controls.unusable_tags(ooxml.first_controls(root)) == ["utsatt", "polisanmald=Ja"]
