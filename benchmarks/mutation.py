@@ -32,7 +32,7 @@ DOC = ROOT / "docs" / "mutation.md"
 #: left out too: they read in guarded worker processes, which import the installed blankett, not the mutant.
 TESTS = {
     "controls": ["tests/test_controls.py", "tests/test_build.py", "tests/test_check.py"],
-    "kinds": ["tests/test_model.py", "tests/test_controls.py", "tests/test_load_spreadsheets.py",
+    "kinds": ["tests/test_kinds.py", "tests/test_model.py", "tests/test_controls.py", "tests/test_load_spreadsheets.py",
               "tests/test_load_edges.py", "tests/test_export.py"],
     "load": ["tests/test_load_spreadsheets.py", "tests/test_load_json.py", "tests/test_load_edges.py",
              "tests/test_load_ods.py"],
