@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from blankett import office
 from blankett.cli import main
-from blankett.errors import UnsafeFileError
+from blankett.errors import InputError, UnsafeFileError
 from blankett.fill import plan
 from blankett.form import FIELDS
 from blankett.load import load_rows
@@ -201,3 +201,79 @@ def test_a_formula_across_the_read_boundary_without_a_saved_value_is_named(tmp_p
     assert incident is None
     assert messages == [f'formel.xlsx rad 2, kolumn "Polisanmäld": formeln i cell {cell} saknar sparat värde '
                         "(öppna filen i Excel och spara den igen)"]
+
+
+# --- each JSON record's row, read in this process (fill reads in worker processes a mutation run cannot see) -------
+
+
+def _loaded(path: Path) -> list[tuple]:
+    return [(row.where, row.error, row.data) for row in load_rows(path)]
+
+
+def test_every_line_of_a_json_lines_file_is_its_own_row_or_its_own_error(tmp_path):
+    path = tmp_path / "poster.jsonl"
+    path.write_bytes(b'{"utsatt": "A"}\n\n{"utsatt": }\n{"diarienummer": -Infinity}\n[1]\n'
+                     b'{"source": "a.docx", "status": "fel", "messages": [], "record": {"utsatt": "B"}}\n'
+                     b'{"source": "b.docx", "status": "ok", "messages": [], "record": {"utsatt": "C"}}\n'
+                     b'{"utsatt": "D"}\n')
+    fel = "kunde inte läsas av blankett extract (status fel) och fylls inte i; rätta blanketten och läs den igen"
+    assert _loaded(path) == [
+        ("poster.jsonl rad 1", None, {"utsatt": "A"}),
+        ("poster.jsonl rad 3", "poster.jsonl rad 3: ogiltig JSON (Expecting value)", {}),
+        ("poster.jsonl rad 4", "poster.jsonl rad 4: ogiltig JSON (-Infinity är inget JSON-värde (skriv värdet som "
+                               "text))", {}),
+        ("poster.jsonl rad 5", "poster.jsonl rad 5: raden är inget objekt med fält", {}),
+        ("poster.jsonl rad 6", f"poster.jsonl rad 6: a.docx {fel}", {}),
+        ("poster.jsonl rad 7", None, {"utsatt": "C"}),
+        ("poster.jsonl rad 8", None, {"utsatt": "D"}),
+    ]
+
+
+def test_every_item_of_a_json_list_is_a_record_an_extract_entry_or_an_error(tmp_path):
+    path = tmp_path / "poster.json"
+    path.write_text(json.dumps([
+        {"status": "fel", "messages": ["x"], "record": None},
+        {"source": "c.docx", "status": "ok", "record": "inte ett objekt"},
+        {"source": "d.docx", "status": "varning", "messages": [], "record": {"utsatt": "E"}},
+        {"record": {"utsatt": "F"}, "utsatt": "G"},  # not an entry of extract: a record with a field named record
+        {"status": "fel"},  # no record: a record with an unknown field, for the model to name
+        5,
+    ]), encoding="utf-8")
+    fel = "kunde inte läsas av blankett extract (status fel) och fylls inte i; rätta blanketten och läs den igen"
+    assert _loaded(path) == [
+        ("poster.json post 1", f"poster.json post 1: blanketten {fel}", {}),
+        ("poster.json post 2", f"poster.json post 2: c.docx {fel}", {}),
+        ("poster.json post 3", None, {"utsatt": "E"}),
+        ("poster.json post 4", None, {"record": {"utsatt": "F"}, "utsatt": "G"}),
+        ("poster.json post 5", None, {"status": "fel"}),
+        ("poster.json post 6", "poster.json post 6: posten är inget objekt med fält", {}),
+    ]
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("stort.json", b'{"diarienummer": 1e400}', "stort.json: ogiltig JSON: talet 1e400 är för stort"),
+    ("litet.json", b'{"diarienummer": -1e400}', "litet.json: ogiltig JSON: talet -1e400 är för stort"),
+    ("trasig.json", b'[{"utsatt": "A"},\n {"utsatt": }]',
+     "trasig.json: ogiltig JSON på rad 2, kolumn 13 (Expecting value)"),
+    ("tal.json", b"42", "tal.json: JSON-filen ska innehålla en post eller en lista med poster"),
+    ("latin1.json", '{"utsatt": "Åsa"}'.encode("latin-1"), "latin1.json: filen är inte UTF-8-kodad"),
+    ("latin1.jsonl", '{"utsatt": "Åsa"}\n'.encode("latin-1"), "latin1.jsonl: filen är inte UTF-8-kodad"),
+    ("trasig.csv", b"Diarienummer;H\x81ndelse\r\nKS 1;x\r\n",
+     'trasig.csv: filen är varken UTF-8 eller Windows-1252; spara den som CSV med teckenkodningen UTF-8 (i Excel '
+     '"CSV UTF-8 (kommaavgränsad)", i LibreOffice Calc teckenuppsättningen "Unicode (UTF-8)")'),
+])
+def test_a_file_that_cannot_be_read_is_one_swedish_line_read_here(tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError) as err:
+        list(load_rows(path))
+    assert str(err.value) == message
+
+
+def test_a_windows_1252_csv_is_read_with_a_note_on_its_first_row(tmp_path):
+    path = tmp_path / "ansi.csv"
+    path.write_bytes("Diarienummer;Utsatt person\r\nKS 1;Åsa\r\nKS 2;Öberg\r\n".encode("cp1252"))
+    rows = list(load_rows(path))
+    assert [(r.where, r.data) for r in rows] == [("ansi.csv rad 2", {"diarienummer": "KS 1", "utsatt": "Åsa"}),
+                                                ("ansi.csv rad 3", {"diarienummer": "KS 2", "utsatt": "Öberg"})]
+    assert len(rows[0].notes) == 1 and "Windows-1252" in rows[0].notes[0] and rows[1].notes == []
