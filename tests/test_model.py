@@ -174,6 +174,9 @@ def test_errors_reached_through_validate_are_swedish_and_name_the_field():
         'fältet "sarbarheter_plan" (Sårbarheter i planen): högst 4 punkter får plats, här finns 5',  # value_error
         'okänt fält "personnummer"',                                                                 # extra_forbidden
     ])
+    assert {p.field: p.text for p in err.value.problems} == {  # the line without the field's name, for the web page
+        "diarienummer": "värdet är ingen text", "sarbarheter_plan": "högst 4 punkter får plats, här finns 5",
+        "personnummer": 'okänt fält "personnummer"'}
     with pytest.raises(RecordError) as err:
         validate({CASE_KEY: "x" * 256})
     assert [(p.field, p.message) for p in err.value.problems] == [

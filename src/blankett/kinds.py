@@ -151,27 +151,22 @@ def parse_date(value: Any) -> dt.date | None:
     raise ValueError(f'"{value}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)')
 
 
-def parse_list(value: Any) -> list[str]:
-    """Up to four one-line items; a text cell gives one item per line; empty lines are dropped."""
-    if value is None:
-        return []
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = _number_text(value)
-    if isinstance(value, str):
-        items = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    elif isinstance(value, (list, tuple)):
-        items = []
-        for item in value:
-            if item is None:
-                continue
-            if not isinstance(item, str):
-                raise ValueError("varje punkt i listan ska vara en text")
-            if "\n" in item or "\r" in item:
-                raise ValueError("en punkt i listan får inte innehålla radbrytningar")
+def parse_list(value: list[Any] | None) -> list[str]:
+    """Up to four one-line items; None items and empty ones are dropped.
+
+    Only a list gets here: the model refuses any other value with :data:`NOT_A_LIST` first, and a spreadsheet's
+    reader splits its cell into lines before that (load._cell).
+    """
+    items = []
+    for item in value or ():
+        if item is None:
+            continue
+        if not isinstance(item, str):
+            raise ValueError("varje punkt i listan ska vara en text")
+        if "\n" in item or "\r" in item:
+            raise ValueError("en punkt i listan får inte innehålla radbrytningar")
+        if item.strip() != "":
             items.append(item)
-    else:
-        raise ValueError(NOT_A_LIST)
-    items = [i for i in items if i.strip() != ""]
     if len(items) > LIST_ITEMS:
         raise ValueError(f"högst {LIST_ITEMS} punkter får plats, här finns {len(items)}")
     return items

@@ -354,7 +354,8 @@ class SharedStrings(Sequence[str]):
 
 
 def _si_text(si: etree._Element) -> str:
-    """The text of one shared string without formatting or phonetic guides, as openpyxl gives it."""
+    """The text of one shared string without formatting or phonetic guides; its ``_xHHHH_`` escapes are left for
+    :func:`_unescape`, which reads Excel's escaped underscore (``_x005F_x000D_``: typed text) as one escape."""
     parts = []
     for child in si:
         name = etree.QName(child).localname
@@ -362,7 +363,7 @@ def _si_text(si: etree._Element) -> str:
             parts.append(child.text or "")
         elif name == "r":
             parts.extend(t.text or "" for t in child if etree.QName(t).localname == "t")
-    return "".join(parts).replace("x005F_", "")
+    return "".join(parts)
 
 
 class _CompactReader(ExcelReader):

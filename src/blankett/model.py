@@ -173,31 +173,29 @@ def _field_name(key: str) -> str:
     from .form import BY_KEY
 
     f = BY_KEY.get(key)
-    if f is not None:
-        return f'fältet "{f.key}" ({f.column})'
-    return f'fältet "{key}"'
+    return f'fältet "{f.key}" ({f.column})' if f is not None else f'fältet "{key}"'  # registration: no label
 
 
 def _problem(err: ErrorDetails) -> Problem:
     """One pydantic error as the field's key and the Swedish line that names it."""
-    loc = [str(p) for p in err.get("loc", ())]
+    loc = [str(p) for p in err["loc"]]
     key = loc[0] if loc else ""
     typ = err["type"]
     if typ == "extra_forbidden":
         return Problem(key or None, f'okänt fält "{key}"')
     if typ == "value_error":
-        text = str(err.get("ctx", {}).get("error", err["msg"]))
+        text = str(err["ctx"]["error"])  # the ValueError a before-validator raised
     elif typ == "literal_error":
         text = f'"{err.get("input")}" är inte Ja eller Nej'
     elif typ == "string_too_long" and key in REGISTRATION_BY_KEY:
         text = f"högst {CASE_MAX} tecken (Word sparar inte längre dokumentegenskaper)"
     elif typ.startswith("string_pattern") or typ == "string_too_short":
         text = "en punkt i listan måste vara en icke-tom rad"
-    elif typ in ("string_type", "str_type"):
+    elif typ == "string_type":
         text = kinds.NOT_TEXT
     elif typ.startswith("date"):
         text = f'"{err.get("input")}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'
-    elif typ == "model_type" or typ == "dict_type":
+    elif typ == "model_type":
         return Problem(None, NOT_AN_OBJECT)
     else:
         text = err["msg"] or "ogiltigt värde"
