@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from starlette.testclient import TestClient
 
 import blankett
-from blankett import pdf
-from blankett.archive import MAX_RECORD_JSON, RECORD_NAME
 from blankett.cli import main
+from blankett.pdf import mend as pdf
+from blankett.pdf.archive import MAX_RECORD_JSON, RECORD_NAME
 from blankett.web import create_app
 
 from .clients import program

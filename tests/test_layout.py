@@ -14,11 +14,11 @@ PACKAGE = Path(blankett.__file__).parent
 #: Function-level imports of the package's own modules, each with its reason.
 LAZY = {
     # start-up time of every command (measured; see the comment in cli.py)
-    ("cli", "pdffill"), ("cli", "publish"), ("cli", "export"), ("cli", "readback"), ("cli", "check"), ("cli", "web"),
+    ("cli", "pdf"), ("cli", "publish"), ("cli", "export"), ("cli", "readback"), ("cli", "check"), ("cli", "web"),
     # Ctrl-C while the program is still loading must be one line, not a traceback (see __main__.py)
     ("__main__", "cli"), ("__main__", "interrupt"),
     # the PDF reader turns to OCR (and pdfminer) only for a PDF without fields
-    ("pdfread", "scan"),
+    ("pdf.read", "scan"),
     # a scan's answers are assembled in a reading worker that runs scanread by name; it needs the readers' result
     # type only then (scanread stays out of every ordinary read: 47 ms at each worker start otherwise)
     ("scanread", "readback"),

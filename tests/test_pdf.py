@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
-from blankett import pdf
 from blankett.build import blank_bytes
 from blankett.fill import fill_record
 from blankett.form import FIELDS, Kind, field_for_tag
 from blankett.model import to_record, validate
-from blankett.pdfblank import SHIPPED
+from blankett.pdf import mend as pdf
+from blankett.pdf.blank import SHIPPED
 from blankett.readback import read_file
 
 from .clients import program
@@ -211,7 +211,7 @@ def test_a_flattened_pdf_is_told_in_one_line_by_check_and_read_by_extract_from_i
     from click.testing import CliRunner
 
     from blankett.cli import main
-    from blankett.pdfread import FROM_PAGE_TEXT
+    from blankett.pdf.read import FROM_PAGE_TEXT
 
     said = ("Bilaga5-1.pdf: PDF-filen har inga ifyllbara fält (svaren är vanlig text, till exempel efter "
             "fill --flatten eller utskrift till PDF); extract läser svaren från sidornas text")

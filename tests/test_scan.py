@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
-from blankett import pdf, scan, scanread
+from blankett import scan, scanread
 from blankett.fill import fill_record
-from blankett.pdfread import page_words
+from blankett.pdf import mend as pdf
+from blankett.pdf.read import page_words
 from blankett.readback import read_file, read_files
 
 from .clients import program

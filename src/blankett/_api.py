@@ -16,16 +16,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import (
-    archivefill,
     batch,
     build,
     check,
     export,
     fill,
     model,
-    pdfblank,
-    pdffill,
-    pdfflat,
     publish,
     readback,
     workbook,
@@ -33,6 +29,10 @@ from . import (
 from .errors import BlankettError, OfficeMissingError
 from .load import load_rows
 from .office import find_soffice
+from .pdf import archivefill
+from .pdf import blank as pdfblank
+from .pdf import fill as pdffill
+from .pdf import flat as pdfflat
 from .profile import Profile, load_profile
 
 PathLike = str | Path

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import pdfblank
 from .build import blank_bytes
 from .errors import OutputExistsError
+from .pdf import blank as pdfblank
 from .profile import Profile
 from .write import write_bytes
 

@@ -11,13 +11,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import archive, model, readback
-from .batch import Summary, fill_files
-from .errors import BlankettError
-from .fill import Outcome
-from .office import FILE_SECONDS, find_soffice
-from .pdf import PdfResult, convert_pairs, write_one
-from .status import FillStatus
+from .. import model, readback
+from ..batch import Summary, fill_files
+from ..errors import BlankettError
+from ..fill import Outcome
+from ..office import FILE_SECONDS, find_soffice
+from ..status import FillStatus
+from . import archive
+from .mend import PdfResult, convert_pairs, write_one
 
 
 def docx_record(docx: Path) -> dict[str, Any]:

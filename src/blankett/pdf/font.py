@@ -27,7 +27,7 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from .errors import BlankettError
+from ..errors import BlankettError
 
 #: Where Debian's fonts-liberation2 (scripts/install-clients.sh) and LibreOffice's own copy put the regular face.
 FONT_PATHS = (

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from .pdf import _LEADING, _PAD, FONT, Layout, _lines_fitting, _pdf_string, _wrap, layout
+from .mend import _LEADING, _PAD, FONT, Layout, _lines_fitting, _pdf_string, _wrap, layout
 
 #: Answers are never drawn smaller than this in their fields; past it they continue on an added page.
 MIN_READABLE = 8.0

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..batch import Summary, _rows, add_all, fill_files
+from ..errors import BlankettError, OutputExistsError
+from ..fill import Filler, Outcome, plan
+from ..status import FillStatus
+from ..write import write_bytes
 from .archivefill import fill_with_archive
-from .batch import Summary, _rows, add_all, fill_files
-from .errors import BlankettError, OutputExistsError
-from .fill import Filler, Outcome, plan
-from .pdfblank import for_filler
-from .pdfdirect import PdfTemplate
-from .pdfflat import render
-from .status import FillStatus
-from .write import write_bytes
+from .blank import for_filler
+from .flat import render
+from .write import PdfTemplate
 
 
 def pdf_outcomes(inputs: Iterable[Path], out_dir: Path, template: PdfTemplate, flatten: bool, force: bool,

@@ -35,10 +35,10 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import pdf
-from .errors import InputError
-from .form import LANGUAGE, SUBTITLE, TITLE
-from .model import CASE_KEY
+from ..errors import InputError
+from ..form import LANGUAGE, SUBTITLE, TITLE
+from ..model import CASE_KEY
+from . import mend as pdf
 
 #: The embedded record's file name (in the PDF's attachments), media type and description.
 RECORD_NAME = "Bilaga5-post.json"

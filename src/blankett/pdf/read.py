@@ -15,19 +15,19 @@ from typing import TYPE_CHECKING, Any
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from . import controls, kinds, ooxml
+from .. import controls, kinds, ooxml
+from ..errors import InputError, os_problem
+from ..form import FIELDS, PLACEHOLDER, TAGS, Kind
+from ..model import CASE_KEY
+from ..notform import not_the_form
+from ..package import parse_xml
 from .archive import embedded_record
-from .errors import InputError, os_problem
-from .form import FIELDS, PLACEHOLDER, TAGS, Kind
-from .model import CASE_KEY
-from .notform import not_the_form
-from .package import parse_xml
-from .pdf import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF, quiet_pypdf
+from .mend import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF, quiet_pypdf
 
 if TYPE_CHECKING:  # pdfminer and the page-text reader are imported only when a PDF without fields is read
     from pdfminer.layout import LTChar, LTComponent, LTPage  # (95 ms at every start otherwise)
 
-    from . import pagetext
+    from .. import pagetext
 
 _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 #: A PDF without a single form field: a flattened or printed copy, whose answers are only drawn text.
@@ -175,7 +175,7 @@ def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
 
 def _read_page_text(data: bytes, reader: PdfReader, name: str) -> tuple[dict[str, Any], list[str]]:
     """The answers of a PDF without fields, read from its words' places (:mod:`pagetext`), and the one warning."""
-    from . import pagetext, scan
+    from .. import pagetext, scan
 
     words = page_words(data, name)
     if not words:
@@ -231,7 +231,7 @@ def _words(number: int, layout: LTPage) -> list[pagetext.Word]:
     """A page's characters as words: a space, a jump back, a line change or a gap wider than a thin space ends one."""
     from pdfminer.layout import LTChar as Char
 
-    from . import pagetext
+    from .. import pagetext
 
     height = layout.height
     out: list[pagetext.Word] = []

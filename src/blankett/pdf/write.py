@@ -26,12 +26,12 @@ from typing import Any
 import pikepdf
 from pydantic import BaseModel
 
-from . import kinds
-from .errors import BlankettError
-from .form import FIELDS, TAGS, Kind, field_for_tag
-from .model import CASE_KEY, Values
-from .model import values as model_values
-from .pdf import (
+from .. import kinds
+from ..errors import BlankettError
+from ..form import FIELDS, TAGS, Kind, field_for_tag
+from ..model import CASE_KEY, Values
+from ..model import values as model_values
+from .mend import (
     _MULTILINE,
     CASE_INFO,
     FONT,
@@ -43,7 +43,7 @@ from .pdf import (
     winansi,
     xmp_packet,
 )
-from .pdfmore import Overflow, add_pages, fits, page_count, with_marker
+from .more import Overflow, add_pages, fits, page_count, with_marker
 
 
 @dataclass(frozen=True)

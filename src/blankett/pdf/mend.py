@@ -41,13 +41,14 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import controls, kinds, ooxml, pdffont
-from .errors import BlankettError, OutputExistsError
-from .form import LANGUAGE, SUBTITLE, TITLE, Field, Kind, field_for_tag
-from .model import CASE_LABEL
-from .office import FILE_SECONDS, iter_convert
-from .package import open_package, parse_xml, read_all
-from .write import write_bytes
+from .. import controls, kinds, ooxml
+from ..errors import BlankettError, OutputExistsError
+from ..form import LANGUAGE, SUBTITLE, TITLE, Field, Kind, field_for_tag
+from ..model import CASE_LABEL
+from ..office import FILE_SECONDS, iter_convert
+from ..package import open_package, parse_xml, read_all
+from ..write import write_bytes
+from . import font as pdffont
 
 PRODUCER = "blankett"
 ON, OFF = "/Yes", "/Off"
