@@ -31,8 +31,9 @@ from blankett.fill import Template
 from blankett.model import validate
 from blankett.model import values as model_values
 from blankett.pdf.blank import SHIPPED, template_for
+from blankett.pdf.common import FONT
 from blankett.pdf.flat import render
-from blankett.pdf.mend import FONT, appearance_body, layout
+from blankett.pdf.layout import appearance_body, layout
 from blankett.pdf.write import tag_texts
 from tests.records import full_record
 

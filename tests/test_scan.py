@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 
 from blankett import scan, scanread
 from blankett.fill import fill_record
-from blankett.pdf import mend as pdf
+from blankett.pdf import convert
 from blankett.pdf.read import page_words
 from blankett.readback import read_file, read_files
 
@@ -39,7 +39,7 @@ def pages(soffice, tmp_path_factory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("scan")
     docx = folder / "Bilaga5.docx"
     docx.write_bytes(fill_record({k: v for k, v in SCAN_RECORD.items() if v is not None}))
-    (result,) = pdf.docx_to_pdf([(docx, folder / "Bilaga5.pdf")], flatten=True, soffice=soffice)
+    (result,) = convert.docx_to_pdf([(docx, folder / "Bilaga5.pdf")], flatten=True, soffice=soffice)
     assert result.error == ""
     return {"grey": rendered(folder / "Bilaga5.pdf", 300, False), "bw": rendered(folder / "Bilaga5.pdf", 300, True),
             "pdf": folder / "Bilaga5.pdf"}

@@ -11,8 +11,8 @@ from . import controls, ooxml
 from .errors import InputError
 from .form import FIELDS
 from .package import open_package
-from .pdf.archive import embedded_record
-from .pdf.mend import field_type, quiet_pypdf
+from .pdf.common import field_type, quiet_pypdf
+from .pdf.embedded import embedded_record
 from .pdf.read import NO_FIELDS, open_pdf
 from .staging import CONVERT_HINT, CONVERTED, converted, size_check
 

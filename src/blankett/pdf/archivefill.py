@@ -18,7 +18,7 @@ from ..fill import Outcome
 from ..office import FILE_SECONDS, find_soffice
 from ..status import FillStatus
 from . import archive
-from .mend import PdfResult, convert_pairs, write_one
+from .convert import PdfResult, convert_pairs, write_one
 
 
 def docx_record(docx: Path) -> dict[str, Any]:

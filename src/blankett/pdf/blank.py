@@ -24,7 +24,7 @@ from ..office import find_soffice
 from ..package import MAIN_PART, deflate, zip_deflated
 from ..profile import Profile, load_profile
 from ..write import write_bytes
-from .mend import docx_bytes_to_pdf
+from .convert import docx_bytes_to_pdf
 from .write import PdfTemplate
 
 #: The bundled profile's blank PDF, made by scripts/make-blank-pdf.py.

@@ -19,7 +19,8 @@ from pydantic import BaseModel
 
 from ..model import Values
 from ..model import values as model_values
-from .mend import FONT, ON, appearance_body
+from .common import FONT, ON
+from .layout import appearance_body
 from .more import add_pages
 from .write import PdfTemplate, Shown, save, tag_texts
 

@@ -21,8 +21,8 @@ from ..form import FIELDS, PLACEHOLDER, TAGS, Kind
 from ..model import CASE_KEY
 from ..notform import not_the_form
 from ..package import parse_xml
-from .archive import embedded_record
-from .mend import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF, quiet_pypdf
+from .common import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF, quiet_pypdf
+from .embedded import embedded_record
 
 if TYPE_CHECKING:  # pdfminer and the page-text reader are imported only when a PDF without fields is read
     from pdfminer.layout import LTChar, LTComponent, LTPage  # (95 ms at every start otherwise)

@@ -31,18 +31,9 @@ from ..errors import BlankettError
 from ..form import FIELDS, TAGS, Kind, field_for_tag
 from ..model import CASE_KEY, Values
 from ..model import values as model_values
-from .mend import (
-    _MULTILINE,
-    CASE_INFO,
-    FONT,
-    OFF,
-    ON,
-    Layout,
-    appearance_body,
-    shown_warnings,
-    winansi,
-    xmp_packet,
-)
+from .common import CASE_INFO, FONT, MULTILINE, OFF, ON
+from .layout import Layout, appearance_body, shown_warnings, winansi
+from .mend import xmp_packet
 from .more import Overflow, add_pages, fits, page_count, with_marker
 
 
@@ -124,7 +115,7 @@ class PdfTemplate:
             page = pages.get(obj.P.objgen[0], 0) if "/P" in obj else 0
             self.slots[tag] = FieldSlot(
                 tag, f.control_label(tag), obj.objgen[0], text, x1 - x0, y1 - y0,
-                bool(int(obj.get("/Ff", 0)) & _MULTILINE),
+                bool(int(obj.get("/Ff", 0)) & MULTILINE),
                 _head(obj, ("/V", "/AS", "/AP") if text else ("/V", "/AS")), page, (x0, y0, x1, y1))
         missing = [t for tags in TAGS.values() for t in tags if t not in self.slots]
         if missing:
