@@ -33,5 +33,5 @@ def publish(out_dir: str | Path, profile: Profile | None = None, force: bool = F
 
 def blank_pdf(profile: Profile | None = None, soffice: str | Path | None = None) -> bytes:
     """The blank form as an accessible, fillable PDF, titled with the profile's appendix name: the shipped one for
-    the bundled profile, else made once by LibreOffice and cached (:mod:`pdfblank`)."""
+    the bundled profile, else made once by LibreOffice and cached (:mod:`.pdf.blank`)."""
     return pdfblank.blank_pdf(profile, soffice)

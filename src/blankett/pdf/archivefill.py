@@ -1,5 +1,5 @@
 """Archive copies of filled forms (``fill --format pdfa``): each filled .docx through LibreOffice as PDF/A-3,
-then mended by :mod:`blankett.archive` with the record embedded.
+then mended by :mod:`.archive` with the record embedded.
 
 The record embedded is the filled .docx read back and validated by the model, i.e. exactly what
 ``blankett extract`` reads from that .docx, so an archive copy and its Word file can never disagree.

@@ -87,7 +87,7 @@ def _cached(docx: bytes, title: str, soffice: str | Path | None) -> bytes:
 
 @lru_cache(maxsize=4)
 def template_for(blank: bytes) -> PdfTemplate:
-    """A :class:`~blankett.pdfdirect.PdfTemplate` per blank PDF, read once per process."""
+    """A :class:`~blankett.pdf.write.PdfTemplate` per blank PDF, read once per process."""
     return PdfTemplate(blank)
 
 

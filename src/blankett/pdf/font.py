@@ -2,7 +2,7 @@
 
 The subset is made once, when the blank PDF is made (it then travels inside
 every filled copy), so filling needs no font file. Liberation Sans has
-Helvetica's advance widths, so :func:`blankett.pdf.layout` measures it right.
+Helvetica's advance widths, so :func:`.layout.layout` measures it right.
 Embedding a subset in a document is what the SIL Open Font License allows
 without renaming the font; no font file is shipped or changed.
 """

@@ -1,16 +1,16 @@
 """Fill the blank PDF's own fields directly: no office suite, a few milliseconds a form.
 
 The blank PDF (shipped in the wheel for the bundled profile, made once and
-cached for another, :mod:`pdfblank`) is read once into a :class:`PdfTemplate`.
+cached for another, :mod:`.blank`) is read once into a :class:`PdfTemplate`.
 Each form is the blank's bytes followed by an incremental update (ISO
 32000-1, 7.5.6) holding only what changed: every answered field with its value
-and an appearance stream drawn by :func:`blankett.pdf.layout` in the embedded
+and an appearance stream drawn by :func:`.layout.layout` in the embedded
 font, each check box's state (its on/off appearances are the blank's own), and
 the metadata with the case number. Measured against rewriting the whole file
 with pikepdf (benchmarks/pdf.py), the update is many times faster, and every
 reader reads it as one document.
 
-``flatten`` draws the answers into the pages instead (:mod:`pdfflat`).
+``flatten`` draws the answers into the pages instead (:mod:`.flat`).
 """
 
 from __future__ import annotations
