@@ -136,7 +136,7 @@ def test_every_page_passes_axe(page, server):
     _axe(page)
 
 
-PAGES = ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api", "/logga-in", "/finns-inte")
+PAGES = ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/lagesbild", "/api", "/logga-in", "/finns-inte")
 
 
 def _no_sideways_scroll(page: Page, server, width: int, height: int) -> None:
@@ -240,6 +240,22 @@ def test_fill_one_form_in_the_browser_reads_back_to_what_was_typed(page, server)
     assert result.record == expected({  # the case number typed in the page travels in the document
         "diarienummer": "KS 2026/77", "rapporterad_av": "Maria Lindqvist", "utsatt": "Anders Bergström\nledamot", "polisanmald": "Ja",
         "polis_kontaktad": "Nej", "samtal1_datum": "2026-03-12", "sarbarheter_rutin": ["Ingen jour", "Oklart ansvar"]})
+
+
+def test_the_coded_fields_are_set_by_their_labels_and_travel_in_the_document(page, server):
+    """Issue 20: a date and two checkbox groups, each named by its legend; what is ticked comes back from extract."""
+    page.goto(server["pages"] + "/fyll-i/blankett")
+    page.get_by_label("Händelsedatum").fill("2026-03-04")
+    types = page.get_by_role("group", name="Typ av händelse", exact=True)
+    types.get_by_label("skadegörelse", exact=True).check()
+    types.get_by_label("hot", exact=True).check()
+    page.get_by_role("group", name="Kanal", exact=True).get_by_label("e-post", exact=True).check()
+    page.get_by_label("Vem utsattes?").fill("Anna")
+    data = _download(page, lambda: page.get_by_role("button", name="Skapa den ifyllda blanketten").click())
+    result = blankett.extract(data, "svar.docx")
+    assert result.status == "ok", result.messages
+    assert {k: result.record[k] for k in ("handelsedatum", "typ", "kanal")} == {
+        "handelsedatum": "2026-03-04", "typ": ["hot", "skadegörelse"], "kanal": ["e-post"]}
 
 
 def _drop(page: Page, files: list[tuple[str, bytes]]) -> None:
@@ -441,3 +457,16 @@ def test_nothing_is_kept_in_the_servers_temporary_folder(server, page):
     time.sleep(0.5)
     (root,) = Path(server["tmp"]).iterdir()  # the server's private folder, removed when it stops
     assert root.name.startswith("blankett-serve-") and [p.name for p in root.rglob("*")] == [".lock"]
+
+
+def test_the_guide_is_one_click_from_every_page_and_shows_its_pictures(page, server):
+    page.goto(server["pages"] + "/las-in")
+    page.get_by_role("navigation").get_by_role("link", name="Hjälp", exact=True).click()
+    page.wait_for_url(server["pages"] + "/hjalp")
+    expect(page.get_by_role("heading", level=2, name="Webbsidorna (blankett serve)")).to_be_visible()
+    sizes = page.evaluate("[...document.querySelectorAll('main img')].map(i => [i.complete, i.naturalWidth])")
+    assert len(sizes) >= 6 and all(done and width >= 300 for done, width in sizes), sizes
+    page.get_by_role("link", name="Alla kommandon och flaggor").first.click()
+    assert page.url.endswith("#alla-kommandon-och-flaggor")
+    expect(page.get_by_role("heading", name="Alla kommandon och flaggor")).to_be_in_viewport()
+    _axe(page)

@@ -110,7 +110,7 @@ def test_workbook_suggests_the_path_that_works(tmp_path):
     suggested = result.stdout.strip().split("kör: ", 1)[1]
     assert suggested == f"blankett fill {shlex.quote(str(folder / 'in.xlsx'))}"
     book = openpyxl.load_workbook(folder / "in.xlsx")  # one incident typed in, as the person then does
-    book.active.append(["KS 2026/0412", "Åsa Öberg"])
+    book.active.append(["KS 2026/0412", None, None, None, "Åsa Öberg"])  # after the case number and coded fields
     book.save(folder / "in.xlsx")
     check = run(*shlex.split(suggested)[1:], "--check")  # the suggestion, as a shell runs it, works
     assert check.returncode == 0, check.stderr

@@ -15,6 +15,7 @@ PACKAGE = Path(blankett.__file__).parent
 LAZY = {
     # start-up time of every command (measured; see the comment in cli.py)
     ("cli", "pdf"), ("cli", "publish"), ("cli", "export"), ("cli", "readback"), ("cli", "check"), ("cli", "web"),
+    ("cli", "_api"),
     # Ctrl-C while the program is still loading must be one line, not a traceback (see __main__.py)
     ("__main__", "cli"), ("__main__", "interrupt"),
     # the PDF reader turns to OCR (and pdfminer) only for a PDF without fields

@@ -29,7 +29,7 @@ def test_the_form_has_the_fields_form_layout_md_lists():
 
 def test_schema_order_is_form_order_and_every_key_is_in_it():
     schema = json_schema()
-    assert list(schema["properties"]) == [CASE_KEY] + [f.key for f in FIELDS]
+    assert list(schema["properties"]) == [CASE_KEY, "handelsedatum", "typ", "kanal"] + [f.key for f in FIELDS]
     assert schema["additionalProperties"] is False
     for f in FIELDS:
         prop = schema["properties"][f.key]

@@ -38,7 +38,15 @@ KIND_VALUES = {
 }
 #: Any case number the model takes: blanks, tabs, line breaks, emoji, markup, up to the longest allowed.
 CASE_NUMBERS = st.text(CHARS, min_size=1, max_size=CASE_MAX)
-RECORDS = st.fixed_dictionaries({CASE_KEY: st.one_of(st.none(), CASE_NUMBERS),
+_TYPES = ["trakasserier", "hot", "våld", "skadegörelse", "stöld", "korruptionsförsök", "annat"]
+_CHANNELS = ["sociala medier", "personligen", "telefon", "e-post", "brev", "sms", "annat"]
+#: Issue 20's coded fields: a date, and any choice of PTU's types and channels in PTU's order (as extract gives them).
+CODED = {
+    "handelsedatum": KIND_VALUES[Kind.DATE],
+    "typ": st.sets(st.sampled_from(_TYPES)).map(lambda chosen: [v for v in _TYPES if v in chosen]),
+    "kanal": st.sets(st.sampled_from(_CHANNELS)).map(lambda chosen: [v for v in _CHANNELS if v in chosen]),
+}
+RECORDS = st.fixed_dictionaries({CASE_KEY: st.one_of(st.none(), CASE_NUMBERS), **CODED,
                                  **{f.key: KIND_VALUES[f.kind] for f in FIELDS}})
 
 

@@ -29,7 +29,7 @@ def test_schema_is_a_valid_json_schema(schema):
 
 
 def test_properties_follow_the_form_with_swedish_titles_and_questions(schema):
-    assert list(schema["properties"]) == [CASE_KEY] + [f.key for f in FIELDS]
+    assert list(schema["properties"]) == [CASE_KEY, "handelsedatum", "typ", "kanal"] + [f.key for f in FIELDS]
     assert schema["properties"][CASE_KEY]["title"] == "Diarienummer"
     for f in FIELDS:
         prop = schema["properties"][f.key]

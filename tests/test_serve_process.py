@@ -556,12 +556,12 @@ def test_other_event_loop_errors_are_still_logged_and_a_second_stop_signal_stops
     assert server.force_exit  # an operator's second SIGTERM or Ctrl-C does not wait for them
 
 
-def test_the_readme_states_the_limits_the_server_keeps():
+def test_the_operators_guide_states_the_limits_the_server_keeps():
     from blankett.web import app, pool, private, serving
 
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("#### Stopp, krascher och drift som tjänst (systemd)"):]
-    section = " ".join(section[:section.index("#### För integratörer")].split())
+    guide = (Path(__file__).parents[1] / "docs" / "drift.md").read_text(encoding="utf-8")
+    section = guide[guide.index("## Stopp, krascher och drift som tjänst (systemd)"):]
+    section = " ".join(section[:section.index("\n## ", 4)].split())
     for said in (f"högst {app.STOP_SECONDS:.0f} s (`STOP_SECONDS`)", f"inom {serving.HEADER_SECONDS:.0f} s (`HEADER_SECONDS`)",
                  f"Högst {serving.MAX_CONNECTIONS} anslutningar", f"gränsen minus {serving.FILES_RESERVED}, minst "
                  f"{serving.MIN_CONNECTIONS}", f"högst en rad per {serving.LOG_EVERY_SECONDS:.0f} s",
@@ -570,13 +570,13 @@ def test_the_readme_states_the_limits_the_server_keeps():
         assert said in section, said
 
 
-# --- running as a service: the unit file the README gives ---------------------------------------------------
+# --- running as a service: the unit file the operator's guide gives ---------------------------------------------------
 
 
-def test_the_systemd_unit_is_valid_stops_as_tested_and_is_the_one_the_readme_shows(tmp_path):
+def test_the_systemd_unit_is_valid_stops_as_tested_and_is_the_one_the_guide_shows(tmp_path):
     text = UNIT.read_text()
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    assert f"```ini\n{text}```" in readme  # the README shows the file itself
+    guide = (Path(__file__).parent.parent / "docs" / "drift.md").read_text()
+    assert f"```ini\n{text}```" in guide  # the operator's guide shows the file itself
     settings = _unit_settings()
     # systemd sends SIGTERM to the server alone (it stops its workers and LibreOffice itself, as tested above),
     # SIGKILL to what is left after TimeoutStopSec; its /tmp is its own and emptied at the stop

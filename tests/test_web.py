@@ -254,7 +254,7 @@ def test_every_response_carries_the_security_headers(api):
 
 
 def test_pages_have_no_inline_script_or_style_and_are_swedish(api):
-    for path in ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/api"):
+    for path in ("/", "/fyll-i", "/fyll-i/blankett", "/las-in", "/lagesbild", "/api"):
         html = api.get(path).text
         assert '<html lang="sv">' in html
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
@@ -487,7 +487,13 @@ VALUES = {
                                             max_value=dt.date(2200, 12, 31)).map(str)),
     Kind.LIST: st.lists(ONE_LINE, max_size=4),
 }
-RECORDS = st.fixed_dictionaries({}, optional={f.key: VALUES[f.kind] for f in FIELDS})
+_TYPES = ["trakasserier", "hot", "våld", "skadegörelse", "stöld", "korruptionsförsök", "annat"]
+_CHANNELS = ["sociala medier", "personligen", "telefon", "e-post", "brev", "sms", "annat"]
+#: Issue 20's coded fields (on the page: a date input and two checkbox groups), in PTU's order.
+CODED = {"handelsedatum": VALUES[Kind.DATE],
+         "typ": st.sets(st.sampled_from(_TYPES)).map(lambda chosen: [v for v in _TYPES if v in chosen]),
+         "kanal": st.sets(st.sampled_from(_CHANNELS)).map(lambda chosen: [v for v in _CHANNELS if v in chosen])}
+RECORDS = st.fixed_dictionaries({}, optional={**CODED, **{f.key: VALUES[f.kind] for f in FIELDS}})
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -843,9 +849,9 @@ def test_a_token_in_the_address_is_no_key_for_a_post(method, url):
             assert r.headers["www-authenticate"].startswith("Bearer") and "set-cookie" not in r.headers
 
 
-def test_the_readmes_curl_calls_with_the_bearer_header_are_served(api):
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    calls = readme[readme.index("export BLANKETT_TOKEN=…"):]
+def test_the_integrators_guides_curl_calls_with_the_bearer_header_are_served(api):
+    guide = (Path(__file__).parents[1] / "docs" / "integration.md").read_text(encoding="utf-8")
+    calls = guide[guide.index("export BLANKETT_TOKEN=…"):]
     calls = calls[:calls.index("```")]
     assert calls.count('curl -H "Authorization: Bearer $BLANKETT_TOKEN"') == 4 and "token=" not in calls
     c = TestClient(api.app, base_url=BASE)  # the header alone, as curl sends it: no cookie, no Origin

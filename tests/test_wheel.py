@@ -49,6 +49,10 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_every_command_from_another_fol
         assert zf.read("blankett/templates/Bilaga5.docx") == REVIEWED.read_bytes()
         assert "blankett/profiles/oxelosund.json" in zf.namelist()
         assert zf.read("blankett/templates/Bilaga5.pdf") == (ROOT / "src/blankett/templates/Bilaga5.pdf").read_bytes()
+        # the administrator's guide the server shows at /hjalp, with its pictures
+        assert zf.read("blankett/web/guide/administrator.md") == (ROOT / "docs/administrator.md").read_bytes()
+        assert {n for n in zf.namelist() if n.startswith("blankett/web/guide/bilder/")} >= {
+            f"blankett/web/guide/bilder/{p.name}" for p in (ROOT / "src/blankett/web/guide/bilder").glob("*.png")}
 
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", venv], tmp_path)

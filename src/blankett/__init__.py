@@ -25,12 +25,15 @@ __all__ = [
     "Field",
     "FillStatus",
     "FillSummary",
+    "FollowUp",
     "InputError",
     "Kind",
     "OfficeMissingError",
     "OutputExistsError",
+    "Overview",
     "Problem",
     "RecordError",
+    "Reminders",
     "Template",
     "blank_docx",
     "blank_pdf",
@@ -45,7 +48,12 @@ __all__ = [
     "fill_files_pdf",
     "fill_pdf",
     "fill_pdfa",
+    "follow_ups",
+    "follow_ups_ics",
+    "make_overview",
     "office_available",
+    "overview_documents",
+    "overview_files",
     "pdf_available",
     "publish_files",
     "schema",
@@ -58,14 +66,17 @@ __all__ = [
 _WHERE = {
     **{name: ("._api", name) for name in (
         "blank_docx", "blank_pdf", "check_form", "count_records", "export_bytes", "export_results", "extract",
-        "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "office_available",
+        "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "follow_ups",
+        "follow_ups_ics", "make_overview", "office_available", "overview_documents", "overview_files",
         "pdf_available", "publish_files", "schema", "validate", "workbook_xlsx")},
     "FillSummary": (".batch", "FillSummary"),
     **{name: (".errors", name) for name in (
         "BlankettError", "InputError", "OfficeMissingError", "OutputExistsError", "Problem", "RecordError")},
     "Template": (".fill", "Template"),
+    **{name: (".overview.followup", name) for name in ("FollowUp", "Reminders")},
     **{name: (".form", name) for name in ("FIELDS", "Field", "Kind")},
     "ExtractResult": (".readback", "ExtractResult"),
+    "Overview": (".overview.report", "Overview"),
     "FORM_ENDINGS": (".readback", "FORM_ENDINGS"),
     "INPUT_ENDINGS": (".load", "INPUT_ENDINGS"),
     **{name: (".status", name) for name in ("ExtractStatus", "FillStatus")},
@@ -103,7 +114,12 @@ if _typing.TYPE_CHECKING:
         fill_files_pdf,
         fill_pdf,
         fill_pdfa,
+        follow_ups,
+        follow_ups_ics,
+        make_overview,
         office_available,
+        overview_documents,
+        overview_files,
         pdf_available,
         publish_files,
         schema,
@@ -115,5 +131,7 @@ if _typing.TYPE_CHECKING:
     from .fill import Template
     from .form import FIELDS, Field, Kind
     from .load import INPUT_ENDINGS
+    from .overview.followup import FollowUp, Reminders
+    from .overview.report import Overview
     from .readback import FORM_ENDINGS, ExtractResult
     from .status import ExtractStatus, FillStatus

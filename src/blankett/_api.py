@@ -10,8 +10,9 @@ Swedish line); a record that fails validation is a
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,14 +27,20 @@ from . import (
     readback,
     workbook,
 )
-from .errors import BlankettError, OfficeMissingError
+from .errors import BlankettError, OfficeMissingError, OutputExistsError
 from .load import load_rows
 from .office import find_soffice
+from .overview import cases as overview_cases
+from .overview import followup, suppress
+from .overview import formats as overview_formats
+from .overview import make as overview_make
+from .overview.report import Overview
 from .pdf import archivefill
 from .pdf import blank as pdfblank
 from .pdf import fill as pdffill
 from .pdf import flat as pdfflat
 from .profile import Profile, load_profile
+from .write import write_bytes
 
 PathLike = str | Path
 ExportFormat = Literal["json", "jsonl", "csv", "xlsx", "ods"]
@@ -207,6 +214,78 @@ def check_form(path: PathLike) -> list[str]:
     return check.check_file(path)
 
 
+def make_overview(paths: Iterable[PathLike], start: dt.date | None = None, end: dt.date | None = None,
+                  today: dt.date | None = None, public: bool = False, *, problems: list[str] | None = None,
+                  workers: int = 1, on_form: Callable[[], None] | None = None) -> Overview:
+    """The overview (lägesbild) of returned forms (files, folders, .zip) or extract's output (.xlsx, .ods, .csv,
+    .json, .jsonl) for a period: by default the last whole calendar year before ``today``; only a start runs to
+    ``today``, only an end from the first of January of its year.
+
+    ``public``: the public version (counts 1–2 hidden and what would reveal them, no listings). Each file or row
+    that cannot be counted is one Swedish line in ``problems`` (when given); the rest is counted. ``on_form`` is
+    told of each returned form read (a progress bar).
+    """
+    return overview_make.make(paths, start, end, today, public, problems=problems, workers=workers, on_form=on_form)
+
+
+def overview_form_count(paths: Iterable[PathLike]) -> int:
+    """How many returned forms :func:`make_overview` reads from ``paths`` (files, folders, .zip): a progress bar's
+    length."""
+    return overview_cases.count_forms(paths)
+
+
+def overview_documents(overview: Overview, formats: Iterable[str] | None = None,
+                       profile: Profile | PathLike | None = None, soffice: PathLike | None = None) -> dict[str, bytes]:
+    """An overview's documents, {file name: bytes}: every format of its version (internal: .docx, .pdf, .xlsx;
+    public: .html, .pdf, .xlsx), or those whose endings ``formats`` names.
+
+    The PDF needs LibreOffice (:class:`OfficeMissingError`); an ending the version does not have (a web page of
+    the internal overview) is a :class:`BlankettError`.
+    """
+    have = overview_formats.of(overview.public)
+    wanted = [f.ending for f in have] if formats is None else list(formats)
+    for ending in wanted:
+        if ending not in {f.ending for f in have}:
+            endings = ", ".join(f".{f.ending}" for f in have)
+            raise BlankettError(f"Den {'offentliga' if overview.public else 'interna'} lägesbilden görs som "
+                                f"{endings}, inte som .{ending}.")
+    loaded = _profile(profile)
+    return {f.name(overview): f.render(overview, loaded, soffice) for f in have if f.ending in wanted}
+
+
+def overview_files(paths: Iterable[PathLike], out_dir: PathLike = "out/lagesbild", start: dt.date | None = None,
+                   end: dt.date | None = None, today: dt.date | None = None, public: bool = False,
+                   force: bool = False, *, problems: list[str] | None = None, workers: int = 1,
+                   on_form: Callable[[], None] | None = None, profile: Profile | PathLike | None = None,
+                   soffice: PathLike | None = None, formats: Iterable[str] | None = None) -> list[Path]:
+    """Write the internal overview in every format to ``out_dir`` (and, with ``public``, the public one beside
+    it), atomically, owner-only; the paths written. The forms are read once for both versions. ``formats``: only
+    the files with these endings (``{"xlsx", "docx"}``); by default every one.
+
+    Nothing is read when a file to be written exists already and ``force`` is not given. Without LibreOffice the
+    PDFs are left out, with one line in ``problems`` saying so, and the other files are written.
+    """
+    today = today or dt.date.today()
+    first, last = overview_make.period(start, end, today)
+    shape = Overview("", first, last, today, False)  # only the period, for the file names
+    endings = None if formats is None else set(formats)
+    wanted = [f for f in overview_formats.FORMATS if (public or not f.public) and (endings is None or f.ending in endings)]
+    for f in wanted:
+        target = Path(out_dir) / f.name(shape)
+        if target.exists() and not force:
+            raise OutputExistsError(target)
+    found = problems if problems is not None else []
+    internal = make_overview(paths, first, last, today, problems=found, workers=workers, on_form=on_form)
+    versions = {False: internal, True: suppress.public(internal) if public else internal}
+    office = office_available(soffice)
+    if not office and any(f.office for f in wanted):
+        found.append("PDF:erna gjordes inte: LibreOffice behövs för dem och finns inte på den här datorn.")
+    loaded = _profile(profile)
+    return [write_bytes(Path(out_dir) / f.name(versions[f.public]), f.render(versions[f.public], loaded, soffice),
+                        force)
+            for f in wanted if office or not f.office]
+
+
 def _plain(record: Any) -> Any:
     """A mapping as a dict; anything else as it is, for the model to refuse with a Swedish RecordError."""
     return dict(record) if isinstance(record, Mapping) else record
@@ -214,3 +293,17 @@ def _plain(record: Any) -> Any:
 
 def _profile(profile: Profile | PathLike | None) -> Profile | None:
     return profile if profile is None or isinstance(profile, Profile) else load_profile(profile)
+
+
+def follow_ups(paths: Iterable[PathLike], today: dt.date | None = None) -> followup.Reminders:
+    """The follow-up talks due, overdue or planned on ``today`` (default: today here) for every case in ``paths``
+    (returned forms, folders of them, or extract's output): case number and dates only, never an answer.
+
+    Forms are read in guarded worker processes; a file or row that cannot be read is one line in ``problems``.
+    """
+    return followup.reminders(paths, today or dt.date.today())
+
+
+def follow_ups_ics(reminders: followup.Reminders, now: dt.datetime | None = None) -> bytes:
+    """The reminders as an iCalendar file (RFC 5545): one all-day event per talk, titled by case number only."""
+    return followup.ics(reminders, now)

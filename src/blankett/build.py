@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from . import ooxml
 from .form import (
+    BODY_PT,
     FOOTER_HEADS,
     INTRO,
     LANGUAGE,
@@ -70,9 +71,10 @@ class _Ids:
         return self.next - 1
 
 
-def _styles(doc: DocumentObject) -> None:
+def styles(doc: DocumentObject) -> None:
+    """The form's styles (Arial, black headings, sv-SE), shared by the form and the overview's Word document."""
     styles = doc.styles
-    ooxml.default_font(styles.element, FONT, 21)
+    ooxml.default_font(styles.element, FONT, round(BODY_PT * 2))  # half-points
     normal = styles["Normal"]
     normal.paragraph_format.space_after = Pt(3)
     normal.paragraph_format.line_spacing = 1.0
@@ -164,13 +166,15 @@ def _janej_cells(ja_cell: _Cell, nej_cell: _Cell, f: Field, ids: _Ids) -> None:
         _control(p, f, ids, tag, f.control_label(tag))
 
 
-def _header_table(container: BlockItemContainer, profile: Profile, width: float) -> None:
+def _header_table(container: BlockItemContainer, profile: Profile, width: float,
+                  heading: tuple[str, str, str]) -> None:
+    title, date, appendix = heading
     table = container.add_table(rows=3, cols=3, width=Cm(width))
     _widths(table, [4.5, width - 8.0, 3.5])
     logo_p = table.cell(0, 0).paragraphs[0]
     logo_p.add_run().add_picture(str(profile.logo), width=Cm(3.6))
     ooxml.picture_alt_text(logo_p._p, profile.logo_alt)
-    _cell_text(table.cell(0, 1), profile.plan_title, bold=True)
+    _cell_text(table.cell(0, 1), title, bold=True)
     page = _cell_text(table.cell(0, 2), "")
     page.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     ooxml.append_field(page._p, "PAGE", "1")
@@ -178,10 +182,9 @@ def _header_table(container: BlockItemContainer, profile: Profile, width: float)
     ooxml.append_field(page._p, "NUMPAGES", "1")
     page.add_run(")")
     _cell_text(table.cell(1, 1), "Datum", style="Sidfot")
-    _cell_text(table.cell(2, 1), profile.plan_date)
-    appendix = _cell_text(table.cell(2, 2), profile.appendix)
-    appendix.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    ooxml.table_caption(table._tbl, "Sidhuvud", f"{profile.name}: {profile.plan_title}, {profile.appendix}")
+    _cell_text(table.cell(2, 1), date)
+    _cell_text(table.cell(2, 2), appendix).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    ooxml.table_caption(table._tbl, "Sidhuvud", f"{profile.name}: {title}, {appendix}")
 
 
 def _footer_table(footer: BlockItemContainer, profile: Profile, width: float) -> None:
@@ -206,7 +209,10 @@ def _footer_table(footer: BlockItemContainer, profile: Profile, width: float) ->
     ooxml.table_caption(table._tbl, "Kommunens adress", profile.name)
 
 
-def _page_frame(doc: DocumentObject, profile: Profile) -> float:
+def page_frame(doc: DocumentObject, profile: Profile, heading: tuple[str, str, str] | None = None) -> float:
+    """A4 with the municipality's header (logo, ``heading``: title, date, label; page N(M)) and its address footer
+    on the first page; the text width in cm. The form's heading is the plan's; the overview's is its own."""
+    heading = heading or (profile.plan_title, profile.plan_date, profile.appendix)
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.left_margin, section.right_margin = Cm(2.5), Cm(2.0)
@@ -216,7 +222,7 @@ def _page_frame(doc: DocumentObject, profile: Profile) -> float:
     width = 16.5
     for header in (section.first_page_header, section.header):
         header.is_linked_to_previous = False
-        _header_table(header, profile, width)
+        _header_table(header, profile, width, heading)
     section.first_page_footer.is_linked_to_previous = False
     _footer_table(section.first_page_footer, profile, width)
     section.footer.is_linked_to_previous = False
@@ -393,14 +399,12 @@ def _honest_parts(doc: DocumentObject) -> None:
 
 def build_bytes(profile: Profile | None = None) -> bytes:
     """The blank form as .docx bytes, reproducible for a given profile."""
-    from xml.sax.saxutils import escape
-
     profile = profile or load_profile()
     doc = Document()
     _drop_default_parts(doc)
-    _styles(doc)
+    styles(doc)
     ooxml.protect_for_forms(doc.settings.element)  # only the answers can be typed into (Word and LibreOffice)
-    width = _page_frame(doc, profile)
+    width = page_frame(doc, profile)
     _body(doc, profile, width)
     # python-docx's default body starts with an empty paragraph before ours
     body = doc.element.body
@@ -408,6 +412,14 @@ def build_bytes(profile: Profile | None = None) -> bytes:
     if first.tag == ooxml.P and not len(first):
         body.remove(first)
     _properties(doc, profile)
+    return save(doc, profile)
+
+
+def save(doc: DocumentObject, profile: Profile) -> bytes:
+    """The document as reproducible .docx bytes: honest table looks, unique drawing ids, the municipality as company."""
+    from xml.sax.saxutils import escape
+
+    _drop_default_parts(doc)
     _honest_parts(doc)
     buf = io.BytesIO()
     doc.save(buf)

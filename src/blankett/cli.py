@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import json
 import os
@@ -88,6 +89,8 @@ _SV = {
     "Could not open file {filename!r}: {message}": "Filen {filename!r} kan inte öppnas: {message}",
     "default: {default}": "standard: {default}",
     "Aborted!": INTERRUPTED,
+    "{value!r} does not match the format {format}.": "{value!r} är inget datum (skriv ÅÅÅÅ-MM-DD).",
+    "{value!r} does not match the formats {formats}.": "{value!r} är inget datum (skriv ÅÅÅÅ-MM-DD).",
 }
 
 
@@ -463,13 +466,93 @@ def check(file: Path) -> None:
     click.echo(f"{file.name}: en komplett Bilaga 5, alla fält finns.")
 
 
+@main.command("follow-up", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, metavar="FIL_ELLER_MAPP...", type=click.Path(path_type=Path))
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), metavar="FIL",
+              help="Skriv också en kalenderfil (.ics) med ett heldagsevenemang per samtal, för Outlook och "
+              "Thunderbird.")
+@click.option("--today", "--idag", "today", type=click.DateTime(["%Y-%m-%d"]), metavar="ÅÅÅÅ-MM-DD",
+              help="Räkna som om det vore den här dagen. Standard: dagens datum.")
+@force_option
+@user_errors
+def follow_up(paths: tuple[Path, ...], ics: Path | None, today: dt.datetime | None, force: bool) -> None:
+    """Lista uppföljningssamtal som ska hållas, är försenade eller är planerade (ärendenummer och datum, aldrig
+    svar) ur ifyllda blanketter, mappar med dem eller extract-utdata. Samma kommando: follow-up och bevaka."""
+    import blankett
+
+    if ics is not None:
+        _ending(ics, ".ics", "bevakning.ics")
+        if ics.exists() and not force:
+            raise OutputExistsError(ics)
+    found = blankett.follow_ups(paths, today.date() if today else None)
+    for line in found.problems:
+        click.echo(line, err=True)
+    for item in found.items:
+        click.echo(item.line())
+    if not found.items:
+        click.echo("Inga uppföljningssamtal att bevaka.")
+    if ics is not None:
+        write_bytes(ics, blankett.follow_ups_ics(found), force)
+        click.echo(f"Skrev {ics}.", err=True)
+    if found.problems:
+        sys.exit(1)
+
+
+main.add_command(follow_up, "bevaka")
+
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, metavar="FIL_ELLER_MAPP...", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("out/lagesbild"),
+              show_default=True, help="Mappen som lägesbildens filer skrivs till.")
+@click.option("--from", "--från", "start", type=DATE, metavar="ÅÅÅÅ-MM-DD",
+              help="Periodens första dag. Standard: 1 januari förra året.")
+@click.option("--to", "--till", "end", type=DATE, metavar="ÅÅÅÅ-MM-DD",
+              help="Periodens sista dag. Standard: 31 december förra året (med bara --from: i dag).")
+@click.option("--public", "--offentlig", "public", is_flag=True,
+              help="Skriv också den offentliga versionen (små antal dolda, inga ärendenummer eller fritext).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["docx", "pdf", "xlsx", "html"]),
+              help="Bara filerna i det här formatet (kan upprepas). Standard: alla (intern: docx, pdf, xlsx; "
+              "offentlig: html, pdf, xlsx). PDF:erna kräver LibreOffice.")
+@force_option
+@user_errors
+def overview(paths: tuple[Path, ...], output: Path, start: Any, end: Any, public: bool, formats: tuple[str, ...],
+             force: bool) -> None:
+    """Lägesbild för en period: ärenden per månad, typ och kanal, checklistans svar, uppföljningen och noterade
+    sårbarheter, från ifyllda blanketter (filer, mappar) eller utdata från extract (.xlsx, .ods, .csv, .json)."""
+    from ._api import overview_files, overview_form_count
+
+    forms = overview_form_count(paths)
+    problems: list[str] = []
+    with contextlib.ExitStack() as stack:
+        on_form = None
+        if forms and sys.stderr.isatty():
+            bar = stack.enter_context(click.progressbar(length=forms, label="Läser blanketter", file=sys.stderr))
+            on_form = functools.partial(bar.update, 1)
+        written = overview_files(paths, output, start and start.date(), end and end.date(), public=public,
+                                 force=force, problems=problems, workers=_workers(forms), on_form=on_form,
+                                 formats=formats or None)
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem (se ovan); allt annat är räknat.", err=True)
+    for path in written:
+        click.echo(f"Skrev {path}.")
+
+
+main.add_command(overview, "lägesbild")
+
+
 TOKEN_ON_COMMAND_LINE = ("Varning: --token syns för alla användare på datorn (ps, /proc); ange nyckeln i "
                          "miljövariabeln BLANKETT_TOKEN i stället.")
 
 
 @main.command(context_settings=CONTEXT)
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESS",
-              help="Adressen servern lyssnar på. Annat än 127.0.0.1 kräver kommunens inloggning framför (se README).")
+              help="Adressen servern lyssnar på. Annat än 127.0.0.1 kräver kommunens inloggning framför (se docs/drift.md).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, metavar="PORT",
               help="Porten.")
 @click.option("--token", envvar="BLANKETT_TOKEN", metavar="NYCKEL",
@@ -478,15 +561,21 @@ TOKEN_ON_COMMAND_LINE = ("Varning: --token syns för alla användare på datorn 
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAMN",
               help="Ytterligare värdnamn servern svarar på (t.ex. namnet i den omvända proxyn). Kan upprepas.")
 @click.option("--open", "open_browser", is_flag=True, help="Öppna webbläsaren direkt.")
+@click.option("--follow-up-dir", "--bevakningsmapp", "follow_up_dir", envvar="BLANKETT_FOLLOW_UP_DIR", metavar="MAPP",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Mapp med inkomna blanketter vars uppföljningssamtal startsidan visar (och ger som .ics). "
+              "Även miljövariabeln BLANKETT_FOLLOW_UP_DIR.")
 @user_errors
-def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...], open_browser: bool) -> None:
+def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...], open_browser: bool,
+          follow_up_dir: Path | None) -> None:
     """Starta webbsidorna och API:et: fyll i, läs in och hämta blanketten i webbläsaren. Stoppa med Ctrl-C."""
     from .web import run
 
     if click.get_current_context().get_parameter_source("token") == click.core.ParameterSource.COMMANDLINE:
         click.echo(TOKEN_ON_COMMAND_LINE, err=True)
 
-    run(host, port, token, open_browser, allow_hosts, echo=click.echo)
+    run(host, port, token, open_browser, allow_hosts, echo=click.echo,
+        follow_up_dir=follow_up_dir.resolve() if follow_up_dir else None)
     click.echo("Servern har stoppats.", err=True)
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from lxml import etree
 from pydantic import BaseModel
@@ -16,15 +15,13 @@ from pydantic import BaseModel
 from . import controls, ooxml
 from .build import blank_bytes
 from .errors import BlankettError, InputError, OutputExistsError, RecordError, os_problem
-from .form import FIELDS, TAGS
+from .form import FIELDS, REGISTRATION, TAGS
 from .load import Row
-from .model import CASE_KEY, CASE_LABEL, Values, validate
+from .model import CASE_KEY, Values, registration_properties, validate
 from .model import values as model_values
 from .package import MAIN_PART, deflate, parse_xml, read_all, zip_deflated
 from .status import FillStatus
 from .write import write_bytes
-
-_MARK = "\ue000blankett-diarienummer\ue000"  # private-use characters: never in a template
 
 
 class Template:
@@ -61,9 +58,9 @@ class Template:
         self._with_case = {i: deflate(self.parts[i][0], d) for i, d in self._declared.items()}
 
     def _case_parts(self, names: list[str]) -> None:
-        """Where the case number goes: the custom properties part, declared in the package when it is not yet.
+        """Where the registration fields go: the custom properties part, declared in the package when it is not yet.
 
-        A template that carries a case number (a filled form used as template) has it removed.
+        A template that carries them (a filled form used as template) has them removed.
         """
         rels, types = names.index("_rels/.rels"), names.index("[Content_Types].xml")
         targets = [r.get("Target", "").lstrip("/") for r in parse_xml(self.parts[rels][1], "_rels/.rels")
@@ -73,15 +70,13 @@ class Template:
         if self._custom_base is not None:
             parse_xml(self._custom_base, f"mallen ({custom})")  # a broken or hostile part is refused here
             self._custom = names.index(custom)
-            self.parts[self._custom] = (custom, ooxml.with_custom_property(self._custom_base, CASE_LABEL, None))
+            self._custom_base = ooxml.with_custom_properties(self._custom_base, [(r.prop, None) for r in REGISTRATION])
+            self.parts[self._custom] = (custom, self._custom_base)
         else:
             self._custom = len(self.parts)  # appended after the other parts
         rel_xml, type_xml = ooxml.with_custom_part(self.parts[rels][1], self.parts[types][1], custom)
         self._declared = {i: new for i, new in ((rels, rel_xml), (types, type_xml)) if new != self.parts[i][1]}
         self._custom_name = custom
-        # the property part around a marker, so that each form only escapes its case number into it
-        marked = ooxml.with_custom_property(self._custom_base, CASE_LABEL, _MARK)
-        self._custom_xml = marked.split(_MARK.encode(), 1)
 
     def render(self, incident: BaseModel | Values) -> bytes:
         """The filled form as .docx bytes."""
@@ -91,13 +86,12 @@ class Template:
         xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         main = deflate(MAIN_PART, xml)
         members = [main if m is None else m for m in self._deflated]  # None only at the main part
-        case = values.get(CASE_KEY)
-        if case is not None:  # stored as a custom document property: invisible, and kept by Word and LibreOffice
+        registered = registration_properties(values)
+        if registered:  # stored as custom document properties: invisible, and kept by Word and LibreOffice
             for i, member in self._with_case.items():
                 members[i] = member
-            head, tail = self._custom_xml
-            custom = deflate(self._custom_name, head + escape(str(case)).encode("utf-8") + tail)
-            members[self._custom:self._custom + 1] = [custom]
+            custom = ooxml.with_custom_properties(self._custom_base, registered)
+            members[self._custom:self._custom + 1] = [deflate(self._custom_name, custom)]
         return zip_deflated(members)
 
 

@@ -24,10 +24,16 @@ class Kind(enum.StrEnum):
     JANEJ = "janej"
     DATE = "date"
     LIST = "list"
+    #: One or more of a fixed set of values (the coded registration fields only; never on the form).
+    CHOICES = "choices"
 
 
 #: The form's language (documents, PDF metadata, date controls).
 LANGUAGE = "sv-SE"
+
+#: The body text's size in points (questions, answers, the Ja/Nej labels). A check box control is drawn as a
+#: square one em of it high (LibreOffice's PDF widget is 10.6 pt), which is where a scan's reader looks for it.
+BODY_PT = 10.5
 
 #: Answer rows in each list field (the form prints four lines to write on).
 LIST_ITEMS = 4
@@ -441,3 +447,51 @@ CHANNELS: tuple[str, ...] = (
 )
 #: What the overviews print for a case whose coded field is missing.
 NOT_CODED = "ej kodad"
+
+
+#: The case number's key: names the filled form's file, like the coded fields never printed on the form.
+CASE_KEY = "diarienummer"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One registration field: set when a form comes in, kept beside the answers as a document property.
+
+    ``prop`` names the property everywhere it is stored (docProps/custom.xml, the PDF's document information and
+    XMP): ASCII, as a PDF name and an XML element name take it.
+    """
+
+    key: str
+    label: str  # the Swedish column head and schema title
+    prop: str
+    kind: Kind  # TEXT, DATE or CHOICES
+    description: str  # what it is, in Swedish (schema, workbook, web page)
+    choices: tuple[str, ...] = ()  # CHOICES: the allowed values, in the order they are kept and shown
+
+
+#: The registration fields, in column order (before the form's fields in the workbook, the schema and extract's
+#: output). Each store and reader loops over this: a fifth field is one more line here.
+REGISTRATION: tuple[Registration, ...] = (
+    Registration(CASE_KEY, "Diarienummer", "Diarienummer", Kind.TEXT,
+                 "Diarienummer eller annat ärendenummer; namnger den ifyllda filen. Skrivs inte på blanketten."),
+    Registration(INCIDENT_DATE_KEY, "Händelsedatum", "Handelsedatum", Kind.DATE,
+                 "Dagen då händelsen inträffade (ÅÅÅÅ-MM-DD), om den är känd. Skrivs inte på blanketten."),
+    Registration(INCIDENT_TYPE_KEY, "Typ av händelse", "Typ", Kind.CHOICES,
+                 "Typ av händelse enligt Brås Politikernas trygghetsundersökning (PTU), en eller flera. "
+                 "Skrivs inte på blanketten.", INCIDENT_TYPES),
+    Registration(CHANNEL_KEY, "Kanal", "Kanal", Kind.CHOICES,
+                 "Hur hotet eller trakasserierna framfördes enligt PTU, en eller flera. Skrivs inte på blanketten.",
+                 CHANNELS),
+)
+#: The registration fields by key.
+REGISTRATION_BY_KEY: dict[str, Registration] = {r.key: r for r in REGISTRATION}
+#: Every key of a record in order: the registration fields, then the form's fields.
+RECORD_KEYS: tuple[str, ...] = tuple(r.key for r in REGISTRATION) + tuple(f.key for f in FIELDS)
+
+
+def kind_of(key: str) -> Kind | None:
+    """The kind of a record's key (a registration field or a form field), or None for an unknown key."""
+    if key in REGISTRATION_BY_KEY:
+        return REGISTRATION_BY_KEY[key].kind
+    f = BY_KEY.get(key)
+    return None if f is None else f.kind

@@ -177,6 +177,32 @@ def parse_list(value: Any) -> list[str]:
     return items
 
 
+#: What separates the values of a multi-choice field in one cell or document property: ; , or a new line.
+CHOICE_SEPARATORS = re.compile(r"[;,\r\n]")
+#: How a multi-choice field's values are joined in a cell, a CSV field and a document property.
+CHOICE_JOIN = "; "
+
+
+def parse_choices(value: Any) -> list[str]:
+    """A multi-choice field's values as given (a list, or one text with ``;``, ``,`` or new lines between them),
+    trimmed, empty ones dropped; the model checks them against the field's allowed values."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items = CHOICE_SEPARATORS.split(value)
+    elif isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            if item is None:
+                continue
+            if not isinstance(item, str):
+                raise ValueError("varje värde i listan ska vara en text")
+            items.extend(CHOICE_SEPARATORS.split(item))
+    else:
+        raise ValueError(NOT_A_LIST)
+    return [i.strip() for i in items if i.strip() != ""]
+
+
 def text_of(kind: Kind, value: Value) -> str:
     """The plain text of a value, as written to CSV and shown in Word ('' when empty)."""
     if value is None:
@@ -185,6 +211,8 @@ def text_of(kind: Kind, value: Value) -> str:
         return value.isoformat()
     if kind is Kind.LIST and isinstance(value, list):
         return "\n".join(value)
+    if kind is Kind.CHOICES and isinstance(value, list):
+        return CHOICE_JOIN.join(value)
     return str(value)
 
 
@@ -201,12 +229,19 @@ def _list_ready(value: Any) -> bool:
         type(item) is str and item.strip() != "" and "\n" not in item and _clean(item) for item in value)
 
 
+def _choices_ready(value: Any) -> bool:
+    return type(value) is list and all(
+        type(item) is str and item == item.strip() != "" and CHOICE_SEPARATORS.search(item) is None
+        and _clean(item) for item in value)
+
+
 #: Per kind: is the value already what cleaning and parsing would make of it? (Then both are skipped.)
 READY: dict[Kind, Callable[[Any], bool]] = {
     Kind.TEXT: _text_ready,
     Kind.JANEJ: lambda value: value is None or value == JA or value == NEJ,
     Kind.DATE: lambda value: value is None or type(value) is dt.date,
     Kind.LIST: _list_ready,
+    Kind.CHOICES: _choices_ready,
 }
 
 PARSERS: dict[Kind, Callable[[Any], Any]] = {
@@ -214,4 +249,5 @@ PARSERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.JANEJ: parse_janej,
     Kind.DATE: parse_date,
     Kind.LIST: parse_list,
+    Kind.CHOICES: parse_choices,
 }

@@ -26,7 +26,7 @@ from openpyxl.utils.escape import unescape
 from openpyxl.xml.constants import SHARED_STRINGS
 
 from .errors import BlankettError, InputError, os_problem
-from .form import BY_KEY, Kind
+from .form import Kind, kind_of
 from .package import Package, open_package, refuse_dtd
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
 
@@ -47,6 +47,9 @@ class Row:
     problems: list[str] = field(default_factory=list)  # cells that cannot be used; the other cells are checked too
     columns: dict[str, str] = field(default_factory=dict)  # field key -> column header as shown
     notes: list[str] = field(default_factory=list)  # warnings about the file, given with its first row
+    # extract's own output read back (the overview): its status ("ok", "varning", "fel") and the form it named
+    status: str | None = None
+    origin: str | None = None
 
     @property
     def where(self) -> str:
@@ -75,6 +78,8 @@ def _json_row(row: Row, item: Any) -> Row:
         row.error = f"{row.where}: posten är inget objekt med fält"
     elif "record" in item and item.keys() <= ENVELOPE:
         record, status = item.get("record"), item.get("status")
+        row.status = status if isinstance(status, str) else None
+        row.origin = item.get("source") if isinstance(item.get("source"), str) else None
         if status == "fel" or not isinstance(record, dict):
             source = item.get("source") or "blanketten"
             row.error = (f"{row.where}: {source} kunde inte läsas av blankett extract (status fel) och fylls "
@@ -195,20 +200,20 @@ def _as_text(value: Any) -> Any:
 
 def _cell(key: str, value: Any, epoch: dt.datetime) -> Any:
     """A raw cell value prepared for the field's lenient parser (kinds.PARSERS)."""
-    kind = BY_KEY[key].kind if key in BY_KEY else None
+    kind = kind_of(key)
     if kind is Kind.DATE:
         return _excel_date(value, epoch)
     if kind is Kind.LIST:  # a cell holds the list one point per line; the model takes only lists
         text = _as_text(value)
         return text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if isinstance(text, str) else text
-    if kind in (None, Kind.TEXT):
+    if kind in (None, Kind.TEXT, Kind.CHOICES):
         return _as_text(value)
     return value
 
 
 def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping,
                epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset(),
-               formulas: bool = True, failed: frozenset[str] = frozenset()) -> Row | None:
+               formulas: bool = True, failed: frozenset[str] = frozenset(), failed_forms: bool = False) -> Row | None:
     """One spreadsheet row as a :class:`Row`; None for a row with nothing in it.
 
     A cell whose formula failed is a problem of the row, and the row's other cells are still
@@ -228,6 +233,15 @@ def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping
             errors.append(f'kolumn "{mapping.shown[key]}": formeln i cell {cell} ger felet {value}')
         elif not _blank(value):
             data[key] = _cell(key, value, epoch)
+    for header, pos in mapping.extra.items():  # extract's status and file columns, for the overview
+        value = values[pos] if pos < len(values) else None
+        if isinstance(value, str) and value.strip():
+            if header == "Status":
+                row.status = value.strip()
+            elif header == "Fil":
+                row.origin = value.strip()
+    if row.status == "fel":  # a form extract could not read: no record; the overview tells it (failed_forms)
+        return row if failed_forms else None
     if not errors and not data:
         return None
     row.problems = [f"{row.where}, {e}" for e in errors]
@@ -238,7 +252,7 @@ def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping
 def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, str] | None = None,
                 epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset(),
                 formulas: bool = True, file_notes: Sequence[str] = (),
-                failed: frozenset[str] = frozenset()) -> Iterator[Row]:
+                failed: frozenset[str] = frozenset(), failed_forms: bool = False) -> Iterator[Row]:
     """Rows of a sheet whose first row holds the headers; empty rows skipped, the file's notes and column
     warnings on the first row."""
     header = next(rows, None)
@@ -250,7 +264,7 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
                          "(se blankett workbook)")
     notes = [*file_notes, *mapping.warnings]
     for number, values in enumerate(rows, start=2):
-        row = _sheet_row(source, number, values, mapping, epoch, uncached, formulas, failed)
+        row = _sheet_row(source, number, values, mapping, epoch, uncached, formulas, failed, failed_forms)
         if row is not None:
             row.notes, notes = notes, []
             yield row
@@ -384,7 +398,7 @@ def _unescape(value: Any) -> Any:
     return unescape(value) if isinstance(value, str) and "_x" in value else value
 
 
-def _xlsx_rows(path: Path) -> Iterator[Row]:
+def _xlsx_rows(path: Path, failed_forms: bool = False) -> Iterator[Row]:
     """Rows of an .xlsx: checked first, then streamed by openpyxl (read-only, saved formula values)."""
     formulas = _check_xlsx(path)
     try:
@@ -398,7 +412,8 @@ def _xlsx_rows(path: Path) -> Iterator[Row]:
         names = [(n, d.attr_text) for n, d in wb.defined_names.items()]
         ws.reset_dimensions()  # a wrong <dimension> must not hide rows
         rows = (tuple(map(_unescape, r)) for r in ws.iter_rows(values_only=True))
-        yield from _sheet_rows(path.name, rows, pinned_columns(names, ws.title), wb.epoch, uncached)
+        yield from _sheet_rows(path.name, rows, pinned_columns(names, ws.title), wb.epoch, uncached,
+                               failed_forms=failed_forms)
     except BlankettError:
         raise
     except Exception as exc:  # noqa: BLE001 - as above, also for a sheet broken halfway
@@ -483,7 +498,7 @@ def _ods_errors(path: Path, title: str) -> dict[int, dict[int, str]]:
     return errors
 
 
-def _ods_rows(path: Path) -> Iterator[Row]:
+def _ods_rows(path: Path, failed_forms: bool = False) -> Iterator[Row]:
     """Rows of an OpenDocument spreadsheet (Calc's own format), read by calamine after the package checks."""
     from python_calamine import CalamineWorkbook
 
@@ -496,7 +511,7 @@ def _ods_rows(path: Path) -> Iterator[Row]:
         title = _ods_sheet(wb, path.name)
         errors = _ods_errors(path, title)
         failed = frozenset(f"{get_column_letter(c + 1)}{r + 1}" for r, cols in errors.items() for c in cols)
-        yield from _sheet_rows(path.name, _ods_cells(wb, title, errors), failed=failed)
+        yield from _sheet_rows(path.name, _ods_cells(wb, title, errors), failed=failed, failed_forms=failed_forms)
     except BlankettError:
         raise
     except Exception as exc:  # noqa: BLE001 - as above, also for a sheet broken halfway
@@ -529,7 +544,7 @@ def _csv_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _csv_rows(path: Path) -> Iterator[Row]:
+def _csv_rows(path: Path, failed_forms: bool = False) -> Iterator[Row]:
     """Rows of a CSV (UTF-8 with or without BOM, else Windows-1252; ``;`` or ``,``, quoted multi-line cells)."""
     encoding = _csv_encoding(path)
     notes = [] if encoding == "utf-8-sig" else [
@@ -544,7 +559,7 @@ def _csv_rows(path: Path) -> Iterator[Row]:
             delimiter = _delimiter(fh.readline())
             fh.seek(0)
             cells = ([unguard(cell) for cell in row] for row in csv.reader(fh, delimiter=delimiter))
-            yield from _sheet_rows(path.name, cells, formulas=False, file_notes=notes)
+            yield from _sheet_rows(path.name, cells, formulas=False, file_notes=notes, failed_forms=failed_forms)
         except UnicodeDecodeError:  # a byte Windows-1252 has no character for: neither encoding fits
             raise InputError(f"{path.name}: filen är varken UTF-8 eller Windows-1252; spara den som CSV med "
                              "teckenkodningen UTF-8 (i Excel \"CSV UTF-8 (kommaavgränsad)\", i LibreOffice Calc "
@@ -567,8 +582,18 @@ LOADERS: dict[str, Callable[[Path], Iterator[Row]]] = {
 INPUT_ENDINGS = frozenset(LOADERS)
 
 
-def load_rows(path: str | Path) -> Iterator[Row]:
-    """The rows of an input file; :class:`InputError` for a file that cannot be read at all."""
+#: The spreadsheet loaders: the rows of extract's output whose form it could not read are left out for fill (its
+#: status column is not read, the file's warning says) and given to the overview on request, to be told.
+SHEET_LOADERS: dict[str, Callable[[Path, bool], Iterator[Row]]] = {
+    ".xlsx": _xlsx_rows, ".xlsm": _xlsx_rows, ".ods": _ods_rows, ".csv": _csv_rows}
+
+
+def load_rows(path: str | Path, failed_forms: bool = False) -> Iterator[Row]:
+    """The rows of an input file; :class:`InputError` for a file that cannot be read at all.
+
+    ``failed_forms``: also the rows of extract's spreadsheet output with status ``fel`` (no data; their
+    ``status`` and ``origin`` say which form), as extract's JSON entries always are.
+    """
     path = Path(path)
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
@@ -578,4 +603,5 @@ def load_rows(path: str | Path) -> Iterator[Row]:
         raise InputError(f"{path}: filen finns inte")
     if path.is_dir():
         raise InputError(f"{path}: det är en mapp, inte en fil")
-    return loader(path)
+    sheet = SHEET_LOADERS.get(path.suffix.lower())
+    return sheet(path, True) if failed_forms and sheet is not None else loader(path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, create_model
@@ -13,12 +13,12 @@ from pydantic_core import ErrorDetails
 
 from . import kinds
 from .errors import Problem, RecordError
-from .form import FIELDS, LIST_ITEMS, Field, Kind
+from .form import CASE_KEY as CASE_KEY  # the case number's key, named here too (its callers import it from here)
+from .form import FIELDS, LIST_ITEMS, REGISTRATION, REGISTRATION_BY_KEY, Field, Kind, Registration
 from .kinds import Value as Value  # one validated answer; named here too, beside Values
 
-#: Optional key of a record that names the output file (a case number); not printed on the form.
-CASE_KEY = "diarienummer"
-CASE_LABEL = "Diarienummer"
+#: The case number's column head and document property.
+CASE_LABEL = REGISTRATION_BY_KEY[CASE_KEY].label
 #: Longest case number: Word keeps at most 255 characters of a document property, where the case number is stored.
 CASE_MAX = 255
 
@@ -43,6 +43,8 @@ _KIND_DESCRIPTION = {
     Kind.JANEJ: "Ja, Nej eller tomt (inte besvarat).",
     Kind.DATE: "Datum, ÅÅÅÅ-MM-DD.",
     Kind.LIST: f"Lista med högst {LIST_ITEMS} punkter, en rad per punkt.",
+    Kind.CHOICES: "Lista med inget, ett eller flera av de tillåtna värdena (stora eller små bokstäver); "
+                  "i en textcell skilda åt med ; , eller ny rad.",
 }
 
 
@@ -91,6 +93,38 @@ _PARSED: dict[Kind, object] = {
 }
 
 
+def _canonical(choices: tuple[str, ...]) -> Callable[[list[str]], list[str]]:
+    """A multi-choice field's values as declared (any case in, the declared spelling out), each once, in the
+    declared order; a value not declared is refused with the allowed ones named."""
+    by_fold = {c.casefold(): c for c in choices}
+
+    def canonical(given: list[str]) -> list[str]:
+        unknown = [v for v in given if v.casefold() not in by_fold]
+        if unknown:
+            raise ValueError(f'"{unknown[0]}" är inget av de tillåtna värdena ({", ".join(choices)})')
+        chosen = {by_fold[v.casefold()] for v in given}
+        return [c for c in choices if c in chosen]
+
+    return canonical
+
+
+def _registration_definition(r: Registration) -> tuple[object, object]:
+    """One registration field as ``create_model`` takes it: its kind's type, or a list of its allowed values."""
+    extra: dict[str, Any] = {"x-kind": r.kind.value, "x-property": r.prop}
+    if r.kind is Kind.CHOICES:
+        allowed: object = list[Literal.__getitem__(r.choices)]  # type: ignore[misc]  # the values are data
+        kind_type: object = Annotated[allowed, BeforeValidator(_canonical(r.choices)),
+                                      BeforeValidator(_cleaning(Kind.CHOICES))]
+        extra["uniqueItems"] = True
+        default: object = PydField(default_factory=list, title=r.label, json_schema_extra=extra,
+                                   description=f"{r.description} — {_KIND_DESCRIPTION[r.kind]}")
+        return kind_type, default
+    default = PydField(default=None, title=r.label, json_schema_extra=extra,
+                       max_length=CASE_MAX if r.kind is Kind.TEXT else None,
+                       description=f"{r.description} — {_KIND_DESCRIPTION[r.kind]}")
+    return _PARSED[r.kind], default
+
+
 def _field_definition(f: Field) -> tuple[object, object]:
     """One field as ``create_model`` takes it: (type form, pydantic ``FieldInfo``)."""
     # pydantic types Field() as its default's type so that it fits a class attribute; it is a FieldInfo
@@ -111,10 +145,7 @@ class _Base(BaseModel):
 # definitions as keyword arguments beside its own (``__doc__``, ``__base__``, …), so a precise value type would
 # have to fit all of those too.
 _DEFINITIONS: dict[str, Any] = {
-    CASE_KEY: (_PARSED[Kind.TEXT],
-               PydField(default=None, title=CASE_LABEL, max_length=CASE_MAX,
-                        description="Diarienummer eller annat ärendenummer; namnger den ifyllda filen och "
-                        "följer med i den som osynlig dokumentegenskap. Skrivs inte på blanketten.")),
+    **{r.key: _registration_definition(r) for r in REGISTRATION},
     **{f.key: _field_definition(f) for f in FIELDS},
 }
 
@@ -144,8 +175,6 @@ def _field_name(key: str) -> str:
     f = BY_KEY.get(key)
     if f is not None:
         return f'fältet "{f.key}" ({f.column})'
-    if key == CASE_KEY:
-        return f'fältet "{CASE_KEY}"'
     return f'fältet "{key}"'
 
 
@@ -160,7 +189,7 @@ def _problem(err: ErrorDetails) -> Problem:
         text = str(err.get("ctx", {}).get("error", err["msg"]))
     elif typ == "literal_error":
         text = f'"{err.get("input")}" är inte Ja eller Nej'
-    elif typ == "string_too_long" and key == CASE_KEY:
+    elif typ == "string_too_long" and key in REGISTRATION_BY_KEY:
         text = f"högst {CASE_MAX} tecken (Word sparar inte längre dokumentegenskaper)"
     elif typ.startswith("string_pattern") or typ == "string_too_short":
         text = "en punkt i listan måste vara en icke-tom rad"
@@ -193,3 +222,23 @@ def validate(data: Any) -> tuple[BaseModel, list[str]]:
 def to_record(incident: BaseModel) -> Record:
     """The incident as a JSON-ready record (the format ``fill`` reads and ``extract`` writes)."""
     return incident.model_dump(mode="json")
+
+
+# --- the registration fields as document properties (fill writes them, every reader reads them) -------------
+
+
+def registration_properties(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The registration fields a record or validated incident carries, as (property name, text); empty ones left
+    out, so that a form without them carries no such property."""
+    found = []
+    for r in REGISTRATION:
+        value = record.get(r.key)
+        if value is not None and value != [] and value != "":
+            found.append((r.prop, value if isinstance(value, str) else kinds.text_of(r.kind, value)))
+    return found
+
+
+def registration_values(read: Callable[[str], str | None]) -> dict[str, str]:
+    """The registration fields a document carries, by key: ``read(property name)`` gives each one's text or
+    None; the model parses them as it parses any answer (a date, values split at ; , or new lines)."""
+    return {r.key: text for r in REGISTRATION if (text := read(r.prop)) is not None}

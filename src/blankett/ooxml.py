@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -499,6 +499,13 @@ def _tr_pr(tr: etree._Element) -> etree._Element:
     return pr
 
 
+def set_run_text(paragraph: etree._Element, text: str) -> None:
+    """Set the text of a paragraph's one run (``text`` without breaks or tabs), spaces kept."""
+    t = _found(paragraph, f"{w('r')}/{w('t')}")
+    t.text = text
+    t.set(SPACE, "preserve")
+
+
 def mark_header_row(tr: etree._Element) -> None:
     """Mark a table row as a header row, repeated at the top of each page."""
     _el(w("tblHeader"), _tr_pr(tr))
@@ -664,19 +671,25 @@ def with_custom_property(custom: bytes | None, name: str, value: str | None) -> 
 
     Other properties are kept; a new property takes the next free ``pid`` (ids start at 2).
     """
+    return with_custom_properties(custom, [(name, value)])
+
+
+def with_custom_properties(custom: bytes | None, props: Sequence[tuple[str, str | None]]) -> bytes:
+    """``docProps/custom.xml`` with each (name, text) of ``props`` set in turn, or removed where the text is None."""
     if custom is None:
         # lxml-stubs type nsmap as Mapping[str, str], but lxml takes the None key for the default namespace
         root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})  # type: ignore[dict-item]
     else:
         root = etree.fromstring(custom)
-    for prop in root.findall(f"{{{CUSTOM_NS}}}property"):
-        if prop.get("name") == name:
-            root.remove(prop)
-    if value is not None:
-        pids = [int(pid) for p in root.iter(f"{{{CUSTOM_NS}}}property") if (pid := p.get("pid") or "").isdigit()]
-        prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property", fmtid=_USER_FMTID,
-                                pid=str(max(pids, default=1) + 1), name=name)
-        etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
+    for name, value in props:
+        for prop in root.findall(f"{{{CUSTOM_NS}}}property"):
+            if prop.get("name") == name:
+                root.remove(prop)
+        if value is not None:
+            pids = [int(pid) for p in root.iter(f"{{{CUSTOM_NS}}}property") if (pid := p.get("pid") or "").isdigit()]
+            prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property", fmtid=_USER_FMTID,
+                                    pid=str(max(pids, default=1) + 1), name=name)
+            etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
     return _xml_bytes(root)
 
 

@@ -22,17 +22,17 @@ from typing import Any
 from lxml import etree
 
 from . import controls, kinds, ooxml
-from .bounded import chunks, in_order
+from .bounded import in_order
 from .errors import BlankettError, InputError, RecordError, UnsafeFileError
-from .form import FIELDS, LIST_ITEMS, TAGS, Field, Kind
+from .form import FIELDS, LIST_ITEMS, REGISTRATION_BY_KEY, TAGS, Field, Kind
 from .guard import Guards
 from .interrupt import check
-from .model import CASE_KEY, CASE_LABEL, Values, to_record, validate
+from .model import Values, registration_values, to_record, validate
 from .notform import NotTheFormError, not_the_form
 from .office import Converted
 from .package import open_package
 from .pdf.read import read_pdf
-from .scan import SCAN_ENDINGS, ScanNeeded, read_image, read_pages
+from .scan import SCAN_ENDINGS, Page, ScanNeeded, continues, page_header, pages_missing, read_image, read_pages
 from .staging import CONVERT_HINT, CONVERTED, Conversions, converted, size_check
 from .status import ExtractStatus
 
@@ -314,10 +314,9 @@ def read_docx(path: Path, name: str | None = None) -> Reading:
     with open_package(path, name or path.name) as pkg:
         macros = pkg.has_macros()
         root = pkg.xml(pkg.main_part())
-        case = pkg.custom_property(CASE_LABEL)  # written by fill; kept by Word and LibreOffice (.docx and .odt)
+        registered = registration_values(pkg.custom_property)  # written by fill; kept by Word and LibreOffice
     values, notes = read_root(root)
-    if case is not None:
-        values[CASE_KEY] = case
+    values.update(registered)
     return values, notes + ([MACRO_NOTE] if macros or path.suffix.lower() == ".docm" else [])
 
 
@@ -389,7 +388,7 @@ def result_of(source: str, reading: Callable[[], Reading]) -> Result:
     except RecordError as exc:
         return Result(source, FEL, notes + exc.messages)
     record = to_record(incident)
-    if partial is None and not any(v not in (None, []) for k, v in record.items() if k != CASE_KEY):
+    if partial is None and not any(v not in (None, []) for k, v in record.items() if k not in REGISTRATION_BY_KEY):
         more = [*more, NOTHING_ANSWERED]
     status = FEL if partial is not None else VARNING if notes or more else OK
     return Result(source, status, notes + more, record)
@@ -478,11 +477,9 @@ def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None
     pool = ThreadPoolExecutor(workers, thread_name_prefix="blankett-läs") if parallel else None
     try:
         if pool is None:
-            for path in paths:
-                check()  # a server's job asked to stop: stop here as on Ctrl-C
-                yield _guarded(guards, path, done, failed, on_page)
+            yield from _guarded_each(guards, paths, done, failed, on_page)
             return
-        yield from in_order(chunks(paths, CHUNK),
+        yield from in_order(_batches(paths),
                             lambda chunk: pool.submit(_guarded_chunk, guards, chunk, done, failed, on_page).result,
                             WINDOW * workers)
     except BaseException:  # Ctrl-C, or the caller stopping early: the workers are killed, waiting threads wake
@@ -505,14 +502,14 @@ def _guarded(guards: Guards, path: Path, done: Conversions, failed: str | None,
     try:
         answer = guards.run("blankett.readback:_task", str(path), conversion, failed)
         if "scan" in answer:
-            return _read_scan(guards, path, answer["scan"], on_page)
+            return _assembled(guards, path, _scan_pages(guards, path, answer["scan"], on_page))
         return Result(**answer)
     except BlankettError as exc:
         return Result(str(path), FEL, [str(exc)])
 
 
-def _read_scan(guards: Guards, path: Path, pages: int, on_page: PageProgress | None) -> Result:
-    """A scan read by OCR: each page in a guarded task of its own (its own time limit), then the answers."""
+def _scan_pages(guards: Guards, path: Path, pages: int, on_page: PageProgress | None) -> list[Page]:
+    """A scan's pages read by OCR, each in a guarded task of its own (its own time limit)."""
     def page_done(done: int, total: int) -> None:
         if on_page is not None:
             on_page(str(path), done, total)
@@ -521,13 +518,124 @@ def _read_scan(guards: Guards, path: Path, pages: int, on_page: PageProgress | N
         page: dict[str, Any] = guards.run("blankett.scan:_page_task", source, index)
         return page
 
-    read = read_pages(run, path, pages, page_done)
-    return Result(**guards.run("blankett.scanread:_assemble_task", str(path), [p.as_json() for p in read]))
+    return read_pages(run, path, pages, page_done)
+
+
+def _assembled(guards: Guards, path: Path, pages: list[Page]) -> Result:
+    """A scanned form's result from its pages read by OCR."""
+    return Result(**guards.run("blankett.scanread:_assemble_task", str(path), [p.as_json() for p in pages]))
+
+
+@dataclass
+class _ScanFile:
+    """An image file of one page, read by OCR, and the page number its header prints (``(2, 5)``), if read."""
+
+    path: Path
+    pages: list[Page]
+    header: tuple[int, int] | None
+
+
+def _guarded_each(guards: Guards, paths: list[Path], done: Conversions, failed: str | None,
+                  on_page: PageProgress | None) -> Iterator[Result]:
+    """Each path's result in order; consecutive image files of one page each whose headers number them as the
+    pages of one form (1(3), 2(3), 3(3)) are read as that form (as many scanners save a form: a file a page).
+    Headers of one page count that rise with a gap (1(3), 3(3)) keep their files apart, with a warning."""
+    group: list[_ScanFile] = []
+    for path in paths:
+        check()  # a server's job asked to stop: stop here as on Ctrl-C
+        scanned = _one_page_scan(guards, path, on_page) if path.suffix.lower() in SCAN_ENDINGS else None
+        if not isinstance(scanned, _ScanFile):
+            yield from _group_results(guards, group)
+            group = []
+            yield scanned if scanned is not None else _guarded(guards, path, done, failed, on_page)
+            continue
+        if not (group and continues(group[-1].header, scanned.header)):
+            yield from _group_results(guards, group)
+            group = []
+        group.append(scanned)
+        if scanned.header is None or scanned.header[0] == scanned.header[1]:  # nothing can follow it
+            yield from _group_results(guards, group)
+            group = []
+    yield from _group_results(guards, group)
+
+
+def _one_page_scan(guards: Guards, path: Path, on_page: PageProgress | None) -> Result | _ScanFile:
+    """An image file's pages read by OCR, with the page number its header prints when it holds one page; a
+    result when it cannot be read, or holds several pages (a TIFF is a whole scan)."""
+    try:
+        answer = guards.run("blankett.readback:_task", str(path), None, None)
+        if "scan" not in answer:
+            return Result(**answer)
+        pages = _scan_pages(guards, path, answer["scan"], on_page)
+        if len(pages) > 1:
+            return _assembled(guards, path, pages)
+    except BlankettError as exc:
+        return Result(str(path), FEL, [str(exc)])
+    return _ScanFile(path, pages, page_header(pages[0]))
+
+
+#: The note of a form read from image files of a page each, and of each file after the first.
+JOINED = "bildfilerna {names} är sidorna {headers} av en blankett enligt sina sidhuvuden och lästes som en blankett"
+PAGE_OF = "sidan {header} av blanketten i {first}: svaren från alla dess sidor står där"
+#: The warning on image files whose headers say pages of their form are not among the files.
+MISSING = ("{which} {missing} av {count} saknas bland de skannade bildfilerna ({names}), som lästes var för sig: "
+           "skanna alla sidor för att få hela blanketten")
+
+
+def _group_results(guards: Guards, group: list[_ScanFile]) -> list[Result]:
+    """The results of consecutive one-page image files: one form when their headers are its pages 1 to the last,
+    each file apart otherwise (named in a warning when their headers say a page is missing)."""
+    if not group:
+        return []
+    headers = [f.header for f in group if f.header is not None]
+    names = _listed([f.path.name for f in group])
+    if len(group) > 1 and len(headers) == len(group) == headers[0][1]:  # rising numbers, as many as the count
+        pages = [page for f in group for page in f.pages]
+        for number, page in enumerate(pages, 1):
+            page.number = number
+        joined = _assembled(guards, group[0].path, pages)
+        shown = _listed([f"{n}({c})" for n, c in headers])
+        _warn(joined, JOINED.format(names=names, headers=shown))
+        return [joined, *(Result(str(f.path), joined.status, [PAGE_OF.format(header=f"{n}({c})",
+                                                                            first=group[0].path.name)])
+                          for f, (n, c) in zip(group[1:], headers[1:], strict=True))]
+    results = [_assembled(guards, f.path, f.pages) for f in group]
+    if headers and len(headers) == len(group) and (missing := pages_missing(headers)):
+        for result in results:
+            _warn(result, MISSING.format(which="sidan" if len(missing) == 1 else "sidorna",
+                                         missing=_listed([str(n) for n in missing]), count=headers[0][1], names=names))
+    return results
+
+
+def _listed(items: list[str]) -> str:
+    """Swedish list: ``a, b och c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} och {items[-1]}"
+
+
+def _warn(result: Result, message: str) -> None:
+    """The result with one more message first; a result read without warnings becomes one with a warning."""
+    result.messages.insert(0, message)
+    if result.status == OK:
+        result.status = VARNING
+
+
+def _batches(paths: list[Path]) -> Iterator[list[Path]]:
+    """The paths in lists of :data:`CHUNK` for the reading threads, consecutive image files never split (their
+    pages may make one form)."""
+    batch: list[Path] = []
+    for path in paths:
+        image = path.suffix.lower() in SCAN_ENDINGS
+        if len(batch) >= CHUNK and not (image and batch[-1].suffix.lower() in SCAN_ENDINGS):
+            yield batch
+            batch = []
+        batch.append(path)
+    if batch:
+        yield batch
 
 
 def _guarded_chunk(guards: Guards, chunk: list[Path], done: Conversions, failed: str | None,
                    on_page: PageProgress | None = None) -> list[Result]:
-    return [_guarded(guards, path, done, failed, on_page) for path in chunk]
+    return list(_guarded_each(guards, chunk, done, failed, on_page))
 
 
 def _one(path: Path, done: Conversions, failed: str | None) -> Result:

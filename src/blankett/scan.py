@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import io
 import os
+import re
 import signal
 import subprocess
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BlankettError, InputError, os_problem
+from .form import BODY_PT
+from .pagetext import JA_CM, NEJ_CM
 from .staging import size_check
 
 #: Image files read as scans (lower case).
@@ -381,24 +384,38 @@ def _profile(img: Any, across: bool) -> list[int]:
     return [round(c / 255 * length) for c in img.resize(size, Image.Resampling.BOX).get_flattened_data()]
 
 
+def box_side(width: int) -> float:
+    """A Ja/Nej box's side in pixels on a page ``width`` pixels wide: one em of the form's body text."""
+    return BODY_PT * width / A4_WIDTH_PT
+
+
 def find_box(mask: Any, label: OcrWord) -> Box | None:
     """The square right of a label, and the ink inside it; None when no square is there."""
     from PIL import Image
 
     # J, a, N and e reach from the baseline to capital height; only the j of Nej goes below
     cap = label.bottom - label.top if label.text[:2] == "Ja" else round((label.bottom - label.top) * 0.75)
-    top, bottom = label.top - cap // 2, label.top + cap + cap // 2
-    left, right = label.left, label.left + round(cap * 4.5)
+    # the box is a square one em high centred on the line (taller than its capitals, so its top and bottom
+    # edges lie above and below them); a label OCR read with the box glued on is as tall as the box itself
+    em = box_side(mask.width)
+    side = max(em, cap)
+    centre = label.top + cap // 2
+    half = round(side / 2 + side / 8)  # the box's half-height, its stroke and a little skew left over
+    top, bottom = centre - round(side), centre + round(side)
+    left, right = label.left, label.left + round(cap * 2.5 + side * 2)
     band = _without_rules(mask.crop((left, top, right, bottom)))
-    # columns counted in the text line's own height only: a rule just above or below joins no columns
-    line = band.crop((0, cap // 2 - cap // 8, band.width, cap // 2 + cap + cap // 8))
-    squares = [(a, b) for a, b in _runs(_profile(line, across=True), 1) if 0.6 * cap <= b - a <= 1.5 * cap]
-    after_label = [s for s in squares if s[0] > cap * (1.0 if label.text[:2] == "Ja" else 1.6)]
+    # columns counted over the box's own height only: a rule just above or below joins no columns, and every
+    # column of an empty box is inked by its top and bottom edges
+    line = band.crop((0, round(side) - half, band.width, round(side) + half))
+    squares = [(a, b) for a, b in _runs(_profile(line, across=True), 1) if 0.6 * cap <= b - a <= 1.3 * side]
+    # past the label's letters: capitals are less than an em high, so a taller label has the box glued on
+    letters = min(cap, em)
+    after_label = [s for s in squares if s[0] > letters * (1.0 if label.text[:2] == "Ja" else 1.6)]
     if not after_label:
         return None
     a, b = after_label[0]
-    # the square's rows: the run of inked rows that holds the label's middle (a rule above or below is apart)
-    middle = label.top + cap // 2 - top
+    # the square's rows: the run of inked rows that holds the line's middle (a rule above or below is apart)
+    middle = centre - top
     rows = [r for r in _runs(_profile(band.crop((a, 0, b, band.height)), across=False), 1) if r[0] <= middle < r[1]]
     if not rows:
         return None
@@ -497,6 +514,29 @@ def _box_of(mask: Any, label: OcrWord, words: list[OcrWord]) -> Box | None:
                                   label.conf, label.line, label.grey))
 
 
+def partner_boxes(mask: Any, words: list[OcrWord], boxes: list[Box]) -> list[Box]:
+    """The other box of each Ja/Nej pair whose label OCR misread (a ``Nej`` read as ``NS`` merged with the line
+    above): the layout puts the Nej column a fixed distance right of the Ja column, so a found box's partner is
+    looked for where its label must be."""
+    apart = (NEJ_CM - JA_CM) / 2.54 * 72 * mask.width / A4_WIDTH_PT  # pixels between the two labels' left edges
+    em = box_side(mask.width)
+    found = []
+    for box in boxes:
+        ja = box.label.text.startswith("Ja")
+        left = box.label.left + round(apart if ja else -apart)
+        middle = (box.top + box.bottom) / 2
+        if any(abs(w.left - left) < em and w.top <= middle <= w.bottom for w in _labels(words)):
+            continue  # its partner's label was read: its box (or why there is none) is already known
+        cap = round(em * 0.7)  # the label's capitals, centred on the box as the layout centres them
+        height = cap if not ja else round(cap / 0.75)  # find_box takes a Nej's capitals as 3/4 of its height
+        top = round(middle - cap / 2)
+        label = OcrWord(left, top, left + round(em * (1.5 if ja else 1.0)), top + height, "Nej" if ja else "Ja",
+                        0.0, box.label.line)
+        if (partner := find_box(mask, label)) is not None:
+            found.append(partner)
+    return found
+
+
 def read_page(img: Any, number: int, name: str) -> Page:
     """One page image read: straightened, its words by OCR and its boxes by ink."""
     source_dpi = _dpi(img) if img.width <= img.height else img.height / A4_WIDTH_IN
@@ -505,6 +545,7 @@ def read_page(img: Any, number: int, name: str) -> Page:
     words = [_shade(img, w) for w in tesseract_words(img, f"sidan {number}")]
     mask = _ink(img, otsu(img))
     boxes = [box for label in _labels(words) if (box := _box_of(mask, label, words)) is not None]
+    boxes += partner_boxes(mask, words, boxes)
     words += [w for patch in unread_ink(mask, words, boxes) for w in _read_again(img, patch, f"sidan {number}")]
     return Page(number, img.width, img.height, _dpi(img), words, boxes, angle, source_dpi)
 
@@ -583,3 +624,36 @@ def scanned_pdf(data: bytes, name: str) -> None:
 def read_image(path: Path) -> tuple[dict[str, Any], list[str]]:
     """An image file: always a scan, read page by page by OCR (:class:`ScanNeeded` says how many pages)."""
     raise ScanNeeded(count_pages(path))
+
+
+# --- pages scanned as separate image files ----------------------------------------------------------------------
+
+#: The page number the form's header prints at its top right, ``2(5)``: page 2 of 5 (the form has fewer than ten).
+#: OCR often drops the ``(`` or reads it as ``0`` (``25)``, ``205)`` for ``2(5)``); the closing one it keeps.
+_HEADER_NUMBER = re.compile(r"^(\d)[(\[{0]?(\d)[)\]}]$")
+#: The header's page number is looked for in this top share of the page (the header table is above 10 %).
+HEADER_SHARE = 0.12
+
+
+def page_header(page: Page) -> tuple[int, int] | None:
+    """The page's own printed number and page count, ``(2, 5)`` for ``2(5)``, as OCR read its header; None when
+    OCR found no such number where the header prints it (top right), or an impossible one."""
+    found = {(int(m[1]), int(m[2])) for w in page.words
+             if w.bottom < page.height * HEADER_SHARE and w.left > page.width / 2
+             and (m := _HEADER_NUMBER.match(w.text)) is not None}
+    if len(found) != 1:
+        return None
+    number, count = found.pop()
+    return (number, count) if 1 <= number <= count <= MAX_SCAN_PAGES else None
+
+
+def continues(before: tuple[int, int] | None, after: tuple[int, int] | None) -> bool:
+    """True when a page headed ``after`` may be a later page of the form a page headed ``before`` is of (the same
+    page count, a higher number: a page between them may be missing)."""
+    return before is not None and after is not None and after[1] == before[1] and after[0] > before[0]
+
+
+def pages_missing(headers: list[tuple[int, int]]) -> list[int]:
+    """The page numbers that consecutive pages' headers say the form has and none of them is."""
+    count = headers[0][1]
+    return [n for n in range(1, count + 1) if (n, count) not in headers]

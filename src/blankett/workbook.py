@@ -1,7 +1,7 @@
 """Workbook: the spreadsheet columns of the form, the input workbook, and header matching.
 
-Everything here is derived from :data:`form.FIELDS` (plus the optional case
-number column first): the workbook ``blankett workbook`` writes, the rows a
+Everything here is derived from :data:`form.FIELDS` (plus the optional
+registration columns first, :data:`form.REGISTRATION`): the workbook ``blankett workbook`` writes, the rows a
 later export writes, and how the reader maps the headers of any .xlsx or .csv
 back to field keys. Writer and reader use the same :func:`columns`, so they
 cannot disagree.
@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook
@@ -25,8 +25,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import kinds
-from .form import FIELDS, LIST_ITEMS, Kind
-from .model import CASE_KEY, CASE_LABEL, Record
+from .form import FIELDS, LIST_ITEMS, REGISTRATION, Kind, Registration
+from .model import Record
 
 #: What starts a formula in a spreadsheet cell (OWASP "CSV injection"), and a line break: a spreadsheet that
 #: trims a cell's leading white space (or a person who deletes the empty first line) is left with what follows it.
@@ -55,13 +55,11 @@ LAST_ROW = 1_048_576
 #: Excel's limit of characters in one cell.
 EXCEL_CELL_LIMIT = 32767
 
-_WIDTH = {Kind.TEXT: 40, Kind.JANEJ: 14, Kind.DATE: 14, Kind.LIST: 40, None: 18}
+_WIDTH = {Kind.TEXT: 40, Kind.JANEJ: 14, Kind.DATE: 14, Kind.LIST: 40, Kind.CHOICES: 24, None: 18}
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _HEADER_FONT = Font(bold=True)
 _HEADER_BORDER = Border(bottom=Side(style="medium", color="4F81BD"))
 _WRAP = Alignment(wrap_text=True, vertical="top")
-_CASE_QUESTION = ("Diarienummer eller annat ärendenummer (valfritt). Namnger den ifyllda filen; "
-                  "skrivs inte på blanketten.")
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,7 @@ class Column:
     header: str
     question: str
     kind: Kind | None  # None: the case number column (plain text, not on the form)
+    choices: tuple[str, ...] = ()  # a multi-choice column's allowed values
 
     @property
     def width(self) -> int:
@@ -79,10 +78,15 @@ class Column:
         return max(_WIDTH[self.kind], min(len(self.header) + 4, 40))
 
 
+def _registration_column(r: Registration) -> Column:
+    """A registration field's column (not on the form): the case number's kind is None, as it always was."""
+    return Column(r.key, r.label, f"{r.description} (valfritt)", None if r.kind is Kind.TEXT else r.kind, r.choices)
+
+
 def columns() -> list[Column]:
-    """Every column in order: the case number first, then the form's fields in form order."""
-    first = Column(CASE_KEY, CASE_LABEL, _CASE_QUESTION, None)
-    return [first] + [Column(f.key, f.column, f.question, f.kind) for f in FIELDS]
+    """Every column in order: the registration fields first, then the form's fields in form order."""
+    first = [_registration_column(r) for r in REGISTRATION]
+    return first + [Column(f.key, f.column, f.question, f.kind) for f in FIELDS]
 
 
 # --- reading: header -> key -------------------------------------------------
@@ -117,6 +121,8 @@ def key_for(header: Any) -> str | None:
 #: Headers of the columns ``extract`` adds after the form's (source file, status, messages);
 #: a sheet given back to ``fill`` may carry them: they are not read, which one warning says.
 EXTRA_HEADERS = ("Fil", "Status", "Meddelanden")
+#: fill's warning about them (the overview reads them, so leaves this warning out).
+EXTRA_NOTE = "kommer från blankett extract och lästes inte; bara svaren fylls i"
 
 
 @dataclass
@@ -126,6 +132,8 @@ class Mapping:
     keys: dict[int, str]
     shown: dict[str, str]
     warnings: list[str]
+    #: Positions of extract's own columns (header -> position): the overview reads its status and file columns.
+    extra: dict[str, int] = field(default_factory=dict)
 
 
 def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, source: str = "") -> Mapping:
@@ -135,6 +143,7 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
     unknown: list[str] = []
     doubles: list[str] = []
     extra: list[str] = []
+    extra_at: dict[str, int] = {}
     pinned = pinned or {}
     for pos, header in enumerate(headers):
         key = pinned.get(pos) or key_for(header)
@@ -142,6 +151,7 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
         if key is None:
             if text in EXTRA_HEADERS:
                 extra.append(text)
+                extra_at.setdefault(text, pos)
             elif text:
                 unknown.append(text)
             continue
@@ -160,9 +170,8 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
         warnings.append(f"{prefix}kolumner som förekommer två gånger (den första används): {names}")
     if extra:
         names = ", ".join(f'"{e}"' for e in extra)
-        warnings.append(f"{prefix}kolumnerna {names} kommer från blankett extract och lästes inte; "
-                        "bara svaren fylls i")
-    return Mapping(keys, shown, warnings)
+        warnings.append(f"{prefix}kolumnerna {names} {EXTRA_NOTE}")
+    return Mapping(keys, shown, warnings, extra_at)
 
 
 _REF = re.compile(r"^(?:'?(?P<sheet>[^!]+?)'?!)?\$?(?P<col>[A-Z]{1,3})(?:\$?\d+)?(?::\$?[A-Z]{1,3}(?:\$?\d+)?)?$")
@@ -192,6 +201,8 @@ def cell_value(column: Column, value: Any) -> Any:
         return value if isinstance(value, dt.date) else kinds.parse_date(value)
     if column.kind is Kind.LIST:
         return "\n".join(value) if isinstance(value, (list, tuple)) else value
+    if column.kind is Kind.CHOICES:
+        return kinds.CHOICE_JOIN.join(value) if isinstance(value, (list, tuple)) else value
     return value
 
 
@@ -230,6 +241,22 @@ def _style_columns(ws: Worksheet, cols: list[Column]) -> None:
             dates.add(f"{letter}2:{letter}{last}")
         elif col.kind is Kind.JANEJ:
             janej.add(f"{letter}2:{letter}{last}")
+        elif col.kind is Kind.CHOICES:
+            ws.add_data_validation(_choices_validation(col, f"{letter}2:{letter}{last}"))
+
+
+def _choices_validation(col: Column, cells: str) -> DataValidation:
+    """A multi-choice column's help: the allowed values shown when a cell is chosen. A drop-down list would
+    refuse two values in one cell ("hot; våld"), so Excel only shows them and ``fill`` checks them."""
+    check = DataValidation(type="custom", formula1="TRUE", allow_blank=True, showInputMessage=True,
+                           promptTitle=col.header[:32], prompt=_choices_prompt(col)[:255])
+    check.add(cells)
+    return check
+
+
+def _choices_prompt(col: Column) -> str:
+    """The allowed values, and how to give several."""
+    return f"{', '.join(col.choices)}. Flera: skilj dem åt med semikolon."
 
 
 def _define_names(wb: Workbook, cols: list[Column]) -> None:
@@ -271,7 +298,8 @@ def _instructions(wb: Workbook, cols: list[Column]) -> None:
          "Radbrytningen följer med till blanketten."),
         f"6. Sårbarheter: högst {LIST_ITEMS} punkter, en punkt per rad i cellen.",
         ("7. Diarienummer är valfritt. Finns det blir det filens namn, annars radens nummer. "
-         "Skriv aldrig namn på personer i diarienummerkolumnen."),
+         "Skriv aldrig namn på personer i diarienummerkolumnen. Händelsedatum, Typ av händelse och Kanal är "
+         "valfria och skrivs inte på blanketten; flera typer eller kanaler skiljs åt med semikolon."),
         "8. Tomma rader hoppas över. Kolumner får flyttas, döljas eller döpas om; extra kolumner läses inte.",
         "9. Använd inte formler som hämtar data från andra filer; spara alltid filen i Excel innan du kör.",
         "",
@@ -294,7 +322,7 @@ def _instructions(wb: Workbook, cols: list[Column]) -> None:
         ws.cell(row=header, column=n).font = _HEADER_FONT
         ws.cell(row=header, column=n).fill = _HEADER_FILL
     for col in cols:
-        ws.append([col.header, col.question, _HOW[col.kind]])
+        ws.append([col.header, col.question, _choices_prompt(col) if col.choices else _HOW[col.kind]])
         for n in range(1, 4):
             ws.cell(row=ws.max_row, column=n).alignment = _WRAP
     ws.column_dimensions["A"].width = 30

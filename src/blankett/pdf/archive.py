@@ -33,12 +33,12 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from ..form import LANGUAGE, SUBTITLE, TITLE
-from ..model import CASE_KEY
+from ..form import LANGUAGE, REGISTRATION, SUBTITLE, TITLE
+from ..model import registration_properties
 from . import convert
-from .common import CASE_XMP_NS, PRODUCER
+from .common import CASE_XMP_NS, PRODUCER, Registered
 from .embedded import RECORD_NAME
-from .mend import finish
+from .mend import finish, registered_xmp
 from .pypdf_private import add_object, catalog
 
 #: The embedded record's media type and description (its file name, :data:`RECORD_NAME`, is the reader's too).
@@ -75,8 +75,8 @@ _EXTENSIONS = (
                    properties=_PROPERTY.format(name="part", type="Integer", category="internal",
                                                description="PDF/UA version identifier"))
     + _SCHEMA.format(schema="Bilaga 5", uri=CASE_XMP_NS, prefix="blankett",
-                     properties=_PROPERTY.format(name="Diarienummer", type="Text", category="external",
-                                                 description="Diarienummer"))
+                     properties="".join(_PROPERTY.format(name=r.prop, type="Text", category="external",
+                                                         description=escape(r.label)) for r in REGISTRATION))
 )
 _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -95,15 +95,15 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <pdfaExtension:schemas><rdf:Bag>{extensions}</rdf:Bag></pdfaExtension:schemas></rdf:Description>
 </rdf:RDF></x:xmpmeta>
 <?xpacket end="w"?>"""
-_CASE = ('\n<rdf:Description rdf:about="" xmlns:blankett="' + CASE_XMP_NS + '">'
-         "<blankett:Diarienummer>{}</blankett:Diarienummer></rdf:Description>")
+_REGISTERED = '\n<rdf:Description rdf:about="" xmlns:blankett="' + CASE_XMP_NS + '">{}</rdf:Description>'
 
 
-def _xmp(writer: PdfWriter, title: str, subject: str, case: str | None) -> None:
-    """Replace the XMP with one that names PDF/A-3a and PDF/UA-1 (and the case number), matching the Info."""
+def _xmp(writer: PdfWriter, title: str, subject: str, registered: Registered) -> None:
+    """Replace the XMP with one that names PDF/A-3a and PDF/UA-1 (and the registration fields), matching the
+    Info."""
     xmp = _XMP.format(part=PDFA_PART, conformance=PDFA_CONFORMANCE, title=escape(title), subject=escape(subject),
                       lang=LANGUAGE, producer=PRODUCER, extensions=_EXTENSIONS,
-                      case=_CASE.format(escape(case)) if case is not None else "")
+                      case=_REGISTERED.format(registered_xmp(registered)) if registered else "")
     stream = DecodedStreamObject()
     stream.set_data(xmp.encode("utf-8"))
     stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
@@ -172,12 +172,12 @@ def _embed(writer: PdfWriter, data: bytes) -> None:
 
 def make_archive(flat_pdf: bytes, record: dict[str, Any], title: str = TITLE, subject: str = SUBTITLE) -> bytes:
     """LibreOffice's PDF/A-3b export of a filled form (no fields) as PDF/A-3a + PDF/UA-1 with ``record`` embedded."""
-    case = record.get(CASE_KEY)
-    finished = finish(flat_pdf, None, title, subject, case=None if case is None else str(case))
+    registered = registration_properties(record)
+    finished = finish(flat_pdf, None, title, subject, registered=registered)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(finished)))
     writer.pdf_header = "%PDF-1.7"
     catalog(writer).pop(NameObject("/OpenAction"), None)  # no actions at all in an archive copy
-    _xmp(writer, title, subject, None if case is None else str(case))
+    _xmp(writer, title, subject, registered)
     _unicode_bullets(writer)
     _embed(writer, record_json(record))
     out = io.BytesIO()

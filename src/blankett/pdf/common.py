@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from ..form import Field, Kind
+from ..form import REGISTRATION, Field, Kind
 
 PRODUCER = "blankett"
 ON, OFF = "/Yes", "/Off"
 MAX_PDF = 50 * 1024 * 1024
 FONT, BOX_FONT = "/LiSa", "/ZaDb"  # LiSa: Liberation Sans, embedded (pdf.font)
 MULTILINE = 1 << 12
-#: Where a filled form's case number is kept: a key of the document information and a property in the XMP.
-CASE_INFO = "/Diarienummer"
+#: Where a filled form's registration fields are kept: keys of the document information (``/Diarienummer``,
+#: ``/Handelsedatum``, …) and properties in the XMP, in this namespace, named by each field's ``prop``.
 CASE_XMP_NS = "urn:blankett:bilaga5/"
+CASE_INFO = "/Diarienummer"
+#: The document information keys of the registration fields.
+REGISTRATION_INFO = tuple(f"/{r.prop}" for r in REGISTRATION)
+#: A filled form's registration fields as (property name, text): what the metadata carries beside the title.
+Registered = Sequence[tuple[str, str]]
 
 
 @contextlib.contextmanager

@@ -17,7 +17,7 @@ from ..errors import BlankettError, OutputExistsError
 from ..form import SUBTITLE, TITLE
 from ..office import FILE_SECONDS, iter_convert
 from ..write import write_bytes
-from .mend import case_number, finish
+from .mend import docx_registered, finish
 
 
 def export_target(fields: bool = True) -> str:
@@ -51,7 +51,7 @@ def _finish_one(docx: Path, pdf: Path, target: Path, fields: bool, force: bool,
 
     def make() -> bytes:
         source = docx.read_bytes()
-        return finish(pdf.read_bytes(), source if fields else None, title, subject, warnings, case_number(source))
+        return finish(pdf.read_bytes(), source if fields else None, title, subject, warnings, docx_registered(source))
 
     return write_one(docx, target, force, make, "PDF:en kunde inte efterbehandlas", warnings)
 

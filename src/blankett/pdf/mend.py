@@ -35,9 +35,9 @@ from pypdf.generic import (
 from .. import controls, kinds, ooxml
 from ..errors import BlankettError
 from ..form import LANGUAGE, SUBTITLE, TITLE, Field, Kind, field_for_tag
-from ..model import CASE_LABEL
+from ..model import registration_properties, registration_values
 from ..package import open_package, parse_xml, read_all
-from .common import BOX_FONT, CASE_INFO, CASE_XMP_NS, FONT, MULTILINE, OFF, ON, PRODUCER, field_type, quiet_pypdf
+from .common import BOX_FONT, CASE_XMP_NS, FONT, MULTILINE, OFF, ON, PRODUCER, Registered, field_type, quiet_pypdf
 from .font import add_font
 from .layout import FONT_SIZE, Layout, _lines_fitting, appearance_body, layout, shown_warnings, winansi
 from .pypdf_private import add_object, catalog, text_string
@@ -501,19 +501,19 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <pdfuaid:part>1</pdfuaid:part>{case}
 </rdf:Description></rdf:RDF></x:xmpmeta>
 <?xpacket end="w"?>"""
-#: The case number's XMP property (its namespace is :data:`.common.CASE_XMP_NS`, which the reader looks for).
-_CASE_XMP = '\n<blankett:Diarienummer xmlns:blankett="' + CASE_XMP_NS + '">{}</blankett:Diarienummer>'
+#: A registration field's XMP property (its namespace is :data:`.common.CASE_XMP_NS`, which the reader looks for).
+_REGISTERED_XMP = '\n<blankett:{name} xmlns:blankett="' + CASE_XMP_NS + '">{value}</blankett:{name}>'
 
 
-def metadata(writer: PdfWriter, title: str, subject: str, case: str | None = None) -> None:
-    """Title, subject, language, PDF/UA id and a filled form's case number only: no author, version, date or path."""
+def metadata(writer: PdfWriter, title: str, subject: str, registered: Registered = ()) -> None:
+    """Title, subject, language, PDF/UA id and a filled form's registration fields only: no author, version, date
+    or path."""
 
     info = {"/Title": title, "/Subject": subject, "/Producer": PRODUCER, "/Creator": PRODUCER}
-    if case is not None:
-        info[CASE_INFO] = case
+    info.update((f"/{name}", text) for name, text in registered)
     writer.metadata = info
     stream = DecodedStreamObject()
-    stream.set_data(xmp_packet(title, subject, case))
+    stream.set_data(xmp_packet(title, subject, registered))
     stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
     catalog(writer)[NameObject("/Metadata")] = add_object(writer, stream)
     root = catalog(writer)
@@ -522,41 +522,49 @@ def metadata(writer: PdfWriter, title: str, subject: str, case: str | None = Non
     prefs[NameObject("/DisplayDocTitle")] = _true()
 
 
-def xmp_packet(title: str, subject: str, case: str | None) -> bytes:
-    """The XMP metadata: title, subject, language, PDF/UA id and a filled form's case number."""
+def registered_xmp(registered: Registered) -> str:
+    """The registration fields as XMP properties (``blankett:Typ`` …), escaped."""
+    from xml.sax.saxutils import escape
+
+    return "".join(_REGISTERED_XMP.format(name=name, value=escape(text)) for name, text in registered)
+
+
+def xmp_packet(title: str, subject: str, registered: Registered = ()) -> bytes:
+    """The XMP metadata: title, subject, language, PDF/UA id and a filled form's registration fields."""
     from xml.sax.saxutils import escape
 
     return _XMP.format(title=escape(title), subject=escape(subject), lang=LANGUAGE, producer=PRODUCER,
-                       case=_CASE_XMP.format(escape(case)) if case is not None else "").encode("utf-8")
+                       case=registered_xmp(registered)).encode("utf-8")
 
 
-def case_number(docx: bytes) -> str | None:
-    """The case number a filled .docx carries as a document property (the blank form carries none)."""
+def docx_registered(docx: bytes) -> list[tuple[str, str]]:
+    """The registration fields a filled .docx carries as document properties (the blank form carries none)."""
     with open_package(docx, "dokumentet") as pkg:
-        return pkg.custom_property(CASE_LABEL)
+        return registration_properties(registration_values(pkg.custom_property))
 
 
 def finish(pdf: bytes, docx: bytes | None, title: str = TITLE, subject: str = SUBTITLE,
-           warnings: list[str] | None = None, case: str | None = None) -> bytes:
+           warnings: list[str] | None = None, registered: Registered | None = None) -> bytes:
     """LibreOffice's PDF mended: named fields with tooltips (when ``docx`` is given), headers, metadata.
 
     Answers that cannot be shown whole on the page are told in ``warnings`` (Swedish, naming the field).
-    The case number (``case``, else the one ``docx`` carries) goes into the metadata only.
+    The registration fields (``registered``, else those ``docx`` carries) go into the metadata only.
     """
     with quiet_pypdf():
-        return _finish(pdf, docx, title, subject, warnings, case)
+        return _finish(pdf, docx, title, subject, warnings, registered)
 
 
 def _finish(pdf: bytes, docx: bytes | None, title: str, subject: str, warnings: list[str] | None,
-            case: str | None) -> bytes:
+            registered: Registered | None) -> bytes:
     """:func:`finish`'s work."""
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = reader.pdf_header  # LibreOffice's version (1.7), not pypdf's default 1.3
-    if case is None and docx is not None:
-        case = case_number(docx)
-    if docx is not None:
-        name_fields(writer, docx_controls(docx))
+    if registered is None:
+        registered = docx_registered(docx) if docx is not None else ()
+    tags = docx_controls(docx) if docx is not None else []
+    if tags:  # a document without fields (the overview) has only its headers, logo and metadata mended
+        name_fields(writer, tags)
         grow_widgets(writer, reader)
         shown = text_appearances(writer)
         if warnings is not None:
@@ -565,7 +573,7 @@ def _finish(pdf: bytes, docx: bytes | None, title: str, subject: str, warnings: 
     form_elements(writer)
     logo_figure(writer, _logo_alt(docx))
     link_descriptions(writer)
-    metadata(writer, title, subject, case)
+    metadata(writer, title, subject, registered)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

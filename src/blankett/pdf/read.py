@@ -18,10 +18,10 @@ from pypdf.generic import DictionaryObject
 from .. import controls, kinds, ooxml
 from ..errors import InputError, os_problem
 from ..form import FIELDS, PLACEHOLDER, TAGS, Kind
-from ..model import CASE_KEY
+from ..model import registration_values
 from ..notform import not_the_form
 from ..package import parse_xml
-from .common import CASE_INFO, CASE_XMP_NS, MAX_PDF, OFF, quiet_pypdf
+from .common import CASE_XMP_NS, MAX_PDF, OFF, quiet_pypdf
 from .embedded import embedded_record
 
 if TYPE_CHECKING:  # pdfminer and the page-text reader are imported only when a PDF without fields is read
@@ -146,28 +146,31 @@ def _read_pdf(source: str | Path | bytes, name: str) -> tuple[dict[str, Any], li
     missing = [f for f in FIELDS if f.key not in record]
     if missing:
         raise not_the_form(missing, record)
-    case = _pdf_case_number(reader, name)
-    if case is not None:
-        record[CASE_KEY] = case
+    record.update(_pdf_registered(reader, name))
     return record, warnings
 
 
-def _pdf_case_number(reader: PdfReader, name: str) -> str | None:
-    """The case number ``finish`` stored: the document information's key, else the XMP property (a re-save may
-    keep only one of them)."""
+def _pdf_registered(reader: PdfReader, name: str) -> dict[str, str]:
+    """The registration fields ``finish`` stored, by key: each from the document information's key, else from
+    its XMP property (a re-save may keep only one of them)."""
     try:
         info = reader.metadata
-        value = info.get(CASE_INFO) if info is not None else None
-        if value is not None:
-            return str(value)
         stream = reader.root_object.get("/Metadata")
         xmp = stream.get_object().get_data() if stream is not None else None
     except Exception:  # noqa: BLE001 - broken metadata: the answers are still read
-        return None
-    if not xmp or CASE_XMP_NS.encode() not in xmp:
-        return None
-    found = parse_xml(xmp, f"{name} (XMP-metadata)").find(f".//{{{CASE_XMP_NS}}}Diarienummer")
-    return None if found is None else found.text or ""
+        return {}
+    found = None
+    if xmp and CASE_XMP_NS.encode() in xmp:
+        found = parse_xml(xmp, f"{name} (XMP-metadata)")
+
+    def read(prop: str) -> str | None:
+        value = info.get(f"/{prop}") if info is not None else None
+        if value is not None:
+            return str(value)
+        element = found.find(f".//{{{CASE_XMP_NS}}}{prop}") if found is not None else None
+        return None if element is None else element.text or ""
+
+    return registration_values(read)
 
 
 # --- a PDF without fields: its page text --------------------------------------------------
@@ -189,9 +192,7 @@ def _read_page_text(data: bytes, reader: PdfReader, name: str) -> tuple[dict[str
         raise not_the_form(list(FIELDS), {})
     if missing:
         raise not_the_form(missing, values)
-    case = _pdf_case_number(reader, name)
-    if case is not None:
-        values[CASE_KEY] = case
+    values.update(_pdf_registered(reader, name))
     return values, notes
 
 

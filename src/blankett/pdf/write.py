@@ -29,9 +29,9 @@ from pydantic import BaseModel
 from .. import kinds
 from ..errors import BlankettError
 from ..form import FIELDS, TAGS, Kind, field_for_tag
-from ..model import CASE_KEY, Values
+from ..model import Values, registration_properties
 from ..model import values as model_values
-from .common import CASE_INFO, FONT, MULTILINE, OFF, ON
+from .common import FONT, MULTILINE, OFF, ON, REGISTRATION_INFO, Registered
 from .layout import Layout, appearance_body, shown_warnings, winansi
 from .mend import xmp_packet
 from .more import Overflow, add_pages, fits, page_count, with_marker
@@ -122,7 +122,7 @@ class PdfTemplate:
             raise BlankettError(f"den tomma PDF:en saknar {len(missing)} av blankettens fält ({', '.join(missing[:5])})")
         info = pdf.trailer.get("/Info")
         self.info = info.objgen[0] if info is not None and info.is_indirect else None
-        self.info_head = _head(info, (CASE_INFO,)) if info is not None else b""
+        self.info_head = _head(info, REGISTRATION_INFO) if info is not None else b""
         self.title = str(info.get("/Title", "")) if info is not None else ""
         self.subject = str(info.get("/Subject", "")) if info is not None else ""
         meta = pdf.Root.get("/Metadata")
@@ -181,9 +181,9 @@ class PdfTemplate:
             else:
                 state = (ON if value else OFF).encode()
                 update.put(slot.number, slot.head + b" /V %s /AS %s >>" % (state, state))
-        case = values.get(CASE_KEY)
-        if case is not None:
-            self._case(update, str(case))
+        registered = registration_properties(values)
+        if registered:
+            self._registered(update, registered)
         return update.bytes(self.blank, self.prev, self.root, self.info, self.first_id)
 
     def _text_field(self, slot: FieldSlot, value: str, update: _Update, shown: Layout | None) -> bytes:
@@ -194,12 +194,13 @@ class PdfTemplate:
                                                              self.font, len(body)) + body + b"\nendstream")
         return slot.head + b" /V " + pdf_text(value) + b" /AP << /N %d 0 R >> >>" % stream
 
-    def _case(self, update: _Update, case: str) -> None:
-        """The case number in the document information and the XMP metadata (never on the page)."""
+    def _registered(self, update: _Update, registered: Registered) -> None:
+        """The registration fields in the document information and the XMP metadata (never on the page)."""
         if self.info is not None:
-            update.put(self.info, self.info_head + b" " + CASE_INFO.encode() + b" " + pdf_text(case) + b" >>")
+            keys = b"".join(b" /" + name.encode() + b" " + pdf_text(text) for name, text in registered)
+            update.put(self.info, self.info_head + keys + b" >>")
         if self.metadata is not None:
-            xmp = xmp_packet(self.title, self.subject, case)
+            xmp = xmp_packet(self.title, self.subject, registered)
             update.put(self.metadata, b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(xmp) + xmp
                        + b"\nendstream")
 
@@ -286,12 +287,13 @@ def _with_pages(template: PdfTemplate, values: Mapping[str, Any], shown: Shown) 
 
 
 def save(pdf: pikepdf.Pdf, template: PdfTemplate, values: Mapping[str, Any]) -> bytes:
-    """The case number into the metadata, and the whole file written."""
-    case = values.get(CASE_KEY)
-    if case is not None:
-        pdf.docinfo[CASE_INFO] = pikepdf.String(str(case))
+    """The registration fields into the metadata, and the whole file written."""
+    registered = registration_properties(values)
+    if registered:
+        for name, text in registered:
+            pdf.docinfo[f"/{name}"] = pikepdf.String(text)
         if "/Metadata" in pdf.Root:
-            stream = pdf.make_stream(xmp_packet(template.title, template.subject, str(case)))
+            stream = pdf.make_stream(xmp_packet(template.title, template.subject, registered))
             stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
             pdf.Root.Metadata = stream
     out = io.BytesIO()

@@ -8,6 +8,8 @@ results back, in a private temporary folder that is removed when the request
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
 import re
 import tempfile
@@ -23,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import (
+    FileResponse,
     HTMLResponse,
     JSONResponse,
     PlainTextResponse,
@@ -37,7 +40,8 @@ import blankett
 from .._api import DOCX_MEDIA, RESULT_MEDIA, ExportFormat, form_file_name
 from ..guard import stop_idle
 from ..load import NotJsonError, parse_json
-from . import pages
+from ..office import ConversionError
+from . import guide, lagesbild, pages
 from .jobs import (
     DONE,
     FAILED,
@@ -56,7 +60,8 @@ from .security import LOG, LOOPBACK_NAMES, Guard, GuardMiddleware, Sessions, log
 from .uploads import CLIENT_GONE, Limits, UploadRefused, read_files, read_form
 
 STATIC = Path(__file__).parent / "static"
-MEDIA: dict[str, str] = {"docx": DOCX_MEDIA, "pdf": "application/pdf", **RESULT_MEDIA, "zip": "application/zip"}
+MEDIA: dict[str, str] = {"docx": DOCX_MEDIA, "pdf": "application/pdf", **RESULT_MEDIA, "zip": "application/zip",
+                         "ics": "text/calendar; charset=utf-8", "html": "text/html; charset=utf-8"}
 #: How long a page upload waits for its job before showing the progress page (small batches finish at once).
 WAIT_SECONDS = 3.0
 #: Seconds a stop waits for running jobs to end (their LibreOffice starts are killed meanwhile).
@@ -90,6 +95,8 @@ class Server:
         self._local = threading.local()
         self._blank: dict[str, bytes] = {}
         self._blank_lock = threading.Lock()
+        self._follow_up: tuple[Any, blankett.Reminders] | None = None
+        self._follow_up_lock = threading.Lock()
 
     def template(self) -> blankett.Template:
         template = getattr(self._local, "template", None)
@@ -112,6 +119,14 @@ class Server:
             return blankett.fill_pdf(record, template=self.template())
         return blankett.fill_docx(record, self.template())
 
+    def follow_ups(self, folder: Path) -> blankett.Reminders:
+        """The folder's follow-up talks today, read again only when a file in it changed or the day did."""
+        key = (dt.date.today(), _listing(folder))
+        with self._follow_up_lock:
+            if self._follow_up is None or self._follow_up[0] != key:
+                self._follow_up = (key, blankett.follow_ups([folder], key[0]))  # guarded workers read the forms
+            return self._follow_up[1]
+
     def close(self, timeout: float = STOP_SECONDS, office_in: Path | None = None) -> None:
         """Stop every job and worker: running jobs interrupted, the fill workers ended.
 
@@ -127,6 +142,16 @@ class Server:
         if self.pool is not None:
             self.pool.shutdown()
         stop_idle()  # the reading workers kept for the next upload (busy ones ended with their jobs)
+
+
+def _listing(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each file in ``folder`` (recursively) with its size and time of change: what says the folder changed."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        with contextlib.suppress(OSError):
+            info = path.stat()
+            found.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(found)
 
 
 def _server(request: Request) -> Server:
@@ -146,7 +171,18 @@ def _problems(exc: blankett.RecordError) -> list[dict[str, Any]]:
 
 
 async def start(request: Request) -> Response:
-    return HTMLResponse(pages.start(blankett.pdf_available(), "borttaget" in request.query_params))
+    folder = request.app.state.follow_up_dir
+    panel = pages.follow_up_panel(await run_in_threadpool(_server(request).follow_ups, folder)) if folder else ""
+    return HTMLResponse(pages.start(blankett.pdf_available(), "borttaget" in request.query_params, panel))
+
+
+async def follow_up_ics(request: Request) -> Response:
+    """The watched folder's follow-up talks as a calendar file (404 when the server watches no folder)."""
+    folder = request.app.state.follow_up_dir
+    if not folder:
+        raise HTTPException(404)
+    found = await run_in_threadpool(_server(request).follow_ups, folder)
+    return download(blankett.follow_ups_ics(found), "bevakning.ics", "ics")
 
 
 async def fill_page(request: Request) -> Response:
@@ -165,6 +201,18 @@ async def api_page(request: Request) -> Response:
         host, port = server
         base = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
     return HTMLResponse(pages.api_page(base))
+
+
+async def help_page(request: Request) -> Response:
+    return HTMLResponse(pages.help_page(guide.render()))
+
+
+async def help_picture(request: Request) -> Response:
+    """A picture the guide shows, by name from the package's own list (no path is ever joined from the request)."""
+    found = guide.pictures().get(request.path_params["name"])
+    if found is None:
+        raise HTTPException(404)
+    return FileResponse(found, media_type="image/png")
 
 
 async def one_form(request: Request) -> Response:
@@ -316,7 +364,47 @@ async def job_answers(request: Request) -> Response:
     return download(data, f"svar.{fmt}", fmt)
 
 
+async def _overview(request: Request, query: bool) -> Response | lagesbild.Refused:
+    """The overview a page's form (``query`` False) or an API call asks for, as a download, or why not."""
+    server = _server(request)
+    with tempfile.TemporaryDirectory(prefix="blankett-web-") as tmp:  # owner-only (0700), gone with the request
+        try:
+            staged, fields = await read_files(request, "filer", server.limits, Path(tmp))
+            asked = lagesbild.read_request(request.query_params if query else fields)
+            if not staged:
+                return lagesbild.Refused(400, "Välj minst en fil att ladda upp.")
+            counting: lagesbild.Counting = request.app.state.count_overview
+            name, data, kind = await run_in_threadpool(lagesbild.make, [s.path for s in staged], asked, counting)
+        except UploadRefused as exc:
+            return lagesbild.Refused(exc.status, str(exc))
+        except lagesbild.Refused as exc:
+            return exc
+        except blankett.OfficeMissingError as exc:
+            return lagesbild.Refused(503, f"PDF kan inte göras: LibreOffice saknas på servern. {exc}")
+        except ConversionError as exc:  # LibreOffice failed or ran out of time: the server's trouble
+            return lagesbild.Refused(503, f"PDF kan inte göras: {exc}")
+        except blankett.BlankettError as exc:  # the counting's refusal of the files
+            return lagesbild.Refused(422, str(exc))
+    return download(data, name, kind)
+
+
+async def overview_page(request: Request) -> Response:
+    if request.method == "GET":
+        return HTMLResponse(lagesbild.form_page())
+    answer = await _overview(request, query=False)
+    if isinstance(answer, lagesbild.Refused):
+        return HTMLResponse(lagesbild.form_page(str(answer)), status_code=answer.status)
+    return answer
+
+
 # --- the API -----------------------------------------------------------------------------------
+
+
+async def api_overview(request: Request) -> Response:
+    answer = await _overview(request, query=True)
+    if isinstance(answer, lagesbild.Refused):
+        return JSONResponse({"fel": str(answer)}, status_code=answer.status)
+    return answer
 
 
 async def api_schema(request: Request) -> Response:
@@ -468,12 +556,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
 def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limits | None = None,
                max_body: int = 256 * 1024 * 1024, cookie: str = "blankett_session",
                log: logging.Logger = LOG, jobs: Jobs | None = None, fill_workers: int = 0,
-               session_host: str | None = None, sessions: Sessions | None = None) -> Starlette:
+               session_host: str | None = None, sessions: Sessions | None = None,
+               follow_up_dir: Path | None = None) -> Starlette:
     """The application, guarded by ``token`` and answering only to ``hosts`` (and ``session_host``).
 
     ``fill_workers`` > 0 fills the API's forms in that many worker processes (``blankett serve`` uses
     one per core); 0 fills them in the server's threads. Browsers sign in with codes from ``sessions``
     and keep their session on ``session_host`` only (by default a new random ``….localhost`` name).
+    ``follow_up_dir``: a folder of returned forms whose follow-up talks the start page lists.
     """
     if not token:
         raise ValueError("token must not be empty")
@@ -484,10 +574,12 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/fyll-i/blankett", one_form, methods=["GET", "POST"]),
         Route("/las-in", read_page),
         Route("/las-in", read_upload, methods=["POST"]),
+        Route("/lagesbild", overview_page, methods=["GET", "POST"]),
         Route("/jobb/{job}", job_page),
         Route("/jobb/{job}/ta-bort", job_remove, methods=["POST"]),
         Route("/jobb/{job}/blanketter.zip", job_zip),
         Route("/jobb/{job}/svar.{fmt:str}", job_answers),
+        Route("/bevakning.ics", follow_up_ics),
         Route("/api", api_page),
         Route("/api/openapi.json", api_openapi),
         Route("/api/schema", api_schema),
@@ -495,14 +587,19 @@ def create_app(token: str, hosts: frozenset[str] = LOOPBACK_NAMES, limits: Limit
         Route("/api/arbetsbok.xlsx", api_workbook),
         Route("/api/fill", api_fill, methods=["POST"]),
         Route("/api/extract", api_extract, methods=["POST"]),
+        Route("/api/lagesbild", api_overview, methods=["POST"]),
         Route("/api/jobb/{job}", job_status),
         Route("/logga-in", login, methods=["GET", "POST"]),
         Route("/favicon.ico", favicon),
+        Route(guide.PATH, help_page),
+        Route(guide.PICTURE_PATH + "{name:str}", help_picture),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     guard = Guard(token, hosts, max_body, cookie, log, session_host or session_name(), sessions or Sessions())
     app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)],
                     exception_handlers={404: http_error, 405: http_error, ClientDisconnect: client_gone})
     app.state.guard = guard
+    app.state.follow_up_dir = follow_up_dir
     app.state.server = Server(limits or Limits(), jobs or Jobs(), fill_workers)
+    app.state.count_overview = lagesbild.count_overview  # the front door's counting (tests give their own)
     return app

@@ -76,6 +76,42 @@ def _incident() -> dict[str, Any]:
     return found
 
 
+def _overview() -> dict[str, Any]:
+    """POST /api/lagesbild: the overview of uploaded forms or extract's output, as one document or a zip."""
+    def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+        return {"name": name, "in": "query", "schema": schema, "description": description}
+
+    body = {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["filer"],
+        "properties": {"filer": {"type": "array", "minItems": 1, "items": _FILE["schema"],
+                                 "description": "Ifyllda blanketter (.docx, .pdf …), zip-filer med sådana, eller "
+                                                "det blankett extract gav (.xlsx, .csv, .json)"}},
+        "additionalProperties": False}}},
+        "description": f"Andra fält läses inte; högst {MAX_FIELDS} fält tas emot (fler ger 413)."}
+    return {
+        "summary": "Lägesbilden för en period: den interna (Word, PDF) eller den offentliga (webbsida, PDF)",
+        "parameters": [
+            query("from", {"type": "string", "format": "date"}, "Första dagen (ÅÅÅÅ-MM-DD); utan: 1 januari förra året."),
+            query("to", {"type": "string", "format": "date"}, "Sista dagen (ÅÅÅÅ-MM-DD); utan: 31 december förra året. "
+                  "Kommer till före från räknas perioden mellan dem."),
+            query("version", {"enum": ["internal", "public"], "default": "internal"},
+                  "internal: med diarienummer och noterade brister; public: bara antal och andelar, 1 och 2 som "
+                  "”färre än 3”."),
+            query("format", {"enum": ["zip", "docx", "pdf", "html"], "default": "zip"},
+                  "zip: alla dokumenten; docx bara internal, html bara public. " + _OTHER_PARAMETERS)],
+        "requestBody": body,
+        "responses": {"200": {"description": "Lägesbilden",
+                              "content": {"application/zip": _FILE, DOCX: _FILE, "application/pdf": _FILE,
+                                          "text/html": _FILE}},
+                      "400": _error("Inga filer, trasig formulärdata, ett datum som inte är ett datum, okänd "
+                                    "version eller format", text_body=True),
+                      "413": _error("För stor uppladdning, för många filer eller fält", text_body=True),
+                      "422": _error("Filerna kunde inte räknas (en rad på svenska som säger varför)"),
+                      "503": _error("PDF: LibreOffice saknas eller misslyckades; eller servern kan inte räkna "
+                                    "lägesbilden"),
+                      **{k: v for k, v in _GUARDED.items() if k != "400"}}}
+
+
 @functools.cache
 def openapi() -> dict[str, Any]:
     """The description of the API (made once: the record schema is fixed for a run)."""
@@ -145,6 +181,7 @@ def openapi() -> dict[str, Any]:
                                             text_body=True),
                               "413": _error("För stor uppladdning, för många filer eller fält", text_body=True),
                               **{k: v for k, v in _GUARDED.items() if k != "400"}}}},
+            "/api/lagesbild": {"post": _overview()},
             "/api/jobb/{id}": {"get": {
                 "summary": "Hur långt ett arbete som startats från sidorna har kommit",
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],

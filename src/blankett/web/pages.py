@@ -16,7 +16,8 @@ from blankett import FIELDS, Kind
 
 from .jobs import DONE, FAILED, Job
 
-NAV = (("/", "Start"), ("/fyll-i", "Fyll i"), ("/las-in", "Läs in"), ("/api", "För utvecklare (API)"))
+NAV = (("/", "Start"), ("/fyll-i", "Fyll i"), ("/las-in", "Läs in"), ("/lagesbild", "Lägesbild"),
+       ("/api", "För utvecklare (API)"), ("/hjalp", "Hjälp"))
 STATUS_TEXT = {"ok": "ok", "varning": "varning", "fel": "fel"}
 
 
@@ -59,7 +60,8 @@ Stäng fliken när du är klar.</p></footer>
 REMOVED = "Resultatet är borttaget från servern. Dina egna filer påverkas inte."
 
 
-def start(office: bool, removed: bool = False) -> str:
+def start(office: bool, removed: bool = False, follow_up: str = "") -> str:
+    """The start page; ``follow_up`` is the follow-up panel (:func:`follow_up_panel`), when a folder is watched."""
     note = f'<div role="status"><p>{e(REMOVED)}</p></div>\n' if removed else ""
     pdf = ('<li><a href="/api/blank.pdf" download>Tom blankett som ifyllbar PDF</a></li>' if office else
            '<li>Ifyllbar PDF: kräver LibreOffice, som inte finns på den här datorn.</li>')
@@ -70,6 +72,8 @@ händelsedokumentation</strong> (hot, våld och trakasserier mot förtroendevald
 eller fyll i en blankett direkt på sidan.</li>
 <li><a href="/las-in"><strong>Läs in</strong></a> – läs svaren från ifyllda blanketter som kommit tillbaka och
 få dem som Excel, CSV eller JSON.</li>
+<li><a href="/lagesbild"><strong>Lägesbild</strong></a> – räkna fram lägesbilden för en period: den interna till
+kommunstyrelsen (Word och PDF) och den offentliga (webbsida och PDF).</li>
 </ul>
 <h2>Hämta</h2>
 <ul>
@@ -77,8 +81,36 @@ få dem som Excel, CSV eller JSON.</li>
 {pdf}
 <li><a href="/api/arbetsbok.xlsx" download>Excel-arbetsbok för att mata in incidenter (en rad per incident)</a></li>
 </ul>
-"""
+{follow_up}"""
     return page("Blankett för incidentrapport", body, "/")
+
+
+def _follow_up_row(item: blankett.FollowUp) -> str:
+    return (f'<tr><th scope="row">{e(item.name)}</th><td>{item.talk}</td><td>{e(item.when())}</td>'
+            f'<td class="status-{e(item.status.name.lower())}">{e(item.status)}</td></tr>')
+
+
+def follow_up_panel(found: blankett.Reminders) -> str:
+    """The follow-up talks of the watched folder: case number, talk, dates and status only, never an answer."""
+    unread = len(found.problems)
+    note = (f'<p role="status">{unread} {"fil" if unread == 1 else "filer"} i mappen kunde inte läsas och '
+            "finns inte med (blankett bevaka på kommandoraden visar vilka).</p>\n") if unread else ""
+    if not found.items:
+        return f"""<section aria-labelledby="bevakning"><h2 id="bevakning">Uppföljningssamtal att bevaka</h2>
+{note}<p>Inga uppföljningssamtal att bevaka i dag ({found.today}).</p></section>
+"""
+    rows = "\n".join(_follow_up_row(item) for item in found.items)
+    return f"""<section aria-labelledby="bevakning"><h2 id="bevakning">Uppföljningssamtal att bevaka</h2>
+{note}<div class="table-wrap"><table class="follow-up">
+<caption>Samtal som ska hållas, är försenade eller är planerade, i dag {found.today}</caption>
+<thead><tr><th scope="col">Ärende</th><th scope="col">Samtal</th><th scope="col">Datum</th>\
+<th scope="col">Status</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table></div>
+<p><a href="/bevakning.ics" download>Hämta samtalen som kalenderfil (.ics) för Outlook eller Thunderbird</a></p>
+</section>
+"""
 
 
 def _upload(action: str, name: str, label: str, accept: str, hint: str, button: str, extra: str = "") -> str:
@@ -138,13 +170,15 @@ vilka som gick att läsa och kan hämta svaren som Excel, CSV eller JSON.</p>
 # --- the one-form page -----------------------------------------------------------------------
 
 
-def _case_field() -> tuple[str, str, str] | None:
-    """The record's key that is not on the form (the case number): key, title, description."""
+def _registration_fields() -> list[tuple[str, dict[str, Any]]]:
+    """The record's keys that are not on the form (case number, incident date, type, channel) with their schema."""
     on_form = {f.key for f in FIELDS}
-    for key, prop in blankett.schema().get("properties", {}).items():
-        if key not in on_form:
-            return key, prop.get("title", key), prop.get("description", "")
-    return None
+    return [(key, prop) for key, prop in blankett.schema().get("properties", {}).items() if key not in on_form]
+
+
+def _choices(prop: dict[str, Any]) -> list[str]:
+    """A multi-choice field's allowed values (its schema's ``items.enum``); empty for any other field."""
+    return list(prop.get("items", {}).get("enum", [])) if prop.get("type") == "array" else []
 
 
 def visible_label(key: str) -> str:
@@ -153,8 +187,8 @@ def visible_label(key: str) -> str:
     for f in FIELDS:
         if f.key == key:
             return f"{f.label} ({f.column})" if labels[f.label] > 1 else f.label
-    case = _case_field()
-    return case[1] if case and case[0] == key else key
+    titles = {k: str(prop.get("title", k)) for k, prop in _registration_fields()}
+    return titles.get(key, key)
 
 
 def _described(key: str, hint: bool, errors: Mapping[str, list[str]]) -> str:
@@ -202,6 +236,27 @@ def _field(f: Any, values: Mapping[str, Any], errors: Mapping[str, list[str]], t
     return f'<div class="field"><label for="f-{key}">{label}</label>{hint}{_error(key, errors)}{control}</div>'
 
 
+def _registration_field(key: str, prop: dict[str, Any], values: Mapping[str, Any],
+                        errors: Mapping[str, list[str]]) -> str:
+    """A registration field: a group of checkboxes for a multi-choice field, a date or a text input otherwise."""
+    title, hint = e(str(prop.get("title", key))), e(str(prop.get("description", "")).split(" — ")[0])
+    choices = _choices(prop)
+    if choices:
+        chosen = {str(v).casefold() for v in (values.get(key) or [])}
+        boxes = "".join(
+            f'<span class="check"><input type="checkbox" id="f-{key}-{n}" name="{key}#{n}" value="{e(value)}"'
+            f'{" checked" if value.casefold() in chosen else ""}><label for="f-{key}-{n}">{e(value)}</label></span>'
+            for n, value in enumerate(choices, 1))
+        return (f'<fieldset class="field choices" id="f-{key}"{_described(key, True, errors)}>'
+                f'<legend>{title}</legend><p class="hint" id="h-{key}">{hint}</p>{_error(key, errors)}{boxes}'
+                "</fieldset>")
+    kind = "date" if prop.get("x-kind") == "date" else "text"
+    return (f'<div class="field"><label for="f-{key}">{title}</label>'
+            f'<p class="hint" id="h-{key}">{hint}</p>{_error(key, errors)}'
+            f'<input type="{kind}" id="f-{key}" name="{key}" value="{e(values.get(key) or "")}"'
+            f'{_described(key, True, errors)}></div>')
+
+
 def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapping[str, list[str]] | None = None,
              general: Iterable[str] = ()) -> str:
     """The form as an HTML form: every question with its hint, grouped by section, errors beside each field."""
@@ -217,15 +272,11 @@ def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapp
     parts.append('<p>Fyll i det du vet; allt kan lämnas tomt. Ja/Nej-frågor kan lämnas obesvarade. '
                  'När du skickar får du den ifyllda blanketten att spara. Ingenting sparas på servern.</p>')
     parts.append('<form method="post" action="/fyll-i/blankett" class="oneform" novalidate>')
-    case = _case_field()
-    if case:
-        key, title, description = case
-        parts.append('<fieldset class="section"><legend>Om ärendet</legend>')
-        parts.append(
-            f'<div class="field"><label for="f-{key}">{e(title)}</label>'
-            f'<p class="hint" id="h-{key}">{e(description)}</p>{_error(key, errors)}'
-            f'<input type="text" id="f-{key}" name="{key}" value="{e(values.get(key) or "")}"'
-            f'{_described(key, True, errors)}></div></fieldset>')
+    registered = _registration_fields()
+    if registered:
+        parts.append('<fieldset class="section"><legend>Om ärendet (skrivs inte på blanketten)</legend>')
+        parts.extend(_registration_field(key, prop, values, errors) for key, prop in registered)
+        parts.append("</fieldset>")
     section = None
     for f in FIELDS:
         if f.section != section:
@@ -253,9 +304,14 @@ def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapp
 def record_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     """The record typed in the HTML form: empty answers left out, the four list lines as a list."""
     record: dict[str, Any] = {}
-    case = _case_field()
-    if case and (form.get(case[0]) or "").strip():
-        record[case[0]] = form[case[0]]
+    for key, prop in _registration_fields():
+        choices = _choices(prop)
+        if choices:  # one checkbox per value, named key#1 … as the list fields' lines are
+            chosen = [form[f"{key}#{n}"] for n in range(1, len(choices) + 1) if form.get(f"{key}#{n}")]
+            if chosen:
+                record[key] = chosen
+        elif (form.get(key) or "").strip():
+            record[key] = form[key]
     for f in FIELDS:
         if f.kind is Kind.LIST:
             items = [form.get(tag, "") for tag in f.tags()]
@@ -405,6 +461,11 @@ def _read_done(job: Job) -> str:
 <thead><tr><th scope="col">Fil</th><th scope="col">Status</th></tr></thead>
 <tbody>{rows}</tbody></table>
 {_again(job)}"""
+
+
+def help_page(guide: str) -> str:
+    """The administrator's guide (``guide``: its HTML, rendered from the packaged Markdown with raw HTML off)."""
+    return page("Hjälp: administratörens guide", f'<div class="guide">\n{guide}</div>', "/hjalp")
 
 
 def not_found(path: str) -> str:

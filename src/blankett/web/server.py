@@ -32,7 +32,7 @@ _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
 NOT_LOOPBACK = (
     "Varning: servern lyssnar på {host}, inte bara på den här datorn. Andra datorer i nätet kan då nå den, och "
     "blanketterna innehåller känsliga personuppgifter. Lägg den bakom kommunens inloggning (en omvänd proxy med "
-    "HTTPS och inloggning, se README) och släpp inte fram den direkt till nätet."
+    "HTTPS och inloggning, se docs/drift.md) och släpp inte fram den direkt till nätet."
 )
 
 
@@ -156,7 +156,8 @@ class Echo(Protocol):
 
 
 def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, open_browser: bool = False,
-        extra_hosts: tuple[str, ...] = (), quiet: bool = False, echo: Echo = print) -> None:
+        extra_hosts: tuple[str, ...] = (), quiet: bool = False, echo: Echo = print,
+        follow_up_dir: Path | None = None) -> None:
     """Serve until Ctrl-C, SIGTERM or SIGHUP: print a one-time login link, optionally open the browser with another.
 
     However it stops (short of SIGKILL), every job and worker is stopped and the private temporary
@@ -179,7 +180,7 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
         _private_temp(root.path)
         port = sock.getsockname()[1]
         app = create_app(token, allowed_hosts(host, extra_hosts), fill_workers=_fill_workers(),
-                         session_host=_session_host(host), sessions=sessions)
+                         session_host=_session_host(host), sessions=sessions, follow_up_dir=follow_up_dir)
         if app.state.server.pool is not None:
             app.state.server.pool.start()
         workers = os.environ.get("BLANKETT_FILL_WORKERS", "").strip()
