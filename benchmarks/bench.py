@@ -34,7 +34,7 @@ from blankett.fill import Template, fill_record
 from blankett.form import FIELDS, LIST_ITEMS, TAGS, Kind, janej_tag, list_tag
 from blankett.model import validate
 from blankett.package import open_package, read_all, zip_bytes
-from blankett.pdffill import fill_with_pdf
+from blankett.pdf.fill import fill_with_pdf
 from blankett.readback import Result, read_file, read_root
 from tests.records import full_record
 from tests.sheets import write_xlsx

@@ -30,10 +30,11 @@ from benchmarks.bench import _run_blankett
 from blankett.fill import Template
 from blankett.model import validate
 from blankett.model import values as model_values
-from blankett.pdf import FONT, appearance_body, layout
-from blankett.pdfblank import SHIPPED, template_for
-from blankett.pdfdirect import tag_texts
-from blankett.pdfflat import render
+from blankett.pdf.blank import SHIPPED, template_for
+from blankett.pdf.common import FONT
+from blankett.pdf.flat import render
+from blankett.pdf.layout import appearance_body, layout
+from blankett.pdf.write import tag_texts
 from tests.records import full_record
 
 BASELINE_BATCH_S, BASELINE_SINGLE_S = 0.212, 1.38

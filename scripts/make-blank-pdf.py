@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from blankett.build import blank_bytes
-from blankett.pdfblank import SHIPPED, make_blank_pdf, title_for
+from blankett.pdf.blank import SHIPPED, make_blank_pdf, title_for
 from blankett.write import write_bytes
 
 

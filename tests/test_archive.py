@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from starlette.testclient import TestClient
 
 import blankett
-from blankett import pdf
-from blankett.archive import MAX_RECORD_JSON, RECORD_NAME
 from blankett.cli import main
+from blankett.pdf.common import CASE_XMP_NS
+from blankett.pdf.embedded import MAX_RECORD_JSON, RECORD_NAME
 from blankett.web import create_app
 
 from .clients import program
@@ -98,7 +98,7 @@ def test_xmp_names_pdfa_3a_pdf_ua_1_and_the_case_number(archived):
         meta = doc.open_metadata()
         assert meta["pdfaid:part"] == "3" and meta["pdfaid:conformance"] == "A"
         assert meta["pdfuaid:part"] == "1"
-        assert meta[f"{{{pdf.CASE_XMP_NS}}}Diarienummer"] == "KS 2026/0412"
+        assert meta[f"{{{CASE_XMP_NS}}}Diarienummer"] == "KS 2026/0412"
         assert meta["dc:title"] == doc.docinfo["/Title"]
         intent = doc.Root.OutputIntents[0]
         assert intent.S == pikepdf.Name.GTS_PDFA1 and "sRGB" in str(intent.OutputConditionIdentifier)
@@ -195,7 +195,7 @@ def test_unusual_characters_long_answers_and_an_xml_like_case_number_still_pass(
     result = blankett.extract(data, "arkiv.pdf")
     assert (result.status, result.record) == ("ok", expected(record))
     with pikepdf.open(io.BytesIO(data)) as doc:
-        assert doc.open_metadata()[f"{{{pdf.CASE_XMP_NS}}}Diarienummer"] == record["diarienummer"]
+        assert doc.open_metadata()[f"{{{CASE_XMP_NS}}}Diarienummer"] == record["diarienummer"]
 
 
 def test_check_says_an_archive_copy_is_no_form_to_fill_but_extract_reads_it(archived):

@@ -25,7 +25,7 @@ from lxml import etree
 import blankett
 from blankett.errors import RecordError
 from blankett.model import validate
-from blankett.pdf import docx_to_pdf
+from blankett.pdf.convert import docx_to_pdf
 from blankett.readback import OK, VARNING, read_file
 
 from .clients import program

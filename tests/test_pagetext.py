@@ -25,8 +25,8 @@ from blankett import scan as ocr
 from blankett.fill import fill_record
 from blankett.form import BY_KEY, FIELDS, Kind
 from blankett.pagetext import CONTINUATION_HEADING, Word, read_words
-from blankett.pdf import docx_to_pdf
-from blankett.pdfread import FROM_PAGE_TEXT, page_words
+from blankett.pdf.convert import docx_to_pdf
+from blankett.pdf.read import FROM_PAGE_TEXT, page_words
 from blankett.readback import read_file
 
 from .clients import program

@@ -17,13 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 
-from blankett import pdf
 from blankett.build import blank_bytes
 from blankett.fill import fill_record
 from blankett.form import FIELDS, Kind, field_for_tag
 from blankett.model import to_record, validate
-from blankett.pdfblank import SHIPPED
+from blankett.pdf import common, convert, layout, mend
+from blankett.pdf.blank import SHIPPED
 from blankett.readback import read_file
 
 from .clients import program
@@ -39,7 +40,7 @@ BOXES = [tag for f in FIELDS if f.kind is Kind.JANEJ for tag in f.tags()]
 def blank_pdf(soffice, tmp_path_factory) -> Path:
     """The blank form's PDF, made once through LibreOffice."""
     path = tmp_path_factory.mktemp("pdf") / "Bilaga5.pdf"
-    path.write_bytes(pdf.docx_bytes_to_pdf(blank_bytes(), soffice=soffice))
+    path.write_bytes(convert.docx_bytes_to_pdf(blank_bytes(), soffice=soffice))
     return path
 
 
@@ -51,8 +52,8 @@ def filled(soffice, tmp_path_factory, example_records) -> dict:
     docx.write_bytes(fill_record(example_records[0]))
     flat = folder / "platt"
     flat.mkdir()
-    results = pdf.docx_to_pdf([(docx, folder / "Bilaga5-1.pdf")], soffice=soffice)
-    results += pdf.docx_to_pdf([(docx, flat / "Bilaga5-1.pdf")], flatten=True, soffice=soffice)
+    results = convert.docx_to_pdf([(docx, folder / "Bilaga5-1.pdf")], soffice=soffice)
+    results += convert.docx_to_pdf([(docx, flat / "Bilaga5-1.pdf")], flatten=True, soffice=soffice)
     assert [r.error for r in results] == ["", ""]
     return {"docx": docx, "pdf": folder / "Bilaga5-1.pdf", "flat": flat / "Bilaga5-1.pdf"}
 
@@ -211,7 +212,7 @@ def test_a_flattened_pdf_is_told_in_one_line_by_check_and_read_by_extract_from_i
     from click.testing import CliRunner
 
     from blankett.cli import main
-    from blankett.pdfread import FROM_PAGE_TEXT
+    from blankett.pdf.read import FROM_PAGE_TEXT
 
     said = ("Bilaga5-1.pdf: PDF-filen har inga ifyllbara fält (svaren är vanlig text, till exempel efter "
             "fill --flatten eller utskrift till PDF); extract läser svaren från sidornas text")
@@ -260,7 +261,7 @@ def test_hostile_pdfs_give_one_swedish_line(blank_pdf, tmp_path, make, message):
 def test_a_pdf_too_big_to_read_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "stor.pdf"
     with open(path, "wb") as fh:
-        fh.truncate(pdf.MAX_PDF + 1)  # sparse: the size is what is checked, before any byte is read
+        fh.truncate(common.MAX_PDF + 1)  # sparse: the size is what is checked, before any byte is read
     result = read_file(path)
     assert (result.status, result.record) == ("fel", None)
     assert result.messages == ["PDF-filen är större än 50 MB och läses inte"]
@@ -294,12 +295,12 @@ def test_a_pdf_form_that_is_not_ours(filled, tmp_path):
 
 
 def test_export_target_asks_for_tagged_pdf_ua_with_fields():
-    target = pdf.export_target(True)
+    target = convert.export_target(True)
     assert target.startswith("pdf:writer_pdf_Export:")
     options = json.loads(target.split(":", 2)[2])
     assert options["UseTaggedPDF"]["value"] == options["PDFUACompliance"]["value"] == "true"
     assert options["ExportFormFields"]["value"] == "true" and options["DisplayPDFDocumentTitle"]["value"] == "true"
-    assert json.loads(pdf.export_target(False).split(":", 2)[2])["ExportFormFields"]["value"] == "false"
+    assert json.loads(convert.export_target(False).split(":", 2)[2])["ExportFormFields"]["value"] == "false"
 
 
 def test_fill_pdf_writes_a_pdf_beside_each_docx(soffice, tmp_path):
@@ -473,7 +474,7 @@ def long_pdf(soffice, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("lang")
     docx = folder / "lang.docx"
     docx.write_bytes(fill_record(LONG))
-    (result,) = pdf.docx_to_pdf([(docx, folder / "lang.pdf")], soffice=soffice)
+    (result,) = convert.docx_to_pdf([(docx, folder / "lang.pdf")], soffice=soffice)
     assert result.error == "" and result.warnings == []
     return folder / "lang.pdf"
 
@@ -532,27 +533,27 @@ def test_every_filled_field_carries_its_own_appearance(filled, long_pdf):
                         str(field.T)
                     assert str(field.DA) == "0 g /LiSa 0 Tf"  # auto size: another tool shrinks a long answer
                     sizes = [float(s) for s in re.findall(rb"/LiSa ([\d.]+) Tf", drawn)]
-                    assert all(pdf.MIN_FONT_SIZE <= size <= pdf.FONT_SIZE for size in sizes)
+                    assert all(layout.MIN_FONT_SIZE <= size <= layout.FONT_SIZE for size in sizes)
 
 
 def test_layout_widths_match_the_embedded_font_as_mupdf_reads_it_for_every_winansi_character():
     with pikepdf.open(SHIPPED) as doc:
-        program = doc.Root.AcroForm.DR.Font[pdf.FONT].FontDescriptor.FontFile2.read_bytes()
+        program = doc.Root.AcroForm.DR.Font[common.FONT].FontDescriptor.FontFile2.read_bytes()
     helv = pymupdf.Font(fontbuffer=program)  # the Liberation Sans subset the answers are drawn in
     for byte in range(32, 256):
         try:
             ch = bytes([byte]).decode("cp1252")
         except UnicodeDecodeError:
             continue
-        if pdf.winansi(ch) != (ch, False):  # DEL, the C1 controls: never drawn
+        if layout.winansi(ch) != (ch, False):  # DEL, the C1 controls: never drawn
             assert ch == "\x7f"
             continue
-        assert pdf.text_width(ch, 1000) == pytest.approx(helv.text_length(ch, 1000), abs=0.6), repr(ch)
+        assert layout.text_width(ch, 1000) == pytest.approx(helv.text_length(ch, 1000), abs=0.6), repr(ch)
 
 
 def test_winansi_keeps_swedish_and_typographic_characters_and_replaces_the_rest():
-    assert pdf.winansi("Åsa Öberg – ”citat” … 5 € äöå ÄÖÅ é ü") == ("Åsa Öberg – ”citat” … 5 € äöå ÄÖÅ é ü", False)
-    assert pdf.winansi("Łódź ☒ 🙂\tş") == ("?ódz ? ? s", True)
+    assert layout.winansi("Åsa Öberg – ”citat” … 5 € äöå ÄÖÅ é ü") == ("Åsa Öberg – ”citat” … 5 € äöå ÄÖÅ é ü", False)
+    assert layout.winansi("Łódź ☒ 🙂\tş") == ("?ódz ? ? s", True)
 
 
 @pytest.mark.parametrize("text, width, height, size, fits", [
@@ -564,9 +565,9 @@ def test_winansi_keeps_swedish_and_typographic_characters_and_replaces_the_rest(
     ("rad\n" * 12, 300, 40, 7, False),            # line breaks kept: 12 lines cannot fit
 ])
 def test_layout_wraps_shrinks_to_a_readable_minimum_and_says_when_it_cannot_fit(text, width, height, size, fits):
-    shown = pdf.layout(text, width, height, multiline=True)
+    shown = layout.layout(text, width, height, multiline=True)
     assert (shown.size, shown.fits) == (size, fits)
-    assert all(pdf.text_width(line, shown.size) <= width - 4 for line in shown.lines)
+    assert all(layout.text_width(line, shown.size) <= width - 4 for line in shown.lines)
     if fits:
         assert " ".join(shown.lines).split() == text.split()
 
@@ -592,21 +593,21 @@ def test_fill_pdf_tells_which_answer_cannot_be_shown_whole(soffice, tmp_path):
 def test_an_answer_that_cannot_fit_is_warned_about_by_its_place(tmp_path):
     writer = PdfWriter()
     page = writer.add_blank_page(300, 300)
-    widget = pdf.DictionaryObject({
-        pdf.NameObject("/Type"): pdf.NameObject("/Annot"), pdf.NameObject("/Subtype"): pdf.NameObject("/Widget"),
-        pdf.NameObject("/FT"): pdf.NameObject("/Tx"), pdf.NameObject("/T"): pdf.TextStringObject("samtal2_datum"),
-        pdf.NameObject("/V"): pdf.TextStringObject("2026-03-12 " * 10),
-        pdf.NameObject("/Rect"): pdf.ArrayObject(pdf.FloatObject(v) for v in (10, 10, 110, 24)),
+    widget = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject("samtal2_datum"),
+        NameObject("/V"): TextStringObject("2026-03-12 " * 10),
+        NameObject("/Rect"): ArrayObject(FloatObject(v) for v in (10, 10, 110, 24)),
     })
     ref = writer._add_object(widget)
-    page[pdf.NameObject("/Annots")] = pdf.ArrayObject([ref])
-    font = writer._add_object(pdf._standard_font("/Helvetica", "/WinAnsiEncoding"))
-    writer._root_object[pdf.NameObject("/AcroForm")] = pdf.DictionaryObject({
-        pdf.NameObject("/Fields"): pdf.ArrayObject([ref]),
-        pdf.NameObject("/DR"): pdf.DictionaryObject({pdf.NameObject("/Font"): pdf.DictionaryObject(
-            {pdf.NameObject(pdf.FONT): font})}),
+    page[NameObject("/Annots")] = ArrayObject([ref])
+    font = writer._add_object(mend._standard_font("/Helvetica", "/WinAnsiEncoding"))
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
+        NameObject("/Fields"): ArrayObject([ref]),
+        NameObject("/DR"): DictionaryObject({NameObject("/Font"): DictionaryObject(
+            {NameObject(common.FONT): font})}),
     })
-    assert pdf.text_appearances(writer) == [
+    assert mend.text_appearances(writer) == [
         ("fältet ”Uppföljningssamtal 2: Datum”: svaret får inte plats i sin ruta i PDF:en ens med 7 punkters text "
          "och syns bara delvis på sidan (hela svaret finns kvar i fältet)")]
 
@@ -679,7 +680,7 @@ def test_an_answer_under_the_placeholder_flag_is_kept_in_the_pdf(soffice, tmp_pa
 
     docx = save(tmp_path, "inklistrad.docx", edit(fill_record({"rapporterad_av": "Åsa Öberg, nämndsekreterare"}), flag))
     target = tmp_path / "inklistrad.pdf"
-    (result,) = pdf.docx_to_pdf([(docx, target)], soffice=soffice)
+    (result,) = convert.docx_to_pdf([(docx, target)], soffice=soffice)
     assert result.error == ""
     with pikepdf.open(target) as doc:  # another library than the one that wrote it
         values = {name: str(field.value) for name, field in pikepdf.form.Form(doc).items() if field.is_text}

@@ -23,7 +23,7 @@ from pdfminer.utils import decode_text
 import blankett
 from blankett.cli import main
 from blankett.form import FIELDS, Kind, field_for_tag
-from blankett.pdfblank import CACHE_ENV, SHIPPED, make_blank_pdf, title_for
+from blankett.pdf.blank import CACHE_ENV, SHIPPED, make_blank_pdf, title_for
 from blankett.profile import DEFAULT, load_profile
 from blankett.readback import read_file
 
@@ -209,7 +209,7 @@ def test_the_shipped_blank_filled_by_another_library_reads_back(tmp_path, fill):
 
 
 def test_pypdf_logging_is_left_to_the_host_program():
-    code = ("import logging; import blankett.pdf, blankett.pdfread, blankett.check; l = logging.getLogger('pypdf'); "
+    code = ("import logging; import blankett.pdf.mend, blankett.pdf.read, blankett.check; l = logging.getLogger('pypdf'); "
             "print(l.level, l.disabled)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert run.stdout.split() == ["0", "False"]
@@ -341,7 +341,7 @@ def test_the_bundled_template_given_as_template_needs_no_office_either(no_office
 
 
 def test_pdf_only_fill_names_a_bad_row_keeps_existing_pdfs_and_shows_progress(no_office, tmp_path, capsys):
-    from blankett.pdffill import fill_with_pdf
+    from blankett.pdf.fill import fill_with_pdf
 
     good, other = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     source = tmp_path / "poster.json"
@@ -361,7 +361,7 @@ def test_pdf_only_fill_names_a_bad_row_keeps_existing_pdfs_and_shows_progress(no
 
 
 def test_the_font_is_found_through_fontconfig_or_named_as_a_package_to_install(tmp_path, monkeypatch):
-    from blankett import pdffont
+    from blankett.pdf import font as pdffont
 
     monkeypatch.setattr(pdffont, "FONT_PATHS", (tmp_path / "saknas.ttf",))
     found = pdffont.font_file()  # fc-match answers where Debian's fonts-liberation2 put it

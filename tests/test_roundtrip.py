@@ -13,7 +13,7 @@ from blankett.fill import Template
 from blankett.form import FIELDS, LIST_ITEMS, Kind
 from blankett.model import CASE_KEY, CASE_MAX, validate
 from blankett.office import convert
-from blankett.pdf import docx_to_pdf
+from blankett.pdf.convert import docx_to_pdf
 from blankett.readback import OK, VARNING, read_file, read_files
 
 from .forms import expected, expected_status, filled, save
@@ -248,7 +248,7 @@ def test_the_published_blank_form_carries_no_case_number(soffice):
     from pypdf import PdfReader
 
     from blankett.build import blank_bytes
-    from blankett.pdf import docx_bytes_to_pdf
+    from blankett.pdf.convert import docx_bytes_to_pdf
 
     docx = blank_bytes()
     assert not any(n == "docProps/custom.xml" or b"Diarienummer" in d for n, d in _parts(docx) if "docProps" in n)

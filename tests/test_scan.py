@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
-from blankett import fill_pdf, pdf, readback, scan, scanread
+from blankett import fill_pdf, readback, scan, scanread
 from blankett.fill import fill_record
 from blankett.form import FIELDS, Kind
-from blankett.pdfread import page_words
+from blankett.pdf import convert
+from blankett.pdf.read import page_words
 from blankett.readback import expand, read_file, read_files
 
 from .clients import program
@@ -39,7 +40,7 @@ def pages(soffice, tmp_path_factory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("scan")
     docx = folder / "Bilaga5.docx"
     docx.write_bytes(fill_record({k: v for k, v in SCAN_RECORD.items() if v is not None}))
-    (result,) = pdf.docx_to_pdf([(docx, folder / "Bilaga5.pdf")], flatten=True, soffice=soffice)
+    (result,) = convert.docx_to_pdf([(docx, folder / "Bilaga5.pdf")], flatten=True, soffice=soffice)
     assert result.error == ""
     return {"grey": rendered(folder / "Bilaga5.pdf", 300, False), "bw": rendered(folder / "Bilaga5.pdf", 300, True),
             "pdf": folder / "Bilaga5.pdf"}

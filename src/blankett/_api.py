@@ -17,16 +17,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import (
-    archivefill,
     batch,
     build,
     check,
     export,
     fill,
     model,
-    pdfblank,
-    pdffill,
-    pdfflat,
     publish,
     readback,
     workbook,
@@ -39,6 +35,10 @@ from .overview import followup, suppress
 from .overview import formats as overview_formats
 from .overview import make as overview_make
 from .overview.report import Overview
+from .pdf import archivefill
+from .pdf import blank as pdfblank
+from .pdf import fill as pdffill
+from .pdf import flat as pdfflat
 from .profile import Profile, load_profile
 from .write import write_bytes
 

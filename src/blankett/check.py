@@ -8,12 +8,12 @@ from pathlib import Path
 from lxml import etree
 
 from . import controls, ooxml
-from .archive import embedded_record
 from .errors import InputError
 from .form import FIELDS
 from .package import open_package
-from .pdf import field_type, quiet_pypdf
-from .pdfread import NO_FIELDS, open_pdf
+from .pdf.common import field_type, quiet_pypdf
+from .pdf.embedded import embedded_record
+from .pdf.read import NO_FIELDS, open_pdf
 from .staging import CONVERT_HINT, CONVERTED, converted, size_check
 
 #: What check says of an archive copy: it is no form to fill in, yet extract reads it.

@@ -332,7 +332,7 @@ def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, 
     """Fyll i en blankett (.docx och/eller PDF) per incident från Excel (.xlsx), Calc (.ods), CSV, JSON eller JSON Lines."""
     progress = sys.stderr.isatty()
     if (with_pdf or fmt in ("pdf", "pdfa")) and not check:
-        from .pdffill import fill_with_pdf
+        from .pdf.fill import fill_with_pdf
 
         summaries = fill_with_pdf(list(inputs), output, fmt == "docx", flatten, force, template_path, jobs,
                                   soffice, progress, archive=fmt == "pdfa")

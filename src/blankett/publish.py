@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import pdfblank
 from .build import blank_bytes
 from .errors import OutputExistsError
+from .pdf import blank as pdfblank
 from .profile import Profile
 from .write import write_bytes
 
@@ -33,5 +33,5 @@ def publish(out_dir: str | Path, profile: Profile | None = None, force: bool = F
 
 def blank_pdf(profile: Profile | None = None, soffice: str | Path | None = None) -> bytes:
     """The blank form as an accessible, fillable PDF, titled with the profile's appendix name: the shipped one for
-    the bundled profile, else made once by LibreOffice and cached (:mod:`pdfblank`)."""
+    the bundled profile, else made once by LibreOffice and cached (:mod:`.pdf.blank`)."""
     return pdfblank.blank_pdf(profile, soffice)

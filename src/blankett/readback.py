@@ -31,7 +31,7 @@ from .model import Values, registration_values, to_record, validate
 from .notform import NotTheFormError, not_the_form
 from .office import Converted
 from .package import open_package
-from .pdfread import read_pdf
+from .pdf.read import read_pdf
 from .scan import SCAN_ENDINGS, Page, ScanNeeded, continues, page_header, pages_missing, read_image, read_pages
 from .staging import CONVERT_HINT, CONVERTED, Conversions, converted, size_check
 from .status import ExtractStatus

@@ -29,6 +29,7 @@ from typing import Any
 
 from .errors import BlankettError, InputError, os_problem
 from .form import BODY_PT
+from .pagetext import JA_CM, NEJ_CM
 from .staging import size_check
 
 #: Image files read as scans (lower case).
@@ -517,8 +518,6 @@ def partner_boxes(mask: Any, words: list[OcrWord], boxes: list[Box]) -> list[Box
     """The other box of each Ja/Nej pair whose label OCR misread (a ``Nej`` read as ``NS`` merged with the line
     above): the layout puts the Nej column a fixed distance right of the Ja column, so a found box's partner is
     looked for where its label must be."""
-    from .pagetext import JA_CM, NEJ_CM
-
     apart = (NEJ_CM - JA_CM) / 2.54 * 72 * mask.width / A4_WIDTH_PT  # pixels between the two labels' left edges
     em = box_side(mask.width)
     found = []

@@ -10,7 +10,7 @@ import io
 import math
 from typing import TYPE_CHECKING
 
-from ..pdffont import FONT_PATHS
+from ..pdf.font import FONT_PATHS
 from . import cells
 from .report import Chart, Table
 

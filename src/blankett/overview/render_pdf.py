@@ -1,5 +1,5 @@
 """The overview as a tagged PDF: its Word document converted by LibreOffice (PDF/UA export, as the form's PDF is
-made) and then mended like the form's (:func:`blankett.pdf.finish`: header cells, metadata, sv-SE, PDF/UA id).
+made) and then mended like the form's (:func:`blankett.pdf.mend.finish`: header cells, metadata, sv-SE, PDF/UA id).
 
 Both the internal and the public overview are made this way; the public one is what the tests hold to the full
 PDF/UA-1 check (pdfua and page-validation's ``ua1``), the internal one to the same checks.
@@ -10,7 +10,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from .. import office, pdf
+from .. import office
+from ..pdf import convert, mend
 from ..profile import Profile
 from . import render_docx
 from .report import Overview
@@ -31,9 +32,9 @@ def from_docx(docx: bytes, title: str, soffice: str | Path | None = None) -> byt
         source = Path(tmp) / "lagesbild.docx"
         source.write_bytes(docx)
         source.chmod(0o600)
-        out = office.convert([source], pdf.export_target(fields=False), Path(tmp) / "ut", OFFICE_SECONDS,
+        out = office.convert([source], convert.export_target(fields=False), Path(tmp) / "ut", OFFICE_SECONDS,
                              soffice)[source]
         if out is None:
             raise office.ConversionError(f"{title}: LibreOffice gjorde ingen PDF av lägesbilden.")
         raw = out.read_bytes()
-    return pdf.finish(raw, docx, title=title, subject=render_docx.SUBJECT)
+    return mend.finish(raw, docx, title=title, subject=render_docx.SUBJECT)

@@ -1,4 +1,4 @@
-"""PDF: the form as an accessible, fillable PDF (through LibreOffice); :mod:`pdfread` reads filled ones back.
+"""LibreOffice's PDF export mended: the form as an accessible, fillable PDF (:func:`finish`).
 
 LibreOffice 25.2 turns each content control into a widget but names them
 ``Widget``, ``_2``, ``_3``… in document order, shows the placeholder as the
@@ -7,23 +7,14 @@ to its placeholder text. :func:`finish` mends that with pypdf: field names are
 the controls' tags, tooltips (``/TU``) the Swedish labels from :mod:`form`,
 check boxes are ``/Yes``/``/Off``, widgets fill their table cells, tables get
 header cells, and the metadata names no person, program version or path.
+How the answers are laid out is :mod:`.layout`'s; running LibreOffice is :mod:`.convert`'s.
 """
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import functools
 import io
-import json
-import logging
 import re
-import tempfile
-import unicodedata
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from dataclasses import field as dc_field
-from pathlib import Path
 from typing import cast
 
 from pypdf import PageObject, PdfReader, PdfWriter
@@ -41,55 +32,15 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import controls, kinds, ooxml, pdffont
-from .errors import BlankettError, OutputExistsError
-from .form import LANGUAGE, REGISTRATION, SUBTITLE, TITLE, Field, Kind, field_for_tag
-from .model import registration_properties, registration_values
-from .office import FILE_SECONDS, iter_convert
-from .package import open_package, parse_xml, read_all
-from .write import write_bytes
-
-PRODUCER = "blankett"
-ON, OFF = "/Yes", "/Off"
-MAX_PDF = 50 * 1024 * 1024
-FONT, BOX_FONT = "/LiSa", "/ZaDb"  # LiSa: Liberation Sans, embedded (pdffont)
-_MULTILINE = 1 << 12
-
-
-@contextlib.contextmanager
-def quiet_pypdf() -> Iterator[None]:
-    """pypdf's logger silenced while our own calls run: a broken file's details are told in one Swedish line of
-    ours. Only around our calls, so a host program's own pypdf logging is left as it set it."""
-    logger = logging.getLogger("pypdf")
-    before = logger.disabled
-    logger.disabled = True
-    try:
-        yield
-    finally:
-        logger.disabled = before
-
-
-def text_string(text: str) -> TextStringObject:
-    """A PDF text string; non-ASCII as UTF-16BE with a byte order mark, which every reader decodes (pdfminer and
-    pdfplumber fail on PDFDocEncoding's ä and ö)."""
-    value = TextStringObject(text)
-    if not text.isascii():
-        value.autodetect_pdfdocencoding, value.autodetect_utf16 = False, True
-        value.utf16_bom = codecs.BOM_UTF16_BE
-    return value
-
-
-def export_target(fields: bool = True) -> str:
-    """The ``--convert-to`` value for a tagged PDF/UA export, with form fields or flattened (values as text)."""
-    # FormsType is left alone: it only sets how a submit button sends the form, and the form has none.
-    options = {
-        "ExportFormFields": fields, "UseTaggedPDF": True,
-        "PDFUACompliance": True, "DisplayPDFDocumentTitle": True, "ExportBookmarks": True,
-        "ExportNotes": False, "ExportLinksRelativeFsys": False,
-    }
-    typed = {k: {"type": "boolean", "value": str(v).lower()} for k, v in options.items()}
-    return "pdf:writer_pdf_Export:" + json.dumps(typed, separators=(",", ":"))
-
+from .. import controls, kinds, ooxml
+from ..errors import BlankettError
+from ..form import LANGUAGE, SUBTITLE, TITLE, Field, Kind, field_for_tag
+from ..model import registration_properties, registration_values
+from ..package import open_package, parse_xml, read_all
+from .common import BOX_FONT, CASE_XMP_NS, FONT, MULTILINE, OFF, ON, PRODUCER, Registered, field_type, quiet_pypdf
+from .font import add_font
+from .layout import FONT_SIZE, Layout, _lines_fitting, appearance_body, layout, shown_warnings, winansi
+from .pypdf_private import add_object, catalog, text_string
 
 # --- what the .docx holds --------------------------------------------------------
 
@@ -106,7 +57,7 @@ def docx_controls(docx: bytes) -> list[str]:
 
 def _field_widgets(writer: PdfWriter) -> list[DictionaryObject]:
     """The AcroForm's terminal fields in LibreOffice's order (= document order)."""
-    form = writer._root_object.get("/AcroForm")
+    form = catalog(writer).get("/AcroForm")
     return [ref.get_object() for ref in form.get("/Fields", [])] if form else []
 
 
@@ -138,8 +89,8 @@ def _text_field(widget: DictionaryObject, f: Field) -> None:
     flag, which LibreOffice keeps on text a person pasted.
     """
     widget[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 0 Tf")  # 0: auto size, so other tools shrink
-    flags = int(widget.get("/Ff", 0)) & ~_MULTILINE
-    widget[NameObject("/Ff")] = NumberObject(flags | (_MULTILINE if f.kind is Kind.TEXT and f.multiline else 0))
+    flags = int(widget.get("/Ff", 0)) & ~MULTILINE
+    widget[NameObject("/Ff")] = NumberObject(flags | (MULTILINE if f.kind is Kind.TEXT and f.multiline else 0))
     value = str(widget.get("/V", ""))
     shown = controls.answer(ooxml.Control(None, text=value))
     if shown != value:
@@ -147,11 +98,6 @@ def _text_field(widget: DictionaryObject, f: Field) -> None:
         if not shown:
             widget[NameObject("/DV")] = TextStringObject("")
         widget.pop("/AP", None)
-
-
-def field_type(f: Field) -> str:
-    """The PDF field type of ``f``'s widgets: a check box (/Btn) for Ja/Nej, a text field (/Tx) for any other."""
-    return "/Btn" if f.kind is Kind.JANEJ else "/Tx"
 
 
 def name_fields(writer: PdfWriter, tags: list[str]) -> None:
@@ -171,13 +117,13 @@ def name_fields(writer: PdfWriter, tags: list[str]) -> None:
             _check_box(widget)
         else:
             _text_field(widget, f)
-    form = cast(DictionaryObject, writer._root_object["/AcroForm"])  # pypdf types every value as PdfObject
+    form = cast(DictionaryObject, catalog(writer)["/AcroForm"])  # pypdf types every value as PdfObject
     resources = form.setdefault(NameObject("/DR"), DictionaryObject())
     fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
     for unused in ("/Helv", "/TiRo"):  # LibreOffice's standard fonts, never embedded: no field uses them
         fonts.pop(NameObject(unused), None)
-    fonts[NameObject(FONT)] = pdffont.add_font(writer)
-    fonts[NameObject(BOX_FONT)] = writer._add_object(_standard_font("/ZapfDingbats"))
+    fonts[NameObject(FONT)] = add_font(writer)
+    fonts[NameObject(BOX_FONT)] = add_object(writer, _standard_font("/ZapfDingbats"))
     form[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 0 Tf")
     form.pop(NameObject("/NeedAppearances"), None)  # every field carries its own appearance (text_appearances)
 
@@ -300,155 +246,7 @@ def _multiline_if_tall(annot: DictionaryObject) -> None:
     f = field_for_tag(str(annot.get("/T", "")))
     x0, y0, x1, y1 = (float(v) for v in cast(ArrayObject, annot["/Rect"]))
     if f is not None and f.kind is not Kind.DATE and _lines_fitting(y1 - y0, FONT_SIZE) >= 2:
-        annot[NameObject("/Ff")] = NumberObject(int(annot.get("/Ff", 0)) | _MULTILINE)
-
-
-# --- answers drawn into their fields ----------------------------------------------
-
-#: Helvetica's advance widths (1/1000 em) for ASCII 32–126, from Adobe's core-14 metrics.
-_HELVETICA = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556,
-    556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833,
-    722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556,
-    556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334,
-    260, 334, 584,
-]
-#: The other WinAnsi characters that are not as wide as their base letter (å is as wide as a, Ö as O), as
-#: Liberation Sans draws them (the embedded answer font: Helvetica's widths but for · ¯ ± ÷ µ).
-_HELVETICA_OTHER = {ch: width for width, chars in {
-    222: "‚‘’", 260: "¦", 278: "ìíîï", 333: "·„ˆ‹“”˜›¡¨\xad²³´¸¹", 350: "•", 365: "º", 370: "ª", 400: "°", 537: "¶",
-    549: "±÷", 552: "¯", 556: "€ƒ†‡–¢£¤¥§«»ðþ", 576: "µ", 584: "¬×", 611: "¿ßø", 667: "Þ", 722: "Ð", 737: "©®", 778: "Ø", 834: "¼½¾",
-    889: "æ", 944: "œ", 1000: "…‰Œ—™Æ",
-}.items() for ch in chars}
-#: Answers are drawn in 10 pt, made smaller down to 7 pt to fit their box, never smaller.
-FONT_SIZE, MIN_FONT_SIZE = 10.0, 7.0
-#: Space left and right of the text, above and below it; line height; ascent (of Å, not only A) and descent, in em.
-_PAD, _VPAD, _LEADING, _ASCENT, _DESCENT = 2.0, 1.0, 1.15, 0.9, 0.21
-
-
-@functools.lru_cache(maxsize=4096)
-def _char_width(ch: str) -> float:
-    """Width of one WinAnsi character in Helvetica, in 1/1000 em."""
-    if " " <= ch <= "~":
-        return _HELVETICA[ord(ch) - 32]
-    if ch in _HELVETICA_OTHER:
-        return _HELVETICA_OTHER[ch]
-    base = unicodedata.normalize("NFKD", ch)[:1]
-    return _HELVETICA[ord(base) - 32] if " " <= base <= "~" else 556
-
-
-def text_width(text: str, size: float) -> float:
-    """Width in points of WinAnsi ``text`` in Helvetica at ``size``."""
-    return sum(_char_width(ch) for ch in text) * size / 1000
-
-
-def winansi(text: str) -> tuple[str, bool]:
-    """``text`` as the standard font can show it, and whether anything had to be replaced.
-
-    Swedish letters, “ ” – … € are WinAnsi and stay; a letter with a mark the font lacks loses the mark
-    (ş becomes s); anything else, such as ł, ☒ or emoji, becomes ``?``. Tabs become spaces.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    if _PLAIN.fullmatch(text):  # the usual answer: nothing to replace, no character looked at one by one
-        return text, False
-    out, replaced = [], False
-    for ch in text:
-        if ch == "\n" or _encodable(ch):
-            out.append(ch)
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        out.append(base if base and all(_encodable(c) for c in base) else "?")
-        replaced = True
-    return "".join(out), replaced
-
-
-#: Text that needs no replacing: line breaks, printable ASCII and Latin-1 (all WinAnsi).
-_PLAIN = re.compile("[\n\x20-\x7e\xa0-\xff]*")
-
-
-def _encodable(ch: str) -> bool:
-    """Whether one character is a printable WinAnsi character."""
-    if ch < " " or "\x7f" <= ch < "\xa0":
-        return False
-    try:
-        ch.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    """``text`` broken into lines no wider than ``width``: at its line breaks, between words, inside too long words."""
-    lines = []
-    space = _char_width(" ")
-    for paragraph in text.split("\n"):
-        line, units = "", 0.0  # the line's width in 1/1000 em, summed word by word (no kerning: the same sum)
-        for word in paragraph.split(" "):
-            word_units = sum(_char_width(ch) for ch in word)
-            candidate_units = units + space + word_units if line else word_units
-            if candidate_units * size / 1000 <= width:
-                line, units = (f"{line} {word}" if line else word), candidate_units
-                continue
-            if line:
-                lines.append(line)
-            while len(word) > 1 and text_width(word, size) > width:
-                cut = 1
-                while text_width(word[:cut + 1], size) <= width:
-                    cut += 1
-                lines.append(word[:cut])
-                word = word[cut:]
-            line, units = word, sum(_char_width(ch) for ch in word)
-        lines.append(line)
-    return lines
-
-
-def _lines_fitting(height: float, size: float) -> int:
-    """How many lines of ``size`` fit in a box ``height`` high."""
-    room = height - 2 * _VPAD - (_ASCENT + _DESCENT) * size
-    return 0 if room < 0 else 1 + int(room / (_LEADING * size) + 1e-6)
-
-
-@dataclass
-class Layout:
-    """An answer laid out in its box: font size, lines, and whether all of it fits."""
-
-    size: float
-    lines: list[str]
-    fits: bool
-
-
-def layout(text: str, width: float, height: float, multiline: bool, minimum: float = MIN_FONT_SIZE) -> Layout:
-    """The largest size from 10 pt down to 7 pt at which ``text`` fits the box, wrapped; what fits at 7 pt if not.
-
-    A single-line field's line breaks become spaces; its text still wraps where the box is tall enough.
-    """
-    text = text if multiline else " ".join(text.split("\n"))
-    size = FONT_SIZE
-    while True:
-        lines = _wrap(text, size, width - 2 * _PAD)
-        room = _lines_fitting(height, size)
-        if len(lines) <= room or size <= minimum:
-            break
-        size = max(minimum, size - 0.5)
-    return Layout(size, lines[:max(1, room)], len(lines) <= room)
-
-
-def _pdf_string(text: str) -> bytes:
-    """A PDF literal string of WinAnsi text, non-ASCII bytes as octal escapes."""
-    out = bytearray(b"(")
-    for byte in text.encode("cp1252"):
-        if byte in b"()\\":
-            out += b"\\" + bytes([byte])
-        elif 32 <= byte < 127:
-            out.append(byte)
-        else:
-            out += b"\\%03o" % byte
-    return bytes(out + b")")
-
-
-def _number(value: float) -> bytes:
-    """A number for a content stream, without a float's noise."""
-    return (f"{value:.3f}".rstrip("0").rstrip(".") or "0").encode()
+        annot[NameObject("/Ff")] = NumberObject(int(annot.get("/Ff", 0)) | MULTILINE)
 
 
 def _appearance(writer: PdfWriter, font: PdfObject, width: float, height: float,
@@ -461,22 +259,8 @@ def _appearance(writer: PdfWriter, font: PdfObject, width: float, height: float,
         NameObject("/BBox"): ArrayObject(FloatObject(round(v, 3)) for v in (0, 0, width, height)),
         NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject(FONT): font})}),
     })
-    return writer._add_object(stream)
+    return add_object(writer, stream)
 
-
-def appearance_body(width: float, height: float, shown: Layout | None) -> bytes:
-    """The content of a text field's appearance: the laid-out lines in :data:`FONT`, clipped to the box."""
-    body = b"/Tx BMC\n"
-    if shown is not None and any(shown.lines):
-        size, n = shown.size, _number
-        lead = _LEADING * size
-        one_line = _lines_fitting(height, size) <= 1  # a one-line box: the line in the middle, else from the top
-        top = (height - (_ASCENT - _DESCENT) * size) / 2 if one_line else height - _VPAD - _ASCENT * size
-        body += b"q\n0 0 %s %s re W n\nBT\n%s %s Tf\n0 g\n%s TL\n%s %s Td\n" % (
-            n(width), n(height), FONT.encode(), n(size), n(lead), n(_PAD), n(top))
-        body += b"\nT*\n".join(_pdf_string(line) + b" Tj" for line in shown.lines)
-        body += b"\nET\nQ\n"
-    return body + b"EMC\n"
 
 
 def text_appearances(writer: PdfWriter) -> list[str]:
@@ -486,7 +270,7 @@ def text_appearances(writer: PdfWriter) -> list[str]:
     So each field carries what it shows, wrapped in its box, in 10 pt or smaller down to 7 pt. An answer too
     long even then is drawn as far as it fits and named in a warning; the field's value always keeps all of it.
     """
-    form = cast(DictionaryObject, writer._root_object["/AcroForm"])
+    form = cast(DictionaryObject, catalog(writer)["/AcroForm"])
     fonts = cast(DictionaryObject, cast(DictionaryObject, form["/DR"])["/Font"])
     font = fonts.raw_get(FONT)
     warnings = []
@@ -496,7 +280,7 @@ def text_appearances(writer: PdfWriter) -> list[str]:
         f = field_for_tag(str(widget["/T"]))
         label = f.control_label(str(widget["/T"])) if f else str(widget["/T"])
         x0, y0, x1, y1 = (float(v) for v in cast(ArrayObject, widget["/Rect"]))
-        multiline = bool(int(widget.get("/Ff", 0)) & _MULTILINE)
+        multiline = bool(int(widget.get("/Ff", 0)) & MULTILINE)
         value = widget.get("/V")
         text, replaced = winansi(kinds.clean_text(str(value))[0]) if isinstance(value, str) else ("", False)
         shown = layout(text, x1 - x0, y1 - y0, multiline) if text.strip() else None
@@ -504,19 +288,6 @@ def text_appearances(writer: PdfWriter) -> list[str]:
             {NameObject("/N"): _appearance(writer, font, x1 - x0, y1 - y0, shown)})
         widget[NameObject("/DA")] = TextStringObject(f"0 g {FONT} 0 Tf")
         warnings.extend(shown_warnings(label, shown is None or shown.fits, replaced))
-    return warnings
-
-
-def shown_warnings(label: str, fits: bool, replaced: bool) -> list[str]:
-    """The Swedish warnings for an answer drawn only in part, or with characters the font lacks."""
-    warnings = []
-    if not fits:
-        warnings.append(f"fältet ”{label}”: svaret får inte plats i sin ruta i PDF:en ens med "
-                        f"{MIN_FONT_SIZE:g} punkters text och syns bara delvis på sidan (hela svaret finns kvar "
-                        "i fältet)")
-    if replaced:
-        warnings.append(f"fältet ”{label}”: tecken som PDF:ens typsnitt saknar visas som ? på sidan (svaret i "
-                        "fältet är oförändrat)")
     return warnings
 
 
@@ -560,7 +331,7 @@ def _header(cell: DictionaryObject, scope: str) -> None:
 
 def table_headers(writer: PdfWriter) -> None:
     """Give every table without header cells some: the question column, or a one-column table's first row."""
-    root = writer._root_object.get("/StructTreeRoot")
+    root = catalog(writer).get("/StructTreeRoot")
     todo = _kids(root.get_object()) if root is not None else []
     while todo:
         element = todo.pop()
@@ -587,7 +358,7 @@ def form_elements(writer: PdfWriter) -> None:
     LibreOffice also puts the square it draws around a check box into the box's ``Form`` element as marked
     content. That square is decoration: it becomes an artifact, and its structure parent entry is emptied.
     """
-    root = writer._root_object.get("/StructTreeRoot")
+    root = catalog(writer).get("/StructTreeRoot")
     if root is None:
         return
     root = root.get_object()
@@ -663,7 +434,7 @@ def logo_figure(writer: PdfWriter, alt: str) -> None:
     LibreOffice marks everything in a page header as an artifact, so without
     this the logo would have no alternative text in the PDF at all.
     """
-    root = writer._root_object.get("/StructTreeRoot")
+    root = catalog(writer).get("/StructTreeRoot")
     page = writer.pages[0]
     contents = page.get_contents()
     if not alt or root is None or contents is None:
@@ -694,7 +465,7 @@ def logo_figure(writer: PdfWriter, alt: str) -> None:
             NameObject("/BBox"): ArrayObject(FloatObject(v) for v in (x, y, x + w, y + h)),
         }),
     })
-    ref = writer._add_object(figure)
+    ref = add_object(writer, figure)
     tag = b"/Figure <</MCID %d>> BDC\n" % len(marked)
     marked.append(ref)
     kids = document["/K"]
@@ -730,17 +501,8 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <pdfuaid:part>1</pdfuaid:part>{case}
 </rdf:Description></rdf:RDF></x:xmpmeta>
 <?xpacket end="w"?>"""
-
-
-#: Where a filled form's registration fields are kept: keys of the document information (``/Diarienummer``,
-#: ``/Handelsedatum``, …) and properties in the XMP, in this namespace, named by each field's ``prop``.
-CASE_XMP_NS = "urn:blankett:bilaga5/"
-CASE_INFO = "/Diarienummer"
-#: The document information keys of the registration fields.
-REGISTRATION_INFO = tuple(f"/{r.prop}" for r in REGISTRATION)
+#: A registration field's XMP property (its namespace is :data:`.common.CASE_XMP_NS`, which the reader looks for).
 _REGISTERED_XMP = '\n<blankett:{name} xmlns:blankett="' + CASE_XMP_NS + '">{value}</blankett:{name}>'
-#: A filled form's registration fields as (property name, text): what the metadata carries beside the title.
-Registered = Sequence[tuple[str, str]]
 
 
 def metadata(writer: PdfWriter, title: str, subject: str, registered: Registered = ()) -> None:
@@ -753,8 +515,8 @@ def metadata(writer: PdfWriter, title: str, subject: str, registered: Registered
     stream = DecodedStreamObject()
     stream.set_data(xmp_packet(title, subject, registered))
     stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
-    writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
-    root = writer._root_object
+    catalog(writer)[NameObject("/Metadata")] = add_object(writer, stream)
+    root = catalog(writer)
     root[NameObject("/Lang")] = TextStringObject(LANGUAGE)
     prefs = root.setdefault(NameObject("/ViewerPreferences"), DictionaryObject()).get_object()
     prefs[NameObject("/DisplayDocTitle")] = _true()
@@ -775,7 +537,7 @@ def xmp_packet(title: str, subject: str, registered: Registered = ()) -> bytes:
                        case=registered_xmp(registered)).encode("utf-8")
 
 
-def _registered(docx: bytes) -> list[tuple[str, str]]:
+def docx_registered(docx: bytes) -> list[tuple[str, str]]:
     """The registration fields a filled .docx carries as document properties (the blank form carries none)."""
     with open_package(docx, "dokumentet") as pkg:
         return registration_properties(registration_values(pkg.custom_property))
@@ -799,7 +561,7 @@ def _finish(pdf: bytes, docx: bytes | None, title: str, subject: str, warnings: 
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = reader.pdf_header  # LibreOffice's version (1.7), not pypdf's default 1.3
     if registered is None:
-        registered = _registered(docx) if docx is not None else ()
+        registered = docx_registered(docx) if docx is not None else ()
     tags = docx_controls(docx) if docx is not None else []
     if tags:  # a document without fields (the overview) has only its headers, logo and metadata mended
         name_fields(writer, tags)
@@ -815,95 +577,3 @@ def _finish(pdf: bytes, docx: bytes | None, title: str, subject: str, warnings: 
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-# --- converting many .docx to PDF ---------------------------------------------------
-
-
-@dataclass
-class PdfResult:
-    """What became of one PDF: written to ``target``, or a Swedish message."""
-
-    source: Path
-    target: Path
-    error: str = ""
-    exists: bool = False
-    warnings: list[str] = dc_field(default_factory=list)
-
-
-def _finish_one(docx: Path, pdf: Path, target: Path, fields: bool, force: bool,
-                title: str, subject: str) -> PdfResult:
-    """Mend one converted PDF and write it atomically, owner-only."""
-    warnings: list[str] = []
-
-    def make() -> bytes:
-        source = docx.read_bytes()
-        return finish(pdf.read_bytes(), source if fields else None, title, subject, warnings, _registered(source))
-
-    return write_one(docx, target, force, make, "PDF:en kunde inte efterbehandlas", warnings)
-
-
-def write_one(docx: Path, target: Path, force: bool, make: Callable[[], bytes], failed: str,
-              warnings: list[str] | None = None) -> PdfResult:
-    """``make()``'s PDF written to ``target`` atomically, owner-only; any failure is one line naming the target
-    (``failed`` for an unforeseen one), and the batch goes on. ``warnings``: what ``make`` noted, read after it."""
-    try:
-        write_bytes(target, make(), force)
-    except OutputExistsError as exc:
-        return PdfResult(docx, target, str(exc), exists=True)
-    except BlankettError as exc:
-        return PdfResult(docx, target, f"{target.name}: {exc}")
-    except Exception as exc:  # noqa: BLE001 - pypdf's errors are many; the batch goes on
-        return PdfResult(docx, target, f"{target.name}: {failed} ({exc.__class__.__name__})")
-    return PdfResult(docx, target, warnings=[f"{target.name}: {w}" for w in warnings or []])
-
-
-def docx_to_pdf(pairs: list[tuple[Path, Path]], flatten: bool = False, force: bool = False,
-                soffice: str | Path | None = None, per_file: float = FILE_SECONDS,
-                title: str = TITLE, subject: str = SUBTITLE) -> list[PdfResult]:
-    """Convert each (.docx, target .pdf) pair, a chunk per LibreOffice start; failures are reported, in input order.
-
-    Each PDF is mended as soon as its chunk is done, while LibreOffice converts the next.
-    """
-    return convert_pairs(pairs, export_target(not flatten), "blankett-pdf-", soffice, per_file,
-                         lambda src, out, target: _finish_one(src, out, target, not flatten, force, title, subject))
-
-
-def convert_pairs(pairs: list[tuple[Path, Path]], target_filter: str, prefix: str, soffice: str | Path | None,
-                  per_file: float, finish: Callable[[Path, Path, Path], PdfResult]) -> list[PdfResult]:
-    """Each (.docx, target .pdf) pair through LibreOffice, a chunk per start; results in input order.
-
-    Each output is finished (``finish(staged .docx, LibreOffice's PDF, target)``) as soon as its chunk is done,
-    while LibreOffice converts the next; a failed conversion is reported under the .docx's own name.
-    """
-    results: dict[int, PdfResult] = {}
-    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
-        staged: dict[Path, int] = {}
-        (Path(tmp) / "in").mkdir()
-        for n, (docx, _) in enumerate(pairs):
-            link = Path(tmp) / "in" / f"f{n:05d}.docx"
-            link.write_bytes(Path(docx).read_bytes())
-            staged[link] = n
-        for conv in iter_convert(list(staged), target_filter, Path(tmp) / "out", per_file,
-                                 soffice=soffice):
-            n = staged[conv.source]
-            docx, target = Path(pairs[n][0]), Path(pairs[n][1])
-            if conv.output is None:
-                results[n] = PdfResult(docx, target, conv.error.replace(conv.source.name, docx.name))
-            else:
-                results[n] = finish(conv.source, conv.output, target)
-                results[n].source = docx
-                conv.output.unlink()
-    return [results[n] for n in range(len(pairs))]
-
-
-def docx_bytes_to_pdf(docx: bytes, flatten: bool = False, soffice: str | Path | None = None,
-                      title: str = TITLE, subject: str = SUBTITLE) -> bytes:
-    """One .docx (bytes) as a finished PDF (bytes)."""
-    with tempfile.TemporaryDirectory(prefix="blankett-pdf-") as tmp:
-        src, out = Path(tmp) / "Bilaga5.docx", Path(tmp) / "Bilaga5.pdf"
-        src.write_bytes(docx)
-        (result,) = docx_to_pdf([(src, out)], flatten, True, soffice, title=title, subject=subject)
-        if result.error:
-            raise BlankettError(result.error)
-        return out.read_bytes()

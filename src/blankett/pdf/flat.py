@@ -17,11 +17,12 @@ from typing import Any, cast
 import pikepdf
 from pydantic import BaseModel
 
-from .model import Values
-from .model import values as model_values
-from .pdf import FONT, ON, appearance_body
-from .pdfdirect import PdfTemplate, Shown, save, tag_texts
-from .pdfmore import add_pages
+from ..model import Values
+from ..model import values as model_values
+from .common import FONT, ON
+from .layout import appearance_body
+from .more import add_pages
+from .write import PdfTemplate, Shown, save, tag_texts
 
 
 def flatten_pdf(template: PdfTemplate, incident: BaseModel | Values, warnings: list[str] | None = None) -> bytes:

@@ -16,19 +16,19 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from .build import blank_bytes
-from .errors import OfficeMissingError
-from .fill import Filler
-from .form import SUBTITLE, TITLE
-from .office import find_soffice
-from .package import MAIN_PART, deflate, zip_deflated
-from .pdf import docx_bytes_to_pdf
-from .pdfdirect import PdfTemplate
-from .profile import Profile, load_profile
-from .write import write_bytes
+from ..build import blank_bytes
+from ..errors import OfficeMissingError
+from ..fill import Filler
+from ..form import SUBTITLE, TITLE
+from ..office import find_soffice
+from ..package import MAIN_PART, deflate, zip_deflated
+from ..profile import Profile, load_profile
+from ..write import write_bytes
+from .convert import docx_bytes_to_pdf
+from .write import PdfTemplate
 
 #: The bundled profile's blank PDF, made by scripts/make-blank-pdf.py.
-SHIPPED = Path(__file__).with_name("templates") / "Bilaga5.pdf"
+SHIPPED = Path(__file__).parent.parent / "templates" / "Bilaga5.pdf"
 #: Where other profiles' blank PDFs are kept: ``$XDG_CACHE_HOME/blankett`` (else ``~/.cache/blankett``), 0700.
 CACHE_ENV = "BLANKETT_CACHE"
 
@@ -87,7 +87,7 @@ def _cached(docx: bytes, title: str, soffice: str | Path | None) -> bytes:
 
 @lru_cache(maxsize=4)
 def template_for(blank: bytes) -> PdfTemplate:
-    """A :class:`~blankett.pdfdirect.PdfTemplate` per blank PDF, read once per process."""
+    """A :class:`~blankett.pdf.write.PdfTemplate` per blank PDF, read once per process."""
     return PdfTemplate(blank)
 
 

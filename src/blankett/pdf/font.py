@@ -2,7 +2,7 @@
 
 The subset is made once, when the blank PDF is made (it then travels inside
 every filled copy), so filling needs no font file. Liberation Sans has
-Helvetica's advance widths, so :func:`blankett.pdf.layout` measures it right.
+Helvetica's advance widths, so :func:`.layout.layout` measures it right.
 Embedding a subset in a document is what the SIL Open Font License allows
 without renaming the font; no font file is shipped or changed.
 """
@@ -27,7 +27,8 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from .errors import BlankettError
+from ..errors import BlankettError
+from .pypdf_private import add_object
 
 #: Where Debian's fonts-liberation2 (scripts/install-clients.sh) and LibreOffice's own copy put the regular face.
 FONT_PATHS = (
@@ -140,7 +141,7 @@ def add_font(writer: PdfWriter) -> IndirectObject:
         NameObject("/Descent"): NumberObject(metrics["Descent"]),
         NameObject("/CapHeight"): NumberObject(metrics["CapHeight"]),
         NameObject("/StemV"): NumberObject(80),
-        NameObject("/FontFile2"): writer._add_object(program),
+        NameObject("/FontFile2"): add_object(writer, program),
     })
     font = DictionaryObject({
         NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/TrueType"),
@@ -148,7 +149,7 @@ def add_font(writer: PdfWriter) -> IndirectObject:
         NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
         NameObject("/FirstChar"): NumberObject(FIRST), NameObject("/LastChar"): NumberObject(LAST),
         NameObject("/Widths"): ArrayObject(NumberObject(widths.get(code, 0)) for code in range(FIRST, LAST + 1)),
-        NameObject("/FontDescriptor"): writer._add_object(descriptor),
-        NameObject("/ToUnicode"): writer._add_object(cmap.flate_encode()),
+        NameObject("/FontDescriptor"): add_object(writer, descriptor),
+        NameObject("/ToUnicode"): add_object(writer, cmap.flate_encode()),
     })
-    return writer._add_object(font)
+    return add_object(writer, font)

@@ -1,7 +1,7 @@
 """Fill with PDF: one PDF per record, filled into the blank PDF directly (beside the .docx, or alone).
 
 No office suite is started: the blank PDF ships for the bundled template (a ``--template``'s is made once by
-LibreOffice and cached, :mod:`pdfblank`). Each form takes milliseconds, so the PDFs are written one after the
+LibreOffice and cached, :mod:`.blank`). Each form takes milliseconds, so the PDFs are written one after the
 other in this process, with flat memory; the .docx, when kept, are filled by the batch's workers as before.
 """
 
@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..batch import Summary, _rows, add_all, fill_files
+from ..errors import BlankettError, OutputExistsError
+from ..fill import Filler, Outcome, plan
+from ..status import FillStatus
+from ..write import write_bytes
 from .archivefill import fill_with_archive
-from .batch import Summary, _rows, add_all, fill_files
-from .errors import BlankettError, OutputExistsError
-from .fill import Filler, Outcome, plan
-from .pdfblank import for_filler
-from .pdfdirect import PdfTemplate
-from .pdfflat import render
-from .status import FillStatus
-from .write import write_bytes
+from .blank import for_filler
+from .flat import render
+from .write import PdfTemplate
 
 
 def pdf_outcomes(inputs: Iterable[Path], out_dir: Path, template: PdfTemplate, flatten: bool, force: bool,
@@ -56,7 +56,7 @@ def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = Tru
     """Fill forms as PDF (beside the .docx, or alone); the summaries to show, PDF last.
 
     The blank PDF is had first, so that a missing LibreOffice (a ``--template``'s first time) is said before
-    anything is written. ``archive``: archive copies instead, through LibreOffice (:mod:`archivefill`).
+    anything is written. ``archive``: archive copies instead, through LibreOffice (:mod:`.archivefill`).
     """
     if archive:
         return fill_with_archive(inputs, out_dir, keep_docx, force, template_path, jobs, soffice, progress)

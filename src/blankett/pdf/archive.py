@@ -2,7 +2,7 @@
 
 LibreOffice 25.2 exports a form without fields as PDF/A-3b with an sRGB output
 intent and embedded font subsets (``SelectPdfVersion`` 3). What keeps that from
-PDF/A-3a and PDF/UA-1 is mended here, after :func:`blankett.pdf.finish` has done
+PDF/A-3a and PDF/UA-1 is mended here, after :func:`.mend.finish` has done
 what it does for every PDF (table headers, the logo as a figure, link
 descriptions, the Info dictionary): an XMP that declares ``pdfaid`` part 3
 conformance A beside ``pdfuaid`` part 1 and the case number (with the PDF/A
@@ -11,8 +11,7 @@ Use Area mapped to real characters, no open action, and the record itself as an
 associated file (``/AF``, ``/AFRelationship /Data``) as e-invoices (ZUGFeRD,
 Factur-X) carry their data, so that a machine reads it back exactly.
 
-:func:`embedded_record` is the reading side: :mod:`blankett.pdfread` hands what
-it finds to the same model as every other answer, in the guarded reading worker.
+The reading side, :func:`.embedded.embedded_record`, is kept apart so the reader imports none of this.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import zlib
 from typing import Any, cast
 from xml.sax.saxutils import escape
 
@@ -35,24 +33,24 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import pdf
-from .errors import InputError
-from .form import LANGUAGE, REGISTRATION, SUBTITLE, TITLE
-from .model import registration_properties
+from ..form import LANGUAGE, REGISTRATION, SUBTITLE, TITLE
+from ..model import registration_properties
+from . import convert
+from .common import CASE_XMP_NS, PRODUCER, Registered
+from .embedded import RECORD_NAME
+from .mend import finish, registered_xmp
+from .pypdf_private import add_object, catalog
 
-#: The embedded record's file name (in the PDF's attachments), media type and description.
-RECORD_NAME = "Bilaga5-post.json"
+#: The embedded record's media type and description (its file name, :data:`RECORD_NAME`, is the reader's too).
 RECORD_MIME = "application/json"
 RECORD_DESCRIPTION = "Blankettens svar som data (JSON, samma format som blankett fill läser)"
-#: The largest embedded record read back (decompressed); a full record of the longest answers is far below.
-MAX_RECORD_JSON = 2 * 1024 * 1024
 #: The PDF/A part and conformance level written (3a: tagged, Unicode text, embedded files allowed).
 PDFA_PART, PDFA_CONFORMANCE = 3, "A"
 
 
 def export_target() -> str:
     """The ``--convert-to`` value: LibreOffice's tagged PDF/UA export without fields, as PDF/A-3 (its 3b)."""
-    prefix, sep, options = pdf.export_target(False).partition(":writer_pdf_Export:")
+    prefix, sep, options = convert.export_target(False).partition(":writer_pdf_Export:")
     typed = json.loads(options)
     typed["SelectPdfVersion"] = {"type": "long", "value": "3"}  # 3 = PDF/A-3b in LibreOffice 25.2
     return prefix + sep + json.dumps(typed, separators=(",", ":"))
@@ -76,7 +74,7 @@ _EXTENSIONS = (
     _SCHEMA.format(schema="PDF/UA identification schema", uri="http://www.aiim.org/pdfua/ns/id/", prefix="pdfuaid",
                    properties=_PROPERTY.format(name="part", type="Integer", category="internal",
                                                description="PDF/UA version identifier"))
-    + _SCHEMA.format(schema="Bilaga 5", uri=pdf.CASE_XMP_NS, prefix="blankett",
+    + _SCHEMA.format(schema="Bilaga 5", uri=CASE_XMP_NS, prefix="blankett",
                      properties="".join(_PROPERTY.format(name=r.prop, type="Text", category="external",
                                                          description=escape(r.label)) for r in REGISTRATION))
 )
@@ -97,19 +95,19 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <pdfaExtension:schemas><rdf:Bag>{extensions}</rdf:Bag></pdfaExtension:schemas></rdf:Description>
 </rdf:RDF></x:xmpmeta>
 <?xpacket end="w"?>"""
-_REGISTERED = '\n<rdf:Description rdf:about="" xmlns:blankett="' + pdf.CASE_XMP_NS + '">{}</rdf:Description>'
+_REGISTERED = '\n<rdf:Description rdf:about="" xmlns:blankett="' + CASE_XMP_NS + '">{}</rdf:Description>'
 
 
-def _xmp(writer: PdfWriter, title: str, subject: str, registered: pdf.Registered) -> None:
+def _xmp(writer: PdfWriter, title: str, subject: str, registered: Registered) -> None:
     """Replace the XMP with one that names PDF/A-3a and PDF/UA-1 (and the registration fields), matching the
     Info."""
     xmp = _XMP.format(part=PDFA_PART, conformance=PDFA_CONFORMANCE, title=escape(title), subject=escape(subject),
-                      lang=LANGUAGE, producer=pdf.PRODUCER, extensions=_EXTENSIONS,
-                      case=_REGISTERED.format(pdf.registered_xmp(registered)) if registered else "")
+                      lang=LANGUAGE, producer=PRODUCER, extensions=_EXTENSIONS,
+                      case=_REGISTERED.format(registered_xmp(registered)) if registered else "")
     stream = DecodedStreamObject()
     stream.set_data(xmp.encode("utf-8"))
     stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
-    writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
+    catalog(writer)[NameObject("/Metadata")] = add_object(writer, stream)
 
 
 # --- text: no Private Use Area -----------------------------------------------------------------------
@@ -161,11 +159,11 @@ def _embed(writer: PdfWriter, data: bytes) -> None:
         NameObject("/UF"): TextStringObject(RECORD_NAME),
         NameObject("/Desc"): TextStringObject(RECORD_DESCRIPTION),
         NameObject("/AFRelationship"): NameObject("/Data"),
-        NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(stream),
-                                            NameObject("/UF"): writer._add_object(stream)}),
+        NameObject("/EF"): DictionaryObject({NameObject("/F"): add_object(writer, stream),
+                                            NameObject("/UF"): add_object(writer, stream)}),
     })
-    ref = writer._add_object(spec)
-    root = writer._root_object
+    ref = add_object(writer, spec)
+    root = catalog(writer)
     names = root.setdefault(NameObject("/Names"), DictionaryObject()).get_object()
     names[NameObject("/EmbeddedFiles")] = DictionaryObject(
         {NameObject("/Names"): ArrayObject([TextStringObject(RECORD_NAME), ref])})
@@ -175,67 +173,13 @@ def _embed(writer: PdfWriter, data: bytes) -> None:
 def make_archive(flat_pdf: bytes, record: dict[str, Any], title: str = TITLE, subject: str = SUBTITLE) -> bytes:
     """LibreOffice's PDF/A-3b export of a filled form (no fields) as PDF/A-3a + PDF/UA-1 with ``record`` embedded."""
     registered = registration_properties(record)
-    finished = pdf.finish(flat_pdf, None, title, subject, registered=registered)
+    finished = finish(flat_pdf, None, title, subject, registered=registered)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(finished)))
     writer.pdf_header = "%PDF-1.7"
-    writer._root_object.pop(NameObject("/OpenAction"), None)  # no actions at all in an archive copy
+    catalog(writer).pop(NameObject("/OpenAction"), None)  # no actions at all in an archive copy
     _xmp(writer, title, subject, registered)
     _unicode_bullets(writer)
     _embed(writer, record_json(record))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-# --- reading it back ----------------------------------------------------------------------------------
-
-def _inflate(stream: StreamObject, name: str) -> bytes:
-    """An embedded file's bytes, decompressed no further than :data:`MAX_RECORD_JSON` (a zip bomb stops there)."""
-    too_big = InputError(f"{name}: den inbäddade posten ({RECORD_NAME}) är större än "
-                         f"{MAX_RECORD_JSON // (1024 * 1024)} MB och läses inte")
-    filters = stream.get("/Filter")
-    raw = stream._data
-    if filters is None:
-        data = raw
-    elif filters in ("/FlateDecode", ["/FlateDecode"]) and not stream.get("/DecodeParms"):
-        inflater = zlib.decompressobj()
-        try:
-            data = inflater.decompress(raw, MAX_RECORD_JSON + 1)
-        except zlib.error:
-            raise InputError(f"{name}: den inbäddade posten ({RECORD_NAME}) är trasig och kan inte läsas") from None
-    else:
-        raise InputError(f"{name}: den inbäddade posten ({RECORD_NAME}) är packad på ett sätt som inte läses")
-    if len(data) > MAX_RECORD_JSON:
-        raise too_big
-    return bytes(data)
-
-
-def _spec(reader: PdfReader) -> DictionaryObject | None:
-    """Our embedded record's file specification: in the document's /AF, named :data:`RECORD_NAME`, relation Data."""
-    for ref in reader.root_object.get("/AF", []) or []:
-        spec = ref.get_object()
-        if (isinstance(spec, DictionaryObject) and spec.get("/AFRelationship") == "/Data"
-                and str(spec.get("/UF", spec.get("/F", ""))) == RECORD_NAME):
-            return spec
-    return None
-
-
-def embedded_record(reader: PdfReader, name: str) -> dict[str, Any] | None:
-    """The record an archive copy carries (not yet validated), or None when the PDF carries none."""
-    try:
-        spec = _spec(reader)
-        if spec is None:
-            return None
-        files = spec.get("/EF", {})
-        stream = (files.get("/UF") or files.get("/F")).get_object()
-    except (AttributeError, TypeError, ValueError, KeyError):
-        raise InputError(f"{name}: den inbäddade posten ({RECORD_NAME}) är trasig och kan inte läsas") from None
-    if not isinstance(stream, StreamObject):
-        raise InputError(f"{name}: den inbäddade posten ({RECORD_NAME}) är trasig och kan inte läsas")
-    try:
-        record = json.loads(_inflate(stream, name).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise InputError(f"{name}: den inbäddade posten ({RECORD_NAME}) är ingen giltig JSON") from None
-    if not isinstance(record, dict):
-        raise InputError(f"{name}: den inbäddade posten ({RECORD_NAME}) är inget objekt med fält")
-    return record

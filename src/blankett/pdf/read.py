@@ -15,19 +15,19 @@ from typing import TYPE_CHECKING, Any
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from . import controls, kinds, ooxml
-from .archive import embedded_record
-from .errors import InputError, os_problem
-from .form import FIELDS, PLACEHOLDER, TAGS, Kind
-from .model import registration_values
-from .notform import not_the_form
-from .package import parse_xml
-from .pdf import CASE_XMP_NS, MAX_PDF, OFF, quiet_pypdf
+from .. import controls, kinds, ooxml
+from ..errors import InputError, os_problem
+from ..form import FIELDS, PLACEHOLDER, TAGS, Kind
+from ..model import registration_values
+from ..notform import not_the_form
+from ..package import parse_xml
+from .common import CASE_XMP_NS, MAX_PDF, OFF, quiet_pypdf
+from .embedded import embedded_record
 
 if TYPE_CHECKING:  # pdfminer and the page-text reader are imported only when a PDF without fields is read
     from pdfminer.layout import LTChar, LTComponent, LTPage  # (95 ms at every start otherwise)
 
-    from . import pagetext
+    from .. import pagetext
 
 _PLACEHOLDERS = frozenset(PLACEHOLDER.values())
 #: A PDF without a single form field: a flattened or printed copy, whose answers are only drawn text.
@@ -178,7 +178,7 @@ def _pdf_registered(reader: PdfReader, name: str) -> dict[str, str]:
 
 def _read_page_text(data: bytes, reader: PdfReader, name: str) -> tuple[dict[str, Any], list[str]]:
     """The answers of a PDF without fields, read from its words' places (:mod:`pagetext`), and the one warning."""
-    from . import pagetext, scan
+    from .. import pagetext, scan
 
     words = page_words(data, name)
     if not words:
@@ -232,7 +232,7 @@ def _words(number: int, layout: LTPage) -> list[pagetext.Word]:
     """A page's characters as words: a space, a jump back, a line change or a gap wider than a thin space ends one."""
     from pdfminer.layout import LTChar as Char
 
-    from . import pagetext
+    from .. import pagetext
 
     height = layout.height
     out: list[pagetext.Word] = []

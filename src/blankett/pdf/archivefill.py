@@ -1,5 +1,5 @@
 """Archive copies of filled forms (``fill --format pdfa``): each filled .docx through LibreOffice as PDF/A-3,
-then mended by :mod:`blankett.archive` with the record embedded.
+then mended by :mod:`.archive` with the record embedded.
 
 The record embedded is the filled .docx read back and validated by the model, i.e. exactly what
 ``blankett extract`` reads from that .docx, so an archive copy and its Word file can never disagree.
@@ -11,13 +11,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import archive, model, readback
-from .batch import Summary, fill_files
-from .errors import BlankettError
-from .fill import Outcome
-from .office import FILE_SECONDS, find_soffice
-from .pdf import PdfResult, convert_pairs, write_one
-from .status import FillStatus
+from .. import model, readback
+from ..batch import Summary, fill_files
+from ..errors import BlankettError
+from ..fill import Outcome
+from ..office import FILE_SECONDS, find_soffice
+from ..status import FillStatus
+from . import archive
+from .convert import PdfResult, convert_pairs, write_one
 
 
 def docx_record(docx: Path) -> dict[str, Any]:

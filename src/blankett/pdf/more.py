@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from .pdf import _LEADING, _PAD, FONT, Layout, _lines_fitting, _pdf_string, _wrap, layout
+from .common import FONT
+from .layout import _LEADING, _PAD, Layout, _lines_fitting, _pdf_string, _wrap, layout
 
 #: Answers are never drawn smaller than this in their fields; past it they continue on an added page.
 MIN_READABLE = 8.0

@@ -1,16 +1,16 @@
 """Fill the blank PDF's own fields directly: no office suite, a few milliseconds a form.
 
 The blank PDF (shipped in the wheel for the bundled profile, made once and
-cached for another, :mod:`pdfblank`) is read once into a :class:`PdfTemplate`.
+cached for another, :mod:`.blank`) is read once into a :class:`PdfTemplate`.
 Each form is the blank's bytes followed by an incremental update (ISO
 32000-1, 7.5.6) holding only what changed: every answered field with its value
-and an appearance stream drawn by :func:`blankett.pdf.layout` in the embedded
+and an appearance stream drawn by :func:`.layout.layout` in the embedded
 font, each check box's state (its on/off appearances are the blank's own), and
 the metadata with the case number. Measured against rewriting the whole file
 with pikepdf (benchmarks/pdf.py), the update is many times faster, and every
 reader reads it as one document.
 
-``flatten`` draws the answers into the pages instead (:mod:`pdfflat`).
+``flatten`` draws the answers into the pages instead (:mod:`.flat`).
 """
 
 from __future__ import annotations
@@ -26,25 +26,15 @@ from typing import Any
 import pikepdf
 from pydantic import BaseModel
 
-from . import kinds
-from .errors import BlankettError
-from .form import FIELDS, TAGS, Kind, field_for_tag
-from .model import Values, registration_properties
-from .model import values as model_values
-from .pdf import (
-    _MULTILINE,
-    FONT,
-    OFF,
-    ON,
-    REGISTRATION_INFO,
-    Layout,
-    Registered,
-    appearance_body,
-    shown_warnings,
-    winansi,
-    xmp_packet,
-)
-from .pdfmore import Overflow, add_pages, fits, page_count, with_marker
+from .. import kinds
+from ..errors import BlankettError
+from ..form import FIELDS, TAGS, Kind, field_for_tag
+from ..model import Values, registration_properties
+from ..model import values as model_values
+from .common import FONT, MULTILINE, OFF, ON, REGISTRATION_INFO, Registered
+from .layout import Layout, appearance_body, shown_warnings, winansi
+from .mend import xmp_packet
+from .more import Overflow, add_pages, fits, page_count, with_marker
 
 
 @dataclass(frozen=True)
@@ -125,7 +115,7 @@ class PdfTemplate:
             page = pages.get(obj.P.objgen[0], 0) if "/P" in obj else 0
             self.slots[tag] = FieldSlot(
                 tag, f.control_label(tag), obj.objgen[0], text, x1 - x0, y1 - y0,
-                bool(int(obj.get("/Ff", 0)) & _MULTILINE),
+                bool(int(obj.get("/Ff", 0)) & MULTILINE),
                 _head(obj, ("/V", "/AS", "/AP") if text else ("/V", "/AS")), page, (x0, y0, x1, y1))
         missing = [t for tags in TAGS.values() for t in tags if t not in self.slots]
         if missing:

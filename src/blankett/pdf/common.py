@@ -1,0 +1,44 @@
+"""What the PDF writers and the PDF reader share: field values, names, limits and the type rule of the fields.
+
+The reader imports from here, never from a writer, so reading a PDF loads none of the writing code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+
+from ..form import REGISTRATION, Field, Kind
+
+PRODUCER = "blankett"
+ON, OFF = "/Yes", "/Off"
+MAX_PDF = 50 * 1024 * 1024
+FONT, BOX_FONT = "/LiSa", "/ZaDb"  # LiSa: Liberation Sans, embedded (pdf.font)
+MULTILINE = 1 << 12
+#: Where a filled form's registration fields are kept: keys of the document information (``/Diarienummer``,
+#: ``/Handelsedatum``, …) and properties in the XMP, in this namespace, named by each field's ``prop``.
+CASE_XMP_NS = "urn:blankett:bilaga5/"
+CASE_INFO = "/Diarienummer"
+#: The document information keys of the registration fields.
+REGISTRATION_INFO = tuple(f"/{r.prop}" for r in REGISTRATION)
+#: A filled form's registration fields as (property name, text): what the metadata carries beside the title.
+Registered = Sequence[tuple[str, str]]
+
+
+@contextlib.contextmanager
+def quiet_pypdf() -> Iterator[None]:
+    """pypdf's logger silenced while our own calls run: a broken file's details are told in one Swedish line of
+    ours. Only around our calls, so a host program's own pypdf logging is left as it set it."""
+    logger = logging.getLogger("pypdf")
+    before = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = before
+
+
+def field_type(f: Field) -> str:
+    """The PDF field type of ``f``'s widgets: a check box (/Btn) for Ja/Nej, a text field (/Tx) for any other."""
+    return "/Btn" if f.kind is Kind.JANEJ else "/Tx"
