@@ -135,6 +135,7 @@ class Package:
     owned: BinaryIO | None = None  # the file open_package opened, closed with the package
     _zip: zipfile.ZipFile | None = field(default=None, repr=False)  # opened when the directory needed zipfile
     _summaries: dict[str, object] = field(default_factory=dict, repr=False)  # of rels and content types, read once
+    _custom: list[etree._Element] | None = field(default=None, repr=False)  # the parsed custom properties, read once
 
     @property
     def zip(self) -> zipfile.ZipFile:
@@ -271,13 +272,19 @@ class Package:
 
     def custom_property(self, name: str) -> str | None:
         """The text of the user-defined document property ``name`` (docProps/custom.xml), or None."""
-        for target in self.targets(CUSTOM_PROPERTIES):
-            member = self.part_name(target)
-            if member is not None:
-                value = ooxml.custom_property(self.xml(member), name)
-                if value is not None:
-                    return value
+        for root in self._custom_parts():
+            value = ooxml.custom_property(root, name)
+            if value is not None:
+                return value
         return None
+
+    def _custom_parts(self) -> list[etree._Element]:
+        """The custom properties parts, parsed the first time a property is asked for (a reader asks for
+        several: one inflate and parse, not one each)."""
+        if self._custom is None:
+            self._custom = [self.xml(member) for target in self.targets(CUSTOM_PROPERTIES)
+                            if (member := self.part_name(target)) is not None]
+        return self._custom
 
     def has_macros(self) -> bool:
         """True when the package carries a VBA project (a macro-enabled .docm)."""
