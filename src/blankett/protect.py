@@ -28,6 +28,11 @@ UNSUPPORTED = ("filen är krypterad på ett sätt som inte kan läsas (till exem
                "rättighetsskydd IRM); be avsändaren spara den med lösenord i Word 2010 eller senare eller i LibreOffice")
 
 
+def sealed(data: bytes, password: str | None, ending: str) -> bytes:
+    """The bytes of a file with ``ending`` as they are written: encrypted when there is a password."""
+    return data if password is None else encrypt(data, password, ending)
+
+
 def encrypt(data: bytes, password: str, ending: str) -> bytes:
     """A form's bytes encrypted with ``password``, as a file with ``ending`` (``.docx``, ``.pdf``…) is encrypted."""
     ending = ending.lower()
