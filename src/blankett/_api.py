@@ -180,12 +180,12 @@ def extract(source: PathLike | bytes, name: str | None = None, *, password: str 
     ``password`` opens an encrypted .docx or PDF, decrypted in memory only.
     """
     if not isinstance(source, bytes):
-        return readback.read_file(source, password)
+        return readback.read_file(source, password=password)
     label = name or "blankett.docx"
     with tempfile.TemporaryDirectory(prefix="blankett-") as tmp:  # owner-only, removed at once
         staged = Path(tmp) / ("fil" + Path(label).suffix.lower())
         staged.write_bytes(source)
-        result = readback.read_file(staged, password)  # what is staged is the file as given, still encrypted
+        result = readback.read_file(staged, password=password)  # what is staged is the file as given, still encrypted
     result.source = label
     return result
 

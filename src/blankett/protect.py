@@ -91,8 +91,9 @@ def unlocked(path: Path, password: str | None) -> bytes | None:
     return decrypt_pdf(data, password, path.name)
 
 
-def decrypt_office(data: bytes, password: str | None, name: str) -> bytes:
-    """An encrypted .docx/.xlsx (an OLE file) decrypted in memory; refused with one Swedish line naming ``name``."""
+def decrypt_office(data: bytes, password: str | None, name: str) -> bytes | None:
+    """An encrypted .docx/.xlsx (an OLE file) decrypted in memory; refused with one Swedish line naming ``name``;
+    None for an OLE file that holds no encrypted package (the caller's reader refuses it as it always has)."""
     from msoffcrypto import exceptions
     from msoffcrypto.format.ooxml import OOXMLFile
 
@@ -104,7 +105,7 @@ def decrypt_office(data: bytes, password: str | None, name: str) -> bytes:
         # an OLE file without EncryptionInfo: IRM-protected, or an old Word file renamed to .docx
         if _irm(data):
             raise UnsupportedEncryptionError(f"{name}: {UNSUPPORTED}") from None
-        raise InputError(f"{name}: filen är ingen Word-fil (.docx) trots namnet; spara den som .docx") from None
+        return None  # an old binary Word file or a broken one: the package reader names it in its own words
     if office.type != "agile" and office.type != "standard":
         raise UnsupportedEncryptionError(f"{name}: {UNSUPPORTED}")
     if not password:

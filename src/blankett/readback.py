@@ -402,7 +402,7 @@ def _unknown(path: Path) -> Reading:
     raise InputError(f"okänt filformat; blanketter läses från {known}")
 
 
-def read_file(path: str | Path, password: str | None = None) -> Result:
+def read_file(path: str | Path, *, password: str | None = None) -> Result:
     """One returned form as a :class:`Result` (never raises for a bad file), read within the limits of
     :mod:`blankett.guard`."""
     # to its end, not closed after the first result: closing it counts as Ctrl-C and kills the reading worker,
