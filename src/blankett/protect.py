@@ -112,7 +112,9 @@ def decrypt_office(data: bytes, password: str | None, name: str) -> bytes | None
         raise PasswordNeededError(f"{name}: {NEEDED}")
     out = io.BytesIO()
     try:
-        office.load_key(password=password, verify_password=True)
+        # agile: the key is derived once (100 000 rounds); checking the verifier first would derive it a second
+        # time, and a wrong key is caught anyway: what it decrypts is no zip package (InvalidKeyError)
+        office.load_key(password=password, verify_password=office.type == "standard")
         office.decrypt(out)
     except exceptions.InvalidKeyError:
         raise WrongPasswordError(f"{name}: {WRONG}") from None
