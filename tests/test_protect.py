@@ -296,3 +296,12 @@ def test_password_sources_that_do_not_hold_one_are_one_swedish_line(tmp_path, mo
         run = CliRunner().invoke(main, ["fill", str(source), "-o", str(tmp_path / "ut"), *extra])
         assert run.exit_code == 1 and run.stderr.splitlines() == [f"Fel: {line}"]
         assert not (tmp_path / "ut").exists()
+
+
+def test_parallel_readers_get_the_password_too(tmp_path):
+    for n in range(1, 4):
+        (tmp_path / f"{n}.docx").write_bytes(blankett.fill_docx(full_record(n), password=PASSWORD))
+        (tmp_path / f"{n}.pdf").write_bytes(blankett.fill_pdf(full_record(n), password=PASSWORD))
+    results = list(blankett.extract_files([tmp_path], workers=2, password=PASSWORD))
+    assert [r.status for r in results] == ["ok"] * 6
+    assert [r.record["diarienummer"] for r in results] == [full_record(n)["diarienummer"] for n in (1, 1, 2, 2, 3, 3)]
