@@ -23,6 +23,7 @@ from . import (
     export,
     fill,
     model,
+    protect,
     publish,
     readback,
     workbook,
@@ -95,25 +96,27 @@ def form_file_name(record: Mapping[str, Any], ending: str) -> str:
     return f"{fill.case_name(case) or fill.FORM_STEM}.{ending}"
 
 
-def fill_docx(record: Mapping[str, Any], template: fill.Template | PathLike | None = None) -> bytes:
+def fill_docx(record: Mapping[str, Any], template: fill.Template | PathLike | None = None, *,
+              password: str | None = None) -> bytes:
     """One record filled into the form, as .docx bytes; raises :class:`RecordError` for a bad record.
 
     ``template``: a template file's path (as ``fill_files`` takes), or a :class:`Template` to fill many
-    records without reading the file each time.
+    records without reading the file each time. ``password``: encrypted with it (AES-256, as Word does).
     """
     if template is not None and not isinstance(template, fill.Template):
         template = fill.Template(Path(template))
-    return fill.fill_record(_plain(record), template)
+    return protect.sealed(fill.fill_record(_plain(record), template), password, ".docx")
 
 
 def fill_pdf(record: Mapping[str, Any], flatten: bool = False, template: fill.Template | None = None,
-             soffice: PathLike | None = None) -> bytes:
+             soffice: PathLike | None = None, *, password: str | None = None) -> bytes:
     """One record filled into the form's blank PDF, as PDF bytes (fillable, or ``flatten`` to tagged text).
 
     No office suite is started: the blank PDF ships (or, for another ``template``, was made once and cached).
+    ``password``: encrypted with it (AES-256; screen readers and form filling stay allowed).
     """
     incident, _ = model.validate(_plain(record))
-    return pdfflat.render(pdfblank.for_filler(template, soffice), incident, flatten)
+    return protect.sealed(pdfflat.render(pdfblank.for_filler(template, soffice), incident, flatten), password, ".pdf")
 
 
 def fill_pdfa(record: Mapping[str, Any], template: fill.Template | None = None,
@@ -124,18 +127,20 @@ def fill_pdfa(record: Mapping[str, Any], template: fill.Template | None = None,
 
 
 def fill_files(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, force: bool = False,
-               check: bool = False, template: PathLike | None = None, jobs: int | None = None) -> batch.Summary:
+               check: bool = False, template: PathLike | None = None, jobs: int | None = None,
+               password: str | None = None) -> batch.Summary:
     """One .docx per record of every input file (.xlsx, .csv, .json, .jsonl) in ``out_dir``; the summary.
 
-    Bad rows are counted and described in the summary; the other rows are written.
+    Bad rows are counted and described in the summary; the other rows are written (each encrypted with
+    ``password`` when one is given).
     """
-    return batch.fill_files(list(inputs), out_dir, check, force, template, jobs)
+    return batch.fill_files(list(inputs), out_dir, check, force, template, jobs, password=password)
 
 
 def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, keep_docx: bool = True,
                    flatten: bool = False, force: bool = False, template: PathLike | None = None,
                    jobs: int | None = None, soffice: PathLike | None = None,
-                   archive: bool = False) -> list[batch.Summary]:
+                   archive: bool = False, password: str | None = None) -> list[batch.Summary]:
     """As :func:`fill_files`, and a PDF of each form beside it (or alone); the summaries, PDF last.
 
     ``archive``: each PDF is an archive copy, as :func:`fill_pdfa` makes it (needs LibreOffice).
@@ -144,7 +149,7 @@ def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, kee
     (else :class:`OfficeMissingError`, raised before anything is written).
     """
     return pdffill.fill_with_pdf([Path(p) for p in inputs], out_dir, keep_docx, flatten, force,
-                         Path(template) if template else None, jobs, soffice, archive=archive)
+                         Path(template) if template else None, jobs, soffice, archive=archive, password=password)
 
 
 def count_records(path: PathLike) -> int:
@@ -169,22 +174,27 @@ def office_available(soffice: PathLike | None = None) -> bool:
     return True
 
 
-def extract(source: PathLike | bytes, name: str | None = None) -> readback.Result:
-    """One returned form (a path, or its bytes with its file ``name``) read back; never raises for a bad file."""
+def extract(source: PathLike | bytes, name: str | None = None, *, password: str | None = None) -> readback.Result:
+    """One returned form (a path, or its bytes with its file ``name``) read back; never raises for a bad file.
+
+    ``password`` opens an encrypted .docx or PDF, decrypted in memory only.
+    """
     if not isinstance(source, bytes):
-        return readback.read_file(source)
+        return readback.read_file(source, password=password)
     label = name or "blankett.docx"
     with tempfile.TemporaryDirectory(prefix="blankett-") as tmp:  # owner-only, removed at once
         staged = Path(tmp) / ("fil" + Path(label).suffix.lower())
         staged.write_bytes(source)
-        result = readback.read_file(staged)
+        result = readback.read_file(staged, password=password)  # what is staged is the file as given, still encrypted
     result.source = label
     return result
 
 
-def extract_files(paths: Iterable[PathLike], workers: int = 1) -> Iterator[readback.Result]:
-    """A result per returned form, in order; folders give every form in them; ``workers`` > 1 reads in parallel."""
-    return readback.read_files(readback.expand(paths), workers=workers)
+def extract_files(paths: Iterable[PathLike], workers: int = 1, *,
+                  password: str | None = None) -> Iterator[readback.Result]:
+    """A result per returned form, in order; folders give every form in them; ``workers`` > 1 reads in parallel;
+    ``password`` opens the encrypted ones."""
+    return readback.read_files(readback.expand(paths), workers=workers, password=password)
 
 
 def export_results(results: Iterable[readback.Result], path: PathLike, force: bool = False) -> None:

@@ -123,28 +123,31 @@ def _items(rows: Iterable[Row]) -> Iterator[Item]:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(template_path: Path | None, out_dir: Path, force: bool) -> None:
+def _start_worker(template_path: Path | None, out_dir: Path, force: bool, password: str | None = None) -> None:
     """Worker initializer: leave Ctrl-C to the parent (which lets running tasks finish) and load the template."""
     ignore_interrupts()
-    _WORKER.update(template=Filler(template_path), out_dir=out_dir, force=force)
+    _WORKER.update(template=Filler(template_path), out_dir=out_dir, force=force, password=password)
 
 
-def _fill_items(items: Sequence[Item], template: Filler, out_dir: Path, force: bool, check: bool) -> list[Outcome]:
-    """Render and write a chunk of planned rows, in order."""
-    return [item if isinstance(item, Outcome) else fill_one(template, *item[:3], out_dir, force, check, item[3])
+def _fill_items(items: Sequence[Item], template: Filler, out_dir: Path, force: bool, check: bool,
+                password: str | None = None) -> list[Outcome]:
+    """Render and write a chunk of planned rows, in order (each encrypted with ``password`` when there is one)."""
+    return [item if isinstance(item, Outcome) else fill_one(template, *item[:3], out_dir, force, check, item[3],
+                                                            password)
             for item in items]
 
 
 def _work(items: Sequence[Item]) -> list[Outcome]:
     """A worker's task: one chunk, with the template loaded at start."""
-    return _fill_items(items, _WORKER["template"], _WORKER["out_dir"], _WORKER["force"], False)
+    return _fill_items(items, _WORKER["template"], _WORKER["out_dir"], _WORKER["force"], False, _WORKER["password"])
 
 
-def _start_pool(template_path: Path | None, out_dir: Path, force: bool, jobs: int) -> ProcessPoolExecutor:
+def _start_pool(template_path: Path | None, out_dir: Path, force: bool, jobs: int,
+                password: str | None = None) -> ProcessPoolExecutor:
     """Worker processes, started now: forked while this process is still small, before any input is read."""
     with quiet_workers():  # no worker can be hit by Ctrl-C before it ignores it
         pool = ProcessPoolExecutor(jobs, mp_context=workers.context(), initializer=_start_worker,
-                                   initargs=(template_path, out_dir, force))
+                                   initargs=(template_path, out_dir, force, password))
         pool.submit(int).result()  # starts every worker at once (fork), so none is forked later from a big parent
     return pool
 
@@ -155,18 +158,19 @@ def _parallel(pool: ProcessPoolExecutor, items: Iterator[Item], jobs: int) -> It
 
 
 def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: bool = False,
-             template_path: Path | None = None, jobs: int | None = None) -> Generator[Outcome, None, None]:
+             template_path: Path | None = None, jobs: int | None = None,
+             password: str | None = None) -> Generator[Outcome, None, None]:
     """Fill every row of ``inputs`` into ``out_dir``; in worker processes when the batch is large."""
     template = Filler(template_path)  # a broken template fails here, once, before any row
     jobs = jobs or os.cpu_count() or 1
-    pool = _start_pool(template_path, out_dir, force, jobs) if jobs > 1 and not summary.check else None
+    pool = _start_pool(template_path, out_dir, force, jobs, password) if jobs > 1 and not summary.check else None
     try:
         items = _items(_rows(inputs, summary))
         head = list(itertools.islice(items, PARALLEL_FROM))
         if pool is None or len(head) < PARALLEL_FROM:
             for chunk in chunks(itertools.chain(head, items), CHUNK):
                 check()  # a server's job asked to stop: stop here as on Ctrl-C
-                yield from _fill_items(chunk, template, out_dir, force, summary.check)
+                yield from _fill_items(chunk, template, out_dir, force, summary.check, password)
         else:
             yield from _parallel(pool, itertools.chain(head, items), jobs)
     except BrokenProcessPool:
@@ -178,11 +182,14 @@ def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: boo
 
 
 def fill_files(inputs: Iterable[str | Path], out_dir: str | Path = "out", check: bool = False, force: bool = False,
-               template_path: str | Path | None = None, jobs: int | None = None, progress: bool = False) -> Summary:
-    """Fill one .docx per row of every input file; the summary (with a progress bar on request)."""
+               template_path: str | Path | None = None, jobs: int | None = None, progress: bool = False,
+               password: str | None = None) -> Summary:
+    """Fill one .docx per row of every input file, encrypted with ``password`` when there is one; the summary
+    (with a progress bar on request)."""
     summary = Summary(check=check)
     paths = [Path(p) for p in inputs]
-    stream = outcomes(paths, Path(out_dir), summary, force, Path(template_path) if template_path else None, jobs)
+    stream = outcomes(paths, Path(out_dir), summary, force, Path(template_path) if template_path else None, jobs,
+                      password)
     try:
         add_all(stream, summary, "Fyller i blanketter" if progress else None)
     finally:

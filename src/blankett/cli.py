@@ -21,7 +21,7 @@ import click
 from . import __version__
 from .batch import Summary, fill_files
 from .build import blank_bytes, build_bytes
-from .errors import BlankettError, InputError, OutputExistsError
+from .errors import BlankettError, InputError, OutputExistsError, os_problem
 from .model import json_schema
 from .profile import load_profile
 from .workbook import workbook_bytes
@@ -91,6 +91,8 @@ _SV = {
     "Aborted!": INTERRUPTED,
     "{value!r} does not match the format {format}.": "{value!r} är inget datum (skriv ÅÅÅÅ-MM-DD).",
     "{value!r} does not match the formats {formats}.": "{value!r} är inget datum (skriv ÅÅÅÅ-MM-DD).",
+    "Error: The two entered values do not match.": "Fel: lösenorden är inte lika. Skriv samma lösenord två gånger.",
+    "Error: The value you entered was invalid.": "Fel: ogiltigt värde.",
 }
 
 
@@ -268,6 +270,43 @@ profile_option = click.option(
     help="Kommunprofil (JSON) med namn, adresser och logotyp. Standard: Oxelösunds kommun.",
 )
 force_option = click.option("--force", is_flag=True, help="Skriv över filer som redan finns.")
+
+
+def password_options(func: Callable[P, R]) -> Callable[P, R]:
+    """``--password-file`` and ``--password-env``: the password's sources, never the password itself, which every
+    local user could read in the process list (``ps``)."""
+    func = click.option("--password-env", metavar="NAMN",
+                        help="Läs lösenordet från miljövariabeln NAMN (aldrig lösenordet på kommandoraden).")(func)
+    return click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path), metavar="FIL",
+                        help="Läs lösenordet från första raden i FIL (en fil bara du kan läsa).")(func)
+
+
+def _password(file: Path | None, env: str | None, ask: bool, twice: bool) -> str | None:
+    """The password from its file or environment variable, else asked for (hidden; ``twice`` to encrypt, so that
+    a typing error does not lock the forms); None when none is wanted."""
+    if file is not None and env is not None:
+        raise BlankettError("Ange lösenordet på ett sätt: --password-file eller --password-env, inte båda.")
+    if file is not None:
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise InputError(f"{file}: {os_problem(exc)}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{file}: lösenordsfilen är inte text (UTF-8)") from None
+        if not lines or not lines[0]:
+            raise InputError(f"{file}: lösenordsfilen är tom; lösenordet ska stå på första raden")
+        return lines[0]
+    if env is not None:
+        if not os.environ.get(env):
+            raise InputError(f"Miljövariabeln {env} är inte satt eller är tom; den ska hålla lösenordet.")
+        return os.environ[env]
+    if not ask:
+        return None
+    password: str = click.prompt("Lösenord", hide_input=True, err=True,
+                                 confirmation_prompt="Upprepa lösenordet" if twice else False)
+    if not password:
+        raise InputError("Lösenordet är tomt; ett tomt lösenord skyddar ingenting.")
+    return password
 soffice_option = click.option(
     "--soffice", type=click.Path(dir_okay=False, path_type=Path),
     help="Programmet soffice (LibreOffice), om det inte hittas av sig självt. Även miljövariabeln BLANKETT_SOFFICE.",
@@ -326,18 +365,25 @@ def template(output: Path, profile_path: Path | None, force: bool) -> None:
 @template_option
 @soffice_option
 @click.option("-v", "--verbose", is_flag=True, help="Nämn varje fil som redan fanns och hoppades över.")
+@click.option("--encrypt", "--lösenord", "encrypt", is_flag=True,
+              help="Kryptera varje .docx och PDF med ett lösenord (AES-256; Word, LibreOffice och PDF-läsare "
+                   "frågar efter det). Utan --password-file/--password-env frågas det efter lösenordet två gånger.")
+@password_options
 @user_errors
 def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, with_pdf: bool, fmt: str,
-         flatten: bool, force: bool, template_path: Path | None, soffice: Path | None, verbose: bool) -> None:
+         flatten: bool, force: bool, template_path: Path | None, soffice: Path | None, verbose: bool, encrypt: bool,
+         password_file: Path | None, password_env: str | None) -> None:
     """Fyll i en blankett (.docx och/eller PDF) per incident från Excel (.xlsx), Calc (.ods), CSV, JSON eller JSON Lines."""
     progress = sys.stderr.isatty()
+    password = _password(password_file, password_env, encrypt and not check, twice=True)
     if (with_pdf or fmt in ("pdf", "pdfa")) and not check:
         from .pdf.fill import fill_with_pdf
 
         summaries = fill_with_pdf(list(inputs), output, fmt == "docx", flatten, force, template_path, jobs,
-                                  soffice, progress, archive=fmt == "pdfa")
+                                  soffice, progress, archive=fmt == "pdfa", password=password)
     else:
-        summaries = [fill_files(inputs, output, check, force, template_path, jobs, progress=progress)]
+        summaries = [fill_files(inputs, output, check, force, template_path, jobs, progress=progress,
+                                password=password)]
     for line in (line for s in summaries for line in s.problems):
         click.echo(line, err=True)
     for line in filter(None, (_skipped(s, verbose) for s in summaries)):
@@ -395,8 +441,12 @@ def publish(output: Path, profile_path: Path | None, force: bool, soffice: Path 
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Skriv till .xlsx, .ods, .csv, .json eller .jsonl (efter filändelsen). Standard: JSON på skärmen.")
 @force_option
+@click.option("--password", "--lösenord", "ask", is_flag=True,
+              help="Fråga efter lösenordet till krypterade blanketter (eller ange det med --password-file/-env).")
+@password_options
 @user_errors
-def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
+def extract(paths: tuple[Path, ...], output: Path | None, force: bool, ask: bool, password_file: Path | None,
+            password_env: str | None) -> None:
     """Läs ifyllda blanketter (.docx, .docm, .doc, .odt, .pdf; skannade: .png, .jpg, .tif; mappar: alla sådana filer
     i dem) till data."""
     from .export import Tally, check_output, export
@@ -405,10 +455,12 @@ def extract(paths: tuple[Path, ...], output: Path | None, force: bool) -> None:
     check_output(output)
     if output is not None and output.exists() and not force:
         raise OutputExistsError(output)
+    password = _password(password_file, password_env, ask, twice=False)
     files = expand(paths)
     tally = Tally()
     pages = _ScanProgress() if sys.stderr.isatty() else None
-    results = _reported(tally.watch(read_files(files, workers=_workers(len(files)), on_page=pages)))
+    results = _reported(tally.watch(read_files(files, workers=_workers(len(files)), on_page=pages,
+                                               password=password)))
     try:
         if any(p.is_dir() for p in paths) and sys.stderr.isatty():
             with click.progressbar(results, length=len(files), label="Läser blanketter", file=sys.stderr) as bar:

@@ -57,6 +57,22 @@ class UnsafeFileError(InputError):
     """A file refused before it is parsed: zip bomb, entity declaration, encryption, …"""
 
 
+class EncryptedError(InputError):
+    """An encrypted file that cannot be read as it stands; ``str()`` names the file, never the password."""
+
+
+class PasswordNeededError(EncryptedError):
+    """The file is encrypted and no password was given."""
+
+
+class WrongPasswordError(EncryptedError):
+    """The password given does not open the file."""
+
+
+class UnsupportedEncryptionError(EncryptedError):
+    """The file is encrypted in a way we cannot open (RC4, IRM, a certificate, an unknown scheme)."""
+
+
 class OutputExistsError(BlankettError):
     """An output file exists and the caller did not ask to replace it; the caller says how (the CLI: --force)."""
 

@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 from pydantic import BaseModel
 
-from . import controls, ooxml
+from . import controls, ooxml, protect
 from .build import blank_bytes
 from .errors import BlankettError, InputError, OutputExistsError, RecordError, os_problem
 from .form import FIELDS, REGISTRATION, TAGS
@@ -195,14 +195,15 @@ def plan(rows: Iterable[Row]) -> Iterator[tuple[Row, BaseModel | None, str, list
 
 
 def fill_one(template: Filler, row: Row, incident: BaseModel | Values, name: str, out_dir: Path,
-             force: bool = False, check: bool = False, notes: list[str] | None = None) -> Outcome:
+             force: bool = False, check: bool = False, notes: list[str] | None = None,
+             password: str | None = None) -> Outcome:
     """Render and write one validated record; failures become an :class:`Outcome`, never an exception."""
     notes = list(notes or [])
     target = out_dir / f"{name}.docx"
     if check:
         return Outcome(row.where, FillStatus.CHECKED, target, notes)
     try:
-        write_bytes(target, template.render(incident), force)
+        write_bytes(target, protect.sealed(template.render(incident), password, ".docx"), force)
     except OutputExistsError:  # named once in the summary, not once per file
         return Outcome(row.where, FillStatus.EXISTS, target, notes)
     except BlankettError as exc:

@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from . import controls, kinds, ooxml
+from . import controls, kinds, ooxml, protect
 from .bounded import in_order
 from .errors import BlankettError, InputError, RecordError, UnsafeFileError
 from .form import FIELDS, LIST_ITEMS, REGISTRATION_BY_KEY, TAGS, Field, Kind
@@ -308,10 +308,13 @@ def _fallback(root: etree._Element, gone: list[Field], values: Values, notes: li
 # --- readers by file ending ------------------------------------------------------------
 
 
-def read_docx(path: Path, name: str | None = None) -> Reading:
-    """A .docx or .docm (``name``: as messages call it): the document part only; macros never run or kept, only noted."""
+def read_docx(path: Path, name: str | None = None, data: bytes | None = None) -> Reading:
+    """A .docx or .docm (``name``: as messages call it): the document part only; macros never run or kept, only noted.
+
+    ``data``: the file's bytes decrypted in memory (:mod:`protect`), read instead of the encrypted file.
+    """
     size_check(path)
-    with open_package(path, name or path.name) as pkg:
+    with open_package(path if data is None else data, name or path.name) as pkg:
         macros = pkg.has_macros()
         root = pkg.xml(pkg.main_part())
         registered = registration_values(pkg.custom_property)  # written by fill; kept by Word and LibreOffice
@@ -399,16 +402,16 @@ def _unknown(path: Path) -> Reading:
     raise InputError(f"okänt filformat; blanketter läses från {known}")
 
 
-def read_file(path: str | Path) -> Result:
+def read_file(path: str | Path, *, password: str | None = None) -> Result:
     """One returned form as a :class:`Result` (never raises for a bad file), read within the limits of
     :mod:`blankett.guard`."""
     # to its end, not closed after the first result: closing it counts as Ctrl-C and kills the reading worker,
     # which then started anew (about 200 ms) for every file read one at a time
-    (result,) = read_files([Path(path)])  # a .doc/.odt converted here, read in the worker
+    (result,) = read_files([Path(path)], password=password)  # a .doc/.odt converted here, read in the worker
     return result
 
 
-def _task(path: str, conversion: list[Any] | None, failed: str | None) -> dict[str, Any]:
+def _task(path: str, conversion: list[Any] | None, failed: str | None, password: str | None = None) -> dict[str, Any]:
     """A guarded worker's task (JSON in and out): one path read, from its conversion when it has one; a scan
     answers ``{"scan": pages}`` and is read by OCR in tasks of its own."""
     done: Conversions = {}
@@ -416,15 +419,31 @@ def _task(path: str, conversion: list[Any] | None, failed: str | None) -> dict[s
         source, output, error, refused = conversion
         done[Path(path)] = Converted(Path(source), Path(output) if output else None, error, refused)
     try:
-        return _one(Path(path), done, failed).as_dict()
+        return _one(Path(path), done, failed, password).as_dict()
     except ScanNeeded as exc:
         return {"scan": exc.pages}
 
 
-def _read_here(path: Path) -> Result:
-    """One returned form read in this process (a guarded worker's work)."""
+def _read_here(path: Path, password: str | None = None) -> Result:
+    """One returned form read in this process (a guarded worker's work); an encrypted one decrypted in memory."""
     reader = READERS_BY_SUFFIX.get(path.suffix.lower(), _unknown)
-    return result_of(str(path), lambda: reader(path))
+    return result_of(str(path), lambda: _unlocked_reading(path, password) or reader(path))
+
+
+def _unlocked_reading(path: Path, password: str | None) -> Reading | None:
+    """An encrypted .docx or PDF read from its bytes decrypted in memory; None for a file that is not encrypted."""
+    if path.suffix.lower() not in READERS_BY_SUFFIX or path.suffix.lower() in CONVERTED:
+        return None
+    try:
+        size_check(path)
+    except InputError:
+        return None  # empty, missing or too big: the file's own reader says so in its words
+    data = protect.unlocked(path, password)
+    if data is None:
+        return None
+    if path.suffix.lower() == ".pdf":
+        return read_pdf(data, path.name)
+    return read_docx(path, path.name, data)
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
@@ -439,9 +458,11 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def read_files(paths: Iterable[Path], workers: int = 1,
-               on_page: PageProgress | None = None) -> Generator[Result, None, None]:
+def read_files(paths: Iterable[Path], workers: int = 1, on_page: PageProgress | None = None,
+               password: str | None = None) -> Generator[Result, None, None]:
     """A result per file, in order; .doc/.odt converted by LibreOffice first; ``workers`` > 1 reads in parallel.
+
+    ``password`` opens encrypted .docx and PDF files (decrypted in the reading worker's memory, never on disk).
 
     ``on_page(source, done, pages)`` hears of every page of a scan read by OCR (seconds each), for a progress bar.
     """
@@ -455,9 +476,9 @@ def read_files(paths: Iterable[Path], workers: int = 1,
             except BlankettError as exc:
                 failed = str(exc)
                 done = {p: None for p in to_convert}
-                yield from _each(paths, done, workers, failed, on_page)
+                yield from _each(paths, done, workers, failed, on_page, password)
                 return
-        yield from _each(paths, done, workers, None, on_page)
+        yield from _each(paths, done, workers, None, on_page, password)
 
 
 def _convertible(path: Path) -> bool:
@@ -470,17 +491,18 @@ def _convertible(path: Path) -> bool:
 
 
 def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None,
-          on_page: PageProgress | None = None) -> Iterator[Result]:
+          on_page: PageProgress | None = None, password: str | None = None) -> Iterator[Result]:
     """Read every path in guarded workers (one per ``workers``), in order; converted ones from their conversion."""
     parallel = workers > 1 and len(paths) > 1
     guards = Guards(workers if parallel else 1)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="blankett-läs") if parallel else None
     try:
         if pool is None:
-            yield from _guarded_each(guards, paths, done, failed, on_page)
+            yield from _guarded_each(guards, paths, done, failed, on_page, password)
             return
         yield from in_order(_batches(paths),
-                            lambda chunk: pool.submit(_guarded_chunk, guards, chunk, done, failed, on_page).result,
+                            lambda chunk: pool.submit(_guarded_chunk, guards, chunk, done, failed, on_page,
+                                                      password).result,
                             WINDOW * workers)
     except BaseException:  # Ctrl-C, or the caller stopping early: the workers are killed, waiting threads wake
         guards.kill()
@@ -492,7 +514,7 @@ def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None
 
 
 def _guarded(guards: Guards, path: Path, done: Conversions, failed: str | None,
-             on_page: PageProgress | None = None) -> Result:
+             on_page: PageProgress | None = None, password: str | None = None) -> Result:
     """One path's result, read in a guarded worker; past a limit, a ``fel`` result saying so."""
     out = done.get(path)
     conversion = None if out is None else [str(out.source), str(out.output) if out.output else None, out.error,
@@ -500,7 +522,8 @@ def _guarded(guards: Guards, path: Path, done: Conversions, failed: str | None,
     if path in done and out is None:
         conversion = [str(path), None, "", False]
     try:
-        answer = guards.run("blankett.readback:_task", str(path), conversion, failed)
+        # the password goes to the worker on its stdin pipe, never in its arguments or environment
+        answer = guards.run("blankett.readback:_task", str(path), conversion, failed, password)
         if "scan" in answer:
             return _assembled(guards, path, _scan_pages(guards, path, answer["scan"], on_page))
         return Result(**answer)
@@ -536,7 +559,7 @@ class _ScanFile:
 
 
 def _guarded_each(guards: Guards, paths: list[Path], done: Conversions, failed: str | None,
-                  on_page: PageProgress | None) -> Iterator[Result]:
+                  on_page: PageProgress | None, password: str | None = None) -> Iterator[Result]:
     """Each path's result in order; consecutive image files of one page each whose headers number them as the
     pages of one form (1(3), 2(3), 3(3)) are read as that form (as many scanners save a form: a file a page).
     Headers of one page count that rise with a gap (1(3), 3(3)) keep their files apart, with a warning."""
@@ -547,7 +570,7 @@ def _guarded_each(guards: Guards, paths: list[Path], done: Conversions, failed: 
         if not isinstance(scanned, _ScanFile):
             yield from _group_results(guards, group)
             group = []
-            yield scanned if scanned is not None else _guarded(guards, path, done, failed, on_page)
+            yield scanned if scanned is not None else _guarded(guards, path, done, failed, on_page, password)
             continue
         if not (group and continues(group[-1].header, scanned.header)):
             yield from _group_results(guards, group)
@@ -634,17 +657,17 @@ def _batches(paths: list[Path]) -> Iterator[list[Path]]:
 
 
 def _guarded_chunk(guards: Guards, chunk: list[Path], done: Conversions, failed: str | None,
-                   on_page: PageProgress | None = None) -> list[Result]:
-    return list(_guarded_each(guards, chunk, done, failed, on_page))
+                   on_page: PageProgress | None = None, password: str | None = None) -> list[Result]:
+    return list(_guarded_each(guards, chunk, done, failed, on_page, password))
 
 
-def _one(path: Path, done: Conversions, failed: str | None) -> Result:
+def _one(path: Path, done: Conversions, failed: str | None, password: str | None = None) -> Result:
     """One path's result, read in this process; a converted file is read from its .docx."""
     if path in done:
         if failed:
             return Result(str(path), FEL, [failed])
         return result_of(str(path), lambda: _read_conversion(path, done))
-    return _read_here(path)
+    return _read_here(path, password)
 
 
 #: Files per task handed to a reading thread, and tasks in flight per thread: bounded, so memory stays flat.

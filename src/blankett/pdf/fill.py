@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .. import protect
 from ..batch import Summary, _rows, add_all, fill_files
 from ..errors import BlankettError, OutputExistsError
 from ..fill import Filler, Outcome, plan
@@ -22,7 +23,7 @@ from .write import PdfTemplate
 
 
 def pdf_outcomes(inputs: Iterable[Path], out_dir: Path, template: PdfTemplate, flatten: bool, force: bool,
-                 summary: Summary, rows_told: bool = False) -> Iterator[Outcome]:
+                 summary: Summary, rows_told: bool = False, password: str | None = None) -> Iterator[Outcome]:
     """A PDF per valid row of ``inputs`` in ``out_dir``, named as its .docx would be; each as an ``Outcome``.
 
     Files that cannot be read are told in ``summary``; rows that cannot be filled as failed outcomes, unless
@@ -41,7 +42,7 @@ def pdf_outcomes(inputs: Iterable[Path], out_dir: Path, template: PdfTemplate, f
             continue
         warnings: list[str] = []
         try:
-            write_bytes(target, render(template, incident, flatten, warnings), force)
+            write_bytes(target, protect.sealed(render(template, incident, flatten, warnings), password, ".pdf"), force)
         except OutputExistsError:
             yield Outcome(row.where, FillStatus.EXISTS, target, notes)
         except BlankettError as exc:
@@ -52,22 +53,25 @@ def pdf_outcomes(inputs: Iterable[Path], out_dir: Path, template: PdfTemplate, f
 
 def fill_with_pdf(inputs: list[Path], out_dir: str | Path, keep_docx: bool = True, flatten: bool = False,
                   force: bool = False, template_path: Path | None = None, jobs: int | None = None,
-                  soffice: str | Path | None = None, progress: bool = False, archive: bool = False) -> list[Summary]:
+                  soffice: str | Path | None = None, progress: bool = False, archive: bool = False,
+                  password: str | None = None) -> list[Summary]:
     """Fill forms as PDF (beside the .docx, or alone); the summaries to show, PDF last.
 
     The blank PDF is had first, so that a missing LibreOffice (a ``--template``'s first time) is said before
     anything is written. ``archive``: archive copies instead, through LibreOffice (:mod:`.archivefill`).
     """
+    if archive and password is not None:
+        raise BlankettError("arkivexemplar (PDF/A) krypteras inte: ett arkiv ska gå att öppna utan lösenord")
     if archive:
         return fill_with_archive(inputs, out_dir, keep_docx, force, template_path, jobs, soffice, progress)
     template = for_filler(Filler(template_path) if template_path else None, soffice)
     out_dir = Path(out_dir)
     summaries = []
     if keep_docx:
-        summaries.append(fill_files(inputs, out_dir, False, force, template_path, jobs, progress))
+        summaries.append(fill_files(inputs, out_dir, False, force, template_path, jobs, progress, password))
     files = Summary()
     pdfs = Summary()
-    stream = pdf_outcomes(inputs, out_dir, template, flatten, force, files, rows_told=keep_docx)
+    stream = pdf_outcomes(inputs, out_dir, template, flatten, force, files, rows_told=keep_docx, password=password)
     add_all(stream, pdfs, "Fyller i PDF-blanketter" if progress and not keep_docx else None)
     if not keep_docx:
         pdfs.merge_failures(files)
