@@ -24,10 +24,6 @@ from blankett.web.app import create_app
 ROOT = Path(__file__).parents[1]
 DOCS = ROOT / "docs"
 GUIDES = ("administrator.md", "drift.md", "integration.md", "utveckling.md")
-#: Pages being written on other branches at the same time as the split (issues 17, 19 and 20); a link to one of
-#: them may point nowhere until those branches are merged. Once a page exists it is checked like every other.
-WRITTEN_ELSEWHERE = {"kodning.md", "lagesbild.md", "lagesbild-dokument.md", "bevakning.md", "skannade.md",
-                     "mutation.md"}
 MD = MarkdownIt("commonmark").enable("table")
 
 
@@ -70,9 +66,8 @@ def _problems(page: Path) -> Iterator[str]:
         path, _, anchor = target.partition("#")
         file = (page.parent / path).resolve() if path else page
         if not file.exists():
-            if not (kind == "link" and file.parent == DOCS and file.name in WRITTEN_ELSEWHERE):
-                yield f"{page.name}: {kind} {target}: {file.relative_to(ROOT) if file.is_relative_to(ROOT) else file} " \
-                      "finns inte"
+            yield f"{page.name}: {kind} {target}: {file.relative_to(ROOT) if file.is_relative_to(ROOT) else file} " \
+                  "finns inte"
         elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
             yield f"{page.name}: {kind} {target}: rubriken #{anchor} finns inte i {file.name}"
 
