@@ -244,7 +244,7 @@ def _encrypted(blank_pdf: Path) -> bytes:
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda b: _encrypted(b), "PDF-filen är lösenordsskyddad (krypterad); spara den utan lösenord"),
+    (lambda b: _encrypted(b), "filen är lösenordsskyddad (krypterad) och inget lösenord angavs; ange lösenordet för att läsa den"),
     (lambda b: b.read_bytes()[:2000], "PDF-filen är trasig och kan inte läsas"),
     (lambda b: b"%PDF-1.7\n" + b"\x00" * 500, "PDF-filen är trasig och kan inte läsas"),
     (lambda b: b"", "filen är tom"),

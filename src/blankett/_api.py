@@ -249,20 +249,20 @@ def overview_form_count(paths: Iterable[PathLike]) -> int:
 def overview_documents(overview: Overview, formats: Iterable[str] | None = None,
                        profile: Profile | PathLike | None = None, soffice: PathLike | None = None) -> dict[str, bytes]:
     """An overview's documents, {file name: bytes}: every format of its version (internal: .docx, .pdf, .xlsx;
-    public: .html, .pdf, .xlsx), or those whose endings ``formats`` names.
+    public: .html, .pdf, .xlsx), or those whose endings ``formats`` names (any of the four, for either version).
 
-    The PDF needs LibreOffice (:class:`OfficeMissingError`); an ending the version does not have (a web page of
-    the internal overview) is a :class:`BlankettError`.
+    The PDF needs LibreOffice (:class:`OfficeMissingError`); an ending that is not made is a :class:`BlankettError`.
     """
-    have = overview_formats.of(overview.public)
-    wanted = [f.ending for f in have] if formats is None else list(formats)
-    for ending in wanted:
-        if ending not in {f.ending for f in have}:
-            endings = ", ".join(f".{f.ending}" for f in have)
-            raise BlankettError(f"Den {'offentliga' if overview.public else 'interna'} lägesbilden görs som "
-                                f"{endings}, inte som .{ending}.")
+    chosen = list(overview_formats.of(overview.public))
+    if formats is not None:
+        chosen = []
+        for ending in formats:
+            found = overview_formats.by_ending(ending)
+            if found is None:
+                raise BlankettError(f"Lägesbilden görs som .docx, .pdf, .xlsx eller .html, inte som .{ending}.")
+            chosen.append(found)
     loaded = _profile(profile)
-    return {f.name(overview): f.render(overview, loaded, soffice) for f in have if f.ending in wanted}
+    return {f.name(overview): f.render(overview, loaded, soffice) for f in chosen}
 
 
 def overview_files(paths: Iterable[PathLike], out_dir: PathLike = "out/lagesbild", start: dt.date | None = None,

@@ -34,6 +34,8 @@ MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "august
           "november", "december")
 #: Captions of the two tables along time: the public version protects a month through its quarter too.
 MONTHS_CAPTION = "Ärenden per månad"
+#: The most months a period's tables list every one of (three years); a longer period lists the months with cases.
+MAX_MONTH_ROWS = 36
 QUARTERS_CAPTION = "Ärenden per kvartal"
 FIRST_TALK_ROWS = ("7–14 dagar efter händelsen (som blanketten anger)", "Tidigare än 7 dagar efter",
                    "Mer än 14 dagar efter", "Samtal 1 saknar datum", f"Händelsedatum saknas ({NOT_CODED})")
@@ -138,8 +140,21 @@ def _column(caption: str, labels: Iterable[str], counts: Counter[str] | Counter[
     return Table(caption, "", (CASES,), rows, None if total is None else (total,), shares, chart, alt, note)
 
 
-def _blocks(t: _Tally, start: dt.date, end: dt.date) -> list[Block]:
+def _shown_months(t: _Tally, start: dt.date, end: dt.date) -> tuple[list[tuple[int, int]], str]:
+    """The months the tables list, and a note when not all of the period's: a period longer than
+    :data:`MAX_MONTH_ROWS` months lists only those from its first case's month to its last case's (a period of
+    centuries, which the web's date fields allow, would otherwise be a table of thousands of empty rows)."""
     months = months_between(start, end)
+    if len(months) <= MAX_MONTH_ROWS:
+        return months, ""
+    counted = [ym for ym in months if t.months[ym]]
+    shown = months_between(dt.date(*counted[0], 1), dt.date(*counted[-1], 1)) if counted else []
+    return shown, (f"Perioden är längre än {MAX_MONTH_ROWS} månader: bara månaderna från det första till det "
+                   "sista ärendet visas.")
+
+
+def _blocks(t: _Tally, start: dt.date, end: dt.date) -> list[Block]:
+    months, long_note = _shown_months(t, start, end)
     quarters: Counter[str] = Counter()
     for (y, m) in months:
         quarters[quarter_label(y, m)] += t.months[(y, m)]
@@ -158,9 +173,9 @@ def _blocks(t: _Tally, start: dt.date, end: dt.date) -> list[Block]:
                 Counter({"Datum utanför perioden": t.outside, "Inget datum alls": t.undated}), None, Chart.NONE, "",
                 "Rader i kalkylblad får aldrig filens datum; de saknar då datum.", shares=False),
         _column(MONTHS_CAPTION, month_counts, month_counts, n, Chart.COLUMNS,
-                "Stapeldiagram: antal ärenden per månad i perioden."),
+                "Stapeldiagram: antal ärenden per månad i perioden.", long_note),
         _column(QUARTERS_CAPTION, quarters, quarters, n, Chart.COLUMNS,
-                "Stapeldiagram: antal ärenden per kvartal i perioden."),
+                "Stapeldiagram: antal ärenden per kvartal i perioden.", long_note),
         Heading("Typ och kanal"),
         Paragraph("Typ och kanal kodas av säkerhetsstrategen när blanketten kommer in, med kategorierna i Brås "
                   "Politikernas trygghetsundersökning (PTU) och \"annat\", så att siffrorna kan ställas bredvid "

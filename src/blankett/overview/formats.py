@@ -47,7 +47,7 @@ class Format:
 
     def name(self, overview: Overview) -> str:
         """The file's name: version and period in it, e.g. ``lagesbild-intern-2025-01-01--2025-12-31.docx``."""
-        version = "offentlig" if self.public else "intern"
+        version = "offentlig" if overview.public else "intern"
         return f"lagesbild-{version}-{overview.start.isoformat()}--{overview.end.isoformat()}.{self.ending}"
 
 
@@ -65,3 +65,9 @@ FORMATS: tuple[Format, ...] = (
 def of(public: bool) -> tuple[Format, ...]:
     """The formats of one version."""
     return tuple(f for f in FORMATS if f.public is public)
+
+
+def by_ending(ending: str) -> Format | None:
+    """The renderer of a file ending, whichever version it is asked for (the web page and the API let the user
+    choose; a public Word document or an internal web page is drawn alike), or None for an ending not made."""
+    return next((f for f in FORMATS if f.ending == ending), None)

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 #: What an overview can be fetched as: every document in one zip, or one of them.
 FORMATS = ("zip", "docx", "pdf", "xlsx", "html")
-FORMAT_TEXT = {"zip": "Alla filerna i en zip-fil", "docx": "Word (.docx), bara den interna",
+FORMAT_TEXT = {"zip": "Alla filerna i en zip-fil", "docx": "Word (.docx)",
                "pdf": "PDF (taggad, tillgänglig)", "xlsx": "Excel (.xlsx) med tabellerna och diagram",
-               "html": "Webbsida (.html), bara den offentliga"}
+               "html": "Webbsida (.html)"}
 #: The counting a request uses: sources, first and last day, public or not → the overview.
 Counting = Callable[[list[Path], dt.date, dt.date, bool], "Overview"]
 
@@ -76,11 +76,7 @@ def read_request(values: Mapping[str, str]) -> Request:
     fmt = values.get("format", "zip")
     if fmt not in FORMATS:
         raise Refused(400, f"format måste vara {', '.join(FORMATS)}.")
-    public = version == "public"
-    if (fmt == "docx" and public) or (fmt == "html" and not public):
-        raise Refused(400, "Word-dokumentet görs bara för den interna lägesbilden och webbsidan bara för den "
-                           "offentliga.")
-    return Request(start, end, public, fmt)
+    return Request(start, end, version == "public", fmt)
 
 
 def count_overview(sources: list[Path], start: dt.date, end: dt.date, public: bool) -> Overview:

@@ -98,7 +98,8 @@ def _overview() -> dict[str, Any]:
                   "internal: med diarienummer och noterade brister; public: bara antal och andelar, 1 och 2 som "
                   "”färre än 3”."),
             query("format", {"enum": ["zip", "docx", "pdf", "xlsx", "html"], "default": "zip"},
-                  "zip: alla dokumenten; docx bara internal, html bara public. " + _OTHER_PARAMETERS)],
+                  "zip: alla dokumenten i versionens format (internal: docx, pdf, xlsx; public: html, pdf, xlsx); "
+                  "ett enskilt format görs för båda versionerna. " + _OTHER_PARAMETERS)],
         "requestBody": body,
         "responses": {"200": {"description": "Lägesbilden",
                               "content": {"application/zip": _FILE, DOCX: _FILE, "application/pdf": _FILE,
