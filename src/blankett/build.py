@@ -6,6 +6,7 @@ timestamps, control ids numbered in form order.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -353,23 +354,27 @@ def _body(doc: DocumentObject, profile: Profile, width: float) -> None:
             _followup(doc, section, ids, width)
 
 
-def _properties(doc: DocumentObject, profile: Profile) -> None:
-    import datetime as dt
-
+def core_properties(doc: DocumentObject, profile: Profile, title: str, subject: str, keywords: str,
+                    stamp: dt.datetime) -> None:
+    """A document's properties: its title, subject and keywords, the municipality as author, the language, and
+    one day for every date; no person, machine or clock time (the form and the overview both)."""
     props = doc.core_properties
-    stamp = dt.datetime.fromisoformat(f"{profile.plan_date}T00:00:00")
-    props.title = f"{TITLE} – {profile.appendix}"
-    props.subject = SUBTITLE
+    props.title = title
+    props.subject = subject
     props.author = profile.name
     props.last_modified_by = profile.name
     props.comments = ""
-    props.keywords = "blankett; incidentrapport; förtroendevalda"
+    props.keywords = keywords
     props.category = profile.plan_title
     props.language = LANGUAGE
     props.revision = 1
-    props.created = stamp
-    props.modified = stamp
-    props.last_printed = stamp
+    props.created = props.modified = props.last_printed = stamp
+
+
+def _properties(doc: DocumentObject, profile: Profile) -> None:
+    core_properties(doc, profile, f"{TITLE} – {profile.appendix}", SUBTITLE,
+                    "blankett; incidentrapport; förtroendevalda",
+                    dt.datetime.fromisoformat(f"{profile.plan_date}T00:00:00"))
 
 
 _APP_XML = (

@@ -416,6 +416,12 @@ PLACES: dict[str, str] = _places()
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
 #: Each field's control tags (Ja before Nej, list items in order), computed once.
 TAGS: dict[str, tuple[str, ...]] = {f.key: tuple(f.tags()) for f in FIELDS}
+#: The follow-up talks in order, each its fields (date, present, documentation): what the overview counts as held
+#: and the reminders schedule, read off the layout.
+TALK_FIELDS: tuple[tuple[Field, ...], ...] = tuple(
+    row.fields for section in SECTIONS for row in _rows(section) if isinstance(row, Talk))
+#: Each follow-up talk's date field, in order.
+TALK_DATES: tuple[str, ...] = tuple(next(f.key for f in talk if f.kind is Kind.DATE) for talk in TALK_FIELDS)
 
 
 def field_for_tag(tag: str) -> Field | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import kinds, model
 from ..errors import BlankettError, RecordError
-from ..form import CHANNEL_KEY, CHANNELS, INCIDENT_DATE_KEY, INCIDENT_TYPE_KEY, INCIDENT_TYPES, NOT_CODED
+from ..form import CHANNEL_KEY, CHANNELS, INCIDENT_DATE_KEY, INCIDENT_TYPE_KEY, INCIDENT_TYPES, NOT_CODED, TALK_DATES
 from ..load import INPUT_ENDINGS, load_rows
 from ..package import open_package
 from ..readback import FORM_ENDINGS, expand, read_files
@@ -56,7 +56,7 @@ class Case:
 #: Told after each returned form is read (for a progress bar).
 FormProgress = Callable[[], None]
 #: The keys of the first follow-up talk's date (the fallback date) and of the coded multi-valued fields.
-TALK1_DATE = "samtal1_datum"
+TALK1_DATE = TALK_DATES[0]
 #: A zip of returned forms (as the web page takes them).
 ZIP_ENDING = ".zip"
 _CODED_LISTS = {INCIDENT_TYPE_KEY: INCIDENT_TYPES, CHANNEL_KEY: CHANNELS}

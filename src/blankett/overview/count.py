@@ -14,7 +14,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .. import kinds
-from ..form import BY_KEY, CHANNEL_KEY, CHANNELS, FIELDS, INCIDENT_TYPE_KEY, INCIDENT_TYPES, NOT_CODED, Kind
+from ..form import (
+    BY_KEY,
+    CHANNEL_KEY,
+    CHANNELS,
+    FIELDS,
+    INCIDENT_TYPE_KEY,
+    INCIDENT_TYPES,
+    NOT_CODED,
+    S2,
+    S4,
+    TALK_FIELDS,
+    Kind,
+)
 from .cases import TALK1_DATE, Case, DateFrom
 from .report import Block, Chart, Heading, Listing, Overview, Paragraph, Table
 
@@ -23,10 +35,11 @@ PUBLIC_TITLE = f"{TITLE} (offentlig version)"
 #: The form's first follow-up talk: "1-2 veckor efter händelse" (days after the incident, both ends included).
 FIRST_TALK_DAYS = (7, 14)
 #: The Ja/Nej questions of the checklist (section 2), in form order: polis kontaktad and polisanmäld side by side.
-CHECKLIST = tuple(f.key for f in FIELDS if f.kind is Kind.JANEJ and f.key != "rutin_tillampad")
-ROUTINE_KEY = "rutin_tillampad"
-WEAKNESS_KEYS = ("sarbarheter_rutin", "sarbarheter_plan")
-TALKS = 3
+CHECKLIST = tuple(f.key for f in FIELDS if f.kind is Kind.JANEJ and f.section == S2)
+#: "Kommunens rutin … har tillämpats" (the follow-up's Ja/Nej) and the noted weaknesses (its lists).
+ROUTINE_KEY = next(f.key for f in FIELDS if f.kind is Kind.JANEJ and f.section == S4)
+WEAKNESS_KEYS = tuple(f.key for f in FIELDS if f.kind is Kind.LIST and f.section == S4)
+TALKS = len(TALK_FIELDS)
 NOT_ANSWERED = "Ej besvarad"
 ANSWERS = (kinds.JA, kinds.NEJ, NOT_ANSWERED)
 CASES = "Ärenden"
@@ -110,7 +123,7 @@ def _add(tally: _Tally, case: Case, today: dt.date) -> None:
 
 def _talk_held(record: dict[str, object], n: int) -> bool:
     """A follow-up talk counts as held when anything of it is noted (its date, who took part, its notes)."""
-    return any(record.get(f"samtal{n}_{part}") for part in ("datum", "narvarande", "dokumentation"))
+    return any(record.get(f.key) for f in TALK_FIELDS[n - 1])
 
 
 def _first_talk(tally: _Tally, case: Case, today: dt.date) -> None:

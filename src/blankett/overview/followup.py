@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..form import INCIDENT_DATE_KEY, NOT_CODED
+from ..form import INCIDENT_DATE_KEY, NOT_CODED, TALK_DATES
 from .cases import Case, read_cases
 
 #: Days after the incident from which the first talk is due, and by which it must have been held ("1-2 veckor
@@ -27,8 +27,7 @@ from .cases import Case, read_cases
 TALK1_FROM_DAYS = 7
 TALK1_BY_DAYS = 14
 #: The talks the form has, and the key of each one's date.
-TALKS = (1, 2, 3)
-TALK_DATE = "samtal{n}_datum"
+TALKS = tuple(range(1, len(TALK_DATES) + 1))
 #: The calendar's product identifier (RFC 5545 PRODID) and the domain that makes each event's UID unique.
 PRODID = "-//blankett//Bilaga 5 uppföljningssamtal//SV"
 UID_DOMAIN = "bevakning.blankett"
@@ -105,7 +104,7 @@ def _date(value: Any) -> dt.date | None:
 
 def case_follow_ups(case: Case, today: dt.date) -> Iterator[FollowUp]:
     """The reminders of one case on ``today``: its first talk unless held, and every talk planned."""
-    talks = {n: _date(case.record.get(TALK_DATE.format(n=n))) for n in TALKS}
+    talks = {n: _date(case.record.get(TALK_DATES[n - 1])) for n in TALKS}
     for n, day in talks.items():
         if day is not None and day >= today:
             yield FollowUp(case.name, n, day, day, Status.PLANNED)

@@ -15,7 +15,6 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from .. import build, ooxml
-from ..form import LANGUAGE
 from ..profile import Profile, load_profile
 from . import cells, chart
 from .report import Chart, Heading, Listing, Overview, Paragraph, Table
@@ -128,15 +127,5 @@ def _table(doc: DocumentObject, table: Table, width: float, number: int) -> None
 
 def _properties(doc: DocumentObject, overview: Overview, profile: Profile) -> None:
     """Title, subject, language and the municipality: no person, machine or clock time."""
-    props = doc.core_properties
-    stamp = dt.datetime.combine(overview.made, dt.time())
-    props.title = overview.title
-    props.subject = SUBJECT
-    props.author = profile.name
-    props.last_modified_by = profile.name
-    props.comments = ""
-    props.keywords = "lägesbild; hot; våld; trakasserier; förtroendevalda"
-    props.category = profile.plan_title
-    props.language = LANGUAGE
-    props.revision = 1
-    props.created = props.modified = props.last_printed = stamp
+    build.core_properties(doc, profile, overview.title, SUBJECT, "lägesbild; hot; våld; trakasserier; förtroendevalda",
+                          dt.datetime.combine(overview.made, dt.time()))
