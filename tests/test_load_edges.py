@@ -193,6 +193,24 @@ def test_an_entity_declaration_across_the_read_boundary_is_refused(tmp_path):
         list(load_rows(path))
 
 
+def test_a_doctype_behind_a_long_comment_is_refused_as_in_a_word_file(tmp_path):
+    """An external DTD 8 KB into a sheet part: openpyxl read the workbook and fill wrote forms from it, where the
+    same DOCTYPE in a returned .docx is refused; a DTD is refused wherever it stands, as the docx reader does."""
+    path = typed_workbook(tmp_path / "sen.xlsx", [{"handelse": "Hot"}])
+    _padded_to(path, b"<!DOCTYPE", 8192, b'<!DOCTYPE worksheet SYSTEM "http://127.0.0.1:9/x.dtd">')
+    with pytest.raises(UnsafeFileError, match="^sen.xlsx \\(xl/worksheets/sheet1.xml\\) innehåller en DTD"):
+        list(load_rows(path))
+
+
+def test_a_sheet_part_in_utf16_is_refused_by_name_not_as_an_unreadable_file(tmp_path):
+    """The billion laughs in UTF-16 spell no ``<!ENTITY`` in ASCII: openpyxl failed on it with "kan inte läsas
+    (ValueError)". Excel and Calc write UTF-8 only; a part in another encoding is refused, saying why."""
+    path = typed_workbook(tmp_path / "utf16.xlsx", [{"handelse": "Hot"}])
+    patch_part(path, SHEET_PART, lambda data: (DTD + data.split(b"?>", 1)[-1]).decode().encode("utf-16"))
+    with pytest.raises(UnsafeFileError, match="^utf16.xlsx \\(xl/worksheets/sheet1.xml\\) är inte skriven i UTF-8"):
+        list(load_rows(path))
+
+
 def test_a_formula_across_the_read_boundary_without_a_saved_value_is_named(tmp_path):
     path = typed_workbook(tmp_path / "formel.xlsx", [{"handelse": "Hot", "polisanmald": '=IF(TRUE,"Ja","Nej")'}])
     _padded_to(path, b"<f>", CHUNK - 2)

@@ -27,7 +27,7 @@ from openpyxl.xml.constants import SHARED_STRINGS
 
 from .errors import BlankettError, InputError, os_problem
 from .form import Kind, kind_of
-from .package import Package, open_package, refuse_dtd
+from .package import Package, open_package, refuse_dtd, refuse_wide
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
 
 if TYPE_CHECKING:
@@ -278,6 +278,8 @@ def _scan_part(pkg: Package, member: str, what: str) -> bool:
     formula, tail = False, b""
     with pkg.zip.open(member) as fh:
         while chunk := fh.read(1 << 20):
+            if not tail:
+                refuse_wide(chunk, what)
             data = tail + chunk
             refuse_dtd(data, what)
             formula = formula or bool(_FORMULA.search(data))

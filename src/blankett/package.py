@@ -68,9 +68,21 @@ def _dtd_refused(what: str) -> UnsafeFileError:
 
 
 def refuse_dtd(data: bytes, what: str) -> None:
-    """Raise :class:`UnsafeFileError` if XML bytes hold a DTD or an entity declaration (XML that others parse)."""
-    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
+    """Raise :class:`UnsafeFileError` if XML bytes hold a DTD or an entity declaration (XML that others parse).
+
+    Anywhere in the bytes, not only near the start: a prolog of comments may be any length, and a literal
+    ``<!DOCTYPE`` can stand nowhere else in well-formed XML but a comment. Spelled in ASCII only, so the part's
+    first bytes go through :func:`refuse_wide` first.
+    """
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise _dtd_refused(what)
+
+
+def refuse_wide(head: bytes, what: str) -> None:
+    """Refuse an XML part not written in UTF-8 (UTF-16 or UTF-32: a byte-order mark or a zero byte in its first
+    four bytes), where no ASCII scan sees a DTD; Excel, Calc and Word write UTF-8 only."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
+        raise UnsafeFileError(f"{what} är inte skriven i UTF-8 och läses inte av säkerhetsskäl")
 
 
 def parse_xml(data: bytes, what: str) -> etree._Element:
