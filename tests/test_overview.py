@@ -90,6 +90,21 @@ def test_the_public_version_of_the_hand_counted_set_is_suppressed_as_by_hand(tmp
     assert not re.search(r"\d{4}-\d\d-\d\d", repr([b for b in overview.blocks if not isinstance(b, Table)][2:]))
 
 
+def test_the_public_version_counts_whole_months_whatever_days_are_asked(tmp_path):
+    """Before: the public overview counted the days asked for (the web's date fields allow any), so two public
+    overviews a day apart told which day a case happened: a date finer than the month. Now its period is widened
+    to whole months, and the document says which."""
+    asked = blankett.make_overview([_as_extract_json(tmp_path)], dt.date(2025, 1, 10), dt.date(2025, 12, 20), TODAY,
+                                   public=True)
+    assert (asked.start, asked.end) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert _tables(asked) == EXPECTED_PUBLIC
+    one_day = blankett.make_overview([_as_extract_json(tmp_path)], dt.date(2024, 2, 29), dt.date(2024, 2, 29), TODAY,
+                                     public=True)
+    assert (one_day.start, one_day.end) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    internal = blankett.make_overview([_as_extract_json(tmp_path)], dt.date(2025, 1, 10), dt.date(2025, 12, 20), TODAY)
+    assert (internal.start, internal.end) == (dt.date(2025, 1, 10), dt.date(2025, 12, 20))  # the internal: as asked
+
+
 # --- the workbook, read back by calamine (values) and LibreOffice (charts) ---------------------------------
 
 

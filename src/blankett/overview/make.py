@@ -35,6 +35,13 @@ def period(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple[
     return start, end
 
 
+def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period widened to whole months, as the public version counts: counted by the day, two public overviews
+    a day apart would tell which day a case happened (the public version tells no date finer than the month)."""
+    following = dt.date(end.year + end.month // 12, end.month % 12 + 1, 1)
+    return start.replace(day=1), following - dt.timedelta(days=1)
+
+
 def make(paths: Iterable[str | Path], start: dt.date | None = None, end: dt.date | None = None,
          today: dt.date | None = None, public: bool = False, *, problems: list[str] | None = None,
          workers: int = 1, on_form: Callable[[], None] | None = None, scans: bool = True) -> Overview:
@@ -46,6 +53,8 @@ def make(paths: Iterable[str | Path], start: dt.date | None = None, end: dt.date
     """
     today = today or dt.date.today()
     start, end = period(start, end, today)
+    if public:
+        start, end = whole_months(start, end)
     found = problems if problems is not None else []
     with contextlib.closing(read_cases(list(paths), found, workers, on_form, scans)) as cases:  # Ctrl-C: workers stop
         internal = with_problems(count(cases, start, end, today), found)
