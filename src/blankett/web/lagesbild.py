@@ -115,7 +115,7 @@ def form_page(message: str = "", values: Mapping[str, str] | None = None) -> str
     body = f"""{alert}<p>Räkna fram lägesbilden för en period ur ifyllda blanketter (eller en zip-fil med dem) eller
 ur det som <strong>Läs in</strong> gav (Excel, CSV eller JSON). Den <strong>interna</strong> lägesbilden är till
 kommunstyrelsen och innehåller diarienummer och noterade brister; den <strong>offentliga</strong> visar bara antal
-och andelar, där 1 och 2 står som ”färre än 3”.</p>
+och andelar, där 1 och 2 står som ”färre än 3”, och räknar hela månader.</p>
 <form method="post" action="/lagesbild" enctype="multipart/form-data" class="upload">
 <div class="drop">
 <label for="overview-files">Blanketter eller Läs in-resultat</label>
