@@ -47,8 +47,7 @@ class Format:
 
     def name(self, overview: Overview) -> str:
         """The file's name: version and period in it, e.g. ``lagesbild-intern-2025-01-01--2025-12-31.docx``."""
-        version = "offentlig" if overview.public else "intern"
-        return f"lagesbild-{version}-{overview.start.isoformat()}--{overview.end.isoformat()}.{self.ending}"
+        return overview.file_name(self.ending)
 
 
 #: Every file one run writes, internal first.
