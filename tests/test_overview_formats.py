@@ -317,3 +317,22 @@ def test_the_internal_pdf_of_10_000_listed_cases_is_made_and_says_where_they_are
                     ("lagesbild-intern-2025-01-01--2025-12-31.xlsx", "Noterade sårbarheter i rutinen")]
     assert items[0][1] not in flat
     assert _sheet(workbook, said[1][1])[2:] == list(items)
+
+
+@pytest.mark.office
+def test_one_run_makes_both_pdfs_with_one_libreoffice_start(tmp_path, soffice):
+    """Before: each PDF started LibreOffice (a start is most of a PDF's time). Now one run of both overviews starts
+    it once, through a wrapper that notes each start; poppler reads each PDF's own title and numbers."""
+    log = tmp_path / "starts.log"
+    wrapper = tmp_path / "soffice"
+    wrapper.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec "{soffice}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o700)
+    written = blankett.overview_files([_as_extract_json(tmp_path)], tmp_path / "ut", START, END, TODAY, public=True,
+                                      soffice=wrapper)
+    assert log.read_text(encoding="utf-8").splitlines() == ["start"]
+    pdfs = sorted(p for p in written if p.suffix == ".pdf")
+    assert [p.name for p in pdfs] == ["lagesbild-intern-2025-01-01--2025-12-31.pdf",
+                                      "lagesbild-offentlig-2025-01-01--2025-12-31.pdf"]
+    texts = [_pdf_text(p) for p in pdfs]
+    assert "(offentlig version)" not in texts[0] and "(offentlig version)" in texts[1]
+    assert OVERDUE[0][0] in texts[0] and OVERDUE[0][0] not in texts[1]
