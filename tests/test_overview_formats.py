@@ -303,7 +303,9 @@ def test_a_listing_longer_than_a_document_takes_says_how_many_and_where_and_the_
 def test_the_internal_pdf_of_10_000_listed_cases_is_made_and_says_where_they_are(soffice):
     """Before: 10 000 items in each listing kept LibreOffice busy past its 120 s (render_pdf.OFFICE_SECONDS) and
     the PDF failed. Now poppler reads in the PDF, for each listing, how many and on which sheet of which workbook;
-    openpyxl finds all 10 000 there."""
+    openpyxl finds all 10 000 there; page-validation's ua1 profile finds nothing."""
+    import page
+
     from .overview_sample import INTERNAL
 
     items = tuple(_weakness(n) for n in range(10_000))
@@ -317,6 +319,8 @@ def test_the_internal_pdf_of_10_000_listed_cases_is_made_and_says_where_they_are
                     ("lagesbild-intern-2025-01-01--2025-12-31.xlsx", "Noterade sårbarheter i rutinen")]
     assert items[0][1] not in flat
     assert _sheet(workbook, said[1][1])[2:] == list(items)
+    report = page.validate_pdf_bytes(pdf, profile="ua1")  # still tagged as PDF/UA-1 requires
+    assert sorted({f"{f.rule_id}: {f.message}" for f in report.failures}) == [] and report.is_compliant
 
 
 @pytest.mark.office
