@@ -5,6 +5,7 @@ shows a count of 1 or 2, a case number, a name, free text or a date finer than t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -16,6 +17,7 @@ import pytest
 from lxml import etree, html
 
 import blankett
+from blankett.overview.report import Listing, Overview
 from blankett.overview.suppress import public as public_version
 
 from .clients import program
@@ -241,3 +243,100 @@ def test_a_period_of_many_years_is_drawn_in_every_format_without_the_charts_brea
     assert pictures
     html_page = next(data for name, data in documents.items() if name.endswith(".html"))
     assert html.fromstring(html_page).xpath("count(//table[caption='Ärenden per månad']/tbody/tr)") == 13 + 1
+
+
+def _listed(overview: Overview, items: tuple[tuple[str, str], ...]) -> Overview:
+    """The overview with every listing naming ``items``."""
+    return dataclasses.replace(overview, blocks=tuple(dataclasses.replace(b, items=items) if isinstance(b, Listing)
+                                                      else b for b in overview.blocks))
+
+
+def _weakness(n: int) -> tuple[str, str]:
+    return f"KS 2025/{n:05d}", f"Larmknappen i receptionen fungerade inte, ärende {n}"
+
+
+def _sheet(workbook: bytes, name: str) -> list[tuple[object, ...]]:
+    """A sheet's rows as openpyxl reads them."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(workbook), read_only=True)
+    try:
+        return [tuple(row) for row in wb[name].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def test_a_listing_longer_than_a_document_takes_says_how_many_and_where_and_the_workbook_lists_every_one():
+    """Before: every item of every listing was a bullet, whatever their number (LibreOffice could not make the PDF
+    of 10 000). Now a listing longer than LISTING_MAX_ITEMS is one sentence in the Word document and on the web
+    page (how many, which workbook and sheet), read by python-docx and lxml; openpyxl finds every item on that
+    sheet, in order. A listing of exactly LISTING_MAX_ITEMS is still printed whole."""
+    from docx import Document
+
+    from blankett.overview.cells import LISTING_MAX_ITEMS
+    from blankett.overview.render_docx import render as docx_render
+
+    from .overview_sample import INTERNAL
+
+    items = tuple(_weakness(n) for n in range(LISTING_MAX_ITEMS + 1))
+    overview = _listed(INTERNAL, items)
+    files = blankett.overview_documents(overview, ["docx", "xlsx", "html"])
+    workbook_name = "lagesbild-intern-2025-01-01--2025-12-31.xlsx"
+    assert workbook_name in files
+    paragraphs = [p.text for p in Document(io.BytesIO(files[workbook_name[:-4] + "docx"])).paragraphs]
+    page = html.fromstring(files[workbook_name[:-4] + "html"]).text_content()
+    said = [p for p in paragraphs if p.startswith("Listan har")]
+    assert len(said) == 2  # the sample's two listings
+    for text in (*said, page):
+        assert f"Listan har {LISTING_MAX_ITEMS + 1} poster" in text and workbook_name in text
+    assert not any(items[0][1] in p for p in paragraphs) and items[0][1] not in page
+    sheets = re.findall(r"bladet ”([^”]+)”", said[0] + said[1])
+    assert sheets == ["Öppna ärenden där första uppföl", "Noterade sårbarheter i rutinen"]
+    for sheet in sheets:
+        assert _sheet(files[workbook_name], sheet)[2:] == list(items)  # under the caption and the header row
+    whole = [p.text for p in Document(io.BytesIO(docx_render(_listed(INTERNAL, items[:LISTING_MAX_ITEMS])))).paragraphs]
+    assert not any(p.startswith("Listan har") for p in whole)
+    assert sum(1 for p in whole if p == f"{items[-2][0]}: {items[-2][1]}") == 2
+
+
+@pytest.mark.office
+def test_the_internal_pdf_of_10_000_listed_cases_is_made_and_says_where_they_are(soffice):
+    """Before: 10 000 items in each listing kept LibreOffice busy past its 120 s (render_pdf.OFFICE_SECONDS) and
+    the PDF failed. Now poppler reads in the PDF, for each listing, how many and on which sheet of which workbook;
+    openpyxl finds all 10 000 there; page-validation's ua1 profile finds nothing."""
+    import page
+
+    from .overview_sample import INTERNAL
+
+    items = tuple(_weakness(n) for n in range(10_000))
+    files = blankett.overview_documents(_listed(INTERNAL, items), ["pdf", "xlsx"], soffice=soffice)
+    pdf, workbook = (files[f"lagesbild-intern-2025-01-01--2025-12-31.{e}"] for e in ("pdf", "xlsx"))
+    text = subprocess.run([program("pdftotext", "poppler-utils"), "-", "-"], input=pdf, capture_output=True,
+                          timeout=60, check=True).stdout.decode()
+    flat = " ".join(text.split())
+    said = re.findall(r"Listan har 10\s000 poster.*?kalkylbladet (\S+), bladet ”([^”]+)”", flat)
+    assert said == [("lagesbild-intern-2025-01-01--2025-12-31.xlsx", "Öppna ärenden där första uppföl"),
+                    ("lagesbild-intern-2025-01-01--2025-12-31.xlsx", "Noterade sårbarheter i rutinen")]
+    assert items[0][1] not in flat
+    assert _sheet(workbook, said[1][1])[2:] == list(items)
+    report = page.validate_pdf_bytes(pdf, profile="ua1")  # still tagged as PDF/UA-1 requires
+    assert sorted({f"{f.rule_id}: {f.message}" for f in report.failures}) == [] and report.is_compliant
+
+
+@pytest.mark.office
+def test_one_run_makes_both_pdfs_with_one_libreoffice_start(tmp_path, soffice):
+    """Before: each PDF started LibreOffice (a start is most of a PDF's time). Now one run of both overviews starts
+    it once, through a wrapper that notes each start; poppler reads each PDF's own title and numbers."""
+    log = tmp_path / "starts.log"
+    wrapper = tmp_path / "soffice"
+    wrapper.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec "{soffice}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o700)
+    written = blankett.overview_files([_as_extract_json(tmp_path)], tmp_path / "ut", START, END, TODAY, public=True,
+                                      soffice=wrapper)
+    assert log.read_text(encoding="utf-8").splitlines() == ["start"]
+    pdfs = sorted(p for p in written if p.suffix == ".pdf")
+    assert [p.name for p in pdfs] == ["lagesbild-intern-2025-01-01--2025-12-31.pdf",
+                                      "lagesbild-offentlig-2025-01-01--2025-12-31.pdf"]
+    texts = [_pdf_text(p) for p in pdfs]
+    assert "(offentlig version)" not in texts[0] and "(offentlig version)" in texts[1]
+    assert OVERDUE[0][0] in texts[0] and OVERDUE[0][0] not in texts[1]

@@ -261,8 +261,8 @@ def overview_documents(overview: Overview, formats: Iterable[str] | None = None,
             if found is None:
                 raise BlankettError(f"Lägesbilden görs som .docx, .pdf, .xlsx eller .html, inte som .{ending}.")
             chosen.append(found)
-    loaded = _profile(profile)
-    return {f.name(overview): f.render(overview, loaded, soffice) for f in chosen}
+    drawn = overview_formats.render_all([(f, overview) for f in chosen], _profile(profile), soffice)
+    return {f.name(overview): data for f, data in zip(chosen, drawn, strict=True)}
 
 
 def overview_files(paths: Iterable[PathLike], out_dir: PathLike = "out/lagesbild", start: dt.date | None = None,
@@ -292,10 +292,10 @@ def overview_files(paths: Iterable[PathLike], out_dir: PathLike = "out/lagesbild
     office = office_available(soffice)
     if not office and any(f.office for f in wanted):
         found.append("PDF:erna gjordes inte: LibreOffice behövs för dem och finns inte på den här datorn.")
-    loaded = _profile(profile)
-    return [write_bytes(Path(out_dir) / f.name(versions[f.public]), f.render(versions[f.public], loaded, soffice),
-                        force)
-            for f in wanted if office or not f.office]
+    jobs = [(f, versions[f.public]) for f in wanted if office or not f.office]
+    drawn = overview_formats.render_all(jobs, _profile(profile), soffice)  # one LibreOffice start for the PDFs
+    return [write_bytes(Path(out_dir) / f.name(version), data, force)
+            for (f, version), data in zip(jobs, drawn, strict=True)]
 
 
 def _plain(record: Any) -> Any:

@@ -5,13 +5,33 @@ Kept in one place so that the Word document, the PDF and the web page can never 
 
 from __future__ import annotations
 
-from .report import Count, Hidden, Table
+from . import render_xlsx
+from .report import Count, Hidden, Listing, Overview, Table
+
+#: The most items a listing prints in a document (Word, its PDF, a web page). A longer one is left to the
+#: workbook, which lists every item, and the document says how many there are and on which sheet: LibreOffice
+#: lays out and tags each item as a paragraph of its own, and 10 000 of them (a weakness noted in each of 10 000
+#: forms) took it more than its 120 s (render_pdf.OFFICE_SECONDS); nor does a reader go through them on paper.
+LISTING_MAX_ITEMS = 300
 
 #: Said under every table with a hidden cell (the public overview's suppression, in words a reader follows).
 HIDDEN_NOTE = {
     Hidden.FEW: "”färre än 3”: 1 eller 2 ärenden; det exakta antalet visas inte, så att ingen kan pekas ut.",
     Hidden.DERIVED: "”–”: dolt, eftersom siffran annars skulle kunna räknas fram ur summorna och visa ett dolt värde.",
 }
+
+
+def moved_listings(overview: Overview) -> dict[int, str]:
+    """The sentence a document prints instead of each listing longer than :data:`LISTING_MAX_ITEMS`, by the
+    listing's index among the blocks: how many items, and the workbook and sheet that hold every one."""
+    long = {i: b for i, b in enumerate(overview.blocks) if isinstance(b, Listing) and len(b.items) > LISTING_MAX_ITEMS}
+    if not long:
+        return {}
+    sheets = render_xlsx.sheet_names(overview)
+    return {i: (f"Listan har {count_text(len(b.items))} poster, fler än de {LISTING_MAX_ITEMS} som ett dokument tar "
+                f"med. Alla står, en per rad med ärende och uppgift, i kalkylbladet {overview.file_name('xlsx')}, "
+                f"bladet ”{sheets[i]}”.")
+            for i, b in long.items()}
 
 
 def count_text(count: Count) -> str:

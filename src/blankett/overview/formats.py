@@ -8,7 +8,7 @@ and the web page make what is listed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,8 +47,7 @@ class Format:
 
     def name(self, overview: Overview) -> str:
         """The file's name: version and period in it, e.g. ``lagesbild-intern-2025-01-01--2025-12-31.docx``."""
-        version = "offentlig" if overview.public else "intern"
-        return f"lagesbild-{version}-{overview.start.isoformat()}--{overview.end.isoformat()}.{self.ending}"
+        return overview.file_name(self.ending)
 
 
 #: Every file one run writes, internal first.
@@ -71,3 +70,21 @@ def by_ending(ending: str) -> Format | None:
     """The renderer of a file ending, whichever version it is asked for (the web page and the API let the user
     choose; a public Word document or an internal web page is drawn alike), or None for an ending not made."""
     return next((f for f in FORMATS if f.ending == ending), None)
+
+
+def render_all(jobs: Sequence[tuple[Format, Overview]], profile: Profile | None = None,
+               soffice: str | Path | None = None) -> list[bytes]:
+    """Each (format, overview)'s bytes, in order, as one run makes them: an overview's Word document is drawn
+    once (its PDF is made from it) and every PDF of the run comes from one LibreOffice start (a start is most of
+    a PDF's time)."""
+    words: dict[int, bytes] = {}
+
+    def word(overview: Overview) -> bytes:
+        if id(overview) not in words:
+            words[id(overview)] = render_docx.render(overview, profile)
+        return words[id(overview)]
+
+    office = [overview for f, overview in jobs if f.office]
+    pdfs = iter(render_pdf.from_docxs([(word(o), o.title) for o in office], soffice) if office else [])
+    return [next(pdfs) if f.office else word(overview) if f.render is _docx else f.render(overview, profile, soffice)
+            for f, overview in jobs]

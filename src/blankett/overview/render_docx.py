@@ -32,8 +32,9 @@ def render(overview: Overview, profile: Profile | None = None) -> bytes:
     label = "Offentlig" if overview.public else "Intern"
     width = build.page_frame(doc, profile, (overview.title, overview.made.isoformat(), label))
     numbers = {"table": 0}
-    for block in overview.blocks:
-        _block(doc, block, width, numbers)
+    moved = cells.moved_listings(overview)
+    for index, block in enumerate(overview.blocks):
+        _block(doc, block, width, numbers, moved.get(index))
     doc.add_paragraph(f"Perioden {overview.start.isoformat()}–{overview.end.isoformat()}. "
                       f"Sammanställd {overview.made.isoformat()} av {profile.name}.")
     body = doc.element.body
@@ -57,7 +58,8 @@ def _styles(doc: DocumentObject) -> None:
 
 
 def _block(doc: DocumentObject, block: Heading | Paragraph | Table | Listing, width: float,
-           numbers: dict[str, int]) -> None:
+           numbers: dict[str, int], moved: str | None = None) -> None:
+    """One block; ``moved``: what a listing too long for a document says instead (see cells.moved_listings)."""
     if isinstance(block, Heading):
         doc.add_heading(block.text, level=min(max(block.level, 1), 3))
     elif isinstance(block, Paragraph):
@@ -67,7 +69,9 @@ def _block(doc: DocumentObject, block: Heading | Paragraph | Table | Listing, wi
         _table(doc, block, width, numbers["table"])
     else:
         doc.add_heading(block.caption, level=3)
-        if not block.items:
+        if moved:
+            doc.add_paragraph(moved)
+        elif not block.items:
             doc.add_paragraph(block.empty)
         else:
             _list(doc, block.items)

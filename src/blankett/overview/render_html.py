@@ -41,7 +41,8 @@ def e(text: str) -> str:
 
 def render(overview: Overview) -> bytes:
     """The overview as one self-contained HTML page (UTF-8)."""
-    parts = [_block(block, n) for n, block in enumerate(overview.blocks)]
+    moved = cells.moved_listings(overview)
+    parts = [_block(block, n, moved.get(n)) for n, block in enumerate(overview.blocks)]
     return f"""<!doctype html>
 <html lang="sv">
 <head>
@@ -61,7 +62,8 @@ Sammanställd {overview.made.isoformat()}.</p>
 """.encode()
 
 
-def _block(block: Heading | Paragraph | Table | Listing, n: int) -> str:
+def _block(block: Heading | Paragraph | Table | Listing, n: int, moved: str | None = None) -> str:
+    """One block as HTML; ``moved``: what a listing too long for a document says instead (cells.moved_listings)."""
     if isinstance(block, Heading):
         level = min(max(block.level, 1), 3)
         return f"<h{level}>{e(block.text)}</h{level}>\n"
@@ -69,6 +71,8 @@ def _block(block: Heading | Paragraph | Table | Listing, n: int) -> str:
         return f"<p>{e(block.text)}</p>\n"
     if isinstance(block, Table):
         return _table_block(block, f"t{n}")
+    if moved:
+        return f"<h3>{e(block.caption)}</h3>\n<p>{e(moved)}</p>\n"
     items = "".join(f"<li>{e(name)}: {e(text)}</li>" for name, text in block.items)
     listing = f"<ul>{items}</ul>" if block.items else f"<p>{e(block.empty)}</p>"
     return f"<h3>{e(block.caption)}</h3>\n{listing}\n"

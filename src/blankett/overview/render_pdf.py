@@ -8,6 +8,7 @@ PDF/UA-1 check (pdfua and page-validation's ``ua1``), the internal one to the sa
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from .. import office
@@ -28,13 +29,27 @@ def render(overview: Overview, profile: Profile | None = None, soffice: str | Pa
 
 def from_docx(docx: bytes, title: str, soffice: str | Path | None = None) -> bytes:
     """An overview's .docx (made by :mod:`.render_docx`) as a finished, tagged PDF."""
+    return from_docxs([(docx, title)], soffice)[0]
+
+
+def from_docxs(documents: Sequence[tuple[bytes, str]], soffice: str | Path | None = None) -> list[bytes]:
+    """Overviews' .docx files (bytes, title) as finished, tagged PDFs, in order, made by one LibreOffice start:
+    its start is most of an overview's time (the sample's two overviews, measured: 4.5–5.9 s in two starts, 2.1–3.4 s
+    in one)."""
     with tempfile.TemporaryDirectory(prefix="blankett-lagesbild-") as tmp:  # 0700: the overview is sensitive
-        source = Path(tmp) / "lagesbild.docx"
-        source.write_bytes(docx)
-        source.chmod(0o600)
-        out = office.convert([source], convert.export_target(fields=False), Path(tmp) / "ut", OFFICE_SECONDS,
-                             soffice)[source]
-        if out is None:
-            raise office.ConversionError(f"{title}: LibreOffice gjorde ingen PDF av lägesbilden.")
-        raw = out.read_bytes()
-    return mend.finish(raw, docx, title=title, subject=render_docx.SUBJECT)
+        sources = []
+        for n, (docx, _) in enumerate(documents):
+            source = Path(tmp) / f"lagesbild-{n}.docx"
+            source.write_bytes(docx)
+            source.chmod(0o600)
+            sources.append(source)
+        made = office.convert(sources, convert.export_target(fields=False), Path(tmp) / "ut", OFFICE_SECONDS,
+                              soffice)
+        raws = []
+        for source, (_, title) in zip(sources, documents, strict=True):
+            out = made[source]
+            if out is None:
+                raise office.ConversionError(f"{title}: LibreOffice gjorde ingen PDF av lägesbilden.")
+            raws.append(out.read_bytes())
+    return [mend.finish(raw, docx, title=title, subject=render_docx.SUBJECT)
+            for raw, (docx, title) in zip(raws, documents, strict=True)]

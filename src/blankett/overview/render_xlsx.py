@@ -42,16 +42,16 @@ def render(overview: Overview) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    names = {FIRST_SHEET}
     _intro(wb.create_sheet(FIRST_SHEET), overview)
     alts: dict[str, str] = {}  # sheet name → the chart's text alternative
-    for block in overview.blocks:
+    names = sheet_names(overview)
+    for index, block in enumerate(overview.blocks):
         if isinstance(block, Table):
-            ws = wb.create_sheet(_sheet_name(block.caption, names))
+            ws = wb.create_sheet(names[index])
             if _table(ws, block):
                 alts[ws.title] = block.alt or block.caption
         elif isinstance(block, Listing):
-            _listing(wb.create_sheet(_sheet_name(block.caption, names)), block)
+            _listing(wb.create_sheet(names[index]), block)
     wb.properties.creator = wb.properties.lastModifiedBy = "blankett"
     wb.properties.title = overview.title
     out = io.BytesIO()
@@ -82,6 +82,14 @@ def _intro(ws: Sheet, overview: Overview) -> None:
             ws.append([_text(ws, block.text, bold=True)])
         elif isinstance(block, Paragraph):
             ws.append([_text(ws, block.text)])
+
+
+def sheet_names(overview: Overview) -> dict[int, str]:
+    """Each table's and listing's sheet, by the block's index: what the workbook names it (and a document that
+    leaves a long listing to the workbook names it by)."""
+    taken = {FIRST_SHEET}
+    return {index: _sheet_name(block.caption, taken) for index, block in enumerate(overview.blocks)
+            if isinstance(block, Table | Listing)}
 
 
 def _sheet_name(caption: str, taken: set[str]) -> str:

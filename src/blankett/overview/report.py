@@ -101,6 +101,12 @@ class Overview:
     public: bool
     blocks: tuple[Block, ...] = field(default_factory=tuple)
 
+    def file_name(self, ending: str) -> str:
+        """A file of this overview: version and period in its name, e.g. ``lagesbild-intern-2025-01-01--2025-12-31.docx``
+        (a document names the workbook that holds its long listings by this)."""
+        version = "offentlig" if self.public else "intern"
+        return f"lagesbild-{version}-{self.start.isoformat()}--{self.end.isoformat()}.{ending}"
+
     def tables(self) -> tuple[Table, ...]:
         """The overview's tables in order (the workbook has one sheet each)."""
         return tuple(b for b in self.blocks if isinstance(b, Table))
