@@ -71,6 +71,18 @@ def _check_password(password: str) -> None:
         raise InputError("lösenordet är tomt; ett tomt lösenord skyddar ingenting")
 
 
+def encrypted_office(path: Path) -> bool:
+    """Whether ``path`` is an .xlsx/.docx saved with a password (an OLE file where a zip package would be): so a
+    command asks for the password before it reads anything."""
+    if path.suffix.lower() not in OFFICE_ENDINGS:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(OLE_MAGIC)) == OLE_MAGIC
+    except OSError:
+        return False  # the reader names the problem in its own words
+
+
 def unlocked(path: Path, password: str | None) -> bytes | None:
     """The decrypted bytes of an encrypted form at ``path``; None when it is not encrypted (read it as it is).
 
