@@ -188,7 +188,7 @@ def test_the_pages_ask_for_the_password_in_a_labelled_password_field(api):
     for path, auto in (("/fyll-i", "new-password"), ("/fyll-i/blankett", "new-password"),
                        ("/las-in", "current-password")):
         html = api.get(path).text
-        assert f'type="password"' in html and f'name="lösenord" autocomplete="{auto}"' in html, path
+        assert 'type="password"' in html and f'name="lösenord" autocomplete="{auto}"' in html, path
         assert "<label for=" in html and "-password-hint" in html
     assert 'name="lösenordskolumn"' in api.get("/fyll-i").text
 
