@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -65,8 +67,6 @@ def _headers_clean(response, password: str = PASSWORD) -> None:
 
 
 def _wait(c: TestClient, job: str, seconds: float = 120) -> dict:
-    import time
-
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         status = c.get(f"/api/jobb/{job}").json()
@@ -143,17 +143,17 @@ def test_api_fill_refuses_an_empty_password_and_an_archive_copy_with_one_in_swed
     _assert_no_password(archive.content)
 
 
-def _mixed_forms() -> list[tuple[str, bytes]]:
+def _mixed_forms(folder: Path) -> list[tuple[str, bytes]]:
     """Returned forms: with the password (Word and PDF), with another, of an unknown encryption, and plain."""
     encrypted = blankett.fill_docx(full_record(1), password=PASSWORD)
-    odd = _unsupported(encrypted, Path(__import__("tempfile").mkdtemp()) / "okand.docx").read_bytes()
+    odd = _unsupported(encrypted, folder / "okand.docx").read_bytes()
     return [("ratt.docx", encrypted), ("annat.docx", blankett.fill_docx(full_record(2), password=OTHER)),
             ("okand.docx", odd), ("vanlig.docx", blankett.fill_docx(full_record(3))),
             ("ratt.pdf", blankett.fill_pdf(full_record(5), password=PASSWORD))]
 
 
-def test_api_extract_opens_encrypted_forms_with_the_password_field_and_tells_each_refusal_per_file(api):
-    forms = _mixed_forms()
+def test_api_extract_opens_encrypted_forms_with_the_password_field_and_tells_each_refusal_per_file(api, tmp_path):
+    forms = _mixed_forms(tmp_path)
     files = [("filer", (name, data)) for name, data in forms]
     without = api.post("/api/extract", files=files).json()
     given_one = api.post("/api/extract", files=files, data={"lösenord": PASSWORD})
@@ -170,8 +170,8 @@ def test_api_extract_opens_encrypted_forms_with_the_password_field_and_tells_eac
     assert got[4]["record"]["diarienummer"] == "KS 2026/00005"
 
 
-def test_the_read_page_opens_encrypted_forms_and_shows_each_refusal_per_file(api):
-    forms = _mixed_forms()
+def test_the_read_page_opens_encrypted_forms_and_shows_each_refusal_per_file(api, tmp_path):
+    forms = _mixed_forms(tmp_path)
     r = api.post("/las-in", files=[("filer", (n, d)) for n, d in forms], data={"lösenord": PASSWORD},
                  headers={"Accept": "application/json"})
     assert r.status_code == 202
@@ -245,7 +245,7 @@ def test_a_real_server_never_logs_sends_back_or_leaves_the_password(tmp_path):
             httpx.post(served.base + "/api/fill?format=pdfa", headers=SERVED_AUTH,
                        json={"post": full_record(2), "lösenord": PASSWORD}),
             httpx.post(served.base + "/api/extract", headers=SERVED_AUTH, data={"lösenord": PASSWORD},
-                       files=[("filer", (n, d)) for n, d in _mixed_forms()]),
+                       files=[("filer", (n, d)) for n, d in _mixed_forms(tmp_path)]),
             httpx.post(served.base + "/api/extract", headers=SERVED_AUTH, data={"lösenord": OTHER + PASSWORD},
                        files=[("filer", ("ratt.docx", blankett.fill_docx(full_record(1), password=PASSWORD)))]),
         ]
@@ -256,7 +256,7 @@ def test_a_real_server_never_logs_sends_back_or_leaves_the_password(tmp_path):
         for _ in range(600):
             if httpx.get(served.base + status, headers=SERVED_AUTH).json()["finished"]:
                 break
-            __import__("time").sleep(0.1)
+            time.sleep(0.1)
         answers.append(httpx.get(served.base + f"/jobb/{fill_job.json()['id']}/blanketter.zip", headers=SERVED_AUTH))
         assert [a.status_code for a in answers] == [200, 200, 422, 200, 200, 200]
         for answer in answers:
@@ -336,8 +336,6 @@ _PASSWORDS = st.text(st.characters(codec="utf-8", categories=("L", "N", "P")), m
 @settings(derandomize=True, max_examples=8, deadline=None)
 @given(st.lists(st.tuples(records(), _PASSWORDS), min_size=1, max_size=3))
 def test_any_record_with_its_own_password_comes_back_from_its_encrypted_form(rows):
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "in.json"
         source.write_text(json.dumps([{**record, "lösenord": password} for record, password in rows]),
