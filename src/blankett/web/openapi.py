@@ -41,11 +41,12 @@ _GUARDED = {
             "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}, "content": _TEXT},
     "403": _error("Begäran kom från en annan webbplats (Origin, Sec-Fetch-Site)", json_body=False, text_body=True),
 }
+_PROBLEM_LIST = {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["field", "message"],
+    "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}
 _PROBLEMS = {
     "description": "Posten är ogiltig: ett problem per fält, på svenska",
-    "content": {"application/json": {"schema": {"type": "array", "minItems": 1, "items": {
-        "type": "object", "required": ["field", "message"],
-        "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}}},
+    "content": {"application/json": {"schema": _PROBLEM_LIST}},
 }
 _RESULT = {"type": "object", "required": ["source", "status", "messages", "record"], "properties": {
     "source": {"type": "string"}, "status": {"enum": ["ok", "varning", "fel"]},
@@ -70,7 +71,7 @@ _SEALED = {"type": "object", "required": ["post", "lösenord"], "additionalPrope
 _FILL_REFUSED = {
     "description": "Posten är ogiltig (ett problem per fält, på svenska), eller lösenordet är tomt eller "
                    "arkivexemplar begärdes med lösenord ({\"fel\": …})",
-    "content": {"application/json": {"schema": {"anyOf": [_PROBLEMS["content"]["application/json"]["schema"],
+    "content": {"application/json": {"schema": {"anyOf": [_PROBLEM_LIST,
                                                           {"$ref": "#/components/schemas/Fel"}]}}},
 }
 
