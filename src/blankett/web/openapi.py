@@ -44,10 +44,6 @@ _GUARDED = {
 _PROBLEM_LIST = {"type": "array", "minItems": 1, "items": {
     "type": "object", "required": ["field", "message"],
     "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}
-_PROBLEMS = {
-    "description": "Posten är ogiltig: ett problem per fält, på svenska",
-    "content": {"application/json": {"schema": _PROBLEM_LIST}},
-}
 _RESULT = {"type": "object", "required": ["source", "status", "messages", "record"], "properties": {
     "source": {"type": "string"}, "status": {"enum": ["ok", "varning", "fel"]},
     "messages": {"type": "array", "items": {"type": "string"}},
