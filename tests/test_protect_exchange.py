@@ -434,3 +434,30 @@ def test_a_doc_libreoffice_saved_with_its_old_password_encryption_reads_back_exa
     assert got.record == want.record
     assert got.record["rapporterad_av"] == full_record(8)["rapporterad_av"]
     assert [blankett.extract(old).messages, blankett.extract(old, password=OTHER).messages] == [[NEEDED], [WRONG]]
+
+
+def test_a_finished_job_drops_its_work_and_with_it_the_password(tmp_path):
+    import gc
+    import weakref
+
+    from blankett.web.jobs import DONE, Job, Jobs, fill_job
+    from blankett.web.uploads import Staged
+
+    folder = tempfile.TemporaryDirectory(prefix="blankett-web-")
+    source = Path(folder.name) / "in" / "in.json"
+    source.parent.mkdir()
+    source.write_text(json.dumps([full_record(1)]), encoding="utf-8")
+    jobs = Jobs()
+    try:
+        work = fill_job([Staged(source, "in.json")], Path(folder.name), False, password=PASSWORD)
+        held = weakref.ref(work)  # the work's closure is what holds the password
+        job = jobs.start(Job("fill"), work, folder)
+        del work
+        deadline = time.monotonic() + 30
+        while held() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            gc.collect()
+        assert job.state == DONE and job.written == 1, job.error
+        assert held() is None, "the job's thread still holds its work (and its password) after the job ended"
+    finally:
+        jobs.shutdown()
