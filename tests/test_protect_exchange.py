@@ -386,11 +386,15 @@ def test_fill_reads_a_workbook_calc_and_msoffcrypto_saved_with_a_password(office
         # the same password encrypts the forms: a protected workbook never gives unprotected forms
         assert blankett.extract(written[1], password=PASSWORD).record["rapporterad_av"] == "Eva"
         _assert_no_password(run.stdout_bytes + run.stderr_bytes)
-        # asked for once (it only opens), when no source is named
+        # asked for once (it only opens), when no source is named and a person is at the terminal
+        monkeypatch.setattr("blankett.cli._interactive", lambda: True)
         asked = CliRunner().invoke(main, ["fill", str(locked), "-o", str(tmp_path / "fragad"), "--check"],
                                    input=f"{PASSWORD}\n")
         assert asked.exit_code == 0 and asked.output.count("Lösenord") == 1, asked.output
         assert "Upprepa" not in asked.output
+        monkeypatch.setattr("blankett.cli._interactive", lambda: False)
+        script = CliRunner().invoke(main, ["fill", str(locked), "-o", str(tmp_path / "skript")])
+        assert script.exit_code == 1 and script.stderr.splitlines()[0] == f"{locked.name}: {NEEDED}"
         monkeypatch.setenv("BLANKETT_TEST_FEL", OTHER)
         wrong = CliRunner().invoke(main, ["fill", str(locked), "-o", str(tmp_path / "fel"), "--password-env",
                                           "BLANKETT_TEST_FEL"])

@@ -282,6 +282,11 @@ def password_options(func: Callable[P, R]) -> Callable[P, R]:
                         help="Läs lösenordet från första raden i FIL (en fil bara du kan läsa).")(func)
 
 
+def _interactive() -> bool:
+    """Whether a person is at the keyboard to be asked (standard input is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def _password(file: Path | None, env: str | None, ask: bool, twice: bool) -> str | None:
     """The password from its file or environment variable, else asked for (hidden; ``twice`` to encrypt, so that
     a typing error does not lock the forms); None when none is wanted."""
@@ -383,7 +388,9 @@ def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, 
     progress = sys.stderr.isatty()
     if password_column is not None and not password_column.strip():
         raise InputError("--password-column ska vara rubriken på kolumnen med lösenorden; den är tom.")
-    locked = any(encrypted_office(path) for path in inputs)  # a workbook saved with a password: asked for once
+    # a workbook saved with a password: asked for once, at a terminal; a script without a password source gets
+    # the file's own line ("inget lösenord angavs") and the other files are filled
+    locked = _interactive() and any(encrypted_office(path) for path in inputs)
     encrypting = encrypt and not check and password_column is None
     password = _password(password_file, password_env, encrypting or locked, twice=encrypting)
     if (with_pdf or fmt in ("pdf", "pdfa")) and not check:
