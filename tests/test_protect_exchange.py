@@ -465,3 +465,18 @@ def test_a_finished_job_drops_its_work_and_with_it_the_password(tmp_path):
         assert held() is None, "the job's thread still holds its work (and its password) after the job ended"
     finally:
         jobs.shutdown()
+
+
+def test_the_fill_page_tells_an_encrypted_workbook_without_or_with_a_wrong_password_and_fills_the_rest(api,
+                                                                                                       tmp_path):
+    locked = _msoffcrypto_encrypted(typed_workbook(tmp_path / "in.xlsx", [{"diarienummer": "KS 2026/1"}])
+                                    .read_bytes(), PASSWORD)
+    plain = json.dumps([{"diarienummer": "KS 2026/2"}]).encode()
+    for fields, line in (({}, NEEDED), ({"lösenord": OTHER}, WRONG)):
+        r = api.post("/fyll-i", files=[("filer", ("skyddad.xlsx", locked)), ("filer", ("vanlig.json", plain))],
+                     data=fields, headers={"Accept": "application/json"})
+        job = r.json()["id"]
+        assert _wait(api, job)["state"] == "klar"
+        assert f"skyddad.xlsx: {line}" in api.get(f"/jobb/{job}").text
+        with zipfile.ZipFile(io.BytesIO(api.get(f"/jobb/{job}/blanketter.zip").content)) as zf:
+            assert zf.namelist() == ["Bilaga5-KS-2026-2.docx"]
