@@ -48,9 +48,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SECONDS = 60
 NEEDED = "filen är lösenordsskyddad (krypterad) och inget lösenord angavs; ange lösenordet för att läsa den"
 WRONG = "fel lösenord: filen är krypterad och gick inte att öppna med det angivna lösenordet"
-UNSUPPORTED = ("filen är krypterad på ett sätt som inte kan läsas (till exempel gammal Word-kryptering RC4 eller "
-               "rättighetsskydd IRM); be avsändaren spara den med lösenord i Word 2010 eller senare eller i "
-               "LibreOffice")
+UNSUPPORTED = ("filen är krypterad på ett sätt som inte kan läsas (till exempel rättighetsskydd IRM, ett "
+               "certifikat eller en äldre kryptering än Word 97); be avsändaren spara den med lösenord i Word 2010 "
+               "eller senare eller i LibreOffice")
 
 
 @pytest.fixture()
@@ -239,7 +239,8 @@ def test_a_real_server_never_logs_sends_back_or_leaves_the_password(tmp_path):
 
     try:
         answers = [
-            httpx.post(served.base + "/api/fill", headers=SERVED_AUTH, json={"post": full_record(2), "lösenord": PASSWORD}),
+            httpx.post(served.base + "/api/fill", headers=SERVED_AUTH,
+                       json={"post": full_record(2), "lösenord": PASSWORD}),
             httpx.post(served.base + "/api/fill?format=pdf", headers=SERVED_AUTH,
                        json={"post": full_record(2), "lösenord": PASSWORD}),
             httpx.post(served.base + "/api/fill?format=pdfa", headers=SERVED_AUTH,

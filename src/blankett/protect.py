@@ -24,8 +24,9 @@ PDF_ENDINGS = frozenset({".pdf"})
 
 NEEDED = "filen är lösenordsskyddad (krypterad) och inget lösenord angavs; ange lösenordet för att läsa den"
 WRONG = "fel lösenord: filen är krypterad och gick inte att öppna med det angivna lösenordet"
-UNSUPPORTED = ("filen är krypterad på ett sätt som inte kan läsas (till exempel gammal Word-kryptering RC4 eller "
-               "rättighetsskydd IRM); be avsändaren spara den med lösenord i Word 2010 eller senare eller i LibreOffice")
+UNSUPPORTED = ("filen är krypterad på ett sätt som inte kan läsas (till exempel rättighetsskydd IRM, ett "
+               "certifikat eller en äldre kryptering än Word 97); be avsändaren spara den med lösenord i Word 2010 "
+               "eller senare eller i LibreOffice")
 
 
 def sealed(data: bytes, password: str | None, ending: str) -> bytes:
