@@ -341,7 +341,7 @@ def test_any_record_with_its_own_password_comes_back_from_its_encrypted_form(row
         source = Path(tmp) / "in.json"
         source.write_text(json.dumps([{**record, "lösenord": password} for record, password in rows]),
                           encoding="utf-8")
-        summary = blankett.fill_files([source], Path(tmp) / "ut", jobs=1, password_column="lösenord")
+        summary = blankett.fill_files([source], Path(tmp) / "ut", jobs=1, password_column="Lösenord")
         assert summary.problems == [] and len(summary.written) == len(rows)
         for path, (record, password) in zip(summary.written, rows, strict=True):
             data = path.read_bytes()

@@ -686,8 +686,11 @@ def _unlocked_workbook(path: Path, password: str | None) -> bytes | None:
 
 
 def _json_passwords(rows: Iterator[Row], column: str) -> Iterator[Row]:
-    """JSON records with each one's password taken out of its key ``column`` (so it is never a field)."""
+    """JSON records with each one's password taken out of its key ``column`` (so it is never a field), the key
+    matched as a sheet's header is (case and spaces aside)."""
+    wanted = normalize(column)
     for row in rows:
-        value = row.data.pop(column, None) if isinstance(row.data, dict) else None
-        row.password = value if isinstance(value, str) and value else None
+        keys = [k for k in row.data if isinstance(k, str) and normalize(k) == wanted] if isinstance(row.data, dict) else []
+        value = row.data.pop(keys[0]) if keys else None
+        row.password = _password_cell(value)  # a number is its digits, as in a sheet
         yield row
