@@ -210,14 +210,14 @@ class Jobs:
                 return
             self._running[threading.get_ident()] = job
             interrupt.forget(threading.get_ident())
-        job.state = RUNNING
+        job.state = state = RUNNING
         try:
             work(job)
-            job.state = DONE
+            state = DONE
         except blankett.BlankettError as exc:
-            job.error, job.state = str(exc), FAILED
+            job.error, state = str(exc), FAILED
         except Exception as exc:  # noqa: BLE001 - a job never takes the server down
-            job.error, job.state = f"oväntat fel ({exc.__class__.__name__})", FAILED
+            job.error, state = f"oväntat fel ({exc.__class__.__name__})", FAILED
         finally:
             job.counter = None
             with self._lock:
@@ -228,6 +228,9 @@ class Jobs:
             # its results are kept from now on: the time it waited or ran is not taken from them
             job.size = _size(job)
             job.finished = time.monotonic()
+            # told done (or failed) only now that its folder of uploads is gone: a page, or a test, that sees
+            # "klar" finds nothing of the job left on disk
+            job.state = state
             self._purge()
 
     def _purge(self) -> None:
