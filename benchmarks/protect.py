@@ -7,6 +7,9 @@
    and the same for the PDF (AES-256 R6: one short SHA-2 derivation).
 2. ``blankett fill --pdf`` over ``--forms`` records as its own process, plain and ``--encrypt`` (password from
    the environment), then ``blankett extract`` of what each wrote, plain and with the password.
+3. The input side: ``blankett fill --check`` of a ``--forms``-row workbook, plain and saved with a password
+   (decrypted in memory), and ``blankett fill`` with one password for the batch beside one password per row
+   (``--password-column``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from blankett.model import validate
 from blankett.pdf.blank import SHIPPED, template_for
 from blankett.pdf.flat import render
 from tests.records import full_record
+from tests.sheets import write_xlsx
 
 PASSWORD = "benchmark-lösenord-1"
 ENV = "BLANKETT_BENCH_PASSWORD"
@@ -88,6 +92,46 @@ def batch(forms: int, jobs: int) -> None:
             print(f"  {step:22s} {runs['plain'][index].peak_mb:10.0f} {runs['encrypted'][index].peak_mb:10.0f}")
 
 
+def inputs(forms: int, jobs: int) -> None:
+    """Part 3: an encrypted input workbook beside a plain one; a password per row beside one for the batch."""
+    import io
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    os.environ[ENV] = PASSWORD
+    with tempfile.TemporaryDirectory(prefix="blankett-bench-") as tmp:
+        plain = Path(tmp) / "plain.xlsx"
+        write_xlsx(plain, forms)
+        sealed = Path(tmp) / "sealed.xlsx"
+        out = io.BytesIO()
+        OOXMLFile(io.BytesIO(plain.read_bytes())).encrypt(PASSWORD, out)
+        sealed.write_bytes(out.getvalue())
+        checked = [_run_blankett(["fill", "--check", str(plain)]),
+                   _run_blankett(["fill", "--check", str(sealed), "--password-env", ENV])]
+        print(f"\n{forms}-row workbook ({plain.stat().st_size // 1024} kB), fill --check: plain, then saved with a "
+              "password:")
+        print(f"  {'wall s':22s} {checked[0].wall:10.1f} {checked[1].wall:10.1f}")
+        print(f"  {'peak MB':22s} {checked[0].peak_mb:10.0f} {checked[1].peak_mb:10.0f}")
+        source = Path(tmp) / "in.json"
+        source.write_text(json.dumps([{**full_record(n), "lösenord": f"rad-{n}-{PASSWORD}"}
+                                      for n in range(1, forms + 1)]), encoding="utf-8")
+        plain_json = Path(tmp) / "in-plain.json"
+        plain_json.write_text(json.dumps([full_record(n) for n in range(1, forms + 1)]), encoding="utf-8")
+        commands = {
+            "one": ["fill", str(plain_json), "-j", str(jobs), "--encrypt", "--password-env", ENV],
+            "per row": ["fill", str(source), "-j", str(jobs), "--password-column", "lösenord"],
+        }
+        walls: dict[str, list[float]] = {"one": [], "per row": []}
+        # in the order one, per row, per row, one: a machine whose load drifts during the run favours neither
+        for n, name in enumerate(("one", "per row", "per row", "one")):
+            walls[name].append(_run_blankett([*commands[name], "-o", str(Path(tmp) / f"ut-{n}")]).wall)
+        print(f"\n{forms} records, fill -j {jobs} (.docx), run twice each (one, per row, per row, one): one "
+              "password for the batch, then one per row:")
+        print(f"  {'wall s, each run':22s} {' / '.join(f'{w:.1f}' for w in walls['one']):>14s} "
+              f"{' / '.join(f'{w:.1f}' for w in walls['per row']):>14s}")
+        print(f"  {'wall s, mean':22s} {statistics.mean(walls['one']):14.1f} {statistics.mean(walls['per row']):14.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=1000)
@@ -96,6 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     per_form(args.per_form)
     batch(args.forms, args.jobs)
+    inputs(args.forms, args.jobs)
 
 
 if __name__ == "__main__":

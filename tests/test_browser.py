@@ -78,7 +78,7 @@ def server(tmp_path_factory):
     assert proc.returncode == 0, err
     assert "Traceback" not in err and TOKEN not in err
     assert list(Path(tmp).iterdir()) == []
-    for secret in ("Maria Lindqvist", "Åsa Öberg", "KS 2026", "bra.docx", "incidenter.xlsx"):
+    for secret in ("Maria Lindqvist", "Åsa Öberg", "KS 2026", "bra.docx", "incidenter.xlsx", PASSWORD):
         assert secret not in err, secret
 
 
@@ -470,3 +470,42 @@ def test_the_guide_is_one_click_from_every_page_and_shows_its_pictures(page, ser
     assert page.url.endswith("#alla-kommandon-och-flaggor")
     expect(page.get_by_role("heading", name="Alla kommandon och flaggor")).to_be_in_viewport()
     _axe(page)
+
+
+PASSWORD = "Webb-Lösen-58!"
+
+
+def test_a_password_typed_on_the_pages_encrypts_and_opens_forms_and_never_reaches_the_address(page, server,
+                                                                                          tmp_path):
+    locked = tmp_path / "krypterad.docx"
+    locked.write_bytes(blankett.fill_docx(ROWS[0], password=PASSWORD))
+    other = tmp_path / "annan.docx"
+    other.write_bytes(blankett.fill_docx(ROWS[2], password="ett-annat-lösenord"))
+    page.goto(server["pages"] + "/las-in")
+    page.get_by_label("Ifyllda blanketter").set_input_files([str(locked), str(other)])
+    field = page.get_by_label("Lösenord (om blanketterna är krypterade)")
+    assert field.get_attribute("type") == "password" and field.get_attribute("autocomplete") == "current-password"
+    field.fill(PASSWORD)
+    page.get_by_role("button", name="Läs in blanketterna").click()
+    _wait_for_result(page)
+    _axe(page)
+    expect(page.get_by_text("fel lösenord: filen är krypterad", exact=False)).to_be_visible()
+    assert PASSWORD not in page.url and PASSWORD not in page.content()
+
+    page.goto(server["pages"] + "/fyll-i")
+    page.get_by_label("Filer med incidenter").set_input_files(str(typed_workbook(tmp_path / "in.xlsx", ROWS[:2])))
+    field = page.get_by_label("Lösenord för blanketterna (valfritt)")
+    assert field.get_attribute("autocomplete") == "new-password"
+    field.fill(PASSWORD)
+    _axe(page)
+    page.get_by_role("button", name="Fyll i blanketterna").click()
+    _wait_for_result(page)
+    _axe(page)
+    assert PASSWORD not in page.url and PASSWORD not in page.content()
+    data = _download(page, lambda: page.get_by_role("link", name=re.compile("Hämta de ifyllda blanketterna")).click())
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        assert len(names) == 2
+        for name in names:
+            assert blankett.extract(zf.read(name), name).status == "fel"
+            assert blankett.extract(zf.read(name), name, password=PASSWORD).status == "ok"

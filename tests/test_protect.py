@@ -218,17 +218,17 @@ def test_the_three_refusals_are_one_swedish_line_each_and_the_batch_goes_on(tmp_
         "läsa den",
         f"{files[1]}: filen är lösenordsskyddad (krypterad) och inget lösenord angavs; ange lösenordet för att "
         "läsa den",
-        f"{files[2]}: filen är krypterad på ett sätt som inte kan läsas (till exempel gammal Word-kryptering RC4 "
-        "eller rättighetsskydd IRM); be avsändaren spara den med lösenord i Word 2010 eller senare eller i "
-        "LibreOffice",
+        f"{files[2]}: filen är krypterad på ett sätt som inte kan läsas (till exempel rättighetsskydd IRM, ett "
+        "certifikat eller en äldre kryptering än Word 97); be avsändaren spara den med lösenord i Word 2010 "
+        "eller senare eller i LibreOffice",
     ]
     statuses = [r["status"] for r in json.loads(given_one.stdout)]
     assert statuses == ["ok", "fel", "fel", "ok"]
     assert given_one.stderr.splitlines()[:2] == [
         f"{files[1]}: fel lösenord: filen är krypterad och gick inte att öppna med det angivna lösenordet",
-        f"{files[2]}: filen är krypterad på ett sätt som inte kan läsas (till exempel gammal Word-kryptering RC4 "
-        "eller rättighetsskydd IRM); be avsändaren spara den med lösenord i Word 2010 eller senare eller i "
-        "LibreOffice",
+        f"{files[2]}: filen är krypterad på ett sätt som inte kan läsas (till exempel rättighetsskydd IRM, ett "
+        "certifikat eller en äldre kryptering än Word 97); be avsändaren spara den med lösenord i Word 2010 "
+        "eller senare eller i LibreOffice",
     ]
     assert "Traceback" not in without.output + given_one.output
     assert without.exit_code == given_one.exit_code == 1

@@ -39,6 +39,7 @@ __all__ = [
     "blank_pdf",
     "check_form",
     "count_records",
+    "encrypt",
     "export_bytes",
     "export_results",
     "extract",
@@ -65,7 +66,7 @@ __all__ = [
 #: command starts by loading only what it needs, inside its own handling of Ctrl-C (``__main__.run``).
 _WHERE = {
     **{name: ("._api", name) for name in (
-        "blank_docx", "blank_pdf", "check_form", "count_records", "export_bytes", "export_results", "extract",
+        "blank_docx", "blank_pdf", "check_form", "count_records", "encrypt", "export_bytes", "export_results", "extract",
         "extract_files", "fill_docx", "fill_files", "fill_files_pdf", "fill_pdf", "fill_pdfa", "follow_ups",
         "follow_ups_ics", "make_overview", "office_available", "overview_documents", "overview_files",
         "pdf_available", "publish_files", "schema", "validate", "workbook_xlsx")},
@@ -105,6 +106,7 @@ if _typing.TYPE_CHECKING:
         blank_pdf,
         check_form,
         count_records,
+        encrypt,
         export_bytes,
         export_results,
         extract,

@@ -119,6 +119,12 @@ def fill_pdf(record: Mapping[str, Any], flatten: bool = False, template: fill.Te
     return protect.sealed(pdfflat.render(pdfblank.for_filler(template, soffice), incident, flatten), password, ".pdf")
 
 
+def encrypt(data: bytes, password: str, ending: str) -> bytes:
+    """A filled form's bytes encrypted with ``password`` as a file with ``ending`` (``.docx``: AES-256 as Word
+    does it; ``.pdf``: AES-256, screen readers and form filling allowed); nothing is written."""
+    return protect.encrypt(data, password, ending)
+
+
 def fill_pdfa(record: Mapping[str, Any], template: fill.Template | None = None,
               soffice: PathLike | None = None) -> bytes:
     """One record as an archive copy: PDF/A-3a and PDF/UA-1, answers as text, the record embedded as JSON that
@@ -128,19 +134,24 @@ def fill_pdfa(record: Mapping[str, Any], template: fill.Template | None = None,
 
 def fill_files(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, force: bool = False,
                check: bool = False, template: PathLike | None = None, jobs: int | None = None,
-               password: str | None = None) -> batch.Summary:
+               password: str | None = None, password_column: str | None = None) -> batch.Summary:
     """One .docx per record of every input file (.xlsx, .csv, .json, .jsonl) in ``out_dir``; the summary.
 
     Bad rows are counted and described in the summary; the other rows are written (each encrypted with
-    ``password`` when one is given).
+    ``password`` when one is given). ``password`` also opens an encrypted .xlsx input (in memory only).
+    ``password_column``: the column (a JSON record's key) holding each row's own password; each form is
+    encrypted with its row's, the column is never written, and a row without one is not written at all
+    (``password`` then only opens encrypted inputs).
     """
-    return batch.fill_files(list(inputs), out_dir, check, force, template, jobs, password=password)
+    return batch.fill_files(list(inputs), out_dir, check, force, template, jobs, password=password,
+                            password_column=password_column)
 
 
 def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, keep_docx: bool = True,
                    flatten: bool = False, force: bool = False, template: PathLike | None = None,
                    jobs: int | None = None, soffice: PathLike | None = None,
-                   archive: bool = False, password: str | None = None) -> list[batch.Summary]:
+                   archive: bool = False, password: str | None = None,
+                   password_column: str | None = None) -> list[batch.Summary]:
     """As :func:`fill_files`, and a PDF of each form beside it (or alone); the summaries, PDF last.
 
     ``archive``: each PDF is an archive copy, as :func:`fill_pdfa` makes it (needs LibreOffice).
@@ -149,13 +160,15 @@ def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, kee
     (else :class:`OfficeMissingError`, raised before anything is written).
     """
     return pdffill.fill_with_pdf([Path(p) for p in inputs], out_dir, keep_docx, flatten, force,
-                         Path(template) if template else None, jobs, soffice, archive=archive, password=password)
+                         Path(template) if template else None, jobs, soffice, archive=archive, password=password,
+                         password_column=password_column)
 
 
-def count_records(path: PathLike) -> int:
-    """How many records (rows) an input file holds, as ``fill`` would read them; 0 when it cannot be read."""
+def count_records(path: PathLike, password: str | None = None) -> int:
+    """How many records (rows) an input file holds, as ``fill`` would read them (an encrypted .xlsx opened with
+    ``password``); 0 when it cannot be read."""
     try:
-        return sum(1 for _ in load_rows(Path(path)))
+        return sum(1 for _ in load_rows(Path(path), password=password))
     except BlankettError:
         return 0
 

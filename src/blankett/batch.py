@@ -94,12 +94,15 @@ class FillSummary:
 #: The package's own short name for :class:`FillSummary`.
 Summary = FillSummary
 
-def _rows(inputs: Iterable[Path], summary: Summary) -> Iterator[Row]:
-    """Every row of every input file; a file that cannot be read is counted and the next one read."""
+def _rows(inputs: Iterable[Path], summary: Summary, password: str | None = None,
+          password_column: str | None = None) -> Iterator[Row]:
+    """Every row of every input file; a file that cannot be read is counted and the next one read.
+
+    ``password`` opens an encrypted workbook; ``password_column`` names each row's own password's column."""
     for path in inputs:
         rows = 0
         try:
-            for row in load_rows(path):
+            for row in load_rows(path, password=password, password_column=password_column):
                 rows += 1
                 yield row
         except BlankettError as exc:
@@ -109,13 +112,22 @@ def _rows(inputs: Iterable[Path], summary: Summary) -> Iterator[Row]:
             summary.fail(f"{path}: {NO_ROWS}")
 
 
-def _items(rows: Iterable[Row]) -> Iterator[Item]:
-    """Planned rows, small enough to send to a worker (the row without its data, the values as a dict)."""
+def no_row_password(row: Row, column: str) -> str:
+    """The line for a row whose password cell is empty: its form is not written at all, never unencrypted."""
+    return (f'{row.where}: cellen i kolumnen "{column}" är tom; raden har inget lösenord och blanketten skrivs '
+            "inte (den skrivs aldrig okrypterad). Skriv ett lösenord i cellen och kör igen.")
+
+
+def _items(rows: Iterable[Row], password_column: str | None = None) -> Iterator[Item]:
+    """Planned rows, small enough to send to a worker (the row without its data, the values as a dict, and the
+    row's own password when ``password_column`` names one: it goes to the worker through the pipe only)."""
     for row, incident, name, notes in plan(rows):
         if incident is None:
             yield Outcome(row.where, FillStatus.FAILED, None, notes)
+        elif password_column is not None and not row.password:
+            yield Outcome(row.where, FillStatus.FAILED, None, [*notes, no_row_password(row, password_column)])
         else:
-            yield Row(row.source, row.number, row.unit), model_values(incident), name, notes
+            yield Row(row.source, row.number, row.unit, password=row.password), model_values(incident), name, notes
 
 
 # --- one worker's state ---------------------------------------------------------
@@ -133,7 +145,7 @@ def _fill_items(items: Sequence[Item], template: Filler, out_dir: Path, force: b
                 password: str | None = None) -> list[Outcome]:
     """Render and write a chunk of planned rows, in order (each encrypted with ``password`` when there is one)."""
     return [item if isinstance(item, Outcome) else fill_one(template, *item[:3], out_dir, force, check, item[3],
-                                                            password)
+                                                            item[0].password or password)
             for item in items]
 
 
@@ -159,18 +171,23 @@ def _parallel(pool: ProcessPoolExecutor, items: Iterator[Item], jobs: int) -> It
 
 def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: bool = False,
              template_path: Path | None = None, jobs: int | None = None,
-             password: str | None = None) -> Generator[Outcome, None, None]:
-    """Fill every row of ``inputs`` into ``out_dir``; in worker processes when the batch is large."""
+             password: str | None = None, password_column: str | None = None) -> Generator[Outcome, None, None]:
+    """Fill every row of ``inputs`` into ``out_dir``; in worker processes when the batch is large.
+
+    ``password`` opens encrypted workbooks and encrypts every form, unless ``password_column`` names the column
+    of each row's own password: then each form is encrypted with its row's, and ``password`` opens workbooks only.
+    """
     template = Filler(template_path)  # a broken template fails here, once, before any row
     jobs = jobs or os.cpu_count() or 1
-    pool = _start_pool(template_path, out_dir, force, jobs, password) if jobs > 1 and not summary.check else None
+    forms = None if password_column is not None else password
+    pool = _start_pool(template_path, out_dir, force, jobs, forms) if jobs > 1 and not summary.check else None
     try:
-        items = _items(_rows(inputs, summary))
+        items = _items(_rows(inputs, summary, password, password_column), password_column)
         head = list(itertools.islice(items, PARALLEL_FROM))
         if pool is None or len(head) < PARALLEL_FROM:
             for chunk in chunks(itertools.chain(head, items), CHUNK):
                 check()  # a server's job asked to stop: stop here as on Ctrl-C
-                yield from _fill_items(chunk, template, out_dir, force, summary.check, password)
+                yield from _fill_items(chunk, template, out_dir, force, summary.check, forms)
         else:
             yield from _parallel(pool, itertools.chain(head, items), jobs)
     except BrokenProcessPool:
@@ -183,13 +200,13 @@ def outcomes(inputs: Iterable[Path], out_dir: Path, summary: Summary, force: boo
 
 def fill_files(inputs: Iterable[str | Path], out_dir: str | Path = "out", check: bool = False, force: bool = False,
                template_path: str | Path | None = None, jobs: int | None = None, progress: bool = False,
-               password: str | None = None) -> Summary:
-    """Fill one .docx per row of every input file, encrypted with ``password`` when there is one; the summary
-    (with a progress bar on request)."""
+               password: str | None = None, password_column: str | None = None) -> Summary:
+    """Fill one .docx per row of every input file, encrypted with ``password`` when there is one (or with each
+    row's own from ``password_column``); the summary (with a progress bar on request)."""
     summary = Summary(check=check)
     paths = [Path(p) for p in inputs]
     stream = outcomes(paths, Path(out_dir), summary, force, Path(template_path) if template_path else None, jobs,
-                      password)
+                      password, password_column)
     try:
         add_all(stream, summary, "Fyller i blanketter" if progress else None)
     finally:

@@ -24,6 +24,7 @@ from .build import blank_bytes, build_bytes
 from .errors import BlankettError, InputError, OutputExistsError, os_problem
 from .model import json_schema
 from .profile import load_profile
+from .protect import encrypted_office
 from .workbook import workbook_bytes
 from .write import write_bytes, write_text
 
@@ -281,6 +282,11 @@ def password_options(func: Callable[P, R]) -> Callable[P, R]:
                         help="Läs lösenordet från första raden i FIL (en fil bara du kan läsa).")(func)
 
 
+def _interactive() -> bool:
+    """Whether a person is at the keyboard to be asked (standard input is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def _password(file: Path | None, env: str | None, ask: bool, twice: bool) -> str | None:
     """The password from its file or environment variable, else asked for (hidden; ``twice`` to encrypt, so that
     a typing error does not lock the forms); None when none is wanted."""
@@ -367,23 +373,35 @@ def template(output: Path, profile_path: Path | None, force: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Nämn varje fil som redan fanns och hoppades över.")
 @click.option("--encrypt", "--lösenord", "encrypt", is_flag=True,
               help="Kryptera varje .docx och PDF med ett lösenord (AES-256; Word, LibreOffice och PDF-läsare "
-                   "frågar efter det). Utan --password-file/--password-env frågas det efter lösenordet två gånger.")
+                   "frågar efter det). Utan --password-file/--password-env frågas det efter lösenordet två gånger. "
+                   "Samma lösenord öppnar en krypterad arbetsbok (.xlsx).")
+@click.option("--password-column", "--lösenordskolumn", "password_column", metavar="KOLUMN",
+              help="Kryptera varje rads blankett med radens eget lösenord ur kolumnen KOLUMN (rubriken på rad 1, "
+                   "eller nyckeln i JSON). Kolumnen skrivs aldrig in i blanketten; en rad utan lösenord skrivs inte. "
+                   "Lösenordet från --password-file/--password-env öppnar då bara en krypterad arbetsbok.")
 @password_options
 @user_errors
 def fill(inputs: tuple[Path, ...], output: Path, check: bool, jobs: int | None, with_pdf: bool, fmt: str,
          flatten: bool, force: bool, template_path: Path | None, soffice: Path | None, verbose: bool, encrypt: bool,
-         password_file: Path | None, password_env: str | None) -> None:
+         password_column: str | None, password_file: Path | None, password_env: str | None) -> None:
     """Fyll i en blankett (.docx och/eller PDF) per incident från Excel (.xlsx), Calc (.ods), CSV, JSON eller JSON Lines."""
     progress = sys.stderr.isatty()
-    password = _password(password_file, password_env, encrypt and not check, twice=True)
+    if password_column is not None and not password_column.strip():
+        raise InputError("--password-column ska vara rubriken på kolumnen med lösenorden; den är tom.")
+    # a workbook saved with a password: asked for once, at a terminal; a script without a password source gets
+    # the file's own line ("inget lösenord angavs") and the other files are filled
+    locked = _interactive() and any(encrypted_office(path) for path in inputs)
+    encrypting = encrypt and not check and password_column is None
+    password = _password(password_file, password_env, encrypting or locked, twice=encrypting)
     if (with_pdf or fmt in ("pdf", "pdfa")) and not check:
         from .pdf.fill import fill_with_pdf
 
         summaries = fill_with_pdf(list(inputs), output, fmt == "docx", flatten, force, template_path, jobs,
-                                  soffice, progress, archive=fmt == "pdfa", password=password)
+                                  soffice, progress, archive=fmt == "pdfa", password=password,
+                                  password_column=password_column)
     else:
         summaries = [fill_files(inputs, output, check, force, template_path, jobs, progress=progress,
-                                password=password)]
+                                password=password, password_column=password_column)]
     for line in (line for s in summaries for line in s.problems):
         click.echo(line, err=True)
     for line in filter(None, (_skipped(s, verbose) for s in summaries)):

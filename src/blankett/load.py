@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import json
 import re
 from array import array
@@ -25,6 +26,7 @@ from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
 from openpyxl.utils.escape import unescape
 from openpyxl.xml.constants import SHARED_STRINGS
 
+from . import protect
 from .errors import BlankettError, InputError, os_problem
 from .form import Kind, kind_of
 from .package import Package, open_package, refuse_dtd, refuse_wide
@@ -50,6 +52,8 @@ class Row:
     # extract's own output read back (the overview): its status ("ok", "varning", "fel") and the form it named
     status: str | None = None
     origin: str | None = None
+    # the row's own password, from the column fill names (never in data, never shown: repr leaves it out)
+    password: str | None = field(default=None, repr=False)
 
     @property
     def where(self) -> str:
@@ -252,12 +256,18 @@ def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping
 def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, str] | None = None,
                 epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset(),
                 formulas: bool = True, file_notes: Sequence[str] = (),
-                failed: frozenset[str] = frozenset(), failed_forms: bool = False) -> Iterator[Row]:
+                failed: frozenset[str] = frozenset(), failed_forms: bool = False,
+                password_column: str | None = None) -> Iterator[Row]:
     """Rows of a sheet whose first row holds the headers; empty rows skipped, the file's notes and column
-    warnings on the first row."""
+    warnings on the first row. ``password_column``: the header of each row's own password, taken out of the
+    row (into :attr:`Row.password`) before any cell is matched to a field."""
     header = next(rows, None)
     if header is None:
         return
+    secret = None
+    if password_column is not None:
+        header, secret = _without_column(header, password_column, source)
+        pinned = {pos: key for pos, key in (pinned or {}).items() if pos != secret}
     mapping = match_columns(header, pinned, source)
     if not mapping.keys:
         raise InputError(f"{source}: ingen kolumn känns igen; rad 1 ska innehålla rubrikerna "
@@ -266,8 +276,28 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
     for number, values in enumerate(rows, start=2):
         row = _sheet_row(source, number, values, mapping, epoch, uncached, formulas, failed, failed_forms)
         if row is not None:
+            if secret is not None:
+                row.password = _password_cell(values[secret] if secret < len(values) else None)
             row.notes, notes = notes, []
             yield row
+
+
+def _without_column(header: Sequence[Any], column: str, source: str) -> tuple[list[Any], int]:
+    """The headers with the password column's left empty (so it is neither a field nor an unknown column), and
+    that column's position; a column that is not there is one Swedish line (naming the column, never a value)."""
+    wanted = normalize(column)
+    found = [pos for pos, text in enumerate(header) if text is not None and normalize(str(text)) == wanted]
+    if not found:
+        raise InputError(f'{source}: kolumnen "{column}" med lösenord per rad finns inte på rad 1')
+    blanked = list(header)
+    blanked[found[0]] = None
+    return blanked, found[0]
+
+
+def _password_cell(value: Any) -> str | None:
+    """A password cell as text (a number typed in Excel stays its digits); None when empty."""
+    text = _as_text(value)
+    return text if isinstance(text, str) and text != "" else None
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -287,12 +317,13 @@ def _scan_part(pkg: Package, member: str, what: str) -> bool:
     return formula
 
 
-def _check_xlsx(path: Path) -> set[str]:
+def _check_xlsx(path: Path, data: bytes | None = None) -> set[str]:
     """Refuse an unsafe workbook before openpyxl reads it; the sheet parts that hold formulas.
 
     Parts are streamed, so a large sheet costs no memory here; the package's size limits still apply.
+    ``data``: the workbook decrypted in memory (``path`` only names it).
     """
-    with open_package(path) as pkg:
+    with open_package(path if data is None else data, path.name) as pkg:
         formulas: set[str] = set()
         for member in pkg.names:
             if member.endswith((".xml", ".rels", ".vml")):
@@ -302,10 +333,10 @@ def _check_xlsx(path: Path) -> set[str]:
     return formulas
 
 
-def _uncached_formulas(path: Path, member: str) -> frozenset[str]:
+def _uncached_formulas(path: Path, member: str, data: bytes | None = None) -> frozenset[str]:
     """Cells (``L7``) of a sheet part that hold a formula without a saved value (streamed, row by row)."""
     cells: set[str] = set()
-    with open_package(path) as pkg, pkg.zip.open(member) as fh:
+    with open_package(path if data is None else data, path.name) as pkg, pkg.zip.open(member) as fh:
         for row in _streamed(fh, "{*}row"):
             for c in row:
                 local = {etree.QName(child).localname: child for child in c}
@@ -380,9 +411,10 @@ class _CompactReader(ExcelReader):
                 self.shared_strings = SharedStrings(src)  # type: ignore[assignment]
 
 
-def _open_workbook(path: Path) -> Workbook:
+def _open_workbook(path: Path, data: bytes | None = None) -> Workbook:
     """The workbook, read-only with saved formula values, shared strings kept compact."""
-    reader = _CompactReader(path, read_only=True, keep_vba=False, data_only=True, keep_links=False)
+    reader = _CompactReader(path if data is None else io.BytesIO(data), read_only=True, keep_vba=False,
+                            data_only=True, keep_links=False)
     reader.read()
     return reader.wb
 
@@ -401,22 +433,25 @@ def _unescape(value: Any) -> Any:
     return unescape(value) if isinstance(value, str) and "_x" in value else value
 
 
-def _xlsx_rows(path: Path, failed_forms: bool = False) -> Iterator[Row]:
-    """Rows of an .xlsx: checked first, then streamed by openpyxl (read-only, saved formula values)."""
-    formulas = _check_xlsx(path)
+def _xlsx_rows(path: Path, failed_forms: bool = False, password_column: str | None = None,
+               data: bytes | None = None) -> Iterator[Row]:
+    """Rows of an .xlsx: checked first, then streamed by openpyxl (read-only, saved formula values).
+
+    ``data``: the workbook decrypted in memory, when the file is encrypted (nothing decrypted is written)."""
+    formulas = _check_xlsx(path, data)
     try:
-        wb = _open_workbook(path)
+        wb = _open_workbook(path, data)
     except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file is one Swedish line
         raise InputError(f"{path.name}: Excel-filen kan inte läsas ({exc.__class__.__name__})") from None
     try:
         ws = _data_sheet(wb, path.name)
         member = getattr(ws, "_worksheet_path", "")
-        uncached = _uncached_formulas(path, member) if member in formulas else frozenset()
+        uncached = _uncached_formulas(path, member, data) if member in formulas else frozenset()
         names = [(n, d.attr_text) for n, d in wb.defined_names.items()]
         ws.reset_dimensions()  # a wrong <dimension> must not hide rows
         rows = (tuple(map(_unescape, r)) for r in ws.iter_rows(values_only=True))
         yield from _sheet_rows(path.name, rows, pinned_columns(names, ws.title), wb.epoch, uncached,
-                               failed_forms=failed_forms)
+                               failed_forms=failed_forms, password_column=password_column)
     except BlankettError:
         raise
     except Exception as exc:  # noqa: BLE001 - as above, also for a sheet broken halfway
@@ -501,11 +536,32 @@ def _ods_errors(path: Path, title: str) -> dict[int, dict[int, str]]:
     return errors
 
 
-def _ods_rows(path: Path, failed_forms: bool = False) -> Iterator[Row]:
+#: Calc's "Spara med lösenord" for .ods encrypts each part in the ODF way, which no maintained Python library reads.
+ODS_ENCRYPTED = ("ODS-filen är lösenordsskyddad, och krypterade .ods-filer kan inte läsas; spara den i Calc som "
+                 "Excel 2007-365 (.xlsx) med \"Spara med lösenord\" i stället (eller utan lösenord)")
+
+
+def _odf_encrypted(path: Path) -> bool:
+    """Whether an OpenDocument package's manifest says its parts are encrypted (Calc's "Spara med lösenord")."""
+    with open_package(path) as pkg:
+        if "META-INF/manifest.xml" not in pkg.names:
+            return False
+        with pkg.zip.open("META-INF/manifest.xml") as fh:
+            return b"encryption-data" in fh.read(MANIFEST_BYTES)
+
+
+#: A manifest is a few kilobytes; more is not read to look for its encryption entries.
+MANIFEST_BYTES = 1 << 20
+
+
+def _ods_rows(path: Path, failed_forms: bool = False, password_column: str | None = None,
+              data: bytes | None = None) -> Iterator[Row]:
     """Rows of an OpenDocument spreadsheet (Calc's own format), read by calamine after the package checks."""
     from python_calamine import CalamineWorkbook
 
     _check_xlsx(path)  # the same zip-bomb, encryption and DTD checks as an .xlsx before a parser sees it
+    if _odf_encrypted(path):
+        raise InputError(f"{path.name}: {ODS_ENCRYPTED}")
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file is one Swedish line
@@ -514,7 +570,8 @@ def _ods_rows(path: Path, failed_forms: bool = False) -> Iterator[Row]:
         title = _ods_sheet(wb, path.name)
         errors = _ods_errors(path, title)
         failed = frozenset(f"{get_column_letter(c + 1)}{r + 1}" for r, cols in errors.items() for c in cols)
-        yield from _sheet_rows(path.name, _ods_cells(wb, title, errors), failed=failed, failed_forms=failed_forms)
+        yield from _sheet_rows(path.name, _ods_cells(wb, title, errors), failed=failed, failed_forms=failed_forms,
+                               password_column=password_column)
     except BlankettError:
         raise
     except Exception as exc:  # noqa: BLE001 - as above, also for a sheet broken halfway
@@ -547,7 +604,8 @@ def _csv_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _csv_rows(path: Path, failed_forms: bool = False) -> Iterator[Row]:
+def _csv_rows(path: Path, failed_forms: bool = False, password_column: str | None = None,
+              data: bytes | None = None) -> Iterator[Row]:
     """Rows of a CSV (UTF-8 with or without BOM, else Windows-1252; ``;`` or ``,``, quoted multi-line cells)."""
     encoding = _csv_encoding(path)
     notes = [] if encoding == "utf-8-sig" else [
@@ -562,7 +620,8 @@ def _csv_rows(path: Path, failed_forms: bool = False) -> Iterator[Row]:
             delimiter = _delimiter(fh.readline())
             fh.seek(0)
             cells = ([unguard(cell) for cell in row] for row in csv.reader(fh, delimiter=delimiter))
-            yield from _sheet_rows(path.name, cells, formulas=False, file_notes=notes, failed_forms=failed_forms)
+            yield from _sheet_rows(path.name, cells, formulas=False, file_notes=notes, failed_forms=failed_forms,
+                                   password_column=password_column)
         except UnicodeDecodeError:  # a byte Windows-1252 has no character for: neither encoding fits
             raise InputError(f"{path.name}: filen är varken UTF-8 eller Windows-1252; spara den som CSV med "
                              "teckenkodningen UTF-8 (i Excel \"CSV UTF-8 (kommaavgränsad)\", i LibreOffice Calc "
@@ -571,7 +630,7 @@ def _csv_rows(path: Path, failed_forms: bool = False) -> Iterator[Row]:
             raise InputError(f"{path.name}: trasig CSV-fil ({exc})") from None
 
 
-LOADERS: dict[str, Callable[[Path], Iterator[Row]]] = {
+LOADERS: dict[str, Callable[..., Iterator[Row]]] = {
     ".json": _json_rows,
     ".jsonl": _jsonl_rows,
     ".xlsx": _xlsx_rows,
@@ -587,15 +646,18 @@ INPUT_ENDINGS = frozenset(LOADERS)
 
 #: The spreadsheet loaders: the rows of extract's output whose form it could not read are left out for fill (its
 #: status column is not read, the file's warning says) and given to the overview on request, to be told.
-SHEET_LOADERS: dict[str, Callable[[Path, bool], Iterator[Row]]] = {
+SHEET_LOADERS: dict[str, Callable[..., Iterator[Row]]] = {
     ".xlsx": _xlsx_rows, ".xlsm": _xlsx_rows, ".ods": _ods_rows, ".csv": _csv_rows}
 
 
-def load_rows(path: str | Path, failed_forms: bool = False) -> Iterator[Row]:
+def load_rows(path: str | Path, failed_forms: bool = False, *, password: str | None = None,
+              password_column: str | None = None) -> Iterator[Row]:
     """The rows of an input file; :class:`InputError` for a file that cannot be read at all.
 
     ``failed_forms``: also the rows of extract's spreadsheet output with status ``fel`` (no data; their
-    ``status`` and ``origin`` say which form), as extract's JSON entries always are.
+    ``status`` and ``origin`` say which form), as extract's JSON entries always are. ``password`` opens an
+    encrypted .xlsx (decrypted in memory only); ``password_column`` names the column (or JSON key) whose value
+    is each row's own password, taken out of the row into :attr:`Row.password`.
     """
     path = Path(path)
     loader = LOADERS.get(path.suffix.lower())
@@ -607,4 +669,30 @@ def load_rows(path: str | Path, failed_forms: bool = False) -> Iterator[Row]:
     if path.is_dir():
         raise InputError(f"{path}: det är en mapp, inte en fil")
     sheet = SHEET_LOADERS.get(path.suffix.lower())
-    return sheet(path, True) if failed_forms and sheet is not None else loader(path)
+    if sheet is not None:
+        return sheet(path, failed_forms, password_column, _unlocked_workbook(path, password))
+    rows = loader(path)
+    return rows if password_column is None else _json_passwords(rows, password_column)
+
+
+def _unlocked_workbook(path: Path, password: str | None) -> bytes | None:
+    """An encrypted .xlsx decrypted in memory (Excel's "Kryptera med lösenord", Calc's "Spara med lösenord");
+    None for a file that is not encrypted. The three refusals (no password, a wrong one, an encryption that
+    cannot be opened) are one Swedish line each, naming the file."""
+    if path.suffix.lower() not in protect.OFFICE_ENDINGS:
+        return None
+    try:
+        return protect.unlocked(path, password)
+    except OSError as exc:
+        raise InputError(f"{path.name}: {os_problem(exc)}") from None
+
+
+def _json_passwords(rows: Iterator[Row], column: str) -> Iterator[Row]:
+    """JSON records with each one's password taken out of its key ``column`` (so it is never a field), the key
+    matched as a sheet's header is (case and spaces aside)."""
+    wanted = normalize(column)
+    for row in rows:
+        keys = [k for k in row.data if isinstance(k, str) and normalize(k) == wanted] if isinstance(row.data, dict) else []
+        value = row.data.pop(keys[0]) if keys else None
+        row.password = _password_cell(value)  # a number is its digits, as in a sheet
+        yield row

@@ -472,7 +472,7 @@ def read_files(paths: Iterable[Path], workers: int = 1, on_page: PageProgress | 
         done: Conversions = {}
         if to_convert:
             try:
-                done = stack.enter_context(converted(to_convert))
+                done = stack.enter_context(converted(to_convert, password))
             except BlankettError as exc:
                 failed = str(exc)
                 done = {p: None for p in to_convert}

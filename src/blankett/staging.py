@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import office
+from . import office, protect
 from .errors import BlankettError, InputError, OfficeMissingError, os_problem
 from .guard import Guards
 from .package import OLE_MAGIC, open_package, parse_xml
@@ -110,11 +110,17 @@ def _prepare_odt(source: Path, target: Path) -> None:
     _write_private(target, out.getvalue())
 
 
-def _prepare_doc(source: Path, target: Path) -> None:
-    """``source`` as a Word 97–2003 file without a field that includes another file, copied to ``target``."""
+def _prepare_doc(source: Path, target: Path, password: str | None = None) -> None:
+    """``source`` as a Word 97–2003 file without a field that includes another file, copied to ``target``.
+
+    A .doc saved with a password is decrypted in memory with ``password`` (or refused in one Swedish line), and
+    only its decrypted copy, in the owner-only temporary folder that is removed with the conversion, is what
+    LibreOffice is given: it cannot be handed a password on its command line without every user seeing it.
+    """
     data = source.read_bytes()
     if not data.startswith(OLE_MAGIC):
         raise InputError("filen är ingen Word 97–2003-fil (.doc) trots ändelsen")
+    data = protect.decrypt_doc97(data, password, source.name) or data  # the INCLUDE check below reads it decrypted
     for text in (data.decode("latin-1"), data.decode("utf-16-le", "replace"), data[1:].decode("utf-16-le", "replace")):
         found = _FIELDS.search(text)
         if found:
@@ -129,14 +135,17 @@ def _write_private(target: Path, data: bytes) -> None:
     target.chmod(0o600)
 
 
-def prepare(source: str, target: str) -> str | None:
+def prepare(source: str, target: str, password: str | None = None) -> str | None:
     """Copy ``source`` to ``target`` as LibreOffice may see it; the Swedish reason it may not, or None.
 
-    Run in a guarded worker: the file is untrusted, and this parses it.
+    Run in a guarded worker: the file is untrusted, and this parses it. ``password`` opens an encrypted .doc.
     """
     path = Path(source)
     try:
-        (_prepare_odt if path.suffix.lower() == ".odt" else _prepare_doc)(path, Path(target))
+        if path.suffix.lower() == ".odt":
+            _prepare_odt(path, Path(target))
+        else:
+            _prepare_doc(path, Path(target), password)
     except BlankettError as exc:
         message = str(exc)
         return message[len(path.name) + 2:] if message.startswith(f"{path.name}: ") else message
@@ -146,7 +155,7 @@ def prepare(source: str, target: str) -> str | None:
 
 
 @contextlib.contextmanager
-def converted(paths: Iterable[Path]) -> Iterator[Conversions]:
+def converted(paths: Iterable[Path], password: str | None = None) -> Iterator[Conversions]:
     """LibreOffice's conversion of each path to .docx (``office.Converted``), in an owner-only temporary folder.
 
     Each file is first checked and copied by :func:`prepare`; a file it refuses is never given to LibreOffice,
@@ -163,7 +172,8 @@ def converted(paths: Iterable[Path]) -> Iterator[Conversions]:
         for n, path in enumerate(paths):
             link = Path(tmp) / "in" / f"{n:06d}{path.suffix.lower()}"
             try:
-                why = guards.run("blankett.staging:prepare", str(path), str(link))
+                # the password goes to the worker on its stdin pipe, never in its arguments
+                why = guards.run("blankett.staging:prepare", str(path), str(link), password)
             except BlankettError as exc:  # past the worker's memory or time
                 why = str(exc)
             if why is None:

@@ -67,6 +67,9 @@ WAIT_SECONDS = 3.0
 #: Seconds a stop waits for running jobs to end (their LibreOffice starts are killed meanwhile).
 STOP_SECONDS = 10.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+EMPTY_PASSWORD = "Lösenordet är tomt (eller inte text); ett tomt lösenord skyddar ingenting."
+NO_ARCHIVE_PASSWORD = ("Arkivexemplar (PDF/A) krypteras inte: ett arkiv ska gå att öppna utan lösenord. "
+                       "Välj Word eller PDF, eller lämna lösenordet tomt.")
 
 
 def download(data: bytes, name: str, kind: str) -> Response:
@@ -110,7 +113,18 @@ class Server:
                 self._blank[kind] = blankett.blank_docx() if kind == "docx" else blankett.blank_pdf()
             return self._blank[kind]
 
-    def fill(self, record: Any, kind: str) -> bytes:
+    def fill(self, record: Any, kind: str, password: str | None = None) -> bytes:
+        """One filled form; encrypted here, in the request's thread, when ``password`` is given (it never goes
+        to a fill worker)."""
+        if kind == "pdfa" and password:
+            blankett.validate(record)  # a bad record's problems first, as without a password
+            raise blankett.InputError(NO_ARCHIVE_PASSWORD)
+        if password is not None and not password:
+            raise blankett.InputError(EMPTY_PASSWORD)
+        data = self._fill(record, kind)
+        return data if password is None else blankett.encrypt(data, password, f".{kind}")
+
+    def _fill(self, record: Any, kind: str) -> bytes:
         if kind == "pdfa":  # through LibreOffice: its own processes, not the fill workers
             return blankett.fill_pdfa(record, template=self.template())
         if self.pool is not None:  # PDF too: filled without LibreOffice, it is CPU work like a .docx
@@ -227,10 +241,11 @@ async def one_form(request: Request) -> Response:
         return HTMLResponse(pages.one_form(office, {}, {}, [str(exc)]), status_code=exc.status)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     await form.close()
+    password = fields.pop(pages.PASSWORD_FIELD, "") or None  # never shown again on the page
     record = pages.record_from_form(fields)
     kind = fields["format"] if fields.get("format") in ("pdf", "pdfa") else "docx"
     try:
-        data = await run_in_threadpool(_server(request).fill, record, kind)
+        data = await run_in_threadpool(_server(request).fill, record, kind, password)
     except blankett.RecordError as exc:
         errors: dict[str, list[str]] = {}
         general = []
@@ -240,6 +255,8 @@ async def one_form(request: Request) -> Response:
             else:
                 general.append(p.message)
         return HTMLResponse(pages.one_form(office, fields | _lists(record), errors, general), status_code=422)
+    except blankett.InputError as exc:  # a PDF/A asked for with a password
+        return HTMLResponse(pages.one_form(office, fields | _lists(record), {}, [str(exc)]), status_code=422)
     except blankett.BlankettError as exc:
         return HTMLResponse(pages.one_form(office, fields | _lists(record), {}, [str(exc)]), status_code=503)
     return download(data, _form_name(record, kind), kind)
@@ -263,6 +280,7 @@ async def _start_job(request: Request, kind: str) -> Response:
     folder = tempfile.TemporaryDirectory(prefix="blankett-web-")  # owner-only (0700), removed with the job
     try:
         staged, fields = await read_files(request, "filer", server.limits, Path(folder.name))
+        password = fields.pop(pages.PASSWORD_FIELD, "") or None  # held by the job's work only, until it ends
         if not staged:
             folder.cleanup()
             return refuse(400, "Välj minst en fil att ladda upp.")
@@ -287,11 +305,16 @@ async def _start_job(request: Request, kind: str) -> Response:
                 target.parent.mkdir(mode=0o700)
                 s.path.rename(target)
                 s.path = target
+            column = fields.get(pages.PASSWORD_COLUMN_FIELD, "").strip() or None
+            if chosen == "pdfa" and (password or column):
+                folder.cleanup()
+                return refuse(422, NO_ARCHIVE_PASSWORD)
             work = fill_job(staged, Path(folder.name), pdf, server.jobs.max_rows, server.jobs.max_result,
-                            archive=fields.get("format") == "pdfa")
+                            archive=fields.get("format") == "pdfa", password=password, password_column=column)
             job = server.jobs.start(Job("fill", pdf=pdf), work, folder)
         else:
-            job = server.jobs.start(Job("extract"), extract_job(staged, Path(folder.name), server.limits), folder)
+            job = server.jobs.start(Job("extract"), extract_job(staged, Path(folder.name), server.limits, password),
+                                    folder)
     except UploadRefused as exc:
         folder.cleanup()
         return refuse(exc.status, str(exc))
@@ -443,10 +466,13 @@ async def api_fill(request: Request) -> Response:
         return JSONResponse({"fel": f"kroppen är ingen giltig JSON: {exc}"}, status_code=400)
     except (ValueError, UnicodeDecodeError):
         return JSONResponse({"fel": "kroppen är ingen giltig JSON (en post: {\"fält\": värde, …})"}, status_code=400)
+    record, password = _sealed_request(record)
     try:
-        data = await run_in_threadpool(_server(request).fill, record, kind)
+        data = await run_in_threadpool(_server(request).fill, record, kind, password)
     except blankett.RecordError as exc:
         return JSONResponse(_problems(exc), status_code=422)
+    except blankett.InputError as exc:  # a PDF/A asked for with a password, or an empty password
+        return JSONResponse({"fel": str(exc)}, status_code=422)
     except WorkerLost as exc:
         return JSONResponse({"fel": str(exc)}, status_code=503, headers={"Retry-After": "1"})
     except blankett.OfficeMissingError as exc:
@@ -456,6 +482,22 @@ async def api_fill(request: Request) -> Response:
     return download(data, _form_name(record, kind), kind)
 
 
+#: The JSON body of POST /api/fill that carries a password: the record under "post", the password beside it.
+SEALED_KEYS = frozenset({"post", pages.PASSWORD_FIELD})
+
+
+def _sealed_request(body: Any) -> tuple[Any, str | None]:
+    """The record and the password of a fill request: ``{"post": {…}, "lösenord": "…"}``, or a bare record.
+
+    The password travels in the body only (never in the address, where logs and browser history keep it).
+    """
+    if isinstance(body, dict) and set(body) == SEALED_KEYS:
+        password = body[pages.PASSWORD_FIELD]
+        # asked for and empty (or not text): refused as empty, never written unencrypted
+        return body["post"], password if isinstance(password, str) else ""
+    return body, None
+
+
 async def api_extract(request: Request) -> Response:
     fmt = cast(ExportFormat, request.query_params.get("format", "json"))
     if fmt not in RESULT_MEDIA:
@@ -463,14 +505,15 @@ async def api_extract(request: Request) -> Response:
     server = _server(request)
     with tempfile.TemporaryDirectory(prefix="blankett-web-") as tmp:
         try:
-            staged, _ = await read_files(request, "filer", server.limits, Path(tmp))
+            staged, fields = await read_files(request, "filer", server.limits, Path(tmp))
         except UploadRefused as exc:
             return JSONResponse({"fel": str(exc)}, status_code=exc.status)
         if not staged:
             return JSONResponse({"fel": "inga filer i fältet \"filer\""}, status_code=400)
+        password = fields.pop(pages.PASSWORD_FIELD, "") or None
 
         def work() -> list[blankett.ExtractResult]:
-            return extract_results(unpacked(staged, server.limits), Path(tmp))
+            return extract_results(unpacked(staged, server.limits), Path(tmp), password=password)
 
         try:
             results = await run_in_threadpool(work)

@@ -198,6 +198,8 @@ class Jobs:
         try:
             while not self._stopped and (item := self._queue.get()) is not None:
                 self._run(*item)
+                # the work holds the job's password (if any): dropped now, not when the next job comes
+                del item
         except KeyboardInterrupt:  # sent by stop(): the job has ended and its folder is removed
             pass
 
@@ -208,14 +210,14 @@ class Jobs:
                 return
             self._running[threading.get_ident()] = job
             interrupt.forget(threading.get_ident())
-        job.state = RUNNING
+        job.state = state = RUNNING
         try:
             work(job)
-            job.state = DONE
+            state = DONE
         except blankett.BlankettError as exc:
-            job.error, job.state = str(exc), FAILED
+            job.error, state = str(exc), FAILED
         except Exception as exc:  # noqa: BLE001 - a job never takes the server down
-            job.error, job.state = f"oväntat fel ({exc.__class__.__name__})", FAILED
+            job.error, state = f"oväntat fel ({exc.__class__.__name__})", FAILED
         finally:
             job.counter = None
             with self._lock:
@@ -226,6 +228,9 @@ class Jobs:
             # its results are kept from now on: the time it waited or ran is not taken from them
             job.size = _size(job)
             job.finished = time.monotonic()
+            # told done (or failed) only now that its folder of uploads is gone: a page, or a test, that sees
+            # "klar" finds nothing of the job left on disk
+            job.state = state
             self._purge()
 
     def _purge(self) -> None:
@@ -263,15 +268,17 @@ def scrub(text: str, folder: Path) -> str:
 
 
 def fill_job(staged: list[Staged], folder: Path, pdf: bool, max_rows: int = MAX_FILL_ROWS,
-             max_result: int = MAX_RESULT_BYTES, archive: bool = False) -> Callable[[Job], None]:
+             max_result: int = MAX_RESULT_BYTES, archive: bool = False, password: str | None = None,
+             password_column: str | None = None) -> Callable[[Job], None]:
     """The work of filling every record of the uploaded input files (Word, or Word and PDF), zipped.
 
-    ``archive``: the PDFs are archive copies (PDF/A-3a with the record embedded)."""
+    ``archive``: the PDFs are archive copies (PDF/A-3a with the record embedded). ``password`` encrypts every
+    form and opens an encrypted workbook; ``password_column`` names the column of each row's own password."""
 
     def work(job: Job) -> None:
         inputs = [s.path for s in staged]
         out = folder / "ut"
-        rows = _count_guarded(staged)
+        rows = _count_guarded(staged, password)
         if rows > max_rows:  # before any form is filled
             raise blankett.BlankettError(
                 f"För många rader: filerna har {rows} rader, och högst {max_rows} fylls i per uppladdning. "
@@ -279,9 +286,10 @@ def fill_job(staged: list[Staged], folder: Path, pdf: bool, max_rows: int = MAX_
         job.total = rows * (2 if pdf else 1)
         job.counter = lambda: _count(out)
         if pdf:
-            summaries = blankett.fill_files_pdf(inputs, out, jobs=1, archive=archive)
+            summaries = blankett.fill_files_pdf(inputs, out, jobs=1, archive=archive, password=password,
+                                                password_column=password_column)
         else:
-            summaries = [blankett.fill_files(inputs, out, jobs=1)]
+            summaries = [blankett.fill_files(inputs, out, jobs=1, password=password, password_column=password_column)]
         job.notes = [scrub(scrub(line, folder / "in"), folder) for s in summaries for line in s.notes]
         job.problems = [scrub(scrub(line, folder / "in"), folder) for s in summaries for line in s.errors]
         job.written, job.failed = summaries[0].counts[blankett.FillStatus.WRITTEN], summaries[0].counts[blankett.FillStatus.FAILED]
@@ -298,7 +306,7 @@ def fill_job(staged: list[Staged], folder: Path, pdf: bool, max_rows: int = MAX_
     return work
 
 
-def _count_guarded(staged: list[Staged]) -> int:
+def _count_guarded(staged: list[Staged], password: str | None = None) -> int:
     """How many rows the uploaded input files hold, read first in a guarded worker (as returned forms are).
 
     A spreadsheet or CSV made to be costly to read (millions of rows, a workbook that swells) then fails
@@ -309,7 +317,8 @@ def _count_guarded(staged: list[Staged]) -> int:
     with Guards() as guards:
         for s in staged:
             try:
-                total += int(guards.run("blankett._api:count_records", str(s.path)))
+                # the password goes to the worker on its stdin pipe, never in its arguments
+                total += int(guards.run("blankett._api:count_records", str(s.path), password))
             except blankett.BlankettError as exc:
                 raise blankett.BlankettError(f"{s.name}: {exc}") from None
     return total
@@ -342,9 +351,11 @@ def _count(out: Path) -> int:
         return 0
 
 
-def extract_results(staged: list[Staged], folder: Path, step: Callable[[], None] | None = None) -> list[blankett.ExtractResult]:
-    """Every staged file read back with ``blankett.extract_files``, named as the person named it, in order."""
-    readable = iter(blankett.extract_files([s.path for s in staged if s.error is None]))
+def extract_results(staged: list[Staged], folder: Path, step: Callable[[], None] | None = None, *,
+                    password: str | None = None) -> list[blankett.ExtractResult]:
+    """Every staged file read back with ``blankett.extract_files``, named as the person named it, in order;
+    ``password`` opens the encrypted ones (each file that it cannot open is one Swedish line, the rest go on)."""
+    readable = iter(blankett.extract_files([s.path for s in staged if s.error is None], password=password))
     results: list[blankett.ExtractResult] = []
     for s in staged:
         if s.error is not None:
@@ -367,7 +378,8 @@ def unpacked(staged: list[Staged], limits: Limits) -> list[Staged]:
         raise blankett.BlankettError(str(exc)) from None
 
 
-def extract_job(uploaded: list[Staged], folder: Path, limits: Limits) -> Callable[[Job], None]:
+def extract_job(uploaded: list[Staged], folder: Path, limits: Limits,
+                password: str | None = None) -> Callable[[Job], None]:
     """The work of reading back every uploaded form (a .zip unpacked), kept as results for the downloads."""
 
     def work(job: Job) -> None:
@@ -377,6 +389,6 @@ def extract_job(uploaded: list[Staged], folder: Path, limits: Limits) -> Callabl
         def step() -> None:
             job.done += 1
 
-        job.results = extract_results(staged, folder, step)
+        job.results = extract_results(staged, folder, step, password=password)
 
     return work

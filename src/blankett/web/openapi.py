@@ -41,12 +41,9 @@ _GUARDED = {
             "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}, "content": _TEXT},
     "403": _error("Begäran kom från en annan webbplats (Origin, Sec-Fetch-Site)", json_body=False, text_body=True),
 }
-_PROBLEMS = {
-    "description": "Posten är ogiltig: ett problem per fält, på svenska",
-    "content": {"application/json": {"schema": {"type": "array", "minItems": 1, "items": {
-        "type": "object", "required": ["field", "message"],
-        "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}}},
-}
+_PROBLEM_LIST = {"type": "array", "minItems": 1, "items": {
+    "type": "object", "required": ["field", "message"],
+    "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}
 _RESULT = {"type": "object", "required": ["source", "status", "messages", "record"], "properties": {
     "source": {"type": "string"}, "status": {"enum": ["ok", "varning", "fel"]},
     "messages": {"type": "array", "items": {"type": "string"}},
@@ -56,6 +53,23 @@ _STATUS = {"type": "object", "required": ["id", "kind", "state", "done", "total"
                           "state": {"enum": ["köad", "pågår", "klar", "fel"]},
                           "done": {"type": "integer", "minimum": 0}, "total": {"type": "integer", "minimum": 0},
                           "finished": {"type": "boolean"}, "message": {"type": "string"}}}
+
+
+_PASSWORD_READ = {"type": "string", "description": (
+    "Lösenordet till krypterade blanketter (Word med lösenord, .doc med lösenord, krypterad PDF). Varje fil som "
+    "inte går att öppna får en rad i sitt resultat: inget lösenord angavs, fel lösenord, eller en kryptering som "
+    "inte kan läsas; de andra filerna läses ändå. Okrypterade filer läses som vanligt.")}
+_SEALED = {"type": "object", "required": ["post", "lösenord"], "additionalProperties": False,
+           "description": "En post och lösenordet som blanketten krypteras med (Word: AES-256 som Word gör det; "
+                          "PDF: AES-256, skärmläsare och ifyllning tillåtna). Arkivexemplar (pdfa) krypteras inte: 422.",
+           "properties": {"post": {"$ref": "#/components/schemas/Incident"},
+                          "lösenord": {"type": "string", "minLength": 1}}}
+_FILL_REFUSED = {
+    "description": "Posten är ogiltig (ett problem per fält, på svenska), eller lösenordet är tomt eller "
+                   "arkivexemplar begärdes med lösenord ({\"fel\": …})",
+    "content": {"application/json": {"schema": {"anyOf": [_PROBLEM_LIST,
+                                                          {"$ref": "#/components/schemas/Fel"}]}}},
+}
 
 
 def _get(summary: str, ok: dict[str, Any], **more: Any) -> dict[str, Any]:
@@ -122,12 +136,16 @@ def openapi() -> dict[str, Any]:
         f"blankett fill tar emot och gör om dem: Ja/Nej som {_spellings()} i valfri skrivning, true/false, 1/0 "
         "eller tom text; datum som ÅÅÅÅMMDD (också som tal), D/M ÅÅÅÅ, 12/3-2026, 12.3.2026, 2026.03.12, "
         "12 mars 2026 eller med klockslag (2026-03-12T10:00); ett tal i ett textfält; null bland en listas "
-        "punkter (hoppas över). Allt annat som schemat inte tillåter ger 422."),
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Incident"}}}}
+        "punkter (hoppas över). Allt annat som schemat inte tillåter ger 422. Krypterad blankett: skicka "
+        "{\"post\": {…}, \"lösenord\": \"…\"} (KrypteradPost); lösenordet står bara i kroppen, aldrig i adressen, "
+        "och finns inte kvar på servern efter svaret."),
+        "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Incident"},
+                                                              {"$ref": "#/components/schemas/KrypteradPost"}]}}}}
     extract_body = {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["filer"],
         "properties": {"filer": {"type": "array", "minItems": 1, "items": _FILE["schema"],
-                                 "description": "Ifyllda blanketter (.docx, .pdf …) eller zip-filer med sådana"}},
+                                 "description": "Ifyllda blanketter (.docx, .pdf …) eller zip-filer med sådana"},
+                       "lösenord": _PASSWORD_READ},
         "additionalProperties": False}}},
         "description": f"Andra fält läses inte; högst {MAX_FIELDS} fält tas emot (fler ger 413)."}
     return {
@@ -138,7 +156,8 @@ def openapi() -> dict[str, Any]:
                                 "Fel har ett svenskt meddelande: {\"fel\": …} från API:t, vanlig text från "
                                 "skyddet framför det (Host, nyckel, Origin, storlek)."},
         "components": {"securitySchemes": {"nyckel": {"type": "http", "scheme": "bearer"}},
-                       "schemas": {**_incident(), "Fel": _FEL, "Resultat": _RESULT, "Status": _STATUS}},
+                       "schemas": {**_incident(), "Fel": _FEL, "Resultat": _RESULT, "Status": _STATUS,
+                                   "KrypteradPost": _SEALED}},
         "security": [{"nyckel": []}],
         "paths": {
             "/api/openapi.json": _get("Den här beskrivningen", {
@@ -164,7 +183,7 @@ def openapi() -> dict[str, Any]:
                               "400": _error("Kroppen är ingen JSON, eller okänt format", text_body=True),
                               "413": _error("Kroppen är större än servern tar emot", json_body=False,
                                             text_body=True),
-                              "422": _PROBLEMS,
+                              "422": _FILL_REFUSED,
                               "503": _error("PDF och PDF/A: LibreOffice saknas eller misslyckades; Word: processen som fyllde "
                                             "i avbröts, eller servern stängs"),
                               **{k: v for k, v in _GUARDED.items() if k != "400"}}}},

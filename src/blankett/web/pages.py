@@ -127,6 +127,44 @@ def _upload(action: str, name: str, label: str, accept: str, hint: str, button: 
 </form>"""
 
 
+#: The password fields' names in the pages' forms and the API's multipart bodies (POST bodies only, never a URL).
+PASSWORD_FIELD = "lösenord"
+PASSWORD_COLUMN_FIELD = "lösenordskolumn"
+
+
+def password_field(ident: str, new: bool, workbook: bool = False) -> str:
+    """A password field with its Swedish label and hint: ``new`` to encrypt what is made, else to open uploads.
+
+    It is never filled in again when a page is shown anew (a refusal): the browser keeps what was typed only while
+    the page is open, and the server never sends it back.
+    """
+    if new:
+        label, hint, auto = ("Lösenord för blanketterna (valfritt)",
+                             "Med ett lösenord krypteras varje Word- och PDF-fil (AES-256); Word, LibreOffice och "
+                             "PDF-läsare frågar efter det. Lämna tomt för okrypterade filer. Skicka lösenordet "
+                             "till mottagaren på annat sätt än filen, t.ex. sms."
+                             + (" Är den uppladdade arbetsboken krypterad öppnas den med samma lösenord."
+                                if workbook else ""), "new-password")
+    else:
+        label, hint, auto = ("Lösenord (om blanketterna är krypterade)",
+                             "Lösenordet som avsändaren krypterade blanketterna med. Filer utan kryptering läses "
+                             "som vanligt.", "current-password")
+    return (f'<div class="field"><label for="{ident}">{e(label)}</label>'
+            f'<p class="hint" id="{ident}-hint">{e(hint)}</p>'
+            f'<input type="password" id="{ident}" name="{PASSWORD_FIELD}" autocomplete="{auto}" '
+            f'aria-describedby="{ident}-hint"></div>')
+
+
+def password_column_field(ident: str) -> str:
+    """The field naming the column that holds one password per row (each row's form encrypted with its own)."""
+    hint = ("Valfritt: rubriken på en kolumn i arbetsboken med ett lösenord per rad. Varje rads blankett krypteras "
+            "då med radens lösenord; kolumnen skrivs aldrig in i blanketten. En rad utan lösenord fylls inte i.")
+    return (f'<div class="field"><label for="{ident}">Kolumn med lösenord per rad</label>'
+            f'<p class="hint" id="{ident}-hint">{e(hint)}</p>'
+            f'<input type="text" id="{ident}" name="{PASSWORD_COLUMN_FIELD}" autocomplete="off" '
+            f'aria-describedby="{ident}-hint"></div>')
+
+
 def fill(office: bool, message: str | None = None, markup: str | None = None) -> str:
     """The fill page; ``message`` is a refusal as text, ``markup`` one already escaped (with a link)."""
     pdf = ('<input type="radio" id="format-pdf" name="format" value="pdf">'
@@ -137,7 +175,9 @@ def fill(office: bool, message: str | None = None, markup: str | None = None) ->
     extra = f"""<fieldset class="choice"><legend>Filformat</legend>
 <input type="radio" id="format-docx" name="format" value="docx" checked><label for="format-docx">Word (.docx)</label>
 {pdf}
-</fieldset>"""
+</fieldset>
+{password_field("fill-password", new=True, workbook=True)}
+{password_column_field("fill-password-column")}"""
     shown = markup if markup is not None else e(message) if message else ""
     alert = f'<div class="alert" role="alert"><p>{shown}</p></div>' if shown else ""
     body = f"""{alert}
@@ -162,7 +202,8 @@ def read(message: str | None = None) -> str:
 svar läses med textigenkänning och ska granskas), eller en zip-fil med många blanketter. Du ser direkt
 vilka som gick att läsa och kan hämta svaren som Excel, CSV eller JSON.</p>
 {_upload("/las-in", "read-files", "Ifyllda blanketter", ",".join(sorted(blankett.FORM_ENDINGS | {".zip"})),
-         "Välj en eller flera filer, eller en zip-fil. Du kan också dra filerna hit.", "Läs in blanketterna")}
+         "Välj en eller flera filer, eller en zip-fil. Du kan också dra filerna hit.", "Läs in blanketterna",
+         password_field("read-password", new=False))}
 """
     return page("Läs in", body, "/las-in")
 
@@ -296,6 +337,7 @@ def one_form(office: bool, values: Mapping[str, Any] | None = None, errors: Mapp
     parts.append(f"""<fieldset class="choice"><legend>Filformat</legend>
 <span class="radio"><input type="radio" id="ut-docx" name="format" value="docx"{word}>
 <label for="ut-docx">Word (.docx)</label></span>{pdf}</fieldset>
+{password_field("one-password", new=True)}
 <button type="submit">Skapa den ifyllda blanketten</button>
 </form>""")
     return page("Fyll i en blankett", "\n".join(parts), "/fyll-i")
