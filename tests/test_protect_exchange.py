@@ -170,6 +170,15 @@ def test_api_extract_opens_encrypted_forms_with_the_password_field_and_tells_eac
     assert got[4]["record"]["diarienummer"] == "KS 2026/00005"
 
 
+def test_api_extract_takes_a_password_file_sent_by_curl_with_its_last_line_break(api, tmp_path):
+    """``curl -F "lösenord=<lösen.txt"`` sends the file with its line break, as an editor saves it: that opened
+    nothing (fel, wrong password), where ``--password-file`` of the same file opens the form."""
+    files = [("filer", ("ratt.docx", blankett.fill_docx(full_record(1), password=PASSWORD)))]
+    for ending in ("\n", "\r\n"):
+        got = api.post("/api/extract", files=files, data={"lösenord": PASSWORD + ending}).json()
+        assert [(r["status"], r["record"]["diarienummer"]) for r in got] == [("ok", "KS 2026/00001")], ending
+
+
 def test_the_read_page_opens_encrypted_forms_and_shows_each_refusal_per_file(api, tmp_path):
     forms = _mixed_forms(tmp_path)
     r = api.post("/las-in", files=[("filer", (n, d)) for n, d in forms], data={"lösenord": PASSWORD},

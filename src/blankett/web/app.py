@@ -241,7 +241,7 @@ async def one_form(request: Request) -> Response:
         return HTMLResponse(pages.one_form(office, {}, {}, [str(exc)]), status_code=exc.status)
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     await form.close()
-    password = fields.pop(pages.PASSWORD_FIELD, "") or None  # never shown again on the page
+    password = _password(fields)  # never shown again on the page
     record = pages.record_from_form(fields)
     kind = fields["format"] if fields.get("format") in ("pdf", "pdfa") else "docx"
     try:
@@ -280,7 +280,7 @@ async def _start_job(request: Request, kind: str) -> Response:
     folder = tempfile.TemporaryDirectory(prefix="blankett-web-")  # owner-only (0700), removed with the job
     try:
         staged, fields = await read_files(request, "filer", server.limits, Path(folder.name))
-        password = fields.pop(pages.PASSWORD_FIELD, "") or None  # held by the job's work only, until it ends
+        password = _password(fields)  # held by the job's work only, until it ends
         if not staged:
             folder.cleanup()
             return refuse(400, "Välj minst en fil att ladda upp.")
@@ -483,6 +483,16 @@ async def api_fill(request: Request) -> Response:
 
 
 #: The JSON body of POST /api/fill that carries a password: the record under "post", the password beside it.
+def _password(fields: dict[str, str]) -> str | None:
+    """The password field of a posted form, taken out of the fields (never shown again); None when empty.
+
+    One line break at its end is dropped: a browser's password field holds none, and ``curl -F "lösenord=<fil"``
+    sends the file's last line with it, which opened nothing (the command line reads a password file's first line).
+    """
+    password = fields.pop(pages.PASSWORD_FIELD, "").removesuffix("\n").removesuffix("\r")
+    return password or None
+
+
 SEALED_KEYS = frozenset({"post", pages.PASSWORD_FIELD})
 
 
@@ -510,7 +520,7 @@ async def api_extract(request: Request) -> Response:
             return JSONResponse({"fel": str(exc)}, status_code=exc.status)
         if not staged:
             return JSONResponse({"fel": "inga filer i fältet \"filer\""}, status_code=400)
-        password = fields.pop(pages.PASSWORD_FIELD, "") or None
+        password = _password(fields)
 
         def work() -> list[blankett.ExtractResult]:
             return extract_results(unpacked(staged, server.limits), Path(tmp), password=password)
