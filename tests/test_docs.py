@@ -141,3 +141,14 @@ def test_every_web_and_api_route_is_documented_in_docs_with_its_methods(route):
     for method in sorted((route.methods or {"GET"}) - {"HEAD"}):  # a GET may be named by its path alone
         prefix = "(?:GET )?" if method == "GET" else f"{method} "
         assert re.search(rf"`{prefix}{_route_pattern(route.path)}[`?]", text), f"{method} {route.path}"
+
+
+def test_the_steps_to_send_the_form_back_encrypted_are_the_published_pages_word_for_word():
+    """docs/kryptering.md and the page ``blankett publish`` writes give the officer the same steps (issue 21)."""
+    from blankett.publish import PASSWORD_ADVICE, RETURN_STEPS
+
+    text = (DOCS / "kryptering.md").read_text(encoding="utf-8")
+    for program, steps in RETURN_STEPS.items():
+        numbered = "\n".join(f"{n}. {step}" for n, step in enumerate(steps, start=1))
+        assert f"**{program}**\n\n{numbered}\n" in text, program
+    assert " ".join(text.split()).count(PASSWORD_ADVICE) == 1

@@ -225,7 +225,8 @@ def export_bytes(results: Iterable[readback.Result], fmt: ExportFormat) -> bytes
 
 def publish_files(out_dir: PathLike = "out/webb", profile: Profile | PathLike | None = None, force: bool = False,
                   soffice: PathLike | None = None) -> list[tuple[Path, int]]:
-    """Write the blank form for the website (Bilaga5.docx and Bilaga5.pdf); each path with its size."""
+    """Write the blank form for the website (Bilaga5.docx, Bilaga5.pdf and the page Bilaga5.html that offers them
+    with the steps to send it back encrypted); each path with its size."""
     return publish.publish(out_dir, _profile(profile), force, soffice)
 
 
