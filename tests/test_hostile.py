@@ -581,6 +581,29 @@ def test_ctrl_c_while_a_worker_is_deep_in_a_swelling_file_stops_at_once_and_leav
                    for pid in workers)
 
 
+@pytest.mark.parametrize("name, memory, cpu, message", [
+    ("blanksteg.pdf", 1024, 1, guard.cpu_message(1)),  # the kernel kills the worker (SIGXCPU)
+    ("minne.pdf", 200, 10, guard.memory_message(200 * 2**20)),  # the worker says so, and leaves
+])
+def test_a_file_that_ends_its_worker_fails_alone_and_the_rest_of_its_pipelined_batch_is_read(
+        swelling, tmp_path, name, memory, cpu, message):
+    """A batch is pipelined: its tasks are written to the worker at once and wait in its pipe. A file that ends
+    the worker fails alone with its limit's words; the files queued behind it in the dead worker's pipe are read,
+    in order, by a new worker. Before: no batches (one file, one round trip through the pipe)."""
+    forms = [save(tmp_path, f"svar-{n}.docx", filled({**RECORD, "utsatt": f"Person {n}"})) for n in range(5)]
+    paths = [forms[0], swelling / name, *forms[1:]]
+    started = time.monotonic()
+    with guard.Guards(memory=memory * 2**20, cpu=cpu) as guards:
+        answers = guards.run_each("blankett.readback:_task", [[str(p), None, None, None] for p in paths])
+        workers = len(guards._mine)
+    assert time.monotonic() - started < 60
+    assert [str(a) for a in answers if isinstance(a, guard.LimitError)] == [message]
+    assert isinstance(answers[1], guard.LimitError)
+    assert [(a["source"], a["status"], a["record"]["utsatt"]) for a in answers if isinstance(a, dict)] == [
+        (str(path), "ok", f"Person {n}") for n, path in enumerate(forms)]
+    assert workers == 2  # the first, and a new one after the file that ended it
+
+
 def test_a_blankett_folder_among_the_returned_files_is_never_imported_by_a_reading_worker(tmp_path, form):
     """`python -m` puts the current folder first on sys.path; the worker must not import a package found there."""
     (tmp_path / "blankett").mkdir()
