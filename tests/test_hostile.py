@@ -632,6 +632,22 @@ def test_files_read_one_at_a_time_share_one_reading_worker(tmp_path):
     assert len(set(out)) == 1, out  # one worker read them all
 
 
+def test_a_worker_started_by_a_big_process_keeps_reading_after_its_first_file(tmp_path):
+    """A worker leaves after a file once its own memory reached RECYCLE_RSS. Linux's ru_maxrss survives exec, so
+    a worker started by a process past that size (a server that grew, a test run) thought itself grown and left
+    after every file: a new interpreter per file. Run in a process made 300 MB big first."""
+    paths = [save(tmp_path, f"svar-{n}.docx", filled(RECORD)) for n in range(6)]
+    script = ("import sys\nfrom blankett import guard\nfrom blankett.readback import read_files\n"
+              "big = b'x' * (300 * 2**20)\nstarted = []\nbegin = guard.Worker.__init__\n"
+              "guard.Worker.__init__ = lambda self, *a: (started.append(1), begin(self, *a))[1]\n"
+              "results = [r.status for r in read_files([__import__('pathlib').Path(p) for p in sys.argv[1:]])]\n"
+              "print(len(started), *results)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "COVERAGE"))}
+    out = subprocess.run([sys.executable, "-c", script, *map(str, paths)], capture_output=True, text=True, env=env,
+                         timeout=120, check=True).stdout.split()
+    assert out == ["1", *["ok"] * 6]
+
+
 def test_a_guarded_worker_runs_only_blankett_code_and_names_an_error_by_its_class_alone(tmp_path):
     from blankett.errors import BlankettError
 

@@ -119,7 +119,21 @@ def _outgrown() -> bool:
     if resource is None:
         return False
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return peak >= RECYCLE_RSS
+    return peak >= RECYCLE_RSS and _own_peak(peak) >= RECYCLE_RSS
+
+
+def _own_peak(peak: int) -> int:
+    """This process's own peak resident memory in bytes. Linux's ``ru_maxrss`` keeps the peak of the process that
+    started the worker (it survives exec): a worker of a big caller (a long-running server, a test run) would
+    leave after every file. ``VmHWM`` is the worker's own; ``peak`` where it cannot be read."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return peak
 
 
 def _waiting(stream: IO[bytes] | int, seconds: float) -> bool:
