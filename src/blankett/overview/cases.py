@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .. import kinds, model
+from .. import guard, kinds, model
 from ..errors import BlankettError, RecordError
 from ..form import CHANNEL_KEY, CHANNELS, INCIDENT_DATE_KEY, INCIDENT_TYPE_KEY, INCIDENT_TYPES, NOT_CODED, TALK_DATES
 from ..load import INPUT_ENDINGS, load_rows
@@ -174,6 +174,9 @@ def _form_cases(files: dict[Path, str], problems: list[str], workers: int,
                 yield case
     finally:
         results.close()  # on an error or Ctrl-C too: the workers stop and temporary conversions are removed
+        # the reading is over and the writing (the overview's biggest memory) comes next: the idle reading
+        # workers leave now (50-60 MB each), not after IDLE_SECONDS; the next reading starts new ones
+        guard.stop_idle()
 
 
 def _file_date(path: Path) -> dt.date | None:
