@@ -234,11 +234,6 @@ class Worker:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def ask(self, run: str, args: list[Any], seconds: float) -> tuple[str, Any] | None:
-        """The worker's answer to one task; None when it died; :class:`LimitError` past ``seconds``."""
-        self.send(task_line(run, args))
-        return self.receive(seconds)
-
     def send(self, line: bytes) -> None:
         """Write one task line (a worker that died meanwhile is found by :meth:`receive`)."""
         assert self.proc.stdin is not None
