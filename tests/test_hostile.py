@@ -581,19 +581,21 @@ def test_ctrl_c_while_a_worker_is_deep_in_a_swelling_file_stops_at_once_and_leav
                    for pid in workers)
 
 
-@pytest.mark.parametrize("name, memory, cpu, message", [
-    ("blanksteg.pdf", 1024, 1, guard.cpu_message(1)),  # the kernel kills the worker (SIGXCPU)
-    ("minne.pdf", 200, 10, guard.memory_message(200 * 2**20)),  # the worker says so, and leaves
+@pytest.mark.parametrize("name, memory, cpu, seconds, message", [
+    ("blanksteg.pdf", 1024, 1, 60, guard.cpu_message(1)),  # the kernel kills the worker (SIGXCPU)
+    ("minne.pdf", 200, 10, 60, guard.memory_message(200 * 2**20)),  # the worker says so, and leaves
+    ("blanksteg.pdf", 1024, 10, 1,  # the caller kills it: past the wall clock
+     "filen kunde inte läsas säkert: den tog mer än 1 s att läsa (gränsen för en fil)"),
 ])
 def test_a_file_that_ends_its_worker_fails_alone_and_the_rest_of_its_pipelined_batch_is_read(
-        swelling, tmp_path, name, memory, cpu, message):
+        swelling, tmp_path, name, memory, cpu, seconds, message):
     """A batch is pipelined: its tasks are written to the worker at once and wait in its pipe. A file that ends
     the worker fails alone with its limit's words; the files queued behind it in the dead worker's pipe are read,
     in order, by a new worker. Before: no batches (one file, one round trip through the pipe)."""
     forms = [save(tmp_path, f"svar-{n}.docx", filled({**RECORD, "utsatt": f"Person {n}"})) for n in range(5)]
     paths = [forms[0], swelling / name, *forms[1:]]
     started = time.monotonic()
-    with guard.Guards(memory=memory * 2**20, cpu=cpu) as guards:
+    with guard.Guards(memory=memory * 2**20, cpu=cpu, seconds=seconds) as guards:
         answers = guards.run_each("blankett.readback:_task", [[str(p), None, None, None] for p in paths])
         workers = len(guards._mine)
     assert time.monotonic() - started < 60
