@@ -520,6 +520,7 @@ def _guarded_batch(guards: Guards, paths: list[Path], done: Conversions, failed:
     # the password goes to the worker on its stdin pipe, never in its arguments or environment
     answers = guards.run_each("blankett.readback:_task", [_task_args(path, done, failed, password) for path in paths])
     for path, answer in zip(paths, answers, strict=True):
+        check()  # before each file, as without batches: a PDF of scanned pages takes seconds a page from here
         yield _answered(guards, path, answer, on_page)
 
 
