@@ -25,6 +25,9 @@ from benchmarks.bench import Run, _run_blankett
 from tests.records import full_record
 
 TARGET_S = 30.0
+#: Issue 20's figures before the pipelined reading (the session that built the overview, a loaded machine):
+#: 10 000 forms to both overviews, the share of it that was reading, and the peak memory at 1 000 and 10 000.
+BEFORE_10K_S, BEFORE_READING_SHARE, BEFORE_PEAK_MB = 114.0, 0.93, {1_000: 210, 10_000: 247}
 PERIOD = ["--from", "2026-01-01", "--to", "2026-12-31"]
 
 
@@ -47,17 +50,17 @@ def _line(label: str, run: Run, n: int, note: str = "") -> None:
           f"högsta minne {run.peak_mb:5.0f} MB  {note}")
 
 
-def bench(n: int, folder: Path) -> dict[str, Run]:
+def bench(n: int, folder: Path, formats: tuple[str, ...] = ()) -> dict[str, Run]:
     data = folder / "poster.json"
     data.write_text(json.dumps(_records(n), ensure_ascii=False), encoding="utf-8")
     forms = folder / "inkomna"
     _run_blankett(["fill", str(data), "-o", str(forms)])
     runs = {
-        "forms": _run_blankett(["overview", str(forms), "-o", str(folder / "a"), "--public", *PERIOD]),
+        "forms": _run_blankett(["overview", str(forms), "-o", str(folder / "a"), "--public", *PERIOD, *formats]),
         "extract": _run_blankett(["extract", str(forms), "-o", str(folder / "svar.jsonl")]),
     }
     runs["sheet"] = _run_blankett(["overview", str(folder / "svar.jsonl"), "-o", str(folder / "b"), "--public",
-                                   *PERIOD])
+                                   *PERIOD, *formats])
     print(f"{n} blanketter ({os.cpu_count()} kärnor):")
     at_10k = runs["forms"].wall * 10_000 / n  # the reading is per form: the time grows with the forms
     _line("lägesbild, båda versionerna, från blanketterna", runs["forms"], n,
@@ -66,17 +69,26 @@ def bench(n: int, folder: Path) -> dict[str, Run]:
     _line("extract till .jsonl (bara läsningen)", runs["extract"], n,
           f"{runs['extract'].wall / runs['forms'].wall:.0%} av lägesbildens tid")
     _line("lägesbild från extracts .jsonl (räkning + filer)", runs["sheet"], n)
+    if n == 10_000:
+        print(f"  före (ärende 20): lägesbilden från blanketterna {BEFORE_10K_S:.0f} s, varav läsningen "
+              f"{BEFORE_READING_SHARE:.0%}; högsta minne {BEFORE_PEAK_MB[n]} MB")
+    elif n in BEFORE_PEAK_MB:
+        print(f"  före (ärende 20): högsta minne {BEFORE_PEAK_MB[n]} MB")
     return runs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--forms", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--format", action="append", default=[], choices=["docx", "pdf", "xlsx", "html"],
+                        help="only these formats (as blankett overview --format); without pdf, no LibreOffice: "
+                             "the reading and counting alone")
     args = parser.parse_args()
+    formats = tuple(arg for f in args.format for arg in ("--format", f))
     peaks = []
     for n in args.forms:
         with tempfile.TemporaryDirectory(prefix="blankett-bench-") as tmp:
-            peaks.append((n, bench(n, Path(tmp))["forms"].peak_mb))
+            peaks.append((n, bench(n, Path(tmp), formats)["forms"].peak_mb))
     if len(peaks) > 1:
         print("minne (lägesbild från blanketterna): " + ", ".join(f"{n}: {mb:.0f} MB" for n, mb in peaks))
 

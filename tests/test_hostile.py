@@ -581,6 +581,31 @@ def test_ctrl_c_while_a_worker_is_deep_in_a_swelling_file_stops_at_once_and_leav
                    for pid in workers)
 
 
+@pytest.mark.parametrize("name, memory, cpu, seconds, message", [
+    ("blanksteg.pdf", 1024, 1, 60, guard.cpu_message(1)),  # the kernel kills the worker (SIGXCPU)
+    ("minne.pdf", 200, 10, 60, guard.memory_message(200 * 2**20)),  # the worker says so, and leaves
+    ("blanksteg.pdf", 1024, 10, 1,  # the caller kills it: past the wall clock
+     "filen kunde inte läsas säkert: den tog mer än 1 s att läsa (gränsen för en fil)"),
+])
+def test_a_file_that_ends_its_worker_fails_alone_and_the_rest_of_its_pipelined_batch_is_read(
+        swelling, tmp_path, name, memory, cpu, seconds, message):
+    """A batch is pipelined: its tasks are written to the worker at once and wait in its pipe. A file that ends
+    the worker fails alone with its limit's words; the files queued behind it in the dead worker's pipe are read,
+    in order, by a new worker. Before: no batches (one file, one round trip through the pipe)."""
+    forms = [save(tmp_path, f"svar-{n}.docx", filled({**RECORD, "utsatt": f"Person {n}"})) for n in range(5)]
+    paths = [forms[0], swelling / name, *forms[1:]]
+    started = time.monotonic()
+    with guard.Guards(memory=memory * 2**20, cpu=cpu, seconds=seconds) as guards:
+        answers = guards.run_each("blankett.readback:_task", [[str(p), None, None, None] for p in paths])
+        workers = len(guards._mine)
+    assert time.monotonic() - started < 60
+    assert [str(a) for a in answers if isinstance(a, guard.LimitError)] == [message]
+    assert isinstance(answers[1], guard.LimitError)
+    assert [(a["source"], a["status"], a["record"]["utsatt"]) for a in answers if isinstance(a, dict)] == [
+        (str(path), "ok", f"Person {n}") for n, path in enumerate(forms)]
+    assert workers == 2  # the first, and a new one after the file that ended it
+
+
 def test_a_blankett_folder_among_the_returned_files_is_never_imported_by_a_reading_worker(tmp_path, form):
     """`python -m` puts the current folder first on sys.path; the worker must not import a package found there."""
     (tmp_path / "blankett").mkdir()
@@ -607,6 +632,22 @@ def test_files_read_one_at_a_time_share_one_reading_worker(tmp_path):
                          check=True).stdout.splitlines()
     assert len(out) == 6 and all(line != "[]" for line in out), out  # given back after every file, not killed
     assert len(set(out)) == 1, out  # one worker read them all
+
+
+def test_a_worker_started_by_a_big_process_keeps_reading_after_its_first_file(tmp_path):
+    """A worker leaves after a file once its own memory reached RECYCLE_RSS. Linux's ru_maxrss survives exec, so
+    a worker started by a process past that size (a server that grew, a test run) thought itself grown and left
+    after every file: a new interpreter per file. Run in a process made 300 MB big first."""
+    paths = [save(tmp_path, f"svar-{n}.docx", filled(RECORD)) for n in range(6)]
+    script = ("import sys\nfrom blankett import guard\nfrom blankett.readback import read_files\n"
+              "big = b'x' * (300 * 2**20)\nstarted = []\nbegin = guard.Worker.__init__\n"
+              "guard.Worker.__init__ = lambda self, *a: (started.append(1), begin(self, *a))[1]\n"
+              "results = [r.status for r in read_files([__import__('pathlib').Path(p) for p in sys.argv[1:]])]\n"
+              "print(len(started), *results)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "COVERAGE"))}
+    out = subprocess.run([sys.executable, "-c", script, *map(str, paths)], capture_output=True, text=True, env=env,
+                         timeout=120, check=True).stdout.split()
+    assert out == ["1", *["ok"] * 6]
 
 
 def test_a_guarded_worker_runs_only_blankett_code_and_names_an_error_by_its_class_alone(tmp_path):

@@ -25,7 +25,7 @@ HELD = {
     "workbook": ("blankett.cli", "workbook_bytes", ["workbook", "-o", "w.xlsx"]),
     "schema": ("blankett.cli", "json_schema", ["schema"]),
     "fill": ("blankett.batch", "load_rows", ["fill", str(EXAMPLE), "-o", "ut"]),
-    "extract": ("blankett.readback", "_guarded", ["extract", str(EXAMPLE.with_suffix(".docx")), "-o", "s.json"]),
+    "extract": ("blankett.readback", "_guarded_batch", ["extract", str(EXAMPLE.with_suffix(".docx")), "-o", "s.json"]),
     "publish": ("blankett.publish", "blank_pdf", ["publish", "-o", "webb"]),
     "check": ("blankett.check", "check_file", ["check", str(ROOT / "templates" / "Bilaga5.docx")]),
 }

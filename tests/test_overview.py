@@ -249,6 +249,23 @@ def test_forms_in_a_zip_are_read_in_guarded_workers_and_named_by_the_zip_and_mem
     assert not list(Path(tempfile.gettempdir()).glob("blankett-*/0/000000.docx"))  # the copies are gone
 
 
+def test_the_reading_workers_leave_when_the_forms_are_read_before_the_overview_is_written(tmp_path, monkeypatch):
+    """Before: they stayed idle for the next reading (IDLE_SECONDS) while the overview was written, its biggest
+    memory: 10 000 forms peaked at 354 MB, 240 MB without them (benchmarks/overview.py)."""
+    from blankett import guard
+
+    for record in RECORDS[:2]:
+        (tmp_path / f"{record['diarienummer'].replace('/', '-')}.docx").write_bytes(blankett.fill_docx(
+            {k: v for k, v in record.items() if k not in CODED}))
+    guard.stop_idle()
+    started: list[guard.Worker] = []
+    begin = guard.Worker.__init__
+    monkeypatch.setattr(guard.Worker, "__init__", lambda self, *a: (begin(self, *a), started.append(self))[0])
+    blankett.make_overview([tmp_path], START, END, TODAY, problems=[])
+    assert started and not guard._IDLE
+    assert all(worker.proc.poll() is not None for worker in started)  # ended, not lent to anyone
+
+
 def test_the_command_refuses_a_period_that_ends_before_it_starts_and_a_bad_date_in_swedish(tmp_path):
     result = CliRunner().invoke(main, ["overview", str(tmp_path), "--from", "2025-12-31", "--to", "2025-01-01"])
     assert result.exit_code != 0 and "perioden slutar (2025-01-01) före den börjar (2025-12-31)" in result.stderr

@@ -16,6 +16,12 @@ server, and no re-import of the caller's main script); it speaks one JSON line
 per task and per answer, so nothing it sends is unpickled. An idle worker is
 kept for the next batch and leaves by itself after :data:`IDLE_SECONDS`. Where
 ``resource`` is missing (Windows) only the wall clock (:data:`MAX_SECONDS`) holds.
+
+A batch of files (:meth:`Guards.run_each`) is pipelined: the next tasks wait in the
+worker's pipe (:data:`AHEAD_BYTES`) while it reads one, so it never idles waiting
+for the caller, who takes the answers back in order. The limits stay per file;
+a file that kills its worker fails alone, and the tasks written after it go to a
+new worker.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from .errors import BlankettError
@@ -56,6 +63,10 @@ RECYCLE_RSS = 256 * 1024 * 1024
 MAX_READERS = max(2, os.cpu_count() or 2)
 #: Seconds an idle worker waits for the next file before it leaves (and its memory with it).
 IDLE_SECONDS = 30
+#: Bytes of task lines written to a worker ahead of its answers (a pipelined batch). Far below the smallest pipe
+#: buffer (16 kB on macOS, 64 kB on Linux), so writing a task never blocks while the worker waits to write an
+#: answer; a form's task is about 200 bytes, so some 80 files wait in the pipe.
+AHEAD_BYTES = 16 * 1024
 #: The words every such failure starts with (the file's message).
 UNSAFE = "filen kunde inte läsas säkert"
 
@@ -108,15 +119,60 @@ def _outgrown() -> bool:
     if resource is None:
         return False
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return peak >= RECYCLE_RSS
+    return peak >= RECYCLE_RSS and _own_peak(peak) >= RECYCLE_RSS
 
 
-def _waiting(stream: IO[bytes], seconds: float) -> bool:
+def _own_peak(peak: int) -> int:
+    """This process's own peak resident memory in bytes. Linux's ``ru_maxrss`` keeps the peak of the process that
+    started the worker (it survives exec): a worker of a big caller (a long-running server, a test run) would
+    leave after every file. ``VmHWM`` is the worker's own; ``peak`` where it cannot be read."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return peak
+
+
+def _waiting(stream: IO[bytes] | int, seconds: float) -> bool:
     """True when a task arrives within ``seconds`` (always, where pipes cannot be waited on)."""
     if not _POSIX:
         return True
-    ready, _, _ = select.select([stream], [], [], seconds)
+    ready, _, _ = select.select([stream], [], [], max(0.0, seconds))
     return bool(ready)
+
+
+class Lines:
+    """Lines read from a pipe, each waited for at most so long.
+
+    Not a buffered file's ``readline``: it reads ahead, and a line it already holds
+    is invisible to ``select`` on the pipe, which would then wait for the next one
+    (in a pipelined batch the worker's next task, and the caller's next answer,
+    are often read ahead).
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream  # its descriptor asked for each time: ValueError once it is closed (a killed worker)
+        self.buffer = bytearray()
+        self.searched = 0  # bytes of the buffer known to hold no newline
+
+    def next(self, seconds: float) -> bytes | None:
+        """The next line (newline included); None when the pipe closed; :class:`TimeoutError` past ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while (end := self.buffer.find(b"\n", self.searched)) < 0:
+            self.searched = len(self.buffer)
+            if not _waiting(self.stream.fileno(), deadline - time.monotonic()):
+                raise TimeoutError
+            data = os.read(self.stream.fileno(), 1 << 16)
+            if not data:
+                return None
+            self.buffer += data
+        line = bytes(self.buffer[:end + 1])
+        del self.buffer[:end + 1]
+        self.searched = 0
+        return line
 
 
 def _task(line: bytes) -> tuple[str, Any]:
@@ -139,9 +195,12 @@ def main(memory: int, cpu: float, idle: float) -> None:
     """The worker: one JSON task per line on stdin, one JSON answer per line on stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it kills the worker, or closes its pipe
     _limit(memory)
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    while _waiting(stdin, idle):
-        line = stdin.readline()
+    tasks, stdout = Lines(sys.stdin.buffer), sys.stdout.buffer
+    while True:
+        try:
+            line = tasks.next(idle)
+        except TimeoutError:
+            return  # idle too long: leave, and the memory with it
         if not line:
             return  # the parent is gone, or closed the pipe
         _cpu_from_now(cpu)
@@ -169,24 +228,28 @@ class Worker:
         self.proc = subprocess.Popen(  # -P: the current folder (of returned files, perhaps) is not on sys.path
             [sys.executable, "-P", "-m", "blankett.guard", str(memory), str(cpu), str(IDLE_SECONDS)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        assert self.proc.stdout is not None
+        self.answers = Lines(self.proc.stdout)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def ask(self, run: str, args: list[Any], seconds: float) -> tuple[str, Any] | None:
-        """The worker's answer to one task; None when it died; :class:`LimitError` past ``seconds``."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        try:
-            # the caller's working folder with each task: a kept worker must read a relative path as its caller
-            # does now (a program may change folders between two files; the worker started in the first one)
-            task = {"run": run, "args": args, "cwd": os.getcwd()}
-            self.proc.stdin.write(json.dumps(task).encode() + b"\n")
+    def send(self, line: bytes) -> None:
+        """Write one task line (a worker that died meanwhile is found by :meth:`receive`)."""
+        assert self.proc.stdin is not None
+        with contextlib.suppress(OSError, ValueError):
+            self.proc.stdin.write(line)
             self.proc.stdin.flush()
-            if not _waiting(self.proc.stdout, seconds):
-                self.kill()
-                raise LimitError(f"{UNSAFE}: den tog mer än {seconds:g} s att läsa (gränsen för en fil)")
-            line = self.proc.stdout.readline()
-        except (BrokenPipeError, OSError, ValueError):
+
+    def receive(self, seconds: float) -> tuple[str, Any] | None:
+        """The answer to the oldest task not yet answered; None when the worker died; :class:`LimitError` (the
+        worker killed) when it took more than ``seconds``."""
+        try:
+            line = self.answers.next(seconds)
+        except TimeoutError:
+            self.kill()
+            raise LimitError(f"{UNSAFE}: den tog mer än {seconds:g} s att läsa (gränsen för en fil)") from None
+        except (OSError, ValueError):
             return None
         if not line:
             return None
@@ -212,6 +275,13 @@ class Worker:
             with contextlib.suppress(OSError):
                 if stream is not None:
                     stream.close()
+
+
+def task_line(run: str, args: Sequence[Any]) -> bytes:
+    """A task as the worker reads it: one JSON line."""
+    # the caller's working folder with each task: a kept worker must read a relative path as its caller does now
+    # (a program may change folders between two files; the worker started in the first one)
+    return json.dumps({"run": run, "args": list(args), "cwd": os.getcwd()}).encode() + b"\n"
 
 
 class Guards:
@@ -269,41 +339,79 @@ class Guards:
 
         :class:`LimitError` when the file went past a limit (that worker is gone; the next file gets a new one).
         """
-        with self._worker() as held, _READING:
-            worker, kind, value = self._answer(held, run, list(args))
-            if kind == "memory":
-                held[0] = None
-                worker.death()
-                raise LimitError(memory_message(self.memory))
-            if kind == "error":
-                raise BlankettError(f"filen kan inte läsas (oväntat fel: {value})")
-            if not worker.alive():  # it left after the file, having grown: not lent again
-                held[0] = None
-                worker.death()
-            return value
+        (outcome,) = self.run_each(run, [args])
+        if isinstance(outcome, BlankettError):
+            raise outcome
+        return outcome
 
-    def _answer(self, held: list[Worker | None], run: str, args: list[Any]) -> tuple[Worker, str, Any]:
-        """The worker that answered and its answer; a worker that died is replaced and the file failed."""
-        for attempt in range(2):
-            worker = held[0]
-            if worker is None or not worker.alive():
-                worker = held[0] = Worker(self.memory, self.cpu)
-                with self._lock:
-                    self._mine.add(worker)
+    def run_each(self, run: str, tasks: Sequence[Sequence[Any]]) -> list[Any]:
+        """``run(*args)`` for each task's ``args``, pipelined through one guarded worker; the answers in order.
+
+        A task that failed gives its error as its answer: :class:`LimitError` past a limit (a worker that died
+        is replaced and the tasks after it go on in the new one), :class:`BlankettError` for an error.
+        """
+        lines = [task_line(run, args) for args in tasks]
+        answers: list[Any] = [None] * len(lines)
+        with self._worker() as held, _READING:
+            first, bounced = 0, -1
+            while first < len(lines):
+                first, why, unread = self._stream(held, lines, first, answers)
+                if why is None:
+                    continue
+                if unread and bounced != first:
+                    bounced = first  # it had left (idle, or grown) before reading it: once more, in a new worker
+                    continue
+                answers[first] = LimitError(why)
+                first += 1
+                if self._stopped:  # killed with every worker of this caller (Ctrl-C): no new ones
+                    answers[first:] = [LimitError(why)] * (len(lines) - first)
+                    break
+        return answers
+
+    def _stream(self, held: list[Worker | None], lines: list[bytes], first: int,
+                answers: list[Any]) -> tuple[int, str | None, bool]:
+        """Tasks from ``first`` on through one worker, each written ahead of the answers (up to
+        :data:`AHEAD_BYTES`), the answers set in ``answers``. Gives the first task not answered; why the worker
+        stopped there (None: it did not, or it left after saying a file needed too much memory); and True when
+        it left in good order without reading that task (it had been idle too long, or grew too big)."""
+        worker = held[0]
+        if worker is None or not worker.alive():
+            worker = held[0] = Worker(self.memory, self.cpu)
+            with self._lock:
+                self._mine.add(worker)
+        written, ahead = first, 0
+        for n in range(first, len(lines)):
+            while written < len(lines) and (written == n or ahead + len(lines[written]) <= AHEAD_BYTES):
+                worker.send(lines[written])
+                ahead += len(lines[written])
+                written += 1
             try:
-                answer = worker.ask(run, args, self.seconds)
-            except BaseException:
-                held[0] = None  # timed out (killed), or Ctrl-C: never reused
+                answer = worker.receive(self.seconds)
+            except LimitError as exc:  # past the wall clock: the worker was killed
+                held[0] = None
+                return n, str(exc), False
+            except BaseException:  # Ctrl-C: never reused
+                held[0] = None
                 worker.kill()
                 raise
-            if answer is not None:
-                return worker, answer[0], answer[1]
+            if answer is None:
+                held[0] = None
+                why = worker.death()
+                return n, why, worker.proc.returncode == 0
+            ahead -= len(lines[n])
+            kind, value = answer
+            answers[n] = value
+            if kind == "error":
+                answers[n] = BlankettError(f"filen kan inte läsas (oväntat fel: {value})")
+            elif kind == "memory":  # it left after saying so; the tasks after this one go to a new worker
+                held[0] = None
+                worker.death()
+                answers[n] = LimitError(memory_message(self.memory))
+                return n + 1, None, False
+        if not worker.alive():  # it left after the last file, having grown: not lent again
             held[0] = None
-            why = worker.death()
-            if worker.proc.returncode != 0 or attempt:
-                raise LimitError(why)
-            # it had just left, idle, so the file was never read: once more with a new one
-        raise AssertionError("unreachable")
+            worker.death()
+        return len(lines), None, False
 
     def stop(self) -> None:
         """Give the idle workers back for the next caller (Ctrl-C: kill them, they may be deep in a file)."""

@@ -513,17 +513,33 @@ def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None
         guards.stop()
 
 
-def _guarded(guards: Guards, path: Path, done: Conversions, failed: str | None,
-             on_page: PageProgress | None = None, password: str | None = None) -> Result:
-    """One path's result, read in a guarded worker; past a limit, a ``fel`` result saying so."""
+def _guarded_batch(guards: Guards, paths: list[Path], done: Conversions, failed: str | None,
+                   on_page: PageProgress | None = None, password: str | None = None) -> Iterator[Result]:
+    """Each path's result, read in one pipelined batch of guarded tasks; past a limit, a ``fel`` result saying so
+    (for that file alone: the others of the batch are read in a new worker)."""
+    # the password goes to the worker on its stdin pipe, never in its arguments or environment
+    answers = guards.run_each("blankett.readback:_task", [_task_args(path, done, failed, password) for path in paths])
+    for path, answer in zip(paths, answers, strict=True):
+        check()  # before each file, as without batches: a PDF of scanned pages takes seconds a page from here
+        yield _answered(guards, path, answer, on_page)
+
+
+def _task_args(path: Path, done: Conversions, failed: str | None, password: str | None) -> list[Any]:
+    """The arguments of :func:`_task` for one path (its conversion, when it has one)."""
     out = done.get(path)
     conversion = None if out is None else [str(out.source), str(out.output) if out.output else None, out.error,
                                            out.refused]
     if path in done and out is None:
         conversion = [str(path), None, "", False]
+    return [str(path), conversion, failed, password]
+
+
+def _answered(guards: Guards, path: Path, answer: dict[str, Any] | BlankettError,
+              on_page: PageProgress | None) -> Result:
+    """A path's result from its task's answer; a scan's pages read by OCR first, each a task of its own."""
     try:
-        # the password goes to the worker on its stdin pipe, never in its arguments or environment
-        answer = guards.run("blankett.readback:_task", str(path), conversion, failed, password)
+        if isinstance(answer, BlankettError):
+            raise answer
         if "scan" in answer:
             return _assembled(guards, path, _scan_pages(guards, path, answer["scan"], on_page))
         return Result(**answer)
@@ -564,13 +580,17 @@ def _guarded_each(guards: Guards, paths: list[Path], done: Conversions, failed: 
     pages of one form (1(3), 2(3), 3(3)) are read as that form (as many scanners save a form: a file a page).
     Headers of one page count that rise with a gap (1(3), 3(3)) keep their files apart, with a warning."""
     group: list[_ScanFile] = []
-    for path in paths:
+    for run in _runs(paths):
         check()  # a server's job asked to stop: stop here as on Ctrl-C
+        path = run[0]
         scanned = _one_page_scan(guards, path, on_page) if path.suffix.lower() in SCAN_ENDINGS else None
         if not isinstance(scanned, _ScanFile):
             yield from _group_results(guards, group)
             group = []
-            yield scanned if scanned is not None else _guarded(guards, path, done, failed, on_page, password)
+            if scanned is not None:
+                yield scanned
+            else:
+                yield from _guarded_batch(guards, run, done, failed, on_page, password)
             continue
         if not (group and continues(group[-1].header, scanned.header)):
             yield from _group_results(guards, group)
@@ -580,6 +600,25 @@ def _guarded_each(guards: Guards, paths: list[Path], done: Conversions, failed: 
             yield from _group_results(guards, group)
             group = []
     yield from _group_results(guards, group)
+
+
+def _runs(paths: list[Path]) -> Iterator[list[Path]]:
+    """The paths as runs read in one pipelined batch each (up to :data:`CHUNK` files that are no image files),
+    and each image file alone (its header may make it a page of the form in the next file)."""
+    run: list[Path] = []
+    for path in paths:
+        if path.suffix.lower() in SCAN_ENDINGS:
+            if run:
+                yield run
+                run = []
+            yield [path]
+            continue
+        run.append(path)
+        if len(run) >= CHUNK:
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 def _one_page_scan(guards: Guards, path: Path, on_page: PageProgress | None) -> Result | _ScanFile:
