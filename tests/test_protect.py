@@ -243,6 +243,35 @@ def test_an_encrypted_pdf_without_its_password_is_one_line(encrypted_pdf):
     assert blankett.extract(encrypted_pdf, password=PASSWORD).record["diarienummer"] == "KS 2026/00005"
 
 
+def _pdf_encrypted_with(encrypt: bytes) -> bytes:
+    """A one-page-tree PDF, written byte by byte, whose trailer names the encryption dictionary ``encrypt``."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>", encrypt]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % at for at in offsets)
+    out += (b"trailer\n<</Size 4/Root 1 0 R/Encrypt 3 0 R/ID[<00112233445566778899aabbccddeeff>"
+            b"<00112233445566778899aabbccddeeff>]>>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("handler", [b"/Filter/Adobe.PubSec/V 4/R 4/SubFilter/adbe.pkcs7.s5/Recipients[<00>]",
+                                     b"/Filter/FOPN_foweb/V 2/R 3"], ids=["certificate", "unknown-handler"])
+def test_a_pdf_encrypted_for_a_certificate_is_the_third_line_with_or_without_a_password(tmp_path, handler):
+    """A PDF encrypted for a recipient's certificate (Acrobat's "Certifikatsäkerhet") or by a plug-in's handler:
+    no password opens it, so the line says it cannot be read, not that the password is missing or wrong."""
+    path = tmp_path / "certifikat.pdf"
+    path.write_bytes(_pdf_encrypted_with(b"<<" + handler + b">>"))
+    for password in (None, PASSWORD):
+        result = blankett.extract(path, password=password)
+        assert (result.status, result.messages) == ("fel", [
+            "filen är krypterad på ett sätt som inte kan läsas (till exempel rättighetsskydd IRM, ett certifikat "
+            "eller en äldre kryptering än Word 97); be avsändaren spara den med lösenord i Word 2010 eller senare "
+            "eller i LibreOffice"]), password
+
+
 # --- the command line: password sources, never the password in a file, a name or a line --------------------
 
 
