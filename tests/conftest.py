@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -10,6 +14,8 @@ import pytest
 import uvicorn.config  # noqa: F401 - loaded before python3-uno's import hook (see below)
 from lxml import etree
 
+from blankett import office as _office
+from blankett.build import blank_bytes
 from blankett.office import find_soffice
 
 from .clients import LIBREOFFICE, PREFIX, missing
@@ -27,6 +33,42 @@ EXAMPLE = ROOT / "data" / "exempel.json"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 NS = {"w": W, "w14": W14}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One warmed LibreOffice profile for the whole run (made by the first process; pytest-xdist's workers inherit
+    its folder through the environment): every conversion copies it instead of paying LibreOffice's first start
+    in an empty profile again, about a second each (blankett.office.PROFILE_SEED_VAR)."""
+    if os.environ.get(_office.PROFILE_SEED_VAR):
+        return
+    seed = _profile_seed()
+    if seed is not None:
+        os.environ[_office.PROFILE_SEED_VAR] = str(seed)
+        config.add_cleanup(lambda: (os.environ.pop(_office.PROFILE_SEED_VAR, None), shutil.rmtree(seed, True)))
+
+
+def _profile_seed() -> Path | None:
+    """A profile made as blankett makes one (its security settings) that LibreOffice has started with once, by
+    converting the blank form; None without LibreOffice (its tests then fail with one line each, see clients.py)."""
+    try:
+        soffice = find_soffice()
+    except Exception:  # noqa: BLE001 - no LibreOffice: no seed, and its tests say so
+        return None
+    seed = Path(tempfile.mkdtemp(prefix="blankett-lo-seed-"))
+    _office._profile(seed)
+    (seed / "Bilaga5.docx").write_bytes(blank_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAL_")}
+    try:
+        subprocess.run([soffice, f"-env:UserInstallation={seed.as_uri()}", "--headless", "--invisible", "--nologo",
+                        "--norestore", "--nodefault", "--nolockcheck", "--convert-to", "pdf", "--outdir",
+                        str(seed / "pdf"), str(seed / "Bilaga5.docx")], env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=120, check=False, start_new_session=True)
+    except subprocess.TimeoutExpired:
+        pass
+    if not (seed / "pdf" / "Bilaga5.pdf").is_file():
+        shutil.rmtree(seed, True)
+        return None
+    return seed
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
