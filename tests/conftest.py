@@ -71,12 +71,30 @@ def _profile_seed() -> Path | None:
     return seed
 
 
+#: The test files that take longest, slowest first (seconds of one worker, measured 2026-12-05: see
+#: docs/utveckling.md, "Testsvitens tid"). pytest-xdist runs a file whole on one worker (``--dist loadfile``) and
+#: by default starts the files with the most tests first, so a slow file with few tests (OCR, LibreOffice round
+#: trips) started last and the other worker waited for it; started first, the many short files fill in at the end.
+SLOWEST_FIRST = (
+    "test_scan.py", "test_web.py", "test_openapi_contract.py", "test_hostile.py", "test_readback.py",
+    "test_roundtrip.py", "test_pagetext.py", "test_overview.py", "test_serve_process.py", "test_pdfdirect.py",
+    "test_pdf.py", "test_coded.py", "test_batch.py", "test_hostile_serve.py", "test_neighbour.py", "test_uno.py",
+    "test_protect.py", "test_pictures.py", "test_archive.py", "test_overview_formats.py", "test_wheel.py",
+    "test_browser.py", "test_front_door.py", "test_followup_web.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that needs LibreOffice ``office``: those that use the ``soffice`` fixture, directly or
-    through another fixture. Run with LibreOffice hidden (``BLANKETT_SOFFICE=/finns/inte``), every other test passes."""
+    through another fixture. Run with LibreOffice hidden (``BLANKETT_SOFFICE=/finns/inte``), every other test passes.
+
+    The slowest files go first (:data:`SLOWEST_FIRST`; pyproject's ``--no-loadscope-reorder`` keeps this order),
+    each file's tests in their own order; the other files follow in the order they were collected."""
     for item in items:
         if "soffice" in getattr(item, "fixturenames", ()) and item.get_closest_marker("office") is None:
             item.add_marker(pytest.mark.office)
+    rank = {name: n for n, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's tests stay together
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
