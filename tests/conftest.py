@@ -68,6 +68,12 @@ def _profile_seed() -> Path | None:
     if not (seed / "pdf" / "Bilaga5.pdf").is_file():
         shutil.rmtree(seed, True)
         return None
+    # owner-only, as blankett's own profiles are (a copy keeps these modes; the server's folder has no other)
+    for top, dirs, files in os.walk(seed):
+        for name in dirs:
+            os.chmod(os.path.join(top, name), 0o700)
+        for name in files:
+            os.chmod(os.path.join(top, name), 0o600)
     return seed
 
 

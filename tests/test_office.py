@@ -422,4 +422,5 @@ def test_a_conversion_starts_from_the_test_runs_warmed_profile_with_blanketts_se
     seen = tmp_path / "seen" / "user"
     assert (seen / "registrymodifications.xcu").read_text(encoding="utf-8") == settings
     assert (seen / "extensions").is_dir()
-    assert stat.S_IMODE(seen.stat().st_mode) == 0o700
+    modes = {path: stat.S_IMODE(path.stat().st_mode) for path in [seen, *seen.rglob("*")]}
+    assert {p: m for p, m in modes.items() if m != (0o700 if p.is_dir() else 0o600)} == {}  # owner-only, all of it
