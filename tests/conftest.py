@@ -82,11 +82,11 @@ def _profile_seed() -> Path | None:
 #: by default starts the files with the most tests first, so a slow file with few tests (OCR, LibreOffice round
 #: trips) started last and the other worker waited for it; started first, the many short files fill in at the end.
 SLOWEST_FIRST = (
-    "test_scan.py", "test_web.py", "test_openapi_contract.py", "test_hostile.py", "test_readback.py",
-    "test_roundtrip.py", "test_pagetext.py", "test_overview.py", "test_serve_process.py", "test_pdfdirect.py",
-    "test_pdf.py", "test_coded.py", "test_batch.py", "test_hostile_serve.py", "test_neighbour.py", "test_uno.py",
-    "test_protect.py", "test_pictures.py", "test_archive.py", "test_overview_formats.py", "test_wheel.py",
-    "test_browser.py", "test_front_door.py", "test_followup_web.py",
+    "test_scan.py", "test_openapi_contract.py", "test_overview.py", "test_pagetext.py", "test_serve_process.py",
+    "test_web.py", "test_roundtrip.py", "test_hostile.py", "test_batch.py", "test_pictures.py", "test_hostile_serve.py",
+    "test_neighbour.py", "test_coded.py", "test_wheel.py", "test_uno.py", "test_protect.py", "test_archive.py",
+    "test_overview_formats.py", "test_front_door.py", "test_browser.py", "test_followup_web.py", "test_pdfdirect.py",
+    "test_pdf.py", "test_readback.py",
 )
 
 
