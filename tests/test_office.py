@@ -404,9 +404,11 @@ for f in args[args.index("--outdir") + 2:]:
 """
 
 
-def test_a_conversion_starts_from_the_test_runs_warmed_profile_with_blanketts_settings(tmp_path, monkeypatch):
+def test_a_conversion_starts_from_the_test_runs_warmed_profile_with_blanketts_settings(soffice, tmp_path,
+                                                                                          monkeypatch):
     """The run's seed (tests/conftest.py) is a profile LibreOffice has started with, still holding blankett's
-    security settings; each conversion starts from a private owner-only copy of it (a second less per start)."""
+    security settings; each conversion starts from a private owner-only copy of it (a second less per start).
+    (``soffice``: LibreOffice made the seed, so without it this test fails with the line saying so.)"""
     seed = Path(os.environ[office.PROFILE_SEED_VAR])
     settings = (seed / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")
     for name in ("BlockUntrustedRefererLinks", "DisableActiveContent", "DisableMacrosExecution", "MacroSecurityLevel"):
