@@ -387,3 +387,42 @@ def test_an_archive_copy_libreoffice_fails_or_spoils_is_one_swedish_line_per_for
     kept = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out), "--format", "pdfa"])
     assert "Klart: 0 skrivna, 1 hoppade över (finns redan), 1 fel." in kept.output  # never replaced without --force
     assert earlier.read_bytes() == b"%PDF- ett tidigare arkivexemplar"
+
+
+# A stand-in for soffice that copies the profile it was started with (-env:UserInstallation=…) to PROFILE_COPY.
+PROFILE_SPY = """#!{python}
+import os, shutil, sys
+from urllib.parse import unquote, urlparse
+args = sys.argv[1:]
+profile = unquote(urlparse(next(a for a in args if a.startswith("-env:UserInstallation="))[23:]).path)
+shutil.copytree(profile, os.environ["PROFILE_COPY"])
+ext = args[args.index("--convert-to") + 1].split(":")[0]
+outdir = args[args.index("--outdir") + 1]
+for f in args[args.index("--outdir") + 2:]:
+    with open(os.path.join(outdir, os.path.splitext(os.path.basename(f))[0] + "." + ext), "w") as out:
+        out.write("ok")
+"""
+
+
+def test_a_conversion_starts_from_the_test_runs_warmed_profile_with_blanketts_settings(soffice, tmp_path,
+                                                                                          monkeypatch):
+    """The run's seed (tests/conftest.py) is a profile LibreOffice has started with, still holding blankett's
+    security settings; each conversion starts from a private owner-only copy of it (a second less per start).
+    (``soffice``: LibreOffice made the seed, so without it this test fails with the line saying so.)"""
+    seed = Path(os.environ[office.PROFILE_SEED_VAR])
+    settings = (seed / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")
+    for name in ("BlockUntrustedRefererLinks", "DisableActiveContent", "DisableMacrosExecution", "MacroSecurityLevel"):
+        assert f'oor:name="{name}"' in settings, name
+    assert (seed / "user" / "extensions").is_dir()  # LibreOffice's own first-start work, which the copy saves
+    script = tmp_path / "soffice"
+    script.write_text(PROFILE_SPY.format(python=sys.executable))
+    script.chmod(0o755)
+    monkeypatch.setenv(office.ENV_VAR, str(script))
+    monkeypatch.setenv("PROFILE_COPY", str(tmp_path / "seen"))
+    (tmp_path / "a.docx").write_bytes(b"x")
+    assert office.convert([tmp_path / "a.docx"], "pdf", tmp_path / "out")[tmp_path / "a.docx"] is not None
+    seen = tmp_path / "seen" / "user"
+    assert (seen / "registrymodifications.xcu").read_text(encoding="utf-8") == settings
+    assert (seen / "extensions").is_dir()
+    modes = {path: stat.S_IMODE(path.stat().st_mode) for path in [seen, *seen.rglob("*")]}
+    assert {p: m for p, m in modes.items() if m != (0o700 if p.is_dir() else 0o600)} == {}  # owner-only, all of it

@@ -170,8 +170,6 @@ class Jobs:
             self._stopped = True
             running = list(self._running)
             self._jobs.clear()
-        for _ in self._threads:
-            self._queue.put(None)
         for ident in running:
             interrupt.stop_thread(ident)
         while True:
@@ -181,6 +179,10 @@ class Jobs:
                 break
             if item is not None:
                 item[2].cleanup()
+        # after the waiting jobs are dropped: that loop took these back too, and an idle thread then waited for
+        # its None until join() gave up (a server that had run one job took 10 s to stop)
+        for _ in self._threads:
+            self._queue.put(None)
 
     def join(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for the job threads to end after :meth:`stop`; whether they all have."""
