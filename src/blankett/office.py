@@ -108,6 +108,12 @@ def _profile(folder: Path) -> None:
     if seed and (Path(seed) / "user" / "registrymodifications.xcu").is_file():
         shutil.copytree(Path(seed) / "user", user)
         user.chmod(0o700)
+        # our settings again, last (a later item wins): the seed's file is what LibreOffice wrote back, which
+        # dropped the update check's item; whatever a seed holds, these settings hold
+        settings = user / "registrymodifications.xcu"
+        ours = SETTINGS.split("\n", 2)[2].replace("</oor:items>\n", "")
+        settings.write_text(settings.read_text(encoding="utf-8").replace("</oor:items>", ours + "</oor:items>"),
+                            encoding="utf-8")
         return
     user.mkdir(mode=0o700)
     (user / "registrymodifications.xcu").write_text(SETTINGS, encoding="utf-8")
