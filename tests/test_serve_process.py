@@ -80,6 +80,9 @@ class Served:
         self.proc.send_signal(sig)
         try:
             return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:  # say how far the stop got (a CI run's hang showed nothing)
+            raise AssertionError(f"blankett serve did not end {timeout} s after signal {sig}; its stderr:\n"
+                                 f"{self.stderr()}") from None
         finally:
             self.kill()
 

@@ -16,6 +16,7 @@ import tempfile
 import time
 
 import httpx2 as httpx
+import pytest
 
 import blankett
 from blankett.web.app import STOP_SECONDS
@@ -60,3 +61,27 @@ def test_blankett_serve_that_read_a_form_stops_on_ctrl_c_within_seconds(tmp_path
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_thread_that_never_ends_cannot_keep_a_stopped_server_process_alive(tmp_path):
+    """After a fill worker was killed, a process pool's manager thread can hang, and Python's exit waits for it:
+    a ``blankett serve`` that had stopped and cleaned up everything never ended after SIGTERM (CI, 60 s, then
+    SIGKILL). ``blankett serve`` ends its process ``EXIT_SECONDS`` after everything is stopped, whatever thread
+    is left; here a real process with such a thread, which without it waits for ever."""
+    script = ("import threading, blankett.web as web\n"
+              "threading.Thread(target=threading.Event().wait).start()  # never ends, as the hung pool's\n"
+              "web.end_process_soon(1)\n"
+              "print('stoppad', flush=True)\n")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "stoppad\n", "")
+    assert time.monotonic() - started < 10
+    hung = subprocess.Popen([sys.executable, "-c", script.replace("web.end_process_soon(1)\n", "")],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert hung.stdout.readline() == "stoppad\n"
+        with pytest.raises(subprocess.TimeoutExpired):  # what the server did before: no end
+            hung.wait(3)
+    finally:
+        hung.kill()
+        hung.wait()

@@ -639,7 +639,7 @@ TOKEN_ON_COMMAND_LINE = ("Varning: --token syns för alla användare på datorn 
 def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...], open_browser: bool,
           follow_up_dir: Path | None) -> None:
     """Starta webbsidorna och API:et: fyll i, läs in och hämta blanketten i webbläsaren. Stoppa med Ctrl-C."""
-    from .web import run
+    from .web import end_process_soon, run
 
     if click.get_current_context().get_parameter_source("token") == click.core.ParameterSource.COMMANDLINE:
         click.echo(TOKEN_ON_COMMAND_LINE, err=True)
@@ -647,6 +647,7 @@ def serve(host: str, port: int, token: str | None, allow_hosts: tuple[str, ...],
     run(host, port, token, open_browser, allow_hosts, echo=click.echo,
         follow_up_dir=follow_up_dir.resolve() if follow_up_dir else None)
     click.echo("Servern har stoppats.", err=True)
+    end_process_soon()  # everything is stopped and removed: a hung process pool must not keep the process
 
 
 _DECLARING.__exit__(None, None, None)

@@ -5,6 +5,6 @@ ASGI server with :func:`create_app`.
 """
 
 from .app import create_app
-from .server import run
+from .server import end_process_soon, run
 
-__all__ = ["create_app", "run"]
+__all__ = ["create_app", "end_process_soon", "run"]

@@ -3,6 +3,7 @@ SIGHUP stop it and leave nothing behind (see :mod:`.serving` and :mod:`.private`
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
@@ -14,6 +15,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 import webbrowser
 from html import escape
 from pathlib import Path
@@ -222,6 +224,30 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
             os.umask(umask)
             for sig, handler in signals.items():
                 signal.signal(sig, handler)
+
+
+#: Seconds the ``blankett serve`` process may take to end once :func:`run` has stopped and cleaned up everything.
+EXIT_SECONDS = 10.0
+
+
+def end_process_soon(seconds: float = EXIT_SECONDS) -> None:
+    """End this process ``seconds`` from now unless it has ended by itself: called by ``blankett serve`` once
+    :func:`run` has returned, every job, worker and temporary folder gone.
+
+    Python's exit waits for every process pool's manager thread, and CPython 3.11's may hang for good after a
+    worker was killed (a SIGKILL while the pool wrote to it; the pool was replaced, a request answered 503): the
+    server then never ended after SIGTERM, and its service manager had to kill it (seen in CI). Only a process's
+    last step: never from the library's ``run``, which an integrator may call in a process that goes on.
+    """
+    def end() -> None:
+        time.sleep(seconds)
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(0)
+
+    threading.Thread(target=end, name="blankett-exit", daemon=True).start()
 
 
 SWEPT = ("Tog bort tillfälliga filer som en tidigare server lämnade när den avbröts ({count} mapp(ar)). "
