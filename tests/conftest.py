@@ -103,6 +103,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's tests stay together
 
 
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtestloop(session: pytest.Session):
+    """The reading workers kept idle for the next file end when the tests have run, before pytest-cov collects the
+    coverage data (its own wrapper of this hook, outside this one): a worker's data is written as it exits, and one
+    left for ``IDLE_SECONDS`` exited after it was collected, so what it read counted as never run."""
+    try:
+        return (yield)
+    finally:
+        from blankett.guard import stop_idle
+
+        stop_idle()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter):
     """One line per missing program at the very end of the run (tests/clients.py), after pytest's own summary."""
