@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 from PIL import Image, ImageFilter
@@ -105,13 +106,21 @@ def scanned(page: Image.Image, variant: Variant, seed: int = 0) -> Image.Image:
     if variant.noise:
         img = _specks(img, variant.noise, rng)
     if variant.printed:
-        img = Image.blend(img, Image.effect_noise(img.size, 18).convert("L"), 0.08)
+        img = Image.blend(img, _noise(img.size, 18, rng), 0.08)
         buf = io.BytesIO()
         img.save(buf, format="JPEG", quality=40)
         img = Image.open(io.BytesIO(buf.getvalue())).convert("L")
     if variant.mono:
         img = img.point(lambda v: 255 if v > 140 else 0).convert("1").convert("L")
     return img
+
+
+def _noise(size: tuple[int, int], sigma: float, rng: random.Random) -> Image.Image:
+    """Gaussian grey noise around mid-grey, drawn from ``rng``: the same page every run. (PIL's effect_noise draws
+    from C's unseeded rand(), so a printed page differed from run to run, and a box on it was unclear in about one
+    CI run in three.) Uniform random bytes through the normal distribution's quantiles."""
+    quantiles = [max(0, min(255, round(128 + sigma * NormalDist().inv_cdf((v + 0.5) / 256)))) for v in range(256)]
+    return Image.frombytes("L", size, rng.randbytes(size[0] * size[1])).point(quantiles)
 
 
 def _specks(img: Image.Image, share: float, rng: random.Random) -> Image.Image:
