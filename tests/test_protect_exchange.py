@@ -37,6 +37,7 @@ from .sheets import typed_workbook
 from .test_protect import _assert_no_password, _load, _unsupported, records
 from .test_serve_process import AUTH as SERVED_AUTH
 from .test_serve_process import Served, files_with
+from .test_web import _wait
 from .uno_office import props
 
 PASSWORD = "Lila-Ekorre-47!"
@@ -64,16 +65,6 @@ def _headers_clean(response, password: str = PASSWORD) -> None:
     """No response header names the password, in any spelling it could take."""
     for key, value in response.headers.raw:
         _assert_no_password(key + b": " + value, password)
-
-
-def _wait(c: TestClient, job: str, seconds: float = 120) -> dict:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        status = c.get(f"/api/jobb/{job}").json()
-        if status["finished"]:
-            return status
-        time.sleep(0.1)
-    raise AssertionError("the job did not finish")
 
 
 def _decrypted_docx(data: bytes, password: str) -> bytes:
@@ -185,7 +176,7 @@ def test_the_read_page_opens_encrypted_forms_and_shows_each_refusal_per_file(api
                  headers={"Accept": "application/json"})
     assert r.status_code == 202
     job = r.json()["id"]
-    assert _wait(api, job)["state"] == "klar"
+    assert _wait(api, job, 120)["state"] == "klar"
     page = api.get(f"/jobb/{job}").text
     assert WRONG in page and UNSUPPORTED in page and NEEDED not in page
     _assert_no_password(page.encode())
@@ -210,7 +201,7 @@ def test_the_fill_page_encrypts_each_form_with_its_rows_password_and_opens_an_en
                  headers={"Accept": "application/json"})
     assert r.status_code == 202, r.text
     job = r.json()["id"]
-    assert _wait(api, job)["state"] == "klar"
+    assert _wait(api, job, 120)["state"] == "klar"
     page = api.get(f"/jobb/{job}").text
     assert "incidenter.xlsx rad 3: cellen i kolumnen &quot;Lösenord&quot; är tom" in page
     archive = api.get(f"/jobb/{job}/blanketter.zip").content
@@ -486,7 +477,7 @@ def test_the_fill_page_tells_an_encrypted_workbook_without_or_with_a_wrong_passw
         r = api.post("/fyll-i", files=[("filer", ("skyddad.xlsx", locked)), ("filer", ("vanlig.json", plain))],
                      data=fields, headers={"Accept": "application/json"})
         job = r.json()["id"]
-        assert _wait(api, job)["state"] == "klar"
+        assert _wait(api, job, 120)["state"] == "klar"
         assert f"skyddad.xlsx: {line}" in api.get(f"/jobb/{job}").text
         with zipfile.ZipFile(io.BytesIO(api.get(f"/jobb/{job}/blanketter.zip").content)) as zf:
             assert zf.namelist() == ["Bilaga5-KS-2026-2.docx"]
