@@ -85,3 +85,25 @@ def test_a_thread_that_never_ends_cannot_keep_a_stopped_server_process_alive(tmp
     finally:
         hung.kill()
         hung.wait()
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.002, 0.005, 0.01, 0.02, 0.05])
+def test_a_stop_signal_just_after_the_link_is_printed_stops_without_a_traceback(tmp_path, delay):
+    """SIGINT right after the login link, while uvicorn builds its event loop: it used to raise KeyboardInterrupt
+    inside ``asyncio.run``, and the half-made loop's ``__del__`` printed a traceback at exit (seen in a
+    new user's run of the suite)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "BLANKETT_TOKEN": TOKEN, "BLANKETT_FILL_WORKERS": "0",
+           "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "blankett", "serve", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout.readline().startswith("Öppna ")
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert "Servern har stoppats." in err, err
+        assert "Traceback" not in err and "never awaited" not in err and "Exception ignored" not in err, err
+    finally:
+        proc.kill()
+        proc.wait()

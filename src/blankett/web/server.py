@@ -197,6 +197,7 @@ def run(host: str = "127.0.0.1", port: int = 8765, token: str | None = None, ope
         if not quiet:
             _log_handler()
         server = _uvicorn(app)
+        _stop_server_on(signals, server)
         logging.getLogger("uvicorn.error").addFilter(_NoUpgradeWarning())
         if open_browser:
             # its own code, so the printed link still works; the file goes once the code is used, or at the stop
@@ -274,6 +275,17 @@ def _stop_as_ctrl_c() -> dict[int, Any]:
         before[sig] = signal.signal(sig, signal.default_int_handler)
     before.setdefault(signal.SIGINT, signal.getsignal(signal.SIGINT))
     return before
+
+
+def _stop_server_on(signals: dict[int, Any], server: Server) -> None:
+    """From here on a stop signal asks ``server`` to stop instead of raising KeyboardInterrupt.
+
+    A KeyboardInterrupt raised while ``asyncio.run`` builds its event loop leaves a half-made loop whose
+    ``__del__`` prints a traceback at exit (seen when SIGINT came just after the login link was printed);
+    ``should_exit`` set before uvicorn starts makes it start, stop at once and return.
+    """
+    for sig in signals:
+        signal.signal(sig, server.handle_exit)
 
 
 def _private_temp(folder: Path) -> None:
