@@ -91,5 +91,7 @@ def png(table: Table) -> bytes:
             draw.rectangle((20, y, 50, y + 28), fill=COLOURS[c % len(COLOURS)])
             draw.text((60, y), column, fill="black", font=font)
     out = io.BytesIO()
-    image.save(out, "PNG", dpi=(DPI, DPI), optimize=True)
+    # zlib's usual level, not optimize=True: that took 2.6 times as long (0.21 s against 0.08 s for one overview's
+    # ten charts) for a file 5 % smaller
+    image.save(out, "PNG", dpi=(DPI, DPI), compress_level=6)
     return out.getvalue()

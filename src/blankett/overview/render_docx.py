@@ -105,13 +105,17 @@ def _table(doc: DocumentObject, table: Table, width: float, number: int) -> None
     rows = cells.body(table)
     grid = doc.add_table(rows=1 + len(rows), cols=len(heads))
     grid.style = "Table Grid"
-    for c, text in enumerate(heads):
-        grid.cell(0, c).paragraphs[0].add_run(text).bold = True
+    # each row's cells once: python-docx's grid.cell(r, c) walks the whole table for every cell (a third of the
+    # document's time for one form's overview)
+    grid_rows = list(grid.rows)
+    for cell, text in zip(grid_rows[0].cells, heads, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
     for r, (label, texts) in enumerate(rows, start=1):
         total = table.total is not None and not table.turned and r == len(rows)
-        grid.cell(r, 0).paragraphs[0].add_run(label).bold = total or None
-        for c, text in enumerate(texts, start=1):
-            p = grid.cell(r, c).paragraphs[0]
+        row_cells = grid_rows[r].cells
+        row_cells[0].paragraphs[0].add_run(label).bold = total or None
+        for cell, text in zip(row_cells[1:], texts, strict=False):
+            p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.add_run(text).bold = total or None
     first = min(6.0, width * 0.45)
