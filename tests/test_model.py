@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import blankett
 from blankett import kinds
 from blankett.errors import RecordError
 from blankett.form import BY_KEY, FIELDS, SECTIONS, Kind, Question
@@ -214,9 +215,36 @@ def _raw_errors(data) -> list[str]:
                                 "(skriv ÅÅÅÅ-MM-DD)"),
     (["utsatt"], "posten är inget objekt med fält"),
     ({"okänd": 1}, 'okänt fält "okänd"'),
-], ids=["literal", "too_short", "pattern", "string_type", "date", "model_type", "extra_forbidden"])
+    ({"sarbarheter_plan": "AAA"}, 'fältet "sarbarheter_plan" (Sårbarheter i planen): värdet är ingen lista'),
+    ({"sarbarheter_plan": ["1", "2", "3", "4", "5"]},
+     'fältet "sarbarheter_plan" (Sårbarheter i planen): högst 4 punkter får plats'),
+], ids=["literal", "too_short", "pattern", "string_type", "date", "model_type", "extra_forbidden", "list_type",
+        "too_long"])
 def test_every_pydantic_error_of_the_field_types_is_translated(data, message):
     assert _raw_errors(data) == [message]
+
+
+def test_a_key_that_is_no_text_is_one_swedish_line_not_pydantics_english():
+    # the Python API takes any dict; a key that is no text used to come back as "Keys should be strings"
+    with pytest.raises(RecordError) as err:
+        blankett.validate({1: "x", None: "y", "handelse": "z", "okänd": 1})
+    assert sorted(err.value.messages) == ['okänt fält "okänd"', "okänt fält 1: ett fälts namn är en text",
+                                          "okänt fält None: ett fälts namn är en text"]
+    assert sorted(p.field or "" for p in err.value.problems) == ["", "", "okänd"]  # 1 and None are no field's key
+
+
+def test_an_error_type_the_model_does_not_know_is_one_swedish_line_naming_the_field():
+    # a real pydantic error of a type no field of the model gives (should pydantic add one): never its English
+    from pydantic import ValidationError, create_model
+
+    from blankett import model
+
+    with pytest.raises(ValidationError) as exc:
+        create_model("Other", handelse=(int, None)).model_validate({"handelse": "x"})
+    assert [e["type"] for e in exc.value.errors()] == ["int_parsing"]
+    problem = model._problem(exc.value.errors(include_url=False)[0])
+    assert (problem.field, problem.message, problem.text) == (
+        "handelse", 'fältet "handelse" (Händelse): ogiltigt värde', "ogiltigt värde")
 
 
 # --- lenient input: what programs and spreadsheets give for each kind --------------------------------------

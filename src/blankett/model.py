@@ -183,6 +183,8 @@ def _problem(err: ErrorDetails) -> Problem:
     typ = err["type"]
     if typ == "extra_forbidden":
         return Problem(key or None, f'okänt fält "{key}"')
+    if typ == "invalid_key":  # a key that is no text (the Python API takes any dict): no field's key
+        return Problem(None, f"okänt fält {key}: ett fälts namn är en text")
     if typ == "value_error":
         text = str(err["ctx"]["error"])  # the ValueError a before-validator raised
     elif typ == "literal_error":
@@ -193,12 +195,16 @@ def _problem(err: ErrorDetails) -> Problem:
         text = "en punkt i listan måste vara en icke-tom rad"
     elif typ == "string_type":
         text = kinds.NOT_TEXT
+    elif typ == "list_type":
+        text = kinds.NOT_A_LIST
+    elif typ == "too_long":
+        text = f"högst {LIST_ITEMS} punkter får plats"
     elif typ.startswith("date"):
         text = f'"{err.get("input")}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'
     elif typ == "model_type":
         return Problem(None, NOT_AN_OBJECT)
-    else:
-        text = err["msg"] or "ogiltigt värde"
+    else:  # an error type pydantic may add: pydantic's own text is English, so the line says only this
+        text = "ogiltigt värde"
     return Problem(key or None, f"{_field_name(key)}: {text}", text)
 
 
