@@ -11,8 +11,17 @@ from hypothesis import strategies as st
 import blankett
 from blankett import kinds
 from blankett.errors import RecordError
-from blankett.form import BY_KEY, FIELDS, SECTIONS, Kind, Question
-from blankett.model import CASE_KEY, NOT_A_LIST, json_schema, to_record, validate
+from blankett.form import BY_KEY, CHANNELS, FIELDS, INCIDENT_TYPES, SECTIONS, Kind, Question
+from blankett.model import (
+    CASE_KEY,
+    NOT_A_LIST,
+    json_schema,
+    registration_properties,
+    registration_values,
+    to_record,
+    validate,
+    values,
+)
 
 
 def test_the_form_has_the_fields_form_layout_md_lists():
@@ -294,3 +303,47 @@ def test_dates_typed_into_a_form_in_swedish(typed, expected):
 def test_impossible_or_unknown_typed_dates_are_refused(typed):
     with pytest.raises(ValueError, match="inget giltigt datum"):
         kinds.parse_date(typed)
+
+
+# --- the registration fields as document properties --------------------------------------------------------------
+
+
+def test_the_registration_fields_become_document_properties_with_their_text():
+    record = {CASE_KEY: "KS 2026/12", "handelsedatum": "12/3 2026", "typ": ["Våld", "hot"], "kanal": "sms",
+              "handelse": "ingen egenskap"}
+    answers = values(validate(record)[0])
+    expected = [("Diarienummer", "KS 2026/12"), ("Handelsedatum", "2026-03-12"), ("Typ", "hot; våld"),
+                ("Kanal", "sms")]
+    assert registration_properties(answers) == expected  # a validated incident: a date, lists
+    assert registration_properties(to_record(validate(record)[0])) == expected  # its JSON record: texts, lists
+    assert registration_properties({"typ": "hot; våld", "handelsedatum": "2026-03-12"}) == [  # texts as given
+        ("Handelsedatum", "2026-03-12"), ("Typ", "hot; våld")]
+
+
+def test_empty_registration_fields_are_no_properties():
+    assert registration_properties({CASE_KEY: "", "handelsedatum": None, "typ": [], "handelse": "x"}) == []
+    assert registration_properties(values(validate({})[0])) == []
+
+
+def test_registration_values_are_read_by_each_fields_property_name():
+    stored = {"Diarienummer": "KS 1", "Typ": "hot; annat", "Annat": "x"}
+    assert registration_values(stored.get) == {CASE_KEY: "KS 1", "typ": "hot; annat"}
+    assert registration_values({}.get) == {}
+
+
+_REGISTRATION = st.fixed_dictionaries({}, optional={
+    CASE_KEY: st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")), min_size=1, max_size=30),
+    "handelsedatum": st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
+    # a validated list is in the declared order
+    "typ": st.sets(st.sampled_from(INCIDENT_TYPES)).map(lambda chosen: [v for v in INCIDENT_TYPES if v in chosen]),
+    "kanal": st.sets(st.sampled_from(CHANNELS)).map(lambda chosen: [v for v in CHANNELS if v in chosen]),
+})
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(_REGISTRATION)
+def test_registration_fields_stored_as_properties_and_read_back_are_the_same_values(record):
+    stored = dict(registration_properties(values(validate(record)[0])))
+    back = values(validate(registration_values(stored.get))[0])
+    assert {k: back[k] for k in record} == record
+    assert all(back[k] in (None, []) for k in back if k not in record)
