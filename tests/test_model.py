@@ -242,18 +242,20 @@ def test_a_key_that_is_no_text_is_one_swedish_line_not_pydantics_english():
     assert sorted(p.field or "" for p in err.value.problems) == ["", "", "okänd"]  # 1 and None are no field's key
 
 
-def test_an_error_type_the_model_does_not_know_is_one_swedish_line_naming_the_field():
-    # a real pydantic error of a type no field of the model gives (should pydantic add one): never its English
+@pytest.mark.parametrize("key, name", [("handelse", 'fältet "handelse" (Händelse)'),
+                                       (CASE_KEY, f'fältet "{CASE_KEY}"')])
+def test_an_error_type_the_model_does_not_know_is_one_swedish_line_naming_the_field(key, name):
+    # a real pydantic error of a type no field of the model gives (should pydantic add one): never its English,
+    # and for the case number not the line about its length either
     from pydantic import ValidationError, create_model
 
     from blankett import model
 
     with pytest.raises(ValidationError) as exc:
-        create_model("Other", handelse=(int, None)).model_validate({"handelse": "x"})
+        create_model("Other", **{key: (int, None)}).model_validate({key: "x"})
     assert [e["type"] for e in exc.value.errors()] == ["int_parsing"]
     problem = model._problem(exc.value.errors(include_url=False)[0])
-    assert (problem.field, problem.message, problem.text) == (
-        "handelse", 'fältet "handelse" (Händelse): ogiltigt värde', "ogiltigt värde")
+    assert (problem.field, problem.message, problem.text) == (key, f"{name}: ogiltigt värde", "ogiltigt värde")
 
 
 # --- lenient input: what programs and spreadsheets give for each kind --------------------------------------

@@ -238,7 +238,7 @@ def registration_properties(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     for r in REGISTRATION:
         value = record.get(r.key)
         if value is not None and value != [] and value != "":
-            found.append((r.prop, value if isinstance(value, str) else kinds.text_of(r.kind, value)))
+            found.append((r.prop, kinds.text_of(r.kind, value)))  # a text stays itself
     return found
 
 
