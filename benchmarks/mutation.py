@@ -36,7 +36,7 @@ TESTS = {
               "tests/test_load_edges.py", "tests/test_export.py"],
     "load": ["tests/test_load_spreadsheets.py", "tests/test_load_json.py", "tests/test_load_edges.py",
              "tests/test_load_ods.py"],
-    "model": ["tests/test_model.py", "tests/test_schema.py", "tests/test_load_json.py", "tests/test_load_edges.py"],
+    "model": ["tests/test_model.py", "tests/test_model_build.py", "tests/test_schema.py", "tests/test_load_json.py", "tests/test_load_edges.py"],
 }
 MARKERS = "not office and not browser"
 #: What is copied into each throwaway tree: what the selected tests read.

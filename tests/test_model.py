@@ -8,10 +8,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import blankett
 from blankett import kinds
 from blankett.errors import RecordError
-from blankett.form import BY_KEY, FIELDS, SECTIONS, Kind, Question
-from blankett.model import CASE_KEY, NOT_A_LIST, json_schema, to_record, validate
+from blankett.form import BY_KEY, CHANNELS, FIELDS, INCIDENT_TYPES, SECTIONS, Kind, Question
+from blankett.model import (
+    CASE_KEY,
+    NOT_A_LIST,
+    json_schema,
+    registration_properties,
+    registration_values,
+    to_record,
+    validate,
+    values,
+)
 
 
 def test_the_form_has_the_fields_form_layout_md_lists():
@@ -214,9 +224,38 @@ def _raw_errors(data) -> list[str]:
                                 "(skriv ÅÅÅÅ-MM-DD)"),
     (["utsatt"], "posten är inget objekt med fält"),
     ({"okänd": 1}, 'okänt fält "okänd"'),
-], ids=["literal", "too_short", "pattern", "string_type", "date", "model_type", "extra_forbidden"])
+    ({"sarbarheter_plan": "AAA"}, 'fältet "sarbarheter_plan" (Sårbarheter i planen): värdet är ingen lista'),
+    ({"sarbarheter_plan": ["1", "2", "3", "4", "5"]},
+     'fältet "sarbarheter_plan" (Sårbarheter i planen): högst 4 punkter får plats'),
+], ids=["literal", "too_short", "pattern", "string_type", "date", "model_type", "extra_forbidden", "list_type",
+        "too_long"])
 def test_every_pydantic_error_of_the_field_types_is_translated(data, message):
     assert _raw_errors(data) == [message]
+
+
+def test_a_key_that_is_no_text_is_one_swedish_line_not_pydantics_english():
+    # the Python API takes any dict; a key that is no text used to come back as "Keys should be strings"
+    with pytest.raises(RecordError) as err:
+        blankett.validate({1: "x", None: "y", "handelse": "z", "okänd": 1})
+    assert sorted(err.value.messages) == ['okänt fält "okänd"', "okänt fält 1: ett fälts namn är en text",
+                                          "okänt fält None: ett fälts namn är en text"]
+    assert sorted(p.field or "" for p in err.value.problems) == ["", "", "okänd"]  # 1 and None are no field's key
+
+
+@pytest.mark.parametrize("key, name", [("handelse", 'fältet "handelse" (Händelse)'),
+                                       (CASE_KEY, f'fältet "{CASE_KEY}"')])
+def test_an_error_type_the_model_does_not_know_is_one_swedish_line_naming_the_field(key, name):
+    # a real pydantic error of a type no field of the model gives (should pydantic add one): never its English,
+    # and for the case number not the line about its length either
+    from pydantic import ValidationError, create_model
+
+    from blankett import model
+
+    with pytest.raises(ValidationError) as exc:
+        create_model("Other", **{key: (int, None)}).model_validate({key: "x"})
+    assert [e["type"] for e in exc.value.errors()] == ["int_parsing"]
+    problem = model._problem(exc.value.errors(include_url=False)[0])
+    assert (problem.field, problem.message, problem.text) == (key, f"{name}: ogiltigt värde", "ogiltigt värde")
 
 
 # --- lenient input: what programs and spreadsheets give for each kind --------------------------------------
@@ -266,3 +305,47 @@ def test_dates_typed_into_a_form_in_swedish(typed, expected):
 def test_impossible_or_unknown_typed_dates_are_refused(typed):
     with pytest.raises(ValueError, match="inget giltigt datum"):
         kinds.parse_date(typed)
+
+
+# --- the registration fields as document properties --------------------------------------------------------------
+
+
+def test_the_registration_fields_become_document_properties_with_their_text():
+    record = {CASE_KEY: "KS 2026/12", "handelsedatum": "12/3 2026", "typ": ["Våld", "hot"], "kanal": "sms",
+              "handelse": "ingen egenskap"}
+    answers = values(validate(record)[0])
+    expected = [("Diarienummer", "KS 2026/12"), ("Handelsedatum", "2026-03-12"), ("Typ", "hot; våld"),
+                ("Kanal", "sms")]
+    assert registration_properties(answers) == expected  # a validated incident: a date, lists
+    assert registration_properties(to_record(validate(record)[0])) == expected  # its JSON record: texts, lists
+    assert registration_properties({"typ": "hot; våld", "handelsedatum": "2026-03-12"}) == [  # texts as given
+        ("Handelsedatum", "2026-03-12"), ("Typ", "hot; våld")]
+
+
+def test_empty_registration_fields_are_no_properties():
+    assert registration_properties({CASE_KEY: "", "handelsedatum": None, "typ": [], "handelse": "x"}) == []
+    assert registration_properties(values(validate({})[0])) == []
+
+
+def test_registration_values_are_read_by_each_fields_property_name():
+    stored = {"Diarienummer": "KS 1", "Typ": "hot; annat", "Annat": "x"}
+    assert registration_values(stored.get) == {CASE_KEY: "KS 1", "typ": "hot; annat"}
+    assert registration_values({}.get) == {}
+
+
+_REGISTRATION = st.fixed_dictionaries({}, optional={
+    CASE_KEY: st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")), min_size=1, max_size=30),
+    "handelsedatum": st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
+    # a validated list is in the declared order
+    "typ": st.sets(st.sampled_from(INCIDENT_TYPES)).map(lambda chosen: [v for v in INCIDENT_TYPES if v in chosen]),
+    "kanal": st.sets(st.sampled_from(CHANNELS)).map(lambda chosen: [v for v in CHANNELS if v in chosen]),
+})
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(_REGISTRATION)
+def test_registration_fields_stored_as_properties_and_read_back_are_the_same_values(record):
+    stored = dict(registration_properties(values(validate(record)[0])))
+    back = values(validate(registration_values(stored.get))[0])
+    assert {k: back[k] for k in record} == record
+    assert all(back[k] in (None, []) for k in back if k not in record)

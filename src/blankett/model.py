@@ -84,13 +84,9 @@ def _cleaning(kind: Kind) -> Callable[[Any, ValidationInfo], Any]:
     return validate
 
 
-#: The field type of each kind with the kind's lenient parse (and cleaning) run before pydantic's check.
-_PARSED: dict[Kind, object] = {
-    Kind.TEXT: Annotated[_Text, BeforeValidator(_cleaning(Kind.TEXT))],
-    Kind.JANEJ: Annotated[_JaNej, BeforeValidator(_cleaning(Kind.JANEJ))],
-    Kind.DATE: Annotated[_Date, BeforeValidator(_cleaning(Kind.DATE))],
-    Kind.LIST: Annotated[_List, BeforeValidator(_cleaning(Kind.LIST))],
-}
+def _parsed(kind: Kind) -> object:
+    """The field type of a kind with the kind's lenient parse (and cleaning) run before pydantic's check."""
+    return Annotated[_TYPES[kind], BeforeValidator(_cleaning(kind))]
 
 
 def _canonical(choices: tuple[str, ...]) -> Callable[[list[str]], list[str]]:
@@ -122,7 +118,7 @@ def _registration_definition(r: Registration) -> tuple[object, object]:
     default = PydField(default=None, title=r.label, json_schema_extra=extra,
                        max_length=CASE_MAX if r.kind is Kind.TEXT else None,
                        description=f"{r.description} — {_KIND_DESCRIPTION[r.kind]}")
-    return _PARSED[r.kind], default
+    return _parsed(r.kind), default
 
 
 def _field_definition(f: Field) -> tuple[object, object]:
@@ -134,29 +130,33 @@ def _field_definition(f: Field) -> tuple[object, object]:
         description=f"{f.question} — {_KIND_DESCRIPTION[f.kind]}",
         json_schema_extra={"x-section": f.section, "x-kind": f.kind.value},
     )
-    return _PARSED[f.kind], default
+    return _parsed(f.kind), default
 
 
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, title="Bilaga 5 – incident")
 
 
-# The fields by key, built at run time from the form's declaration. ``Any``: create_model takes its field
-# definitions as keyword arguments beside its own (``__doc__``, ``__base__``, …), so a precise value type would
-# have to fit all of those too.
-_DEFINITIONS: dict[str, Any] = {
-    **{r.key: _registration_definition(r) for r in REGISTRATION},
-    **{f.key: _field_definition(f) for f in FIELDS},
-}
+def _build_incident() -> type[BaseModel]:
+    """The model of one incident, made from the form's declaration. Called once, at import, to make
+    :data:`Incident`; a function so that a test can build the model afresh and see each step of the making."""
+    # ``Any``: create_model takes its field definitions as keyword arguments beside its own (``__doc__``,
+    # ``__base__``, …), so a precise value type would have to fit all of those too.
+    definitions: dict[str, Any] = {
+        **{r.key: _registration_definition(r) for r in REGISTRATION},
+        **{f.key: _field_definition(f) for f in FIELDS},
+    }
+    return create_model(
+        "Incident",
+        __base__=_Base,
+        __doc__="En incidentrapport (Bilaga 5) med alla fält i blankettens ordning.",
+        **definitions,
+    )
+
 
 #: The model of one incident. Its fields are made from :data:`FIELDS` at run time, so the type checker sees a
 #: plain ``BaseModel`` (true, and all it can know): read a validated incident's answers with :func:`values`.
-Incident: type[BaseModel] = create_model(
-    "Incident",
-    __base__=_Base,
-    __doc__="En incidentrapport (Bilaga 5) med alla fält i blankettens ordning.",
-    **_DEFINITIONS,
-)
+Incident: type[BaseModel] = _build_incident()
 
 
 def values(incident: BaseModel) -> Values:
@@ -183,6 +183,8 @@ def _problem(err: ErrorDetails) -> Problem:
     typ = err["type"]
     if typ == "extra_forbidden":
         return Problem(key or None, f'okänt fält "{key}"')
+    if typ == "invalid_key":  # a key that is no text (the Python API takes any dict): no field's key
+        return Problem(None, f"okänt fält {key}: ett fälts namn är en text")
     if typ == "value_error":
         text = str(err["ctx"]["error"])  # the ValueError a before-validator raised
     elif typ == "literal_error":
@@ -193,12 +195,16 @@ def _problem(err: ErrorDetails) -> Problem:
         text = "en punkt i listan måste vara en icke-tom rad"
     elif typ == "string_type":
         text = kinds.NOT_TEXT
+    elif typ == "list_type":
+        text = kinds.NOT_A_LIST
+    elif typ == "too_long":
+        text = f"högst {LIST_ITEMS} punkter får plats"
     elif typ.startswith("date"):
         text = f'"{err.get("input")}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'
     elif typ == "model_type":
         return Problem(None, NOT_AN_OBJECT)
-    else:
-        text = err["msg"] or "ogiltigt värde"
+    else:  # an error type pydantic may add: pydantic's own text is English, so the line says only this
+        text = "ogiltigt värde"
     return Problem(key or None, f"{_field_name(key)}: {text}", text)
 
 
@@ -232,7 +238,7 @@ def registration_properties(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     for r in REGISTRATION:
         value = record.get(r.key)
         if value is not None and value != [] and value != "":
-            found.append((r.prop, value if isinstance(value, str) else kinds.text_of(r.kind, value)))
+            found.append((r.prop, kinds.text_of(r.kind, value)))  # a text stays itself
     return found
 
 
