@@ -51,15 +51,16 @@ def test_a_caller_at_its_count_of_workers_waits_for_one_instead_of_starting_anot
     """Guards(count=1) with its worker lent: a second reading waits, starts none, and reads once it is given back."""
     guards = guard.Guards(count=1)
     answers: list[int] = []
-    with guards._worker() as held:
+    with guards._worker() as held:  # an idle worker of this process, if there is one, or none (one started later)
+        lent = set(guards._mine)
         reader = threading.Thread(target=lambda: answers.append(guards.run("blankett._api:count_records",
                                                                            str(EXAMPLES))), daemon=True)
         reader.start()
         time.sleep(0.5)
-        assert reader.is_alive() and guards._mine == set() and held == [None]
+        assert reader.is_alive() and guards._mine == lent  # waiting, and no worker started for it
     reader.join(60)
     try:
-        assert answers == [2] and len(guards._mine) == 1
+        assert answers == [2] and len(guards._mine) == 1 and (held[0] is None or guards._mine == lent)
     finally:
         guards.kill()
 
@@ -76,12 +77,12 @@ def test_idle_workers_are_kept_up_to_max_readers_the_rest_end_in_good_order(monk
         assert gone.proc.stdin is not None
         gone.proc.stdin.close()  # it leaves its loop by itself (as after IDLE_SECONDS)
         assert gone.proc.wait(30) == 0
+        guard._keep(gone)  # room for it, but it is gone: cleaned up, never lent again
+        assert guard._IDLE == [] and gone.proc.stdout is not None and gone.proc.stdout.closed
         guard._keep(kept)
         guard._keep(extra)
-        guard._keep(gone)
         assert guard._IDLE == [kept]
         assert extra.proc.returncode == 0 and extra.proc.stdout is not None and extra.proc.stdout.closed
-        assert gone.proc.stdout is not None and gone.proc.stdout.closed
     finally:
         guard.stop_idle()
         for worker in (kept, extra, gone):
