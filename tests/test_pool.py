@@ -23,7 +23,9 @@ def test_a_bad_record_is_the_same_record_error_the_library_raises():
     finally:
         fills.shutdown()
     assert served.value.messages == library.value.messages
-    assert [p.message for p in served.value.problems] == [p.message for p in library.value.problems]
+    assert [(p.field, p.message) for p in served.value.problems] == [(p.field, p.message)
+                                                                      for p in library.value.problems]
+    assert [p.field for p in served.value.problems] == ["samtal1_datum"]  # named by key, as the web page shows it
 
 
 def test_a_pool_shut_down_under_a_request_is_replaced_once_and_the_form_filled():
