@@ -7,7 +7,9 @@ mentions ``/Encrypt`` is read as it is, and an empty password or an unknown file
 from __future__ import annotations
 
 import io
+import re
 
+import olefile
 import pikepdf
 import pytest
 
@@ -50,6 +52,32 @@ def test_an_ole_file_with_neither_key_nor_rights_management_is_left_to_the_packa
     assert result.status == "fel" and result.record is None
     assert result.messages == ["filen är lösenordsskyddad (krypterad) eller i det gamla binära formatet; "
                                "ta bort lösenordet och spara som .docx/.xlsx"]
+
+
+def _damaged(encrypted: bytes, tmp_path, change) -> bytes:
+    """The encrypted form with its EncryptionInfo stream changed (same length), as a broken copy leaves it."""
+    path = tmp_path / "skadad.docx"
+    path.write_bytes(encrypted)
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        info = ole.openstream("EncryptionInfo").read()
+        changed = change(info)
+        assert len(changed) == len(info) and changed != info
+        ole.write_stream("EncryptionInfo", changed)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("change", [
+    # the password's key, no longer base64: the key cannot be unwrapped
+    lambda info: re.sub(rb'(encryptedKeyValue=")([^"]*)"', lambda m: m[1] + b"!" * len(m[2]) + b'"', info, count=1),
+    # the description's XML broken (msoffcrypto's parser raised ExpatError: a traceback, not a line)
+    lambda info: info.replace(b"<keyData", b"<keyDat!", 1),
+], ids=["nyckeln", "xml"])
+def test_damaged_encryption_with_the_right_password_is_the_unsupported_line(encrypted, tmp_path, change):
+    path = tmp_path / "svar.docx"
+    path.write_bytes(_damaged(encrypted, tmp_path, change))
+    with pytest.raises(UnsupportedEncryptionError) as caught:
+        protect.unlocked(path, PASSWORD)
+    assert str(caught.value) == f"svar.docx: {protect.UNSUPPORTED}"
 
 
 def _pdf(title: str) -> bytes:
