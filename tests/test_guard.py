@@ -3,7 +3,9 @@ a caller to its count of workers, and lowers no limit it was given; real worker 
 
 from __future__ import annotations
 
+import os
 import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -103,3 +105,18 @@ def test_a_worker_keeps_a_lower_hard_memory_limit_it_was_started_under(factor):
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(given), str(given), "0", "0"]
     assert resource.RLIM_INFINITY not in (given, given * factor)
+
+
+def test_a_task_sent_to_a_worker_that_was_leaving_is_read_by_a_new_one():
+    """A kept worker that leaves in good order (idle too long) just as a task is written to it has read nothing:
+    the task goes once more to a new worker, and its answer is the caller's, not a failure. The worker is held
+    (SIGSTOP) between 'alive' and 'left' so that the task meets it exactly then."""
+    with guard.Guards() as guards:
+        assert guards.run("blankett.guard:cpu_message", 3) == guard.cpu_message(3)
+        (leaving,) = guards._free
+        os.kill(leaving.proc.pid, signal.SIGSTOP)
+        assert leaving.proc.stdin is not None
+        leaving.proc.stdin.close()  # as after IDLE_SECONDS: it leaves its loop once it runs again
+        threading.Timer(0.3, os.kill, (leaving.proc.pid, signal.SIGCONT)).start()
+        assert guards.run("blankett.guard:cpu_message", 4) == guard.cpu_message(4)
+        assert leaving.proc.returncode == 0 and len(guards._mine) == 2
