@@ -308,10 +308,9 @@ def _password(file: Path | None, env: str | None, ask: bool, twice: bool) -> str
         return os.environ[env]
     if not ask:
         return None
+    # never '': click.prompt asks again after an empty line (it has no default), so no check for an empty one
     password: str = click.prompt("Lösenord", hide_input=True, err=True,
                                  confirmation_prompt="Upprepa lösenordet" if twice else False)
-    if not password:
-        raise InputError("Lösenordet är tomt; ett tomt lösenord skyddar ingenting.")
     return password
 soffice_option = click.option(
     "--soffice", type=click.Path(dir_okay=False, path_type=Path),

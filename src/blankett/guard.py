@@ -44,7 +44,7 @@ from .errors import BlankettError
 
 try:
     import resource
-except ImportError:  # Windows: no resource limits, only the wall clock
+except ImportError:  # pragma: no cover - Windows only (no resource module): no limits, only the wall clock
     resource = None  # type: ignore[assignment]
 
 #: Address space of a worker reading one file. A worker reading our fullest filled form (.docx or PDF) peaks at
@@ -100,7 +100,7 @@ def cpu_message(cpu: float = MAX_CPU_SECONDS) -> str:
 
 def _limit(memory: int) -> None:
     """The worker's own limits: its address space, and no core file (it holds answers)."""
-    if resource is None:
+    if resource is None:  # pragma: no cover - Windows only; the tests run on Linux
         return
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -110,7 +110,7 @@ def _limit(memory: int) -> None:
 
 def _cpu_from_now(cpu: float) -> None:
     """Let the next task use ``cpu`` more seconds of CPU (the limit counts from the worker's start)."""
-    if resource is None:
+    if resource is None:  # pragma: no cover - Windows only; the tests run on Linux
         return
     usage = resource.getrusage(resource.RUSAGE_SELF)
     soft = math.ceil(usage.ru_utime + usage.ru_stime + cpu)
@@ -120,7 +120,7 @@ def _cpu_from_now(cpu: float) -> None:
 
 def _outgrown() -> bool:
     """True when this worker's resident memory reached :data:`RECYCLE_RSS` (kB on Linux, bytes on macOS)."""
-    if resource is None:
+    if resource is None:  # pragma: no cover - Windows only; the tests run on Linux
         return False
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
     return peak >= RECYCLE_RSS and _own_peak(peak) >= RECYCLE_RSS
@@ -135,14 +135,14 @@ def _own_peak(peak: int) -> int:
             for line in status:
                 if line.startswith(b"VmHWM:"):
                     return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError):  # pragma: no cover - no /proc (macOS); the tests run on Linux
         pass
     return peak
 
 
 def _waiting(stream: IO[bytes] | int, seconds: float) -> bool:
     """True when a task arrives within ``seconds`` (always, where pipes cannot be waited on)."""
-    if not _POSIX:
+    if not _POSIX:  # pragma: no cover - Windows only; the tests run on Linux
         return True
     ready, _, _ = select.select([stream], [], [], max(0.0, seconds))
     return bool(ready)
@@ -186,8 +186,7 @@ def _task(line: bytes) -> tuple[str, Any]:
     if not module.startswith("blankett."):
         return "error", "ValueError"
     try:
-        if "cwd" in task:
-            os.chdir(task["cwd"])
+        os.chdir(task["cwd"])  # every task line has it (task_line, the only maker of tasks)
         return "ok", getattr(importlib.import_module(module), name)(*task["args"])
     except MemoryError:
         return "memory", None

@@ -221,7 +221,7 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
     if _POSIX:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
-    else:
+    else:  # pragma: no cover - Windows only; the tests run on Linux
         taskkill = shutil.which("taskkill")  # part of Windows: the tree, not only soffice.exe
         if taskkill:
             subprocess.run([taskkill, "/F", "/T", "/PID", str(proc.pid)], stdout=subprocess.DEVNULL,

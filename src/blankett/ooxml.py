@@ -666,16 +666,9 @@ def custom_property(root: etree._Element, name: str) -> str | None:
     return None
 
 
-def with_custom_property(custom: bytes | None, name: str, value: str | None) -> bytes:
-    """``docProps/custom.xml`` (made when ``custom`` is None) with the text property ``name`` set, or removed for None.
-
-    Other properties are kept; a new property takes the next free ``pid`` (ids start at 2).
-    """
-    return with_custom_properties(custom, [(name, value)])
-
-
 def with_custom_properties(custom: bytes | None, props: Sequence[tuple[str, str | None]]) -> bytes:
-    """``docProps/custom.xml`` with each (name, text) of ``props`` set in turn, or removed where the text is None."""
+    """``docProps/custom.xml`` (made when ``custom`` is None) with each (name, text) of ``props`` set in turn, or
+    removed where the text is None; other properties are kept, and a new one takes the next free ``pid`` (from 2)."""
     if custom is None:
         # lxml-stubs type nsmap as Mapping[str, str], but lxml takes the None key for the default namespace
         root = etree.Element(f"{{{CUSTOM_NS}}}Properties", nsmap={None: CUSTOM_NS, "vt": VT_NS})  # type: ignore[dict-item]

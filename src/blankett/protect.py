@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from xml.parsers.expat import ExpatError
 
 from .errors import InputError, PasswordNeededError, UnsupportedEncryptionError, WrongPasswordError
 
@@ -112,7 +113,7 @@ def decrypt_office(data: bytes, password: str | None, name: str) -> bytes | None
 
     try:
         office = OOXMLFile(io.BytesIO(data))
-    except exceptions.DecryptionError:  # an EncryptionInfo version it cannot read (extensible encryption)
+    except (exceptions.DecryptionError, ExpatError):  # an EncryptionInfo it cannot read: extensible, or damaged XML
         raise UnsupportedEncryptionError(f"{name}: {UNSUPPORTED}") from None
     except (exceptions.FileFormatError, OSError, ValueError):
         # an OLE file without EncryptionInfo: IRM-protected, or an old Word file renamed to .docx

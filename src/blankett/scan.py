@@ -132,7 +132,7 @@ class Page:
 # --- processes that die with the worker ------------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
+def _die_with_parent() -> None:  # pragma: no cover - runs in the forked child before exec, which saves no coverage
     """In the child before exec: killed when the worker that started it dies (Linux), so none outlives a stop."""
     with contextlib.suppress(Exception):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG

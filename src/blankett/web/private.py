@@ -23,7 +23,7 @@ from pathlib import Path
 
 try:
     import fcntl
-except ImportError:  # Windows: no flock, so no sweep (a folder there may belong to a running server)
+except ImportError:  # pragma: no cover - Windows: no flock, so no sweep (a folder there may belong to a running server)
     fcntl = None  # type: ignore[assignment]
 
 PREFIX = "blankett-serve-"
@@ -41,7 +41,7 @@ class PrivateRoot:
         self.swept = sweep(parent)
         self.path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))  # 0700, a new name: never an existing folder
         self._lock: int | None = None
-        if fcntl is not None:
+        if fcntl is not None:  # pragma: no branch - None on Windows only; the tests run on Linux
             self._lock = os.open(self.path / LOCK, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
@@ -55,7 +55,7 @@ class PrivateRoot:
 
 def sweep(parent: Path) -> int:
     """Remove the private folders that dead servers of this user left in ``parent``; how many were removed."""
-    if fcntl is None:
+    if fcntl is None:  # pragma: no cover - Windows only; the tests run on Linux
         return 0
     removed = 0
     try:
@@ -116,7 +116,7 @@ def stop_office_in(folder: Path) -> None:
     would convert on and write into the folder being removed. Only processes of this user whose command line
     names a profile in this (unguessable) folder, so never another program, nor a browser ``--open`` started.
     """
-    if not hasattr(os, "killpg"):
+    if not hasattr(os, "killpg"):  # pragma: no cover - Windows only; the tests run on Linux
         return
     profile = f"-env:UserInstallation={folder.as_uri()}/"
     for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()) if os.path.isdir("/proc") else ():

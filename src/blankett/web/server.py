@@ -116,7 +116,7 @@ def _cores() -> int:
     """The cores this process may run on (its affinity where the system says, else all of them)."""
     if hasattr(os, "sched_getaffinity"):  # Linux; Windows and macOS have no affinity call
         return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    return os.cpu_count() or 1  # pragma: no cover - Windows and macOS only; the tests run on Linux
 
 
 def _fill_workers() -> int:
