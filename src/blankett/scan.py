@@ -541,7 +541,7 @@ def misread_labels(mask: Any, words: list[OcrWord]) -> list[OcrWord]:
     """The words, each one OCR misread where a ``Ja`` or ``Nej`` label stands put right when a box is beside it.
 
     A label's column is where this page's other labels of its kind start (the layout puts them all there). A word
-    starting there that OCR was unsure of, short as a label glued to its box is, on a row with no label read, is
+    starting there that OCR was unsure of, short as a label glued to its box is, on a row with no such label read, is
     that label when :func:`find_box` finds the box right of it: a dithered grey row above made OCR read "Ja☐" as
     ``al]`` and "Nej☑" as ``Inge`` (and the question beside them, its companion ``Ja`` missing, was not found)."""
     labels = _labels(words)
@@ -556,7 +556,8 @@ def misread_labels(mask: Any, words: list[OcrWord]) -> list[OcrWord]:
         width = sorted(w.right - w.left for w in same)[len(same) // 2]
         for i, w in enumerate(out):
             if w in labels or w.conf >= MIN_CONFIDENCE or len(w.text) > 5 or abs(w.left - column) >= em \
-                    or any(w.top <= (lb.top + lb.bottom) / 2 <= w.bottom for lb in _labels(out)):
+                    or any(lb.text.startswith(kind) and w.top <= (lb.top + lb.bottom) / 2 <= w.bottom
+                           for lb in _labels(out)):
                 continue
             label = OcrWord(column, w.bottom - height, column + width, w.bottom, kind, w.conf, w.line, w.grey)
             if find_box(mask, label) is not None:
