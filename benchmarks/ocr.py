@@ -1,8 +1,8 @@
 """OCR of scanned forms: ``python -m benchmarks.ocr`` prints, per resolution and scan variant, the share of answer
 words read exactly, the Ja/Nej boxes read right, the fields reported as certain that are wrong, and seconds per page.
 
-The corpus is made here from our own flattened PDF of one filled form (``tests/scans.py``: rendered by pdftoppm,
-turned, specked, printed-and-scanned through JPEG), saved as a scanner saves it (PDF of images, TIFF, PNG and JPEG
+The corpus is made here from our own flattened PDF of one filled form (``tests/scans.py``: rendered by pdftoppm in
+grey and by MuPDF in black-and-white, turned, specked, printed-and-scanned through JPEG), saved as a scanner saves it (PDF of images, TIFF, PNG and JPEG
 pages), and read the way ``blankett extract`` reads it (guarded workers, Tesseract). Targets (issue 17, part 2) at
 300 dpi: at least 98 % of answer words exact, 18/18 boxes, no field certain but wrong. Needs LibreOffice (the
 flattened PDF), pdftoppm and Tesseract with Swedish. Not a test: seconds depend on the machine.

@@ -15,7 +15,7 @@ from pathlib import Path
 from statistics import NormalDist
 from typing import Any
 
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 from blankett.form import FIELDS, Kind
 from blankett.readback import Result
@@ -84,15 +84,47 @@ VARIANTS = [
 
 
 def rendered(pdf: Path, dpi: int, mono: bool) -> list[Image.Image]:
-    """The PDF's pages as pdftoppm renders them (grey, or black-and-white with -mono)."""
+    """The PDF's pages as rendered for a scan: grey by pdftoppm, black-and-white by MuPDF (``mutool draw``)."""
+    # not pdftoppm -mono: at 300 dpi its halftone of grey fills differs on every render of the same file (three
+    # renders of one page, three PNGs, differing only in the grey header rows), so a page the tests took for the
+    # same bytes every run was not, and in about one render in six its dots cost a box (issue 17's flaky box).
+    # MuPDF's ordered halftone is the same every time.
+    return _mutool_mono(pdf, dpi) if mono else _pdftoppm(pdf, dpi)
+
+
+def _mutool_mono(pdf: Path, dpi: int) -> list[Image.Image]:
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([program("pdftoppm", "poppler-utils"), "-r", str(dpi), "-mono" if mono else "-gray", "-png",
-                        str(pdf), f"{tmp}/p"], check=True, timeout=120)
-        pages = []
-        for f in sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):
-            with Image.open(f) as img:
-                pages.append(img.convert("L"))
-        return pages
+        subprocess.run([program("mutool", "mupdf-tools"), "draw", "-q", "-r", str(dpi), "-o", f"{tmp}/p-%d.pbm",
+                        str(pdf)], check=True, timeout=120, capture_output=True)
+        return _pages(Path(tmp), "pbm")
+
+
+def unsmoothed(pdf: Path, dpi: int) -> list[Image.Image]:
+    """The PDF's pages in grey without anti-aliasing: text and rules black or white, fills grey."""
+    return _pdftoppm(pdf, dpi, "-aa", "no", "-aaVector", "no")
+
+
+def _pdftoppm(pdf: Path, dpi: int, *options: str) -> list[Image.Image]:
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([program("pdftoppm", "poppler-utils"), "-r", str(dpi), "-gray", "-png", *options, str(pdf),
+                        f"{tmp}/p"], check=True, timeout=120)
+        return _pages(Path(tmp), "png")
+
+
+def _pages(folder: Path, ending: str) -> list[Image.Image]:
+    pages = []
+    for f in sorted(folder.glob(f"p-*.{ending}"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):
+        with Image.open(f) as img:
+            pages.append(img.convert("L"))
+    return pages
+
+
+def halftoned(page: Image.Image, rng: random.Random) -> Image.Image:
+    """A grey page (:func:`unsmoothed`) in black and white as pdftoppm -mono makes it, a new screen each time: black
+    and white stay, a grey fill becomes random dots (drawn from ``rng``: the same page every run) as dense as its
+    grey."""
+    screen = Image.frombytes("L", page.size, rng.randbytes(page.width * page.height)).point(lambda v: 1 + v * 253 // 255)
+    return ImageChops.subtract(screen, page).point(lambda d: 0 if d else 255)
 
 
 def scanned(page: Image.Image, variant: Variant, seed: int = 0) -> Image.Image:

@@ -183,20 +183,56 @@ def _tokens(text: str) -> list[str]:
 
 
 def _lines(words: Iterable[Word]) -> list[_Line]:
-    """Words grouped into lines (a word joins a line its vertical middle falls in), in page order."""
+    """Words grouped into lines (a word joins a line its vertical middle falls in), in page order; words far
+    taller than the page's others join the lines the others made (see :data:`TALL`)."""
+    words = list(words)
+    heights = sorted(w.bottom - w.top for w in words)
+    tall = TALL * heights[len(heights) // 2] if heights else float("inf")
     out: list[_Line] = []
-    for w in sorted(words, key=lambda w: (w.page, (w.top + w.bottom) / 2, w.x0)):
-        mid = (w.top + w.bottom) / 2
+    for w in sorted((w for w in words if w.bottom - w.top <= tall), key=lambda w: (w.page, _mid(w), w.x0)):
+        mid = _mid(w)
         if out and out[-1].page == w.page and out[-1].top - 0.5 <= mid <= out[-1].bottom + 0.5 \
                 and abs(mid - (out[-1].top + out[-1].bottom) / 2) < 0.45 * max(1.0, w.bottom - w.top):
-            line = out[-1]
-            line.words.append(w)
-            line.top, line.bottom = min(line.top, w.top), max(line.bottom, w.bottom)
+            _join_line(out[-1], w)
         else:
             out.append(_Line(w.page, w.top, w.bottom, [w]))
+    for w in (w for w in words if w.bottom - w.top > tall):
+        _place_tall(out, w)
     for line in out:
         line.words.sort(key=lambda w: w.x0)
     return out
+
+
+#: A word more than this many times the page's median word height is no line's measure: OCR glued a box and a
+#: table's dithered shading above it into one word (``Al`` reaching from the box up into the grey header row), and
+#: taken first (its middle is highest) it split the question beside it into two lines, so the question was not
+#: found. Such a word joins the ordinary line its box overlaps most, or stands alone. The form's largest heading is
+#: 1.6 times its body text.
+TALL = 1.8
+
+
+def _mid(w: Word) -> float:
+    return (w.top + w.bottom) / 2
+
+
+def _join_line(line: _Line, w: Word) -> None:
+    line.words.append(w)
+    line.top, line.bottom = min(line.top, w.top), max(line.bottom, w.bottom)
+
+
+def _place_tall(lines: list[_Line], w: Word) -> None:
+    """A tall word put into the line of its page it overlaps most (the lower on a tie), that line's height left as
+    its ordinary words make it; else a line of its own, in page order."""
+    def overlap(ln: _Line) -> float:
+        return min(ln.bottom, w.bottom) - max(ln.top, w.top)
+
+    near = [ln for ln in lines if ln.page == w.page and overlap(ln) > 0.5 * (ln.bottom - ln.top)]
+    if near:
+        max(near, key=lambda ln: (overlap(ln), ln.bottom)).words.append(w)
+        return
+    at = next((i for i, ln in enumerate(lines) if (ln.page, (ln.top + ln.bottom) / 2) > (w.page, _mid(w))),
+              len(lines))
+    lines.insert(at, _Line(w.page, w.top, w.bottom, [w]))
 
 
 _PAGE_NO = re.compile(r"^\d+\(\d+\)$")

@@ -537,6 +537,34 @@ def partner_boxes(mask: Any, words: list[OcrWord], boxes: list[Box]) -> list[Box
     return found
 
 
+def misread_labels(mask: Any, words: list[OcrWord]) -> list[OcrWord]:
+    """The words, each one OCR misread where a ``Ja`` or ``Nej`` label stands put right when a box is beside it.
+
+    A label's column is where this page's other labels of its kind start (the layout puts them all there). A word
+    starting there that OCR was unsure of, short as a label glued to its box is, on a row with no such label read, is
+    that label when :func:`find_box` finds the box right of it: a dithered grey row above made OCR read "Ja☐" as
+    ``al]`` and "Nej☑" as ``Inge`` (and the question beside them, its companion ``Ja`` missing, was not found)."""
+    labels = _labels(words)
+    em = box_side(mask.width)
+    out = list(words)
+    for kind in ("Ja", "Nej"):
+        same = [w for w in labels if w.text.startswith(kind)]
+        if len(same) < 2:
+            continue  # no column to go by
+        column = sorted(w.left for w in same)[len(same) // 2]
+        height = sorted(w.bottom - w.top for w in same)[len(same) // 2]
+        width = sorted(w.right - w.left for w in same)[len(same) // 2]
+        for i, w in enumerate(out):
+            if w in labels or w.conf >= MIN_CONFIDENCE or len(w.text) > 5 or abs(w.left - column) >= em \
+                    or any(lb.text.startswith(kind) and w.top <= (lb.top + lb.bottom) / 2 <= w.bottom
+                           for lb in _labels(out)):
+                continue
+            label = OcrWord(column, w.bottom - height, column + width, w.bottom, kind, w.conf, w.line, w.grey)
+            if find_box(mask, label) is not None:
+                out[i] = label
+    return out
+
+
 def read_page(img: Any, number: int, name: str) -> Page:
     """One page image read: straightened, its words by OCR and its boxes by ink."""
     source_dpi = _dpi(img) if img.width <= img.height else img.height / A4_WIDTH_IN
@@ -544,6 +572,7 @@ def read_page(img: Any, number: int, name: str) -> Page:
     img, angle = straightened(img)
     words = [_shade(img, w) for w in tesseract_words(img, f"sidan {number}")]
     mask = _ink(img, otsu(img))
+    words = misread_labels(mask, words)
     boxes = [box for label in _labels(words) if (box := _box_of(mask, label, words)) is not None]
     boxes += partner_boxes(mask, words, boxes)
     words += [w for patch in unread_ink(mask, words, boxes) for w in _read_again(img, patch, f"sidan {number}")]
