@@ -23,6 +23,7 @@ Values = dict[str, Value]
 #: The Swedish lines a value of the wrong type gets (the record's validation says them too).
 NOT_TEXT = "värdet är ingen text"
 NOT_A_LIST = "värdet är ingen lista"
+TOO_MANY_ITEMS = f"högst {LIST_ITEMS} punkter får plats"
 
 JA, NEJ = "Ja", "Nej"
 #: The spellings of Ja and Nej that every reader takes, in any case (the API's description names them).
@@ -168,7 +169,7 @@ def parse_list(value: list[Any] | None) -> list[str]:
         if item.strip() != "":
             items.append(item)
     if len(items) > LIST_ITEMS:
-        raise ValueError(f"högst {LIST_ITEMS} punkter får plats, här finns {len(items)}")
+        raise ValueError(f"{TOO_MANY_ITEMS}, här finns {len(items)}")
     return items
 
 

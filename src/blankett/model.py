@@ -198,7 +198,7 @@ def _problem(err: ErrorDetails) -> Problem:
     elif typ == "list_type":
         text = kinds.NOT_A_LIST
     elif typ == "too_long":
-        text = f"högst {LIST_ITEMS} punkter får plats"
+        text = kinds.TOO_MANY_ITEMS
     elif typ.startswith("date"):
         text = f'"{err.get("input")}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'
     elif typ == "model_type":
