@@ -86,12 +86,16 @@ def test_a_fresh_model_is_the_frozen_strict_incident_with_every_key_in_the_forms
     assert schema["title"] == "Bilaga 5 – incident"
     assert schema["description"] == "En incidentrapport (Bilaga 5) med alla fält i blankettens ordning."
     assert schema["additionalProperties"] is False
-    assert list(schema["properties"]) == ["diarienummer", "handelsedatum", "typ", "kanal"] + [f.key for f in FIELDS]
+    assert list(schema["properties"]) == [r.key for r in REGISTRATION] + [f.key for f in FIELDS]
     with pytest.raises(ValidationError, match="extra_forbidden|Extra inputs"):
         fresh.model_validate({"personnummer": "x"})
     incident = fresh.model_validate({"handelse": "a"})
     with pytest.raises(ValidationError, match="frozen"):
         incident.handelse = "b"  # type: ignore[attr-defined]  # a field made at run time
+
+
+#: The registration fields that are lists of declared choices (incident type, channel).
+CHOICE_KEYS = {r.key for r in REGISTRATION if r.kind is Kind.CHOICES}
 
 
 # --- each field's definition -------------------------------------------------------------------------------------
@@ -123,7 +127,7 @@ def test_each_registration_field_is_defined_from_its_declaration(fresh, reg):
 
 def test_an_empty_incident_has_an_empty_list_for_lists_and_none_for_every_other_field(fresh):
     empty = dict(fresh())
-    lists = {f.key for f in FIELDS if f.kind is Kind.LIST} | {"typ", "kanal"}
+    lists = {f.key for f in FIELDS if f.kind is Kind.LIST} | CHOICE_KEYS
     assert {k for k, v in empty.items() if v == [] and type(v) is list} == lists
     assert all(v is None for k, v in empty.items() if k not in lists)
     assert len(empty) == len(FIELDS) + len(REGISTRATION)
@@ -131,7 +135,7 @@ def test_an_empty_incident_has_an_empty_list_for_lists_and_none_for_every_other_
 
 def test_each_default_list_is_a_fresh_object(fresh):
     one, other = fresh(), fresh()
-    for key in [f.key for f in FIELDS if f.kind is Kind.LIST] + ["typ", "kanal"]:
+    for key in [f.key for f in FIELDS if f.kind is Kind.LIST] + sorted(CHOICE_KEYS):
         assert getattr(one, key) is not getattr(other, key), key
         getattr(one, key).append("x")  # the model is frozen, its lists are not: one incident's must not leak
         assert getattr(other, key) == [] and getattr(fresh(), key) == [], key
