@@ -184,7 +184,7 @@ def _tokens(text: str) -> list[str]:
 
 def _lines(words: Iterable[Word]) -> list[_Line]:
     """Words grouped into lines (a word joins a line its vertical middle falls in), in page order; words far
-    taller than the page's others join the lines the others made (see :data:`TALL`)."""
+    taller than the others join the lines the others made (see :data:`TALL`)."""
     words = list(words)
     heights = sorted(w.bottom - w.top for w in words)
     tall = TALL * heights[len(heights) // 2] if heights else float("inf")
@@ -203,7 +203,7 @@ def _lines(words: Iterable[Word]) -> list[_Line]:
     return out
 
 
-#: A word more than this many times the page's median word height is no line's measure: OCR glued a box and a
+#: A word more than this many times the median height of the words read (all pages) is no line's measure: OCR glued a box and a
 #: table's dithered shading above it into one word (``Al`` reaching from the box up into the grey header row), and
 #: taken first (its middle is highest) it split the question beside it into two lines, so the question was not
 #: found. Such a word joins the ordinary line its box overlaps most, or stands alone. The form's largest heading is

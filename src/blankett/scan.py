@@ -48,6 +48,8 @@ MIN_DPI = 140
 OCR_PAGE_SECONDS = 45
 #: A word Tesseract is less sure of than this (0–100) makes its answer one to check by hand.
 MIN_CONFIDENCE = 70
+#: The most characters of a word OCR may have made of a Ja or Nej label glued to its box ("Nej☑" read as ``Inge``).
+LABEL_CHARS = 5
 #: Degrees a page may be turned by the scanner and still be straightened.
 MAX_SKEW = 6.0
 #: Share of dark pixels inside a box (its border left out) from which it counts as ticked; an empty box has
@@ -555,7 +557,7 @@ def misread_labels(mask: Any, words: list[OcrWord]) -> list[OcrWord]:
         height = sorted(w.bottom - w.top for w in same)[len(same) // 2]
         width = sorted(w.right - w.left for w in same)[len(same) // 2]
         for i, w in enumerate(out):
-            if w in labels or w.conf >= MIN_CONFIDENCE or len(w.text) > 5 or abs(w.left - column) >= em \
+            if w in labels or w.conf >= MIN_CONFIDENCE or len(w.text) > LABEL_CHARS or abs(w.left - column) >= em \
                     or any(lb.text.startswith(kind) and w.top <= (lb.top + lb.bottom) / 2 <= w.bottom
                            for lb in _labels(out)):
                 continue
