@@ -31,6 +31,10 @@ def _written(out) -> list[str]:
     ("nan.json", b'{"diarienummer": NaN}',
      "nan.json: ogiltig JSON: NaN är inget JSON-värde (skriv värdet som text)"),
     ("stort.json", b'{"diarienummer": 1e400}', "stort.json: ogiltig JSON: talet 1e400 är för stort"),
+    # Python reads no whole number of more than 4 300 digits, and says so in English (a traceback, before)
+    ("siffror.json", b'[{"handelse": ' + b"9" * 5000 + b"}]",
+     "siffror.json: ogiltig JSON: talet 99999999999999999999… har 5000 siffror, fler än ett svar kan ha; "
+     "skriv det som text"),
     ("anteckningar.txt", b"utsatt: Bo", "anteckningar.txt: okänt filformat; använd .csv, .json, .jsonl, .ods, "
                                         ".xlsm, .xlsx"),
 ])
@@ -49,6 +53,17 @@ def test_json_lines_name_a_line_that_python_reads_but_json_has_not(tmp_path):
         "poster.jsonl rad 3: ogiltig JSON (JSON-texten är för djupt nästlad)",
         "Klart: 1 skrivna, 0 hoppade över (finns redan), 2 fel."]
     assert _written(out) == ["Bilaga5-rad-0001.docx"]
+
+
+def test_json_lines_name_a_line_with_a_number_python_will_not_read_and_write_the_others(tmp_path):
+    result, out = _fill(tmp_path, "poster.jsonl", b'{"handelse": -' + b"1" * 4301 + b'}\n{"utsatt": "B"}\n'
+                        + b'{"handelse": ' + b"7" * 4300 + b"}\n")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "poster.jsonl rad 1: ogiltig JSON (talet -1111111111111111111… har 4301 siffror, fler än ett svar kan ha; "
+        "skriv det som text)",
+        "Klart: 2 skrivna, 0 hoppade över (finns redan), 1 fel."]
+    assert _written(out) == ["Bilaga5-rad-0002.docx", "Bilaga5-rad-0003.docx"]  # 4 300 digits: Python's limit, read
 
 
 def test_one_json_object_is_one_form(tmp_path):

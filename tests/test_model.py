@@ -267,6 +267,7 @@ def test_an_error_type_the_model_does_not_know_is_one_swedish_line_naming_the_fi
     ("samtal1_datum", "", None), ("samtal1_datum", "  ", None), ("samtal1_datum", 20260312, dt.date(2026, 3, 12)),
     ("samtal1_datum", "2026-03-12T10:30:00+01:00", dt.date(2026, 3, 12)),
     ("samtal1_datum", "2026-03-12 10:30", dt.date(2026, 3, 12)),
+    pytest.param("handelse", 10**4299, "1" + "0" * 4299, id="handelse-4300-siffror"),  # as many as Python writes
 ])
 def test_numbers_dates_and_text_are_taken_as_a_person_meant_them(key, given, expected):
     assert getattr(validate({key: given})[0], key) == expected
@@ -285,6 +286,13 @@ def test_numbers_dates_and_text_are_taken_as_a_person_meant_them(key, given, exp
     ("sarbarheter_plan", "a\nb", NOT_A_LIST),
     ("sarbarheter_plan", 5, NOT_A_LIST),
     ("sarbarheter_rutin", True, NOT_A_LIST),
+    # numbers that are no answer: Python's own line was English (past 4 300 digits), or the text was "nan"
+    pytest.param("handelse", 10**4300, "talet har fler än 4300 siffror och kan inte vara ett svar",
+                 id="handelse-4301-siffror"),  # an id: pytest would name it by the number, which Python refuses
+    pytest.param("samtal1_datum", -10**5000, "talet har fler än 4300 siffror och kan inte vara ett svar",
+                 id="samtal1_datum-5001-siffror"),
+    ("handelse", float("nan"), '"nan" är inget tal som kan vara ett svar (skriv svaret som text)'),
+    ("handelse", float("-inf"), '"-inf" är inget tal som kan vara ett svar (skriv svaret som text)'),
 ])
 def test_values_of_the_wrong_type_are_named_in_swedish(key, given, message):
     with pytest.raises(RecordError) as err:

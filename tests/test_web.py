@@ -1410,6 +1410,7 @@ def test_a_file_name_over_255_bytes_is_shortened_by_bytes_and_the_rest_of_the_up
     ('{"diarienummer": NaN, "polisanmald": "Ja"}', "kroppen är ingen giltig JSON: NaN är inget JSON-värde"),
     ('{"diarienummer": -Infinity}', "kroppen är ingen giltig JSON: -Infinity är inget JSON-värde"),
     ('{"diarienummer": 1e400}', "kroppen är ingen giltig JSON: talet 1e400 är för stort"),
+    ('{"handelse": ' + "9" * 4301 + "}", "kroppen är ingen giltig JSON: talet 99999999999999999999… har 4301 siffror"),
 ])
 def test_json_that_is_not_json_or_too_deep_is_400_in_swedish(served, body, message):
     r = served.request("POST", "/api/fill", content=body.encode(), headers={"Content-Type": "application/json"})

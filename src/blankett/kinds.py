@@ -10,7 +10,9 @@ the caller adds file, row and field.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +44,14 @@ def clean_text(text: str) -> tuple[str, int]:
 
 
 def _number_text(value: float | int) -> str:
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    """A number as the text it answers with; one that is no answer (NaN, infinite, past Python's 4 300 digits
+    for a whole number in text, which it refuses in English) is refused in Swedish."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f'"{value}" är inget tal som kan vara ett svar (skriv svaret som text)')
+    try:
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    except ValueError:  # checked from the number's size before any digit is made, so a huge one costs nothing
+        raise ValueError(f"talet har fler än {sys.get_int_max_str_digits()} siffror och kan inte vara ett svar") from None
 
 
 def parse_text(value: Any) -> str | None:
@@ -129,7 +138,7 @@ def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
+        value = _number_text(value)
     if isinstance(value, str):
         text = value.strip()
         if text == "":

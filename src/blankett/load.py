@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import re
+import sys
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -110,14 +111,22 @@ def _finite(text: str) -> float:
     return number
 
 
+def _whole(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > sys.get_int_max_str_digits():  # Python refuses to read it, in English
+        raise NotJsonError(f"talet {text[:20]}… har {digits} siffror, fler än ett svar kan ha; skriv det som text")
+    return int(text)
+
+
 def parse_json(text: str | bytes) -> Any:
     """JSON as the standard has it; :class:`NotJsonError` says in Swedish what it is not.
 
     Python's own parser takes NaN and Infinity (a file would be named ``Bilaga5-Infinity.docx``), makes
-    1e400 infinite, and recurses once per ``[``: 100 000 of them are a RecursionError, not a message.
+    1e400 infinite, refuses a whole number of more than 4 300 digits in English, and recurses once per ``[``:
+    100 000 of them are a RecursionError, not a message.
     """
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_whole)
     except RecursionError:
         raise NotJsonError("JSON-texten är för djupt nästlad") from None
 
