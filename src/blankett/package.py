@@ -57,6 +57,10 @@ RATIO_SLACK = 16 * 1024
 #: Fixed timestamp of every zip member we write, so that builds are reproducible.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
+#: What a file in a .zip of returned forms that cannot be unpacked is told by (named by its place in the zip):
+#: the web page's uploads and the overview's zips alike.
+BAD_MEMBER = "filen i zip-arkivet är trasig eller för stor och läses inte"
+
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
     remove_blank_text=False,

@@ -16,7 +16,7 @@ from .. import guard, kinds, model
 from ..errors import BlankettError, RecordError
 from ..form import CHANNEL_KEY, CHANNELS, INCIDENT_DATE_KEY, INCIDENT_TYPE_KEY, INCIDENT_TYPES, NOT_CODED, TALK_DATES
 from ..load import INPUT_ENDINGS, load_rows
-from ..package import open_package
+from ..package import BAD_MEMBER, open_package
 from ..readback import FORM_ENDINGS, expand, read_files
 from ..scan import SCAN_ENDINGS
 from ..status import ExtractStatus
@@ -144,8 +144,8 @@ def _unzipped(archive: Path, folder: Path, problems: list[str]) -> dict[Path, st
             shown = f"{archive.name}/{member}"
             try:
                 data = package.read(member)
-            except BlankettError as exc:
-                problems.append(f"{shown}: {exc}; räknas inte")
+            except BlankettError:  # its text names the zip and the member again: said once, as the web page says it
+                problems.append(f"{shown}: {BAD_MEMBER}; räknas inte")
                 continue
             copy = folder / f"{n:06d}{PurePosixPath(member).suffix.lower()}"
             fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 
 from ..errors import BlankettError
-from ..package import open_package
+from ..package import BAD_MEMBER, open_package
 
 MB = 1024 * 1024
 #: Fields of one form (the one-form page has about 50; an upload a few): more is refused with 413.
@@ -227,8 +227,7 @@ def _unzip(staged: Staged, limits: Limits, budget: _Budget) -> list[Staged]:
                     shutil.copyfileobj(_Capped(src, info.file_size, budget), dst)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, _Lies):
                 target.unlink(missing_ok=True)
-                members.append(Staged(staged.path, f"{staged.name}/{shown}",
-                                      "filen i zip-arkivet är trasig eller för stor och läses inte"))
+                members.append(Staged(staged.path, f"{staged.name}/{shown}", BAD_MEMBER))
                 continue
             members.append(Staged(target, f"{staged.name}/{shown}"))
     return members
