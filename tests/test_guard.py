@@ -120,3 +120,32 @@ def test_a_task_sent_to_a_worker_that_was_leaving_is_read_by_a_new_one():
         threading.Timer(0.3, os.kill, (leaving.proc.pid, signal.SIGCONT)).start()
         assert guards.run("blankett.guard:cpu_message", 4) == guard.cpu_message(4)
         assert leaving.proc.returncode == 0 and len(guards._mine) == 2
+
+
+
+def test_a_reading_dropped_after_its_last_result_keeps_its_worker_and_one_stopped_early_ends_it(tmp_path):
+    """Every result taken, then the reading dropped without its StopIteration (as the web page's extract does, and
+    any caller of ``next``): the worker waits idle for the next call. Before, it was killed as on Ctrl-C, and every
+    upload waited for a new one (a quarter of a second). Stopped before its last result, the reading ends it."""
+    import blankett
+
+    guard.stop_idle()
+    form = tmp_path / "Bilaga5.docx"
+    form.write_bytes(blankett.fill_docx({"handelse": "Ett hot"}))
+    reading = blankett.extract_files([form])
+    assert next(reading).status == "ok"
+    reading.close()
+    (kept,) = guard._IDLE
+    for _ in range(2):  # the same worker each time: none started anew
+        reading = blankett.extract_files([form])
+        assert next(reading).record["handelse"] == "Ett hot"
+        del reading
+        assert guard._IDLE == [kept] and kept.alive()
+    reading = blankett.extract_files([form, form])
+    next(reading)
+    reading.close()  # one result of two: stopped early
+    assert guard._IDLE == []
+    deadline = time.monotonic() + 10
+    while kept.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not kept.alive()

@@ -522,6 +522,20 @@ def test_extract_json_and_files_are_what_the_library_gives(api):
         assert r.headers["cache-control"] == "no-store"
 
 
+def test_one_reading_worker_reads_upload_after_upload(api):
+    """The reading worker kept idle after an upload reads the next one: before, every upload killed its worker
+    (a reading left half-closed counted as Ctrl-C) and waited a quarter of a second for a new one."""
+    from blankett import guard
+
+    guard.stop_idle()  # none left by an earlier test
+    files = [("filer", ("svar.docx", _docx(RECORD)))]
+    assert api.post("/api/extract", files=files).json()[0]["status"] == "ok"
+    kept = [w.proc.pid for w in guard._IDLE]
+    for _ in range(3):
+        assert api.post("/api/extract", files=files).json()[0]["record"]["utsatt"] == RECORD["utsatt"]
+        assert [w.proc.pid for w in guard._IDLE] == kept and len(kept) == 1
+
+
 # --- the pages: one form, and the two batch jobs -----------------------------------------------------
 
 

@@ -405,8 +405,6 @@ def _unknown(path: Path) -> Reading:
 def read_file(path: str | Path, *, password: str | None = None) -> Result:
     """One returned form as a :class:`Result` (never raises for a bad file), read within the limits of
     :mod:`blankett.guard`."""
-    # to its end, not closed after the first result: closing it counts as Ctrl-C and kills the reading worker,
-    # which then started anew (about 200 ms) for every file read one at a time
     (result,) = read_files([Path(path)], password=password)  # a .doc/.odt converted here, read in the worker
     return result
 
@@ -465,6 +463,9 @@ def read_files(paths: Iterable[Path], workers: int = 1, on_page: PageProgress | 
     ``password`` opens encrypted .docx and PDF files (decrypted in the reading worker's memory, never on disk).
 
     ``on_page(source, done, pages)`` hears of every page of a scan read by OCR (seconds each), for a progress bar.
+
+    Closed before its last result (Ctrl-C, a caller that stops), it ends its reading workers; once every result
+    is handed out, they wait idle for the next call, whether or not it was read to its end.
     """
     paths = list(paths)
     to_convert = [p for p in paths if p.suffix.lower() in CONVERTED and _convertible(p)]
@@ -496,15 +497,23 @@ def _each(paths: list[Path], done: Conversions, workers: int, failed: str | None
     parallel = workers > 1 and len(paths) > 1
     guards = Guards(workers if parallel else 1)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="blankett-läs") if parallel else None
+    given = 0
     try:
         if pool is None:
-            yield from _guarded_each(guards, paths, done, failed, on_page, password)
-            return
-        yield from in_order(_batches(paths),
-                            lambda chunk: pool.submit(_guarded_chunk, guards, chunk, done, failed, on_page,
-                                                      password).result,
-                            WINDOW * workers)
-    except BaseException:  # Ctrl-C, or the caller stopping early: the workers are killed, waiting threads wake
+            results: Iterator[Result] = _guarded_each(guards, paths, done, failed, on_page, password)
+        else:
+            results = in_order(_batches(paths),
+                               lambda chunk: pool.submit(_guarded_chunk, guards, chunk, done, failed, on_page,
+                                                         password).result,
+                               WINDOW * workers)
+        for result in results:
+            given += 1  # counted before it is handed out: the caller may close the reading at this yield
+            yield result
+    except GeneratorExit:
+        if given < len(paths):  # the caller stopped early (Ctrl-C, a closed job): the workers are killed
+            guards.kill()
+        raise  # closed once every result was handed out (never read to its StopIteration): the workers are kept
+    except BaseException:  # Ctrl-C: the workers are killed, waiting threads wake
         guards.kill()
         raise
     finally:
