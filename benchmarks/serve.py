@@ -8,6 +8,8 @@
    quarter of the run: is memory flat?).
 3. ``blankett fill`` on ``--rows`` rows (JSON Lines), as its own process on all cores: forms per second.
 4. ``POST /api/extract`` of one .zip holding ``--forms`` filled forms: time and the server's peak RSS.
+5. ``POST /api/extract`` of one form at a time, one request after the other (keep-alive): the median per
+   request, beside the figure before a reading worker was kept between uploads.
 
 Targets (issue 11): API ≥ 0.5 × the command line's rate, p99 ≤ 100 ms at 8 clients, memory flat.
 The load generator runs on the same cores as the server, so the API figures are a floor.
@@ -34,6 +36,9 @@ import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "benchmark-token-not-secret"
+#: POST /api/extract of one form, median of 20 requests in a row, before 7c685a3 (every upload killed its reading
+#: worker, as on Ctrl-C, and the next waited for a new one); measured with this benchmark on 2 cores.
+BEFORE_EXTRACT_ONE_MS = 280
 
 
 def _rss(pid: int) -> int:
@@ -172,6 +177,23 @@ def zip_of_forms(n: int, recs: list[dict]) -> bytes:
     return buf.getvalue()
 
 
+def extract_one_by_one(base: str, record: dict, requests: int = 20) -> dict:
+    """``POST /api/extract`` of one filled form, ``requests`` times in a row on one connection: the median."""
+    import blankett
+
+    form = blankett.fill_docx(record)
+    times = []
+    with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as client:
+        for n in range(requests + 1):
+            started = time.perf_counter()
+            r = client.post(base + "/api/extract", files={"filer": ("svar.docx", form)})
+            if n:  # the first one may start the reading worker
+                times.append(time.perf_counter() - started)
+            assert r.status_code == 200 and r.json()[0]["status"] == "ok", r.text
+    return {"requests": requests, "p50_ms": round(1000 * statistics.median(times), 1),
+            "before_ms": BEFORE_EXTRACT_ONE_MS}
+
+
 def quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -231,6 +253,7 @@ def main(argv: list[str] | None = None) -> None:
             "forms_per_s": round(args.forms / took, 1), "rss_before_mb": round(before / 1024, 1),
             "rss_peak_mb": round(max(kb for _, kb in samples) / 1024, 1),
         }
+        figures["extract_one"] = extract_one_by_one(base, recs[0])
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -261,6 +284,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"API POST /api/extract, zip med {ex['forms']} blanketter ({ex['zip_mb']} MB): {ex['seconds']} s "
           f"({ex['forms_per_s']} blanketter/s, {ex['ok']} ok), serverns minne {ex['rss_before_mb']} → topp "
           f"{ex['rss_peak_mb']} MB")
+    one = figures["extract_one"]
+    print(f"API POST /api/extract, en blankett per begäran ({one['requests']} i följd): median {one['p50_ms']} ms "
+          f"(före: {one['before_ms']} ms, då varje uppladdning väntade på en ny läsprocess)")
     if args.json:
         print(json.dumps(figures, indent=2, ensure_ascii=False))
 
