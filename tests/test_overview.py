@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 import stat
 import subprocess
 import tempfile
 import zipfile
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -324,7 +324,10 @@ def _values(overview: Overview) -> dict[object, int | Hidden]:
     return cells
 
 
-def _rank(rows: list[list[Fraction]]) -> int:
+def _rank(rows: list[list[int]]) -> int:
+    """The exact rank of an integer matrix: fraction-free elimination in Python's integers (each row divided by
+    the greatest common divisor of its entries, so that they stay small). Integer arithmetic runs in C; with
+    Fraction, every step was a Python call, and the property test below took half a minute under coverage."""
     rows = [r[:] for r in rows]
     rank, width = 0, len(rows[0]) if rows else 0
     for col in range(width):
@@ -332,10 +335,14 @@ def _rank(rows: list[list[Fraction]]) -> int:
         if pivot is None:
             continue
         rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        top = rows[rank]
+        p = top[col]
         for i in range(len(rows)):
-            if i != rank and rows[i][col] != 0:
-                factor = rows[i][col] / rows[rank][col]
-                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[rank], strict=True)]
+            f = rows[i][col]
+            if i != rank and f != 0:
+                row = [a * p - f * b for a, b in zip(rows[i], top, strict=True)]
+                g = math.gcd(*row)
+                rows[i] = [a // g for a in row] if g > 1 else row
         rank += 1
     return rank
 
@@ -347,12 +354,12 @@ def solvable_hidden_cells(overview: Overview) -> list[object]:
     hidden = sorted((k for k, v in values.items() if isinstance(v, Hidden)), key=repr)
     if not hidden:
         return []
-    matrix = [[Fraction(eq.get(h, 0)) for h in hidden] for eq in _equations(overview)]
+    matrix = [[eq.get(h, 0) for h in hidden] for eq in _equations(overview)]
     matrix = [row for row in matrix if any(row)]
     base = _rank(matrix) if matrix else 0
     found = []
     for i, cell in enumerate(hidden):
-        unit = [Fraction(int(j == i)) for j in range(len(hidden))]
+        unit = [int(j == i) for j in range(len(hidden))]
         if matrix and _rank([*matrix, unit]) == base:
             found.append(cell)
     return found
