@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import os
+import subprocess
+
 from click.testing import CliRunner
 from lxml import etree
+from python_calamine import CalamineWorkbook
 
 from blankett import office
 from blankett.cli import main
@@ -11,6 +16,7 @@ from blankett.form import list_tag
 from blankett.readback import FEL, OK, read_files
 from blankett.staging import NO_OFFICE
 
+from .clients import program
 from .forms import cell_of, edit, filled, run, save, sdt, unwrap, w
 
 
@@ -114,3 +120,30 @@ def test_a_date_control_showing_its_placeholder_is_not_answered_whatever_date_it
     path = save(tmp_path, "tom-datum.docx", _date_control({"utsatt": "Bo"}, "2026-03-12T00:00:00Z"))
     (result,) = read_files([path])
     assert (result.status, result.record["samtal1_datum"]) == (OK, None), result.messages
+
+
+def test_file_names_with_bytes_that_are_not_utf8_or_a_newline_are_read_and_shown_on_one_line(tmp_path):
+    # Linux names are bytes: a name from an old zip (Latin-1 "ö") is a lone surrogate in Python's text. The
+    # guarded worker died answering with it (the form was "too big"), and every output format was a traceback.
+    folder = tmp_path / "inkomna"
+    folder.mkdir()
+    latin = os.fsdecode(b"hot-mot-f\xf6rtroendevald.docx")
+    save(folder, latin, filled({"utsatt": "Bo"}))
+    (folder / "rad\nbrytning.docx").write_bytes(b"PK\x03\x04 avkortad")
+    runner = CliRunner()
+    for out in (tmp_path / "svar.json", tmp_path / "svar.csv", tmp_path / "svar.xlsx"):
+        result = runner.invoke(main, ["extract", str(folder), "-o", str(out)])
+        assert result.exit_code == 1, result.output
+        assert result.stderr.splitlines() == [
+            f"{folder}/rad\ufffdbrytning.docx: filen är trasig eller avkortad (zip-arkivet kan inte läsas)",
+            f"Klart: 1 lästa (varav 0 med varningar), 1 fel. Skrev {out}."]
+    # read back by programs that did not write them, which take only UTF-8: jq, Python's csv, calamine
+    jq = subprocess.run([program("jq", "jq"), "-r", ".[] | .source + \" \" + .status + \" \" + (.record.utsatt // \"-\")",
+                         str(tmp_path / "svar.json")], capture_output=True, check=True, timeout=30)
+    assert jq.stdout.decode("utf-8").splitlines() == [
+        f"{folder}/hot-mot-f\ufffdrtroendevald.docx ok Bo", f"{folder}/rad\ufffdbrytning.docx fel -"]
+    with (tmp_path / "svar.csv").open(encoding="utf-8", newline="") as fh:
+        assert [(row["Fil"], row["Status"]) for row in csv.DictReader(fh, delimiter=";")] == [
+            (f"{folder}/hot-mot-f\ufffdrtroendevald.docx", "ok"), (f"{folder}/rad\ufffdbrytning.docx", "fel")]
+    sheet = CalamineWorkbook.from_path(str(tmp_path / "svar.xlsx")).get_sheet_by_index(0).to_python()
+    assert f"{folder}/hot-mot-f\ufffdrtroendevald.docx" in sheet[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,17 @@ def os_problem(exc: OSError) -> str:
     if isinstance(exc, IsADirectoryError):
         return "det är en mapp, inte en fil"
     return f"filen kan inte läsas ({exc.strerror or exc.__class__.__name__})"
+
+
+#: What a file name's bytes that are no UTF-8 (Python's lone surrogates) and its control characters (a newline)
+#: are shown as: no UTF-8 file, sheet or terminal takes the first, and the second would break a message's one line.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def shown_name(name: str) -> str:
+    """A file name as one line of text that any output takes, each byte that cannot be shown as U+FFFD (as a
+    file manager shows it)."""
+    return _UNSHOWABLE.sub("\ufffd", name)
 
 
 class BlankettError(Exception):

@@ -23,7 +23,7 @@ from lxml import etree
 
 from . import controls, kinds, ooxml, protect
 from .bounded import in_order
-from .errors import BlankettError, InputError, RecordError, UnsafeFileError
+from .errors import BlankettError, InputError, RecordError, UnsafeFileError, shown_name
 from .form import FIELDS, LIST_ITEMS, REGISTRATION_BY_KEY, TAGS, Field, Kind
 from .guard import Guards
 from .interrupt import check
@@ -66,6 +66,7 @@ class ExtractResult:
     record: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
+        self.source = shown_name(self.source)  # a name read from a Linux folder may hold any bytes
         self.status = ExtractStatus(self.status)
         self.messages = [" ".join(m.splitlines()) for m in self.messages]
 
