@@ -7,6 +7,7 @@ stream of rows with raw values by field key, validated by one code path.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -613,6 +614,31 @@ def _csv_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
+def _records(fh: IO[str], delimiter: str, source: str) -> Iterator[list[str]]:
+    """The CSV's records, cells unguarded; a quote that opens a cell and never closes is one Swedish line naming
+    the row: the reader took the rest of the file, every row after it, as that one cell, and said nothing."""
+    ended = False
+
+    def lines() -> Iterator[str]:  # the reader asks for a line past the end only inside an open quote
+        nonlocal ended
+        yield from fh
+        ended = True
+
+    for number, record in enumerate(csv.reader(lines(), delimiter=delimiter), start=1):
+        if ended:
+            raise InputError(f'{source} rad {number}: citattecknet (") som börjar en cell stängs aldrig, så resten av '
+                             "filen blev en enda cell; raden och raderna efter den lästes inte (lägg till det "
+                             "avslutande citattecknet)")
+        yield [unguard(cell) for cell in record]
+
+
+def _whole_cells(path: Path) -> None:
+    """Let the csv module read a cell as long as the file: it refused one past 131 072 characters in English and
+    stopped the file there, where an .xlsx or JSON answer of any length is read whole (the file's size bounds it)."""
+    with contextlib.suppress(OSError):  # a file that cannot be opened is told by the open that follows
+        csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size + 1))
+
+
 def _csv_rows(path: Path, failed_forms: bool = False, password_column: str | None = None,
               data: bytes | None = None) -> Iterator[Row]:
     """Rows of a CSV (UTF-8 with or without BOM, else Windows-1252; ``;`` or ``,``, quoted multi-line cells)."""
@@ -628,7 +654,8 @@ def _csv_rows(path: Path, failed_forms: bool = False, password_column: str | Non
         try:
             delimiter = _delimiter(fh.readline())
             fh.seek(0)
-            cells = ([unguard(cell) for cell in row] for row in csv.reader(fh, delimiter=delimiter))
+            _whole_cells(path)
+            cells = _records(fh, delimiter, path.name)
             yield from _sheet_rows(path.name, cells, formulas=False, file_notes=notes, failed_forms=failed_forms,
                                    password_column=password_column)
         except UnicodeDecodeError:  # a byte Windows-1252 has no character for: neither encoding fits
