@@ -92,6 +92,9 @@ def test_every_commands_help_names_its_values_in_swedish(command):
                                       "(till exempel -o Bilaga5.docx)"),
     (["schema", "-o", "schema.txt"], "Fel: schema.txt: fel filändelse; kommandot skriver .json-filer "
                                      "(till exempel -o bilaga5.schema.json)"),
+    # bevaka has no -o: its example named one
+    (["bevaka", str(EXAMPLE), "--ics", "kalender.txt"], "Fel: kalender.txt: fel filändelse; kommandot skriver "
+                                                        ".ics-filer (till exempel --ics bevakning.ics)"),
     (["extract", str(EXAMPLE), "-o", "svar.numbers"], "Fel: svar.numbers: okänt utdataformat; använd .json, "
                                                       ".jsonl, .csv, .xlsx, .ods"),
 ])
