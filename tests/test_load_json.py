@@ -66,6 +66,32 @@ def test_json_lines_name_a_line_with_a_number_python_will_not_read_and_write_the
     assert _written(out) == ["Bilaga5-rad-0002.docx", "Bilaga5-rad-0003.docx"]  # 4 300 digits: Python's limit, read
 
 
+REPEATED = ('nyckeln "{}" står två gånger med olika värden, och vilket som gäller går inte att veta; '
+            "ta bort det ena")
+
+
+def test_a_record_giving_a_key_two_values_is_one_line_and_the_other_records_are_written(tmp_path):
+    # Python kept the last value and dropped the other unseen: a form was written with half the person's answer
+    data = ('[{"diarienummer": "KS 1", "handelse": "Hot på mötet", "handelse": "Hot i brev"},'
+            ' {"diarienummer": "KS 2", "diarienummer": "KS 2"},'  # the same value twice: nothing is lost
+            ' {"source": "a.docx", "status": "ok", "messages": [], "record": {"utsatt": "Bo", "utsatt": "Al"}},'
+            ' {"diarienummer": "KS 4"}]')
+    result, out = _fill(tmp_path, "poster.json", data.encode())
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"poster.json post 1: {REPEATED.format('handelse')}",
+                                          f"poster.json post 3: {REPEATED.format('utsatt')}",
+                                          "Klart: 2 skrivna, 0 hoppade över (finns redan), 2 fel."]
+    assert _written(out) == ["Bilaga5-KS-2.docx", "Bilaga5-KS-4.docx"]
+
+
+def test_json_lines_name_a_line_giving_a_key_two_values(tmp_path):
+    result, out = _fill(tmp_path, "poster.jsonl", b'{"utsatt": "A", "utsatt": "B"}\n{"utsatt": "C"}\n')
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"poster.jsonl rad 1: ogiltig JSON ({REPEATED.format('utsatt')})",
+                                          "Klart: 1 skrivna, 0 hoppade över (finns redan), 1 fel."]
+    assert _written(out) == ["Bilaga5-rad-0002.docx"]
+
+
 def test_one_json_object_is_one_form(tmp_path):
     result, out = _fill(tmp_path, "en.json", b'{"diarienummer": "KS 1", "utsatt": "Bo"}')
     assert result.exit_code == 0, result.output

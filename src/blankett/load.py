@@ -82,6 +82,8 @@ def _json_row(row: Row, item: Any) -> Row:
     """A JSON value as a row: a record, or an entry of ``blankett extract`` (its record), or an error."""
     if not isinstance(item, dict):
         row.error = f"{row.where}: posten är inget objekt med fält"
+    elif isinstance(item, Repeated) or isinstance(item.get("record"), Repeated):
+        row.error = f"{row.where}: {(item if isinstance(item, Repeated) else item['record']).message}"
     elif "record" in item and item.keys() <= ENVELOPE:
         record, status = item.get("record"), item.get("status")
         row.status = status if isinstance(status, str) else None
@@ -119,22 +121,60 @@ def _whole(text: str) -> int:
     return int(text)
 
 
-def parse_json(text: str | bytes) -> Any:
+class Repeated(dict[str, Any]):
+    """A JSON object that gave one key two different values: Python keeps the last and drops the other
+    unseen, but which one the person meant cannot be known. ``message`` names the key."""
+
+    message = ""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        for key, value in pairs:
+            if obj[key] != value:
+                repeated = Repeated(obj)
+                repeated.message = (f'nyckeln "{key[:40]}" står två gånger med olika värden, och vilket som gäller går '
+                                    "inte att veta; ta bort det ena")
+                return repeated
+    return obj
+
+
+def parse_json(text: str | bytes, *, repeated: bool = False) -> Any:
     """JSON as the standard has it; :class:`NotJsonError` says in Swedish what it is not.
 
     Python's own parser takes NaN and Infinity (a file would be named ``Bilaga5-Infinity.docx``), makes
-    1e400 infinite, refuses a whole number of more than 4 300 digits in English, and recurses once per ``[``:
-    100 000 of them are a RecursionError, not a message.
+    1e400 infinite, refuses a whole number of more than 4 300 digits in English, recurses once per ``[``:
+    100 000 of them are a RecursionError, not a message, and keeps the last of a key's two values.
+    A key given two different values is refused, or with ``repeated`` its object is a :class:`Repeated`
+    (so that a file of records refuses that record alone).
     """
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_whole)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_whole,
+                          object_pairs_hook=_object)
     except RecursionError:
         raise NotJsonError("JSON-texten är för djupt nästlad") from None
+    if not repeated:
+        _refuse_repeated(data)
+    return data
+
+
+def _refuse_repeated(data: Any) -> None:
+    """:class:`NotJsonError` for the first object, however deep, that gave a key two values."""
+    stack = [data]
+    while stack:  # not recursive: the nesting is as deep as the JSON's
+        value = stack.pop()
+        if isinstance(value, Repeated):
+            raise NotJsonError(value.message)
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def _json_rows(path: Path) -> Iterator[Row]:
     try:
-        data = parse_json(path.read_text(encoding="utf-8-sig"))
+        data = parse_json(path.read_text(encoding="utf-8-sig"), repeated=True)  # told per record, in _json_row
     except OSError as exc:
         raise InputError(f"{path.name}: {os_problem(exc)}") from None
     except UnicodeDecodeError:
