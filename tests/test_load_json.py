@@ -23,7 +23,7 @@ def _written(out) -> list[str]:
     ("latin1.json", '[{"utsatt": "Åsa"}]'.encode("latin-1"), "latin1.json: filen är inte UTF-8-kodad"),
     ("latin1.jsonl", '{"utsatt": "Åsa"}\n'.encode("latin-1"), "latin1.jsonl: filen är inte UTF-8-kodad"),
     ("trasig.json", b'[{"utsatt": "A"},\n {"utsatt": }]', "trasig.json: ogiltig JSON på rad 2, kolumn 13 "
-                                                          "(Expecting value)"),
+                                                          "(ett värde saknas)"),
     ("tal.json", b"42", "tal.json: JSON-filen ska innehålla en post eller en lista med poster"),
     ("djup.json", b"[" * 100_000, "djup.json: ogiltig JSON: JSON-texten är för djupt nästlad"),
     ("oändlig.json", b'[{"diarienummer": Infinity}]', "oändlig.json: ogiltig JSON: Infinity är inget JSON-värde "
@@ -42,6 +42,27 @@ def test_a_file_that_cannot_be_read_is_one_line_and_nothing_is_written(tmp_path,
     result, out = _fill(tmp_path, name, data)
     assert result.exit_code == 1
     assert result.output == f"{message}\nKlart: 0 skrivna, 0 hoppade över (finns redan), 1 fel.\n"
+    assert _written(out) == []
+
+
+@pytest.mark.parametrize("data, where_and_why", [  # Python's json module says each of these in English
+    (b'[{"utsatt" "Bo"}]', "rad 1, kolumn 12 (ett kolon (:) saknas efter nyckeln)"),
+    (b'[{"utsatt": "Bo"}\n {"utsatt": "Al"}]', "rad 2, kolumn 2 (ett kommatecken (,) saknas)"),
+    (b'[{"utsatt": "Bo",}]', 'rad 1, kolumn 18 (en nyckel inom citattecken (") väntades, eller ett kommatecken för '
+                             "mycket före })"),
+    (b'[{"utsatt": "Bo}]', 'rad 1, kolumn 13 (en text som börjar där stängs aldrig med ett citattecken ("))'),
+    (b'[{"utsatt": "Bo\nAl"}]', "rad 1, kolumn 16 (ett styrtecken, till exempel en radbrytning, i en text "
+                                "(skriv \\n))"),
+    (b'[{"utsatt": "C:\\dokument"}]', 'rad 1, kolumn 16 (ett bakstreck (\\) som inte följs av n, t, ", / eller '
+                                      "\\ i en text)"),
+    (b'[{"utsatt": "\\u00"}]', "rad 1, kolumn 15 (en ogiltig \\u-följd i en text)"),
+    (b'[{"utsatt": "Bo"}] [{"utsatt": "Al"}]', "rad 1, kolumn 20 (mer text efter det första JSON-värdet)"),
+])
+def test_broken_json_is_named_in_swedish_with_its_line_and_column(tmp_path, data, where_and_why):
+    result, out = _fill(tmp_path, "trasig.json", data)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"trasig.json: ogiltig JSON på {where_and_why}",
+                                          "Klart: 0 skrivna, 0 hoppade över (finns redan), 1 fel."]
     assert _written(out) == []
 
 

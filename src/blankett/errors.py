@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,26 @@ def shown_name(name: str) -> str:
     """A file name as one line of text that any output takes, each byte that cannot be shown as U+FFFD (as a
     file manager shows it)."""
     return _UNSHOWABLE.sub("\ufffd", name)
+
+
+#: What Python's json module says is wrong, by the start of its English message, in Swedish.
+JSON_PROBLEMS = {
+    "Expecting value": "ett värde saknas",
+    "Expecting ':' delimiter": "ett kolon (:) saknas efter nyckeln",
+    "Expecting ',' delimiter": "ett kommatecken (,) saknas",
+    "Expecting property name enclosed in double quotes":
+        'en nyckel inom citattecken (") väntades, eller ett kommatecken för mycket före }',
+    "Unterminated string starting at": 'en text som börjar där stängs aldrig med ett citattecken (")',
+    "Invalid control character at": "ett styrtecken, till exempel en radbrytning, i en text (skriv \\n)",
+    "Invalid \\uXXXX escape": "en ogiltig \\u-följd i en text",
+    "Invalid \\escape": "ett bakstreck (\\) som inte följs av n, t, \", / eller \\ i en text",
+    "Extra data": "mer text efter det första JSON-värdet",
+}
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """Why JSON text breaks where ``exc`` says, in Swedish (Python's own words are English)."""
+    return next((sv for en, sv in JSON_PROBLEMS.items() if exc.msg.startswith(en)), "texten följer inte JSON-reglerna")
 
 
 class BlankettError(Exception):

@@ -29,7 +29,7 @@ from openpyxl.utils.escape import unescape
 from openpyxl.xml.constants import SHARED_STRINGS
 
 from . import protect
-from .errors import BlankettError, InputError, os_problem
+from .errors import BlankettError, InputError, json_problem, os_problem
 from .form import Kind, kind_of
 from .package import Package, open_package, refuse_dtd, refuse_wide
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
@@ -180,7 +180,8 @@ def _json_rows(path: Path) -> Iterator[Row]:
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: filen är inte UTF-8-kodad") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path.name}: ogiltig JSON på rad {exc.lineno}, kolumn {exc.colno} ({exc.msg})") from None
+        raise InputError(f"{path.name}: ogiltig JSON på rad {exc.lineno}, kolumn {exc.colno} ({json_problem(exc)})"
+                         ) from None
     except NotJsonError as exc:
         raise InputError(f"{path.name}: ogiltig JSON: {exc}") from None
     if isinstance(data, dict):
@@ -204,7 +205,8 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
                 try:
                     item = parse_json(line)
                 except json.JSONDecodeError as exc:
-                    yield Row(path.name, n, "rad", error=f"{path.name} rad {n}: ogiltig JSON ({exc.msg})")
+                    yield Row(path.name, n, "rad", error=f"{path.name} rad {n}: ogiltig JSON i kolumn {exc.colno} "
+                                                            f"({json_problem(exc)})")
                     continue
                 except NotJsonError as exc:
                     yield Row(path.name, n, "rad", error=f"{path.name} rad {n}: ogiltig JSON ({exc})")
