@@ -24,7 +24,7 @@ from blankett.readback import read_file
 
 from .conftest import EXAMPLE, NS, docx_xml, sdt_by_tag, sdt_text
 from .forms import edit, filled, rezip, save, sdt, w, zipped
-from .sheets import column_letter, set_cell_xml, typed_workbook
+from .sheets import column_letter, plain_workbook, set_cell_xml, typed_workbook
 
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
           "november", "december")
@@ -156,6 +156,26 @@ def test_every_problem_of_a_row_in_a_workbook_saved_by_calc_is_told_at_once(tmp_
                    'in.xlsx rad 2, kolumn "Sårbarheter i rutinen": högst 4 punkter får plats, här finns 5']
 
 # --- the same problem in the same words ------------------------------------------------------------
+
+
+def test_a_cell_under_no_header_is_named_in_every_sheet_format_and_the_row_is_still_written(tmp_path, soffice):
+    """Text typed one column past the headers, or under an empty header, was left out and nothing was said."""
+    rows = [["Diarienummer", "Händelse", None, "Utsatt"], ["KS 1", "Hot", "glömd text", "Bo"],
+            ["KS 2", "Brev", None, None, "längre bort", None, "och här"], ["KS 3", "Samtal"]]
+    xlsx = plain_workbook(tmp_path / "in.xlsx", rows, title="Incidenter")
+    ods = _calc_ods(xlsx, tmp_path / "calc", soffice)  # saved by LibreOffice Calc, as a person's Calc would
+    csv = tmp_path / "in.csv"
+    csv.write_text("Diarienummer;Händelse;;Utsatt\nKS 1;Hot;glömd text;Bo\nKS 2;Brev;;;längre bort;;och här\n"
+                   "KS 3;Samtal\n", encoding="utf-8")
+    for path in (xlsx, ods, csv):
+        out = tmp_path / f"ut-{path.suffix[1:]}"
+        result = CliRunner().invoke(main, ["fill", str(path), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines() == [
+            f"{path.name} rad 2: cellen C2 har ett värde men ingen rubrik på rad 1 och lästes inte",
+            f"{path.name} rad 3: cellerna E3, G3 har värden men ingen rubrik på rad 1 och lästes inte",
+            "Klart: 3 skrivna, 0 hoppade över (finns redan), 0 fel."]
+        assert sorted(p.name for p in out.iterdir()) == ["Bilaga5-KS-1.docx", "Bilaga5-KS-2.docx", "Bilaga5-KS-3.docx"]
 
 
 def test_a_missing_file_is_said_the_same_way_for_every_format(tmp_path):

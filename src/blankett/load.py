@@ -325,13 +325,26 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
         raise InputError(f"{source}: ingen kolumn känns igen; rad 1 ska innehålla rubrikerna "
                          "(se blankett workbook)")
     notes = [*file_notes, *mapping.warnings]
+    headed = {pos for pos, text in enumerate(header) if not _blank(text) or pos == secret}
     for number, values in enumerate(rows, start=2):
         row = _sheet_row(source, number, values, mapping, epoch, uncached, formulas, failed, failed_forms)
         if row is not None:
             if secret is not None:
                 row.password = _password_cell(values[secret] if secret < len(values) else None)
-            row.notes, notes = notes, []
+            row.notes, notes = [*notes, *_headless(row, values, headed)], []
             yield row
+
+
+def _headless(row: Row, values: Sequence[Any], headed: set[int]) -> list[str]:
+    """A warning naming the row's cells under no header: they match no field and were left out unsaid (text
+    typed one column too far, a CSV line with a delimiter too many)."""
+    cells = [f"{get_column_letter(pos + 1)}{row.number}" for pos, value in enumerate(values)
+             if pos not in headed and not _blank(value)]
+    if not cells:
+        return []
+    if len(cells) == 1:
+        return [f"{row.where}: cellen {cells[0]} har ett värde men ingen rubrik på rad 1 och lästes inte"]
+    return [f"{row.where}: cellerna {', '.join(cells)} har värden men ingen rubrik på rad 1 och lästes inte"]
 
 
 def _without_column(header: Sequence[Any], column: str, source: str) -> tuple[list[Any], int]:
