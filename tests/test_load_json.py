@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -111,6 +113,21 @@ def test_json_lines_name_a_line_giving_a_key_two_values(tmp_path):
     assert result.output.splitlines() == [f"poster.jsonl rad 1: ogiltig JSON ({REPEATED.format('utsatt')})",
                                           "Klart: 1 skrivna, 0 hoppade över (finns redan), 1 fel."]
     assert _written(out) == ["Bilaga5-rad-0002.docx"]
+
+
+def test_a_bad_value_or_key_is_quoted_on_one_short_line(tmp_path):
+    # a 300 kB value was quoted whole, one message of 300 kB; a line break in a key or value split its line in two
+    record = {"typ": ["x" * 100_000], "ok\nänt": 1, "polisanmald": "kanske\nja", "handelse": True}
+    result, out = _fill(tmp_path, "poster.json", json.dumps([record, {"utsatt": "Bo"}]).encode())
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f'poster.json post 1, fältet "typ": "{"x" * 60}…" är inget av de tillåtna värdena (trakasserier, hot, '
+        "våld, skadegörelse, stöld, korruptionsförsök, annat)",
+        'poster.json post 1, fältet "handelse" (Händelse): "true" är ingen text',  # JSON's spelling, not Python's
+        'poster.json post 1, fältet "polisanmald" (Polisanmäld): "kanske ja" är inte Ja eller Nej',
+        'poster.json post 1, okänt fält "ok änt"',
+        "Klart: 1 skrivna, 0 hoppade över (finns redan), 1 fel."]
+    assert _written(out) == ["Bilaga5-post-0002.docx"]
 
 
 def test_one_json_object_is_one_form(tmp_path):
