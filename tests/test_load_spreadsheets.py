@@ -162,6 +162,15 @@ def test_dates_and_times_in_text_columns_read_as_shown(tmp_path):
     assert (incident.vittnen, incident.forovare, incident.handelse) == ("2026-03-04", "21:40:00", "2.5")
 
 
+@pytest.mark.parametrize("number", [0, 0.5, -1, -45000.5])
+def test_a_number_below_one_in_a_date_column_is_an_error_quoting_it_as_typed(tmp_path, number):
+    # openpyxl made 0 and 0.5 a time ("00:00:00" was quoted) and -1 the day 1899-12-29, which Excel shows as ####
+    path = typed_workbook(tmp_path / "d.xlsx", [{"handelse": "Hot", "samtal1_datum": number}])
+    ((where, incident, _, messages),) = planned(path)
+    assert incident is None
+    assert messages == [f'd.xlsx rad 2, kolumn "Samtal 1: datum": "{number}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)']
+
+
 def test_a_number_too_big_for_a_date_is_an_error_naming_the_cell(tmp_path):
     path = typed_workbook(tmp_path / "d.xlsx", [{"handelse": "Hot", "samtal1_datum": 10 ** 12}])
     ((where, incident, _, messages),) = planned(path)

@@ -233,10 +233,14 @@ def _excel_date(value: Any, epoch: dt.datetime) -> Any:
         return value
     if isinstance(value, int) and 10_000_000 <= value <= 99_999_999:
         return value
+    if value < 0:  # Excel shows a negative date as ####; openpyxl counts it back before 1900 without a word
+        return value
     try:
-        return from_excel(value, epoch)
+        day = from_excel(value, epoch)
     except (OverflowError, ValueError):
         return value
+    # below 1 openpyxl gives a time of day, and the message quoted "00:00:00" for the 0 a person typed
+    return day if isinstance(day, dt.datetime) else value
 
 
 def _as_text(value: Any) -> Any:
