@@ -157,6 +157,7 @@ def _beside(ctl: controls.ByTag, f: Field) -> str:
 def _read_controls(ctl: controls.ByTag, f: Field, notes: list[str], outside: list[str]) -> Any:
     """One field from its controls; an empty answer is looked for beside the control too."""
     value, warnings = controls.READERS[f.kind](ctl, f)
+    notes.extend(controls.contradictions(ctl, f))
     if warnings:
         notes.extend(warnings)
         if f.kind is Kind.JANEJ:  # both ticked: a warning and not answered, never a guess
