@@ -17,7 +17,7 @@ import blankett
 from blankett import kinds, office
 from blankett.build import SHIPPED_FORM
 from blankett.cli import main
-from blankett.fill import plan
+from blankett.fill import fill_record, plan
 from blankett.form import BY_KEY
 from blankett.load import load_rows
 from blankett.readback import read_file
@@ -321,6 +321,29 @@ def test_a_bad_cell_in_an_ods_is_the_same_swedish_line_as_in_the_xlsx(tmp_path, 
     result = CliRunner().invoke(main, ["fill", str(ods), "-o", str(tmp_path / "ut")])
     assert result.exit_code == 1
     assert result.output.splitlines() == row + ["Klart: 0 skrivna, 0 hoppade över (finns redan), 1 fel."]
+
+
+def test_a_document_of_another_kind_under_a_workbooks_ending_says_what_it_is(tmp_path, soffice):
+    """A filled form renamed .xlsx, a Calc workbook saved as .xlsx by name only: the parser's class name was the
+    only explanation ("Excel-filen kan inte läsas (OSError)", "ODS-filen kan inte läsas (CalamineError)")."""
+    form = fill_record({"utsatt": "Bo"})
+    xlsx = typed_workbook(tmp_path / "in.xlsx", [{"diarienummer": "KS 1", "handelse": "Hot"}])
+    ods = _calc_ods(xlsx, tmp_path / "calc", soffice)
+    files = {"blankett.xlsx": form, "blankett.ods": form, "calc.xlsx": ods.read_bytes(), "excel.ods": xlsx.read_bytes()}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    result = CliRunner().invoke(main, ["fill", *(str(tmp_path / name) for name in files), str(ods),
+                                       "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "blankett.xlsx: filen är ett Word-dokument (.docx), inte en Excel-arbetsbok (.xlsx); en ifylld blankett läses "
+        "med blankett extract",
+        "blankett.ods: filen är ett Word-dokument (.docx), inte en Calc-arbetsbok (.ods); en ifylld blankett läses "
+        "med blankett extract",
+        "calc.xlsx: filen är en Calc-arbetsbok (.ods), inte en Excel-arbetsbok (.xlsx)",
+        "excel.ods: filen är en Excel-arbetsbok (.xlsx), inte en Calc-arbetsbok (.ods)",
+        "Klart: 1 skrivna, 0 hoppade över (finns redan), 4 fel."]
+    assert [p.name for p in (tmp_path / "ut").iterdir()] == ["Bilaga5-KS-1.docx"]
 
 
 def test_an_ods_is_an_input_ending_everywhere():

@@ -386,13 +386,41 @@ def _scan_part(pkg: Package, member: str, what: str) -> bool:
     return formula
 
 
-def _check_xlsx(path: Path, data: bytes | None = None) -> set[str]:
-    """Refuse an unsafe workbook before openpyxl reads it; the sheet parts that hold formulas.
+#: What an Office package is, by the part only that kind has (OOXML) or by its ``mimetype`` member (ODF).
+_OOXML_KINDS = (("word/document.xml", "ett Word-dokument (.docx)"), ("xl/workbook.xml", "en Excel-arbetsbok (.xlsx)"),
+                ("ppt/presentation.xml", "en PowerPoint-presentation (.pptx)"))
+_ODF_KINDS = {b"application/vnd.oasis.opendocument.text": "ett Writer-dokument (.odt)",
+              b"application/vnd.oasis.opendocument.spreadsheet": "en Calc-arbetsbok (.ods)"}
+XLSX_KIND, ODS_KIND = _OOXML_KINDS[1][1], _ODF_KINDS[b"application/vnd.oasis.opendocument.spreadsheet"]
+_DOCUMENT_KINDS = (_OOXML_KINDS[0][1], _ODF_KINDS[b"application/vnd.oasis.opendocument.text"])  # a form, maybe
+
+
+def _kind(pkg: Package) -> str:
+    """What an Office package is, as a person names it; "" when no part says (a broken one: its parser tells)."""
+    if "mimetype" in pkg.names:
+        with pkg.zip.open("mimetype") as fh:
+            return _ODF_KINDS.get(fh.read(100).strip(), "ett OpenDocument-dokument av annat slag")
+    return next((kind for member, kind in _OOXML_KINDS if member in pkg.names), "")
+
+
+def _refuse_other_kind(pkg: Package, name: str, wanted: str) -> None:
+    """One Swedish line for a package that is not the workbook its ending says (a filled form renamed .xlsx): the
+    parser's own complaint was only its class name ("Excel-filen kan inte läsas (OSError)")."""
+    kind = _kind(pkg)
+    if kind not in ("", wanted):
+        advice = "; en ifylld blankett läses med blankett extract" if kind in _DOCUMENT_KINDS else ""
+        raise InputError(f"{name}: filen är {kind}, inte {wanted}{advice}")
+
+
+def _check_xlsx(path: Path, data: bytes | None = None, wanted: str = XLSX_KIND) -> set[str]:
+    """Refuse an unsafe workbook, or another kind of document, before openpyxl reads it; the sheet parts that hold
+    formulas.
 
     Parts are streamed, so a large sheet costs no memory here; the package's size limits still apply.
     ``data``: the workbook decrypted in memory (``path`` only names it).
     """
     with open_package(path if data is None else data, path.name) as pkg:
+        _refuse_other_kind(pkg, path.name, wanted)
         formulas: set[str] = set()
         for member in pkg.names:
             if member.endswith((".xml", ".rels", ".vml")):
@@ -628,7 +656,7 @@ def _ods_rows(path: Path, failed_forms: bool = False, password_column: str | Non
     """Rows of an OpenDocument spreadsheet (Calc's own format), read by calamine after the package checks."""
     from python_calamine import CalamineWorkbook
 
-    _check_xlsx(path)  # the same zip-bomb, encryption and DTD checks as an .xlsx before a parser sees it
+    _check_xlsx(path, wanted=ODS_KIND)  # the same zip-bomb, encryption and DTD checks as an .xlsx before a parser
     if _odf_encrypted(path):
         raise InputError(f"{path.name}: {ODS_ENCRYPTED}")
     try:
