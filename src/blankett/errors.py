@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from dataclasses import dataclass
@@ -17,6 +18,23 @@ def os_problem(exc: OSError) -> str:
     if isinstance(exc, IsADirectoryError):
         return "det är en mapp, inte en fil"
     return f"filen kan inte läsas ({exc.strerror or exc.__class__.__name__})"
+
+
+def write_problem(exc: OSError) -> str:
+    """Why a file cannot be written, in the same Swedish words for every output (the system's own are English)."""
+    if isinstance(exc, NotADirectoryError):
+        return "en del av sökvägen är en fil, inte en mapp"
+    if isinstance(exc, IsADirectoryError):
+        return "det är en mapp, inte en fil"
+    if isinstance(exc, FileNotFoundError):
+        return "mappen finns inte och kan inte skapas där"
+    if isinstance(exc, PermissionError):
+        return "behörighet saknas"
+    if exc.errno == errno.ENOSPC:
+        return "disken är full"
+    if exc.errno == errno.EROFS:
+        return "filsystemet är skrivskyddat"
+    return f"systemets svar: {exc.strerror or exc.__class__.__name__}"
 
 
 #: What a file name's bytes that are no UTF-8 (Python's lone surrogates) and its control characters (a newline)
