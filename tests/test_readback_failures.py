@@ -179,3 +179,19 @@ def test_a_control_there_twice_with_another_answer_is_a_warning_and_the_same_ans
         '"Polisanmäld": fältet finns två gånger i blanketten med olika svar (en kopierad ruta?); bara det första '
         "lästes – kontrollera blanketten"])
     assert (third.status, third.messages) == (OK, [])
+
+
+def test_a_mistyped_folder_is_said_not_to_exist_and_the_other_paths_are_read(tmp_path):
+    # a path with no ending that is not there was "okänt filformat", as if the folder were a file of a strange kind
+    folder = tmp_path / "inkomna"
+    folder.mkdir()
+    save(folder, "a.docx", filled({"utsatt": "Bo"}))
+    (tmp_path / "anteckning").write_text("inte en blankett", encoding="utf-8")
+    result = CliRunner().invoke(main, ["extract", str(tmp_path / "inkomma"), str(folder), str(tmp_path / "anteckning"),
+                                       "-o", str(tmp_path / "svar.json")])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"{tmp_path / 'inkomma'}: filen eller mappen finns inte",
+        f"{tmp_path / 'anteckning'}: okänt filformat; blanketter läses från .doc, .docm, .docx, .jpeg, .jpg, .odt, "
+        ".pdf, .png, .tif, .tiff"]
+    assert '"utsatt": "Bo"' in (tmp_path / "svar.json").read_text(encoding="utf-8")

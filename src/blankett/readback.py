@@ -400,6 +400,8 @@ def result_of(source: str, reading: Callable[[], Reading]) -> Result:
 
 
 def _unknown(path: Path) -> Reading:
+    if not path.exists():  # a mistyped folder has no ending either: "okänt filformat" sent the person astray
+        raise InputError("filen eller mappen finns inte")
     known = ", ".join(sorted(READERS_BY_SUFFIX))
     raise InputError(f"okänt filformat; blanketter läses från {known}")
 
