@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,15 @@ def test_check_names_a_control_that_is_there_twice(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == ['dubbel.docx: "Utsatt person" (tagg utsatt): finns 2 gånger; bara den första läses',
                                           "dubbel.docx: inte en komplett Bilaga 5 (1 problem)."]
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("tom.docx", b"", "tom.docx: filen är tom"),  # the file was not named
+    # pypdf's own English line ("EOF marker not found") was printed before ours
+    ("avkortad.pdf", b"%PDF-1.7\n1 0 obj\n<<", "avkortad.pdf: PDF-filen är trasig och kan inte läsas"),
+])
+def test_a_file_check_cannot_open_is_one_swedish_line_naming_it(tmp_path, name, data, message):
+    (tmp_path / name).write_bytes(data)
+    run = subprocess.run([sys.executable, "-m", "blankett", "check", name], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=60)
+    assert (run.returncode, run.stdout, run.stderr) == (1, "", f"Fel: {message}\n")

@@ -92,6 +92,9 @@ def test_every_commands_help_names_its_values_in_swedish(command):
                                       "(till exempel -o Bilaga5.docx)"),
     (["schema", "-o", "schema.txt"], "Fel: schema.txt: fel filändelse; kommandot skriver .json-filer "
                                      "(till exempel -o bilaga5.schema.json)"),
+    # bevaka has no -o: its example named one
+    (["bevaka", str(EXAMPLE), "--ics", "kalender.txt"], "Fel: kalender.txt: fel filändelse; kommandot skriver "
+                                                        ".ics-filer (till exempel --ics bevakning.ics)"),
     (["extract", str(EXAMPLE), "-o", "svar.numbers"], "Fel: svar.numbers: okänt utdataformat; använd .json, "
                                                       ".jsonl, .csv, .xlsx, .ods"),
 ])
@@ -101,6 +104,29 @@ def test_an_output_whose_ending_is_not_its_format_is_refused(args, message, tmp_
     assert result.exit_code == 1
     assert result.output == message + "\n"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, output", [
+    (["extract", str(SHIPPED_FORM), "-o"], "svar.json"),
+    (["extract", str(SHIPPED_FORM), "-o"], "svar.xlsx"),
+    (["overview", str(EXAMPLE), "--format", "xlsx", "-o"], "lagesbild"),
+    (["bevaka", str(EXAMPLE), "--ics"], "bevakning.ics"),
+    (["schema", "-o"], "schema.json"),
+    (["blank", "-o"], "Bilaga5.docx"),
+    (["workbook", "-o"], "in.xlsx"),
+])
+def test_an_output_under_a_file_is_one_swedish_line_and_the_file_is_left_alone(args, output, tmp_path):
+    # a folder of the output's path that is a file was Python's NotADirectoryError, a traceback
+    blocker = tmp_path / "ut"
+    blocker.write_text("en fil, ingen mapp", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "blankett", *args, str(blocker / output)], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 1
+    last = run.stderr.splitlines()[-1]
+    assert last.startswith(f"Fel: {blocker / output}") and last.endswith(
+        ": kan inte skriva filen (en del av sökvägen är en fil, inte en mapp)"), run.stderr
+    assert "Traceback" not in run.stderr
+    assert blocker.read_text(encoding="utf-8") == "en fil, ingen mapp"
 
 
 def test_workbook_suggests_the_path_that_works(tmp_path):

@@ -163,8 +163,8 @@ def test_an_output_folder_that_cannot_be_written_is_one_line_per_row(tmp_path):
     result = CliRunner().invoke(main, ["fill", str(EXAMPLE), "-o", str(out)])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        f"{out / 'Bilaga5-KS-2026-0412.docx'}: kan inte skriva filen (Not a directory)",
-        f"{out / 'Bilaga5-KS-2026-0587.docx'}: kan inte skriva filen (Not a directory)",
+        f"{out / 'Bilaga5-KS-2026-0412.docx'}: kan inte skriva filen (en del av sökvägen är en fil, inte en mapp)",
+        f"{out / 'Bilaga5-KS-2026-0587.docx'}: kan inte skriva filen (en del av sökvägen är en fil, inte en mapp)",
         "Klart: 0 skrivna, 0 hoppade över (finns redan), 2 fel.",
     ]
     assert blocker.read_text(encoding="utf-8") == "en fil, ingen mapp"

@@ -204,6 +204,28 @@ def test_returned_forms_are_read_and_a_bad_file_is_one_line_while_the_rest_goes_
     assert "Traceback" not in r.stderr and "Hemlig" not in r.stdout + r.stderr and "oro" not in r.stdout
 
 
+def test_dates_at_the_calendars_end_are_one_line_or_an_event_and_the_rest_goes_on(tmp_path):
+    """9999-12-31 is a placeholder people type. Talk 1 two weeks after it, or the day after a talk on it (the event's
+    DTEND), is past Python's last date: bevaka was a traceback, and the web's follow-up panel a 500."""
+    records = [{"diarienummer": "KS 1", "handelsedatum": "9999-12-31"},
+               {"diarienummer": "KS 2", "samtal2_datum": "9999-12-31", "samtal1_datum": "9999-12-30"},
+               {"diarienummer": "KS 3", "handelsedatum": "9999-12-01"}]
+    (tmp_path / "svar.json").write_text(json.dumps(records), encoding="utf-8")
+    r = bevaka("svar.json", "--today", "9999-12-31", "--ics", "bevakning.ics", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.splitlines() == [
+        "KS 1: händelsedatumet 9999-12-31 ligger så sent att samtal 1 (7–14 dagar efter) inte kan planeras; "
+        "rätta datumet", "Skrev bevakning.ics."]
+    assert r.stdout.splitlines() == ["KS 3: samtal 1 senast 9999-12-15, försenat",
+                                     "KS 2: samtal 2 9999-12-31, planerat"]
+    data = (tmp_path / "bevakning.ics").read_bytes()
+    check_octets(data)
+    found = [(str(e["SUMMARY"]), e["DTSTART"].dt, e["DURATION"].dt)  # no DTEND: 10000-01-01 is no DATE
+             for e in icalendar.Calendar.from_ical(data).walk("VEVENT")]
+    assert found == [("Försenat: Uppföljningssamtal 1, KS 3", dt.date.max, dt.timedelta(days=1)),
+                     ("Uppföljningssamtal 2, KS 2", dt.date.max, dt.timedelta(days=1))]
+
+
 # --- properties: what goes in comes out exactly, and no answer ever comes out -----------------------------------
 
 NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1,

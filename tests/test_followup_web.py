@@ -63,6 +63,19 @@ def rows(page: str) -> list[list[str]]:
     return [[c.text_content().strip() for c in tr.xpath("th|td")] for tr in tree.xpath("//table[@class='follow-up']/tbody/tr")]
 
 
+def test_a_form_dated_at_the_calendars_end_is_no_500_and_the_folders_other_talks_are_listed(tmp_path):
+    """9999-12-31, a placeholder people type: talk 1 two weeks later is past Python's last date (a 500, before)."""
+    (tmp_path / "a.docx").write_bytes(blankett.fill_docx({"diarienummer": "KS 1", "handelsedatum": "9999-12-31"}))
+    (tmp_path / "b.docx").write_bytes(blankett.fill_docx({"diarienummer": "KS 2", "samtal1_datum": str(PLANNED)}))
+    with TestClient(create_app(TOKEN, follow_up_dir=tmp_path), base_url=BASE, raise_server_exceptions=False) as c:
+        c.headers.update(AUTH)
+        r = c.get("/")
+        assert r.status_code == 200
+        assert rows(r.text) == [["KS 2", "1", str(PLANNED), "planerat"]]
+        assert "1 fil i mappen kunde inte läsas" in r.text
+        assert c.get("/bevakning.ics").status_code == 200
+
+
 def test_the_start_page_lists_the_folders_talks_by_case_number_only(folder, monkeypatch):
     def in_this_process(path):
         raise AssertionError(f"{path} read in the server's own process")

@@ -17,14 +17,14 @@ import blankett
 from blankett import kinds, office
 from blankett.build import SHIPPED_FORM
 from blankett.cli import main
-from blankett.fill import plan
+from blankett.fill import fill_record, plan
 from blankett.form import BY_KEY
 from blankett.load import load_rows
 from blankett.readback import read_file
 
 from .conftest import EXAMPLE, NS, docx_xml, sdt_by_tag, sdt_text
 from .forms import edit, filled, rezip, save, sdt, w, zipped
-from .sheets import column_letter, set_cell_xml, typed_workbook
+from .sheets import column_letter, plain_workbook, set_cell_xml, typed_workbook
 
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
           "november", "december")
@@ -156,6 +156,26 @@ def test_every_problem_of_a_row_in_a_workbook_saved_by_calc_is_told_at_once(tmp_
                    'in.xlsx rad 2, kolumn "Sårbarheter i rutinen": högst 4 punkter får plats, här finns 5']
 
 # --- the same problem in the same words ------------------------------------------------------------
+
+
+def test_a_cell_under_no_header_is_named_in_every_sheet_format_and_the_row_is_still_written(tmp_path, soffice):
+    """Text typed one column past the headers, or under an empty header, was left out and nothing was said."""
+    rows = [["Diarienummer", "Händelse", None, "Utsatt"], ["KS 1", "Hot", "glömd text", "Bo"],
+            ["KS 2", "Brev", None, None, "längre bort", None, "och här"], ["KS 3", "Samtal"]]
+    xlsx = plain_workbook(tmp_path / "in.xlsx", rows, title="Incidenter")
+    ods = _calc_ods(xlsx, tmp_path / "calc", soffice)  # saved by LibreOffice Calc, as a person's Calc would
+    csv = tmp_path / "in.csv"
+    csv.write_text("Diarienummer;Händelse;;Utsatt\nKS 1;Hot;glömd text;Bo\nKS 2;Brev;;;längre bort;;och här\n"
+                   "KS 3;Samtal\n", encoding="utf-8")
+    for path in (xlsx, ods, csv):
+        out = tmp_path / f"ut-{path.suffix[1:]}"
+        result = CliRunner().invoke(main, ["fill", str(path), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines() == [
+            f"{path.name} rad 2: cellen C2 har ett värde men ingen rubrik på rad 1 och lästes inte",
+            f"{path.name} rad 3: cellerna E3, G3 har värden men ingen rubrik på rad 1 och lästes inte",
+            "Klart: 3 skrivna, 0 hoppade över (finns redan), 0 fel."]
+        assert sorted(p.name for p in out.iterdir()) == ["Bilaga5-KS-1.docx", "Bilaga5-KS-2.docx", "Bilaga5-KS-3.docx"]
 
 
 def test_a_missing_file_is_said_the_same_way_for_every_format(tmp_path):
@@ -301,6 +321,29 @@ def test_a_bad_cell_in_an_ods_is_the_same_swedish_line_as_in_the_xlsx(tmp_path, 
     result = CliRunner().invoke(main, ["fill", str(ods), "-o", str(tmp_path / "ut")])
     assert result.exit_code == 1
     assert result.output.splitlines() == row + ["Klart: 0 skrivna, 0 hoppade över (finns redan), 1 fel."]
+
+
+def test_a_document_of_another_kind_under_a_workbooks_ending_says_what_it_is(tmp_path, soffice):
+    """A filled form renamed .xlsx, a Calc workbook saved as .xlsx by name only: the parser's class name was the
+    only explanation ("Excel-filen kan inte läsas (OSError)", "ODS-filen kan inte läsas (CalamineError)")."""
+    form = fill_record({"utsatt": "Bo"})
+    xlsx = typed_workbook(tmp_path / "in.xlsx", [{"diarienummer": "KS 1", "handelse": "Hot"}])
+    ods = _calc_ods(xlsx, tmp_path / "calc", soffice)
+    files = {"blankett.xlsx": form, "blankett.ods": form, "calc.xlsx": ods.read_bytes(), "excel.ods": xlsx.read_bytes()}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    result = CliRunner().invoke(main, ["fill", *(str(tmp_path / name) for name in files), str(ods),
+                                       "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "blankett.xlsx: filen är ett Word-dokument (.docx), inte en Excel-arbetsbok (.xlsx); en ifylld blankett läses "
+        "med blankett extract",
+        "blankett.ods: filen är ett Word-dokument (.docx), inte en Calc-arbetsbok (.ods); en ifylld blankett läses "
+        "med blankett extract",
+        "calc.xlsx: filen är en Calc-arbetsbok (.ods), inte en Excel-arbetsbok (.xlsx)",
+        "excel.ods: filen är en Excel-arbetsbok (.xlsx), inte en Calc-arbetsbok (.ods)",
+        "Klart: 1 skrivna, 0 hoppade över (finns redan), 4 fel."]
+    assert [p.name for p in (tmp_path / "ut").iterdir()] == ["Bilaga5-KS-1.docx"]
 
 
 def test_an_ods_is_an_input_ending_everywhere():

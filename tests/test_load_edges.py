@@ -237,7 +237,7 @@ def test_every_line_of_a_json_lines_file_is_its_own_row_or_its_own_error(tmp_pat
     fel = "kunde inte läsas av blankett extract (status fel) och fylls inte i; rätta blanketten och läs den igen"
     assert _loaded(path) == [
         ("poster.jsonl rad 1", None, {"utsatt": "A"}),
-        ("poster.jsonl rad 3", "poster.jsonl rad 3: ogiltig JSON (Expecting value)", {}),
+        ("poster.jsonl rad 3", "poster.jsonl rad 3: ogiltig JSON i kolumn 12 (ett värde saknas)", {}),
         ("poster.jsonl rad 4", "poster.jsonl rad 4: ogiltig JSON (-Infinity är inget JSON-värde (skriv värdet som "
                                "text))", {}),
         ("poster.jsonl rad 5", "poster.jsonl rad 5: raden är inget objekt med fält", {}),
@@ -272,7 +272,7 @@ def test_every_item_of_a_json_list_is_a_record_an_extract_entry_or_an_error(tmp_
     ("stort.json", b'{"diarienummer": 1e400}', "stort.json: ogiltig JSON: talet 1e400 är för stort"),
     ("litet.json", b'{"diarienummer": -1e400}', "litet.json: ogiltig JSON: talet -1e400 är för stort"),
     ("trasig.json", b'[{"utsatt": "A"},\n {"utsatt": }]',
-     "trasig.json: ogiltig JSON på rad 2, kolumn 13 (Expecting value)"),
+     "trasig.json: ogiltig JSON på rad 2, kolumn 13 (ett värde saknas)"),
     ("tal.json", b"42", "tal.json: JSON-filen ska innehålla en post eller en lista med poster"),
     ("latin1.json", '{"utsatt": "Åsa"}'.encode("latin-1"), "latin1.json: filen är inte UTF-8-kodad"),
     ("latin1.jsonl", '{"utsatt": "Åsa"}\n'.encode("latin-1"), "latin1.jsonl: filen är inte UTF-8-kodad"),

@@ -162,6 +162,15 @@ def test_dates_and_times_in_text_columns_read_as_shown(tmp_path):
     assert (incident.vittnen, incident.forovare, incident.handelse) == ("2026-03-04", "21:40:00", "2.5")
 
 
+@pytest.mark.parametrize("number", [0, 0.5, -1, -45000.5])
+def test_a_number_below_one_in_a_date_column_is_an_error_quoting_it_as_typed(tmp_path, number):
+    # openpyxl made 0 and 0.5 a time ("00:00:00" was quoted) and -1 the day 1899-12-29, which Excel shows as ####
+    path = typed_workbook(tmp_path / "d.xlsx", [{"handelse": "Hot", "samtal1_datum": number}])
+    ((where, incident, _, messages),) = planned(path)
+    assert incident is None
+    assert messages == [f'd.xlsx rad 2, kolumn "Samtal 1: datum": "{number}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)']
+
+
 def test_a_number_too_big_for_a_date_is_an_error_naming_the_cell(tmp_path):
     path = typed_workbook(tmp_path / "d.xlsx", [{"handelse": "Hot", "samtal1_datum": 10 ** 12}])
     ((where, incident, _, messages),) = planned(path)
@@ -169,12 +178,28 @@ def test_a_number_too_big_for_a_date_is_an_error_naming_the_cell(tmp_path):
     assert messages == [f'd.xlsx rad 2, kolumn "Samtal 1: datum": "{10 ** 12}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)']
 
 
-def test_a_csv_cell_beyond_the_csv_readers_limit_is_one_line(tmp_path):
-    path = write_csv(tmp_path / "stor.csv", "Händelse;Vittnen\nHot;" + "x" * 200_000 + "\n")
-    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(tmp_path / "ut")])
+def test_a_csv_cell_beyond_the_csv_readers_limit_is_read_whole_and_so_are_the_rows_after_it(tmp_path):
+    # Python's csv module stops at 131 072 characters, in English ("field larger than field limit"), and the rows
+    # after it were lost; an .xlsx cell or a JSON answer of any length is read whole
+    path = write_csv(tmp_path / "stor.csv", "Händelse;Vittnen\nHot;" + "x" * 200_000 + '\nHot igen;"'
+                     + "y\n" * 70_000 + '"\nSista;z\n')
+    rows = planned(path)
+    assert [(where, incident.vittnen) for where, incident, *_ in rows] == [
+        ("stor.csv rad 2", "x" * 200_000), ("stor.csv rad 3", "y\n" * 70_000), ("stor.csv rad 4", "z")]
+
+
+def test_a_csv_quote_never_closed_is_one_line_naming_its_row_and_the_rows_before_it_are_written(tmp_path):
+    # the reader took the rest of the file as the open cell: three incidents were one form, the others' text in it
+    path = write_csv(tmp_path / "citat.csv", 'Diarienummer;Händelse\nKS 1;Hot\n\nKS 2;"Hot på mötet\n'
+                                             "KS 3;Hot i brev\nKS 4;Hot per telefon\n")
+    out = tmp_path / "ut"
+    result = CliRunner().invoke(main, ["fill", str(path), "-o", str(out)])
     assert result.exit_code == 1
-    assert "stor.csv: trasig CSV-fil (field larger than field limit (131072))" in result.output
-    assert not (tmp_path / "ut").exists() or not list((tmp_path / "ut").iterdir())
+    assert result.output.splitlines() == [
+        'citat.csv rad 4: citattecknet (") som börjar en cell stängs aldrig, så resten av filen blev en enda cell; '
+        "raden och raderna efter den lästes inte (lägg till det avslutande citattecknet)",
+        "Klart: 1 skrivna, 0 hoppade över (finns redan), 1 fel."]
+    assert sorted(p.name for p in out.iterdir()) == ["Bilaga5-KS-1.docx"]
 
 
 # --- formulas ---------------------------------------------------------------------------------------

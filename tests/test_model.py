@@ -274,10 +274,10 @@ def test_numbers_dates_and_text_are_taken_as_a_person_meant_them(key, given, exp
 
 
 @pytest.mark.parametrize("key, given, message", [
-    ("handelse", True, '"True" är ingen text'),
+    ("handelse", True, '"true" är ingen text'),
     ("handelse", {"a": 1}, "värdet är ingen text"),
     ("samtal1_datum", 3.5, '"3.5" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'),
-    ("samtal1_datum", True, '"True" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'),
+    ("samtal1_datum", True, '"true" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'),
     ("sarbarheter_plan", [1, 2], "varje punkt i listan ska vara en text"),
     ("sarbarheter_plan", {"a": 1}, NOT_A_LIST),
     # the schema says a list: text or a number is refused, as the API refuses it (a spreadsheet's reader splits
@@ -293,6 +293,11 @@ def test_numbers_dates_and_text_are_taken_as_a_person_meant_them(key, given, exp
                  id="samtal1_datum-5001-siffror"),
     ("handelse", float("nan"), '"nan" är inget tal som kan vara ett svar (skriv svaret som text)'),
     ("handelse", float("-inf"), '"-inf" är inget tal som kan vara ett svar (skriv svaret som text)'),
+    # a bad value is quoted on one line and at most 60 characters: a 300 kB cell was one 300 kB line, and a line
+    # break in the value broke the message in two
+    ("polisanmald", "kanske\r\nja", '"kanske ja" är inte Ja eller Nej'),
+    pytest.param("samtal1_datum", "1" * 300_000, f'"{"1" * 60}…" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)',
+                 id="samtal1_datum-300000-tecken"),
 ])
 def test_values_of_the_wrong_type_are_named_in_swedish(key, given, message):
     with pytest.raises(RecordError) as err:

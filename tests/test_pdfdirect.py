@@ -316,6 +316,22 @@ def test_an_answer_too_long_for_its_field_continues_whole_on_an_added_page(no_of
     assert [f"{f.rule_id}: {f.message}" for f in report.findings] == []
 
 
+def test_an_answer_of_300_000_characters_without_a_space_is_laid_out_at_once_and_comes_back_whole(tmp_path):
+    """A pasted log or a key held down: the layout measured the rest of the word again for every line it cut, so
+    this answer took minutes (a 1 MB one an hour, a server's worker with it). Bounded here by the timeout."""
+    word = "abcdefghij" * 30_000
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps({"diarienummer": "KS 1", "handelse": word}), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "blankett", "fill", str(source), "-o", str(tmp_path / "ut"),
+                          "--format", "pdf"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    path = tmp_path / "ut" / "Bilaga5-KS-1.pdf"
+    with pikepdf.open(SHIPPED) as blank:
+        first = len(blank.pages) + 1
+    assert word in _rendered(path, "poppler", first)  # whole and in order on the added pages
+    assert read_file(path).record["handelse"] == word
+
+
 def test_answers_are_never_drawn_below_eight_points(no_office):
     data = blankett.fill_pdf(LONGEST)
     with pikepdf.open(io.BytesIO(data)) as doc:

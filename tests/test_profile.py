@@ -74,7 +74,7 @@ def _not_an_image(folder: Path) -> Path:
 
 @pytest.mark.parametrize("make, message", [
     (lambda d: d / "saknas.json", "profilen finns inte"),
-    (_bad_json, "profilen är ingen giltig JSON (rad 2, kolumn 9: Expecting value)"),
+    (_bad_json, "profilen är ingen giltig JSON (rad 2, kolumn 9: ett värde saknas)"),
     (_not_an_object, "profilen ska vara ett JSON-objekt med nycklar och värden"),
     (_latin1, "profilen är inte UTF-8-kodad"),
     (lambda d: _copy(d, fax=None), 'nyckeln "fax" saknas i profilen'),

@@ -259,6 +259,36 @@ def test_a_filled_form_edited_and_resaved_in_writer(office, tmp_path):
     assert (result.record, result.status) == (want, OK), result.messages
 
 
+def test_an_answer_box_copied_in_writer_and_answered_again_is_a_warning_not_a_lost_answer(office, tmp_path):
+    """A person copies the paragraph with the answer's box and pastes it below, then writes more in the copy:
+    two controls with one tag. Only the first is read; the other answer was dropped without a word."""
+    source = tmp_path / "ifylld.docx"
+    source.write_bytes(fill_record({"utsatt": "Bo", "handelse": "Hot på mötet."}))
+    form = office.open(source)
+    try:
+        anchor = form.control("handelse").getAnchor()
+        text = anchor.getText()
+        paragraph = text.createTextCursorByRange(anchor.getStart())
+        paragraph.gotoStartOfParagraph(False)
+        paragraph.gotoEndOfParagraph(True)
+        form.controller.select(paragraph)
+        copied = form.controller.getTransferable()  # what Ctrl+C puts on the clipboard
+        below = text.createTextCursorByRange(paragraph.getEnd())
+        text.insertControlCharacter(below, 0, False)  # Enter: a new paragraph
+        form.controller.select(below)
+        form.controller.insertTransferable(copied)  # Ctrl+V
+        copies = [c for c in form.controls() if c.Tag == "handelse"]
+        assert len(copies) == 2
+        copies[1].setString("Hot i brev, skrivet i kopian.")
+        saved = form.save(tmp_path / "kopierad.docx")
+    finally:
+        form.close()
+    result = read_file(saved)
+    assert (result.status, result.record["handelse"]) == (VARNING, "Hot på mötet.")
+    assert result.messages == ['"Händelse": fältet finns två gånger i blanketten med olika svar (en kopierad ruta?); '
+                               "bara det första lästes – kontrollera blanketten"]
+
+
 def test_a_blank_form_saved_untouched_reads_as_empty(office, tmp_path):
     blank = tmp_path / "Bilaga5.docx"
     blank.write_bytes(blank_bytes())

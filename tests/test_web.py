@@ -1425,6 +1425,10 @@ def test_a_file_name_over_255_bytes_is_shortened_by_bytes_and_the_rest_of_the_up
     ('{"diarienummer": -Infinity}', "kroppen är ingen giltig JSON: -Infinity är inget JSON-värde"),
     ('{"diarienummer": 1e400}', "kroppen är ingen giltig JSON: talet 1e400 är för stort"),
     ('{"handelse": ' + "9" * 4301 + "}", "kroppen är ingen giltig JSON: talet 99999999999999999999… har 4301 siffror"),
+    # Python kept the last of the two and dropped the other unseen
+    ('{"utsatt": "Bo", "utsatt": "Al"}', 'kroppen är ingen giltig JSON: nyckeln "utsatt" står två gånger med olika värden'),
+    ('{"post": {"utsatt": "Bo", "utsatt": "Al"}, "lösenord": "hemligt-och-långt"}',
+     'kroppen är ingen giltig JSON: nyckeln "utsatt" står två gånger med olika värden'),
 ])
 def test_json_that_is_not_json_or_too_deep_is_400_in_swedish(served, body, message):
     r = served.request("POST", "/api/fill", content=body.encode(), headers={"Content-Type": "application/json"})

@@ -35,7 +35,10 @@ def check_file(path: str | Path) -> list[str]:
             if out is None or out.output is None:
                 raise InputError(f"{path.name}: LibreOffice kunde inte konvertera filen; {CONVERT_HINT}")
             return check_file(out.output)
-    size_check(path)
+    try:
+        size_check(path)
+    except InputError as exc:  # its line names no file (extract puts the file before it): this one is ours to name
+        raise InputError(f"{path.name}: {exc}") from None
     with open_package(path, path.name) as pkg:
         root = pkg.xml(pkg.main_part())
     return _control_problems(root)

@@ -244,10 +244,11 @@ def _skipped(summary: Summary, verbose: bool, shown: int = 3) -> str | None:
     return f"{files} fanns redan och hoppades över ({FORCE_HINT}): {listed}"
 
 
-def _ending(output: Path, suffix: str, example: str) -> None:
-    """Refuse an output whose ending is not the format written (a Word file named .pdf helps nobody)."""
+def _ending(output: Path, suffix: str, example: str, option: str = "-o") -> None:
+    """Refuse an output whose ending is not the format written (a Word file named .pdf helps nobody); the example
+    names the option the output was given with."""
     if output.suffix.lower() != suffix:
-        raise InputError(f"{output}: fel filändelse; kommandot skriver {suffix}-filer (till exempel -o {example})")
+        raise InputError(f"{output}: fel filändelse; kommandot skriver {suffix}-filer (till exempel {option} {example})")
 
 
 # Click's option types take their names (click.Path: "fil", "mapp") when they are declared, below: in Swedish,
@@ -550,7 +551,7 @@ def follow_up(paths: tuple[Path, ...], ics: Path | None, today: dt.datetime | No
     import blankett
 
     if ics is not None:
-        _ending(ics, ".ics", "bevakning.ics")
+        _ending(ics, ".ics", "bevakning.ics", "--ics")  # bevaka has no -o
         if ics.exists() and not force:
             raise OutputExistsError(ics)
     found = blankett.follow_ups(paths, today.date() if today else None)

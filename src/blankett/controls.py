@@ -231,5 +231,14 @@ def read_fields(ctl: ByTag) -> tuple[dict[str, Value], list[str]]:
             continue
         value, notes = READERS[f.kind](ctl, f)
         values[f.key] = value
-        warnings.extend(notes)
+        warnings.extend([*notes, *contradictions(ctl, f)])
     return values, warnings
+
+
+def contradictions(ctl: ByTag, f: Field) -> list[str]:
+    """A warning when a control of the field is there twice with another answer (a box copied in Word): only the
+    first is read, and the other answer is not lost without a word."""
+    if not any(ctl[tag].contradicted for tag in TAGS[f.key]):
+        return []
+    return [f'"{f.column}": fältet finns två gånger i blanketten med olika svar (en kopierad ruta?); '
+            "bara det första lästes – kontrollera blanketten"]

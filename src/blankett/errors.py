@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +18,54 @@ def os_problem(exc: OSError) -> str:
     if isinstance(exc, IsADirectoryError):
         return "det är en mapp, inte en fil"
     return f"filen kan inte läsas ({exc.strerror or exc.__class__.__name__})"
+
+
+def write_problem(exc: OSError) -> str:
+    """Why a file cannot be written, in the same Swedish words for every output (the system's own are English)."""
+    if isinstance(exc, NotADirectoryError):
+        return "en del av sökvägen är en fil, inte en mapp"
+    if isinstance(exc, IsADirectoryError):
+        return "det är en mapp, inte en fil"
+    if isinstance(exc, FileNotFoundError):
+        return "mappen finns inte och kan inte skapas där"
+    if isinstance(exc, PermissionError):
+        return "behörighet saknas"
+    if exc.errno == errno.ENOSPC:
+        return "disken är full"
+    if exc.errno == errno.EROFS:
+        return "filsystemet är skrivskyddat"
+    return f"systemets svar: {exc.strerror or exc.__class__.__name__}"
+
+
+#: What a file name's bytes that are no UTF-8 (Python's lone surrogates) and its control characters (a newline)
+#: are shown as: no UTF-8 file, sheet or terminal takes the first, and the second would break a message's one line.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def shown_name(name: str) -> str:
+    """A file name as one line of text that any output takes, each byte that cannot be shown as U+FFFD (as a
+    file manager shows it)."""
+    return _UNSHOWABLE.sub("\ufffd", name)
+
+
+#: What Python's json module says is wrong, by the start of its English message, in Swedish.
+JSON_PROBLEMS = {
+    "Expecting value": "ett värde saknas",
+    "Expecting ':' delimiter": "ett kolon (:) saknas efter nyckeln",
+    "Expecting ',' delimiter": "ett kommatecken (,) saknas",
+    "Expecting property name enclosed in double quotes":
+        'en nyckel inom citattecken (") väntades, eller ett kommatecken för mycket före }',
+    "Unterminated string starting at": 'en text som börjar där stängs aldrig med ett citattecken (")',
+    "Invalid control character at": "ett styrtecken, till exempel en radbrytning, i en text (skriv \\n)",
+    "Invalid \\uXXXX escape": "en ogiltig \\u-följd i en text",
+    "Invalid \\escape": "ett bakstreck (\\) som inte följs av n, t, \", / eller \\ i en text",
+    "Extra data": "mer text efter det första JSON-värdet",
+}
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """Why JSON text breaks where ``exc`` says, in Swedish (Python's own words are English)."""
+    return next((sv for en, sv in JSON_PROBLEMS.items() if exc.msg.startswith(en)), "texten följer inte JSON-reglerna")
 
 
 class BlankettError(Exception):

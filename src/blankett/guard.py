@@ -209,7 +209,9 @@ def main(memory: int, cpu: float, idle: float) -> None:
         _cpu_from_now(cpu)
         kind, value = _task(line)
         try:
-            answer = json.dumps([kind, value], ensure_ascii=False).encode() + b"\n"
+            # a file name with bytes that are not UTF-8 is a lone surrogate in Python's text; json.loads(bytes) on the
+            # caller's side reads it back ("surrogatepass"), where a plain encode() raised and killed the worker
+            answer = json.dumps([kind, value], ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
         except MemoryError:
             kind, answer = "memory", b'["memory", null]\n'
         stdout.write(answer)

@@ -27,6 +27,19 @@ NOT_TEXT = "värdet är ingen text"
 NOT_A_LIST = "värdet är ingen lista"
 TOO_MANY_ITEMS = f"högst {LIST_ITEMS} punkter får plats"
 
+#: The most characters of a bad value a message quotes: enough to find it, and the message stays a line a person
+#: reads (a whole 300 kB cell was quoted).
+QUOTED_CHARS = 60
+
+
+def quoted(value: Any) -> str:
+    """A bad value as a message quotes it: on one line (its line breaks as spaces), at most :data:`QUOTED_CHARS`
+    characters and then …, a truth value as JSON spells it (Python's is "True")."""
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    text = " ".join(text.splitlines())
+    return f'"{text[:QUOTED_CHARS]}…"' if len(text) > QUOTED_CHARS else f'"{text}"'
+
+
 JA, NEJ = "Ja", "Nej"
 #: The spellings of Ja and Nej that every reader takes, in any case (the API's description names them).
 JA_WORDS = frozenset({"ja", "j", "x", "true", "sant", "1", "yes", "☒", "☑", "✓", "✔"})
@@ -47,7 +60,7 @@ def _number_text(value: float | int) -> str:
     """A number as the text it answers with; one that is no answer (NaN, infinite, past Python's 4 300 digits
     for a whole number in text, which it refuses in English) is refused in Swedish."""
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f'"{value}" är inget tal som kan vara ett svar (skriv svaret som text)')
+        raise ValueError(f"{quoted(value)} är inget tal som kan vara ett svar (skriv svaret som text)")
     try:
         return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     except ValueError:  # checked from the number's size before any digit is made, so a huge one costs nothing
@@ -59,7 +72,7 @@ def parse_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValueError(f'"{value}" är ingen text')
+        raise ValueError(f"{quoted(value)} är ingen text")
     if isinstance(value, (int, float)):
         value = _number_text(value)
     if isinstance(value, (dt.date, dt.datetime)):
@@ -85,7 +98,7 @@ def parse_janej(value: Any) -> str | None:
             return JA
         if word in NEJ_WORDS:
             return NEJ
-    raise ValueError(f'"{value}" är inte Ja eller Nej')
+    raise ValueError(f"{quoted(value)} är inte Ja eller Nej")
 
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -158,7 +171,7 @@ def parse_date(value: Any) -> dt.date | None:
         found = _swedish_date(text)  # 12/3-2026, 12.3.2026, 2026.03.12, 12 mars 2026
         if found is not None:
             return found
-    raise ValueError(f'"{value}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)')
+    raise ValueError(f"{quoted(value)} är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)")
 
 
 def parse_list(value: list[Any] | None) -> list[str]:

@@ -7,6 +7,7 @@ stream of rows with raw values by field key, validated by one code path.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -28,7 +29,7 @@ from openpyxl.utils.escape import unescape
 from openpyxl.xml.constants import SHARED_STRINGS
 
 from . import protect
-from .errors import BlankettError, InputError, os_problem
+from .errors import BlankettError, InputError, json_problem, os_problem
 from .form import Kind, kind_of
 from .package import Package, open_package, refuse_dtd, refuse_wide
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
@@ -81,6 +82,8 @@ def _json_row(row: Row, item: Any) -> Row:
     """A JSON value as a row: a record, or an entry of ``blankett extract`` (its record), or an error."""
     if not isinstance(item, dict):
         row.error = f"{row.where}: posten är inget objekt med fält"
+    elif isinstance(item, Repeated) or isinstance(item.get("record"), Repeated):
+        row.error = f"{row.where}: {(item if isinstance(item, Repeated) else item['record']).message}"
     elif "record" in item and item.keys() <= ENVELOPE:
         record, status = item.get("record"), item.get("status")
         row.status = status if isinstance(status, str) else None
@@ -118,28 +121,67 @@ def _whole(text: str) -> int:
     return int(text)
 
 
-def parse_json(text: str | bytes) -> Any:
+class Repeated(dict[str, Any]):
+    """A JSON object that gave one key two different values: Python keeps the last and drops the other
+    unseen, but which one the person meant cannot be known. ``message`` names the key."""
+
+    message = ""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        for key, value in pairs:
+            if obj[key] != value:
+                repeated = Repeated(obj)
+                repeated.message = (f'nyckeln "{key[:40]}" står två gånger med olika värden, och vilket som gäller går '
+                                    "inte att veta; ta bort det ena")
+                return repeated
+    return obj
+
+
+def parse_json(text: str | bytes, *, repeated: bool = False) -> Any:
     """JSON as the standard has it; :class:`NotJsonError` says in Swedish what it is not.
 
     Python's own parser takes NaN and Infinity (a file would be named ``Bilaga5-Infinity.docx``), makes
-    1e400 infinite, refuses a whole number of more than 4 300 digits in English, and recurses once per ``[``:
-    100 000 of them are a RecursionError, not a message.
+    1e400 infinite, refuses a whole number of more than 4 300 digits in English, recurses once per ``[``:
+    100 000 of them are a RecursionError, not a message, and keeps the last of a key's two values.
+    A key given two different values is refused, or with ``repeated`` its object is a :class:`Repeated`
+    (so that a file of records refuses that record alone).
     """
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_whole)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_whole,
+                          object_pairs_hook=_object)
     except RecursionError:
         raise NotJsonError("JSON-texten är för djupt nästlad") from None
+    if not repeated:
+        _refuse_repeated(data)
+    return data
+
+
+def _refuse_repeated(data: Any) -> None:
+    """:class:`NotJsonError` for the first object, however deep, that gave a key two values."""
+    stack = [data]
+    while stack:  # not recursive: the nesting is as deep as the JSON's
+        value = stack.pop()
+        if isinstance(value, Repeated):
+            raise NotJsonError(value.message)
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def _json_rows(path: Path) -> Iterator[Row]:
     try:
-        data = parse_json(path.read_text(encoding="utf-8-sig"))
+        data = parse_json(path.read_text(encoding="utf-8-sig"), repeated=True)  # told per record, in _json_row
     except OSError as exc:
         raise InputError(f"{path.name}: {os_problem(exc)}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: filen är inte UTF-8-kodad") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path.name}: ogiltig JSON på rad {exc.lineno}, kolumn {exc.colno} ({exc.msg})") from None
+        raise InputError(f"{path.name}: ogiltig JSON på rad {exc.lineno}, kolumn {exc.colno} ({json_problem(exc)})"
+                         ) from None
     except NotJsonError as exc:
         raise InputError(f"{path.name}: ogiltig JSON: {exc}") from None
     if isinstance(data, dict):
@@ -163,7 +205,8 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
                 try:
                     item = parse_json(line)
                 except json.JSONDecodeError as exc:
-                    yield Row(path.name, n, "rad", error=f"{path.name} rad {n}: ogiltig JSON ({exc.msg})")
+                    yield Row(path.name, n, "rad", error=f"{path.name} rad {n}: ogiltig JSON i kolumn {exc.colno} "
+                                                            f"({json_problem(exc)})")
                     continue
                 except NotJsonError as exc:
                     yield Row(path.name, n, "rad", error=f"{path.name} rad {n}: ogiltig JSON ({exc})")
@@ -190,10 +233,14 @@ def _excel_date(value: Any, epoch: dt.datetime) -> Any:
         return value
     if isinstance(value, int) and 10_000_000 <= value <= 99_999_999:
         return value
+    if value < 0:  # Excel shows a negative date as ####; openpyxl counts it back before 1900 without a word
+        return value
     try:
-        return from_excel(value, epoch)
+        day = from_excel(value, epoch)
     except (OverflowError, ValueError):
         return value
+    # below 1 openpyxl gives a time of day, and the message quoted "00:00:00" for the 0 a person typed
+    return day if isinstance(day, dt.datetime) else value
 
 
 def _as_text(value: Any) -> Any:
@@ -282,13 +329,26 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
         raise InputError(f"{source}: ingen kolumn känns igen; rad 1 ska innehålla rubrikerna "
                          "(se blankett workbook)")
     notes = [*file_notes, *mapping.warnings]
+    headed = {pos for pos, text in enumerate(header) if not _blank(text) or pos == secret}
     for number, values in enumerate(rows, start=2):
         row = _sheet_row(source, number, values, mapping, epoch, uncached, formulas, failed, failed_forms)
         if row is not None:
             if secret is not None:
                 row.password = _password_cell(values[secret] if secret < len(values) else None)
-            row.notes, notes = notes, []
+            row.notes, notes = [*notes, *_headless(row, values, headed)], []
             yield row
+
+
+def _headless(row: Row, values: Sequence[Any], headed: set[int]) -> list[str]:
+    """A warning naming the row's cells under no header: they match no field and were left out unsaid (text
+    typed one column too far, a CSV line with a delimiter too many)."""
+    cells = [f"{get_column_letter(pos + 1)}{row.number}" for pos, value in enumerate(values)
+             if pos not in headed and not _blank(value)]
+    if not cells:
+        return []
+    if len(cells) == 1:
+        return [f"{row.where}: cellen {cells[0]} har ett värde men ingen rubrik på rad 1 och lästes inte"]
+    return [f"{row.where}: cellerna {', '.join(cells)} har värden men ingen rubrik på rad 1 och lästes inte"]
 
 
 def _without_column(header: Sequence[Any], column: str, source: str) -> tuple[list[Any], int]:
@@ -326,13 +386,41 @@ def _scan_part(pkg: Package, member: str, what: str) -> bool:
     return formula
 
 
-def _check_xlsx(path: Path, data: bytes | None = None) -> set[str]:
-    """Refuse an unsafe workbook before openpyxl reads it; the sheet parts that hold formulas.
+#: What an Office package is, by the part only that kind has (OOXML) or by its ``mimetype`` member (ODF).
+_OOXML_KINDS = (("word/document.xml", "ett Word-dokument (.docx)"), ("xl/workbook.xml", "en Excel-arbetsbok (.xlsx)"),
+                ("ppt/presentation.xml", "en PowerPoint-presentation (.pptx)"))
+_ODF_KINDS = {b"application/vnd.oasis.opendocument.text": "ett Writer-dokument (.odt)",
+              b"application/vnd.oasis.opendocument.spreadsheet": "en Calc-arbetsbok (.ods)"}
+XLSX_KIND, ODS_KIND = _OOXML_KINDS[1][1], _ODF_KINDS[b"application/vnd.oasis.opendocument.spreadsheet"]
+_DOCUMENT_KINDS = (_OOXML_KINDS[0][1], _ODF_KINDS[b"application/vnd.oasis.opendocument.text"])  # a form, maybe
+
+
+def _kind(pkg: Package) -> str:
+    """What an Office package is, as a person names it; "" when no part says (a broken one: its parser tells)."""
+    if "mimetype" in pkg.names:
+        with pkg.zip.open("mimetype") as fh:
+            return _ODF_KINDS.get(fh.read(100).strip(), "ett OpenDocument-dokument av annat slag")
+    return next((kind for member, kind in _OOXML_KINDS if member in pkg.names), "")
+
+
+def _refuse_other_kind(pkg: Package, name: str, wanted: str) -> None:
+    """One Swedish line for a package that is not the workbook its ending says (a filled form renamed .xlsx): the
+    parser's own complaint was only its class name ("Excel-filen kan inte läsas (OSError)")."""
+    kind = _kind(pkg)
+    if kind not in ("", wanted):
+        advice = "; en ifylld blankett läses med blankett extract" if kind in _DOCUMENT_KINDS else ""
+        raise InputError(f"{name}: filen är {kind}, inte {wanted}{advice}")
+
+
+def _check_xlsx(path: Path, data: bytes | None = None, wanted: str = XLSX_KIND) -> set[str]:
+    """Refuse an unsafe workbook, or another kind of document, before openpyxl reads it; the sheet parts that hold
+    formulas.
 
     Parts are streamed, so a large sheet costs no memory here; the package's size limits still apply.
     ``data``: the workbook decrypted in memory (``path`` only names it).
     """
     with open_package(path if data is None else data, path.name) as pkg:
+        _refuse_other_kind(pkg, path.name, wanted)
         formulas: set[str] = set()
         for member in pkg.names:
             if member.endswith((".xml", ".rels", ".vml")):
@@ -568,7 +656,7 @@ def _ods_rows(path: Path, failed_forms: bool = False, password_column: str | Non
     """Rows of an OpenDocument spreadsheet (Calc's own format), read by calamine after the package checks."""
     from python_calamine import CalamineWorkbook
 
-    _check_xlsx(path)  # the same zip-bomb, encryption and DTD checks as an .xlsx before a parser sees it
+    _check_xlsx(path, wanted=ODS_KIND)  # the same zip-bomb, encryption and DTD checks as an .xlsx before a parser
     if _odf_encrypted(path):
         raise InputError(f"{path.name}: {ODS_ENCRYPTED}")
     try:
@@ -613,6 +701,31 @@ def _csv_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
+def _records(fh: IO[str], delimiter: str, source: str) -> Iterator[list[str]]:
+    """The CSV's records, cells unguarded; a quote that opens a cell and never closes is one Swedish line naming
+    the row: the reader took the rest of the file, every row after it, as that one cell, and said nothing."""
+    ended = False
+
+    def lines() -> Iterator[str]:  # the reader asks for a line past the end only inside an open quote
+        nonlocal ended
+        yield from fh
+        ended = True
+
+    for number, record in enumerate(csv.reader(lines(), delimiter=delimiter), start=1):
+        if ended:
+            raise InputError(f'{source} rad {number}: citattecknet (") som börjar en cell stängs aldrig, så resten av '
+                             "filen blev en enda cell; raden och raderna efter den lästes inte (lägg till det "
+                             "avslutande citattecknet)")
+        yield [unguard(cell) for cell in record]
+
+
+def _whole_cells(path: Path) -> None:
+    """Let the csv module read a cell as long as the file: it refused one past 131 072 characters in English and
+    stopped the file there, where an .xlsx or JSON answer of any length is read whole (the file's size bounds it)."""
+    with contextlib.suppress(OSError):  # a file that cannot be opened is told by the open that follows
+        csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size + 1))
+
+
 def _csv_rows(path: Path, failed_forms: bool = False, password_column: str | None = None,
               data: bytes | None = None) -> Iterator[Row]:
     """Rows of a CSV (UTF-8 with or without BOM, else Windows-1252; ``;`` or ``,``, quoted multi-line cells)."""
@@ -628,7 +741,8 @@ def _csv_rows(path: Path, failed_forms: bool = False, password_column: str | Non
         try:
             delimiter = _delimiter(fh.readline())
             fh.seek(0)
-            cells = ([unguard(cell) for cell in row] for row in csv.reader(fh, delimiter=delimiter))
+            _whole_cells(path)
+            cells = _records(fh, delimiter, path.name)
             yield from _sheet_rows(path.name, cells, formulas=False, file_notes=notes, failed_forms=failed_forms,
                                    password_column=password_column)
         except UnicodeDecodeError:  # a byte Windows-1252 has no character for: neither encoding fits

@@ -97,7 +97,7 @@ def _canonical(choices: tuple[str, ...]) -> Callable[[list[str]], list[str]]:
     def canonical(given: list[str]) -> list[str]:
         unknown = [v for v in given if v.casefold() not in by_fold]
         if unknown:
-            raise ValueError(f'"{unknown[0]}" är inget av de tillåtna värdena ({", ".join(choices)})')
+            raise ValueError(f'{kinds.quoted(unknown[0])} är inget av de tillåtna värdena ({", ".join(choices)})')
         chosen = {by_fold[v.casefold()] for v in given}
         return [c for c in choices if c in chosen]
 
@@ -182,13 +182,13 @@ def _problem(err: ErrorDetails) -> Problem:
     key = loc[0] if loc else ""
     typ = err["type"]
     if typ == "extra_forbidden":
-        return Problem(key or None, f'okänt fält "{key}"')
+        return Problem(key or None, f"okänt fält {kinds.quoted(key)}")
     if typ == "invalid_key":  # a key that is no text (the Python API takes any dict): no field's key
         return Problem(None, f"okänt fält {key}: ett fälts namn är en text")
     if typ == "value_error":
         text = str(err["ctx"]["error"])  # the ValueError a before-validator raised
     elif typ == "literal_error":
-        text = f'"{err.get("input")}" är inte Ja eller Nej'
+        text = f'{kinds.quoted(err.get("input"))} är inte Ja eller Nej'
     elif typ == "string_too_long" and key in REGISTRATION_BY_KEY:
         text = f"högst {CASE_MAX} tecken (Word sparar inte längre dokumentegenskaper)"
     elif typ.startswith("string_pattern") or typ == "string_too_short":
@@ -200,7 +200,7 @@ def _problem(err: ErrorDetails) -> Problem:
     elif typ == "too_long":
         text = kinds.TOO_MANY_ITEMS
     elif typ.startswith("date"):
-        text = f'"{err.get("input")}" är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'
+        text = f'{kinds.quoted(err.get("input"))} är inget giltigt datum (skriv ÅÅÅÅ-MM-DD)'
     elif typ == "model_type":
         return Problem(None, NOT_AN_OBJECT)
     else:  # an error type pydantic may add: pydantic's own text is English, so the line says only this

@@ -278,6 +278,8 @@ class Control:
     text: str = ""  # as a person reads it, placeholder text included ('' for a checkbox)
     placeholder: bool = False  # the control's placeholder flag: a hint, never the truth (see controls.answer)
     tag: str | None = None
+    # a later control with this tag holds another answer (a box copied in Word): only this first one is read
+    contradicted: bool = False
 
 
 #: The properties a reader needs, found for every control in one scan of the document. (Plain or rich
@@ -286,7 +288,8 @@ _READ_PROPS = (TAG, PLC, CHECKBOX, DATE)
 
 
 def read_controls(root: etree._Element) -> dict[str, Control]:
-    """The first control of each tag under ``root``, each read in one look.
+    """The first control of each tag under ``root``, each read in one look; one that a later control of its tag
+    contradicts says so (:attr:`Control.contradicted`).
 
     One scan of the document for the four properties a reader needs, grouped by
     the control they belong to, costs less than visiting every control's
@@ -312,19 +315,21 @@ def read_controls(root: etree._Element) -> dict[str, Control]:
             control.kind, control.date = "date", _stored_date(el.get(FULLDATE))
     controls: dict[str, Control] = {}
     for pr, control in found.items():  # in document order: a control's properties lie together
-        if control.tag is None or control.tag in controls or pr is None or pr.tag != SDT_PR:
+        if control.tag is None or pr is None or pr.tag != SDT_PR:
             continue
         control.element = sdt = pr.getparent()
         if sdt is None:
             continue
-        controls[control.tag] = control
+        first = controls.setdefault(control.tag, control)
         if control.kind == "checkbox":
             control.date = None
-            continue
-        content = _content(sdt)
-        control.text = text_in(content) if content is not None else ""
-        if not control.text:
-            control.date = None
+        else:
+            content = _content(sdt)
+            control.text = text_in(content) if content is not None else ""
+            if not control.text:
+                control.date = None
+        if first is not control and (first.checked, first.text.strip()) != (control.checked, control.text.strip()):
+            first.contradicted = True
     return controls
 
 

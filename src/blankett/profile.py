@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, json_problem
 
 PROFILES = Path(__file__).with_name("profiles")
 DEFAULT = PROFILES / "oxelosund.json"
@@ -57,7 +57,8 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _problem(path, f"profilen är ingen giltig JSON (rad {exc.lineno}, kolumn {exc.colno}: {exc.msg})") from None
+        raise _problem(path, f"profilen är ingen giltig JSON (rad {exc.lineno}, kolumn {exc.colno}: "
+                                 f"{json_problem(exc)})") from None
     if not isinstance(data, dict):
         raise _problem(path, "profilen ska vara ett JSON-objekt med nycklar och värden")
     return data

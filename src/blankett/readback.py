@@ -23,7 +23,7 @@ from lxml import etree
 
 from . import controls, kinds, ooxml, protect
 from .bounded import in_order
-from .errors import BlankettError, InputError, RecordError, UnsafeFileError
+from .errors import BlankettError, InputError, RecordError, UnsafeFileError, shown_name
 from .form import FIELDS, LIST_ITEMS, REGISTRATION_BY_KEY, TAGS, Field, Kind
 from .guard import Guards
 from .interrupt import check
@@ -66,6 +66,7 @@ class ExtractResult:
     record: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
+        self.source = shown_name(self.source)  # a name read from a Linux folder may hold any bytes
         self.status = ExtractStatus(self.status)
         self.messages = [" ".join(m.splitlines()) for m in self.messages]
 
@@ -156,6 +157,7 @@ def _beside(ctl: controls.ByTag, f: Field) -> str:
 def _read_controls(ctl: controls.ByTag, f: Field, notes: list[str], outside: list[str]) -> Any:
     """One field from its controls; an empty answer is looked for beside the control too."""
     value, warnings = controls.READERS[f.kind](ctl, f)
+    notes.extend(controls.contradictions(ctl, f))
     if warnings:
         notes.extend(warnings)
         if f.kind is Kind.JANEJ:  # both ticked: a warning and not answered, never a guess
@@ -398,6 +400,8 @@ def result_of(source: str, reading: Callable[[], Reading]) -> Result:
 
 
 def _unknown(path: Path) -> Reading:
+    if not path.exists():  # a mistyped folder has no ending either: "okänt filformat" sent the person astray
+        raise InputError("filen eller mappen finns inte")
     known = ", ".join(sorted(READERS_BY_SUFFIX))
     raise InputError(f"okänt filformat; blanketter läses från {known}")
 

@@ -241,7 +241,7 @@ def _coded_date(value: Any, where: str, problems: list[str]) -> str | None:
     except (ValueError, TypeError):
         date = None
     if date is None and value not in (None, ""):
-        problems.append(f'{where}: "{value}" i fältet {INCIDENT_DATE_KEY} är inget datum (ÅÅÅÅ-MM-DD); '
+        problems.append(f"{where}: {kinds.quoted(value)} i fältet {INCIDENT_DATE_KEY} är inget datum (ÅÅÅÅ-MM-DD); "
                         f"räknas som {NOT_CODED}")
     return date.isoformat() if date else None
 

@@ -102,8 +102,15 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
-def case_follow_ups(case: Case, today: dt.date) -> Iterator[FollowUp]:
-    """The reminders of one case on ``today``: its first talk unless held, and every talk planned."""
+def too_late(name: str, incident: dt.date) -> str:
+    """The line for a case whose talk 1 would fall after the calendar's last day (9999-12-31: a placeholder)."""
+    return (f"{name}: händelsedatumet {incident} ligger så sent att samtal 1 ({TALK1_FROM_DAYS}–{TALK1_BY_DAYS} "
+            "dagar efter) inte kan planeras; rätta datumet")
+
+
+def case_follow_ups(case: Case, today: dt.date, problems: list[str] | None = None) -> Iterator[FollowUp]:
+    """The reminders of one case on ``today``: its first talk unless held, and every talk planned. A case whose
+    talk 1 cannot be dated is a line in ``problems``."""
     talks = {n: _date(case.record.get(TALK_DATES[n - 1])) for n in TALKS}
     for n, day in talks.items():
         if day is not None and day >= today:
@@ -115,13 +122,17 @@ def case_follow_ups(case: Case, today: dt.date) -> Iterator[FollowUp]:
     if incident is None:
         yield FollowUp(case.name, 1, None, None, Status.NOT_CODED)
         return
+    if dt.date.max - incident < dt.timedelta(days=TALK1_BY_DAYS):  # Python's dates end there: OverflowError
+        if problems is not None:
+            problems.append(too_late(case.name, incident))
+        return
     start, by = incident + dt.timedelta(days=TALK1_FROM_DAYS), incident + dt.timedelta(days=TALK1_BY_DAYS)
     yield FollowUp(case.name, 1, start, by, Status.OVERDUE if today > by else Status.DUE)
 
 
-def follow_ups(cases: Iterable[Case], today: dt.date) -> list[FollowUp]:
+def follow_ups(cases: Iterable[Case], today: dt.date, problems: list[str] | None = None) -> list[FollowUp]:
     """Every case's reminders on ``today``: overdue first, then by date; the cases not coded last."""
-    found = [f for case in cases for f in case_follow_ups(case, today)]
+    found = [f for case in cases for f in case_follow_ups(case, today, problems)]
     return sorted(found, key=lambda f: (f.status is Status.NOT_CODED, f.status is not Status.OVERDUE,
                                         f.due or dt.date.max, f.name, f.talk))
 
@@ -133,7 +144,7 @@ def reminders(paths: Iterable[str | Path], today: dt.date) -> Reminders:
     """The reminders of every case in ``paths`` on ``today``."""
     problems: list[str] = []
     with contextlib.closing(read_cases(list(paths), problems)) as cases:  # Ctrl-C: the reading workers stop
-        found = tuple(follow_ups(cases, today))
+        found = tuple(follow_ups(cases, today, problems))
     return Reminders(today, found, tuple(problems))
 
 
@@ -181,10 +192,18 @@ def _event(item: FollowUp, today: dt.date, stamp: str) -> list[str]:
     assert item.start is not None and item.due is not None
     start, end = (today, today) if item.status is Status.OVERDUE else (item.start, item.due)
     return ["BEGIN:VEVENT", f"UID:{uid(item.name, item.talk)}", f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end + dt.timedelta(days=1):%Y%m%d}",
+            f"DTSTART;VALUE=DATE:{start:%Y%m%d}", _end(start, end),
             f"SUMMARY:{_text(summary(item))}", "TRANSP:TRANSPARENT", "CLASS:CONFIDENTIAL",
             "BEGIN:VALARM", "ACTION:DISPLAY", f"TRIGGER:PT{ALARM_HOUR}H", f"DESCRIPTION:{_text(summary(item))}",
             "END:VALARM", "END:VEVENT"]
+
+
+def _end(start: dt.date, end: dt.date) -> str:
+    """The event's end: DTEND, the day after its last (RFC 5545), or, on the calendar's last day (9999-12-31, which
+    has no day after it in Python or in a DATE), the DURATION in days, which says the same."""
+    if end < dt.date.max:
+        return f"DTEND;VALUE=DATE:{end + dt.timedelta(days=1):%Y%m%d}"
+    return f"DURATION:P{(end - start).days + 1}D"
 
 
 def ics(reminders: Reminders, now: dt.datetime | None = None) -> bytes:

@@ -30,13 +30,19 @@ Registered = Sequence[tuple[str, str]]
 def quiet_pypdf() -> Iterator[None]:
     """pypdf's logger silenced while our own calls run: a broken file's details are told in one Swedish line of
     ours. Only around our calls, so a host program's own pypdf logging is left as it set it."""
+    # each pypdf module logs through a logger of its own, made when it first warns ("pypdf._reader": "EOF marker
+    # not found"), and such a record reaches the handlers whatever the parent's flag says: so the parent keeps its
+    # children's records to itself (a handler that drops them, and no propagation to Python's last-resort stderr)
     logger = logging.getLogger("pypdf")
-    before = logger.disabled
-    logger.disabled = True
+    before = logger.disabled, logger.propagate
+    drop = logging.NullHandler()
+    logger.disabled, logger.propagate = True, False
+    logger.addHandler(drop)
     try:
         yield
     finally:
-        logger.disabled = before
+        logger.removeHandler(drop)
+        logger.disabled, logger.propagate = before
 
 
 def field_type(f: Field) -> str:
