@@ -424,6 +424,9 @@ SWEDISH = {
     "polisanmald": "Ja", "polis_kontaktad": "Nej", "samtal2_datum": "2026-03-12",
     "sarbarheter_rutin": ["Punkt ett", "Punkt två"], "upplevelse": "Skrämmande ☒ emoji 🙂",
     "samtal3_dokumentation": "0\x7f",  # MuPDF stores it as bytes that are no PDFDocEncoding (0x7f has no character)
+    # pikepdf (qpdf) stores this as PDFDocEncoding bytes, the replacement character as 0x9F, which has no character
+    # there: pypdf gave the string up as bytes, and it was read as "\x80 ett \x9f två" (the bullet lost too)
+    "vittnen": "• ett \ufffd två",
 }
 
 

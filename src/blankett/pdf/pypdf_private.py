@@ -52,3 +52,14 @@ def encoded_bytes(stream: StreamObject) -> bytes:
     bounded steps instead (a zip bomb stops at the limit), which needs the stored bytes, kept in ``_data``.
     """
     return bytes(stream._data)
+
+
+def pdfdoc_characters() -> list[str]:
+    """The 256 characters of PDFDocEncoding by byte, as pypdf decodes them (``"\\x00"`` where a byte has none).
+
+    pypdf decodes a text string with this table but gives up on the whole string, as bytes, when one byte has no
+    character (0x7F, 0x9F, 0xAD); the table itself is not public. Our reader decodes such strings with it.
+    """
+    from pypdf._codecs import _pdfdoc_encoding
+
+    return list(_pdfdoc_encoding)

@@ -23,6 +23,7 @@ from ..notform import not_the_form
 from ..package import parse_xml
 from .common import CASE_XMP_NS, MAX_PDF, OFF, quiet_pypdf
 from .embedded import embedded_record
+from .pypdf_private import pdfdoc_characters
 
 if TYPE_CHECKING:  # pdfminer and the page-text reader are imported only when a PDF without fields is read
     from pdfminer.layout import LTChar, LTComponent, LTPage  # (95 ms at every start otherwise)
@@ -93,12 +94,24 @@ def _values(reader: PdfReader, name: str) -> dict[str, Any]:
         raise InputError(f"{name}: PDF-filens formulärfält är trasiga och kan inte läsas") from None
 
 
+def _undecoded_table() -> dict[int, str]:
+    """Latin-1 characters to PDFDocEncoding's, for the bytes of a string pypdf left undecoded; a byte without a
+    character of its own: U+FFFD for 0x9F (qpdf, and so pikepdf, writes the replacement character as that byte),
+    the Latin-1 character for 0x7F and 0xAD (MuPDF writes U+007F as the byte 0x7F)."""
+    table = {byte: char for byte, char in enumerate(pdfdoc_characters()) if char != chr(byte) and char != "\x00"}
+    table[0x9F] = "\ufffd"
+    return table
+
+
+_UNDECODED = _undecoded_table()
+
+
 def _text(value: Any) -> str:
     """A text field's value as clean text; a left placeholder counts as empty."""
     if value is None or isinstance(value, (list, DictionaryObject)):
         return ""
-    if isinstance(value, bytes):  # a string pypdf could not decode (byte 0x7f has no PDFDocEncoding character)
-        value = value.decode("latin-1")
+    if isinstance(value, bytes):  # a PDFDocEncoding string pypdf gave up on (a byte without a character): every
+        value = value.decode("latin-1").translate(_UNDECODED)  # other byte still PDFDocEncoding's ("•" is 0x80)
     text, _ = kinds.clean_text(str(value))
     return "" if text.strip() in _PLACEHOLDERS else text
 
