@@ -37,8 +37,8 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "benchmark-token-not-secret"
 #: POST /api/extract of one form, median of 20 requests in a row, before 7c685a3 (every upload killed its reading
-#: worker, as on Ctrl-C, and the next waited for a new one); measured with this benchmark on 2 cores.
-BEFORE_EXTRACT_ONE_MS = 280
+#: worker, as on Ctrl-C, and the next waited for a new one); this benchmark on b0516a7, 2 quiet cores, 2026-12-05.
+BEFORE_EXTRACT_ONE_MS = 278
 
 
 def _rss(pid: int) -> int:
