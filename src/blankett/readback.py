@@ -157,7 +157,6 @@ def _beside(ctl: controls.ByTag, f: Field) -> str:
 def _read_controls(ctl: controls.ByTag, f: Field, notes: list[str], outside: list[str]) -> Any:
     """One field from its controls; an empty answer is looked for beside the control too."""
     value, warnings = controls.READERS[f.kind](ctl, f)
-    notes.extend(controls.contradictions(ctl, f))
     if warnings:
         notes.extend(warnings)
         if f.kind is Kind.JANEJ:  # both ticked: a warning and not answered, never a guess
@@ -261,6 +260,8 @@ def read_root(root: etree._Element) -> Reading:
     """The raw values and warnings of a Bilaga 5 document; :class:`NotTheFormError` when fields are missing."""
     ctl = ooxml.read_controls(root)
     absent = _ALL_TAGS.difference(ctl)
+    # the tags of controls a later copy contradicts (as a rule none: looked for once, not once per field)
+    contradicted = {tag for tag, control in ctl.items() if control.contradicted}
     values: Values = {}
     notes: list[str] = []
     outside: list[str] = []
@@ -269,6 +270,8 @@ def read_root(root: etree._Element) -> Reading:
         if absent and not absent.isdisjoint(TAGS[f.key]):
             gone.append(f)
             continue
+        if contradicted and not contradicted.isdisjoint(TAGS[f.key]):
+            notes.extend(controls.contradictions(ctl, f))
         value = _read_controls(ctl, f, notes, outside)
         if value is None and f.kind is Kind.JANEJ and not _checkboxes(ctl, f):
             gone.append(f)  # checked only when unanswered: answered boxes are checkboxes
