@@ -291,6 +291,8 @@ def test_numbers_dates_and_text_are_taken_as_a_person_meant_them(key, given, exp
                  id="handelse-4301-siffror"),  # an id: pytest would name it by the number, which Python refuses
     pytest.param("samtal1_datum", -10**5000, "talet har fler än 4300 siffror och kan inte vara ett svar",
                  id="samtal1_datum-5001-siffror"),
+    pytest.param("polisanmald", 10**4300, "talet med fler än 4300 siffror är inte Ja eller Nej",
+                 id="polisanmald-4301-siffror"),
     ("handelse", float("nan"), '"nan" är inget tal som kan vara ett svar (skriv svaret som text)'),
     ("handelse", float("-inf"), '"-inf" är inget tal som kan vara ett svar (skriv svaret som text)'),
     # a bad value is quoted on one line and at most 60 characters: a 300 kB cell was one 300 kB line, and a line

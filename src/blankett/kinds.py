@@ -35,7 +35,13 @@ QUOTED_CHARS = 60
 def quoted(value: Any) -> str:
     """A bad value as a message quotes it: on one line (its line breaks as spaces), at most :data:`QUOTED_CHARS`
     characters and then …, a truth value as JSON spells it (Python's is "True")."""
-    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        try:
+            text = str(value)
+        except ValueError:  # a whole number past Python's 4 300 digits, which it refuses to write, in English
+            return f"talet med fler än {sys.get_int_max_str_digits()} siffror"
     text = " ".join(text.splitlines())
     return f'"{text[:QUOTED_CHARS]}…"' if len(text) > QUOTED_CHARS else f'"{text}"'
 
