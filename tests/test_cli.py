@@ -307,3 +307,18 @@ def test_called_from_python_the_command_raises_and_returns_instead_of_exiting(ca
         main.main(["fill", "x.json", "--xyzzy"], standalone_mode=False)
     assert main.main(["schema"], standalone_mode=False) is None
     assert json.loads(capsys.readouterr().out)["title"].startswith("Bilaga 5")
+
+
+
+@pytest.mark.parametrize("exc, words", [
+    (IsADirectoryError(21, "Is a directory"), "det är en mapp, inte en fil"),
+    (FileNotFoundError(2, "No such file or directory"), "mappen finns inte och kan inte skapas där"),
+    (PermissionError(13, "Permission denied"), "behörighet saknas"),  # the tests run as root: made, not met
+    (OSError(28, "No space left on device"), "disken är full"),
+    (OSError(30, "Read-only file system"), "filsystemet är skrivskyddat"),
+    (OSError(5, "Input/output error"), "systemets svar: Input/output error"),
+])
+def test_why_an_output_cannot_be_written_is_said_in_swedish(exc, words):
+    from blankett.errors import write_problem
+
+    assert write_problem(exc) == words
