@@ -215,6 +215,41 @@ def test_pypdf_logging_is_left_to_the_host_program():
     assert run.stdout.split() == ["0", "False"]
 
 
+def test_overlapping_quiet_calls_leave_pypdfs_logger_as_the_host_had_it():
+    """Two threads each reading a PDF (a server): the first silences pypdf, the second ends last. Before, each put
+    back what it had seen on entry, and the second put back the first's silence: pypdf was mute for good."""
+    import logging
+    import threading
+
+    from blankett.pdf.common import quiet_pypdf
+
+    logger = logging.getLogger("pypdf")
+    handlers = list(logger.handlers)
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    quiet_after_first: list[bool] = []
+
+    def first() -> None:
+        with quiet_pypdf():
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(10)
+        with quiet_pypdf():
+            second_in.set()
+            first_out.wait(10)
+            quiet_after_first.append(logger.disabled)  # still quiet while one of our calls runs
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert quiet_after_first == [True]
+    assert (logger.disabled, logger.propagate, logger.handlers) == (False, True, handlers)
+
+
 def _summary(doc: pikepdf.Pdf) -> dict:
     """What the shipped blank must share with a fresh one: fields, names, tooltips, flags, rects, structure."""
     fields = [(str(f.T), str(f.FT), str(f.get("/TU", "")), int(f.get("/Ff", 0)), str(f.get("/DA", "")),
