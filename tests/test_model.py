@@ -287,9 +287,9 @@ def test_numbers_dates_and_text_are_taken_as_a_person_meant_them(key, given, exp
     ("sarbarheter_plan", 5, NOT_A_LIST),
     ("sarbarheter_rutin", True, NOT_A_LIST),
     # numbers that are no answer: Python's own line was English (past 4 300 digits), or the text was "nan"
-    pytest.param("handelse", 10**4300, "talet har fler än 4300 siffror och kan inte vara ett svar",
+    pytest.param("handelse", 10**4300, "talet med fler än 4300 siffror kan inte vara ett svar",
                  id="handelse-4301-siffror"),  # an id: pytest would name it by the number, which Python refuses
-    pytest.param("samtal1_datum", -10**5000, "talet har fler än 4300 siffror och kan inte vara ett svar",
+    pytest.param("samtal1_datum", -10**5000, "talet med fler än 4300 siffror kan inte vara ett svar",
                  id="samtal1_datum-5001-siffror"),
     pytest.param("polisanmald", 10**4300, "talet med fler än 4300 siffror är inte Ja eller Nej",
                  id="polisanmald-4301-siffror"),

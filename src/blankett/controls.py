@@ -226,19 +226,26 @@ def read_fields(ctl: ByTag) -> tuple[dict[str, Value], list[str]]:
     """Every field's value read from its controls, and warnings; fields whose controls are missing are skipped."""
     values: dict[str, Value] = {}
     warnings: list[str] = []
+    copied = contradicted(ctl)
     for f in FIELDS:
         if any(tag not in ctl for tag in TAGS[f.key]):
             continue
         value, notes = READERS[f.kind](ctl, f)
         values[f.key] = value
-        warnings.extend([*notes, *contradictions(ctl, f)])
+        warnings.extend([*notes, *contradictions(copied, f)])
     return values, warnings
 
 
-def contradictions(ctl: ByTag, f: Field) -> list[str]:
+def contradicted(ctl: ByTag) -> frozenset[str]:
+    """The tags of controls that a later copy contradicts (:attr:`ooxml.Control.contradicted`): as a rule none,
+    so looked for once per form, not once per field."""
+    return frozenset(tag for tag, control in ctl.items() if control.contradicted)
+
+
+def contradictions(copied: frozenset[str], f: Field) -> list[str]:
     """A warning when a control of the field is there twice with another answer (a box copied in Word): only the
-    first is read, and the other answer is not lost without a word."""
-    if not any(ctl[tag].contradicted for tag in TAGS[f.key]):
+    first is read, and the other answer is not lost without a word. ``copied``: :func:`contradicted`."""
+    if not copied or copied.isdisjoint(TAGS[f.key]):
         return []
     return [f'"{f.column}": fältet finns två gånger i blanketten med olika svar (en kopierad ruta?); '
             "bara det första lästes – kontrollera blanketten"]

@@ -70,7 +70,7 @@ def _number_text(value: float | int) -> str:
     try:
         return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     except ValueError:  # checked from the number's size before any digit is made, so a huge one costs nothing
-        raise ValueError(f"talet har fler än {sys.get_int_max_str_digits()} siffror och kan inte vara ett svar") from None
+        raise ValueError(f"{quoted(value)} kan inte vara ett svar") from None  # quoted names its digits
 
 
 def parse_text(value: Any) -> str | None:

@@ -260,8 +260,7 @@ def read_root(root: etree._Element) -> Reading:
     """The raw values and warnings of a Bilaga 5 document; :class:`NotTheFormError` when fields are missing."""
     ctl = ooxml.read_controls(root)
     absent = _ALL_TAGS.difference(ctl)
-    # the tags of controls a later copy contradicts (as a rule none: looked for once, not once per field)
-    contradicted = {tag for tag, control in ctl.items() if control.contradicted}
+    copied = controls.contradicted(ctl)
     values: Values = {}
     notes: list[str] = []
     outside: list[str] = []
@@ -270,8 +269,7 @@ def read_root(root: etree._Element) -> Reading:
         if absent and not absent.isdisjoint(TAGS[f.key]):
             gone.append(f)
             continue
-        if contradicted and not contradicted.isdisjoint(TAGS[f.key]):
-            notes.extend(controls.contradictions(ctl, f))
+        notes.extend(controls.contradictions(copied, f))
         value = _read_controls(ctl, f, notes, outside)
         if value is None and f.kind is Kind.JANEJ and not _checkboxes(ctl, f):
             gone.append(f)  # checked only when unanswered: answered boxes are checkboxes
