@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+#: A path given as a file that is a folder, read or written: the same words everywhere.
+IS_A_FOLDER = "det är en mapp, inte en fil"
+
 
 def os_problem(exc: OSError) -> str:
     """A file that cannot be opened, in the same Swedish words whatever its format."""
@@ -16,7 +19,7 @@ def os_problem(exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return "filen kan inte läsas (behörighet saknas)"
     if isinstance(exc, IsADirectoryError):
-        return "det är en mapp, inte en fil"
+        return IS_A_FOLDER
     return f"filen kan inte läsas ({exc.strerror or exc.__class__.__name__})"
 
 
@@ -25,7 +28,7 @@ def write_problem(exc: OSError) -> str:
     if isinstance(exc, NotADirectoryError):
         return "en del av sökvägen är en fil, inte en mapp"
     if isinstance(exc, IsADirectoryError):
-        return "det är en mapp, inte en fil"
+        return IS_A_FOLDER
     if isinstance(exc, FileNotFoundError):
         return "mappen finns inte och kan inte skapas där"
     if isinstance(exc, PermissionError):

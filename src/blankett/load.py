@@ -29,7 +29,7 @@ from openpyxl.utils.escape import unescape
 from openpyxl.xml.constants import SHARED_STRINGS
 
 from . import protect
-from .errors import BlankettError, InputError, json_problem, os_problem
+from .errors import IS_A_FOLDER, BlankettError, InputError, json_problem, os_problem
 from .form import Kind, kind_of
 from .package import Package, open_package, refuse_dtd, refuse_wide
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
@@ -790,7 +790,7 @@ def load_rows(path: str | Path, failed_forms: bool = False, *, password: str | N
     if not path.exists():
         raise InputError(f"{path}: filen finns inte")
     if path.is_dir():
-        raise InputError(f"{path}: det är en mapp, inte en fil")
+        raise InputError(f"{path}: {IS_A_FOLDER}")
     sheet = SHEET_LOADERS.get(path.suffix.lower())
     if sheet is not None:
         return sheet(path, failed_forms, password_column, _unlocked_workbook(path, password))
