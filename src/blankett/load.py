@@ -14,6 +14,7 @@ import io
 import json
 import re
 import sys
+import threading
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -719,11 +720,36 @@ def _records(fh: IO[str], delimiter: str, source: str) -> Iterator[list[str]]:
         yield [unguard(cell) for cell in record]
 
 
-def _whole_cells(path: Path) -> None:
-    """Let the csv module read a cell as long as the file: it refused one past 131 072 characters in English and
-    stopped the file there, where an .xlsx or JSON answer of any length is read whole (the file's size bounds it)."""
-    with contextlib.suppress(OSError):  # a file that cannot be opened is told by the open that follows
-        csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size + 1))
+class _CellLimit:
+    """The csv module's cell limit is one for the whole process: raised while our readings run (threads of a
+    server overlap: the first saves the host's limit, the last puts it back), never left raised for the host."""
+
+    lock = threading.Lock()
+    depth = 0
+    saved = 0
+
+
+@contextlib.contextmanager
+def _whole_cells(path: Path) -> Iterator[None]:
+    """Let the csv module read a cell as long as the file while this reading runs: it refused one past 131 072
+    characters in English and stopped the file there, where an .xlsx or JSON answer of any length is read whole
+    (the file's size bounds it)."""
+    try:
+        size = path.stat().st_size + 1
+    except OSError:  # a file that cannot be opened is told by the open
+        size = 0
+    with _CellLimit.lock:
+        if _CellLimit.depth == 0:
+            _CellLimit.saved = csv.field_size_limit()
+        _CellLimit.depth += 1
+        csv.field_size_limit(max(csv.field_size_limit(), size))
+    try:
+        yield
+    finally:
+        with _CellLimit.lock:
+            _CellLimit.depth -= 1
+            if _CellLimit.depth == 0:
+                csv.field_size_limit(_CellLimit.saved)
 
 
 def _csv_rows(path: Path, failed_forms: bool = False, password_column: str | None = None,
@@ -741,10 +767,10 @@ def _csv_rows(path: Path, failed_forms: bool = False, password_column: str | Non
         try:
             delimiter = _delimiter(fh.readline())
             fh.seek(0)
-            _whole_cells(path)
-            cells = _records(fh, delimiter, path.name)
-            yield from _sheet_rows(path.name, cells, formulas=False, file_notes=notes, failed_forms=failed_forms,
-                                   password_column=password_column)
+            with _whole_cells(path):
+                cells = _records(fh, delimiter, path.name)
+                yield from _sheet_rows(path.name, cells, formulas=False, file_notes=notes, failed_forms=failed_forms,
+                                       password_column=password_column)
         except UnicodeDecodeError:  # a byte Windows-1252 has no character for: neither encoding fits
             raise InputError(f"{path.name}: filen är varken UTF-8 eller Windows-1252; spara den som CSV med "
                              "teckenkodningen UTF-8 (i Excel \"CSV UTF-8 (kommaavgränsad)\", i LibreOffice Calc "
