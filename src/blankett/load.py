@@ -14,7 +14,6 @@ import io
 import json
 import re
 import sys
-import threading
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from openpyxl.xml.constants import SHARED_STRINGS
 from . import protect
 from .errors import IS_A_FOLDER, BlankettError, InputError, json_problem, os_problem
 from .form import Kind, kind_of
+from .held import Held
 from .package import Package, open_package, refuse_dtd, refuse_wide
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
 
@@ -720,17 +720,11 @@ def _records(fh: IO[str], delimiter: str, source: str) -> Iterator[list[str]]:
         yield [unguard(cell) for cell in record]
 
 
-class _CellLimit:
-    """The csv module's cell limit is one for the whole process: raised while our readings run (threads of a
-    server overlap: the first saves the host's limit, the last puts it back), never left raised for the host."""
-
-    lock = threading.Lock()
-    depth = 0
-    saved = 0
+#: The csv module's cell limit, one for the whole process: raised for our readings only (:mod:`blankett.held`).
+_CELL_LIMIT = Held(csv.field_size_limit, csv.field_size_limit)
 
 
-@contextlib.contextmanager
-def _whole_cells(path: Path) -> Iterator[None]:
+def _whole_cells(path: Path) -> contextlib.AbstractContextManager[None]:
     """Let the csv module read a cell as long as the file while this reading runs: it refused one past 131 072
     characters in English and stopped the file there, where an .xlsx or JSON answer of any length is read whole
     (the file's size bounds it)."""
@@ -738,18 +732,7 @@ def _whole_cells(path: Path) -> Iterator[None]:
         size = path.stat().st_size + 1
     except OSError:  # a file that cannot be opened is told by the open
         size = 0
-    with _CellLimit.lock:
-        if _CellLimit.depth == 0:
-            _CellLimit.saved = csv.field_size_limit()
-        _CellLimit.depth += 1
-        csv.field_size_limit(max(csv.field_size_limit(), size))
-    try:
-        yield
-    finally:
-        with _CellLimit.lock:
-            _CellLimit.depth -= 1
-            if _CellLimit.depth == 0:
-                csv.field_size_limit(_CellLimit.saved)
+    return _CELL_LIMIT.changed(lambda: csv.field_size_limit(max(csv.field_size_limit(), size)))
 
 
 def _csv_rows(path: Path, failed_forms: bool = False, password_column: str | None = None,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from collections.abc import Iterator, Sequence
 
 from ..form import REGISTRATION, Field, Kind
+from ..held import Held
 
 PRODUCER = "blankett"
 ON, OFF = "/Yes", "/Off"
@@ -27,44 +27,42 @@ REGISTRATION_INFO = tuple(f"/{r.prop}" for r in REGISTRATION)
 Registered = Sequence[tuple[str, str]]
 
 
-class _Quiet:
-    """How many of our calls are inside :func:`quiet_pypdf` now (server threads overlap), and the logger's own
-    settings to give back when the last one ends."""
+#: What :func:`quiet_pypdf` silences with: a handler that drops pypdf's records.
+_SILENCE = logging.NullHandler()
 
-    lock = threading.Lock()
-    depth = 0
-    saved: tuple[bool, bool, logging.Handler] | None = None
+
+def _pypdf_logging() -> tuple[bool, bool]:
+    logger = logging.getLogger("pypdf")
+    return logger.disabled, logger.propagate
+
+
+def _restore_pypdf_logging(saved: tuple[bool, bool]) -> None:
+    logger = logging.getLogger("pypdf")
+    logger.removeHandler(_SILENCE)
+    logger.disabled, logger.propagate = saved
+
+
+def _silence_pypdf() -> None:
+    logger = logging.getLogger("pypdf")
+    logger.disabled, logger.propagate = True, False
+    logger.addHandler(_SILENCE)  # once: a logger holds a handler once however often it is added
+
+
+_PYPDF_LOGGING = Held(_pypdf_logging, _restore_pypdf_logging)
 
 
 @contextlib.contextmanager
 def quiet_pypdf() -> Iterator[None]:
     """pypdf's logger silenced while our own calls run: a broken file's details are told in one Swedish line of
-    ours. Only around our calls, so a host program's own pypdf logging is left as it set it.
+    ours. Only around our calls, so a host program's own pypdf logging is left as it set it (:mod:`blankett.held`:
+    overlapping calls share one silence).
 
     Each pypdf module logs through a logger of its own, made when it first warns ("pypdf._reader": "EOF marker not
     found"), and such a record reaches the handlers whatever the parent's flag says: so the parent keeps its
     children's records to itself (a handler that drops them, and no propagation to Python's last-resort stderr).
-    Calls that overlap (threads) share one silence: the first saves the settings, the last puts them back (each
-    putting back what it saw would leave the logger silenced for good when two overlap).
     """
-    logger = logging.getLogger("pypdf")
-    with _Quiet.lock:
-        if _Quiet.depth == 0:
-            silence: logging.Handler = logging.NullHandler()
-            _Quiet.saved = (logger.disabled, logger.propagate, silence)
-            logger.disabled, logger.propagate = True, False
-            logger.addHandler(silence)
-        _Quiet.depth += 1
-    try:
+    with _PYPDF_LOGGING.changed(_silence_pypdf):
         yield
-    finally:
-        with _Quiet.lock:
-            _Quiet.depth -= 1
-            if _Quiet.depth == 0 and _Quiet.saved is not None:
-                disabled, propagate, drop = _Quiet.saved
-                logger.removeHandler(drop)
-                logger.disabled, logger.propagate = disabled, propagate
-                _Quiet.saved = None
 
 
 def field_type(f: Field) -> str:
