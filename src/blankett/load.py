@@ -32,6 +32,7 @@ from . import protect
 from .errors import IS_A_FOLDER, BlankettError, InputError, json_problem, os_problem
 from .form import Kind, kind_of
 from .held import Held
+from .kinds import quoted
 from .package import Package, open_package, refuse_dtd, refuse_wide
 from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
 
@@ -135,7 +136,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         for key, value in pairs:
             if obj[key] != value:
                 repeated = Repeated(obj)
-                repeated.message = (f'nyckeln "{key[:40]}" står två gånger med olika värden, och vilket som gäller går '
+                repeated.message = (f"nyckeln {quoted(key)} står två gånger med olika värden, och vilket som gäller går "
                                     "inte att veta; ta bort det ena")
                 return repeated
     return obj
