@@ -55,3 +55,25 @@ def test_a_stopped_pool_refuses_in_swedish_and_starts_no_worker():
     assert str(refused.value) == ("Blanketten kunde inte fyllas i: servern stängs just nu. Försök igen när den har "
                                   "startats på nytt.")
     assert fills._pool is None
+
+
+#: What a fill worker has no use for: the web server, the PDF writers and readers, the spreadsheet readers.
+NOT_IN_A_FILL_WORKER = ("starlette", "uvicorn", "markdown_it", "pypdf", "pikepdf", "fontTools", "openpyxl")
+
+
+def test_a_fill_worker_loads_the_form_filler_only_not_the_web_server_or_the_pdf_machinery():
+    """A fill worker runs this (the pool's initializer, then a fill) in a new Python process; it imported the
+    whole web server and every stage of the library, 1 s of CPU per worker at each server start, two per start."""
+    import json
+    import subprocess
+    import sys
+
+    script = ("import json, os, sys\n"
+              "from blankett.web import pool\n"
+              "pool._start(os.getppid())\n"
+              f"data = pool._fill({full_record(4)!r}, 'docx')\n"
+              "assert isinstance(data, bytes) and data.startswith(b'PK'), data\n"
+              f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({NOT_IN_A_FILL_WORKER!r}))))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == []

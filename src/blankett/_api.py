@@ -14,34 +14,20 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from . import (
-    batch,
-    build,
-    check,
-    export,
-    fill,
-    model,
-    protect,
-    publish,
-    readback,
-    workbook,
-)
+# Light stages, imported with this module; the rest are imported by the call that needs them, so that a process
+# that fills (the web server's fill workers) or starts (the server, the command line) loads no PDF, overview or
+# spreadsheet machinery it does not use: a fill worker of the server started in 0.5 s instead of 1.1 s of CPU.
+from . import build, fill, model, protect
 from .errors import BlankettError, OfficeMissingError, OutputExistsError
-from .load import load_rows
-from .office import find_soffice
-from .overview import cases as overview_cases
-from .overview import followup, suppress
-from .overview import formats as overview_formats
-from .overview import make as overview_make
-from .overview.report import Overview
-from .pdf import archivefill
-from .pdf import blank as pdfblank
-from .pdf import fill as pdffill
-from .pdf import flat as pdfflat
 from .profile import Profile, load_profile
 from .write import write_bytes
+
+if TYPE_CHECKING:
+    from . import batch, readback
+    from .overview import followup
+    from .overview.report import Overview
 
 PathLike = str | Path
 ExportFormat = Literal["json", "jsonl", "csv", "xlsx", "ods"]
@@ -63,6 +49,7 @@ def blank_docx(profile: Profile | PathLike | None = None) -> bytes:
 def blank_pdf(profile: Profile | PathLike | None = None, soffice: PathLike | None = None) -> bytes:
     """The blank form as an accessible, fillable PDF: shipped for the bundled profile; another profile's is made
     once by LibreOffice (else :class:`OfficeMissingError`) and then kept in the cache folder."""
+    from .pdf import blank as pdfblank
     return pdfblank.blank_pdf(_profile(profile), soffice)
 
 
@@ -73,6 +60,7 @@ def schema() -> dict[str, Any]:
 
 def workbook_xlsx() -> bytes:
     """The input workbook (.xlsx): one row per incident, one column per question."""
+    from . import workbook
     return workbook.workbook_bytes()
 
 
@@ -115,6 +103,8 @@ def fill_pdf(record: Mapping[str, Any], flatten: bool = False, template: fill.Te
     No office suite is started: the blank PDF ships (or, for another ``template``, was made once and cached).
     ``password``: encrypted with it (AES-256; screen readers and form filling stay allowed).
     """
+    from .pdf import blank as pdfblank
+    from .pdf import flat as pdfflat
     incident, _ = model.validate(_plain(record))
     return protect.sealed(pdfflat.render(pdfblank.for_filler(template, soffice), incident, flatten), password, ".pdf")
 
@@ -129,6 +119,7 @@ def fill_pdfa(record: Mapping[str, Any], template: fill.Template | None = None,
               soffice: PathLike | None = None) -> bytes:
     """One record as an archive copy: PDF/A-3a and PDF/UA-1, answers as text, the record embedded as JSON that
     :func:`extract` reads back exactly (needs LibreOffice)."""
+    from .pdf import archivefill
     return archivefill.docx_bytes_to_archive(fill_docx(record, template), soffice=soffice)
 
 
@@ -143,6 +134,7 @@ def fill_files(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, force: 
     encrypted with its row's, the column is never written, and a row without one is not written at all
     (``password`` then only opens encrypted inputs).
     """
+    from . import batch
     return batch.fill_files(list(inputs), out_dir, check, force, template, jobs, password=password,
                             password_column=password_column)
 
@@ -159,6 +151,7 @@ def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, kee
     No office suite is needed for the bundled template; another one's blank PDF is made once by LibreOffice
     (else :class:`OfficeMissingError`, raised before anything is written).
     """
+    from .pdf import fill as pdffill
     return pdffill.fill_with_pdf([Path(p) for p in inputs], out_dir, keep_docx, flatten, force,
                          Path(template) if template else None, jobs, soffice, archive=archive, password=password,
                          password_column=password_column)
@@ -167,6 +160,7 @@ def fill_files_pdf(inputs: Iterable[PathLike], out_dir: PathLike = "out", *, kee
 def count_records(path: PathLike, password: str | None = None) -> int:
     """How many records (rows) an input file holds, as ``fill`` would read them (an encrypted .xlsx opened with
     ``password``); 0 when it cannot be read."""
+    from .load import load_rows
     try:
         return sum(1 for _ in load_rows(Path(path), password=password))
     except BlankettError:
@@ -175,11 +169,13 @@ def count_records(path: PathLike, password: str | None = None) -> int:
 
 def pdf_available(soffice: PathLike | None = None) -> bool:
     """Whether filled PDFs can be made: the bundled blank PDF ships, else LibreOffice must be found."""
+    from .pdf import blank as pdfblank
     return pdfblank.SHIPPED.is_file() or office_available(soffice)
 
 
 def office_available(soffice: PathLike | None = None) -> bool:
     """Whether LibreOffice is found (the PDF jobs need it)."""
+    from .office import find_soffice
     try:
         find_soffice(soffice)
     except OfficeMissingError:
@@ -192,6 +188,7 @@ def extract(source: PathLike | bytes, name: str | None = None, *, password: str 
 
     ``password`` opens an encrypted .docx or PDF, decrypted in memory only.
     """
+    from . import readback
     if not isinstance(source, bytes):
         return readback.read_file(source, password=password)
     label = name or "blankett.docx"
@@ -207,16 +204,19 @@ def extract_files(paths: Iterable[PathLike], workers: int = 1, *,
                   password: str | None = None) -> Iterator[readback.Result]:
     """A result per returned form, in order; folders give every form in them; ``workers`` > 1 reads in parallel;
     ``password`` opens the encrypted ones."""
+    from . import readback
     return readback.read_files(readback.expand(paths), workers=workers, password=password)
 
 
 def export_results(results: Iterable[readback.Result], path: PathLike, force: bool = False) -> None:
     """Write results as .json, .jsonl, .csv, .xlsx or .ods (by ``path``'s ending), atomically and owner-only."""
+    from . import export
     export.export(results, Path(path), force)
 
 
 def export_bytes(results: Iterable[readback.Result], fmt: ExportFormat) -> bytes:
     """Results as the bytes of a .json, .jsonl, .csv, .xlsx or .ods file, exactly as :func:`export_results` writes it."""
+    from . import export
     with tempfile.TemporaryDirectory(prefix="blankett-") as tmp:
         target = Path(tmp) / f"svar.{fmt}"
         export.export(results, target)
@@ -227,6 +227,7 @@ def publish_files(out_dir: PathLike = "out/webb", profile: Profile | PathLike | 
                   soffice: PathLike | None = None) -> list[tuple[Path, int]]:
     """Write the blank form for the website (Bilaga5.docx, Bilaga5.pdf and the page Bilaga5.html that offers them
     with the steps to send it back encrypted); each path with its size."""
+    from . import publish
     return publish.publish(out_dir, _profile(profile), force, soffice)
 
 
@@ -235,6 +236,7 @@ def check_form(path: PathLike) -> list[str]:
 
     A .docx (or .doc/.odt) is checked control by control; our PDF field by field, by name.
     """
+    from . import check
     return check.check_file(path)
 
 
@@ -250,6 +252,7 @@ def make_overview(paths: Iterable[PathLike], start: dt.date | None = None, end: 
     told of each returned form read (a progress bar). ``scans=False``: scanned images are not read by OCR (seconds
     a page) but named in ``problems``, for a caller that answers at once (the web page).
     """
+    from .overview import make as overview_make
     return overview_make.make(paths, start, end, today, public, problems=problems, workers=workers, on_form=on_form,
                               scans=scans)
 
@@ -257,6 +260,7 @@ def make_overview(paths: Iterable[PathLike], start: dt.date | None = None, end: 
 def overview_form_count(paths: Iterable[PathLike]) -> int:
     """How many returned forms :func:`make_overview` reads from ``paths`` (files, folders, .zip): a progress bar's
     length."""
+    from .overview import cases as overview_cases
     return overview_cases.count_forms(paths)
 
 
@@ -267,6 +271,7 @@ def overview_documents(overview: Overview, formats: Iterable[str] | None = None,
 
     The PDF needs LibreOffice (:class:`OfficeMissingError`); an ending that is not made is a :class:`BlankettError`.
     """
+    from .overview import formats as overview_formats
     chosen = list(overview_formats.of(overview.public))
     if formats is not None:
         chosen = []
@@ -291,6 +296,10 @@ def overview_files(paths: Iterable[PathLike], out_dir: PathLike = "out/lagesbild
     Nothing is read when a file to be written exists already and ``force`` is not given. Without LibreOffice the
     PDFs are left out, with one line in ``problems`` saying so, and the other files are written.
     """
+    from .overview import formats as overview_formats
+    from .overview import make as overview_make
+    from .overview import suppress
+    from .overview.report import Overview
     today = today or dt.date.today()
     first, last = overview_make.period(start, end, today)
     shape = Overview("", first, last, today, False)  # only the period, for the file names
@@ -327,9 +336,11 @@ def follow_ups(paths: Iterable[PathLike], today: dt.date | None = None) -> follo
 
     Forms are read in guarded worker processes; a file or row that cannot be read is one line in ``problems``.
     """
+    from .overview import followup
     return followup.reminders(paths, today or dt.date.today())
 
 
 def follow_ups_ics(reminders: followup.Reminders, now: dt.datetime | None = None) -> bytes:
     """The reminders as an iCalendar file (RFC 5545): one all-day event per talk, titled by case number only."""
+    from .overview import followup
     return followup.ics(reminders, now)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from pydantic import BaseModel
@@ -16,12 +16,14 @@ from . import controls, ooxml, protect
 from .build import blank_bytes
 from .errors import BlankettError, InputError, OutputExistsError, RecordError, os_problem, write_problem
 from .form import FIELDS, REGISTRATION, TAGS
-from .load import Row
 from .model import CASE_KEY, Values, registration_properties, validate
 from .model import values as model_values
 from .package import MAIN_PART, deflate, parse_xml, read_all, zip_deflated
 from .status import FillStatus
 from .write import write_bytes
+
+if TYPE_CHECKING:  # a type only: a fill worker never loads the spreadsheet readers (openpyxl)
+    from .load import Row
 
 
 class Template:
