@@ -250,11 +250,14 @@ def test_forms_in_a_zip_are_read_in_guarded_workers_and_named_by_the_zip_and_mem
 
 
 
-def test_the_reading_workers_leave_when_the_forms_are_read_before_the_overview_is_written(tmp_path, monkeypatch):
+def test_the_reading_workers_leave_when_many_forms_are_read_before_the_overview_is_written(tmp_path, monkeypatch):
     """Before: they stayed idle for the next reading (IDLE_SECONDS) while the overview was written, its biggest
-    memory: 10 000 forms peaked at 354 MB, 240 MB without them (benchmarks/overview.py)."""
+    memory: 10 000 forms peaked at 354 MB, 240 MB without them (benchmarks/overview.py). From RELEASE_FROM forms
+    (here made 2, to read only two)."""
     from blankett import guard
+    from blankett.overview import cases
 
+    monkeypatch.setattr(cases, "RELEASE_FROM", 2)
     for record in RECORDS[:2]:
         (tmp_path / f"{record['diarienummer'].replace('/', '-')}.docx").write_bytes(blankett.fill_docx(
             {k: v for k, v in record.items() if k not in CODED}))
@@ -265,6 +268,24 @@ def test_the_reading_workers_leave_when_the_forms_are_read_before_the_overview_i
     blankett.make_overview([tmp_path], START, END, TODAY, problems=[])
     assert started and not guard._IDLE
     assert all(worker.proc.poll() is not None for worker in started)  # ended, not lent to anyone
+
+
+def test_an_overview_of_a_few_forms_keeps_its_reading_worker_for_the_next_one(tmp_path):
+    """Before: every overview ended the idle reading workers, so each request of the web page's Lägesbild (and
+    every extract after it) waited for a new worker; a few forms leave little to free."""
+    from blankett import guard
+
+    for record in RECORDS[:2]:
+        (tmp_path / f"{record['diarienummer'].replace('/', '-')}.docx").write_bytes(blankett.fill_docx(
+            {k: v for k, v in record.items() if k not in CODED}))
+    guard.stop_idle()
+    blankett.make_overview([tmp_path], START, END, TODAY, problems=[])
+    kept = [w.proc.pid for w in guard._IDLE]
+    for _ in range(2):
+        found: list[str] = []
+        blankett.make_overview([tmp_path], START, END, TODAY, problems=found)
+        assert found == []
+        assert [w.proc.pid for w in guard._IDLE] == kept and len(kept) == 1
 
 
 def test_the_command_refuses_a_period_that_ends_before_it_starts_and_a_bad_date_in_swedish(tmp_path):
