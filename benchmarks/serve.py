@@ -10,6 +10,8 @@
 4. ``POST /api/extract`` of one .zip holding ``--forms`` filled forms: time and the server's peak RSS.
 5. ``POST /api/extract`` of one form at a time, one request after the other (keep-alive): the median per
    request, beside the figure before a reading worker was kept between uploads.
+6. ``POST /api/lagesbild`` of five forms, then ``POST /api/extract`` of one, ten times in a row: the medians
+   (before 14b0011 every overview ended the reading workers, and both requests waited for a new one).
 
 Targets (issue 11): API ≥ 0.5 × the command line's rate, p99 ≤ 100 ms at 8 clients, memory flat.
 The load generator runs on the same cores as the server, so the API figures are a floor.
@@ -39,6 +41,9 @@ TOKEN = "benchmark-token-not-secret"
 #: POST /api/extract of one form, median of 20 requests in a row, before 7c685a3 (every upload killed its reading
 #: worker, as on Ctrl-C, and the next waited for a new one); this benchmark on b0516a7, 2 quiet cores, 2026-12-05.
 BEFORE_EXTRACT_ONE_MS = 278
+#: POST /api/lagesbild of five forms and then /api/extract of one, medians of 10 in a row, before 14b0011 (every
+#: overview ended the idle reading workers); this benchmark against cfc4e6e's src, 2 quiet cores, 2026-12-05.
+BEFORE_OVERVIEW_THEN_EXTRACT_MS = (79.1, 231.9)
 
 
 def _rss(pid: int) -> int:
@@ -194,6 +199,28 @@ def extract_one_by_one(base: str, record: dict, requests: int = 20) -> dict:
             "before_ms": BEFORE_EXTRACT_ONE_MS}
 
 
+def overview_one_by_one(base: str, recs: list[dict], requests: int = 10) -> dict:
+    """``POST /api/lagesbild`` (the public web page, no LibreOffice) of a zip of five filled forms, ``requests``
+    times in a row on one connection, each followed by ``POST /api/extract`` of one form: the medians."""
+    import blankett
+
+    forms = zip_of_forms(5, recs)
+    one = blankett.fill_docx(recs[0])
+    overview, extract = [], []
+    with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as client:
+        for n in range(requests + 1):
+            started = time.perf_counter()
+            r = client.post(base + "/api/lagesbild?version=public&format=html", files={"filer": ("svar.zip", forms)})
+            middle = time.perf_counter()
+            e = client.post(base + "/api/extract", files={"filer": ("svar.docx", one)})
+            if n:  # the first ones may start the reading worker
+                overview.append(middle - started)
+                extract.append(time.perf_counter() - middle)
+            assert r.status_code == 200 and e.status_code == 200, (r.text, e.text)
+    return {"requests": requests, "overview_p50_ms": round(1000 * statistics.median(overview), 1),
+            "extract_p50_ms": round(1000 * statistics.median(extract), 1)}
+
+
 def quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -254,6 +281,7 @@ def main(argv: list[str] | None = None) -> None:
             "rss_peak_mb": round(max(kb for _, kb in samples) / 1024, 1),
         }
         figures["extract_one"] = extract_one_by_one(base, recs[0])
+        figures["overview_one"] = overview_one_by_one(base, recs)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -287,6 +315,10 @@ def main(argv: list[str] | None = None) -> None:
     one = figures["extract_one"]
     print(f"API POST /api/extract, en blankett per begäran ({one['requests']} i följd): median {one['p50_ms']} ms "
           f"(före: {one['before_ms']} ms, då varje uppladdning väntade på en ny läsprocess)")
+    ov = figures["overview_one"]
+    print(f"API POST /api/lagesbild av 5 blanketter och sedan /api/extract av en, {ov['requests']} gånger i följd: "
+          f"median {ov['overview_p50_ms']} ms och {ov['extract_p50_ms']} ms (före: {BEFORE_OVERVIEW_THEN_EXTRACT_MS[0]} ms "
+          f"och {BEFORE_OVERVIEW_THEN_EXTRACT_MS[1]} ms, då varje lägesbild avslutade läsprocesserna)")
     if args.json:
         print(json.dumps(figures, indent=2, ensure_ascii=False))
 
