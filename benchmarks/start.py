@@ -6,7 +6,8 @@ Each round starts the server (``python -m blankett serve --port 0``) as the test
 its one line, gives its fill workers ``--settle`` seconds to start, and stops it with SIGTERM; the time to the
 line, and the CPU of the whole process tree (server and fill workers) until it has ended. ``--before``: the same
 rounds with ``PYTHONPATH`` pointing at that checkout's ``src`` (for example ``git worktree add /tmp/old <rev>``),
-taken in turns with this one so that the machine's load falls on both.
+taken in turns with this one so that the machine's load falls on both. Then, in the same turns, a new Python
+process that reads one .docx as a reading worker does (``readback._task``): its CPU, what each worker's start costs.
 
 The test suite starts some 90 servers (tests/test_serve_process.py, test_web.py, …): each CPU second here is
 about 90 of the suite's.
@@ -21,6 +22,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,6 +50,18 @@ def one_start(src: Path, settle: float) -> tuple[float, float]:
     return ready, (after.ru_utime + after.ru_stime) - (used.ru_utime + used.ru_stime)
 
 
+def one_reading(src: Path, form: Path) -> float:
+    """CPU seconds of a new Python process that reads one .docx as a reading worker does (``readback._task``):
+    what every reading worker's start costs before its first answer."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-P", "-c", "import sys; from blankett import readback; "
+                    "assert readback._task(sys.argv[1], None, None)['status'] == 'ok'", str(form)],
+                   cwd="/", env=env, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (used.ru_utime + used.ru_stime)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -58,15 +72,24 @@ def main(argv: list[str] | None = None) -> None:
     if args.before:
         sources["före"] = args.before.resolve() / "src"
     figures: dict[str, list[tuple[float, float]]] = {name: [] for name in sources}
-    for _ in range(args.rounds):
-        for name, src in sources.items():
-            figures[name].append(one_start(src, args.settle))
+    readings: dict[str, list[float]] = {name: [] for name in sources}
+    with tempfile.TemporaryDirectory() as tmp:
+        form = Path(tmp) / "svar.docx"
+        subprocess.run([sys.executable, "-c", "import sys, blankett; open(sys.argv[1], 'wb').write("
+                        "blankett.fill_docx({'utsatt': 'Ann Ek', 'polisanmald': 'Ja'}))", str(form)], check=True)
+        for _ in range(args.rounds):
+            for name, src in sources.items():
+                figures[name].append(one_start(src, args.settle))
+                readings[name].append(one_reading(src, form))
     print(f"blankett serve: start och stopp, median av {args.rounds} varv ({os.cpu_count()} kärnor, en "
           "fyllprocess per kärna)")
     for name, runs in figures.items():
         ready = statistics.median(r for r, _ in runs)
         cpu = statistics.median(c for _, c in runs)
         print(f"  {name:5s} redo efter {ready:.2f} s, processortid för servern och fyllprocesserna {cpu:.2f} s")
+    print("en läsprocess: ny Python-process som läser en .docx (readback._task), processortid, median")
+    for name, runs in readings.items():
+        print(f"  {name:5s} {statistics.median(runs):.2f} s")
 
 
 if __name__ == "__main__":

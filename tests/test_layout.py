@@ -23,6 +23,8 @@ LAZY = {
     # a scan's answers are assembled in a reading worker that runs scanread by name; it needs the readers' result
     # type only then (scanread stays out of every ordinary read: 47 ms at each worker start otherwise)
     ("scanread", "readback"),
+    # a reading worker loads the PDF reader (pypdf) when its first PDF comes: 60-70 ms of each worker's start
+    ("readback", "pdf"),
     # the front door loads a job's stages when the job is first asked for: the server's fill workers and the
     # server itself start without the PDF, overview and spreadsheet machinery (a server start with its two fill
     # workers: 3.1 s of CPU before, 1.2 s after; docs/utveckling.md, "Testsvitens tid")
