@@ -322,3 +322,23 @@ def test_why_an_output_cannot_be_written_is_said_in_swedish(exc, words):
     from blankett.errors import write_problem
 
     assert write_problem(exc) == words
+
+
+def test_extract_of_a_folder_without_forms_says_so_and_writes_nothing(tmp_path):
+    """Before: "Klart: 0 lästa … 0 fel", exit 0 and an empty svar.json, for a mistyped or wrong folder."""
+    import blankett
+    from blankett.readback import NO_FORMS_IN_FOLDER
+
+    empty = tmp_path / "tom"
+    (empty / "under").mkdir(parents=True)
+    (empty / "under" / "anteckning.txt").write_text("inte en blankett", encoding="utf-8")
+    out = tmp_path / "svar.json"
+    result = CliRunner().invoke(main, ["extract", str(empty), "-o", str(out)])
+    assert result.exit_code == 1 and result.stderr == f"Fel: {empty}: {NO_FORMS_IN_FOLDER}\n"
+    assert not out.exists()
+    form = tmp_path / "svar.docx"
+    form.write_bytes(blankett.fill_docx({"utsatt": "Ann Ek"}))
+    result = CliRunner().invoke(main, ["extract", str(empty), str(form), "-o", str(out)])  # the other paths are read
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == f"{empty}: {NO_FORMS_IN_FOLDER}"
+    assert [r["record"]["utsatt"] for r in json.loads(out.read_text("utf-8"))] == ["Ann Ek"]

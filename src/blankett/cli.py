@@ -468,13 +468,19 @@ def extract(paths: tuple[Path, ...], output: Path | None, force: bool, ask: bool
     """Läs ifyllda blanketter (.docx, .docm, .doc, .odt, .pdf; skannade: .png, .jpg, .tif; mappar: alla sådana filer
     i dem) till data."""
     from .export import Tally, check_output, export
-    from .readback import expand, read_files
+    from .readback import NO_FORMS_IN_FOLDER, expand, read_files
 
     check_output(output)
     if output is not None and output.exists() and not force:
         raise OutputExistsError(output)
+    each = [(p, expand([p])) for p in paths]
+    files = [f for _, found in each for f in found]
+    empty = [p for p, found in each if not found]  # only a folder expands to nothing
+    if not files:  # nothing to read: no empty result file that looks like a reading of no forms
+        raise InputError(f"{empty[0]}: {NO_FORMS_IN_FOLDER}")
+    for folder in empty:  # the other paths are read
+        click.echo(f"{folder}: {NO_FORMS_IN_FOLDER}", err=True)
     password = _password(password_file, password_env, ask, twice=False)
-    files = expand(paths)
     tally = Tally()
     pages = _ScanProgress() if sys.stderr.isatty() else None
     results = _reported(tally.watch(read_files(files, workers=_workers(len(files)), on_page=pages,

@@ -456,6 +456,11 @@ def _unlocked_reading(path: Path, password: str | None) -> Reading | None:
     return read_docx(path, path.name, data)
 
 
+#: A folder given to read that holds no form (a mistyped or wrong folder): one line naming it.
+NO_FORMS_IN_FOLDER = ("mappen innehåller inga blanketter att läsa (.docx, .docm, .doc, .odt, .pdf eller skannade "
+                      ".png, .jpg, .tif), inte heller i undermapparna")
+
+
 def expand(paths: Iterable[str | Path]) -> list[Path]:
     """The files to read: each file as given, and every readable file in each folder (sorted, recursive)."""
     files: list[Path] = []
