@@ -481,3 +481,30 @@ def test_the_fill_page_tells_an_encrypted_workbook_without_or_with_a_wrong_passw
         assert f"skyddad.xlsx: {line}" in api.get(f"/jobb/{job}").text
         with zipfile.ZipFile(io.BytesIO(api.get(f"/jobb/{job}/blanketter.zip").content)) as zf:
             assert zf.namelist() == ["Bilaga5-KS-2026-2.docx"]
+
+
+def test_a_row_password_that_is_no_text_is_named_as_what_it_is_and_its_form_not_written(tmp_path):
+    """Before: a JSON password of true or a list, and SANT in a sheet's password cell, were told as "cellen … är
+    tom"; now each row says what its password is (never quoting it), and only the row with a text is written."""
+    import openpyxl
+
+    records = [{"utsatt": "Ann Ek", "lösenord": True}, {"utsatt": "Bo Ek", "lösenord": ["a", "b"]},
+               {"utsatt": "Cy Ek", "lösenord": "hemligt-1"}]
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(records), encoding="utf-8")
+    summary = blankett.fill_files([source], tmp_path / "ut", jobs=1, password_column="Lösenord")
+    assert [p.name for p in summary.written] == ["Bilaga5-post-0003.docx"]
+    assert summary.problems == [
+        'in.json post 1: lösenordet i "lösenord" är ett sanningsvärde (SANT/FALSKT, true/false), ingen text; '
+        "blanketten skrivs inte. Skriv lösenordet som text och kör igen.",
+        'in.json post 2: lösenordet i "lösenord" är en lista, ingen text; blanketten skrivs inte. '
+        "Skriv lösenordet som text och kör igen."], summary.problems
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Utsatt", "Lösenord"])
+    sheet.append(["Ann Ek", True])
+    book.save(tmp_path / "in.xlsx")
+    summary = blankett.fill_files([tmp_path / "in.xlsx"], tmp_path / "ut2", jobs=1, password_column="Lösenord")
+    assert summary.written == [] and summary.problems == [
+        'in.xlsx rad 2: lösenordet i "Lösenord" är ett sanningsvärde (SANT/FALSKT, true/false), ingen text; '
+        "blanketten skrivs inte. Skriv lösenordet som text och kör igen."]

@@ -335,8 +335,8 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
     for number, values in enumerate(rows, start=2):
         row = _sheet_row(source, number, values, mapping, epoch, uncached, formulas, failed, failed_forms)
         if row is not None:
-            if secret is not None:
-                row.password = _password_cell(values[secret] if secret < len(values) else None)
+            if secret is not None and password_column is not None:
+                _take_password(row, values[secret] if secret < len(values) else None, password_column)
             row.notes, notes = [*notes, *_headless(row, values, headed)], []
             yield row
 
@@ -369,6 +369,18 @@ def _password_cell(value: Any) -> str | None:
     """A password cell as text (a number typed in Excel stays its digits); None when empty."""
     text = _as_text(value)
     return text if isinstance(text, str) and text != "" else None
+
+
+def _take_password(row: Row, value: Any, column: str) -> None:
+    """The row's own password from its cell. A value that is no text (``true``, SANT in a sheet, a list) is a
+    problem of the row named as what it is, never "empty", and never quoted (it was meant as a password)."""
+    if isinstance(value, (bool, list, dict)):
+        what = ("ett sanningsvärde (SANT/FALSKT, true/false)" if isinstance(value, bool)
+                else "en lista" if isinstance(value, list) else "ett objekt")
+        row.problems.append(f'{row.where}: lösenordet i "{column}" är {what}, ingen text; blanketten skrivs inte. '
+                            "Skriv lösenordet som text och kör igen.")
+        return
+    row.password = _password_cell(value)
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -827,5 +839,5 @@ def _json_passwords(rows: Iterator[Row], column: str) -> Iterator[Row]:
     for row in rows:
         keys = [k for k in row.data if isinstance(k, str) and normalize(k) == wanted] if isinstance(row.data, dict) else []
         value = row.data.pop(keys[0]) if keys else None
-        row.password = _password_cell(value)  # a number is its digits, as in a sheet
+        _take_password(row, value, keys[0] if keys else column)  # a number is its digits, as in a sheet
         yield row
