@@ -72,7 +72,8 @@ def test_a_form_dated_at_the_calendars_end_is_no_500_and_the_folders_other_talks
         r = c.get("/")
         assert r.status_code == 200
         assert rows(r.text) == [["KS 2", "1", str(PLANNED), "planerat"]]
-        assert "1 fil i mappen kunde inte läsas" in r.text
+        assert "1 anmärkning om filerna i mappen" in r.text
+        assert "1 fil i mappen kunde inte läsas" not in r.text  # before: a.docx, read, was told as unreadable
         assert c.get("/bevakning.ics").status_code == 200
 
 
@@ -86,7 +87,7 @@ def test_the_start_page_lists_the_folders_talks_by_case_number_only(folder, monk
         c.headers.update(AUTH)
         page = c.get("/").text
         assert rows(page) == EXPECTED_ROWS
-        assert "1 fil i mappen kunde inte läsas" in page and "trasig" not in page
+        assert "1 anmärkning om filerna i mappen" in page and "trasig" not in page
         assert "KS 2026/8 &lt;b&gt;" in page
         r = c.get("/bevakning.ics")
     assert r.status_code == 200 and r.headers["content-type"] == "text/calendar; charset=utf-8"

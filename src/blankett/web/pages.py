@@ -92,9 +92,11 @@ def _follow_up_row(item: blankett.FollowUp) -> str:
 
 def follow_up_panel(found: blankett.Reminders) -> str:
     """The follow-up talks of the watched folder: case number, talk, dates and status only, never an answer."""
-    unread = len(found.problems)
-    note = (f'<p role="status">{unread} {"fil" if unread == 1 else "filer"} i mappen kunde inte läsas och '
-            "finns inte med (blankett bevaka på kommandoraden visar vilka).</p>\n") if unread else ""
+    # a file that could not be read, and a read form whose date no talk can be planned from, alike
+    told = len(found.problems)
+    note = (f'<p role="status">{told} {"anmärkning" if told == 1 else "anmärkningar"} om filerna i mappen (en fil '
+            "som inte kunde läsas, ett datum som inget samtal kan planeras från): de fallen finns inte med, och "
+            "blankett bevaka på kommandoraden visar vilka.</p>\n") if told else ""
     if not found.items:
         return f"""<section aria-labelledby="bevakning"><h2 id="bevakning">Uppföljningssamtal att bevaka</h2>
 {note}<p>Inga uppföljningssamtal att bevaka i dag ({found.today}).</p></section>
