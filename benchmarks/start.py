@@ -7,7 +7,8 @@ its one line, gives its fill workers ``--settle`` seconds to start, and stops it
 line, and the CPU of the whole process tree (server and fill workers) until it has ended. ``--before``: the same
 rounds with ``PYTHONPATH`` pointing at that checkout's ``src`` (for example ``git worktree add /tmp/old <rev>``),
 taken in turns with this one so that the machine's load falls on both. Then, in the same turns, a new Python
-process that reads one .docx as a reading worker does (``readback._task``): its CPU, what each worker's start costs.
+process that reads one .docx as a reading worker does (``readback._task``): its CPU, what each worker's start costs;
+and ``blankett fill`` of a JSON file of one record, the whole command.
 
 The test suite starts some 90 servers (tests/test_serve_process.py, test_web.py, …): each CPU second here is
 about 90 of the suite's.
@@ -62,6 +63,17 @@ def one_reading(src: Path, form: Path) -> float:
     return (after.ru_utime + after.ru_stime) - (used.ru_utime + used.ru_stime)
 
 
+def one_command(src: Path, folder: Path) -> float:
+    """CPU seconds of ``blankett fill`` of a JSON file of one record, start to end (as a person runs it)."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = folder / f"ut-{time.monotonic_ns()}"
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-m", "blankett", "fill", str(folder / "en.json"), "-o", str(out)], cwd=folder,
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (used.ru_utime + used.ru_stime)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -73,14 +85,17 @@ def main(argv: list[str] | None = None) -> None:
         sources["före"] = args.before.resolve() / "src"
     figures: dict[str, list[tuple[float, float]]] = {name: [] for name in sources}
     readings: dict[str, list[float]] = {name: [] for name in sources}
+    commands: dict[str, list[float]] = {name: [] for name in sources}
     with tempfile.TemporaryDirectory() as tmp:
         form = Path(tmp) / "svar.docx"
         subprocess.run([sys.executable, "-c", "import sys, blankett; open(sys.argv[1], 'wb').write("
                         "blankett.fill_docx({'utsatt': 'Ann Ek', 'polisanmald': 'Ja'}))", str(form)], check=True)
+        (Path(tmp) / "en.json").write_text('[{"utsatt": "Ann Ek"}]', encoding="utf-8")
         for _ in range(args.rounds):
             for name, src in sources.items():
                 figures[name].append(one_start(src, args.settle))
                 readings[name].append(one_reading(src, form))
+                commands[name].append(one_command(src, Path(tmp)))
     print(f"blankett serve: start och stopp, median av {args.rounds} varv ({os.cpu_count()} kärnor, en "
           "fyllprocess per kärna)")
     for name, runs in figures.items():
@@ -89,6 +104,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {name:5s} redo efter {ready:.2f} s, processortid för servern och fyllprocesserna {cpu:.2f} s")
     print("en läsprocess: ny Python-process som läser en .docx (readback._task), processortid, median")
     for name, runs in readings.items():
+        print(f"  {name:5s} {statistics.median(runs):.2f} s")
+    print("blankett fill av en JSON-fil med en post, hela kommandot, processortid, median")
+    for name, runs in commands.items():
         print(f"  {name:5s} {statistics.median(runs):.2f} s")
 
 

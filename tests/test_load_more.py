@@ -39,3 +39,33 @@ def test_each_json_records_password_is_taken_out_of_it_before_it_is_a_field(tmp_
     rows = list(load_rows(path, password_column="Lösenord"))
     assert [row.password for row in rows] == ["123456", None, "Hemligt 3"]
     assert [row.data for row in rows] == [full_record(1), full_record(2), full_record(3)]
+
+
+def test_excels_day_zero_is_openpyxls():
+    from openpyxl.utils.datetime import WINDOWS_EPOCH
+
+    from blankett.load import EXCEL_EPOCH
+
+    assert EXCEL_EPOCH == WINDOWS_EPOCH
+
+
+def test_commands_the_server_and_a_json_input_start_without_openpyxl(tmp_path):
+    """openpyxl (and numpy, which it loads where installed) took 100-140 ms of every command's and server's start;
+    it is loaded when a workbook is read or written, and then reads one as before."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "in.json").write_text(json.dumps([{"utsatt": "Ann Ek"}]), encoding="utf-8")
+    script = ("import json, sys\n"
+              "import blankett.cli, blankett.web.app\n"
+              "from blankett.load import load_rows\n"
+              "rows = list(load_rows(__import__('pathlib').Path(sys.argv[1])))\n"
+              "before = sorted({'openpyxl', 'numpy'} & set(sys.modules))\n"
+              "import blankett\n"
+              "open(sys.argv[2], 'wb').write(blankett.workbook_xlsx())\n"
+              "print(json.dumps([before, rows[0].data['utsatt'], blankett.count_records(sys.argv[2])]))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "in.json"), str(tmp_path / "tom.xlsx")],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == [[], "Ann Ek", 0]

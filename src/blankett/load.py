@@ -10,6 +10,7 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -21,12 +22,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, overload
 
 from lxml import etree
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
-from openpyxl.utils.escape import unescape
-from openpyxl.xml.constants import SHARED_STRINGS
 
 from . import protect
 from .errors import IS_A_FOLDER, BlankettError, InputError, json_problem, os_problem
@@ -34,9 +29,12 @@ from .form import Kind, kind_of
 from .held import Held
 from .kinds import quoted
 from .package import Package, open_package, refuse_dtd, refuse_wide
-from .workbook import INSTRUCTIONS, SHEET, Mapping, match_columns, normalize, pinned_columns, unguard
+from .workbook import INSTRUCTIONS, SHEET, Mapping, column_letter, match_columns, normalize, pinned_columns, unguard
 
+# openpyxl is imported when the first workbook is read, not with this module: a JSON or CSV input, and every
+# command and server start, do without it (60 ms, and 40-70 ms more where numpy is installed)
 if TYPE_CHECKING:
+    from openpyxl.reader.excel import ExcelReader
     from openpyxl.workbook.workbook import Workbook, _WorksheetLike
     from python_calamine import CalamineWorkbook
 
@@ -224,6 +222,10 @@ def _jsonl_rows(path: Path) -> Iterator[Row]:
 # --- spreadsheets (.xlsx, .ods, .csv): columns matched by workbook.match_columns ----------------
 
 
+#: Day 0 of Excel's (Windows) date numbers, as openpyxl's ``WINDOWS_EPOCH`` (tests/test_load_more.py compares them).
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
 def _blank(value: Any) -> bool:
     """Whether a cell counts as empty (nothing, or only spaces)."""
     return value is None or (isinstance(value, str) and value.strip() == "")
@@ -237,6 +239,8 @@ def _excel_date(value: Any, epoch: dt.datetime) -> Any:
         return value
     if value < 0:  # Excel shows a negative date as ####; openpyxl counts it back before 1900 without a word
         return value
+    from openpyxl.utils.datetime import from_excel
+
     try:
         day = from_excel(value, epoch)
     except (OverflowError, ValueError):
@@ -273,8 +277,16 @@ def _cell(key: str, value: Any, epoch: dt.datetime) -> Any:
     return value
 
 
+@functools.cache
+def _error_codes() -> tuple[str, ...]:
+    """Excel's error values (#DIV/0! …), which a failed formula's cell holds."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    return tuple(ERROR_CODES)
+
+
 def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping,
-               epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset(),
+               epoch: dt.datetime = EXCEL_EPOCH, uncached: frozenset[str] = frozenset(),
                formulas: bool = True, failed: frozenset[str] = frozenset(), failed_forms: bool = False) -> Row | None:
     """One spreadsheet row as a :class:`Row`; None for a row with nothing in it.
 
@@ -287,11 +299,11 @@ def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping
     row = Row(source, number, "rad", columns=mapping.shown)
     for pos, key in mapping.keys.items():
         value = values[pos] if pos < len(values) else None
-        cell = f"{get_column_letter(pos + 1)}{number}"
+        cell = f"{column_letter(pos + 1)}{number}"
         if value is None and cell in uncached:
             errors.append(f'kolumn "{mapping.shown[key]}": formeln i cell {cell} saknar sparat värde '
                           "(öppna filen i Excel och spara den igen)")
-        elif (formulas and isinstance(value, str) and value in ERROR_CODES) or cell in failed:
+        elif (formulas and isinstance(value, str) and value in _error_codes()) or cell in failed:
             errors.append(f'kolumn "{mapping.shown[key]}": formeln i cell {cell} ger felet {value}')
         elif not _blank(value):
             data[key] = _cell(key, value, epoch)
@@ -312,7 +324,7 @@ def _sheet_row(source: str, number: int, values: Sequence[Any], mapping: Mapping
 
 
 def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, str] | None = None,
-                epoch: dt.datetime = WINDOWS_EPOCH, uncached: frozenset[str] = frozenset(),
+                epoch: dt.datetime = EXCEL_EPOCH, uncached: frozenset[str] = frozenset(),
                 formulas: bool = True, file_notes: Sequence[str] = (),
                 failed: frozenset[str] = frozenset(), failed_forms: bool = False,
                 password_column: str | None = None) -> Iterator[Row]:
@@ -344,7 +356,7 @@ def _sheet_rows(source: str, rows: Iterator[Sequence[Any]], pinned: dict[int, st
 def _headless(row: Row, values: Sequence[Any], headed: set[int]) -> list[str]:
     """A warning naming the row's cells under no header: they match no field and were left out unsaid (text
     typed one column too far, a CSV line with a delimiter too many)."""
-    cells = [f"{get_column_letter(pos + 1)}{row.number}" for pos, value in enumerate(values)
+    cells = [f"{column_letter(pos + 1)}{row.number}" for pos, value in enumerate(values)
              if pos not in headed and not _blank(value)]
     if not cells:
         return []
@@ -510,21 +522,28 @@ def _si_text(si: etree._Element) -> str:
     return "".join(parts)
 
 
-class _CompactReader(ExcelReader):
-    """openpyxl's workbook reader with :class:`SharedStrings` in place of its list of texts."""
+@functools.cache
+def _compact_reader() -> type[ExcelReader]:
+    """openpyxl's workbook reader with :class:`SharedStrings` in place of its list of texts (made when the first
+    workbook is read)."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
 
-    def read_strings(self) -> None:
-        """Read the shared-strings part, if any, into a compact table."""
-        ct = next(self.package.findall(SHARED_STRINGS), None)  # Manifest.find, which the stubs leave untyped
-        if ct is not None:
-            with self.archive.open(ct.PartName[1:]) as src:
-                # the stubs say list[str]; openpyxl only indexes it, which a Sequence[str] does
-                self.shared_strings = SharedStrings(src)  # type: ignore[assignment]
+    class CompactReader(ExcelReader):
+        def read_strings(self) -> None:
+            """Read the shared-strings part, if any, into a compact table."""
+            ct = next(self.package.findall(SHARED_STRINGS), None)  # Manifest.find, which the stubs leave untyped
+            if ct is not None:
+                with self.archive.open(ct.PartName[1:]) as src:
+                    # the stubs say list[str]; openpyxl only indexes it, which a Sequence[str] does
+                    self.shared_strings = SharedStrings(src)  # type: ignore[assignment]
+
+    return CompactReader
 
 
 def _open_workbook(path: Path, data: bytes | None = None) -> Workbook:
     """The workbook, read-only with saved formula values, shared strings kept compact."""
-    reader = _CompactReader(path if data is None else io.BytesIO(data), read_only=True, keep_vba=False,
+    reader = _compact_reader()(path if data is None else io.BytesIO(data), read_only=True, keep_vba=False,
                             data_only=True, keep_links=False)
     reader.read()
     return reader.wb
@@ -541,7 +560,11 @@ def _data_sheet(wb: Workbook, name: str) -> _WorksheetLike:
 
 def _unescape(value: Any) -> Any:
     """Text with Excel's ``_x000D_`` escapes (a carriage return from Windows text) turned back into characters."""
-    return unescape(value) if isinstance(value, str) and "_x" in value else value
+    if isinstance(value, str) and "_x" in value:
+        from openpyxl.utils.escape import unescape
+
+        return unescape(value)
+    return value
 
 
 def _xlsx_rows(path: Path, failed_forms: bool = False, password_column: str | None = None,
@@ -680,7 +703,7 @@ def _ods_rows(path: Path, failed_forms: bool = False, password_column: str | Non
     try:
         title = _ods_sheet(wb, path.name)
         errors = _ods_errors(path, title)
-        failed = frozenset(f"{get_column_letter(c + 1)}{r + 1}" for r, cols in errors.items() for c in cols)
+        failed = frozenset(f"{column_letter(c + 1)}{r + 1}" for r, cols in errors.items() for c in cols)
         yield from _sheet_rows(path.name, _ods_cells(wb, title, errors), failed=failed, failed_forms=failed_forms,
                                password_column=password_column)
     except BlankettError:

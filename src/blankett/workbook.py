@@ -10,23 +10,25 @@ cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import kinds
 from .form import FIELDS, LIST_ITEMS, REGISTRATION, Kind, Registration
 from .model import Record
+
+# openpyxl is imported by the functions that write a workbook or read a column's letter, not with this module: the
+# header matching here is loaded by every command and the server, most of which never touch a workbook (openpyxl
+# took 60 ms of each start, and 40-70 ms more where numpy is installed, which openpyxl then loads)
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
 #: What starts a formula in a spreadsheet cell (OWASP "CSV injection"), and a line break: a spreadsheet that
 #: trims a cell's leading white space (or a person who deletes the empty first line) is left with what follows it.
@@ -56,10 +58,22 @@ LAST_ROW = 1_048_576
 EXCEL_CELL_LIMIT = 32767
 
 _WIDTH = {Kind.TEXT: 40, Kind.JANEJ: 14, Kind.DATE: 14, Kind.LIST: 40, Kind.CHOICES: 24, None: 18}
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-_HEADER_FONT = Font(bold=True)
-_HEADER_BORDER = Border(bottom=Side(style="medium", color="4F81BD"))
-_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+class _Styles(NamedTuple):
+    header_fill: PatternFill
+    header_font: Font
+    header_border: Border
+    wrap: Alignment
+
+
+@functools.cache
+def _styles() -> _Styles:
+    """The workbook's header and cell styles, made once, when the first workbook is written."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    return _Styles(PatternFill("solid", fgColor="DCE6F1"), Font(bold=True),
+                   Border(bottom=Side(style="medium", color="4F81BD")), Alignment(wrap_text=True, vertical="top"))
 
 
 @dataclass(frozen=True)
@@ -156,10 +170,10 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
                 unknown.append(text)
             continue
         if key in shown:
-            doubles.append(text or get_column_letter(pos + 1))
+            doubles.append(text or column_letter(pos + 1))
             continue
         keys[pos] = key
-        shown[key] = text or get_column_letter(pos + 1)
+        shown[key] = text or column_letter(pos + 1)
     warnings = []
     prefix = f"{source}: " if source else ""
     if unknown:
@@ -174,6 +188,19 @@ def match_columns(headers: Sequence[Any], pinned: dict[int, str] | None = None, 
     return Mapping(keys, shown, warnings, extra_at)
 
 
+_LETTERS: dict[int, str] = {}  # at most Excel's 16 384 columns
+
+
+def column_letter(number: int) -> str:
+    """A column's letters (1 is A), as Excel shows them; remembered, since a sheet's reader asks per cell."""
+    letter = _LETTERS.get(number)
+    if letter is None:
+        from openpyxl.utils import get_column_letter
+
+        letter = _LETTERS[number] = get_column_letter(number)
+    return letter
+
+
 _REF = re.compile(r"^(?:'?(?P<sheet>[^!]+?)'?!)?\$?(?P<col>[A-Z]{1,3})(?:\$?\d+)?(?::\$?[A-Z]{1,3}(?:\$?\d+)?)?$")
 
 
@@ -186,6 +213,8 @@ def pinned_columns(defined: Iterable[tuple[str, str]], sheet: str) -> dict[int, 
             continue
         m = _REF.match(ref or "")
         if m and (m.group("sheet") is None or m.group("sheet").strip("'") == sheet):
+            from openpyxl.utils import column_index_from_string
+
             pinned[column_index_from_string(m.group("col")) - 1] = name[len(NAME_PREFIX):]
     return pinned
 
@@ -208,21 +237,27 @@ def cell_value(column: Column, value: Any) -> Any:
 
 def _style_header(ws: Worksheet, cols: list[Column]) -> None:
     """Row 1: bold shaded labels, the full question as comment, frozen, filtered."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment
+
+    style = _styles()
     for n, col in enumerate(cols, start=1):
         cell = ws.cell(row=1, column=n, value=col.header)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.border = _HEADER_BORDER
+        cell.font = style.header_font
+        cell.fill = style.header_fill
+        cell.border = style.header_border
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         comment = Comment(col.question, "blankett", width=320, height=140)
         cell.comment = comment
     ws.row_dimensions[1].height = 45
     ws.freeze_panes = "B2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}1"
+    ws.auto_filter.ref = f"A1:{column_letter(len(cols))}1"
 
 
 def _style_columns(ws: Worksheet, cols: list[Column]) -> None:
     """Widths, wrapping, date format and Ja/Nej drop-downs for the input rows."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     janej = DataValidation(type="list", formula1='"Ja,Nej"', allow_blank=True, showErrorMessage=True,
                            errorTitle="Ja eller Nej", error="Välj Ja eller Nej i listan, eller lämna tomt.")
     dates = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
@@ -232,10 +267,10 @@ def _style_columns(ws: Worksheet, cols: list[Column]) -> None:
     ws.add_data_validation(dates)
     last = LAST_ROW
     for n, col in enumerate(cols, start=1):
-        letter = get_column_letter(n)
+        letter = column_letter(n)
         dim = ws.column_dimensions[letter]
         dim.width = col.width
-        dim.alignment = _WRAP
+        dim.alignment = _styles().wrap
         if col.kind is Kind.DATE:
             dim.number_format = DATE_FORMAT
             dates.add(f"{letter}2:{letter}{last}")
@@ -248,6 +283,8 @@ def _style_columns(ws: Worksheet, cols: list[Column]) -> None:
 def _choices_validation(col: Column, cells: str) -> DataValidation:
     """A multi-choice column's help: the allowed values shown when a cell is chosen. A drop-down list would
     refuse two values in one cell ("hot; våld"), so Excel only shows them and ``fill`` checks them."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     check = DataValidation(type="custom", formula1="TRUE", allow_blank=True, showInputMessage=True,
                            promptTitle=col.header[:32], prompt=_choices_prompt(col)[:255])
     check.add(cells)
@@ -261,8 +298,10 @@ def _choices_prompt(col: Column) -> str:
 
 def _define_names(wb: Workbook, cols: list[Column]) -> None:
     """A defined name ``blankett.<key>`` per column, so moved or renamed columns still map."""
+    from openpyxl.workbook.defined_name import DefinedName
+
     for n, col in enumerate(cols, start=1):
-        letter = get_column_letter(n)
+        letter = column_letter(n)
         name = DefinedName(f"{NAME_PREFIX}{col.key}", attr_text=f"'{SHEET}'!${letter}:${letter}")
         wb.defined_names[name.name] = name
 
@@ -270,6 +309,7 @@ def _define_names(wb: Workbook, cols: list[Column]) -> None:
 def append_records(ws: Worksheet, records: Iterable[Record], cols: list[Column] | None = None) -> int:
     """Append one row per record (dict by key) with real dates and wrapped text; the number of rows."""
     cols = cols or columns()
+    wrap = _styles().wrap
     count = 0
     for record in records:
         values = [cell_value(col, record.get(col.key)) for col in cols]
@@ -277,7 +317,7 @@ def append_records(ws: Worksheet, records: Iterable[Record], cols: list[Column] 
         count += 1
         for n, col in enumerate(cols, start=1):
             cell = ws.cell(row=ws.max_row, column=n)
-            cell.alignment = _WRAP
+            cell.alignment = wrap
             if col.kind is Kind.DATE:
                 cell.number_format = DATE_FORMAT
     return count
@@ -285,6 +325,9 @@ def append_records(ws: Worksheet, records: Iterable[Record], cols: list[Column] 
 
 def _instructions(wb: Workbook, cols: list[Column]) -> None:
     """The ``Instruktioner`` sheet, in Swedish: how to fill in and what each column means."""
+    from openpyxl.styles import Font
+
+    style = _styles()
     ws = wb.create_sheet(INSTRUCTIONS)
     lines = [
         "Bilaga 5 – Incidentrapport: inmatning i Excel",
@@ -319,12 +362,12 @@ def _instructions(wb: Workbook, cols: list[Column]) -> None:
     ws.append(["Kolumn", "Fråga på blanketten", "Så fyller du i"])
     header = ws.max_row
     for n in range(1, 4):
-        ws.cell(row=header, column=n).font = _HEADER_FONT
-        ws.cell(row=header, column=n).fill = _HEADER_FILL
+        ws.cell(row=header, column=n).font = style.header_font
+        ws.cell(row=header, column=n).fill = style.header_fill
     for col in cols:
         ws.append([col.header, col.question, _choices_prompt(col) if col.choices else _HOW[col.kind]])
         for n in range(1, 4):
-            ws.cell(row=ws.max_row, column=n).alignment = _WRAP
+            ws.cell(row=ws.max_row, column=n).alignment = style.wrap
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 70
     ws.column_dimensions["C"].width = 45
@@ -341,6 +384,9 @@ _HOW = {
 
 def new_workbook(records: Iterable[Record] = ()) -> Workbook:
     """The styled input workbook, with ``records`` (dicts by key) as rows below the header."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
     wb = Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet)  # a new workbook's active sheet is its one worksheet
