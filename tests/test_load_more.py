@@ -52,9 +52,7 @@ def test_excels_day_zero_is_openpyxls():
 def test_commands_the_server_and_a_json_input_start_without_openpyxl(tmp_path):
     """openpyxl (and numpy, which it loads where installed) took 100-140 ms of every command's and server's start;
     it is loaded when a workbook is read or written, and then reads one as before."""
-    import json
-    import subprocess
-    import sys
+    from .fresh import in_new_python
 
     (tmp_path / "in.json").write_text(json.dumps([{"utsatt": "Ann Ek"}]), encoding="utf-8")
     script = ("import json, sys\n"
@@ -65,7 +63,4 @@ def test_commands_the_server_and_a_json_input_start_without_openpyxl(tmp_path):
               "import blankett\n"
               "open(sys.argv[2], 'wb').write(blankett.workbook_xlsx())\n"
               "print(json.dumps([before, rows[0].data['utsatt'], blankett.count_records(sys.argv[2])]))\n")
-    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "in.json"), str(tmp_path / "tom.xlsx")],
-                          capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout) == [[], "Ann Ek", 0]
+    assert in_new_python(script, tmp_path / "in.json", tmp_path / "tom.xlsx") == [[], "Ann Ek", 0]

@@ -64,9 +64,7 @@ NOT_IN_A_FILL_WORKER = ("starlette", "uvicorn", "markdown_it", "pypdf", "pikepdf
 def test_a_fill_worker_loads_the_form_filler_only_not_the_web_server_or_the_pdf_machinery():
     """A fill worker runs this (the pool's initializer, then a fill) in a new Python process; it imported the
     whole web server and every stage of the library, 1 s of CPU per worker at each server start, two per start."""
-    import json
-    import subprocess
-    import sys
+    from .fresh import in_new_python
 
     script = ("import json, os, sys\n"
               "from blankett.web import pool\n"
@@ -74,6 +72,4 @@ def test_a_fill_worker_loads_the_form_filler_only_not_the_web_server_or_the_pdf_
               f"data = pool._fill({full_record(4)!r}, 'docx')\n"
               "assert isinstance(data, bytes) and data.startswith(b'PK'), data\n"
               f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({NOT_IN_A_FILL_WORKER!r}))))\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout) == []
+    assert in_new_python(script) == []

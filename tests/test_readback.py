@@ -600,10 +600,9 @@ def test_a_text_box_in_an_answer_is_read_as_its_own_lines():
 def test_a_reading_worker_loads_the_pdf_reader_only_when_a_pdf_comes(tmp_path):
     """What a reading worker runs for each file (readback._task), in a new Python process: a .docx is read without
     pypdf (60-70 ms of every worker's start went to loading it), and a PDF after it still reads."""
-    import subprocess
-    import sys
-
     import blankett
+
+    from .fresh import in_new_python
 
     record = {"utsatt": "Ann Ek", "polisanmald": "Ja"}
     (tmp_path / "svar.docx").write_bytes(blankett.fill_docx(record))
@@ -614,7 +613,4 @@ def test_a_reading_worker_loads_the_pdf_reader_only_when_a_pdf_comes(tmp_path):
               "before = 'pypdf' in sys.modules\n"
               "pdf = readback._task(sys.argv[2], None, None)\n"
               "print(json.dumps([before, docx['record']['utsatt'], pdf['record']['polisanmald']]))\n")
-    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "svar.docx"), str(tmp_path / "svar.pdf")],
-                          capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout) == [False, "Ann Ek", "Ja"]
+    assert in_new_python(script, tmp_path / "svar.docx", tmp_path / "svar.pdf") == [False, "Ann Ek", "Ja"]
