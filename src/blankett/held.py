@@ -29,10 +29,17 @@ class Held(Generic[T]):
     def changed(self, change: Callable[[], object]) -> Iterator[None]:
         """The setting changed by ``change`` while the block runs; the host's own back after the last block."""
         with self.lock:
-            if self.depth == 0:
+            first = self.depth == 0
+            if first:
                 self.saved = self.read()
+            try:
+                change()
+            except BaseException:  # counted only once made: a failed first change puts the host's back at once
+                if first:
+                    self.write(self.saved)  # type: ignore[arg-type]  # read just above
+                    self.saved = None
+                raise
             self.depth += 1
-            change()
         try:
             yield
         finally:
