@@ -40,6 +40,11 @@ def write_problem(exc: OSError) -> str:
     return f"systemets svar: {exc.strerror or exc.__class__.__name__}"
 
 
+def cannot_write(path: object, exc: OSError) -> str:
+    """The line for an output that cannot be written: the path, then why (:func:`write_problem`)."""
+    return f"{path}: kan inte skriva filen ({write_problem(exc)})"
+
+
 #: What a file name's bytes that are no UTF-8 (Python's lone surrogates) and its control characters (a newline)
 #: are shown as: no UTF-8 file, sheet or terminal takes the first, and the second would break a message's one line.
 _UNSHOWABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")

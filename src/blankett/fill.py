@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from . import controls, ooxml, protect
 from .build import blank_bytes
-from .errors import BlankettError, InputError, OutputExistsError, RecordError, os_problem, write_problem
+from .errors import BlankettError, InputError, OutputExistsError, RecordError, cannot_write, os_problem
 from .form import FIELDS, REGISTRATION, TAGS
 from .model import CASE_KEY, Values, registration_properties, validate
 from .model import values as model_values
@@ -211,6 +211,6 @@ def fill_one(template: Filler, row: Row, incident: BaseModel | Values, name: str
     except BlankettError as exc:
         return Outcome(row.where, FillStatus.FAILED, None, notes + [str(exc)])
     except OSError as exc:  # e.g. no permission or a full disk: this row fails, the batch goes on
-        return Outcome(row.where, FillStatus.FAILED, None, notes + [f"{target}: kan inte skriva filen ({write_problem(exc)})"])
+        return Outcome(row.where, FillStatus.FAILED, None, notes + [cannot_write(target, exc)])
     return Outcome(row.where, FillStatus.WRITTEN, target, notes)
 

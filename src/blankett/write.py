@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import BlankettError, OutputExistsError, write_problem
+from .errors import BlankettError, OutputExistsError, cannot_write
 
 #: File and new-folder modes for files with answers and for public files.
 PRIVATE, PUBLIC = 0o600, 0o644
@@ -56,7 +56,7 @@ def atomic_path(path: str | Path, force: bool = False, public: bool = False) -> 
         _make_dir(path.parent, mode)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:  # a folder in the path is a file, cannot be made, is read-only: one line, not a traceback
-        raise BlankettError(f"{path}: kan inte skriva filen ({write_problem(exc)})") from None
+        raise BlankettError(cannot_write(path, exc)) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -89,7 +89,7 @@ def write_bytes(path: str | Path, data: bytes, force: bool = False, public: bool
             with open(tmp, "wb") as fh:
                 fh.write(data)
         except OSError as exc:
-            raise BlankettError(f"{path}: kan inte skriva filen ({write_problem(exc)})") from None
+            raise BlankettError(cannot_write(path, exc)) from None
     return Path(path)
 
 
